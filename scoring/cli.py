@@ -1,0 +1,322 @@
+"""The ``gapscore`` command line: thin click commands over library functions.
+
+This is the only module that imports click and the only one that prints or exits.
+Heavy libraries (pandas, statsmodels, openpyxl) are imported inside the commands
+that need them, so ``gapscore --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from gapscore.scoring import __version__
+
+FORMAT_OPTION_HELP = "Output format: a text table, JSON or CSV (JSON and CSV go to stdout)."
+
+
+# --------------------------------------------------------------------------- plumbing
+
+
+class AsOfDate(click.ParamType):
+    """A date given as YYYY, YYYY-MM or YYYY-MM-DD (a year means its 31 December)."""
+
+    name = "DATE"
+
+    def convert(self, value, param, ctx):
+        import pandas as pd
+
+        if isinstance(value, pd.Timestamp):
+            return value
+        text = str(value).strip()
+        try:
+            if len(text) == 4 and text.isdigit():
+                return pd.Timestamp(f"{text}-12-31")
+            if len(text) == 7:
+                return pd.Timestamp(f"{text}-01") + pd.offsets.MonthEnd(0)
+            stamp = pd.Timestamp(dt.date.fromisoformat(text))
+        except ValueError:
+            self.fail(f"{value!r} is not a date; write YYYY, YYYY-MM or YYYY-MM-DD", param, ctx)
+        return stamp
+
+
+AS_OF = AsOfDate()
+
+
+def today():
+    """The CLI's only notion of 'now': passed down explicitly as ``as_of``."""
+    import pandas as pd
+
+    return pd.Timestamp(dt.date.today())
+
+
+def format_option(f):
+    return click.option(
+        "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+        show_default=True, help=FORMAT_OPTION_HELP,
+    )(f)
+
+
+def as_of_option(f):
+    return click.option(
+        "--as-of", "as_of", type=AS_OF, default=None,
+        help="Use only data known on this date (YYYY, YYYY-MM or YYYY-MM-DD). Default: today.",
+    )(f)
+
+
+class GapscoreGroup(click.Group):
+    """Turns the library's own errors into one clear line each and exit status 1."""
+
+    def invoke(self, ctx):
+        from gapscore.models.exceptions import GapscoreError
+
+        try:
+            return super().invoke(ctx)
+        except GapscoreError as exc:
+            problems = getattr(exc, "problems", None)
+            if problems:
+                for p in problems:
+                    click.echo(f"error: {p}", err=True)
+                click.echo(f"{len(problems)} problem(s) found.", err=True)
+            else:
+                click.echo(f"error: {exc}", err=True)
+            ctx.exit(1)
+        except OSError as exc:
+            name = getattr(exc, "filename", None) or ""
+            click.echo(f"error: {name}: {exc.strerror or exc}", err=True)
+            ctx.exit(1)
+
+
+class Obj:
+    """What every command gets: the data store, built on first use."""
+
+    def __init__(self, data_dir, replace):
+        self.data_dir = data_dir
+        self.replace = replace
+        self._store = None
+
+    @property
+    def store(self):
+        if self._store is None:
+            from gapscore.scoring.datasets import DataStore
+
+            self._store = DataStore(Path(self.data_dir) if self.data_dir else None, replace=self.replace)
+        return self._store
+
+
+def emit(frame, fmt, *, payload=None):
+    from gapscore.scoring.output import render
+
+    click.echo(render(frame, fmt, payload=payload), nl=False)
+
+
+# --------------------------------------------------------------------------- root
+
+
+@click.group(cls=GapscoreGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", prog_name="gapscore")
+@click.option(
+    "--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), envvar="GAPSCORE_DATA_DIR",
+    help="Folder of your own datasets with the bundled names (sectors.toml, rounds.csv, ...). "
+    "They extend the bundled data. Env: GAPSCORE_DATA_DIR.",
+)
+@click.option("--replace-data", is_flag=True, help="Files in --data-dir replace the bundled files of the same name.")
+@click.pass_context
+def main(ctx, data_dir, replace_data):
+    """gapscore: is this AI sector a seed bet, a Series B bet, or already done?
+
+    Capability gaps to the human level, inference cost at constant capability and
+    funding graduation, turned into stage-timing scores with their reasons.
+
+    \b
+    Examples:
+      gapscore sectors
+      gapscore data list
+      gapscore data show capability --sector computer_vision
+      gapscore --data-dir ./mydata data validate
+    """
+    ctx.obj = Obj(data_dir, replace_data)
+
+
+@main.command("sectors")
+@format_option
+@click.pass_obj
+def sectors_cmd(obj, fmt):
+    """List the sectors with their benchmarks and cost curve.
+
+    \b
+    Example:
+      gapscore sectors --format json
+    """
+    import pandas as pd
+
+    rows = []
+    for sid, t in obj.store.sectors().items():
+        cost = t.get("cost", {})
+        rows.append(dict(
+            sector=sid, name=t["name"], benchmarks=", ".join(t["benchmarks"]),
+            cost_curve=f"{cost['benchmark']} >= {cost['threshold']}" if cost else "",
+            description=t["description"],
+        ))
+    emit(pd.DataFrame(rows), fmt)
+
+
+# --------------------------------------------------------------------------- data
+
+
+@main.group("data")
+def data_group():
+    """Inspect, validate and import datasets.
+
+    \b
+    Examples:
+      gapscore data list
+      gapscore data show benchmarks --sector speech_recognition
+      gapscore data template rounds -o my_rounds.csv
+      gapscore data validate --data-dir ./mydata
+      gapscore data import --from crunchbase export.csv -o rounds.csv
+    """
+
+
+@data_group.command("list")
+@format_option
+@click.pass_obj
+def data_list(obj, fmt):
+    """List the datasets: rows, date range, files and sources.
+
+    \b
+    Example:
+      gapscore data list --format csv
+    """
+    emit(obj.store.describe(), fmt)
+
+
+DATASET_NAMES = ["sectors", "benchmarks", "capability", "prices", "hardware", "rounds", "exits", "graduation", "outcomes"]
+
+
+@data_group.command("show")
+@click.argument("name", type=click.Choice(DATASET_NAMES))
+@click.option("--sector", help="Only rows that belong to this sector.")
+@as_of_option
+@click.option("--limit", type=click.IntRange(min=0), default=None, help="At most this many rows (table format default: 50).")
+@format_option
+@click.pass_obj
+def data_show(obj, name, sector, as_of, limit, fmt):
+    """Show a dataset's rows, optionally for one sector and as of a date.
+
+    \b
+    Examples:
+      gapscore data show capability --sector computer_vision --as-of 2016
+      gapscore data show prices --format csv > prices.csv
+    """
+    from gapscore.scoring.datasets import public, sector_rows
+
+    if name == "sectors":
+        import pandas as pd
+
+        tables = obj.store.sectors()
+        if sector:
+            tables = {sector: obj.store.sector(sector)}
+        frame = pd.DataFrame([{k: (", ".join(map(str, v)) if isinstance(v, list) else v) for k, v in t.items() if not isinstance(v, dict)} for t in tables.values()])
+        emit(frame, fmt, payload=tables)
+        return
+    frame = obj.store.as_of(name, as_of) if as_of is not None else obj.store.load(name)
+    if sector:
+        frame = sector_rows(obj.store, name, frame, sector)
+    frame = public(frame)
+    if limit is None and fmt == "table":
+        limit = 50
+    if limit is not None and len(frame) > limit:
+        click.echo(f"showing {limit} of {len(frame)} rows (use --limit or --format csv for all)", err=True)
+        frame = frame.head(limit)
+    emit(frame, fmt)
+
+
+@data_group.command("template")
+@click.argument("name", type=click.Choice(DATASET_NAMES + ["holdings"]))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
+def data_template(name, output, force):
+    """Write an empty file with a dataset's columns, to fill in.
+
+    \b
+    Examples:
+      gapscore data template rounds -o rounds.csv
+      gapscore data template holdings -o holdings.csv
+      gapscore data template sectors -o sectors.toml
+    """
+    from gapscore.scoring.datasets import BUNDLED_DIR, template_frame
+    from gapscore.scoring.output import frame_to_csv, write_text
+
+    if name == "sectors":
+        text = (BUNDLED_DIR / "sectors.toml").read_text(encoding="utf-8")
+    else:
+        text = frame_to_csv(template_frame(name))
+    write_text(output, text, force=force)
+    click.echo(f"wrote {output}", err=True)
+
+
+@data_group.command("validate")
+@click.option("--data-dir", "local_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Validate this folder (same as the global --data-dir).")
+@click.pass_obj
+def data_validate(obj, local_dir):
+    """Check every dataset against its schema; list every problem, one per line.
+
+    Exit status 1 when anything is wrong.
+
+    \b
+    Examples:
+      gapscore data validate
+      gapscore data validate --data-dir ./mydata
+    """
+    from gapscore.scoring.errors import DataValidationError
+
+    if local_dir is not None:
+        obj.data_dir = local_dir
+    problems = obj.store.validate_all()
+    if problems:
+        raise DataValidationError(problems)
+    files = sum(len(obj.store.files(n)) for n in DATASET_NAMES)
+    click.echo(f"ok: {files} files valid", err=True)
+
+
+@data_group.command("import")
+@click.option("--from", "vendor", type=click.Choice(["crunchbase", "pitchbook"]), required=True, help="The vendor whose export FILE is.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="rounds.csv to write.")
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="TOML or JSON file mapping our columns to your export's headers, e.g. company = \"Company Name\".")
+@click.option("--force", is_flag=True, help="Replace the output if it exists.")
+def data_import(vendor, file, output, mapping, force):
+    """Map a Crunchbase or PitchBook export (CSV or .xlsx) into the rounds schema.
+
+    \b
+    Expected headers (override any with --mapping):
+      crunchbase: Organization Name, Funding Type, Announced Date,
+                  Money Raised (in USD), Organization Industries
+      pitchbook:  Companies, Deal Date, Deal Type, Deal Size (USD millions),
+                  Primary Industry Code, Verticals
+
+    \b
+    Examples:
+      gapscore data import --from crunchbase cb_export.csv -o mydata/rounds.csv
+      gapscore data import --from pitchbook deals.xlsx --mapping map.toml -o mydata/rounds.csv
+    """
+    from gapscore.scoring.importers import import_vendor, read_mapping
+    from gapscore.scoring.output import frame_to_csv, write_text
+
+    mapped = read_mapping(mapping) if mapping else None
+    frame = import_vendor(file, vendor, mapping=mapped)
+    write_text(output, frame_to_csv(frame), force=force)
+    click.echo(f"wrote {len(frame)} rounds to {output}", err=True)
+
+
+def run():  # pragma: no cover - console entry point alias
+    main(prog_name="gapscore")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main(prog_name="gapscore"))

@@ -1,0 +1,210 @@
+"""The scoring configuration: defaults with their sources, a user's overrides, checks.
+
+``defaults.toml`` (package data) holds every weight, window and threshold with its
+source or reasoning; a user file overrides any subset of keys. ``load_config``
+returns a plain nested dict after checking every value, one line per problem.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import tomllib
+from pathlib import Path
+
+from gapscore.scoring.errors import ConfigError
+
+DEFAULTS_PATH = Path(__file__).resolve().parent / "defaults.toml"
+STAGES = ("seed", "series_a", "series_b", "growth")
+WEIGHT_TOTAL = 100.0
+
+# key path -> (kind, low, high); kind: "share" (0-1), "pos" (> 0), "num", "int", "window"
+_RULES: dict[str, tuple[str, float, float]] = {
+    "capability.interval": ("num", 0.5, 0.99),
+    "capability.min_points": ("int", 3, 1000),
+    "capability.n_boot": ("int", 20, 100000),
+    "capability.random_state": ("int", 0, 2**32 - 1),
+    "milestone.capability_threshold": ("num", 0.05, 1.5),
+    "milestone.perfection_threshold": ("num", 0.05, 1.5),
+    "milestone.min_sd_years": ("num", 0.01, 10),
+    "milestone.horizon_years": ("num", 1, 100),
+    "economics.target_share": ("num", 0.001, 1),
+    "economics.target_share_low": ("num", 0.001, 1),
+    "graduation.good_rate": ("num", 0.01, 1),
+    "graduation.window_months": ("int", 1, 240),
+    "graduation.min_companies": ("int", 1, 10**9),
+    "momentum.window_months": ("int", 1, 120),
+    "momentum.full_ratio": ("num", 1.0001, 100),
+    "signals.missing_value": ("num", 0, 1),
+    "capability_momentum.full_velocity": ("num", 0.001, 10),
+    "recommendation.min_score": ("num", 0, 100),
+}
+
+STAGE_FACTORS = {
+    "seed": ("timing", "capability_momentum"),
+    "series_a": ("timing", "traction"),
+    "series_b": ("works_with_gaps", "traction"),
+    "growth": ("near_perfection", "traction"),
+}
+"""The factors each stage may weigh (each a value in [0, 1], see scoring.timing)."""
+
+
+def read_toml(path: Path) -> dict:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: is not UTF-8 text; save it as UTF-8") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: TOML syntax error: {exc}; compare with 'gapscore config init -o FILE'") from None
+
+
+def _merge(base: dict, over: dict, path: str, unknown: list[str]) -> dict:
+    out = copy.deepcopy(base)
+    for key, value in over.items():
+        where = f"{path}.{key}" if path else key
+        if key not in base and not path.startswith("sensitivity") and where != "sensitivity":
+            unknown.append(where)
+            continue
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            out[key] = _merge(base[key], value, where, unknown)
+        else:
+            out[key] = value
+    return out
+
+
+def get(cfg: dict, dotted: str):
+    node = cfg
+    for part in dotted.split("."):
+        node = node[part]
+    return node
+
+
+def set_value(cfg: dict, dotted: str, value) -> dict:
+    """A copy of ``cfg`` with one dotted key replaced (weights of a stage re-summed to 100)."""
+    out = copy.deepcopy(cfg)
+    parts = dotted.split(".")
+    node = out
+    for part in parts[:-1]:
+        node = node[part]
+    node[parts[-1]] = value
+    if len(parts) == 4 and parts[0] == "stages" and parts[2] == "weights":
+        weights = node
+        others = [k for k in weights if k != parts[-1]]
+        rest = sum(weights[k] for k in others)
+        remaining = WEIGHT_TOTAL - float(value)
+        for k in others:
+            weights[k] = remaining * weights[k] / rest if rest else remaining / len(others)
+    return out
+
+
+def check(cfg: dict, origin: str) -> list[str]:
+    """Every problem with a config, one line each (empty when fine)."""
+    problems: list[str] = []
+
+    def bad(key, value, rule):
+        problems.append(f"{origin}: {key} = {value!r}: {rule}")
+
+    for key, (kind, low, high) in _RULES.items():
+        try:
+            value = get(cfg, key)
+        except (KeyError, TypeError):
+            problems.append(f"{origin}: {key} is missing")
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            bad(key, value, "must be a number")
+        elif kind == "int" and value != int(value):
+            bad(key, value, "must be a whole number")
+        elif not (low <= value <= high):
+            bad(key, value, f"must be between {low:g} and {high:g}")
+    thresholds = cfg.get("capability", {}).get("thresholds")
+    if not (isinstance(thresholds, list) and thresholds and all(isinstance(t, (int, float)) and not isinstance(t, bool) and 0 < t <= 1.5 for t in thresholds)):
+        bad("capability.thresholds", thresholds, "must be a list of shares between 0 and 1.5")
+    if cfg.get("capability", {}).get("error_scale") not in ("log", "linear"):
+        bad("capability.error_scale", cfg.get("capability", {}).get("error_scale"), "must be \"log\" or \"linear\"")
+    ms = cfg.get("milestone", {})
+    if isinstance(ms.get("capability_threshold"), (int, float)) and isinstance(ms.get("perfection_threshold"), (int, float)):
+        if ms["perfection_threshold"] <= ms["capability_threshold"]:
+            bad("milestone.perfection_threshold", ms["perfection_threshold"], "must be above milestone.capability_threshold")
+    stages = cfg.get("stages", {})
+    for stage in STAGES:
+        table = stages.get(stage)
+        if not isinstance(table, dict):
+            problems.append(f"{origin}: stages.{stage} is missing")
+            continue
+        weights = table.get("weights", {})
+        if not isinstance(weights, dict) or not weights:
+            problems.append(f"{origin}: stages.{stage}.weights is missing")
+            continue
+        for factor, w in weights.items():
+            if factor not in STAGE_FACTORS[stage]:
+                bad(f"stages.{stage}.weights.{factor}", w, f"unknown factor; {stage} weighs {', '.join(STAGE_FACTORS[stage])}")
+            elif isinstance(w, bool) or not isinstance(w, (int, float)) or not (0 <= w <= WEIGHT_TOTAL):
+                bad(f"stages.{stage}.weights.{factor}", w, "must be a number between 0 and 100")
+        total = sum(w for w in weights.values() if isinstance(w, (int, float)) and not isinstance(w, bool))
+        if abs(total - WEIGHT_TOTAL) > 1e-6:
+            bad(f"stages.{stage}.weights", weights, f"must sum to 100 (they sum to {total:g})")
+        if "window_years" in table:
+            win = table["window_years"]
+            if not (isinstance(win, list) and len(win) == 2 and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in win) and 0 <= win[0] < win[1] <= 30):
+                bad(f"stages.{stage}.window_years", win, "must be [start, end] years with 0 <= start < end <= 30")
+    return problems
+
+
+def load_config(path: str | Path | None = None) -> dict:
+    """The defaults, overridden by ``path`` if given; raises ConfigError listing every problem."""
+    cfg = read_toml(DEFAULTS_PATH)
+    origin = str(DEFAULTS_PATH)
+    if path is not None:
+        user = read_toml(Path(path))
+        unknown: list[str] = []
+        cfg = _merge(cfg, user, "", unknown)
+        origin = str(path)
+        problems = [f"{origin}: {key} is not a known setting; see 'gapscore config show'" for key in unknown]
+    else:
+        problems = []
+    problems += check(cfg, origin)
+    if problems:
+        raise ConfigError("\n".join(problems))
+    return cfg
+
+
+def defaults_text() -> str:
+    return DEFAULTS_PATH.read_text(encoding="utf-8")
+
+
+def to_toml(cfg: dict) -> str:
+    """A small TOML writer for the effective config (tables, numbers, strings, lists)."""
+    lines: list[str] = []
+
+    def scalar(v):
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, (int, float)):
+            return repr(v)
+        if isinstance(v, str):
+            return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        if isinstance(v, list):
+            return "[" + ", ".join(scalar(x) for x in v) + "]"
+        if isinstance(v, dict):
+            return "{ " + ", ".join(f"{_key(k)} = {scalar(x)}" for k, x in v.items()) + " }"
+        raise TypeError(type(v))
+
+    def table(node: dict, name: str):
+        simple = {k: v for k, v in node.items() if not (isinstance(v, dict) and k != "weights")}
+        if simple:
+            if name:
+                lines.append(f"[{name}]")
+            lines.extend(f"{_key(k)} = {scalar(v)}" for k, v in simple.items())
+            lines.append("")
+        for k, v in node.items():
+            if isinstance(v, dict) and k != "weights":
+                table(v, f"{name}.{_key(k)}" if name else _key(k))
+
+    table(cfg, "")
+    return "\n".join(lines)
+
+
+def _key(k: str) -> str:
+    return k if k.replace("_", "").isalnum() else '"' + k + '"'

@@ -1,0 +1,63 @@
+"""File-level errors on top of the models' exception hierarchy.
+
+Every error a user can cause carries enough to act on in one line: the file, the
+1-based line (the header is line 1), the column, the value and what to do.
+The CLI turns these into a one-line message and exit status 1; nothing below the
+CLI prints or exits.
+"""
+
+from __future__ import annotations
+
+from gapscore.models.exceptions import (  # re-exported: one hierarchy for the package
+    GapscoreError,
+    InputError,
+    InsufficientDataError,
+    NotFittedError,
+)
+
+__all__ = [
+    "GapscoreError",
+    "InputError",
+    "InsufficientDataError",
+    "NotFittedError",
+    "DataFileError",
+    "DataValidationError",
+    "ConfigError",
+    "OutputExistsError",
+]
+
+
+class DataFileError(InputError):
+    """One problem in one input file, located as precisely as the file allows."""
+
+    def __init__(self, file, line: int | None, column: str | None, message: str):
+        self.file = str(file)
+        self.line = line
+        self.column = column
+        self.message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        col = f" column {self.column}:" if self.column else ""
+        return f"{where}:{col} {self.message}"
+
+
+class DataValidationError(InputError):
+    """Several problems found at once (pandera ``lazy=True``); one line each."""
+
+    def __init__(self, problems: list[DataFileError]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ConfigError(InputError):
+    """A configuration value is missing, of the wrong type or outside its range."""
+
+
+class OutputExistsError(GapscoreError, FileExistsError):
+    """The output path exists and ``--force`` was not given."""
+
+    def __init__(self, path):
+        self.path = str(path)
+        super().__init__(f"{self.path}: already exists; pass --force to replace it or choose another path with -o")

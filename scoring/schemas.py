@@ -1,0 +1,136 @@
+"""Pandera schemas of the bundled datasets, one ``DataFrameModel`` each.
+
+The models describe the *coerced* frame: ``scoring.datasets`` first turns the text
+of a file into these dtypes (so that an unparseable cell is reported with its line
+and column), then validates with ``lazy=True`` so an analyst sees every bad row at
+once. Column descriptions and units double as the Data Package field descriptions.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+from typing import Optional
+
+from pandera.typing import Series
+
+ROUNDS = (
+    "pre_seed",
+    "seed",
+    "series_a",
+    "series_b",
+    "series_c",
+    "series_d_plus",
+    "venture_unlabeled",
+    "other",
+)
+"""Normalised round labels, in stage order (the last two are not stages)."""
+
+EXIT_KINDS = ("acquired", "ipo", "closed")
+
+EARLIEST_DATE = pd.Timestamp("1900-01-01")
+LATEST_DATE = pd.Timestamp("2100-12-31")
+"""Plausible date range for any dated row; outside it a date is a typo, not data."""
+
+_DATE = dict(ge=EARLIEST_DATE, le=LATEST_DATE)
+
+
+class _Base(pa.DataFrameModel):
+    class Config:
+        strict = False  # extra columns are allowed (the issue's "minimum columns")
+        coerce = False  # coercion happens before validation, with line numbers
+
+
+class Benchmarks(_Base):
+    benchmark: Series[str] = pa.Field(unique=True, str_length={"min_value": 1, "max_value": 100})
+    sector: Series[str] = pa.Field(str_length={"min_value": 1, "max_value": 100})
+    metric: Series[str] = pa.Field(str_length={"min_value": 1, "max_value": 200})
+    higher_is_better: Series[bool]
+    human_baseline: Series[float] = pa.Field(nullable=True)
+    floor: Series[float]
+    unit: Series[str]
+    scale: Optional[Series[str]] = pa.Field(isin=["linear", "log"])
+    source: Series[str] = pa.Field(str_length={"min_value": 1})
+
+    @pa.dataframe_check(error="human_baseline equals floor: the gap to close would be zero")
+    @classmethod
+    def baseline_differs_from_floor(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["human_baseline"].isna() | (df["human_baseline"] != df["floor"])
+
+    @pa.dataframe_check(error="human_baseline is on the wrong side of floor for higher_is_better")
+    @classmethod
+    def baseline_beyond_floor(cls, df: pd.DataFrame) -> Series[bool]:
+        hb, fl, up = df["human_baseline"], df["floor"], df["higher_is_better"].astype(bool)
+        return hb.isna() | (up & (hb > fl)) | (~up & (hb < fl))
+
+
+class Capability(_Base):
+    benchmark: Series[str] = pa.Field(str_length={"min_value": 1, "max_value": 100})
+    date: Series[pd.Timestamp] = pa.Field(**_DATE)
+    system: Series[str] = pa.Field(nullable=True)
+    value: Series[float]
+    source: Series[str] = pa.Field(str_length={"min_value": 1})
+
+
+class Prices(_Base):
+    model: Series[str] = pa.Field(str_length={"min_value": 1, "max_value": 300})
+    date: Series[pd.Timestamp] = pa.Field(**_DATE)
+    usd_per_mtok: Series[float] = pa.Field(gt=0, le=1e6)
+    provider: Series[str] = pa.Field(nullable=True)
+    verified: Optional[Series[bool]]  # false: the row could not be checked against its source
+    source: Series[str] = pa.Field(str_length={"min_value": 1})
+
+
+class Hardware(_Base):
+    date: Series[pd.Timestamp] = pa.Field(**_DATE)
+    chip: Series[str] = pa.Field(str_length={"min_value": 1})
+    purchase_usd: Series[float] = pa.Field(gt=0, nullable=True)
+    usd_per_hour: Series[float] = pa.Field(gt=0, nullable=True)
+    relative_throughput: Series[float] = pa.Field(gt=0, nullable=True)
+    source: Series[str] = pa.Field(str_length={"min_value": 1})
+
+
+class Rounds(_Base):
+    company: Series[str] = pa.Field(str_length={"min_value": 1})
+    category: Series[str] = pa.Field(nullable=True)
+    round: Series[str] = pa.Field(isin=list(ROUNDS))
+    date: Series[pd.Timestamp] = pa.Field(**_DATE)
+    amount_usd: Series[float] = pa.Field(ge=0, nullable=True)
+    source: Series[str] = pa.Field(str_length={"min_value": 1})
+
+
+class Exits(_Base):
+    company: Series[str] = pa.Field(str_length={"min_value": 1})
+    date: Series[pd.Timestamp] = pa.Field(**_DATE)
+    kind: Series[str] = pa.Field(isin=list(EXIT_KINDS))
+    source: Series[str] = pa.Field(str_length={"min_value": 1})
+
+
+class Graduation(_Base):
+    sector: Series[str] = pa.Field(str_length={"min_value": 1})
+    cohort_start: Series[pd.Timestamp] = pa.Field(**_DATE)
+    cohort_end: Series[pd.Timestamp] = pa.Field(**_DATE)
+    from_round: Series[str] = pa.Field(isin=list(ROUNDS))
+    to_round: Series[str] = pa.Field(isin=list(ROUNDS))
+    window_months: Series[float] = pa.Field(gt=0, nullable=True)
+    rate: Series[float] = pa.Field(ge=0, le=1)
+    n: Series[float] = pa.Field(ge=0, nullable=True)
+    published: Series[pd.Timestamp] = pa.Field(**_DATE)
+    source: Series[str] = pa.Field(str_length={"min_value": 1})
+
+
+class Outcomes(_Base):
+    sector: Series[str] = pa.Field(str_length={"min_value": 1})
+    year: Series[float] = pa.Field(ge=1900, le=2100)
+    metric: Series[str] = pa.Field(str_length={"min_value": 1})
+    value: Series[float]
+    published: Series[pd.Timestamp] = pa.Field(**_DATE)
+    source: Series[str] = pa.Field(str_length={"min_value": 1})
+
+
+class Holdings(_Base):
+    company: Series[str] = pa.Field(str_length={"min_value": 1})
+    sector: Series[str] = pa.Field(str_length={"min_value": 1})
+    stage: Series[str] = pa.Field(isin=["seed", "series_a", "series_b", "growth"])
+    invested_usd: Series[float] = pa.Field(gt=0)
+    date: Series[pd.Timestamp] = pa.Field(**_DATE)

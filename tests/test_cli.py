@@ -1,0 +1,102 @@
+"""The command line: exact messages, exit codes, formats (click's CliRunner)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import click
+import pytest
+
+from gapscore.scoring.cli import main
+
+from conftest import write_mini
+
+
+def _commands(group: click.Group, prefix=()):
+    for name, cmd in group.commands.items():
+        yield prefix + (name,), cmd
+        if isinstance(cmd, click.Group):
+            yield from _commands(cmd, prefix + (name,))
+
+
+@pytest.mark.parametrize("path, cmd", list(_commands(main)), ids=lambda v: " ".join(v) if isinstance(v, tuple) else "")
+def test_every_command_has_help_with_an_example(runner, path, cmd):
+    result = runner.invoke(main, [*path, "--help"])
+    assert result.exit_code == 0
+    assert cmd.help and "Example" in cmd.help, f"gapscore {' '.join(path)} needs help text with an example"
+
+
+def test_version(runner):
+    result = runner.invoke(main, ["--version"])
+    assert result.exit_code == 0 and result.output.startswith("gapscore, version ")
+
+
+def test_sectors_json(runner, mini_dir):
+    result = runner.invoke(main, ["--data-dir", str(mini_dir), "--replace-data", "sectors", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert [r["sector"] for r in rows] == ["vision", "chat"]
+    assert rows[1]["cost_curve"] == "toy_score >= 50"
+
+
+def test_data_list_csv(runner, mini_dir):
+    result = runner.invoke(main, ["--data-dir", str(mini_dir), "--replace-data", "data", "list", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = {r["dataset"]: r for r in csv.DictReader(io.StringIO(result.stdout))}
+    assert rows["capability"]["rows"] == "5"
+    assert (rows["capability"]["start"], rows["capability"]["end"]) == ("2010-06-01", "2022-06-01")
+
+
+def test_data_show_sector_and_as_of(runner, mini_dir):
+    args = ["--data-dir", str(mini_dir), "--replace-data", "data", "show", "capability", "--sector", "vision", "--as-of", "2013", "--format", "json"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert [r["system"] for r in json.loads(result.stdout)] == ["a", "b"]
+
+
+def test_unknown_sector_is_one_line(runner, mini_dir):
+    result = runner.invoke(main, ["--data-dir", str(mini_dir), "--replace-data", "data", "show", "capability", "--sector", "nope"])
+    assert result.exit_code == 1
+    assert result.stderr == "error: sectors.toml: unknown sector 'nope'; choose one of chat, vision (see 'gapscore sectors')\n"
+
+
+def test_validate_reports_every_problem(runner, tmp_path):
+    folder = write_mini(tmp_path / "bad", {"exits.csv": """
+        company,date,kind,source
+        c2,2012-01-01,sold,hand-made
+        c3,someday,closed,hand-made
+    """})
+    result = runner.invoke(main, ["data", "validate", "--data-dir", str(folder)])
+    assert result.exit_code == 1
+    exits = folder / "exits.csv"
+    assert result.stderr.splitlines() == [
+        f"error: {exits}:2: column kind: value 'sold' must be one of ['acquired', 'ipo', 'closed']",
+        f"error: {exits}:3: column date: value 'someday' is not a date; write it as YYYY-MM-DD",
+        "2 problem(s) found.",
+    ]
+    assert "Traceback" not in result.output
+
+
+def test_validate_ok(runner, mini_dir):
+    result = runner.invoke(main, ["--data-dir", str(mini_dir), "--replace-data", "data", "validate"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("ok: ")
+
+
+def test_template_never_overwrites(runner, tmp_path):
+    out = tmp_path / "rounds.csv"
+    assert runner.invoke(main, ["data", "template", "rounds", "-o", str(out)]).exit_code == 0
+    assert out.read_text().splitlines()[0] == "company,category,round,date,amount_usd,source"
+    out.write_text("mine")
+    result = runner.invoke(main, ["data", "template", "rounds", "-o", str(out)])
+    assert result.exit_code == 1
+    assert result.stderr == f"error: {out}: already exists; pass --force to replace it or choose another path with -o\n"
+    assert out.read_text() == "mine"
+
+
+def test_bad_as_of(runner):
+    result = runner.invoke(main, ["data", "show", "capability", "--as-of", "soon"])
+    assert result.exit_code == 2
+    assert "'soon' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD" in result.stderr
