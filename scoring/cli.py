@@ -77,13 +77,11 @@ class GapscoreGroup(click.Group):
         try:
             return super().invoke(ctx)
         except GapscoreError as exc:
-            problems = getattr(exc, "problems", None)
-            if problems:
-                for p in problems:
-                    click.echo(f"error: {p}", err=True)
+            problems = getattr(exc, "problems", None) or str(exc).splitlines()
+            for p in problems:
+                click.echo(f"error: {p}", err=True)
+            if len(problems) > 1:
                 click.echo(f"{len(problems)} problem(s) found.", err=True)
-            else:
-                click.echo(f"error: {exc}", err=True)
             ctx.exit(1)
         except OSError as exc:
             name = getattr(exc, "filename", None) or ""
@@ -94,10 +92,20 @@ class GapscoreGroup(click.Group):
 class Obj:
     """What every command gets: the data store, built on first use."""
 
-    def __init__(self, data_dir, replace):
+    def __init__(self, data_dir, replace, config_path=None):
         self.data_dir = data_dir
         self.replace = replace
+        self.config_path = config_path
         self._store = None
+        self._config = None
+
+    @property
+    def config(self):
+        if self._config is None:
+            from gapscore.scoring.config import load_config
+
+            self._config = load_config(self.config_path)
+        return self._config
 
     @property
     def store(self):
@@ -125,8 +133,12 @@ def emit(frame, fmt, *, payload=None):
     "They extend the bundled data. Env: GAPSCORE_DATA_DIR.",
 )
 @click.option("--replace-data", is_flag=True, help="Files in --data-dir replace the bundled files of the same name.")
+@click.option(
+    "--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), envvar="GAPSCORE_CONFIG",
+    help="Scoring config (TOML) overriding the defaults; write one with 'gapscore config init'. Env: GAPSCORE_CONFIG.",
+)
 @click.pass_context
-def main(ctx, data_dir, replace_data):
+def main(ctx, data_dir, replace_data, config_path):
     """gapscore: is this AI sector a seed bet, a Series B bet, or already done?
 
     Capability gaps to the human level, inference cost at constant capability and
@@ -139,7 +151,7 @@ def main(ctx, data_dir, replace_data):
       gapscore data show capability --sector computer_vision
       gapscore --data-dir ./mydata data validate
     """
-    ctx.obj = Obj(data_dir, replace_data)
+    ctx.obj = Obj(data_dir, replace_data, config_path)
 
 
 @main.command("sectors")
@@ -312,6 +324,55 @@ def data_import(vendor, file, output, mapping, force):
     frame = import_vendor(file, vendor, mapping=mapped)
     write_text(output, frame_to_csv(frame), force=force)
     click.echo(f"wrote {len(frame)} rounds to {output}", err=True)
+
+
+# --------------------------------------------------------------------------- config
+
+
+@main.group("config")
+def config_group():
+    """Show or write the scoring configuration (weights, windows, thresholds).
+
+    \b
+    Examples:
+      gapscore config show
+      gapscore config init -o gapscore.toml
+      gapscore --config gapscore.toml score
+    """
+
+
+@config_group.command("show")
+@click.option("--format", "fmt", type=click.Choice(["toml", "json"]), default="toml", show_default=True, help="Output format.")
+@click.pass_obj
+def config_show(obj, fmt):
+    """Print the effective configuration (defaults plus --config overrides).
+
+    \b
+    Examples:
+      gapscore config show
+      gapscore --config mine.toml config show --format json
+    """
+    from gapscore.scoring.config import to_toml
+    from gapscore.scoring.output import dumps_json
+
+    click.echo(to_toml(obj.config) if fmt == "toml" else dumps_json(obj.config), nl=False)
+
+
+@config_group.command("init")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
+def config_init(output, force):
+    """Write an editable copy of the default configuration, with every source.
+
+    \b
+    Example:
+      gapscore config init -o gapscore.toml
+    """
+    from gapscore.scoring.config import defaults_text
+    from gapscore.scoring.output import write_text
+
+    write_text(output, defaults_text(), force=force)
+    click.echo(f"wrote {output}; use it with --config {output}", err=True)
 
 
 def run():  # pragma: no cover - console entry point alias

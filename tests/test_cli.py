@@ -100,3 +100,35 @@ def test_bad_as_of(runner):
     result = runner.invoke(main, ["data", "show", "capability", "--as-of", "soon"])
     assert result.exit_code == 2
     assert "'soon' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD" in result.stderr
+
+
+def test_config_init_then_show_roundtrip(runner, tmp_path):
+    out = tmp_path / "g.toml"
+    assert runner.invoke(main, ["config", "init", "-o", str(out)]).exit_code == 0
+    text = out.read_text().replace("min_score = 40.0", "min_score = 55.0")
+    out.write_text(text)
+    result = runner.invoke(main, ["--config", str(out), "config", "show", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["recommendation"]["min_score"] == 55.0
+
+
+def test_bad_config_values_one_line_each(runner, tmp_path):
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text('[stages.seed]\nweights = { timing = 90.0, capability_momentum = 25.0 }\n[signals]\nmissing_value = 2\n[typo]\nx = 1\n')
+    result = runner.invoke(main, ["--config", str(cfg), "config", "show"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"error: {cfg}: typo is not a known setting; see 'gapscore config show'",
+        f"error: {cfg}: signals.missing_value = 2: must be between 0 and 1",
+        f"error: {cfg}: stages.seed.weights = {{'timing': 90.0, 'capability_momentum': 25.0}}: must sum to 100 (they sum to 115)",
+        "3 problem(s) found.",
+    ]
+
+
+def test_config_toml_syntax_error(runner, tmp_path):
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text("[stages.seed\n")
+    result = runner.invoke(main, ["--config", str(cfg), "config", "show"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {cfg}: TOML syntax error: ")
+    assert len(result.stderr.splitlines()) == 1
