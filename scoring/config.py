@@ -38,6 +38,7 @@ _RULES: dict[str, tuple[str, float, float]] = {
     "signals.missing_value": ("num", 0, 1),
     "capability_momentum.full_velocity": ("num", 0.001, 10),
     "recommendation.min_score": ("num", 0, 100),
+    "stages.growth.lead_years": ("num", 0, 10),
 }
 
 STAGE_FACTORS = {

@@ -53,6 +53,7 @@ class DatasetSpec:
     date_column: str | None = None  # the column that says when a row was known
     key: tuple[str, ...] = ()  # unique key; a user row with the same key replaces ours
     is_table: bool = True
+    numeric_extras: bool = False  # extra columns are numbers (prices: one per benchmark score)
 
     @property
     def stems(self) -> tuple[str, ...]:
@@ -86,6 +87,7 @@ DATASETS: dict[str, DatasetSpec] = {
             schemas.Prices,
             date_column="date",
             key=("model",),
+            numeric_extras=True,
         ),
         DatasetSpec(
             "hardware",
@@ -266,7 +268,11 @@ def _did_you_mean(name: str, header: list[str]) -> str:
     return ""
 
 
-def coerce(frame: pd.DataFrame, model: type, path: Path) -> tuple[pd.DataFrame, list[DataFileError]]:
+TEXT_EXTRAS = frozenset({"notes", "description", "source_note"})
+"""Extra columns that stay text even where extras are numeric."""
+
+
+def coerce(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool = False) -> tuple[pd.DataFrame, list[DataFileError]]:
     """Turn text cells into the schema's dtypes; report every cell that won't go."""
     problems: list[DataFileError] = []
     out = frame.copy()
@@ -278,7 +284,10 @@ def coerce(frame: pd.DataFrame, model: type, path: Path) -> tuple[pd.DataFrame, 
         long = s.dropna().astype(str).str.len() > MAX_CELL_CHARS
         for idx in long[long].index[:5]:
             problems.append(DataFileError(path, int(lines[idx]), col, f"value of {len(str(s[idx]))} characters is longer than {MAX_CELL_CHARS}; check for an unclosed quote"))
-    for col, dtype in _schema_columns(model).items():
+    kinds = dict(_schema_columns(model))
+    if numeric_extras:
+        kinds.update({c: "float64" for c in frame.columns if c not in kinds and c != "_line" and c not in TEXT_EXTRAS})
+    for col, dtype in kinds.items():
         if col not in frame.columns:  # an optional column the file does not have
             continue
         kind = _kind(dtype)
@@ -335,11 +344,11 @@ def _check_text(check: str) -> str:
     return f"{words} {rest.rstrip(')')}".strip()
 
 
-def validate(frame: pd.DataFrame, model: type, path: Path) -> tuple[pd.DataFrame, list[DataFileError]]:
+def validate(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool = False) -> tuple[pd.DataFrame, list[DataFileError]]:
     """Coerce then validate with pandera (lazy): every problem, one line each."""
     import pandera.pandas as pa
 
-    coerced, problems = coerce(frame, model, path)
+    coerced, problems = coerce(frame, model, path, numeric_extras=numeric_extras)
     bad_cells = {(p.line, p.column) for p in problems}
     lines = coerced["_line"].to_numpy()
     try:
@@ -471,7 +480,7 @@ class DataStore:
             except DataFileError as exc:
                 problems.append(exc)
                 continue
-            frame, found = validate(raw, spec.schema, path)
+            frame, found = validate(raw, spec.schema, path, numeric_extras=spec.numeric_extras)
             problems.extend(found)
             frame["_file"] = str(path)
             frames.append(frame)
