@@ -114,9 +114,22 @@ class Graduation(_Base):
     to_round: Series[str] = pa.Field(isin=list(ROUNDS))
     window_months: Series[float] = pa.Field(gt=0, nullable=True)
     rate: Series[float] = pa.Field(ge=0, le=1)
+    rate_low: Optional[Series[float]] = pa.Field(ge=0, le=1, nullable=True)
+    rate_high: Optional[Series[float]] = pa.Field(ge=0, le=1, nullable=True)
     n: Series[float] = pa.Field(ge=0, nullable=True)
     published: Series[pd.Timestamp] = pa.Field(**_DATE)
     source: Series[str] = pa.Field(str_length={"min_value": 1})
+
+
+    @pa.dataframe_check(error="rate must lie between rate_low and rate_high")
+    @classmethod
+    def rate_inside_band(cls, df: pd.DataFrame) -> Series[bool]:
+        ok = pd.Series(True, index=df.index)
+        if "rate_low" in df:
+            ok &= df["rate_low"].isna() | (df["rate_low"] <= df["rate"])
+        if "rate_high" in df:
+            ok &= df["rate_high"].isna() | (df["rate"] <= df["rate_high"])
+        return ok
 
 
 class Outcomes(_Base):

@@ -1,0 +1,590 @@
+"""Read a Crunchbase or PitchBook funding export into the rounds schema.
+
+``import_vendor(path, vendor, mapping=None)`` reads a CSV (UTF-8) or an ``.xlsx``
+workbook (first sheet) and returns one row per funding round with the columns of
+``data/rounds.csv.gz``: company, category, round, date, amount_usd, source,
+original_round.
+
+Expected headers
+----------------
+Matched ignoring case and repeated spaces; the header row may sit below a few
+title rows (the first of the first 30 rows holding every required header wins).
+
+============  ==========================  ==========================================
+our field     Crunchbase header           PitchBook header
+============  ==========================  ==========================================
+company       Organization Name           Companies
+round         Funding Type                Deal Type
+date          Announced Date              Deal Date
+amount_usd    Money Raised (in USD)       Deal Size  (USD millions, times 1,000,000)
+category      Organization Industries     Primary Industry Code
+verticals     --                          Verticals  (optional: used when present)
+series        --                          Series     (optional: used when present)
+============  ==========================  ==========================================
+
+A ``mapping`` (our field -> your header; ``read_mapping`` loads one from a TOML or
+JSON file) overrides any of these. Mapping ``category`` or ``amount_usd`` to ``""``
+says the export has no such column: category becomes ``unknown``, amounts empty.
+With PitchBook the amount column is always read as USD millions, whatever its header.
+
+Round labels
+------------
+Labels are compared ignoring case and punctuation (``Pre-Seed`` = ``pre seed``).
+``original_round`` keeps the vendor's label (PitchBook: ``Deal Type; Series``).
+
+=======================  =====================================================
+round                    Crunchbase ``Funding Type`` / PitchBook ``Deal Type``
+=======================  =====================================================
+pre_seed                 CB ``Pre-Seed``; PB ``Accelerator/Incubator``
+seed                     CB ``Seed``, ``Angel``; PB ``Seed Round``,
+                         ``Angel (individual)`` (angel money is counted as seed,
+                         as in the bundled Crunchbase 2013 data)
+series_a .. series_c     CB ``Series A`` .. ``Series C``; PB ``Early Stage VC`` or
+                         ``Later Stage VC`` whose Series column says A, B or C
+                         (``Series A1``, ``Series B-2`` count as A, B)
+series_d_plus            CB ``Series D`` .. ``Series J``; PB VC deals with Series
+                         D or a later letter
+venture_unlabeled        CB ``Venture - Series Unknown``; PB ``Early Stage VC`` /
+                         ``Later Stage VC`` with no Series (PB VC deals whose
+                         Series says ``Seed`` or ``Pre-Seed`` map to those)
+other                    everything else: CB ``Debt Financing``, ``Grant``,
+                         ``Convertible Note``, ``Corporate Round``, ``Private
+                         Equity``, ``Post-IPO ...``, ``Equity/Product
+                         Crowdfunding``, ``Secondary Market``, ``Non-equity
+                         Assistance``, ``Initial Coin Offering``, ``Undisclosed``;
+                         PB ``Restart - ...`` (recapitalisations), ``Debt - ...``,
+                         ``Grant``, ``PE Growth/Expansion``, ``Buyout/LBO``,
+                         ``IPO``, ``Corporate``, ``Secondary Transaction ...``,
+                         crowdfunding; and any label not listed here
+=======================  =====================================================
+
+Cells
+-----
+* company and category text is kept exactly as written: nothing is stripped,
+  nothing is evaluated (``=HYPERLINK(...)``, ``#NAME?``, ``NA`` stay text). An empty
+  company is an error; an empty category is ``unknown``. PitchBook's category is
+  ``Primary Industry Code | Verticals`` when both are present.
+* dates: a spreadsheet date cell, or text as ``YYYY-MM-DD`` (optionally with a
+  time), ``YYYY/MM/DD``, ``04-Mar-2021``, ``4 Mar 2021``, ``Mar 4, 2021``,
+  ``March 4, 2021`` or ``03/04/2021`` (US month/day/year, as both vendors export).
+* amounts: a number, optionally with ``$`` and thousands commas; empty means
+  undisclosed. Negative or non-finite amounts are errors.
+
+Errors name the file, the 1-based line (the header is line 1; for a workbook, the
+sheet row) and the column: ``DataFileError`` for one problem, ``DataValidationError``
+listing each problem when there are several.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import math
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from gapscore.scoring.errors import ConfigError, DataFileError, DataValidationError, InputError
+from gapscore.scoring.schemas import EARLIEST_DATE, LATEST_DATE
+
+VENDORS = ("crunchbase", "pitchbook")
+
+OUTPUT_COLUMNS = ("company", "category", "round", "date", "amount_usd", "source", "original_round")
+"""The rounds schema (``data/rounds.csv.gz``), in file order."""
+
+REQUIRED_FIELDS = ("company", "round", "date")
+"""Fields that must come from a column; the others may be mapped to "" (absent)."""
+
+USD_PER_MILLION = 1_000_000.0
+"""PitchBook exports report Deal Size in millions of US dollars (PitchBook data dictionary)."""
+
+HEADER_SEARCH_ROWS = 30
+"""How many non-empty rows to search for the header row (exports may carry a title block)."""
+
+MAX_PROBLEMS = 50
+"""Stop collecting cell problems after this many: the file is clearly in another layout."""
+
+UNKNOWN_CATEGORY = "unknown"
+
+DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M:%SZ",
+    "%Y/%m/%d",
+    "%d-%b-%Y",
+    "%d %b %Y",
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%m/%d/%Y",
+)
+"""Text date layouts accepted, tried in order (both vendors write US month/day/year)."""
+
+
+@dataclass(frozen=True)
+class VendorLayout:
+    """One vendor's default headers, round labels and amount unit."""
+
+    display: str
+    headers: Mapping[str, str]
+    optional: tuple[str, ...]
+    rounds: Mapping[str, str]
+    usd_per_unit: float
+    series_types: frozenset[str] = frozenset()
+
+
+_CRUNCHBASE_ROUNDS = {
+    "pre seed": "pre_seed",
+    "seed": "seed",
+    "angel": "seed",
+    "venture series unknown": "venture_unlabeled",
+    "venture": "venture_unlabeled",
+    "corporate round": "other",
+    "convertible note": "other",
+    "debt financing": "other",
+    "grant": "other",
+    "equity crowdfunding": "other",
+    "product crowdfunding": "other",
+    "private equity": "other",
+    "post ipo equity": "other",
+    "post ipo debt": "other",
+    "post ipo secondary": "other",
+    "secondary market": "other",
+    "non equity assistance": "other",
+    "initial coin offering": "other",
+    "undisclosed": "other",
+}
+
+_PITCHBOOK_ROUNDS = {
+    "accelerator incubator": "pre_seed",
+    "pre seed": "pre_seed",
+    "seed round": "seed",
+    "seed": "seed",
+    "angel individual": "seed",
+    "angel": "seed",
+    "early stage vc": "venture_unlabeled",
+    "later stage vc": "venture_unlabeled",
+    "restart angel": "other",
+    "restart early vc": "other",
+    "restart later vc": "other",
+}
+
+LAYOUTS: dict[str, VendorLayout] = {
+    "crunchbase": VendorLayout(
+        display="Crunchbase",
+        headers={
+            "company": "Organization Name",
+            "round": "Funding Type",
+            "date": "Announced Date",
+            "amount_usd": "Money Raised (in USD)",
+            "category": "Organization Industries",
+        },
+        optional=(),
+        rounds=_CRUNCHBASE_ROUNDS,
+        usd_per_unit=1.0,
+    ),
+    "pitchbook": VendorLayout(
+        display="PitchBook",
+        headers={
+            "company": "Companies",
+            "round": "Deal Type",
+            "date": "Deal Date",
+            "amount_usd": "Deal Size",
+            "category": "Primary Industry Code",
+            "verticals": "Verticals",
+            "series": "Series",
+        },
+        optional=("verticals", "series"),
+        rounds=_PITCHBOOK_ROUNDS,
+        usd_per_unit=USD_PER_MILLION,
+        series_types=frozenset({"early stage vc", "later stage vc"}),
+    ),
+}
+
+_SERIES = re.compile(r"^series ([a-z])(?: ?\d+)?$")
+_ISO_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+# --------------------------------------------------------------------------- labels
+
+
+def _label_key(label: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", label.casefold()).strip()
+
+
+def _series_round(key: str) -> str | None:
+    """'series a' -> series_a ... 'series d'+ -> series_d_plus; seed words -> seed/pre_seed."""
+    if key in ("seed", "series seed"):
+        return "seed"
+    if key == "pre seed":
+        return "pre_seed"
+    match = _SERIES.match(key)
+    if match is None:
+        return None
+    letter = match.group(1)
+    return {"a": "series_a", "b": "series_b", "c": "series_c"}.get(letter, "series_d_plus")
+
+
+def normalise_round(vendor: str, label: str, series: str = "") -> str:
+    """One vendor round label (and PitchBook's Series, if any) -> a round of ``ROUNDS``.
+
+    >>> normalise_round("crunchbase", "Venture - Series Unknown")
+    'venture_unlabeled'
+    >>> normalise_round("pitchbook", "Early Stage VC", "Series A1")
+    'series_a'
+    """
+    layout = _layout(vendor)
+    key = _label_key(label)
+    if key in layout.series_types:
+        from_series = _series_round(_label_key(series)) if series else None
+        return from_series or "venture_unlabeled"
+    if key in layout.rounds:
+        return layout.rounds[key]
+    from_label = _series_round(key) if key.startswith("series") else None
+    return from_label or "other"
+
+
+# --------------------------------------------------------------------------- mapping
+
+
+def read_mapping(path: str | Path) -> dict[str, str]:
+    """Load a mapping file: TOML (``company = "Company Name"``) or JSON (``{"company": ...}``).
+
+    Returns ``{our field: your header}``; which fields a vendor accepts is checked by
+    ``import_vendor``.
+    """
+    path = Path(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DataFileError(path, None, None, "is not UTF-8 text; save the mapping file as UTF-8") from None
+    if path.suffix.lower() == ".json":
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise DataFileError(path, exc.lineno, None, f"JSON syntax error: {exc.msg}") from None
+    elif path.suffix.lower() == ".toml":
+        try:
+            doc = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            found = re.search(r"\(at line (\d+)", str(exc))
+            line = int(found.group(1)) if found else None
+            raise DataFileError(path, line, None, f"TOML syntax error: {str(exc).split(' (at line')[0]}") from None
+    else:
+        raise DataFileError(path, None, None, "a mapping file must end in .toml or .json")
+    if not isinstance(doc, dict):
+        raise DataFileError(path, None, None, 'must hold field = "header" pairs, e.g. company = "Company Name"')
+    for key, value in doc.items():
+        if not isinstance(value, str):
+            raise DataFileError(
+                path, None, key,
+                f'value must be a header name in quotes, e.g. {key} = "My Header"; got {value!r}',
+            )
+    return dict(doc)
+
+
+def _layout(vendor: str) -> VendorLayout:
+    if vendor not in LAYOUTS:
+        raise InputError(
+            f"The 'vendor' parameter must be one of {', '.join(VENDORS)}. Got {vendor!r} instead."
+        )
+    return LAYOUTS[vendor]
+
+
+def _headers_wanted(layout: VendorLayout, mapping: Mapping[str, str] | None) -> dict[str, str]:
+    """Our field -> the header to look for ("" = the export has no such column)."""
+    wanted = dict(layout.headers)
+    for key, header in (mapping or {}).items():
+        if key not in wanted:
+            raise ConfigError(
+                f"mapping names unknown field {key!r} for {layout.display}; "
+                f"expected some of {', '.join(layout.headers)}"
+            )
+        if not isinstance(header, str):
+            raise ConfigError(f"mapping for {key!r} must be a header name (text); got {header!r}")
+        if header.strip() == "" and key in REQUIRED_FIELDS:
+            raise ConfigError(f"mapping for {key!r} is empty, but every round needs a {key}")
+        wanted[key] = header
+    return wanted
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _norm_header(value: object) -> str:
+    try:
+        return " ".join(_text(value).split()).casefold()
+    except _CellError:  # an error cell in a title or header row is no header
+        return ""
+
+
+def _header_text(value: object) -> str:
+    try:
+        return _text(value)
+    except _CellError:
+        return "#error"
+
+
+def _read_rows(path: Path) -> list[tuple[int, list[object]]]:
+    """(1-based line, cells) for every row of the file, blank rows included."""
+    raw = path.read_bytes()
+    if raw[:4] == b"PK\x03\x04":
+        return _read_xlsx(path)
+    if raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise DataFileError(path, None, None, "is an old .xls workbook; save it as .xlsx or CSV (UTF-8)")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataFileError(path, line, None, "is not UTF-8 text; save the export as CSV UTF-8") from None
+    rows: list[tuple[int, list[object]]] = []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    start = 1
+    try:
+        for cells in reader:
+            rows.append((start, list(cells)))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise DataFileError(path, reader.line_num, None, f"is not well-formed CSV ({exc})") from None
+    return rows
+
+
+def _read_xlsx(path: Path) -> list[tuple[int, list[object]]]:
+    try:
+        sheet = pd.read_excel(
+            path, sheet_name=0, header=None, engine="openpyxl", dtype=object,
+            keep_default_na=False, na_values=[],
+        )
+    except Exception as exc:  # openpyxl raises many types for a broken workbook
+        raise DataFileError(path, None, None, f"cannot read the workbook ({type(exc).__name__}: {exc})") from None
+    # pandas keeps blank rows (as empty cells), so sheet row = position + 1.
+    return [(i + 1, list(values)) for i, values in enumerate(sheet.itertuples(index=False, name=None))]
+
+
+def _is_blank(cells: list[object]) -> bool:
+    return all(isinstance(c, str) and not c.strip() for c in cells)
+
+
+def _find_header(
+    path: Path, rows: list[tuple[int, list[object]]], wanted: dict[str, str], needed: list[str]
+) -> tuple[int, int, dict[str, int]]:
+    """(position in rows, line, field -> column index) of the header row."""
+    nonblank = [(pos, line, cells) for pos, (line, cells) in enumerate(rows) if not _is_blank(cells)]
+    if not nonblank:
+        raise DataFileError(path, 1, None, "is empty; expected a header row and one row per funding round")
+    for pos, line, cells in nonblank[:HEADER_SEARCH_ROWS]:
+        names = [_norm_header(c) for c in cells]
+        if all(_norm_header(wanted[f]) in names for f in needed):
+            columns: dict[str, int] = {}
+            for field, header in wanted.items():
+                key = _norm_header(header)
+                if not key or key not in names:
+                    continue
+                hits = [i for i, n in enumerate(names) if n == key]
+                if len(hits) > 1:
+                    raise DataFileError(path, line, header, f"header appears {len(hits)} times; keep one or map {field} to another header")
+                columns[field] = hits[0]
+            return pos, line, columns
+    _, line, cells = nonblank[0]
+    found = [h for h in (_header_text(c) for c in cells) if h.strip()]
+    names = {_norm_header(c) for c in cells}
+    missing = [wanted[f] for f in needed if _norm_header(wanted[f]) not in names]
+    if len(found) == 1 and ";" in found[0]:
+        raise DataFileError(path, line, None, "looks semicolon-delimited; save it as comma-separated CSV")
+    field = next(f for f in needed if wanted[f] == missing[0])
+    raise DataFileError(
+        path, line, missing[0],
+        f"missing required header {missing[0]!r}"
+        + (f" (and {', '.join(repr(m) for m in missing[1:])})" if len(missing) > 1 else "")
+        + f"; headers found: {', '.join(repr(h) for h in found) or 'none'}. "
+        f"If your export names it differently, pass --mapping with a TOML file such as: {field} = \"Your Header\"",
+    )
+
+
+# --------------------------------------------------------------------------- cells
+
+
+class _CellError(Exception):
+    """A cell that cannot be read; turned into a DataFileError with its line and column."""
+
+
+def _text(value: object) -> str:
+    """A cell as text, unchanged: text stays as written, numbers lose a trailing .0."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if math.isnan(value):
+            raise _CellError(
+                "holds a spreadsheet error value (such as #NAME?) or a formula without a saved "
+                "result; export the values as text"
+            )
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    return str(value)
+
+
+def _date(value: object) -> pd.Timestamp:
+    if isinstance(value, dt.datetime):
+        stamp = pd.Timestamp(value).normalize()
+    elif isinstance(value, dt.date):
+        stamp = pd.Timestamp(value)
+    elif isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
+        if isinstance(value, float) and math.isnan(value):
+            _text(value)  # raises the spreadsheet-error message
+        raise _CellError(f"holds the number {value!r}, not a date; format the column as a date or write YYYY-MM-DD")
+    else:
+        text = _text(value).strip()
+        if not text:
+            raise _CellError("is empty; every round needs a date (YYYY-MM-DD)")
+        stamp = None
+        for fmt in DATE_FORMATS:
+            try:
+                stamp = pd.Timestamp(dt.datetime.strptime(text, fmt)).normalize()
+                break
+            except ValueError:
+                continue
+        if stamp is None:
+            hint = " (no such day)" if _ISO_PREFIX.match(text) else ""
+            raise _CellError(f"value {text!r} is not a date{hint}; write it as YYYY-MM-DD")
+    if not EARLIEST_DATE <= stamp <= LATEST_DATE:
+        raise _CellError(
+            f"date {stamp.date().isoformat()} is outside {EARLIEST_DATE.year}-{LATEST_DATE.year}; check for a typo"
+        )
+    return stamp
+
+
+def _amount(value: object, usd_per_unit: float) -> float:
+    if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
+        if isinstance(value, float) and math.isnan(value):
+            _text(value)
+        number = float(value)
+        shown = repr(value)
+    else:
+        text = _text(value).strip()
+        if not text:
+            return math.nan
+        cleaned = text.replace(",", "").removeprefix("$").strip()
+        try:
+            number = float(cleaned)
+        except ValueError:
+            raise _CellError(f"value {text!r} is not an amount; write a plain number such as 1500000") from None
+        shown = repr(text)
+    if not math.isfinite(number) or number < 0:
+        raise _CellError(f"value {shown} is not a non-negative amount")
+    return float(round(number * usd_per_unit, 2))
+
+
+# --------------------------------------------------------------------------- import
+
+
+def import_vendor(
+    path: str | Path, vendor: str, mapping: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """Read a ``vendor`` ("crunchbase" or "pitchbook") export into the rounds schema.
+
+    Parameters
+    ----------
+    path : CSV (UTF-8) or .xlsx file.
+    vendor : "crunchbase" or "pitchbook": which default headers and round labels apply.
+    mapping : optional ``{our field: your header}`` overriding the defaults (see the
+        module docstring); ``read_mapping`` loads one from a TOML or JSON file.
+
+    Returns
+    -------
+    DataFrame with columns ``OUTPUT_COLUMNS`` in file order: company and category as
+    written, round in ``ROUNDS``, date as ``datetime64[ns]``, amount_usd as float
+    (NaN when undisclosed), source ``"<Vendor> export (<file name>)"``, original_round.
+
+    Raises
+    ------
+    DataFileError for a missing header or one unreadable cell (file, line, column);
+    DataValidationError listing every unreadable cell when there are several;
+    ConfigError for a mapping that names unknown fields; InputError for an unknown vendor.
+    """
+    layout = _layout(vendor)
+    path = Path(path)
+    wanted = _headers_wanted(layout, mapping)
+    needed = [f for f, h in wanted.items() if f not in layout.optional and h.strip()]
+    rows = _read_rows(path)
+    pos, _, columns = _find_header(path, rows, wanted, needed)
+    source = f"{layout.display} export ({path.name})"
+
+    records: list[tuple] = []
+    problems: list[DataFileError] = []
+    for line, cells in rows[pos + 1:]:
+        if _is_blank(cells):
+            continue
+        record, cell_problems = _parse_row(path, line, cells, columns, wanted, layout, vendor, source)
+        problems.extend(cell_problems)
+        if record is not None:
+            records.append(record)
+        if len(problems) >= MAX_PROBLEMS:
+            break
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise DataValidationError(problems)
+
+    frame = pd.DataFrame.from_records(records, columns=list(OUTPUT_COLUMNS))
+    frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
+    frame["amount_usd"] = frame["amount_usd"].astype("float64")
+    for col in ("company", "category", "round", "source", "original_round"):
+        frame[col] = frame[col].astype(object)
+    return frame
+
+
+def _parse_row(path, line, cells, columns, wanted, layout, vendor, source):
+    def cell(field: str) -> object:
+        index = columns.get(field)
+        if index is None or index >= len(cells):
+            return ""
+        return cells[index]
+
+    problems: list[DataFileError] = []
+    values: dict[str, object] = {}
+    for field, reader in (
+        ("company", _text),
+        ("category", _text),
+        ("verticals", _text),
+        ("round", _text),
+        ("series", _text),
+        ("date", _date),
+        ("amount_usd", lambda v: _amount(v, layout.usd_per_unit)),
+    ):
+        try:
+            values[field] = reader(cell(field))
+        except _CellError as exc:
+            problems.append(DataFileError(path, line, wanted[field], str(exc)))
+    if not problems:
+        if not values["company"].strip():
+            problems.append(DataFileError(path, line, wanted["company"], "is empty; every round needs a company name"))
+        if not values["round"].strip():
+            problems.append(DataFileError(path, line, wanted["round"], "is empty; every round needs a funding type"))
+    if problems:
+        return None, problems
+
+    label, series = values["round"], values["series"]
+    category = " | ".join(p for p in (values["category"], values["verticals"]) if p.strip()) or UNKNOWN_CATEGORY
+    original = f"{label}; {series}" if series.strip() else label
+    record = (
+        values["company"],
+        category,
+        normalise_round(vendor, label, series),
+        values["date"],
+        values["amount_usd"],
+        source,
+        original,
+    )
+    return record, []
