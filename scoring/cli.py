@@ -375,6 +375,170 @@ def config_init(output, force):
     click.echo(f"wrote {output}; use it with --config {output}", err=True)
 
 
+# --------------------------------------------------------------------------- curves
+
+
+def resolve_as_of(as_of):
+    return today() if as_of is None else as_of
+
+
+@main.group("curve")
+def curve_group():
+    """The models one at a time: capability, cost, graduation, unit economics.
+
+    \b
+    Examples:
+      gapscore curve capability computer_vision --as-of 2016
+      gapscore curve cost llm_assistants --format json
+      gapscore curve cost --prices prices.csv --benchmark mmlu --threshold 43.9
+      gapscore curve graduation --category software --within 24 --as-of 2013-10-01
+      gapscore curve economics llm_assistants
+    """
+
+
+@curve_group.command("capability")
+@click.argument("sector")
+@as_of_option
+@format_option
+@click.pass_obj
+def curve_capability(obj, sector, as_of, fmt):
+    """Capability of a sector against the human level: level, velocity, threshold years.
+
+    \b
+    Example:
+      gapscore curve capability speech_recognition --as-of 2015 --format json
+    """
+    from gapscore.scoring import curves
+
+    result = curves.capability(obj.store, sector, resolve_as_of(as_of), obj.config)
+    emit(result["table"], fmt, payload=result["json"])
+
+
+@curve_group.command("cost")
+@click.argument("sector", required=False)
+@click.option("--prices", "prices_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A prices CSV (model, date, usd_per_mtok, one column per benchmark).")
+@click.option("--benchmark", help="Benchmark column the threshold applies to (with --prices).")
+@click.option("--threshold", type=float, help="Score at or above which models count (with --prices).")
+@as_of_option
+@format_option
+@click.pass_obj
+def curve_cost(obj, sector, prices_file, benchmark, threshold, as_of, fmt):
+    """Price at constant capability: decline per year with its 90% CI and the frontier.
+
+    \b
+    Examples:
+      gapscore curve cost llm_assistants
+      gapscore curve cost --prices prices.csv --benchmark mmlu --threshold 43.9 --as-of 2025-02
+    """
+    from gapscore.scoring import curves
+
+    if prices_file is None and sector is None:
+        raise click.UsageError("give a SECTOR, or --prices FILE with --benchmark and --threshold")
+    if prices_file is not None and (benchmark is None or threshold is None):
+        raise click.UsageError("--prices needs --benchmark and --threshold")
+    result = curves.cost(obj.store, sector, resolve_as_of(as_of), obj.config, prices_file=prices_file, benchmark=benchmark, threshold=threshold)
+    emit(result["table"], fmt, payload=result["json"])
+
+
+@curve_group.command("graduation")
+@click.argument("sector", required=False)
+@click.option("--category", "categories", multiple=True, help="Round category (repeatable); default: the sector's, or all rounds.")
+@click.option("--rounds", "rounds_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A rounds file (CSV, .csv.gz or .parquet) instead of the bundled rounds.")
+@click.option("--from", "from_round", type=click.Choice(["pre_seed", "seed", "series_a", "series_b", "series_c"]), default="seed", show_default=True)
+@click.option("--to", "to_round", type=click.Choice(["seed", "series_a", "series_b", "series_c", "series_d_plus"]), default="series_a", show_default=True)
+@click.option("--within", "within", type=click.IntRange(1, 240), default=24, show_default=True, help="Window in months.")
+@as_of_option
+@format_option
+@click.pass_obj
+def curve_graduation(obj, sector, categories, rounds_file, from_round, to_round, within, as_of, fmt):
+    """Cohort graduation rates (Wilson intervals) and time to next round (Kaplan-Meier).
+
+    \b
+    Examples:
+      gapscore curve graduation --as-of 2013-10-01
+      gapscore curve graduation --category software --from series_a --to series_b --within 36
+      gapscore curve graduation --rounds mydeals.csv --format json
+    """
+    from gapscore.scoring import curves
+
+    result = curves.graduation(obj.store, sector, resolve_as_of(as_of), obj.config, categories=list(categories), rounds_file=rounds_file, from_round=from_round, to_round=to_round, within=within)
+    emit(result["table"], fmt, payload=result["json"])
+
+
+@curve_group.command("economics")
+@click.argument("sector")
+@as_of_option
+@format_option
+@click.pass_obj
+def curve_economics(obj, sector, as_of, fmt):
+    """Inference cost as a share of revenue, gross margin, and the year it turns viable.
+
+    \b
+    Example:
+      gapscore curve economics code_assistants --format json
+    """
+    from gapscore.scoring import curves
+
+    result = curves.economics(obj.store, sector, resolve_as_of(as_of), obj.config)
+    emit(result["table"], fmt, payload=result["json"])
+
+
+# --------------------------------------------------------------------------- scores
+
+
+@main.command("score")
+@as_of_option
+@click.option("--sector", "sectors", multiple=True, help="Only this sector (repeatable).")
+@format_option
+@click.pass_obj
+def score_cmd(obj, as_of, sectors, fmt):
+    """Stage-timing scores (seed, Series A, Series B, growth) for every sector, ranked.
+
+    \b
+    Examples:
+      gapscore score
+      gapscore score --as-of 2017 --sector computer_vision --format json
+      gapscore --config mine.toml score --format csv
+    """
+    from gapscore.scoring.scores import ranking_frame, score_all
+
+    results = score_all(obj.store, resolve_as_of(as_of), obj.config, list(sectors) or None, progress=_progress("scoring"))
+    emit(ranking_frame(results), fmt, payload=[r.as_dict() for r in results])
+
+
+@main.command("explain")
+@click.argument("sector")
+@as_of_option
+@format_option
+@click.pass_obj
+def explain_cmd(obj, sector, as_of, fmt):
+    """Why a sector scores as it does: contributions, reasons, and a sensitivity table.
+
+    \b
+    Examples:
+      gapscore explain computer_vision --as-of 2017
+      gapscore explain llm_assistants --format json
+    """
+    from gapscore.scoring.scores import explain
+
+    result = explain(obj.store, sector, resolve_as_of(as_of), obj.config)
+    if fmt == "table":
+        click.echo(result["text"], nl=False)
+    else:
+        emit(result["sensitivity"], fmt, payload=result["json"])
+
+
+def _progress(label):
+    """A progress callback on stderr (silent when stderr is not a terminal)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def tick(done, total, name=""):
+        click.echo(f"\r{label}: {done}/{total} {name}".ljust(60), err=True, nl=(done == total))
+
+    return tick
+
+
 def run():  # pragma: no cover - console entry point alias
     main(prog_name="gapscore")
 

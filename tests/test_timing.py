@@ -1,0 +1,104 @@
+"""Stage-score arithmetic: hand-worked cases and invariants (no data, no fitting)."""
+
+from __future__ import annotations
+
+import math
+from statistics import NormalDist
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from gapscore.scoring.config import load_config, set_value
+from gapscore.scoring.timing import STAGES, TimingInputs, YearForecast, forecast_from_interval, score
+
+CFG = load_config()
+
+
+def test_forecast_from_interval_uses_the_80pct_spread():
+    f = forecast_from_interval("x", 2020.0, 2018.0, 2022.0, passed=False, min_sd=0.1)
+    # 80% interval +-2 years -> sd = 2 / z(0.9) = 2 / 1.28155 = 1.5606
+    assert f.sd == pytest.approx(2 / NormalDist().inv_cdf(0.9))
+    assert f.cdf(2022.0) == pytest.approx(0.9)
+    assert forecast_from_interval("x", 2020.0, 2019.9, 2020.1, passed=False, min_sd=0.75).sd == 0.75
+    passed = forecast_from_interval("x", 2015.3, 2015.3, 2015.3, passed=True, min_sd=0.75)
+    assert passed.sd == 0 and passed.cdf(2015.2) == 0 and passed.cdf(2015.3) == 1
+
+
+def test_hand_worked_seed_score():
+    """Milestone 2016 +- sd 1 (one component), as of 2012, seed window 3-5 years.
+
+    timing = Phi((2017-2016)/1) - Phi((2015-2016)/1) = 0.841345 - 0.158655 = 0.682689
+    velocity 0.05 / full 0.10 = 0.5
+    seed = 75 x 0.682689 + 25 x 0.5 = 63.70168
+    """
+    inputs = TimingInputs(
+        as_of_year=2012.0,
+        milestone=(YearForecast("cap", 2016.0, 1.0, 2014.7, 2017.3),),
+        perfection=YearForecast("perf", 2020.0, 1.0, 2018.7, 2021.3),
+        velocity=0.05,
+    )
+    res = score(inputs, CFG)
+    assert res.factors["seed.timing"] == pytest.approx(0.682689, abs=1e-6)
+    assert res.scores["seed"] == pytest.approx(75 * 0.6826895 + 25 * 0.5, abs=1e-4)
+    # traction missing -> 0.5; Series A window 2-4 -> Phi(0) - Phi(-2) = 0.5 - 0.02275 = 0.47725
+    assert res.scores["series_a"] == pytest.approx(60 * 0.4772499 + 40 * 0.5, abs=1e-4)
+    assert "traction" in res.missing
+    assert res.recommendation == "seed"
+
+
+def test_milestone_is_the_later_of_capability_and_economics():
+    cap = YearForecast("cap", 2016.0, 0.0, 2016.0, 2016.0, True)
+    econ = YearForecast("econ", 2020.0, 1.0, 2018.7, 2021.3)
+    both = score(TimingInputs(2018.0, milestone=(cap, econ), perfection=YearForecast("p", 2030, 2, 2027, 2033)), CFG)
+    only_cap = score(TimingInputs(2018.0, milestone=(cap,), perfection=YearForecast("p", 2030, 2, 2027, 2033)), CFG)
+    # capability passed, economics 2 years out: not yet working -> Series B lower than capability alone
+    assert both.factors["works_with_gaps"] < 0.05 < only_cap.factors["works_with_gaps"]
+
+
+def _inputs(milestone, sd, perfection, velocity, traction, as_of=2020.0):
+    return TimingInputs(
+        as_of_year=as_of,
+        milestone=(YearForecast("m", milestone, sd, milestone - 1.28 * sd, milestone + 1.28 * sd, sd == 0),),
+        perfection=YearForecast("p", perfection, sd, perfection - 1.28 * sd, perfection + 1.28 * sd),
+        velocity=velocity,
+        traction_rate=traction,
+    )
+
+
+years = st.floats(2000, 2050)
+sds = st.sampled_from([0.0, 0.5, 1.0, 3.0])
+
+
+@settings(max_examples=200, deadline=None)
+@given(m=years, sd=sds, gap=st.floats(0, 20), v=st.one_of(st.none(), st.floats(0, 1)), tr=st.one_of(st.none(), st.floats(0, 1)))
+def test_scores_bounded_and_contributions_sum(m, sd, gap, v, tr):
+    res = score(_inputs(m, sd, m + gap, v, tr), CFG)
+    for s in STAGES:
+        assert 0 <= res.scores[s] <= 100 + 1e-9
+        assert sum(res.contributions[s].values()) == pytest.approx(res.scores[s], abs=1e-9)
+    assert 0 <= res.confidence <= 1
+
+
+@settings(max_examples=100, deadline=None)
+@given(sd=st.sampled_from([0.5, 1.0]), far=st.floats(9, 20))
+def test_moving_the_milestone_into_the_seed_window_raises_seed(sd, far):
+    inside = score(_inputs(2024.0, sd, 2035, 0.05, None), CFG).scores["seed"]  # 4 years from 2020
+    outside = score(_inputs(2020.0 + far, sd, 2045, 0.05, None), CFG).scores["seed"]
+    assert inside > outside
+
+
+def test_weight_change_is_resummed_to_100():
+    moved = set_value(CFG, "stages.seed.weights.timing", 90.0)
+    assert moved["stages"]["seed"]["weights"] == {"timing": 90.0, "capability_momentum": 10.0}
+
+
+def test_harvest_when_perfection_passed():
+    inputs = TimingInputs(2021.0, milestone=(YearForecast("m", 2015.3, 0, 2015.3, 2015.3, True),),
+                          perfection=YearForecast("p", 2016.0, 0, 2016.0, 2016.0, True), velocity=0.01)
+    assert score(inputs, CFG).recommendation == "harvest"
+
+
+def test_watch_when_far():
+    inputs = TimingInputs(2020.0, milestone=(YearForecast("m", 2032.0, 2, 2029.4, 2034.6),),
+                          perfection=YearForecast("p", math.inf, 0, math.inf, math.inf), velocity=0.01)
+    assert score(inputs, CFG).recommendation == "watch"
