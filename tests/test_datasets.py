@@ -130,3 +130,22 @@ def test_unknown_benchmark_reference(tmp_path):
     """})
     problems = [str(p) for p in DataStore(folder, replace=True).validate_all()]
     assert problems == [f"{folder / 'capability.csv'}:3: column benchmark: unknown benchmark 'nope'; add it to benchmarks.csv"]
+
+
+def test_datapackage_describes_every_bundled_file():
+    """data/datapackage.json lists each bundled file with its header's fields, a source and a licence."""
+    import json
+
+    from gapscore.scoring.datasets import BUNDLED_DIR
+
+    package = json.loads((BUNDLED_DIR / "datapackage.json").read_text())
+    described = {r["path"]: r for r in package["resources"]}
+    shipped = {p.name for p in BUNDLED_DIR.iterdir() if p.suffix in (".csv", ".gz", ".toml")}
+    assert set(described) == shipped
+    for path, res in described.items():
+        assert res["sources"] and res["licenses"], path
+        if "schema" in res:
+            opener = gzip.open if path.endswith(".gz") else open
+            with opener(BUNDLED_DIR / path, "rt", encoding="utf-8") as fh:
+                header = fh.readline().strip().split(",")
+            assert [f["name"] for f in res["schema"]["fields"]] == header, path
