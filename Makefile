@@ -17,9 +17,9 @@ $(STAMP): setup.cfg pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	@$(BIN)/gapscore sectors
-	@echo
-	@$(BIN)/gapscore data list
+	@$(BIN)/gapscore data validate
+	@echo "== Stage-timing scores as of today (gapscore score) =="
+	@$(BIN)/gapscore score
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

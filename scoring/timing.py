@@ -187,11 +187,12 @@ def recommend(inputs: TimingInputs, scores: dict[str, float], cfg: dict) -> tupl
         "series_b": values["works_with_gaps"],
         "growth": values["near_perfection"],
     }
-    if scores[best] >= cfg["recommendation"]["min_score"]:
+    if scores[best] >= cfg["recommendation"]["min_score"] and stage_prob[best] is not None:
+        # A stage is recommended only on its own evidence: a score carried by the
+        # missing value (no capability data, say) recommends nothing.
         if best == "growth" and perfect_now is not None and perfect_now >= 0.5:
             return "harvest", perfect_now
-        p = stage_prob[best]
-        return best, missing_value if p is None else p
+        return best, stage_prob[best]
     if perfect_now is not None and perfect_now >= 0.5:
         return "harvest", perfect_now
     w1 = cfg["stages"]["seed"]["window_years"][1]
