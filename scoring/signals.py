@@ -122,6 +122,8 @@ def _capability(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict):
         error_scale=c["error_scale"],
         n_boot=c["n_boot"],
         random_state=c["random_state"],
+        task_cap=c["task_cap"],
+        pool_when_sparse=bool(c["pool_when_sparse"]),
     )
 
 

@@ -103,8 +103,10 @@ def factor_values(inputs: TimingInputs, cfg: dict) -> dict[str, float | None]:
     now = milestone_cdf(inputs, d)
     cap_ok = inputs.has_capability and inputs.perfection is not None
     out["works_with_gaps"] = _clip(now * (1.0 - inputs.perfection.cdf(d))) if (now is not None and cap_ok) else None
-    lead = stages["growth"].get("lead_years", 0.0)
-    out["near_perfection"] = _clip(inputs.perfection.cdf(d + lead)) if cap_ok else None
+    # Growth is late: products work now (milestone passed) and the domain is at its
+    # perfection threshold. With works_with_gaps it partitions the time after the
+    # milestone: Series B while gaps remain, growth once they are closed.
+    out["near_perfection"] = _clip(now * inputs.perfection.cdf(d)) if (now is not None and cap_ok) else None
     v = inputs.velocity
     out["capability_momentum"] = None if v is None or not math.isfinite(v) else _clip(v / cfg["capability_momentum"]["full_velocity"])
     parts = []
