@@ -1,0 +1,1133 @@
+"""Funding graduation: cohort rates, time to the next round, exits as competing events.
+
+A company enters the cohort of ``from_round`` on the date of its first round of that
+stage (dated on or before ``as_of``). It *graduates* on the date of its first round of
+``to_round`` -- or, with ``include_later_stages=True`` (the default), of any later
+stage: a company that skipped the Series A and raised a Series B has cleared the
+seed-to-A hurdle. Everything dated after ``as_of`` is dropped before any
+calculation, so a result as of D never changes when later rows are added.
+
+Definitions (details and sources in ``docs/models/graduation_economics.md``):
+
+* Stage order: ``STAGES``; ``venture_unlabeled`` and ``other`` rounds carry no stage
+  and are ignored.
+* Durations are whole days between dates, reported in months of ``DAYS_PER_MONTH``
+  days (a Julian year / 12), so 24 months = 730.5 days.
+* The unit is a company, or with ``by`` including ``"category"`` a (category, company)
+  pair: a company listed under two categories enters both. The graduating round and
+  the exit are the company's, whatever category those rows carry.
+* A company whose first graduating round is dated before its entry (data that put the
+  Series A before the seed) is left out: it never waited at ``from_round``.
+* Exits: the company's first exit dated on or after its entry. An exit on the same day
+  as the graduating round counts as graduation. Exits dated after ``as_of`` are
+  ignored (the company is censored at ``as_of``).
+* Cohort rates ignore exits: a company acquired before raising its Series A simply did
+  not graduate. The Kaplan-Meier curve censors a company at its exit; the
+  Aalen-Johansen curves treat the exit as a competing event.
+
+Speed: rounds are reduced to companies with integer codes and ``np.minimum.at``; all
+groups' survival curves come from one vectorised pass (``gapscore.models.survival``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.special import expit
+from scipy.stats import norm
+from statsmodels.stats.proportion import proportion_confint
+
+from gapscore.models.exceptions import InputError
+from gapscore.models.survival import _aj_arrays, _check_level, _km_arrays
+
+#: Venture stages in order (the ``round`` column of ``rounds``).
+STAGES: tuple[str, ...] = (
+    "pre_seed",
+    "seed",
+    "series_a",
+    "series_b",
+    "series_c",
+    "series_d_plus",
+)
+
+#: Round labels without a stage; accepted in the data, ignored by graduation.
+UNSTAGED_ROUNDS: tuple[str, ...] = ("venture_unlabeled", "other")
+
+#: Every accepted ``round`` label.
+ROUND_LABELS: tuple[str, ...] = STAGES + UNSTAGED_ROUNDS
+
+#: Every accepted exit ``kind``.
+EXIT_KINDS: tuple[str, ...] = ("acquired", "ipo", "closed")
+
+#: Days in one month of duration: a Julian year (365.25 days) / 12 = 30.4375 days.
+DAYS_PER_MONTH = 365.25 / 12
+
+#: Default graduation window, in months: two years after the entry round, the window
+#: of the project brief and of commonly published seed-to-Series-A graduation charts.
+DEFAULT_WINDOW_MONTHS = 24
+
+#: Default coverage of every confidence interval.
+DEFAULT_CI_LEVEL = 0.95
+
+#: Cohort frequencies: by calendar year of entry or by calendar quarter.
+COHORT_FREQS: tuple[str, ...] = ("year", "quarter")
+
+#: Grouping keys accepted by ``by`` (alone or as a list, e.g. ``["category", "cohort"]``).
+GROUP_KEYS: tuple[str, ...] = ("category", "cohort")
+
+#: Iteration cap and step tolerance (log-odds) of the cohort-trend logistic fit.
+_TREND_MAX_ITER = 100
+_TREND_TOL = 1e-10
+#: A fitted slope beyond this many log-odds per year means complete separation
+#: (graduation perfectly predicted by cohort year): no finite estimate exists.
+_TREND_SEPARATION_SLOPE = 20.0
+
+#: Sentinel day number for "never happened" (far beyond any real date, no overflow).
+_NEVER = np.iinfo(np.int64).max // 4
+
+__all__ = [
+    "STAGES",
+    "UNSTAGED_ROUNDS",
+    "ROUND_LABELS",
+    "EXIT_KINDS",
+    "DAYS_PER_MONTH",
+    "DEFAULT_WINDOW_MONTHS",
+    "DEFAULT_CI_LEVEL",
+    "COHORT_FREQS",
+    "GROUP_KEYS",
+    "GraduationResult",
+    "company_outcomes",
+    "cohort_graduation",
+    "kaplan_meier",
+    "cumulative_incidence",
+    "cohort_trend",
+    "fit_graduation",
+    "curve_at",
+]
+
+
+# --------------------------------------------------------------------------- input
+
+def _as_of(value: object) -> pd.Timestamp:
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError) as exc:
+        raise InputError(
+            f"The 'as_of' parameter must be a date (pd.Timestamp or ISO string). "
+            f"Got {value!r} instead."
+        ) from exc
+    if pd.isna(stamp):
+        raise InputError(f"The 'as_of' parameter must be a date, not missing. Got {value!r}.")
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_localize(None)
+    return stamp
+
+
+def _require_columns(frame: object, name: str, columns: Iterable[str]) -> pd.DataFrame:
+    if not isinstance(frame, pd.DataFrame):
+        raise InputError(f"{name} must be a pandas DataFrame. Got {type(frame).__name__}.")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"{name} is missing column(s) {missing}; it has {list(frame.columns)}. "
+            f"Add them (see docs/models/graduation_economics.md)."
+        )
+    return frame
+
+
+def _dates(column: pd.Series, name: str) -> np.ndarray:
+    """The column as timezone-naive ``datetime64`` values; NaT is an error."""
+    dtype = column.dtype
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        column = column.dt.tz_localize(None)
+    elif not pd.api.types.is_datetime64_dtype(dtype):
+        raise InputError(
+            f"{name} must have dtype datetime64. Got {dtype} instead; "
+            f"parse it with pd.to_datetime first."
+        )
+    values = column.to_numpy()
+    missing = np.isnat(values)
+    if missing.any():
+        raise InputError(
+            f"{name} has {int(missing.sum())} missing date(s), e.g. at row(s) "
+            f"{list(column.index[missing][:5])}. Every row must be dated."
+        )
+    return values
+
+
+#: Ticks per day of the datetime64 units pandas and numpy use.
+_TICKS_PER_DAY = {"D": 1, "h": 24, "m": 1440, "s": 86_400, "ms": 86_400_000,
+                  "us": 86_400_000_000, "ns": 86_400_000_000_000}
+
+
+def _day_numbers(values: np.ndarray) -> np.ndarray:
+    """Whole days since 1970-01-01 (floored), as int64."""
+    unit, count = np.datetime_data(values.dtype)
+    if unit in _TICKS_PER_DAY and count == 1:
+        # Integer floor division: the same as astype("datetime64[D]"), several times faster.
+        return values.view(np.int64) // _TICKS_PER_DAY[unit]
+    return values.astype("datetime64[D]").astype(np.int64)
+
+
+def _label_codes(column: pd.Series, labels: tuple[str, ...], name: str) -> np.ndarray:
+    """Codes of ``column`` in ``labels``; unknown or missing labels are an error."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        raw, found = column.cat.codes.to_numpy(), column.cat.categories
+    else:
+        raw, found = pd.factorize(column)
+    mapping = pd.Index(labels).get_indexer(np.asarray(found, dtype=object))
+    codes = np.where(raw >= 0, mapping[np.clip(raw, 0, None)] if mapping.size else -1, -1)
+    bad = codes < 0
+    if bad.any():
+        found = pd.unique(column[bad].astype(object))[:5]
+        raise InputError(
+            f"{name} has {int(bad.sum())} row(s) with an unknown value, e.g. "
+            f"{[str(v) for v in found]}. Allowed: {list(labels)}."
+        )
+    return codes.astype(np.int64)
+
+
+def _stage(value: object, name: str) -> int:
+    if value not in STAGES:
+        raise InputError(f"The {name!r} parameter must be one of {list(STAGES)}. Got {value!r}.")
+    return STAGES.index(value)
+
+
+def _categories(categories: object) -> list | None:
+    if categories is None:
+        return None
+    if isinstance(categories, str):
+        return [categories]
+    try:
+        return list(categories)
+    except TypeError as exc:
+        raise InputError(
+            f"The 'categories' parameter must be a list of category names or None. "
+            f"Got {categories!r}."
+        ) from exc
+
+
+def _window(within_months: object) -> float:
+    if (
+        isinstance(within_months, bool)
+        or not isinstance(within_months, (int, float, np.integer, np.floating))
+        or not np.isfinite(within_months)
+        or within_months <= 0
+    ):
+        raise InputError(
+            f"The 'within_months' parameter must be a positive number of months. "
+            f"Got {within_months!r} instead."
+        )
+    return float(within_months)
+
+
+# --------------------------------------------------------------------------- units
+
+
+def _by(by: object, *, allow_cohort: bool = True) -> tuple[str, ...]:
+    """Normalise ``by`` to a tuple of grouping keys."""
+    keys = () if by is None else (by,) if isinstance(by, str) else by
+    try:
+        keys = tuple(keys)
+    except TypeError:
+        keys = (by,)
+    allowed = GROUP_KEYS if allow_cohort else ("category",)
+    if any(k not in allowed for k in keys) or len(set(keys)) != len(keys):
+        raise InputError(
+            f"The 'by' parameter must be None, one of {list(allowed)} or a list of them "
+            f"without repeats. Got {by!r}."
+        )
+    return keys
+
+
+@dataclass(frozen=True)
+class _Units:
+    """One row per company (or category-company pair) that entered ``from_round``."""
+
+    category: np.ndarray  # int64 code into category_labels (0 when not by category)
+    category_labels: np.ndarray | None  # sorted categories with units, or None
+    company_code: np.ndarray  # int64 code into company_labels
+    company_labels: pd.Index
+    entry: np.ndarray  # int64 day of the first from_round round
+    graduation: np.ndarray  # int64 day of the first graduating round, or _NEVER
+    exit: np.ndarray  # int64 day of the first exit on/after entry, or _NEVER
+    exit_kind: np.ndarray  # exit kind code into EXIT_KINDS, or -1
+    as_of: int  # day number of as_of
+
+
+def _units(
+    rounds: pd.DataFrame,
+    exits: pd.DataFrame | None,
+    *,
+    from_round: str,
+    to_round: str,
+    as_of: object,
+    categories: object,
+    by_category: bool,
+    include_later_stages: bool,
+) -> _Units:
+    """Reduce rounds (and exits) to per-unit entry, graduation and exit days."""
+    cats = _categories(categories)
+    need = ["company", "round", "date"]
+    if by_category or cats is not None:
+        need.append("category")
+    rounds = _require_columns(rounds, "rounds", need)
+    start, target = _stage(from_round, "from_round"), _stage(to_round, "to_round")
+    if target <= start:
+        raise InputError(
+            f"The 'to_round' parameter must be a later stage than from_round={from_round!r}. "
+            f"Got to_round={to_round!r}."
+        )
+    stamp = _as_of(as_of)
+    as_of_day = int(_day_numbers(np.array([stamp.to_datetime64()]))[0])
+
+    stage = _label_codes(rounds["round"], ROUND_LABELS, "rounds['round']")
+    dates = _dates(rounds["date"], "rounds['date']")
+    in_time = dates <= stamp.to_datetime64()
+    is_entry = stage == start
+    if include_later_stages:
+        is_grad = (stage >= target) & (stage < len(STAGES))
+    else:
+        is_grad = stage == target
+    rows = np.flatnonzero(in_time & (is_entry | is_grad))
+
+    exit_table = _exit_table(exits, stamp)
+    comp, exit_comp, comp_labels = _company_codes(
+        rounds["company"].take(rows), None if exit_table is None else exit_table[0]
+    )
+    n_comp = max(len(comp_labels), 1)
+    days = _day_numbers(dates[rows])
+    grad_rows = is_grad[rows]
+    first_grad = np.full(n_comp, _NEVER, dtype=np.int64)
+    np.minimum.at(first_grad, comp[grad_rows], days[grad_rows])
+
+    entry_rows = is_entry[rows]
+    if cats is not None:
+        entry_rows &= np.asarray(rounds["category"].take(rows).isin(cats), dtype=bool)
+    e_comp = comp[entry_rows]
+    e_days = days[entry_rows]
+    if by_category:
+        cat, cat_labels = _codes(rounds["category"].take(rows[entry_rows]), "rounds['category']")
+        unit_of_row, unit_key = pd.factorize(cat * n_comp + e_comp)
+        unit_entry = np.full(len(unit_key), _NEVER, dtype=np.int64)
+        np.minimum.at(unit_entry, unit_of_row, e_days)
+        unit_key = np.asarray(unit_key, dtype=np.int64)
+        unit_comp = unit_key % n_comp
+        unit_cat = unit_key // n_comp
+    else:
+        first_entry = np.full(n_comp, _NEVER, dtype=np.int64)
+        np.minimum.at(first_entry, e_comp, e_days)
+        unit_comp = np.flatnonzero(first_entry != _NEVER)
+        unit_entry = first_entry[unit_comp]
+        unit_cat = np.zeros(unit_comp.size, dtype=np.int64)
+
+    unit_grad = first_grad[unit_comp]
+    keep = unit_grad >= unit_entry
+    unit_comp, unit_entry, unit_grad, unit_cat = (
+        unit_comp[keep],
+        unit_entry[keep],
+        unit_grad[keep],
+        unit_cat[keep],
+    )
+    category_labels = None
+    if by_category:
+        unit_cat, category_labels = _sorted_groups(unit_cat, cat_labels)
+    if exit_table is None:
+        unit_exit = np.full(unit_comp.size, _NEVER, dtype=np.int64)
+        unit_kind = np.full(unit_comp.size, -1, dtype=np.int64)
+    else:
+        unit_exit, unit_kind = _first_exits(
+            exit_comp, exit_table[1], exit_table[2], unit_comp, unit_entry
+        )
+    return _Units(
+        category=unit_cat,
+        category_labels=category_labels,
+        company_code=unit_comp,
+        company_labels=comp_labels,
+        entry=unit_entry,
+        graduation=unit_grad,
+        exit=unit_exit,
+        exit_kind=unit_kind,
+        as_of=as_of_day,
+    )
+
+
+def _sorted_groups(code: np.ndarray, labels: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+    """Renumber groups so that only groups with units remain, in sorted label order."""
+    present = np.flatnonzero(np.bincount(code, minlength=len(labels)))
+    names = np.asarray(labels[present], dtype=object)
+    order = np.argsort(names.astype(str), kind="stable")
+    remap = np.full(len(labels), -1, dtype=np.int64)
+    remap[present[order]] = np.arange(present.size)
+    return remap[code], names[order]
+
+
+def _company_codes(
+    companies: pd.Series, exit_companies: pd.Series | None
+) -> tuple[np.ndarray, np.ndarray | None, pd.Index]:
+    """Codes of the round rows' and the exits' companies on one shared set of labels.
+
+    A categorical column's own codes are reused; otherwise both columns are factorized
+    together in one hash pass. Exit companies absent from the rounds get code -1 (or a
+    code no unit uses).
+    """
+    if isinstance(companies.dtype, pd.CategoricalDtype):
+        labels = companies.cat.categories
+        codes = companies.cat.codes.to_numpy().astype(np.int64)
+        if exit_companies is None:
+            exit_codes = None
+        elif isinstance(exit_companies.dtype, pd.CategoricalDtype) and (
+            exit_companies.cat.categories.equals(labels)
+        ):
+            exit_codes = exit_companies.cat.codes.to_numpy().astype(np.int64)
+        else:
+            exit_codes = np.asarray(labels.get_indexer(exit_companies), dtype=np.int64)
+    else:
+        parts = [companies.reset_index(drop=True)]
+        if exit_companies is not None:
+            parts.append(exit_companies.reset_index(drop=True))
+        both = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+        all_codes, labels = pd.factorize(both)
+        all_codes = all_codes.astype(np.int64)
+        labels = pd.Index(labels)
+        codes = all_codes[: len(companies)]
+        exit_codes = None if exit_companies is None else all_codes[len(companies) :]
+    if (codes < 0).any():
+        raise InputError("rounds['company'] has missing values; every round needs a company.")
+    return codes, exit_codes, labels
+
+
+def _codes(column: pd.Series, name: str) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes and their labels; a categorical column's own codes are reused."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.cat.codes.to_numpy().astype(np.int64)
+        labels = column.cat.categories
+    else:
+        codes, labels = pd.factorize(column)
+        codes = codes.astype(np.int64)
+        labels = pd.Index(labels)
+    if (codes < 0).any():
+        raise InputError(f"{name} has missing values; every row needs one.")
+    return codes, labels
+
+
+def _exit_table(exits: pd.DataFrame | None, stamp: pd.Timestamp):
+    """Validated exits dated on or before ``as_of``: (company column, day, kind code)."""
+    if exits is None:
+        return None
+    exits = _require_columns(exits, "exits", ["company", "date", "kind"])
+    kind = _label_codes(exits["kind"], EXIT_KINDS, "exits['kind']")
+    dates = _dates(exits["date"], "exits['date']")
+    rows = np.flatnonzero(dates <= stamp.to_datetime64())
+    company = exits["company"].take(rows)
+    if company.isna().any():
+        raise InputError("exits['company'] has missing values; every exit needs a company.")
+    return company, _day_numbers(dates[rows]), kind[rows]
+
+
+def _first_exits(e_comp, e_day, e_kind, unit_comp, unit_entry):
+    """Each unit's first exit dated on or after its entry (exits already cut at as_of).
+
+    Exits on the same day are ordered as ``EXIT_KINDS``. Most companies have at most
+    one exit, so the company's first exit is looked up directly; only units whose
+    company exited before their entry and again later are searched.
+    """
+    never = np.full(unit_comp.size, _NEVER, dtype=np.int64)
+    no_kind = np.full(unit_comp.size, -1, dtype=np.int64)
+    use = e_comp >= 0
+    if not use.any() or unit_comp.size == 0:
+        return never, no_kind
+    e_comp, e_day, e_kind = e_comp[use], e_day[use], e_kind[use]
+    n_kinds = len(EXIT_KINDS)
+    base = min(int(e_day.min()), int(unit_entry.min()))
+    n_comp = int(max(e_comp.max(), unit_comp.max())) + 1
+    e_code = (e_day - base) * n_kinds + e_kind  # sorts by day, then kind
+    first = np.full(n_comp, _NEVER, dtype=np.int64)
+    np.minimum.at(first, e_comp, e_code)
+    candidate = first[unit_comp]
+    has = candidate != _NEVER
+    cand_day = np.where(has, candidate // n_kinds + base, _NEVER)
+    ok = has & (cand_day >= unit_entry)
+    day = np.where(ok, cand_day, never)
+    kind = np.where(ok, candidate % n_kinds, no_kind)
+    redo = np.flatnonzero(has & ~ok & (np.bincount(e_comp, minlength=n_comp)[unit_comp] > 1))
+    if redo.size:
+        span = max(int(e_day.max()), int(unit_entry.max())) - base + 1
+        e_key = np.sort(e_comp * (span * n_kinds) + e_code)
+        query = unit_comp[redo] * (span * n_kinds) + (unit_entry[redo] - base) * n_kinds
+        pos = np.searchsorted(e_key, query, side="left")
+        safe = np.minimum(pos, e_key.size - 1)
+        hit = (pos < e_key.size) & (e_key[safe] // (span * n_kinds) == unit_comp[redo])
+        code = e_key[safe] % (span * n_kinds)
+        day[redo] = np.where(hit, code // n_kinds + base, _NEVER)
+        kind[redo] = np.where(hit, code % n_kinds, -1)
+    return day.astype(np.int64), kind.astype(np.int64)
+
+
+def _outcomes(units: _Units) -> tuple[np.ndarray, np.ndarray]:
+    """Duration in days and cause (0 censored, 1 graduated, 2 exited) of every unit."""
+    graduated = units.graduation <= units.as_of
+    exited = (units.exit < units.graduation) & (units.exit <= units.as_of)
+    end = np.where(exited, units.exit, np.where(graduated, units.graduation, units.as_of))
+    cause = np.where(exited, 2, np.where(graduated, 1, 0)).astype(np.int64)
+    return (end - units.entry).astype(np.int64), cause
+
+
+# --------------------------------------------------------------------------- groups
+
+
+def _cohort_keys(entry: np.ndarray, freq: str) -> tuple[np.ndarray, np.ndarray]:
+    """Integer cohort key per unit and its position on a year axis (for the trend)."""
+    if freq not in COHORT_FREQS:
+        raise InputError(f"The 'freq' parameter must be one of {list(COHORT_FREQS)}. Got {freq!r}.")
+    months = np.zeros(0, dtype=np.int64)
+    if entry.size:
+        # Calendar month of every day in the range, looked up rather than converted
+        # per company (a few thousand days instead of a million conversions).
+        lo = int(entry.min())
+        days = np.arange(lo, int(entry.max()) + 1).astype("datetime64[D]")
+        months = days.astype("datetime64[M]").astype(np.int64)[entry - lo]
+    year = months // 12 + 1970
+    if freq == "year":
+        return year, year.astype(np.float64)
+    quarter = (months % 12) // 3
+    return year * 4 + quarter, year + quarter / 4.0
+
+
+def _cohort_label(key: np.ndarray, freq: str) -> np.ndarray:
+    """``2019`` for years, ``"2019Q3"`` for quarters."""
+    if freq == "year":
+        return np.asarray(key, dtype=np.int64)
+    return np.array([f"{k // 4}Q{k % 4 + 1}" for k in np.asarray(key).tolist()], dtype=object)
+
+
+@dataclass(frozen=True)
+class _Grouping:
+    """Group code of every unit and the label columns of every group."""
+
+    code: np.ndarray  # int64 per unit, in [0, size)
+    labels: dict[str, np.ndarray]  # column name -> label per group
+    size: int
+
+
+def _grouping(units: _Units, keys: tuple[str, ...], freq: str) -> _Grouping:
+    """Combine category and/or cohort into one sorted group code per unit."""
+    if freq not in COHORT_FREQS:
+        raise InputError(f"The 'freq' parameter must be one of {list(COHORT_FREQS)}. Got {freq!r}.")
+    code = np.zeros(units.entry.size, dtype=np.int64)
+    parts: list[tuple[str, np.ndarray, np.ndarray]] = []  # (name, per-unit code, labels)
+    for key in keys:
+        if key == "category":
+            parts.append((key, units.category, units.category_labels))
+        else:
+            cohort, _ = _cohort_keys(units.entry, freq)
+            if cohort.size == 0:
+                parts.append((key, cohort, _cohort_label(cohort, freq)))
+                continue
+            lo = int(cohort.min())
+            seen = np.flatnonzero(np.bincount(cohort - lo))  # cohorts present, in order
+            rank = np.full(int(seen[-1]) + 1, -1, dtype=np.int64)
+            rank[seen] = np.arange(seen.size)
+            parts.append((key, rank[cohort - lo], _cohort_label(seen + lo, freq)))
+    if not parts:
+        return _Grouping(code, {}, 1)
+    radix = 1
+    for _, part, labels in parts:
+        code = code * len(labels) + part
+        radix *= len(labels)
+    present = np.flatnonzero(np.bincount(code, minlength=radix))
+    remap = np.full(radix, -1, dtype=np.int64)
+    remap[present] = np.arange(present.size)
+    columns: dict[str, np.ndarray] = {}
+    rest = present.copy()
+    for name, _, labels in reversed(parts):
+        columns[name] = labels[rest % len(labels)]
+        rest //= len(labels)
+    return _Grouping(remap[code], {k: columns[k] for k in keys}, present.size)
+
+
+def _labelled(grouping: _Grouping, group: np.ndarray, body: dict[str, object]) -> pd.DataFrame:
+    """A frame with the grouping's label columns (for ``group`` codes) then ``body``."""
+    data: dict[str, object] = {}
+    for name, labels in grouping.labels.items():
+        data[name] = labels[group] if group.size else labels[:0]
+    data.update(body)
+    return pd.DataFrame(data)
+
+
+# --------------------------------------------------------------------------- pieces
+
+
+def _cohort_counts(units: _Units, grouping: _Grouping, window_days: float, freq: str):
+    """Per (group, cohort) with an eligible unit: key, year position, entered, n, graduated."""
+    key, position = _cohort_keys(units.entry, freq)
+    eligible = (units.as_of - units.entry) >= window_days
+    success = eligible & ((units.graduation - units.entry) <= window_days)
+    if key.size == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0), empty, empty, empty
+    k0 = int(key.min())
+    span = int(key.max()) - k0 + 1
+    cell = grouping.code * span + (key - k0)
+    size = grouping.size * span
+    entered = np.bincount(cell, minlength=size)
+    n = np.bincount(cell[eligible], minlength=size)
+    graduated = np.bincount(cell[success], minlength=size)
+    pos = np.zeros(size)
+    pos[cell] = position
+    rows = np.flatnonzero(n > 0)
+    return rows // span, rows % span + k0, pos[rows], entered[rows], n[rows], graduated[rows]
+
+
+def _cohort_frame(units, grouping, window_days, freq, ci_level) -> pd.DataFrame:
+    group, key, _, entered, n, graduated = _cohort_counts(units, grouping, window_days, freq)
+    if n.size:
+        low, high = proportion_confint(graduated, n, alpha=1.0 - ci_level, method="wilson")
+    else:
+        low = high = np.zeros(0)
+    body = {
+        "cohort": _cohort_label(key, freq),
+        "entered": entered.astype(np.int64),
+        "n": n.astype(np.int64),
+        "graduated": graduated.astype(np.int64),
+        "rate": graduated / np.where(n > 0, n, 1),
+        "low": np.asarray(low, dtype=np.float64),
+        "high": np.asarray(high, dtype=np.float64),
+    }
+    return _labelled(grouping, group, body)
+
+
+def _logistic_trend(group, x, successes, trials, n_groups):
+    """Binomial logit ``graduated ~ 1 + x`` fitted by Newton-Raphson in every group at once.
+
+    Aggregated binomial counts give the same estimates and standard errors as the
+    0/1-per-company regression (the likelihoods differ by a constant).
+    """
+    y = successes.astype(np.float64)
+    m = trials.astype(np.float64)
+    center = float(np.average(x, weights=m)) if m.sum() > 0 else 0.0
+    xc = x - center
+    tot_y = np.bincount(group, weights=y, minlength=n_groups)
+    tot_m = np.bincount(group, weights=m, minlength=n_groups)
+    x_min = np.full(n_groups, np.inf)
+    x_max = np.full(n_groups, -np.inf)
+    np.minimum.at(x_min, group, xc)
+    np.maximum.at(x_max, group, xc)
+    # (Quasi-)complete separation: every failure at or before every success (or the
+    # reverse) in cohort order; the likelihood then has no maximum at a finite slope.
+    inf = np.full(n_groups, np.inf)
+    fail_min, fail_max, succ_min, succ_max = inf.copy(), -inf, inf.copy(), -inf
+    fails, succs = m - y > 0, y > 0
+    np.minimum.at(fail_min, group[fails], xc[fails])
+    np.maximum.at(fail_max, group[fails], xc[fails])
+    np.minimum.at(succ_min, group[succs], xc[succs])
+    np.maximum.at(succ_max, group[succs], xc[succs])
+    separated = (fail_max <= succ_min) | (succ_max <= fail_min)
+    ok = (tot_y > 0) & (tot_y < tot_m) & (x_max > x_min) & ~separated
+    rate = np.where(ok, tot_y / np.where(tot_m > 0, tot_m, 1.0), 0.5)
+    a = np.log(rate / (1.0 - rate))
+    b = np.zeros(n_groups)
+
+    def loglik(a_, b_):
+        eta = a_[group] + b_[group] * xc
+        return np.bincount(group, weights=y * eta - m * np.logaddexp(0.0, eta), minlength=n_groups)
+
+    def curvature(a_, b_):
+        p = expit(a_[group] + b_[group] * xc)
+        w = m * p * (1.0 - p)
+        r = y - m * p
+        return (
+            np.bincount(group, weights=r, minlength=n_groups),
+            np.bincount(group, weights=r * xc, minlength=n_groups),
+            np.bincount(group, weights=w, minlength=n_groups),
+            np.bincount(group, weights=w * xc, minlength=n_groups),
+            np.bincount(group, weights=w * xc * xc, minlength=n_groups),
+        )
+
+    converged = np.zeros(n_groups, dtype=bool)
+    active = ok.copy()
+    current = loglik(a, b)
+    for _ in range(_TREND_MAX_ITER):
+        if not active.any():
+            break
+        s0, s1, h00, h01, h11 = curvature(a, b)
+        det = h00 * h11 - h01 * h01
+        with np.errstate(divide="ignore", invalid="ignore"):
+            da = np.where(active, (h11 * s0 - h01 * s1) / det, 0.0)
+            db = np.where(active, (h00 * s1 - h01 * s0) / det, 0.0)
+        bad = active & ~(np.isfinite(da) & np.isfinite(db))
+        active &= ~bad
+        da[~active] = 0.0
+        db[~active] = 0.0
+        step = np.ones(n_groups)
+        for _halving in range(30):
+            trial = loglik(a + step * da, b + step * db)
+            worse = active & (trial < current - 1e-12 * np.abs(current))
+            if not worse.any():
+                break
+            step[worse] /= 2.0
+        a = a + step * da
+        b = b + step * db
+        current = loglik(a, b)
+        done = active & (np.maximum(np.abs(step * da), np.abs(step * db)) < _TREND_TOL)
+        converged |= done
+        active &= ~done
+    _, _, h00, h01, h11 = curvature(a, b)
+    det = h00 * h11 - h01 * h01
+    with np.errstate(divide="ignore", invalid="ignore"):
+        se = np.sqrt(h00 / det)
+    converged &= ok & np.isfinite(se) & (np.abs(b) < _TREND_SEPARATION_SLOPE)
+    return np.where(converged, b, np.nan), np.where(converged, se, np.nan), converged
+
+
+def _trend_frame(units, grouping, window_days, freq, ci_level) -> pd.DataFrame:
+    group, _, position, _, n, graduated = _cohort_counts(units, grouping, window_days, freq)
+    size = grouping.size
+    slope, se, converged = _logistic_trend(group, position, graduated, n, size)
+    z = norm.ppf(0.5 + ci_level / 2.0)
+    with np.errstate(invalid="ignore", over="ignore"):
+        p_value = 2.0 * norm.sf(np.abs(slope / se))
+        odds, low, high = np.exp(slope), np.exp(slope - z * se), np.exp(slope + z * se)
+    body = {
+        "n": np.bincount(group, weights=n, minlength=size).astype(np.int64),
+        "cohorts": np.bincount(group, minlength=size).astype(np.int64),
+        "slope": slope,
+        "se": se,
+        "odds_ratio": odds,
+        "low": low,
+        "high": high,
+        "p_value": p_value,
+        "converged": converged,
+    }
+    return _labelled(grouping, np.arange(size), body)
+
+
+def _survival_frame(units: _Units, grouping: _Grouping, ci_level: float) -> pd.DataFrame:
+    days, cause = _outcomes(units)
+    status = (cause == 1).astype(np.int64)
+    counts, columns = _km_arrays(days, grouping.code, grouping.size, status, ci_level)
+    body = {"months": counts.time / DAYS_PER_MONTH, **columns}
+    return _labelled(grouping, counts.group, body)
+
+
+def _incidence_frame(units: _Units, grouping: _Grouping) -> pd.DataFrame:
+    days, cause = _outcomes(units)
+    counts, columns = _aj_arrays(days, grouping.code, grouping.size, cause, 2)
+    body = {
+        "months": counts.time / DAYS_PER_MONTH,
+        "graduated": columns["cif_1"],
+        "exited": columns["cif_2"],
+        "still_waiting": columns["survival"],
+        "at_risk": columns["at_risk"],
+        "graduations": columns["events_1"],
+        "exits": columns["events_2"],
+    }
+    return _labelled(grouping, counts.group, body)
+
+
+# --------------------------------------------------------------------------- public
+
+
+@dataclass(frozen=True)
+class GraduationResult:
+    """Everything ``fit_graduation`` measures about one ``from_round -> to_round`` step.
+
+    Attributes
+    ----------
+    cohorts : DataFrame
+        ``cohort_graduation`` output.
+    survival : DataFrame
+        ``kaplan_meier`` output (exits, if given, censor a company).
+    incidence : DataFrame
+        ``cumulative_incidence`` output (exits as competing events).
+    trend : DataFrame
+        ``cohort_trend`` output.
+    from_round, to_round : str
+        The step measured.
+    within_months : float
+        The graduation window of ``cohorts`` and ``trend``.
+    as_of : pd.Timestamp
+        The point in time of every part.
+    """
+
+    cohorts: pd.DataFrame
+    survival: pd.DataFrame
+    incidence: pd.DataFrame
+    trend: pd.DataFrame
+    from_round: str
+    to_round: str
+    within_months: float
+    as_of: pd.Timestamp
+
+
+def company_outcomes(
+    rounds: pd.DataFrame,
+    exits: pd.DataFrame | None = None,
+    *,
+    from_round: str = "seed",
+    to_round: str = "series_a",
+    as_of: object,
+    categories: Iterable[str] | None = None,
+    by: str | None = None,
+    include_later_stages: bool = True,
+) -> pd.DataFrame:
+    """One row per company (or category-company pair) that entered ``from_round``.
+
+    The table every other function in this module summarises, for inspection.
+
+    Returns
+    -------
+    DataFrame
+        ``[category], company, entry, graduation, exit, exit_kind, months, outcome``:
+        ``graduation`` / ``exit`` are NaT if none by ``as_of`` (``exit`` only counts
+        from the entry on), ``months`` runs from entry to the first of graduation, exit
+        or ``as_of``, and ``outcome`` is ``"graduated"``, ``"exited"`` or ``"waiting"``
+        (censored). Sorted by ``[category], entry, company``.
+    """
+    keys = _by(by, allow_cohort=False)
+    units = _units(
+        rounds,
+        exits,
+        from_round=from_round,
+        to_round=to_round,
+        as_of=as_of,
+        categories=categories,
+        by_category=bool(keys),
+        include_later_stages=include_later_stages,
+    )
+    days, cause = _outcomes(units)
+
+    def to_dates(day: np.ndarray) -> np.ndarray:
+        out = day.astype("datetime64[D]").astype("datetime64[ns]")
+        out[day >= _NEVER] = np.datetime64("NaT")
+        return out
+
+    data: dict[str, object] = {}
+    if keys:
+        data["category"] = units.category_labels[units.category]
+    kinds = np.asarray(EXIT_KINDS + (None,), dtype=object)
+    data.update(
+        {
+            "company": np.asarray(units.company_labels, dtype=object)[units.company_code],
+            "entry": to_dates(units.entry),
+            "graduation": to_dates(units.graduation),
+            "exit": to_dates(units.exit),
+            "exit_kind": kinds[units.exit_kind],
+            "months": days / DAYS_PER_MONTH,
+            "outcome": np.asarray(["waiting", "graduated", "exited"], dtype=object)[cause],
+        }
+    )
+    frame = pd.DataFrame(data)
+    order = (["category"] if keys else []) + ["entry", "company"]
+    return frame.sort_values(order, kind="stable").reset_index(drop=True)
+
+
+def cohort_graduation(
+    rounds: pd.DataFrame,
+    *,
+    from_round: str = "seed",
+    to_round: str = "series_a",
+    within_months: float = DEFAULT_WINDOW_MONTHS,
+    as_of: object,
+    freq: str = "year",
+    categories: Iterable[str] | None = None,
+    by: str | None = None,
+    ci_level: float = DEFAULT_CI_LEVEL,
+    include_later_stages: bool = True,
+) -> pd.DataFrame:
+    """Share of each entry cohort that reached ``to_round`` within ``within_months``.
+
+    A company counts toward its cohort's rate only once its whole window has passed:
+    ``entry + within_months <= as_of`` (months of ``DAYS_PER_MONTH`` days).
+
+    Parameters
+    ----------
+    by : None or "category"
+        One table per category (long format) instead of one pooled table.
+    include_later_stages : bool
+        If True, a round of any stage after ``to_round`` also counts as graduating.
+
+    Returns
+    -------
+    DataFrame
+        ``[category], cohort, entered, n, graduated, rate, low, high``: ``entered``
+        counts every company of the cohort, ``n`` those whose window has closed,
+        ``rate = graduated / n`` with a Wilson interval (statsmodels
+        ``proportion_confint``). ``cohort`` is the entry year (int) or ``"YYYYQn"``
+        for ``freq="quarter"``. Cohorts with ``n == 0`` are omitted.
+
+    Examples
+    --------
+    >>> rounds = pd.DataFrame({
+    ...     "company": ["a", "a", "b", "c"], "category": "x",
+    ...     "round": ["seed", "series_a", "seed", "seed"],
+    ...     "date": pd.to_datetime(["2019-01-10", "2020-03-01", "2019-05-01", "2023-01-01"]),
+    ... })
+    >>> cohort_graduation(rounds, as_of="2024-01-01")[["cohort", "n", "graduated", "rate"]]
+       cohort  n  graduated  rate
+    0    2019  2          1   0.5
+    """
+    level = _check_level(ci_level)
+    window_days = _window(within_months) * DAYS_PER_MONTH
+    keys = _by(by, allow_cohort=False)
+    units = _units(
+        rounds,
+        None,
+        from_round=from_round,
+        to_round=to_round,
+        as_of=as_of,
+        categories=categories,
+        by_category=bool(keys),
+        include_later_stages=include_later_stages,
+    )
+    return _cohort_frame(units, _grouping(units, keys, freq), window_days, freq, level)
+
+
+def kaplan_meier(
+    rounds: pd.DataFrame,
+    exits: pd.DataFrame | None = None,
+    *,
+    from_round: str = "seed",
+    to_round: str = "series_a",
+    as_of: object,
+    categories: Iterable[str] | None = None,
+    by: str | Iterable[str] | None = None,
+    freq: str = "year",
+    ci_level: float = DEFAULT_CI_LEVEL,
+    include_later_stages: bool = True,
+) -> pd.DataFrame:
+    """Kaplan-Meier probability of still not having raised ``to_round``, by months.
+
+    Time runs from the entry round; a company is censored at ``as_of`` or, if
+    ``exits`` is given, at its exit (the curve then answers "had it stayed in play";
+    see ``cumulative_incidence`` for the competing-risk view).
+
+    Parameters
+    ----------
+    by : None, "category", "cohort" or a list of them
+        One curve per group (long format); ``"cohort"`` groups by entry year (or
+        quarter, with ``freq="quarter"``).
+
+    Returns
+    -------
+    DataFrame
+        ``[by...], months, probability, se, low, high, at_risk, events`` at every month
+        value with a graduation; ``se`` is Greenwood's and ``low``/``high`` pointwise
+        log-log limits. Equal to statsmodels ``SurvfuncRight`` on the same durations.
+        Before the first row of a group its probability is 1.
+    """
+    level = _check_level(ci_level)
+    keys = _by(by)
+    units = _units(
+        rounds,
+        exits,
+        from_round=from_round,
+        to_round=to_round,
+        as_of=as_of,
+        categories=categories,
+        by_category="category" in keys,
+        include_later_stages=include_later_stages,
+    )
+    return _survival_frame(units, _grouping(units, keys, freq), level)
+
+
+def cumulative_incidence(
+    rounds: pd.DataFrame,
+    exits: pd.DataFrame | None = None,
+    *,
+    from_round: str = "seed",
+    to_round: str = "series_a",
+    as_of: object,
+    categories: Iterable[str] | None = None,
+    by: str | Iterable[str] | None = None,
+    freq: str = "year",
+    include_later_stages: bool = True,
+) -> pd.DataFrame:
+    """Aalen-Johansen cumulative incidence of graduation and of exit before graduating.
+
+    Worked example (four companies, months from entry): A raises its Series A at 1,
+    B is acquired at 2, C is censored (``as_of``) at 3, D raises at 4. At month 1 all
+    four are at risk, so graduated = 1/4 and S = 3/4. At month 2 three are at risk:
+    exited = S(2-) * 1/3 = 3/4 * 1/3 = 1/4, S = 1/2. C leaves the risk set at 3 without
+    an event. At month 4 only D is at risk: graduated = 1/4 + S(4-) * 1/1 = 1/4 + 1/2 =
+    3/4, S = 0; so graduated + exited + still_waiting = 3/4 + 1/4 + 0 = 1.
+
+    Returns
+    -------
+    DataFrame
+        ``[by...], months, graduated, exited, still_waiting, at_risk, graduations,
+        exits`` at every month value with a graduation or an exit. ``graduated`` is
+        the probability of having raised ``to_round`` by then, ``exited`` of having been
+        acquired, listed or closed first, ``still_waiting = 1 - graduated - exited``.
+        Without exits, ``graduated`` equals ``1 - `` the Kaplan-Meier curve.
+    """
+    keys = _by(by)
+    units = _units(
+        rounds,
+        exits,
+        from_round=from_round,
+        to_round=to_round,
+        as_of=as_of,
+        categories=categories,
+        by_category="category" in keys,
+        include_later_stages=include_later_stages,
+    )
+    return _incidence_frame(units, _grouping(units, keys, freq))
+
+
+def cohort_trend(
+    rounds: pd.DataFrame,
+    *,
+    from_round: str = "seed",
+    to_round: str = "series_a",
+    within_months: float = DEFAULT_WINDOW_MONTHS,
+    as_of: object,
+    freq: str = "year",
+    categories: Iterable[str] | None = None,
+    by: str | None = None,
+    ci_level: float = DEFAULT_CI_LEVEL,
+    include_later_stages: bool = True,
+) -> pd.DataFrame:
+    """Logistic trend of graduation across cohorts: log-odds change per year.
+
+    Fits ``logit P(graduated) = a + b * cohort_year`` over the companies that count in
+    ``cohort_graduation`` (their window has closed), one fit per group. Quarterly
+    cohorts sit at ``year + (quarter - 1) / 4``, so ``b`` is per year either way.
+
+    Returns
+    -------
+    DataFrame
+        ``[category], n, cohorts, slope, se, odds_ratio, low, high, p_value,
+        converged``, one row (pooled) or one per category. ``low``/``high`` bound the
+        odds ratio per year; ``p_value`` is the two-sided Wald test of ``slope == 0``,
+        as statsmodels GLM Binomial reports it. NaN and ``converged=False`` where no
+        finite estimate exists: fewer than two cohorts, all or none graduated, or
+        complete separation.
+    """
+    level = _check_level(ci_level)
+    window_days = _window(within_months) * DAYS_PER_MONTH
+    keys = _by(by, allow_cohort=False)
+    units = _units(
+        rounds,
+        None,
+        from_round=from_round,
+        to_round=to_round,
+        as_of=as_of,
+        categories=categories,
+        by_category=bool(keys),
+        include_later_stages=include_later_stages,
+    )
+    return _trend_frame(units, _grouping(units, keys, freq), window_days, freq, level)
+
+
+def fit_graduation(
+    rounds: pd.DataFrame,
+    exits: pd.DataFrame | None = None,
+    *,
+    from_round: str = "seed",
+    to_round: str = "series_a",
+    within_months: float = DEFAULT_WINDOW_MONTHS,
+    as_of: object,
+    freq: str = "year",
+    categories: Iterable[str] | None = None,
+    by: str | Iterable[str] | None = None,
+    ci_level: float = DEFAULT_CI_LEVEL,
+    include_later_stages: bool = True,
+) -> GraduationResult:
+    """Cohort rates, survival, competing-risk incidence and trend in one pass.
+
+    The rounds are reduced to companies once; each part equals the matching public
+    function called with the same arguments. ``by`` may include ``"cohort"``: it then
+    splits ``survival`` and ``incidence`` by cohort, while ``cohorts`` and ``trend``
+    (already per cohort / across cohorts) use only the ``"category"`` part.
+    """
+    level = _check_level(ci_level)
+    window = _window(within_months)
+    window_days = window * DAYS_PER_MONTH
+    keys = _by(by)
+    units = _units(
+        rounds,
+        exits,
+        from_round=from_round,
+        to_round=to_round,
+        as_of=as_of,
+        categories=categories,
+        by_category="category" in keys,
+        include_later_stages=include_later_stages,
+    )
+    curves = _grouping(units, keys, freq)
+    per_category = _grouping(units, tuple(k for k in keys if k == "category"), freq)
+    return GraduationResult(
+        cohorts=_cohort_frame(units, per_category, window_days, freq, level),
+        survival=_survival_frame(units, curves, level),
+        incidence=_incidence_frame(units, curves),
+        trend=_trend_frame(units, per_category, window_days, freq, level),
+        from_round=from_round,
+        to_round=to_round,
+        within_months=window,
+        as_of=_as_of(as_of),
+    )
+
+
+#: Value of each curve column before a group's first event (time 0): nobody has
+#: graduated or exited yet, so survival and its limits are 1 and incidences are 0.
+_CURVE_START = {
+    "probability": 1.0,
+    "se": 0.0,
+    "low": 1.0,
+    "high": 1.0,
+    "graduated": 0.0,
+    "exited": 0.0,
+    "still_waiting": 1.0,
+}
+
+
+def curve_at(table: pd.DataFrame, months: Iterable[float], *, by: str | Iterable[str] | None = None):
+    """Read step curves (``kaplan_meier`` / ``cumulative_incidence`` output) at given months.
+
+    The curves are right-continuous step functions that change only at the listed
+    months, so the value at ``m`` is the last row at or before ``m`` (the start value
+    before a group's first row: 1 for survival, 0 for incidences).
+
+    Returns
+    -------
+    DataFrame
+        ``[by...], months`` and every curve column of ``table`` (counts such as
+        ``at_risk`` are dropped), one row per group and requested month.
+
+    Examples
+    --------
+    >>> km = pd.DataFrame({"months": [1.0, 2.5], "probability": [0.75, 0.5]})
+    >>> curve_at(km, [0, 1, 2, 3])["probability"].tolist()
+    [1.0, 0.75, 0.75, 0.5]
+    """
+    keys = list(_by(by))
+    _require_columns(table, "table", ["months", *keys])
+    wanted = np.asarray(list(months), dtype=np.float64)
+    columns = [c for c in table.columns if c in _CURVE_START]
+    if keys:
+        group = table.groupby(keys, sort=True).ngroup().to_numpy().astype(np.int64)
+    else:
+        group = np.zeros(len(table), dtype=np.int64)
+    n_groups = int(group.max()) + 1 if group.size else 0
+    if n_groups == 0:
+        return pd.DataFrame(columns=[*keys, "months", *columns])
+    order = np.lexsort((table["months"].to_numpy(), group))
+    t_group, t_months = group[order], table["months"].to_numpy(dtype=np.float64)[order]
+    # Search every (group, month) at once on a combined key, computed the same way for
+    # the table and the queries, so equal months give equal keys.
+    span = float(max(t_months.max(), wanted.max(initial=0.0))) + 1.0
+    q_group = np.repeat(np.arange(n_groups), wanted.size)
+    q_months = np.tile(wanted, n_groups)
+    pos = np.searchsorted(t_group * span + t_months, q_group * span + q_months, side="right") - 1
+    found = (pos >= 0) & (t_group[np.maximum(pos, 0)] == q_group)
+    first_row = order[np.searchsorted(t_group, np.arange(n_groups))]
+    data: dict[str, object] = {k: table[k].to_numpy()[first_row][q_group] for k in keys}
+    data["months"] = q_months
+    for column in columns:
+        values = table[column].to_numpy(dtype=np.float64)[order]
+        data[column] = np.where(found, values[np.maximum(pos, 0)], _CURVE_START[column])
+    return pd.DataFrame(data)

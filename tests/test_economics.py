@@ -1,0 +1,162 @@
+"""Tests for gapscore.models.economics.
+
+Expected numbers are hand-worked (written out in each docstring) or follow from an
+independent restatement of the definition (cost = price x tokens / 1e6).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gapscore.models.economics import (
+    DEFAULT_TARGET_BAND,
+    EconomicsResult,
+    assess_economics,
+    unit_economics,
+    viable_year,
+)
+from gapscore.models.exceptions import InputError
+
+
+def curve(years, prices, spread=2.0) -> pd.DataFrame:
+    """A cost projection with low = price / spread and high = price * spread."""
+    prices = np.asarray(prices, dtype=float)
+    return pd.DataFrame(
+        {"year": list(years), "price": prices, "low": prices / spread, "high": prices * spread}
+    )
+
+
+def test_hand_worked_inference_share():
+    """$10 per 1M tokens x 2,000 tokens = $0.02 a unit; / $0.10 revenue = 20% share.
+
+    Gross margin 1 - 0.20 = 80%, or 70% with 10% other cost of goods. The interval
+    (low $5, high $20) gives shares 10% and 40%, margins 60% (from the high price)
+    to 90% (from the low price) without other costs.
+    """
+    table = unit_economics(
+        curve([2024], [10.0]), tokens_per_unit=2000, revenue_per_unit=0.10
+    ).iloc[0]
+    assert table["cost_per_unit"] == pytest.approx(0.02)
+    assert table["inference_share"] == pytest.approx(0.20)
+    assert table["gross_margin"] == pytest.approx(0.80)
+    assert table["share_low"] == pytest.approx(0.10)
+    assert table["share_high"] == pytest.approx(0.40)
+    assert table["margin_low"] == pytest.approx(0.60)
+    assert table["margin_high"] == pytest.approx(0.90)
+    assert table["status"] == "above" and not table["meets_target"]
+
+    with_cogs = unit_economics(
+        curve([2024], [10.0]), tokens_per_unit=2000, revenue_per_unit=0.10, other_cogs_share=0.1
+    ).iloc[0]
+    assert with_cogs["gross_margin"] == pytest.approx(0.70)
+    assert with_cogs["inference_share"] == pytest.approx(0.20)
+
+
+def test_status_against_the_band():
+    """Hand-worked: prices 10, 4, 1.5 -> shares 20%, 8%, 3% -> above, in band, below."""
+    table = unit_economics(
+        curve([2024, 2025, 2026], [10.0, 4.0, 1.5]), tokens_per_unit=2000, revenue_per_unit=0.10
+    )
+    np.testing.assert_allclose(table["inference_share"], [0.20, 0.08, 0.03])
+    assert table["status"].tolist() == ["above", "in_band", "below"]
+    assert table["meets_target"].tolist() == [False, True, True]
+    assert DEFAULT_TARGET_BAND == (0.05, 0.10)
+
+
+def test_viable_year_hand_worked():
+    """Prices 10, 1, 0.1 (interval x/10 .. x*10), 2,000 tokens, $0.10 a unit.
+
+    Central shares 20%, 2%, 0.2% -> first <= 10% in 2024. Low prices 1, 0.1, 0.01 ->
+    2% already in 2023. High prices 100, 10, 1 -> 200%, 20%, 2% -> 2025.
+    """
+    cost = curve([2023, 2024, 2025], [10.0, 1.0, 0.1], spread=10.0)
+    assert viable_year(cost, tokens_per_unit=2000, revenue_per_unit=0.10) == (2024, 2023, 2025)
+    result = assess_economics(cost, tokens_per_unit=2000, revenue_per_unit=0.10)
+    assert isinstance(result, EconomicsResult)
+    assert (result.viable_year, result.low, result.high) == (2024, 2023, 2025)
+    assert result.target_share == (0.05, 0.10)
+    assert len(result.table) == 3
+    with pytest.raises(AttributeError):
+        result.viable_year = 2030  # frozen
+
+
+def test_viable_year_already_and_never():
+    """Hand-worked: a share of 2% in the first year -> that year; 200% throughout -> None."""
+    cheap = curve([2020, 2021], [1.0, 0.5])
+    assert viable_year(cheap, tokens_per_unit=2000, revenue_per_unit=0.10) == (2020, 2020, 2020)
+    dear = curve([2020, 2021], [100.0, 90.0])
+    assert viable_year(dear, tokens_per_unit=2000, revenue_per_unit=0.10) == (None, None, None)
+    # Only the optimistic edge gets there: central 200%, 18%; low price 0.1 -> 0.2% in 2020.
+    mixed = curve([2020, 2021], [100.0, 9.0], spread=1000.0)
+    assert viable_year(mixed, tokens_per_unit=2000, revenue_per_unit=0.10) == (None, 2020, None)
+
+
+def test_target_as_single_share_and_years_subset():
+    """Hand-worked: with a 25% target, 20% already qualifies; years picks rows."""
+    cost = curve([2023, 2024, 2025], [10.0, 4.0, 1.5])
+    year, _, _ = viable_year(cost, tokens_per_unit=2000, revenue_per_unit=0.10, target_share=0.25)
+    assert year == 2023
+    table = unit_economics(
+        cost, tokens_per_unit=2000, revenue_per_unit=0.10, years=[2025, 2024]
+    )
+    assert table["year"].tolist() == [2024, 2025]
+
+
+def test_unsorted_projection_is_sorted_by_year():
+    cost = curve([2026, 2024, 2025], [1.5, 10.0, 4.0])
+    table = unit_economics(cost, tokens_per_unit=2000, revenue_per_unit=0.10)
+    assert table["year"].tolist() == [2024, 2025, 2026]
+    np.testing.assert_allclose(table["price"], [10.0, 4.0, 1.5])
+
+
+@pytest.mark.parametrize(
+    ("cost", "kwargs", "match"),
+    [
+        (curve([2024], [10.0]).drop(columns="low"), {}, "low"),
+        (curve([2024], [10.0]).assign(low=20.0), {}, "low <= price <= high"),
+        (curve([2024], [10.0]).assign(price=0.0, low=0.0), {}, "positive"),
+        (curve([2024, 2024], [10.0, 9.0]), {}, "more than one row"),
+        (curve([2024.5], [10.0]), {}, "whole years"),
+        (curve([2024], [10.0]), {"years": [2030]}, "2030"),
+        (curve([2024], [10.0]), {"tokens_per_unit": 0}, "tokens_per_unit"),
+        (curve([2024], [10.0]), {"revenue_per_unit": -1.0}, "revenue_per_unit"),
+        (curve([2024], [10.0]), {"other_cogs_share": 1.2}, "other_cogs_share"),
+        (curve([2024], [10.0]), {"target_share": (0.2, 0.1)}, "target_share"),
+        (curve([2024], [10.0]), {"target_share": 10}, "target_share"),
+        ("not a frame", {}, "DataFrame"),
+    ],
+)
+def test_bad_inputs_are_named(cost, kwargs, match):
+    kwargs = {"tokens_per_unit": 2000, "revenue_per_unit": 0.10, **kwargs}
+    with pytest.raises(InputError, match=match):
+        unit_economics(cost, **kwargs)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    start=st.floats(0.01, 1000.0),
+    decline=st.floats(1.1, 20.0),
+    spread=st.floats(1.0, 10.0),
+    tokens=st.floats(10.0, 1e6),
+    revenue=st.floats(1e-4, 10.0),
+)
+def test_falling_prices_give_ordered_years(start, decline, spread, tokens, revenue):
+    """Property: with prices falling every year, low year <= year <= high year, and
+    every year on or after the viable year meets the target."""
+    years = list(range(2020, 2035))
+    prices = start / decline ** np.arange(len(years))
+    cost = curve(years, prices, spread=spread)
+    kw = dict(tokens_per_unit=tokens, revenue_per_unit=revenue)
+    year, low, high = viable_year(cost, **kw)
+    order = [y if y is not None else np.inf for y in (low, year, high)]
+    assert order[0] <= order[1] <= order[2]
+    table = unit_economics(cost, **kw)
+    assert (table["share_low"] <= table["inference_share"] + 1e-15).all()
+    assert (table["inference_share"] <= table["share_high"] + 1e-15).all()
+    if year is not None:
+        assert table.loc[table["year"] >= year, "meets_target"].all()
+        assert not table.loc[table["year"] < year, "meets_target"].any()
