@@ -1085,7 +1085,9 @@ _CURVE_START = {
 }
 
 
-def curve_at(table: pd.DataFrame, months: Iterable[float], *, by: str | Iterable[str] | None = None):
+def curve_at(
+    table: pd.DataFrame, months: Iterable[float], *, by: str | Iterable[str] | None = None
+) -> pd.DataFrame:
     """Read step curves (``kaplan_meier`` / ``cumulative_incidence`` output) at given months.
 
     The curves are right-continuous step functions that change only at the listed

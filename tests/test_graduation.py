@@ -327,8 +327,8 @@ def test_curve_at_reads_step_functions():
     assert "at_risk" not in out
     rounds, exits, _ = synthetic(15)
     inc = cumulative_incidence(rounds, exits, as_of="2020-01-01", by="category")
-    read = curve_at(inc, [0, 6, 12, 600], by="category")
-    first = read[read["months"] == 0]
+    read = curve_at(inc, [-1, 6, 12, 600], by="category")  # -1: before any event
+    first = read[read["months"] == -1]
     assert (first["graduated"] == 0).all() and (first["still_waiting"] == 1).all()
     last = read[read["months"] == 600].set_index("category")
     ends = inc.groupby("category").last()
