@@ -20,6 +20,10 @@ demo: $(STAMP)
 	@$(BIN)/gapscore data validate
 	@echo "== Stage-timing scores as of today (gapscore score) =="
 	@$(BIN)/gapscore score
+	@mkdir -p out
+	@top=$$($(BIN)/gapscore score --format csv | sed -n 2p | cut -d, -f1); \
+	  path=$$($(BIN)/gapscore memo $$top -o out/$$top-memo.xlsx --force) && \
+	  echo && echo "Memo for the top-ranked sector ($$top): $$path"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -528,6 +528,151 @@ def explain_cmd(obj, sector, as_of, fmt):
         emit(result["sensitivity"], fmt, payload=result["json"])
 
 
+# --------------------------------------------------------------------------- portfolio
+
+
+@main.group("portfolio")
+def portfolio_group():
+    """Build a fund on the stage scores and simulate it; review an existing portfolio.
+
+    The fund's constraints and the simulation's parameters, each with its source,
+    are in the [portfolio] section of the configuration ('gapscore config show').
+
+    \b
+    Examples:
+      gapscore portfolio build -o portfolio.xlsx
+      gapscore portfolio build --as-of 2019 --fund-size 100e6 --sims 1000000 --format json
+      gapscore portfolio review holdings.csv --as-of 2024-06-30
+    """
+
+
+@portfolio_group.command("build")
+@as_of_option
+@click.option("--sector", "sectors", multiple=True, help="Only these sectors are candidates (repeatable). Default: every sector.")
+@click.option("--fund-size", "fund_size", type=click.FloatRange(min=0, min_open=True), help="Committed fund size in USD, e.g. 100e6. Default: portfolio.fund_size_usd.")
+@click.option("--sims", type=click.IntRange(min=1), help="Simulated funds. Default: portfolio.sims.")
+@click.option("--seed", type=click.IntRange(min=0), help="Seed of the random streams; the same seed gives the same numbers. Default: portfolio.seed.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Also write an Excel workbook: allocation, outcome histogram (chart), assumptions.")
+@click.option("--force", is_flag=True, help="Replace the workbook if it exists.")
+@format_option
+@click.pass_obj
+def portfolio_build(obj, as_of, sectors, fund_size, sims, seed, output, force, fmt):
+    """Allocate a fund across sectors and stages from the scores; simulate its TVPI.
+
+    Checks per sector and stage follow the stage scores under the fund's constraints
+    (fund size, check sizes, reserve, sector cap, stage mix), each row with its
+    reason. Companies then climb the rounds in a seeded Monte Carlo with correlated
+    sector shocks, dilution, follow-ons from the reserve and heavy-tailed exits.
+
+    \b
+    Examples:
+      gapscore portfolio build
+      gapscore portfolio build --as-of 2019 --sims 20000 --seed 7 --format json
+      gapscore --config fund.toml portfolio build --fund-size 150e6 -o fund.xlsx --force
+    """
+    from gapscore.scoring import portfolio
+    from gapscore.scoring.errors import OutputExistsError
+
+    if output is not None and output.exists() and not force:
+        raise OutputExistsError(output)
+    result = portfolio.build(obj.store, resolve_as_of(as_of), obj.config, sectors=list(sectors) or None,
+                             fund_size_usd=fund_size, sims=sims, seed=seed, progress=_progress("scoring"))
+    if output is not None:
+        from gapscore.scoring.report_portfolio import write_build_workbook
+
+        write_build_workbook(result, output, force=force)
+        click.echo(f"wrote {output}", err=True)
+    if fmt == "table":
+        click.echo(result.text(), nl=False)
+    else:
+        emit(result.allocation, fmt, payload=result.as_dict())
+
+
+@portfolio_group.command("review")
+@click.argument("holdings", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@as_of_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Also write an Excel workbook: holdings with signals, exposure.")
+@click.option("--force", is_flag=True, help="Replace the workbook if it exists.")
+@format_option
+@click.pass_obj
+def portfolio_review(obj, holdings, as_of, output, force, fmt):
+    """Signals for each holding (follow on, hold, prepare exit) and the fund's exposure.
+
+    HOLDINGS is a CSV with company, sector, stage, invested_usd, date (write an empty
+    one with 'gapscore data template holdings'). Investments dated after --as-of are
+    ignored.
+
+    \b
+    Examples:
+      gapscore portfolio review holdings.csv
+      gapscore portfolio review holdings.csv --as-of 2024-06-30 --format json
+    """
+    from gapscore.scoring import portfolio
+    from gapscore.scoring.errors import OutputExistsError
+
+    if output is not None and output.exists() and not force:
+        raise OutputExistsError(output)
+    result = portfolio.review(obj.store, holdings, resolve_as_of(as_of), obj.config, progress=_progress("scoring"))
+    if result.ignored:
+        click.echo(f"ignored {result.ignored} investment(s) dated after {result.as_of.date()}", err=True)
+    if output is not None:
+        from gapscore.scoring.report_portfolio import write_review_workbook
+
+        write_review_workbook(result, output, force=force)
+        click.echo(f"wrote {output}", err=True)
+    if fmt == "table":
+        click.echo(result.text(), nl=False)
+    else:
+        emit(result.holdings, fmt, payload=result.as_dict())
+
+
+# --------------------------------------------------------------------------- memo
+
+
+@main.command("memo")
+@click.argument("sector", required=False)
+@click.option("--all", "all_sectors", is_flag=True, help="One memo per sector, written into the folder given with -o.")
+@as_of_option
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="The .xlsx to write (with --all: a folder). Default: SECTOR-memo-ASOF.xlsx here.")
+@click.option("--template", default=None, help="Memo layout: a bundled name ('memo') or a TOML file; ./templates and $GAPSCORE_TEMPLATES are searched first.")
+@click.option("--force", is_flag=True, help="Replace existing files.")
+@click.pass_obj
+def memo_cmd(obj, sector, all_sectors, as_of, output, template, force):
+    """Write an Excel investment memo: scores, reasons, native charts, live formulas.
+
+    The Scoring sheet holds every weight, window and threshold as a named input
+    cell, and the stage scores as formulas over them: edit an input in Excel or
+    LibreOffice and the scores move as 'gapscore score --config' would.
+
+    \b
+    Examples:
+      gapscore memo computer_vision --as-of 2017 -o cv-2017.xlsx
+      gapscore memo --all -o memos/
+      gapscore memo llm_assistants --template my_layout.toml --force
+    """
+    from gapscore.scoring import report
+    from gapscore.scoring.scores import score_all, score_sector
+
+    if bool(sector) == bool(all_sectors):
+        raise click.UsageError("give a SECTOR, or --all with -o DIR")
+    day = resolve_as_of(as_of)
+    if all_sectors:
+        if output is None:
+            raise click.UsageError("--all needs -o DIR")
+        results = score_all(obj.store, day, obj.config, progress=_progress("scoring"))
+        with click.progressbar(length=len(results), label="writing memos", file=sys.stderr) as bar:
+            paths = report.write_memos(results, obj.config, obj.store, output, template=template, force=force,
+                                       progress=lambda *_: bar.update(1))
+        for p in paths:
+            click.echo(str(p))
+        return
+    result = score_sector(obj.store, sector, day, obj.config)
+    path = output or Path(f"{sector}-memo-{day.date().isoformat()}.xlsx")
+    written = report.write_memo(result, obj.config, obj.store, path, template=template, force=force)
+    click.echo(str(written))
+    click.echo(f"memo for {sector} as of {day.date()}: {result.result.recommendation}", err=True)
+
+
 def _progress(label):
     """A progress callback on stderr (silent when stderr is not a terminal)."""
     if not sys.stderr.isatty():

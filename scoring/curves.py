@@ -116,12 +116,10 @@ def graduation(store: DataStore, sector: str | None, as_of: pd.Timestamp, cfg: d
     cats = list(categories)
     if not cats and sector:
         cats = list(store.sector(sector).get("round_categories", []))
-    if cats:
-        rounds = rounds[rounds["category"].isin(cats)]
     rounds = rounds[rounds["date"] <= as_of]
-    result = fit_graduation(rounds, exits, from_round=from_round, to_round=to_round, within_months=within, as_of=as_of)
-    survival = result.survival
-    step = survival[survival["months"].isin(range(0, 121, 6))] if len(survival) > 40 else survival
+    # categories select the cohort; the graduating round may be filed under another one
+    result = fit_graduation(rounds, exits, from_round=from_round, to_round=to_round, within_months=within,
+                            as_of=as_of, categories=cats or None)
     published = store.as_of("graduation", as_of)
     published = published[(published["from_round"] == from_round) & (published["to_round"] == to_round)]
     if sector:

@@ -135,6 +135,9 @@ def atomic_write(path: str | os.PathLike, write: Callable[[Path], None], *, forc
     tmp = Path(tmp_name)
     try:
         write(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual mode
         os.replace(tmp, target)
     finally:
         if tmp.exists():

@@ -206,9 +206,8 @@ def _traction(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict) -> 
     cats = table.get("round_categories") or []
     if cats:
         rounds = store.as_of("rounds", as_of)
-        rounds = rounds[rounds["category"].isin(cats)]
-        if len(rounds):
-            cohorts = cohort_graduation(rounds, from_round="seed", to_round="series_a", within_months=g["window_months"], as_of=as_of)
+        if rounds["category"].isin(cats).any():
+            cohorts = cohort_graduation(rounds, from_round="seed", to_round="series_a", within_months=g["window_months"], as_of=as_of, categories=cats)
             recent = cohorts.tail(3)
             n, k = float(recent["n"].sum()), float(recent["graduated"].sum())
             if n >= g["min_companies"]:

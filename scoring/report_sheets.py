@@ -1,0 +1,789 @@
+"""The memo's data sheets: Summary, Capability, Cost, Funding, Economics, Sensitivity,
+Sources. Each builder reads a ``MemoContext`` (the score, config, data store and
+template) and writes one sheet; every dataset row and figure it shows is cited into
+``ctx.sources`` for the Sources sheet.
+
+Part of the report layer: numbers come from the models and ``scoring.signals``; this
+module only lays them out (with native charts).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from openpyxl.chart import BarChart, Reference, ScatterChart, Series
+from openpyxl.chart.shapes import GraphicalProperties
+from openpyxl.drawing.line import LineProperties
+
+from gapscore.models._frontier import decimal_year
+from gapscore.scoring.datasets import BUNDLED_DIR, DATASETS, DataStore
+from gapscore.scoring.report_book import Sheet
+from gapscore.scoring.timing import STAGES
+
+CHART_WIDTH_CM = 24.0
+CHART_HEIGHT_CM = 11.0
+CHART_ROWS = 23
+"""Rows a chart covers at the default row height (11 cm at about 0.5 cm a row, plus a margin)."""
+
+SMALL_CHART_ROWS = 17
+"""Rows the Summary's 8 cm chart covers."""
+
+CURVE_MONTHS = (1, 4, 7, 10)
+"""The monthly sector curve is shown (and charted) quarterly: a third of the rows to print."""
+
+PROJECTION_YEARS_AHEAD = 5
+"""Years after the as-of date the cost projection is drawn to (display only)."""
+
+DATASET_LICENCES = {
+    "sectors": "facts (each number cited in sectors.toml)",
+    "benchmarks": "CC-BY-SA-4.0 (EFF rows) and facts",
+    "capability": "CC-BY-SA-4.0 (EFF), Apache-2.0 (Papers with Code sota-extractor), MIT (Epoch AI compilations and Hub); others as stated per row",
+    "prices": "none stated: cite Epoch AI and Artificial Analysis",
+    "hardware": "none stated: cite Epoch AI (and the original price source per row)",
+    "rounds": "CC-BY-4.0 (Crunchbase, October 2013 export; attribute Crunchbase)",
+    "exits": "CC-BY-4.0 (Crunchbase, October 2013 export; attribute Crunchbase)",
+    "graduation": "facts (published figures cited row by row)",
+    "outcomes": "facts (published figures cited row by row)",
+}
+"""Licences of the bundled datasets, as documented in docs/datasets/*.md."""
+
+ROW_LICENCES = (
+    ("EFF AI Metrics", "CC-BY-SA-4.0"),
+    ("EFF target", "CC-BY-SA-4.0"),
+    ("Papers with Code sota-extractor", "Apache-2.0"),
+    ("Papers with Code ImageNet", "none stated"),
+    ("Epoch AI external", "MIT"),
+    ("Epoch AI Benchmarking Hub", "MIT"),
+    ("Epoch AI", "none stated: cite Epoch AI"),
+    ("Artificial Analysis", "none stated: cite Artificial Analysis"),
+    ("Crunchbase", "CC-BY-4.0 (attribute Crunchbase)"),
+)
+"""Licence of a bundled row by a phrase in its source (docs/datasets/*.md; case-sensitive); else a cited fact."""
+
+FACT = "facts (published figure, cited)"
+USER_DATA = "user data: as its source states"
+
+
+def licence_for(source: str, user: bool = False) -> str:
+    if user:
+        return USER_DATA
+    for phrase, licence in ROW_LICENCES:
+        if phrase in source:
+            return licence
+    return FACT
+
+
+@dataclass
+class MemoContext:
+    """Everything a sheet builder needs; ``sources`` collects the citations."""
+
+    score: object  # scores.SectorScore
+    cfg: dict
+    store: DataStore
+    template: dict
+    values: dict
+    fill: object  # callable(text, **extra) -> str: placeholders filled
+    sources: list[dict] = field(default_factory=list)
+
+    @property
+    def sig(self):
+        return self.score.signals
+
+    @property
+    def as_of(self) -> pd.Timestamp:
+        return self.score.as_of
+
+    @property
+    def table(self) -> dict:
+        return self.store.sector(self.score.sector)
+
+    def cite(self, what: str, source: object, dataset: str = "", rows: int = 1, user: bool = False) -> None:
+        text = "" if source is None or (isinstance(source, float) and math.isnan(source)) else str(source)
+        if not text:
+            return
+        self.sources.append({"what": what, "source": text, "dataset": dataset, "rows": int(rows), "licence": licence_for(text, user)})
+
+    def cite_rows(self, what: str, frame: pd.DataFrame, dataset: str) -> None:
+        """Cite every row of ``frame`` (grouped by source and origin)."""
+        if frame is None or not len(frame) or "source" not in frame.columns:
+            return
+        user = _is_user(frame)
+        for (source, is_user), n in pd.DataFrame({"s": frame["source"].astype(str), "u": user}).value_counts(sort=False).items():
+            self.cite(what, source, dataset, rows=n, user=bool(is_user))
+
+
+def _is_user(frame: pd.DataFrame) -> np.ndarray:
+    if "_file" not in frame.columns:
+        return np.zeros(len(frame), dtype=bool)
+    bundled = str(BUNDLED_DIR)
+    return ~frame["_file"].astype(str).str.startswith(bundled).to_numpy()
+
+
+def _years(dates) -> np.ndarray:
+    index = pd.DatetimeIndex(pd.to_datetime(pd.Series(dates)))
+    return decimal_year(index) if len(index) else np.array([], dtype=float)
+
+
+def _finite(x) -> bool:
+    return x is not None and isinstance(x, (int, float, np.floating)) and math.isfinite(float(x))
+
+
+def _start(ctx: MemoContext, sheet: Sheet, **extra) -> None:
+    spec = sheet.spec
+    text = spec.get("text", [])
+    sheet.heading(ctx.fill(spec.get("heading", spec["title"]), **extra), [ctx.fill(t, **extra) for t in text])
+
+
+def _line(series: Series, colour: str, *, dash: str | None = None, width: int = 22000, markers: bool = False) -> None:
+    series.graphicalProperties = GraphicalProperties(ln=LineProperties(solidFill=colour, w=width, prstDash=dash))
+    series.smooth = False
+    if not markers:
+        series.marker.symbol = "none"
+
+
+def _markers(series: Series, colour: str, symbol: str = "circle") -> None:
+    series.marker.symbol = symbol
+    series.marker.size = 6
+    series.marker.graphicalProperties = GraphicalProperties(solidFill=colour, ln=LineProperties(solidFill=colour))
+    series.graphicalProperties = GraphicalProperties(ln=LineProperties(noFill=True))
+
+
+def _scatter(title: str, x_title: str, y_title: str, *, x_format: str = "0", y_format: str = "General") -> ScatterChart:
+    chart = ScatterChart()
+    chart.x_axis.number_format = x_format
+    chart.y_axis.number_format = y_format
+    chart.title = title
+    chart.style = 13
+    chart.x_axis.title = x_title
+    chart.y_axis.title = y_title
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.width, chart.height = CHART_WIDTH_CM, CHART_HEIGHT_CM
+    chart.legend.position = "b"
+    return chart
+
+
+def _place(sheet: Sheet, chart, col: int = 1) -> None:
+    sheet.ws.add_chart(chart, f"{_col(col)}{sheet.row}")
+    sheet.row += CHART_ROWS
+
+
+def _col(col: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(col)
+
+
+def _colours(ctx: MemoContext) -> list[str]:
+    return list(ctx.template["colours"]["chart_series"])
+
+
+def _year_text(year, low=None, high=None, passed=False, capped=False) -> str:
+    if capped or not _finite(year):
+        return "not in sight"
+    if passed:
+        return f"reached {year:.1f}"
+    lo = f"{low:.1f}" if _finite(low) else "?"
+    hi = f"{high:.1f}" if _finite(high) else "later"
+    return f"{year:.1f} ({lo} to {hi})"
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def build_summary(ctx: MemoContext, sheet: Sheet) -> None:
+    _start(ctx, sheet)
+    res, sig, cfg = ctx.score.result, ctx.sig, ctx.cfg
+    s = sheet
+    s.section("Answer (live: formulas over the Scoring sheet)")
+    for label, name, fmt in (("Recommendation", "score_recommendation", None), ("Confidence", "score_confidence", "probability"),
+                             ("Probability behind it", "score_decision_probability", "probability"),
+                             ("Data coverage", "score_coverage", "share")):
+        s.put(s.row, 1, label, bold=True)
+        s.formula(s.row, 2, f"={name}", fmt)
+        s.row += 1
+    s.put(s.row, 1, "Signals missing (counted as the missing value)", bold=True)
+    s.put(s.row, 2, ", ".join(res.missing) if res.missing else "none")
+    s.row += 2
+
+    s.section("Stage scores (0-100)")
+    s.header(s.row, 1, ["stage", "score (live)", "gapscore at writing", "what it weighs"])
+    s.row += 1
+    top = s.row
+    for stage in STAGES:
+        r = s.row
+        s.put(r, 1, stage, bold=True)
+        s.formula(r, 2, f"=score_{stage}", "score")
+        s.put(r, 3, res.scores[stage], "score")
+        weighs = " + ".join(f"{w:g} x {f.replace('_', ' ')}" for f, w in cfg["stages"][stage]["weights"].items())
+        s.put(r, 4, weighs, wrap=False)
+        s.row += 1
+    last = s.row - 1
+    s.row += 1
+    chart_row = s.row
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = ctx.fill(sheet.spec.get("chart_title", "Stage scores"))
+    chart.y_axis.title = "score (0-100)"
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 100
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.width, chart.height = 16.0, 8.0
+    chart.legend = None
+    chart.add_data(Reference(s.ws, min_col=2, min_row=top - 1, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(s.ws, min_col=1, min_row=top, max_row=last))
+    chart.series[0].graphicalProperties = GraphicalProperties(solidFill=_colours(ctx)[0])
+    s.ws.add_chart(chart, f"A{chart_row}")
+    s.row = chart_row + SMALL_CHART_ROWS
+
+    s.section("Why (as computed when the memo was written)")
+    for i, reason in enumerate(ctx.score.reasons, start=1):
+        s.paragraph(f"{i}. {reason}", style=None)
+    s.row += 1
+
+    s.section("Key figures")
+    s.header(s.row, 1, ["figure", "value", "low", "high", "", "", "note"])
+    s.row += 1
+    cap = sig.capability
+
+    def fig(label, value, fmt, low=None, high=None, note=""):
+        r = s.row
+        s.put(r, 1, label, bold=True)
+        s.put(r, 2, value, fmt)
+        s.put(r, 3, low, fmt)
+        s.put(r, 4, high, fmt)
+        s.put(r, 7, note)
+        s.row += 1
+
+    if cap is not None and cap.status == "ok":
+        fig("Capability now (share of human, fitted)", cap.level, "share", note=f"{len(cap.benchmarks)} benchmark(s): {', '.join(cap.benchmarks)}")
+        fig("Best observed (share of human)", cap.observed_level, "share")
+        fig("Velocity (share of the gap per year)", cap.velocity_per_year, "share")
+        wanted = sorted(set(cfg["capability"]["thresholds"]) | {cfg["milestone"]["capability_threshold"], cfg["milestone"]["perfection_threshold"]})
+        for f in cap.thresholds:
+            if any(abs(f.threshold - w) < 1e-9 for w in wanted):
+                if f.capped or not _finite(f.year):
+                    fig(f"Capability reaches {f.threshold:.0%} of human", None, "year", note="not in sight (beyond the horizon)")
+                else:
+                    fig(f"Capability reaches {f.threshold:.0%} of human", f.year, "year", None if f.passed else f.low, None if f.passed else f.high,
+                        "reached (observed)" if f.passed else f"forecast, {cap.interval_level:.0%} interval")
+    elif cap is not None:
+        fig("Capability", None, None, note=f"insufficient data to fit a curve; best observed {cap.observed_level:.0%} of human" if _finite(cap.observed_level) else "insufficient data")
+    else:
+        fig("Capability", None, None, note="not measured: no benchmark with a human baseline for this sector")
+    cost = sig.cost
+    if cost is not None and cost.status == "ok":
+        fig(f"Price decline per year ({cost.benchmark} >= {cost.threshold:g})", cost.decline_factor_per_year, "ratio", cost.ci90[0], cost.ci90[1],
+            f"x per year, 90% CI; {cost.n_points} frontier models")
+    else:
+        fig("Price decline per year", None, None, note="no fitted price series for this sector")
+    target = cfg["economics"]["target_share"]
+    got = sig.economics_by_target.get(round(target, 6))
+    if got is not None:
+        year, low, high, already = got
+        fig(f"Unit economics viable (inference <= {target:.0%} of revenue)", year, "year", None if already else low, None if already else high,
+            "already viable" if already else ("not within the horizon" if year is None else "forecast"))
+    else:
+        fig("Unit economics", None, None, note="not estimated (no price series or cost anchor)")
+    t = sig.traction
+    if t is not None:
+        fig("Seed-to-Series-A graduation", t.rate, "share", t.low, t.high, f"{t.origin}: {t.source}")
+    else:
+        fig("Seed-to-Series-A graduation", None, None, note="no graduation data known on the as-of date")
+    if sig.momentum_ratio is not None:
+        last_n, prior_n = sig.momentum_counts
+        fig("Funding momentum (rounds ratio)", sig.momentum_ratio, "ratio", note=f"{last_n} rounds in the last {cfg['momentum']['window_months']} months against {prior_n} before")
+    s.row += 1
+
+    s.section("As of")
+    s.pairs([
+        ("As-of date", ctx.as_of.to_pydatetime(), "date"),
+        ("Data vintage", ctx.values["data_vintage"], None),
+        ("gapscore version", ctx.values["version"], None),
+        ("Template", ctx.values["template"], None),
+        ("Sector id", ctx.score.sector, None),
+    ])
+
+
+# --------------------------------------------------------------------------- capability
+
+
+def frontier_points(ctx: MemoContext) -> pd.DataFrame:
+    """The record-setting results per benchmark as of the date, with system, value and source."""
+    from gapscore.models.capability import normalise, record_points
+
+    ids = list(ctx.table.get("benchmarks") or [])
+    meta = ctx.store.load("benchmarks")
+    history = ctx.store.as_of("capability", ctx.as_of)
+    history = history[history["benchmark"].isin(ids)]
+    usable = meta[meta["benchmark"].isin(ids) & meta["human_baseline"].notna()]["benchmark"]
+    history = history[history["benchmark"].isin(set(usable))]
+    cols = ["benchmark", "date", "year", "system", "value", "share", "source", "_file"]
+    if not len(history):
+        return pd.DataFrame(columns=cols)
+    norm = normalise(history.reset_index(drop=True), meta, error_scale=ctx.cfg["capability"]["error_scale"])
+    recs = record_points(norm, as_of=ctx.as_of)
+    norm = norm.assign(system=norm["system"].fillna("").astype(str))
+    merged = recs.merge(norm, on=["benchmark", "date"], suffixes=("", "_row"))
+    merged = merged[np.isclose(merged["share_row"], merged["share"], rtol=0, atol=1e-12)]
+    merged = merged.sort_values(["benchmark", "date", "system"], kind="mergesort").drop_duplicates(["benchmark", "date"])
+    merged["year"] = _years(merged["date"])
+    if "_file" not in merged.columns:
+        merged["_file"] = ""
+    return merged[cols].reset_index(drop=True)
+
+
+def build_capability(ctx: MemoContext, sheet: Sheet) -> None:
+    _start(ctx, sheet)
+    s, cap, cfg = sheet, ctx.sig.capability, ctx.cfg
+    if cap is None:
+        s.note("No capability benchmark with a human baseline is listed for this sector: capability is not measured,")
+        s.note("and the scores count its factors (timing from capability, works with gaps, near perfection) as missing.")
+        return
+    chart_row = s.row
+    s.row += CHART_ROWS
+    s.section("Sector curve")
+    s.pairs([
+        ("status", cap.status, None),
+        ("fitted share of human at the as-of date", cap.level, "share"),
+        ("best observed share (mean over benchmarks)", cap.observed_level, "share"),
+        ("velocity (share of the gap per year)", cap.velocity_per_year, "share"),
+        ("record points fitted", cap.n_points, "integer"),
+        ("interval", cap.interval_level, "share"),
+        ("benchmarks averaged", ", ".join(cap.benchmarks), None),
+        ("error scale", cfg["capability"]["error_scale"], None),
+    ])
+    s.row += 1
+    s.section("When the sector reaches each share of the human level (decimal years)")
+    frame = cap.thresholds_frame()
+    frame["status"] = [("reached" if p else "beyond horizon" if c else ("forecast" if _finite(y) else "insufficient data"))
+                       for p, c, y in zip(frame["passed"], frame["capped"], frame["year"])]
+    s.table(frame, [("share of human", "threshold", "share"), ("year", "year", "year"), ("low", "low", "year"),
+                    ("high", "high", "year"), ("status", "status", None), ("date", "date", "date")])
+
+    s.section("Benchmarks")
+    meta = ctx.store.load("benchmarks").set_index("benchmark")
+    per = cap.per_benchmark.copy()
+    for col in ("metric", "human_baseline", "floor", "unit", "scale", "source"):
+        per[col] = [meta.at[b, col] if b in meta.index and col in meta.columns else None for b in per["benchmark"]]
+    s.table(per, [("benchmark", "benchmark", None), ("status", "status", None), ("points", "n_points", "integer"),
+                  ("best share", "observed_share", "share"), ("share now", "level", "share"), ("velocity", "velocity_per_year", "share"),
+                  ("human baseline and floor: source", "source", None)])
+    s.section("Fitted S-curves: share = L / (1 + exp(-k (year - t0))), and each benchmark's scale")
+    s.table(per, [("benchmark", "benchmark", None), ("L", "L", "ratio"), ("k (per year)", "k", "ratio"), ("t0", "t0", "year"),
+                  ("human baseline", "human_baseline", "number"), ("floor", "floor", "number"), ("metric and unit", "metric", None)])
+    bench_rows = ctx.store.load("benchmarks")
+    ctx.cite_rows("human baseline and floor of a benchmark", bench_rows[bench_rows["benchmark"].isin(per["benchmark"])], "benchmarks")
+
+    points = frontier_points(ctx)
+    ctx.cite_rows("capability result (record-setting point)", points, "capability")
+    curve = cap.curve[pd.DatetimeIndex(cap.curve["date"]).month.isin(CURVE_MONTHS)].reset_index(drop=True)
+    curve["year"] = _years(curve["date"])
+    curve["human"] = 1.0
+    curve["milestone"] = cfg["milestone"]["capability_threshold"]
+
+    s.section("Record-setting results per benchmark (the points the curves are fitted to)")
+    p_top, p_last = s.table(points, [("benchmark", "benchmark", None), ("date", "date", "date"), ("decimal year", "year", "year"),
+                                     ("system", "system", None), ("value", "value", "number"), ("share of human", "share", "share"),
+                                     ("source", "source", None)])
+    s.section("Sector curve by quarter (mean of the fitted S-curves)")
+    c_top, c_last = s.table(curve, [("date", "date", "date"), ("decimal year", "year", "year"), ("fit", "fit", "share"),
+                                    ("low", "low", "share"), ("high", "high", "share"), ("human baseline", "human", "share"),
+                                    ("milestone share", "milestone", "share")])
+
+    chart = _scatter(ctx.fill(sheet.spec.get("chart_title", "Capability")), "year", "share of the human level", y_format="0%")
+    colours = _colours(ctx)
+    ws = s.ws
+    for i, (bench, group) in enumerate(points.groupby("benchmark", sort=False)):
+        first = p_top + int(group.index[0])
+        last = p_top + int(group.index[-1])
+        ser = Series(Reference(ws, min_col=6, min_row=first, max_row=last), Reference(ws, min_col=3, min_row=first, max_row=last), title=str(bench))
+        _markers(ser, colours[(i + 3) % len(colours)])
+        chart.series.append(ser)
+    if c_last >= c_top:
+        x = Reference(ws, min_col=2, min_row=c_top, max_row=c_last)
+        for col, title, colour, dash in ((3, "sector fit", colours[0], None), (4, f"{cap.interval_level:.0%} low", colours[0], "dash"),
+                                         (5, f"{cap.interval_level:.0%} high", colours[0], "dash"), (6, "human baseline", "000000", None),
+                                         (7, "milestone share", colours[3], "sysDot")):
+            ser = Series(Reference(ws, min_col=col, min_row=c_top, max_row=c_last), x, title=title)
+            _line(ser, colour, dash=dash)
+            chart.series.append(ser)
+        chart.x_axis.scaling.min = math.floor(min(curve["year"].min(), points["year"].min() if len(points) else np.inf))
+        chart.x_axis.scaling.max = math.ceil(curve["year"].max())
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 1.2
+    ws.add_chart(chart, f"A{chart_row}")
+
+
+# --------------------------------------------------------------------------- cost
+
+
+def build_cost(ctx: MemoContext, sheet: Sheet) -> None:
+    from gapscore.models import cost as cost_mod
+
+    _start(ctx, sheet)
+    s, cost, cfg = sheet, ctx.sig.cost, ctx.cfg
+    spec = ctx.table.get("cost") or {}
+    chart_row = s.row
+    have_chart = cost is not None and cost.n_points > 0
+    if have_chart:
+        s.row += CHART_ROWS
+    if cost is None:
+        s.note("No price series is defined for this sector (no [cost] table in sectors.toml): its cost curve is not estimated.")
+        econ = ctx.table.get("economics") or {}
+        if econ.get("mode") == "anchor":
+            s.note("Its unit economics use a published cost anchor instead: see the Economics sheet.")
+        s.row += 1
+    else:
+        s.section("Constant-capability price trend (Epoch AI method)")
+        s.pairs([
+            ("benchmark", cost.benchmark, None),
+            ("capability threshold (score)", cost.threshold, "number"),
+            ("status", cost.status, None),
+            ("price falls per year (x)", cost.decline_factor_per_year, "ratio"),
+            ("90% CI, slow (x)", cost.ci90[0], "ratio"),
+            ("90% CI, fast (x)", cost.ci90[1], "ratio"),
+            ("R squared (log price on years)", cost.r_squared, "ratio"),
+            ("frontier models", cost.n_points, "integer"),
+            ("first frontier model", cost.start, "date"),
+            ("last frontier model", cost.end, "date"),
+            ("why this threshold", spec.get("source", ""), None),
+        ])
+        ctx.cite("capability threshold of the sector's price series", spec.get("source"), "sectors")
+        s.row += 1
+
+    f_top = f_last = t_top = t_last = 0
+    if cost is not None:
+        s.section("Frontier models: each cheaper than every earlier model at the threshold (USD per 1M tokens)")
+        frontier = cost.frontier.copy()
+        prices = ctx.store.as_of("prices", ctx.as_of)
+        info = prices.drop_duplicates("model", keep="last").set_index("model")
+        frontier["year"] = _years(frontier["date"])
+        for col in ("provider", "source", "_file"):
+            frontier[col] = [info.at[m, col] if m in info.index and col in info.columns else None for m in frontier["model"]]
+        f_top, f_last = s.table(frontier, [("model", "model", None), ("date", "date", "date"), ("decimal year", "year", "year"),
+                                           ("price", "price", "usd_fine"), (cost.benchmark, "score", "number"),
+                                           ("provider", "provider", None), ("source", "source", None)])
+        ctx.cite_rows("model price and score (frontier model)", frontier, "prices")
+
+    if cost is not None and cost.status == "ok":
+        level = cfg["capability"]["interval"]
+        first = int(cost.start.year)
+        years = np.arange(first, int(ctx.as_of.year) + PROJECTION_YEARS_AHEAD + 1)
+        dates = pd.DatetimeIndex([pd.Timestamp(f"{y}-07-01") for y in years])
+        proj = cost.project(dates, level)
+        step = cost_mod.hardware_step(cost, date=ctx.as_of)
+        table = pd.DataFrame({"date": dates, "year": _years(dates), "price": proj["price"].to_numpy(),
+                              "low": proj["low"].to_numpy(), "high": proj["high"].to_numpy(),
+                              "b200": step.predict(dates)})
+        s.section(f"Trend and projection (mid-year; {level:.0%} prediction interval) and the B200 scenario from the as-of date")
+        t_top, t_last = s.table(table, [("date", "date", "date"), ("decimal year", "year", "year"), ("trend price", "price", "usd_fine"),
+                                        ("low", "low", "usd_fine"), ("high", "high", "usd_fine"),
+                                        (f"with B200 from {ctx.as_of.date()} (x{step.multiplier:.2f})", "b200", "usd_fine")])
+
+    s.section("Hardware and pricing figures (the seed article)")
+    dec = cost_mod.decompose_decline()
+    rows = [
+        ("B200 inference throughput vs H100 (x)", cost_mod.B200_THROUGHPUT_RATIO, "ratio"),
+        ("B200 price vs H100 (x)", cost_mod.B200_PRICE_RATIO, "ratio"),
+        ("cost per token after the switch (x)", cost_mod.hardware_cost_multiplier(throughput_ratio=cost_mod.B200_THROUGHPUT_RATIO, price_ratio=cost_mod.B200_PRICE_RATIO), "ratio"),
+        ("price fall at constant capability in about a year", dec.total_fall, "share"),
+        ("  of which cheaper GPU cloud (points)", dec.hardware_points, "share"),
+        ("  of which inference efficiency (points)", dec.efficiency_points, "share"),
+        ("API instead of GPU cloud: cost x (low)", cost_mod.API_MARKUP_LOW, "ratio"),
+        ("API instead of GPU cloud: cost x (high)", cost_mod.API_MARKUP_HIGH, "ratio"),
+    ]
+    s.pairs(rows)
+    ctx.cite("B200 and H100 throughput and price; price-fall decomposition; API markup", cost_mod.SEED_ARTICLE, "figures", rows=len(rows))
+    s.row += 1
+
+    hw = ctx.store.as_of("hardware", ctx.as_of)
+    hw = hw[hw["relative_throughput"].notna()].sort_values(["date", "chip"], kind="mergesort")
+    hw = hw.drop_duplicates("chip", keep="last")
+    if len(hw):
+        s.section("Accelerators known on the as-of date: latest row per chip with a throughput figure (hardware.csv)")
+        hw = hw.copy()
+        basis = hw["throughput_basis"] if "throughput_basis" in hw.columns else pd.Series([None] * len(hw), index=hw.index)
+        hw["basis_source"] = [src if not isinstance(b, str) or not b else f"Throughput basis: {b}. Source: {src}" for b, src in zip(basis, hw["source"])]
+        cols = [("chip", "chip", None), ("date", "date", "date"), ("purchase (USD)", "purchase_usd", "usd"),
+                ("rental (USD per hour)", "usd_per_hour", "usd"), ("throughput vs H100", "relative_throughput", "ratio"),
+                ("", "_blank", None), ("throughput basis and source", "basis_source", None)]
+        s.table(hw, cols)
+        ctx.cite_rows("accelerator price and throughput", hw, "hardware")
+
+    if have_chart:
+        chart = _scatter(ctx.fill(sheet.spec.get("chart_title", "Price")), "year", "USD per 1M tokens (log scale)")
+        chart.y_axis.scaling.logBase = 10
+        colours = _colours(ctx)
+        ws = s.ws
+        ser = Series(Reference(ws, min_col=4, min_row=f_top, max_row=f_last), Reference(ws, min_col=3, min_row=f_top, max_row=f_last), title="frontier models")
+        _markers(ser, colours[1])
+        chart.series.append(ser)
+        if t_last >= t_top > 0:
+            x = Reference(ws, min_col=2, min_row=t_top, max_row=t_last)
+            for col, title, colour, dash in ((3, "trend", colours[0], None), (4, "low", colours[0], "dash"), (5, "high", colours[0], "dash"),
+                                             (6, "B200 scenario", colours[2], "sysDot")):
+                ser = Series(Reference(ws, min_col=col, min_row=t_top, max_row=t_last), x, title=title)
+                _line(ser, colour, dash=dash)
+                chart.series.append(ser)
+        ws.add_chart(chart, f"A{chart_row}")
+
+
+# --------------------------------------------------------------------------- funding
+
+
+def build_funding(ctx: MemoContext, sheet: Sheet) -> None:
+    from gapscore.models.graduation import fit_graduation
+
+    _start(ctx, sheet)
+    s, sig, cfg = sheet, ctx.sig, ctx.cfg
+    cats = list(ctx.table.get("round_categories") or [])
+    rounds = ctx.store.as_of("rounds", ctx.as_of)
+    rounds = rounds[rounds["category"].isin(cats)] if cats else rounds.iloc[0:0]
+    colours = _colours(ctx)
+    ws = s.ws
+    result = None
+    if len(rounds):
+        exits = ctx.store.as_of("exits", ctx.as_of)
+        exits = exits[exits["company"].isin(set(rounds["company"]))]
+        result = fit_graduation(rounds, exits, from_round="seed", to_round="series_a",
+                                within_months=cfg["graduation"]["window_months"], as_of=ctx.as_of)
+        ctx.cite_rows("funding round", rounds, "rounds")
+        ctx.cite_rows("exit", exits, "exits")
+    else:
+        why = "no round categories are mapped to it in sectors.toml" if not cats else f"no rounds in categories {', '.join(cats)}"
+        s.note(f"No funding-round data for this sector as of {ctx.as_of.date()} ({why}): graduation cohorts and the survival curve cannot be computed.")
+        s.note("The traction signal uses the published aggregates below.")
+        s.row += 1
+
+    chart_row = s.row
+    published = ctx.store.as_of("graduation", ctx.as_of)
+    published = published[published["sector"].isin([ctx.score.sector, "all"])].copy()
+    seed_a = published[(published["from_round"] == "seed") & (published["to_round"] == "series_a")]
+    km_chart = result is not None and len(result.survival) > 0
+    if km_chart or len(seed_a):
+        s.row += CHART_ROWS
+
+    s.section("Traction signal used in the scores")
+    t = sig.traction
+    if t is None:
+        s.note(f"No graduation data known on {ctx.as_of.date()}: traction counts as the missing value ({cfg['signals']['missing_value']:g}).")
+    else:
+        s.pairs([("seed-to-A graduation rate", t.rate, "share"), ("low", t.low, "share"), ("high", t.high, "share"),
+                 ("companies", t.n, "integer"), ("origin", t.origin, None), ("source", t.source, None)])
+    if sig.momentum_counts is not None:
+        last_n, prior_n = sig.momentum_counts
+        s.pairs([(f"rounds in the last {cfg['momentum']['window_months']} months", last_n, "integer"),
+                 ("rounds in the window before", prior_n, "integer"), ("momentum ratio", sig.momentum_ratio, "ratio")])
+    s.row += 1
+
+    k_top = k_last = 0
+    if result is not None:
+        s.section(f"Seed cohorts: share reaching Series A within {cfg['graduation']['window_months']} months (95% Wilson interval)")
+        s.table(result.cohorts, [("cohort", "cohort", None), ("entered", "entered", "integer"), ("window closed", "n", "integer"),
+                                 ("graduated", "graduated", "integer"), ("rate", "rate", "share"), ("low", "low", "share"), ("high", "high", "share")])
+        s.section("Kaplan-Meier: probability of still waiting for a Series A, by months since the seed round (exits censored)")
+        survival = result.survival
+        if len(survival) and float(survival["months"].iloc[0]) > 0:  # the curve starts at 1 on the day of the seed round
+            start = pd.DataFrame({"months": [0.0], "probability": [1.0], "low": [1.0], "high": [1.0]})
+            survival = pd.concat([start, survival], ignore_index=True)
+        k_top, k_last = s.table(survival, [("months", "months", "ratio"), ("probability", "probability", "share"),
+                                                  ("low", "low", "share"), ("high", "high", "share"),
+                                                  ("at risk", "at_risk", "integer"), ("events", "events", "integer")])
+
+    s.section("Published aggregates (known on the as-of date; sector rows and all-market rows)")
+    published["pair"] = published["from_round"] + " to " + published["to_round"]
+    published = published.sort_values(["pair", "published", "cohort_start"], kind="mergesort")
+    published["label"] = [f"{sec}: cohorts {a.year}-{b.year} (published {p.year})"
+                          for sec, a, b, p in zip(published["sector"], published["cohort_start"], published["cohort_end"], published["published"])]
+    published["source_notes"] = [src if not isinstance(note, str) or not note else f"{src}. Notes: {note}"
+                                 for src, note in zip(published["source"], published.get("notes", pd.Series([None] * len(published), index=published.index)))]
+    published["n_companies"] = published["n"]
+    published["low_rate"] = published["rate_low"] if "rate_low" in published.columns else np.nan
+    published["high_rate"] = published["rate_high"] if "rate_high" in published.columns else np.nan
+    cols = [("row", "label", None), ("rounds", "pair", None), ("window (months)", "window_months", "integer"), ("rate", "rate", "share"),
+            ("low", "low_rate", "share"), ("high", "high_rate", "share"), ("companies", "n_companies", "integer"),
+            ("source and notes", "source_notes", None)]
+    g_top, _ = s.table(published, cols)
+    ctx.cite_rows("published graduation rate", published, "graduation")
+
+    at = "A"
+    width = CHART_WIDTH_CM / 2 if km_chart and len(seed_a) else CHART_WIDTH_CM
+    if km_chart and k_last >= k_top > 0:
+        chart = _scatter(ctx.fill(sheet.spec.get("chart_title", "Survival")), "months since the seed round", "share still waiting", y_format="0%")
+        x = Reference(ws, min_col=1, min_row=k_top, max_row=k_last)
+        for col, title, colour, dash in ((2, "Kaplan-Meier", colours[0], None), (3, "low", colours[0], "dash"), (4, "high", colours[0], "dash")):
+            ser = Series(Reference(ws, min_col=col, min_row=k_top, max_row=k_last), x, title=title)
+            _line(ser, colour, dash=dash)
+            chart.series.append(ser)
+        chart.y_axis.scaling.min = 0
+        chart.y_axis.scaling.max = 1
+        chart.width = width
+        ws.add_chart(chart, f"A{chart_row}")
+        at = "F"
+    if len(seed_a):
+        positions = [g_top + i for i, ok in enumerate(published["pair"] == "seed to series_a") if ok]
+        lo, hi = min(positions), max(positions)
+        chart = BarChart()
+        chart.type = "bar"
+        chart.title = ctx.fill(sheet.spec.get("published_chart_title", "Published graduation rates"))
+        chart.x_axis.title = "published row"
+        chart.y_axis.title = "share graduating"
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
+        chart.y_axis.scaling.min = 0
+        chart.y_axis.scaling.max = 1
+        chart.width, chart.height = width, CHART_HEIGHT_CM
+        chart.legend = None
+        chart.add_data(Reference(ws, min_col=4, min_row=lo, max_row=hi), titles_from_data=False)
+        chart.set_categories(Reference(ws, min_col=1, min_row=lo, max_row=hi))
+        chart.series[0].graphicalProperties = GraphicalProperties(solidFill=colours[1])
+        ws.add_chart(chart, f"{at}{chart_row}")
+
+
+# --------------------------------------------------------------------------- economics
+
+
+def build_economics(ctx: MemoContext, sheet: Sheet) -> None:
+    _start(ctx, sheet)
+    s, sig, cfg = sheet, ctx.sig, ctx.cfg
+    spec = ctx.table.get("economics")
+    if not spec:
+        s.note("No unit-economics inputs for this sector (no [economics] table in sectors.toml): unit economics are not estimated")
+        s.note("and the milestone rests on capability alone.")
+        return
+    econ = sig.economics
+    table = getattr(econ, "table", econ)  # models.economics.unit_economics output, as signals computed it
+    have_table = isinstance(table, pd.DataFrame) and len(table) > 0
+    chart_row = s.row
+    if have_table:
+        s.row += CHART_ROWS
+    s.section("Unit of use")
+    rows = [("unit", spec.get("unit", ""), None), ("mode", spec.get("mode", "tokens"), None),
+            ("revenue per unit (USD)", spec.get("revenue_per_unit"), "usd")]
+    if spec.get("mode", "tokens") == "tokens":
+        rows.append(("tokens per unit", spec.get("tokens_per_unit"), "integer"))
+    else:
+        rows += [("published inference cost per unit (USD)", spec.get("anchor_cost"), "usd"), ("at", pd.Timestamp(spec["anchor_date"]), "date")]
+        if "decline_per_year" in spec:
+            rows.append(("cost decline per year (without a price series)", spec.get("decline_per_year"), "share"))
+    rows += [("target: inference at most this share of revenue", cfg["economics"]["target_share"], "share"),
+             ("lower target", cfg["economics"]["target_share_low"], "share")]
+    for key in ("tokens_per_unit_source", "revenue_per_unit_source", "anchor_source", "decline_per_year_source"):
+        if spec.get(key):
+            what = key.replace("_source", "").replace("_", " ")
+            rows.append((f"{what}: source", spec[key], None))
+            ctx.cite(f"unit economics: {what}", spec[key], "sectors")
+    s.pairs(rows)
+    s.row += 1
+
+    level = cfg["capability"]["interval"]
+    if not have_table:
+        s.note(f"No cost projection as of {ctx.as_of.date()}: the price series is too short, or the cost anchor is dated later.")
+        return
+    table = table.copy()
+    table["revenue"] = float(spec["revenue_per_unit"])
+    table["target"] = cfg["economics"]["target_share"]
+    s.section("Viable year by target share (inference at most the target share of revenue)")
+    by = pd.DataFrame([{"target": k, "year": v[0], "low": v[1], "high": v[2], "already": bool(v[3])} for k, v in sorted(sig.economics_by_target.items())])
+    if len(by):
+        by["status"] = ["already viable" if a else ("not within the horizon" if not _finite(y) else "forecast") for a, y in zip(by["already"], by["year"])]
+        s.table(by, [("target share", "target", "share"), ("year", "year", "year"), ("low", "low", "year"), ("high", "high", "year"), ("status", "status", None)])
+    s.section(f"Cost of one {spec.get('unit', 'unit')} against its revenue, by year (mid-year; {level:.0%} interval; models.economics)")
+    top, last = s.table(table, [("year", "year", "integer"), ("inference cost (USD)", "cost_per_unit", "usd_fine"), ("low", "cost_low", "usd_fine"),
+                                ("high", "cost_high", "usd_fine"), ("revenue (USD)", "revenue", "usd"), ("inference share of revenue", "inference_share", "share"),
+                                ("share low", "share_low", "share"), ("share high", "share_high", "share"),
+                                ("gross margin (inference the only cost)", "gross_margin", "share"), ("target share", "target", "share"),
+                                ("against the target band", "status", None)])
+    chart = _scatter(ctx.fill(sheet.spec.get("chart_title", "Inference share of revenue")), "year", "inference cost / revenue (log scale)", y_format="General")
+    chart.y_axis.scaling.logBase = 10
+    colours = _colours(ctx)
+    ws = s.ws
+    x = Reference(ws, min_col=1, min_row=top, max_row=last)
+    for col, title, colour, dash in ((6, "inference share of revenue", colours[0], None), (7, "low", colours[0], "dash"),
+                                     (8, "high", colours[0], "dash"), (10, "target share", colours[3], "sysDot")):
+        ser = Series(Reference(ws, min_col=col, min_row=top, max_row=last), x, title=title)
+        _line(ser, colour, dash=dash)
+        chart.series.append(ser)
+    ws.add_chart(chart, f"A{chart_row}")
+
+
+# --------------------------------------------------------------------------- sensitivity
+
+
+def build_sensitivity(ctx: MemoContext, sheet: Sheet) -> None:
+    from gapscore.scoring.scores import sensitivity
+
+    res = ctx.score.result
+    stage = max(STAGES, key=lambda st: (res.scores[st], -STAGES.index(st)))
+    _start(ctx, sheet, stage=stage)
+    s = sheet
+    frame = sensitivity(ctx.sig, ctx.cfg)
+    if not len(frame):
+        s.note("The config lists no [sensitivity] ranges.")
+        return
+    chart_row = s.row
+    s.row += CHART_ROWS
+    frame["values"] = [f"{c} ({lo} to {hi})" for c, lo, hi in zip(frame["current"], frame["low"], frame["high"])]
+    cols = [("setting", "setting", None), ("current (low to high)", "values", None)]
+    for st in STAGES:
+        cols += [(f"{st} at low", f"{st}_low", "score"), (f"{st} at high", f"{st}_high", "score")]
+    cols.append(("largest swing", "max_swing", "score"))
+    top, last = s.table(frame, cols)
+    s.note("Swings are changes in points (0-100) from the scores under the current config; the settings' ranges are in [sensitivity] of the config.")
+    ctx.cite("sensitivity ranges", "gapscore config [sensitivity] (assumptions stated in defaults.toml)", "config")
+    j = 3 + 2 * STAGES.index(stage)
+    chart = BarChart()
+    chart.type = "bar"
+    chart.grouping = "clustered"
+    chart.overlap = 100
+    chart.title = ctx.fill(sheet.spec.get("chart_title", "Tornado"), stage=stage)
+    chart.x_axis.title = "setting"
+    chart.y_axis.title = f"change in the {stage} score (points)"
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.width, chart.height = CHART_WIDTH_CM, CHART_HEIGHT_CM
+    chart.legend.position = "b"
+    ws = s.ws
+    chart.add_data(Reference(ws, min_col=j, max_col=j + 1, min_row=top - 1, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=top, max_row=last))
+    colours = _colours(ctx)
+    for ser, colour in zip(chart.series, (colours[3], colours[2])):
+        ser.graphicalProperties = GraphicalProperties(solidFill=colour)
+    chart.x_axis.scaling.orientation = "maxMin"  # largest swing on top
+    chart.x_axis.tickLblPos = "low"  # setting names left of the plot, not over the bars
+    ws.add_chart(chart, f"A{chart_row}")
+
+
+# --------------------------------------------------------------------------- sources
+
+
+def build_sources(ctx: MemoContext, sheet: Sheet) -> None:
+    _start(ctx, sheet)
+    s, store = sheet, ctx.store
+    s.section("Datasets")
+    rows = []
+    for name, spec in DATASETS.items():
+        files = store.files(name)
+        if spec.is_table:
+            frame = store.as_of(name, ctx.as_of)
+            n = len(frame)
+        else:
+            n = len(store.sectors())
+        user = [p for p in files if not str(Path(p).resolve()).startswith(str(BUNDLED_DIR))]
+        rows.append({"dataset": name, "description": spec.description, "files": ", ".join(Path(p).name + (" (user)" if p in user else "") for p in files),
+                     "rows": n, "licence": DATASET_LICENCES.get(name, FACT) + ("; user files: as their sources state" if user else "")})
+    s.table(pd.DataFrame(rows), [("dataset", "dataset", None), ("description", "description", None), ("licence", "licence", None),
+                                 ("rows known", "rows", "integer"), ("files", "files", None)])
+    ctx.cite("scoring thresholds, windows and weights (see the Scoring sheet)", ctx.cfg.get("seed", {}).get("citation"), "config")
+    s.section("Every figure and row used in this memo, by source")
+    cites = pd.DataFrame(ctx.sources, columns=["what", "source", "dataset", "rows", "licence"])
+    if len(cites):
+        cites = cites.groupby(["what", "source", "dataset", "licence"], sort=False, as_index=False)["rows"].sum()
+    s.table(cites, [("what", "what", None), ("source", "source", None), ("licence", "licence", None), ("rows", "rows", "integer"),
+                    ("dataset", "dataset", None)])
