@@ -40,24 +40,11 @@ from scipy.special import expit
 from scipy.stats import norm
 from statsmodels.stats.proportion import proportion_confint
 
+from gapscore.models._frontier import to_timestamp
 from gapscore.models.exceptions import InputError
 from gapscore.models.survival import _aj_arrays, _check_level, _km_arrays
 
-#: Venture stages in order (the ``round`` column of ``rounds``).
-STAGES: tuple[str, ...] = (
-    "pre_seed",
-    "seed",
-    "series_a",
-    "series_b",
-    "series_c",
-    "series_d_plus",
-)
-
-#: Round labels without a stage; accepted in the data, ignored by graduation.
-UNSTAGED_ROUNDS: tuple[str, ...] = ("venture_unlabeled", "other")
-
-#: Every accepted ``round`` label.
-ROUND_LABELS: tuple[str, ...] = STAGES + UNSTAGED_ROUNDS
+from gapscore.models.rounds import ROUND_LABELS, STAGES, UNSTAGED_ROUNDS  # noqa: E402,F401
 
 #: Every accepted exit ``kind``.
 EXIT_KINDS: tuple[str, ...] = ("acquired", "ipo", "closed")
@@ -112,18 +99,7 @@ __all__ = [
 # --------------------------------------------------------------------------- input
 
 def _as_of(value: object) -> pd.Timestamp:
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise InputError(
-            f"The 'as_of' parameter must be a date (pd.Timestamp or ISO string). "
-            f"Got {value!r} instead."
-        ) from exc
-    if pd.isna(stamp):
-        raise InputError(f"The 'as_of' parameter must be a date, not missing. Got {value!r}.")
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_localize(None)
-    return stamp
+    return to_timestamp(value, "as_of")
 
 
 def _require_columns(frame: object, name: str, columns: Iterable[str]) -> pd.DataFrame:

@@ -14,17 +14,7 @@ from typing import Optional
 
 from pandera.typing import Series
 
-ROUNDS = (
-    "pre_seed",
-    "seed",
-    "series_a",
-    "series_b",
-    "series_c",
-    "series_d_plus",
-    "venture_unlabeled",
-    "other",
-)
-"""Normalised round labels, in stage order (the last two are not stages)."""
+from gapscore.models.rounds import ROUND_LABELS as ROUNDS
 
 EXIT_KINDS = ("acquired", "ipo", "closed")
 
