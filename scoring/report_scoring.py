@@ -496,14 +496,14 @@ class ScoringSheet:
              'CHOOSE(score_best_index,"seed","series_a","series_b","growth")),'
              'IF(AND(sig_has_capability,perf_cdf_now>=0.5),"harvest",'
              'IF(AND(ms_components>0,1-ms_cdf_seed_end>=0.5),"watch",'
-             'IF(AND(ms_components>0,ms_cdf_now>=0.5),"harvest","watch"))))', None, "score_recommendation", res.recommendation),
+             'IF(AND(sig_has_capability,ms_components>0,ms_cdf_now>=0.5),"harvest","watch"))))', None, "score_recommendation", res.recommendation),
             ("probability behind the recommendation",
              '=IF(AND(score_best>=cfg_recommendation_min_score,score_best_known),'
              'IF(AND(score_best_index=4,sig_has_capability,perf_cdf_now>=0.5),perf_cdf_now,'
              'CHOOSE(score_best_index,score_seed_probability,score_series_a_probability,score_series_b_probability,score_growth_probability)),'
              'IF(AND(sig_has_capability,perf_cdf_now>=0.5),perf_cdf_now,'
              'IF(AND(ms_components>0,1-ms_cdf_seed_end>=0.5),1-ms_cdf_seed_end,'
-             'IF(AND(ms_components>0,ms_cdf_now>=0.5),ms_cdf_now,cfg_signals_missing_value))))', "probability",
+             'IF(AND(sig_has_capability,ms_components>0,ms_cdf_now>=0.5),ms_cdf_now,cfg_signals_missing_value))))', "probability",
              "score_decision_probability", res.decision_probability),
             ("confidence", "=MIN(1,MAX(0,score_decision_probability*score_coverage))", "probability", "score_confidence", res.confidence),
         ]

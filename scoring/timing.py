@@ -202,7 +202,7 @@ def recommend(inputs: TimingInputs, scores: dict[str, float], cfg: dict) -> tupl
     if far is not None and (1.0 - far) >= 0.5:
         return "watch", 1.0 - far
     past = milestone_cdf(inputs, d)
-    if past is not None and past >= 0.5:
+    if inputs.has_capability and past is not None and past >= 0.5:
         # Past the milestone, nothing strong: gaps are closing without traction.
         return "harvest", past
     return "watch", missing_value

@@ -220,6 +220,8 @@ def scores(cfg, store):
         "video": score_sector(store, "video_generation", AS_OF, cfg),
         "vision2014": score_sector(store, "computer_vision", pd.Timestamp("2014-06-30"), cfg),
         "handmade": handmade_score(llm, cfg),
+        # no capability data, economics already viable: watch, never harvest
+        "agents2026": score_sector(store, "computer_use_agents", pd.Timestamp("2026-11-26"), cfg),
     }
 
 

@@ -83,7 +83,7 @@ def recalculated(memos, scores, cfg, store, tmp_path_factory, pdf_job):
 # --------------------------------------------------------------------------- LibreOffice: live formulas
 
 
-@pytest.mark.parametrize("key", ["llm", "video", "vision2014", "handmade"])
+@pytest.mark.parametrize("key", ["llm", "video", "vision2014", "handmade", "agents2026"])
 def test_recalculated_scores_equal_python(recalculated, scores, key):
     """Expected: scoring.timing.score on the same signals and config (the Python reference),
     via SectorScore.result; LibreOffice recomputes every formula on load."""

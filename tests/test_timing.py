@@ -102,3 +102,10 @@ def test_watch_when_far():
     inputs = TimingInputs(2020.0, milestone=(YearForecast("m", 2032.0, 2, 2029.4, 2034.6),),
                           perfection=YearForecast("p", math.inf, 0, math.inf, math.inf), velocity=0.01)
     assert score(inputs, CFG).recommendation == "watch"
+
+
+def test_no_capability_never_harvests_on_economics_alone():
+    """Viable economics with no capability data says nothing about a sector being done."""
+    econ = YearForecast("econ", 2020.0, 0.0, 2020.0, 2020.0, True)
+    inputs = TimingInputs(2026.0, milestone=(econ,), perfection=None, has_capability=False)
+    assert score(inputs, CFG).recommendation == "watch"
