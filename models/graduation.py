@@ -801,6 +801,25 @@ def company_outcomes(
     return frame.sort_values(order, kind="stable").reset_index(drop=True)
 
 
+def _cohort_inputs(rounds, from_round, to_round, within_months, as_of, freq, categories, by,
+                   ci_level, include_later_stages):
+    """What cohort rates and the cohort trend both start from (no exits: cohorts ignore them)."""
+    level = _check_level(ci_level)
+    window_days = _window(within_months) * DAYS_PER_MONTH
+    keys = _by(by, allow_cohort=False)
+    units = _units(
+        rounds,
+        None,
+        from_round=from_round,
+        to_round=to_round,
+        as_of=as_of,
+        categories=categories,
+        by_category=bool(keys),
+        include_later_stages=include_later_stages,
+    )
+    return level, window_days, units, _grouping(units, keys, freq)
+
+
 def cohort_graduation(
     rounds: pd.DataFrame,
     *,
@@ -846,20 +865,11 @@ def cohort_graduation(
        cohort  n  graduated  rate
     0    2019  2          1   0.5
     """
-    level = _check_level(ci_level)
-    window_days = _window(within_months) * DAYS_PER_MONTH
-    keys = _by(by, allow_cohort=False)
-    units = _units(
-        rounds,
-        None,
-        from_round=from_round,
-        to_round=to_round,
-        as_of=as_of,
-        categories=categories,
-        by_category=bool(keys),
-        include_later_stages=include_later_stages,
+    level, window_days, units, grouping = _cohort_inputs(
+        rounds, from_round, to_round, within_months, as_of, freq, categories, by, ci_level,
+        include_later_stages,
     )
-    return _cohort_frame(units, _grouping(units, keys, freq), window_days, freq, level)
+    return _cohort_frame(units, grouping, window_days, freq, level)
 
 
 def kaplan_meier(
@@ -983,20 +993,11 @@ def cohort_trend(
         finite estimate exists: fewer than two cohorts, all or none graduated, or
         complete separation.
     """
-    level = _check_level(ci_level)
-    window_days = _window(within_months) * DAYS_PER_MONTH
-    keys = _by(by, allow_cohort=False)
-    units = _units(
-        rounds,
-        None,
-        from_round=from_round,
-        to_round=to_round,
-        as_of=as_of,
-        categories=categories,
-        by_category=bool(keys),
-        include_later_stages=include_later_stages,
+    level, window_days, units, grouping = _cohort_inputs(
+        rounds, from_round, to_round, within_months, as_of, freq, categories, by, ci_level,
+        include_later_stages,
     )
-    return _trend_frame(units, _grouping(units, keys, freq), window_days, freq, level)
+    return _trend_frame(units, grouping, window_days, freq, level)
 
 
 def fit_graduation(

@@ -388,7 +388,7 @@ class SimulationParams:
 # --------------------------------------------------------------------------------------
 
 
-def _usd(amount: float) -> str:
+def format_usd(amount: float) -> str:
     """Short money text: $12.5M, $250K, $1.2B."""
     size = abs(amount)
     if size >= 1e9:
@@ -598,12 +598,12 @@ def allocate(
                 parts.append(f"at or below the minimum score {floor_score:g}, so no capital")
             elif (i, t) in dropped:
                 parts.append(
-                    f"its share ({_usd(dropped[(i, t)])}) was less than one {_usd(checks[t])} check, "
+                    f"its share ({format_usd(dropped[(i, t)])}) was less than one {format_usd(checks[t])} check, "
                     "so it went to the other sectors"
                 )
             else:
                 noun = "company" if companies == 1 else "companies"
-                parts.append(f"{companies} {noun}, {_usd(capital)} ({_usd(capital / companies)} each)")
+                parts.append(f"{companies} {noun}, {format_usd(capital)} ({format_usd(capital / companies)} each)")
                 if capped[i]:
                     parts.append(f"capped at {_share_text(cap_share)} of the fund")
             if leftover[t]:
@@ -611,7 +611,7 @@ def allocate(
                     "every eligible sector is at its cap" if (weights[:, t] > 0).any()
                     else "no sector scored above the minimum with room for one check"
                 )
-                parts.append(f"{_usd(unplaced[t])} of {label} capital left unplaced: {why}")
+                parts.append(f"{format_usd(unplaced[t])} of {label} capital left unplaced: {why}")
             records.append({
                 "sector": sectors[i],
                 "stage": stage,

@@ -50,6 +50,7 @@ from gapscore.models.portfolio import (
     FundOutcome,
     SimulationParams,
     allocate,
+    format_usd,
     simulate_fund,
 )
 from gapscore.scoring import config as config_mod
@@ -410,15 +411,6 @@ def sector_graduation_from_data(store: DataStore, results: Sequence, as_of: pd.T
 # --------------------------------------------------------------------------- build
 
 
-def _usd(amount: float) -> str:
-    size = abs(amount)
-    if size >= 1e9:
-        return f"${amount / 1e9:.1f}B"
-    if size >= 1e6:
-        return f"${amount / 1e6:.1f}M"
-    if size >= 1e3:
-        return f"${amount / 1e3:.0f}K"
-    return f"${amount:.0f}"
 
 
 @dataclass(frozen=True, eq=False)
@@ -524,8 +516,8 @@ class PortfolioBuild:
 
         s = self.settings
         lines = [
-            f"Fund of {_usd(s.fund_size_usd)} as of {self.as_of.date()}: reserve {_usd(s.reserve_usd)} "
-            f"({s.reserve_ratio:.0%}), initial capital {_usd(s.initial_usd)}, placed {_usd(self.placed_usd)} "
+            f"Fund of {format_usd(s.fund_size_usd)} as of {self.as_of.date()}: reserve {format_usd(s.reserve_usd)} "
+            f"({s.reserve_ratio:.0%}), initial capital {format_usd(s.initial_usd)}, placed {format_usd(self.placed_usd)} "
             f"in {self.companies} companies.",
             "",
         ]
@@ -537,7 +529,7 @@ class PortfolioBuild:
         lines.append("why (every sector and stage):")
         lines += [f"  - {r.sector} {r.stage}: {r.reason}" for r in self.allocation.itertuples()]
         for stage, usd in self.unplaced_usd.items():
-            lines.append(f"  - {STAGE_LABELS[stage]}: {_usd(usd)} left unplaced")
+            lines.append(f"  - {STAGE_LABELS[stage]}: {format_usd(usd)} left unplaced")
         lines.append("")
         if self.outcome is None:
             lines.append("outcomes: nothing to simulate (no company placed).")
