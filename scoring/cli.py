@@ -528,6 +528,79 @@ def explain_cmd(obj, sector, as_of, fmt):
         emit(result["sensitivity"], fmt, payload=result["json"])
 
 
+# --------------------------------------------------------------------------- backtest
+
+
+@main.command("backtest")
+@click.argument("sectors", nargs=-1)
+@click.option("--all", "all_sectors", is_flag=True, help="Every sector (the default when no SECTOR is named).")
+@click.option("--from", "first_year", type=click.IntRange(1950, 2100), default=2010, show_default=True, help="First as-of year.")
+@click.option("--to", "last_year", type=click.IntRange(1950, 2100), default=None, help="Last as-of year. Default: last year.")
+@click.option("--step", default="1y", show_default=True, help="Between as-of dates: 1y (every 31 December), 6m, 3m ...")
+@click.option("--calibration/--no-calibration", default=True, show_default=True,
+              help="Also backtest the capability forecaster alone over every benchmark with a human baseline.")
+@click.option("--benchmark", "benchmarks", multiple=True, help="Calibrate only this benchmark (repeatable).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the report: .xlsx (timeline charts, metrics, calibration, sources) or .csv (the rows).")
+@click.option("--force", is_flag=True, help="Replace the report if it exists.")
+@click.option("--jobs", type=click.IntRange(min=-1), default=1, show_default=True, help="Parallel workers (joblib); -1 = every core.")
+@click.option("--scheduler", default=None, help="Run the work on a Dask cluster at this address (needs gapscore[dask]).")
+@format_option
+@click.pass_obj
+def backtest_cmd(obj, sectors, all_sectors, first_year, last_year, step, calibration, benchmarks, output, force, jobs, scheduler, fmt):
+    """What gapscore would have said each year, point in time, against what happened.
+
+    Each as-of date uses only the rows known then (dated, or published, on or
+    before it). The rows are scored against realized history (outcomes.csv and the
+    capability data known today): lead times of the first seed call, Series B calls
+    against funding, rank correlations, and baselines (always invest, follow funding
+    momentum, capability level alone). The calibration checks the capability
+    forecaster's 80% intervals against the years benchmarks really crossed.
+
+    \b
+    Examples:
+      gapscore backtest computer_vision --from 2010 --to 2024
+      gapscore backtest --all --jobs 2 -o backtest.xlsx
+      gapscore backtest computer_vision --no-calibration --format json
+      gapscore backtest --all --step 6m --format csv > rows.csv
+    """
+    from gapscore.scoring.backtest import as_of_dates, parse_step, rows_frame, run_backtest
+    from gapscore.scoring.output import check_target
+
+    if sectors and all_sectors:
+        raise click.UsageError("name SECTORs or give --all, not both")
+    if output is not None:
+        if output.suffix.lower() not in (".xlsx", ".csv"):
+            raise click.UsageError(f"-o {output}: the report must end in .xlsx or .csv")
+        check_target(output, force)  # before the work, not after
+    store, cfg = obj.store, obj.config
+    names = list(sectors) or list(store.sectors())
+    last = last_year if last_year is not None else today().year - 1
+    dates = as_of_dates(first_year, last, parse_step(step))
+    cal_dates = as_of_dates(first_year, last, int(cfg["backtest"]["calibration_step_months"]))
+    tick = _progress("backtest")
+    result = run_backtest(store, names, dates, cfg, truth_as_of=today(), calibration=calibration,
+                          calibration_benchmarks=list(benchmarks) or None, calibration_dates=cal_dates,
+                          jobs=jobs, scheduler=scheduler,
+                          progress=None if tick is None else (lambda what, i, n, name: tick(i, n, f"{what} {name}")))
+    if output is not None:
+        if output.suffix.lower() == ".xlsx":
+            from gapscore.scoring.report_backtest import write_workbook
+
+            write_workbook(result, output, force=force)
+        else:
+            from gapscore.scoring.output import frame_to_csv, write_text
+
+            write_text(output, frame_to_csv(result.frame), force=force)
+        click.echo(f"wrote {output}", err=True)
+    if fmt == "table":
+        from gapscore.scoring.backtest import summary_text
+
+        click.echo(summary_text(result))
+    else:
+        emit(rows_frame(result.rows), fmt, payload=result.payload())
+
+
 # --------------------------------------------------------------------------- portfolio
 
 

@@ -39,6 +39,10 @@ _RULES: dict[str, tuple[str, float, float]] = {
     "signals.missing_value": ("num", 0, 1),
     "capability_momentum.full_velocity": ("num", 0.001, 10),
     "recommendation.min_score": ("num", 0, 100),
+    "backtest.forward_years": ("int", 1, 20),
+    "backtest.calibration_step_months": ("int", 1, 120),
+    "backtest.calibration_headline": ("num", 0.05, 1.5),
+    "backtest.baseline_capability_level": ("num", 0, 1.5),
     "portfolio.fund_size_usd": ("pos", 1e5, 1e12),
     "portfolio.reserve_ratio": ("share", 0, 0.95),
     "portfolio.max_sector_share": ("share", 0.01, 1),
@@ -140,6 +144,11 @@ def check(cfg: dict, origin: str) -> list[str]:
     thresholds = cfg.get("capability", {}).get("thresholds")
     if not (isinstance(thresholds, list) and thresholds and all(isinstance(t, (int, float)) and not isinstance(t, bool) and 0 < t <= 1.5 for t in thresholds)):
         bad("capability.thresholds", thresholds, "must be a list of shares between 0 and 1.5")
+    cal = cfg.get("backtest", {}).get("calibration_thresholds")
+    if not (isinstance(cal, list) and cal and all(isinstance(t, (int, float)) and not isinstance(t, bool) and 0 < t <= 1.5 for t in cal)):
+        bad("backtest.calibration_thresholds", cal, "must be a list of shares between 0 and 1.5")
+    elif cfg["backtest"].get("calibration_headline") not in cal:
+        bad("backtest.calibration_headline", cfg["backtest"].get("calibration_headline"), "must be one of backtest.calibration_thresholds")
     if cfg.get("capability", {}).get("error_scale") not in ("log", "linear"):
         bad("capability.error_scale", cfg.get("capability", {}).get("error_scale"), "must be \"log\" or \"linear\"")
     ms = cfg.get("milestone", {})

@@ -147,3 +147,11 @@ def atomic_write(path: str | os.PathLike, write: Callable[[Path], None], *, forc
 
 def write_text(path: str | os.PathLike, text: str, *, force: bool = False) -> Path:
     return atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"), force=force)
+
+
+def check_target(path: str | os.PathLike, force: bool) -> Path:
+    """Fail early, before any work, when ``path`` exists and ``force`` is not given."""
+    target = Path(path)
+    if target.exists() and not force:
+        raise OutputExistsError(target)
+    return target

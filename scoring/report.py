@@ -274,6 +274,20 @@ def load_template(path: str | os.PathLike) -> dict:
     return tpl
 
 
+def styled_book(sheets) -> "Book":
+    """An empty workbook with the bundled memo template's fonts, colours and formats.
+
+    ``sheets``: (kind, title, column_widths) tables, in tab order; used by the
+    portfolio and backtest workbooks.
+    """
+    from gapscore.scoring.report_book import Book
+
+    base = load_template(BUNDLED_TEMPLATES / f"{DEFAULT_TEMPLATE}.toml")
+    template = {key: base[key] for key in ("memo", "colours", "formats")}
+    template["sheets"] = [dict(spec) for spec in sheets]
+    return Book(template)
+
+
 def _filler(values: dict) -> Callable[..., str]:
     formatter = string.Formatter()
 
@@ -346,10 +360,8 @@ def build_memo(score, cfg: dict, store: DataStore, template: dict, *, data_vinta
     for kind, build in builders.items():
         if kind in book.sheets:
             build(ctx, book.sheets[kind])
-    for sheet in book.sheets.values():
-        sheet.finish()
-    stamp = as_of.to_pydatetime().replace(tzinfo=None)
-    return book.save_bytes(stamp, title=f"{score.name}: investment memo as of {values['as_of']}", creator=f"gapscore {__version__}")
+    book.finish()
+    return book.save_bytes(as_of, title=f"{score.name}: investment memo as of {values['as_of']}", creator=f"gapscore {__version__}")
 
 
 def _resolve_template(template: str | os.PathLike | None) -> dict:

@@ -137,8 +137,15 @@ class Book:
         self.names[name] = text
         return name
 
-    def save_bytes(self, stamp: dt.datetime, title: str, creator: str) -> bytes:
-        """The workbook as xlsx bytes, identical for identical content."""
+    def finish(self) -> None:
+        """Page setup and column widths of every sheet."""
+        for sheet in self.sheets.values():
+            sheet.finish()
+
+    def save_bytes(self, stamp: dt.datetime | pd.Timestamp, title: str, creator: str) -> bytes:
+        """The workbook as xlsx bytes, identical for identical content (``stamp``: the as-of date)."""
+        if isinstance(stamp, pd.Timestamp):
+            stamp = stamp.to_pydatetime()
         stamp = max(stamp.replace(tzinfo=None, microsecond=0), ZIP_EPOCH)
         self.wb.properties = DocumentProperties(
             creator=creator, lastModifiedBy=creator, title=title, created=stamp, modified=stamp,

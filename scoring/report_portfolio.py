@@ -35,8 +35,8 @@ from openpyxl.chart.shapes import GraphicalProperties
 from gapscore.scoring import __version__
 from gapscore.scoring.output import atomic_write
 from gapscore.scoring.portfolio import STAGE_LABELS, PortfolioBuild, PortfolioReview
-from gapscore.scoring.report import BUNDLED_TEMPLATES, DEFAULT_TEMPLATE, load_template
-from gapscore.scoring.report_book import Book, Sheet
+from gapscore.scoring.report import styled_book
+from gapscore.scoring.report_book import Sheet
 
 BUILD_SHEETS = (
     {"kind": "allocation", "title": "Allocation", "column_widths": [30, 18, 8, 11, 16, 16, 90]},
@@ -53,23 +53,6 @@ REVIEW_SHEETS = (
 
 CHART_ROWS = 18
 """Rows the histogram chart covers below its anchor (8 cm at the default row height)."""
-
-
-def _book(sheets) -> Book:
-    """A workbook with the bundled memo template's styles and the given sheets."""
-    base = load_template(BUNDLED_TEMPLATES / f"{DEFAULT_TEMPLATE}.toml")
-    template = {key: base[key] for key in ("memo", "colours", "formats")}
-    template["sheets"] = [dict(spec) for spec in sheets]
-    return Book(template)
-
-
-def _stamp(as_of: pd.Timestamp):
-    return pd.Timestamp(as_of).to_pydatetime().replace(tzinfo=None)
-
-
-def _finish(book: Book) -> None:
-    for sheet in book.sheets.values():
-        sheet.finish()
 
 
 def _allocation(build: PortfolioBuild, s: Sheet) -> None:
@@ -152,18 +135,18 @@ def _assumptions(build: PortfolioBuild, s: Sheet) -> None:
 
 def build_workbook_bytes(build: PortfolioBuild) -> bytes:
     """The build workbook as xlsx bytes (identical for identical inputs)."""
-    book = _book(BUILD_SHEETS)
+    book = styled_book(BUILD_SHEETS)
     _allocation(build, book.sheets["allocation"])
     _outcomes(build, book.sheets["outcomes"])
     _assumptions(build, book.sheets["assumptions"])
-    _finish(book)
-    return book.save_bytes(_stamp(build.as_of), title=f"gapscore portfolio as of {build.as_of.date()}",
+    book.finish()
+    return book.save_bytes(build.as_of, title=f"gapscore portfolio as of {build.as_of.date()}",
                            creator=f"gapscore {__version__}")
 
 
 def review_workbook_bytes(review: PortfolioReview) -> bytes:
     """The review workbook as xlsx bytes (identical for identical inputs)."""
-    book = _book(REVIEW_SHEETS)
+    book = styled_book(REVIEW_SHEETS)
     s = book.sheets["holdings"]
     note = f"{review.ignored} investments dated after {review.as_of.date()} were ignored." if review.ignored else \
         "Only investments dated on or before the as-of date count."
@@ -188,8 +171,8 @@ def review_workbook_bytes(review: PortfolioReview) -> bytes:
         ("invested (USD)", "invested_usd", "usd"), ("share", "share", "share"), ("score", "score", "score"),
         ("measured", "measured", None), ("recommendation", "recommendation", None), ("timing", "timing", None),
     ])
-    _finish(book)
-    return book.save_bytes(_stamp(review.as_of), title=f"gapscore portfolio review as of {review.as_of.date()}",
+    book.finish()
+    return book.save_bytes(review.as_of, title=f"gapscore portfolio review as of {review.as_of.date()}",
                            creator=f"gapscore {__version__}")
 
 
