@@ -169,7 +169,12 @@ def cost_per_unit(spec: dict, cost, as_of: pd.Timestamp, *, horizon_years: float
         mid = slow = fast = 1.0 / (1.0 - float(spec["decline_per_year"]))
     else:
         return None
-    return pd.DataFrame({"year": years, "price": anchor / mid ** t, "low": anchor / fast ** t, "high": anchor / slow ** t})
+    # Before the anchor date (t < 0) the faster decline gives the higher cost: the band
+    # is the elementwise min and max, and the central line is kept inside it (with one
+    # stated rate all three are equal up to rounding).
+    a, b = anchor / fast ** t, anchor / slow ** t
+    low, high = np.minimum(a, b), np.maximum(a, b)
+    return pd.DataFrame({"year": years, "price": np.clip(anchor / mid ** t, low, high), "low": low, "high": high})
 
 
 def _economics(table: dict, cost, as_of: pd.Timestamp, cfg: dict):

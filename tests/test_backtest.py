@@ -322,3 +322,21 @@ def test_backtest_rows_in_two_processes_equal_one(store):
     one = backtest_rows(store, ["computer_vision", "speech_recognition"], dates, CHEAP)
     two = backtest_rows(store, ["computer_vision", "speech_recognition"], dates, CHEAP, jobs=2)
     assert one == two
+
+
+def test_anchor_cost_band_before_the_anchor_date_is_ordered():
+    """A year before a published anchor: the faster decline means the higher cost (found by the backtest, 2024)."""
+    from types import SimpleNamespace
+
+    from gapscore.scoring.signals import cost_per_unit
+
+    spec = {"mode": "anchor", "anchor_date": "2024-10-01", "anchor_cost": 20.0}
+    cost = SimpleNamespace(status="ok", decline_factor_per_year=10.0, ci90=(8.0, 12.0))
+    got = cost_per_unit(spec, cost, pd.Timestamp("2024-12-31"), horizon_years=1, level=0.8)
+    t = 2024.5 - _year("2024-10-01")  # negative: mid-2024 is before the anchor
+    first = got.iloc[0]
+    assert first["price"] == pytest.approx(20.0 / 10.0 ** t)
+    assert first["low"] == pytest.approx(20.0 / 8.0 ** t) and first["high"] == pytest.approx(20.0 / 12.0 ** t)
+    assert (got["low"] <= got["price"]).all() and (got["price"] <= got["high"]).all()
+    stated = cost_per_unit({**spec, "decline_per_year": 0.5}, None, pd.Timestamp("2024-12-31"), horizon_years=3, level=0.8)
+    assert (stated["low"] <= stated["price"]).all() and (stated["price"] <= stated["high"]).all()
