@@ -34,8 +34,11 @@ class DataFileError(InputError):
         self.file = str(file)
         self.line = line
         self.column = column
-        self.message = message
+        self.message = " ".join(str(message).split("\n"))  # one problem, one line (library messages may wrap)
         super().__init__(str(self))
+
+    def __reduce__(self):  # picklable, so an error in a worker process reaches the CLI intact
+        return type(self), (self.file, self.line, self.column, self.message)
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
@@ -50,6 +53,9 @@ class DataValidationError(InputError):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self):
+        return type(self), (self.problems,)
+
 
 class ConfigError(InputError):
     """A configuration value is missing, of the wrong type or outside its range."""
@@ -61,3 +67,6 @@ class OutputExistsError(GapscoreError, FileExistsError):
     def __init__(self, path):
         self.path = str(path)
         super().__init__(f"{self.path}: already exists; pass --force to replace it or choose another path with -o")
+
+    def __reduce__(self):
+        return type(self), (self.path,)

@@ -145,6 +145,10 @@ def atomic_write(path: str | os.PathLike, write: Callable[[Path], None], *, forc
     return target
 
 
+def write_bytes(path: str | os.PathLike, data: bytes, *, force: bool = False) -> Path:
+    return atomic_write(path, lambda p: p.write_bytes(data), force=force)
+
+
 def write_text(path: str | os.PathLike, text: str, *, force: bool = False) -> Path:
     return atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"), force=force)
 

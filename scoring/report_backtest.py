@@ -21,7 +21,7 @@ from openpyxl.drawing.line import LineProperties
 
 from gapscore.scoring import __version__
 from gapscore.scoring.backtest import BacktestResult
-from gapscore.scoring.output import atomic_write
+from gapscore.scoring.output import write_bytes
 from gapscore.scoring.report import styled_book
 from gapscore.scoring.timing import STAGES
 
@@ -202,5 +202,4 @@ def workbook_bytes(res: BacktestResult) -> bytes:
 
 def write_workbook(res: BacktestResult, path: str | os.PathLike, *, force: bool = False) -> Path:
     """Write the report atomically; an existing file is replaced only with ``force``."""
-    data = workbook_bytes(res)
-    return atomic_write(path, lambda tmp: tmp.write_bytes(data), force=force)
+    return write_bytes(path, workbook_bytes(res), force=force)

@@ -33,7 +33,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.shapes import GraphicalProperties
 
 from gapscore.scoring import __version__
-from gapscore.scoring.output import atomic_write
+from gapscore.scoring.output import write_bytes
 from gapscore.scoring.portfolio import STAGE_LABELS, PortfolioBuild, PortfolioReview
 from gapscore.scoring.report import styled_book
 from gapscore.scoring.report_book import Sheet
@@ -178,11 +178,9 @@ def review_workbook_bytes(review: PortfolioReview) -> bytes:
 
 def write_build_workbook(build: PortfolioBuild, path: str | os.PathLike, *, force: bool = False) -> Path:
     """Write the build workbook atomically; an existing file is replaced only with ``force``."""
-    data = build_workbook_bytes(build)
-    return atomic_write(path, lambda tmp: tmp.write_bytes(data), force=force)
+    return write_bytes(path, build_workbook_bytes(build), force=force)
 
 
 def write_review_workbook(review: PortfolioReview, path: str | os.PathLike, *, force: bool = False) -> Path:
     """Write the review workbook atomically; an existing file is replaced only with ``force``."""
-    data = review_workbook_bytes(review)
-    return atomic_write(path, lambda tmp: tmp.write_bytes(data), force=force)
+    return write_bytes(path, review_workbook_bytes(review), force=force)

@@ -340,3 +340,20 @@ def test_anchor_cost_band_before_the_anchor_date_is_ordered():
     assert (got["low"] <= got["price"]).all() and (got["price"] <= got["high"]).all()
     stated = cost_per_unit({**spec, "decline_per_year": 0.5}, None, pd.Timestamp("2024-12-31"), horizon_years=3, level=0.8)
     assert (stated["low"] <= stated["price"]).all() and (stated["price"] <= stated["high"]).all()
+
+
+def test_backtest_on_a_local_dask_cluster_equals_single_process(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    from click.testing import CliRunner
+
+    cfg = tmp_path / "cheap.toml"
+    cfg.write_text("[capability]\nn_boot = 20\n")
+    args = ["--config", str(cfg), "backtest", "computer_vision", "speech_recognition", "--from", "2014", "--to", "2016",
+            "--no-calibration", "--format", "json"]
+    runner = CliRunner()
+    single = runner.invoke(main, args)
+    assert single.exit_code == 0, single.output
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
+        dask = runner.invoke(main, [*args, "--scheduler", cluster.scheduler_address])
+    assert dask.exit_code == 0, dask.output
+    assert json.loads(dask.stdout) == json.loads(single.stdout)

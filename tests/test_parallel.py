@@ -1,0 +1,123 @@
+"""Tests for gapscore.scoring.parallel.run_map: a sweep gives the same answer anywhere.
+
+The reference for every parallel run is the plain list comprehension over the same
+items in this process; the workload is the real one (stage scores of a few sectors at
+a few dates, with the fewest bootstrap draws the configuration allows).
+"""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+
+from gapscore.scoring import config as config_mod
+from gapscore.scoring.datasets import DataStore
+from gapscore.scoring.errors import ConfigError, DataFileError
+from gapscore.scoring.parallel import run_map
+from gapscore.scoring.scores import score_sector
+
+PAIRS = [
+    ("computer_vision", "2017-12-31"),
+    ("speech_recognition", "2015-12-31"),
+    ("llm_assistants", "2025-06-30"),
+    ("code_assistants", "2024-12-31"),
+]
+
+
+def score_payload(store: DataStore, cfg: dict, pair: tuple[str, str]) -> dict:
+    """One sweep item: a sector's scores, reasons and factors as of a date, as plain data."""
+    sector, as_of = pair
+    return score_sector(store, sector, pd.Timestamp(as_of), cfg).as_dict()
+
+
+def slow_square(x: int) -> int:
+    """Later items finish first, so results arrive out of order."""
+    time.sleep(0.02 * (5 - x))
+    return x * x
+
+
+@pytest.fixture(scope="module")
+def workload():
+    """(func, serial results): the function handed to run_map and the plain loop's answer."""
+    cfg = config_mod.set_value(config_mod.load_config(None), "capability.n_boot", 20)
+    store = DataStore()
+    func = functools.partial(score_payload, store, cfg)
+    return func, [func(pair) for pair in PAIRS]
+
+
+def test_serial_is_the_plain_loop_with_progress(workload):
+    func, expected = workload
+    seen = []
+    assert run_map(func, PAIRS, progress=lambda done, total, item: seen.append((done, total, item))) == expected
+    assert seen == [(i, len(PAIRS), pair) for i, pair in enumerate(PAIRS, 1)]
+
+
+def test_serial_run_does_not_import_joblib():
+    code = ("import sys; from gapscore.scoring.parallel import run_map; "
+            "assert run_map(abs, [-1, 2, -3]) == [1, 2, 3]; print('joblib' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_two_processes_equal_single_process(workload):
+    func, expected = workload
+    seen = []
+    got = run_map(func, PAIRS, jobs=2, progress=lambda done, total, item: seen.append((done, item)))
+    assert got == expected
+    assert sorted(done for done, _ in seen) == [1, 2, 3, 4]
+    assert sorted(item for _, item in seen) == sorted(PAIRS)
+
+
+def test_order_is_kept_when_results_arrive_out_of_order():
+    assert run_map(slow_square, range(6), jobs=2) == [x * x for x in range(6)]
+
+
+def test_worker_exception_propagates_with_its_type(workload):
+    func, _ = workload
+    with pytest.raises(DataFileError, match="unknown sector 'no_such_sector'"):
+        run_map(func, [PAIRS[0], ("no_such_sector", "2020-12-31")], jobs=2)
+
+
+def test_dask_local_cluster_equals_single_process(workload):
+    distributed = pytest.importorskip("distributed")
+    func, expected = workload
+    seen = []
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  dashboard_address=None) as cluster:
+        got = run_map(func, PAIRS, scheduler=cluster.scheduler_address,
+                      progress=lambda done, total, item: seen.append(done))
+    assert got == expected
+    assert sorted(seen) == [1, 2, 3, 4]
+
+
+@pytest.mark.parametrize("jobs", [0, -2, 1.5, True, "2"])
+def test_bad_jobs_is_a_config_error(jobs):
+    with pytest.raises(ConfigError, match="jobs must be a whole number"):
+        run_map(abs, [1], jobs=jobs)
+
+
+def test_missing_dask_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "dask.distributed", None)  # import fails as if not installed
+    with pytest.raises(ConfigError) as err:
+        run_map(abs, [1, 2], scheduler="tcp://127.0.0.1:8786")
+    assert str(err.value) == ("--scheduler tcp://127.0.0.1:8786 needs dask.distributed; "
+                              "install it with: pip install 'gapscore[dask]'")
+
+
+def test_gapscore_errors_cross_process_boundaries_intact():
+    """Workers send exceptions back pickled; each error must come back equal, message and fields."""
+    import pickle
+
+    from gapscore.scoring.errors import DataValidationError, OutputExistsError
+
+    one = DataFileError("rounds.csv", 7, "date", "value '2013-13-01' is not a date; write it as YYYY-MM-DD")
+    for error in (one, DataValidationError([one, DataFileError("x.csv", None, None, "is empty")]),
+                  OutputExistsError("memo.xlsx"), ConfigError("jobs must be ...")):
+        back = pickle.loads(pickle.dumps(error))
+        assert type(back) is type(error) and str(back) == str(error)
+    assert pickle.loads(pickle.dumps(one)).line == 7
