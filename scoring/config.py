@@ -83,7 +83,9 @@ def read_toml(path: Path) -> dict:
         raise ConfigError(f"{path}: TOML syntax error: {exc}; compare with 'gapscore config init -o FILE'") from None
 
 
-def _merge(base: dict, over: dict, path: str, unknown: list[str]) -> dict:
+def _merge(base: dict, over: dict, path: str, unknown: list[str], tables: list[str] | None = None) -> dict:
+    """``base`` overridden by ``over``; unknown keys, and values given for tables, are listed, not merged."""
+    tables = [] if tables is None else tables
     out = copy.deepcopy(base)
     for key, value in over.items():
         where = f"{path}.{key}" if path else key
@@ -91,7 +93,9 @@ def _merge(base: dict, over: dict, path: str, unknown: list[str]) -> dict:
             unknown.append(where)
             continue
         if isinstance(value, dict) and isinstance(base.get(key), dict):
-            out[key] = _merge(base[key], value, where, unknown)
+            out[key] = _merge(base[key], value, where, unknown, tables)
+        elif isinstance(base.get(key), dict):
+            tables.append(where)
         else:
             out[key] = value
     return out
@@ -122,7 +126,7 @@ def set_value(cfg: dict, dotted: str, value) -> dict:
     return out
 
 
-def check(cfg: dict, origin: str) -> list[str]:
+def check(cfg: dict, origin: str, *, sensitivity: bool = True) -> list[str]:
     """Every problem with a config, one line each (empty when fine)."""
     problems: list[str] = []
 
@@ -177,6 +181,32 @@ def check(cfg: dict, origin: str) -> list[str]:
             win = table["window_years"]
             if not (isinstance(win, list) and len(win) == 2 and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in win) and 0 <= win[0] < win[1] <= 30):
                 bad(f"stages.{stage}.window_years", win, "must be [start, end] years with 0 <= start < end <= 30")
+    if sensitivity and not problems:
+        problems += _sensitivity_problems(cfg, origin)
+    return problems
+
+
+def _sensitivity_problems(cfg: dict, origin: str) -> list[str]:
+    """Each ``[sensitivity]`` entry names one setting and gives two values valid for it."""
+    problems = []
+    for key, ends in cfg.get("sensitivity", {}).items():
+        where = f'{origin}: sensitivity."{key}" = {ends!r}'
+        try:
+            current = get(cfg, key)
+        except (KeyError, TypeError):
+            problems.append(f"{where}: names no setting; see 'gapscore config show'")
+            continue
+        if isinstance(current, dict) or not (isinstance(ends, list) and len(ends) == 2):
+            problems.append(f"{where}: must be [low, high] values of one setting")
+            continue
+        for end in ends:
+            try:
+                moved = check(set_value(cfg, key, end), origin, sensitivity=False)
+            except (TypeError, ValueError):
+                moved = [end]
+            if moved:
+                problems.append(f"{where}: {end!r} is not a valid value of {key}")
+                break
     return problems
 
 
@@ -187,9 +217,11 @@ def load_config(path: str | Path | None = None) -> dict:
     if path is not None:
         user = read_toml(Path(path))
         unknown: list[str] = []
-        cfg = _merge(cfg, user, "", unknown)
+        tables: list[str] = []
+        cfg = _merge(cfg, user, "", unknown, tables)
         origin = str(path)
         problems = [f"{origin}: {key} is not a known setting; see 'gapscore config show'" for key in unknown]
+        problems += [f"{origin}: {key} must be a table ([{key}] with its settings); see 'gapscore config show'" for key in tables]
     else:
         problems = []
     problems += check(cfg, origin)

@@ -17,8 +17,10 @@ Point in time: ``DataStore.as_of(name, as_of)`` keeps only rows known on ``as_of
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import gzip
 import io
+import re
 import tomllib
 import zlib
 from dataclasses import dataclass, field
@@ -153,21 +155,29 @@ def _kind(dtype: object) -> str:
 
 def _read_bytes(path: Path) -> bytes:
     raw = path.read_bytes()
-    if path.name.endswith(".gz"):
+    return _gunzip(path, raw) if path.name.endswith(".gz") else raw
+
+
+def _gunzip(path: Path, raw: bytes) -> bytes:
+    """Every member of a gzip file (``cat a.gz b.gz`` is one valid file), capped in size."""
+    parts, rest, left = [], raw, MAX_DECOMPRESSED_BYTES
+    while rest.strip(b"\x00"):  # trailing zero padding is not a member
+        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
         try:
-            d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-            out = d.decompress(raw, MAX_DECOMPRESSED_BYTES)
-            if d.unconsumed_tail:
-                raise DataFileError(
-                    path, None, None,
-                    f"decompresses to more than {MAX_DECOMPRESSED_BYTES >> 20} MiB; refusing a possible decompression bomb",
-                )
-            if not d.eof:
-                raise DataFileError(path, None, None, "truncated gzip file; re-export or re-download it")
-            return out
+            part = d.decompress(rest, left + 1)  # one byte over the budget tells a bomb
         except zlib.error as exc:
             raise DataFileError(path, None, None, f"not a valid gzip file ({exc}); re-export it") from None
-    return raw
+        if len(part) > left:
+            raise DataFileError(
+                path, None, None,
+                f"decompresses to more than {MAX_DECOMPRESSED_BYTES >> 20} MiB; refusing a possible decompression bomb",
+            )
+        if not d.eof:
+            raise DataFileError(path, None, None, "truncated gzip file; re-export or re-download it")
+        parts.append(part)
+        left -= len(part)
+        rest = d.unused_data
+    return b"".join(parts)
 
 
 def _decode(path: Path, raw: bytes) -> str:
@@ -176,16 +186,33 @@ def _decode(path: Path, raw: bytes) -> str:
             path, None, None,
             "is a zip/xlsx workbook, not CSV text; save it as CSV (UTF-8) or use 'gapscore data import'",
         )
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise DataFileError(path, 1, None, "is UTF-16 text (Excel 'Unicode Text'); save it as CSV UTF-8")
     if b"\x00" in raw[:4096]:
-        raise DataFileError(path, None, None, "contains NUL bytes: a binary file, not CSV text")
+        raise DataFileError(path, None, None, "contains NUL bytes: a binary file, not CSV text; save it as CSV UTF-8")
     try:
         text = raw.decode("utf-8-sig")  # a leading BOM is tolerated and dropped
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
+        line, column = _byte_location(path, raw, exc.start)
         raise DataFileError(
-            path, line, None, "is not UTF-8 text (Latin-1 or another encoding?); save the file as UTF-8"
+            path, line, column, f"byte {raw[exc.start:exc.start + 1]!r} is not UTF-8 text (Latin-1 or another encoding?); save the file as UTF-8"
         ) from None
     return text
+
+
+def _byte_location(path: Path, raw: bytes, offset: int) -> tuple[int, str | None]:
+    """(line, column name) of byte ``offset`` in a CSV file (no column for other files)."""
+    line = raw[:offset].count(b"\n") + 1
+    if not path.name.endswith((".csv", ".csv.gz")):
+        return line, None
+    start = raw.rfind(b"\n", 0, offset) + 1
+    try:
+        header = next(csv.reader([raw.split(b"\n", 1)[0].decode("utf-8-sig", "replace")]), [])
+        index = next(csv.reader([raw[start:offset].decode("utf-8", "replace") + "x"]), [""])
+    except csv.Error:  # a stray quote or CR: no column to name
+        return line, None
+    position = len(index) - 1
+    return line, (header[position].strip() if line > 1 and position < len(header) else None)
 
 
 def read_table(path: Path, model: type) -> pd.DataFrame:
@@ -196,36 +223,48 @@ def read_table(path: Path, model: type) -> pd.DataFrame:
     """
     path = Path(path)
     required = list(_schema_columns(model, required_only=True))
+    keep = _kept_columns(model)
     if path.suffix == ".parquet":
         try:
-            frame = pd.read_parquet(path, columns=None)
+            import pyarrow.parquet as pq
+
+            names = pq.read_schema(path).names
+            frame = pd.read_parquet(path, columns=[c for c in names if keep is None or c in keep])
         except ImportError:
             raise DataFileError(path, None, None, "reading Parquet needs pyarrow: pip install 'gapscore[parquet]'") from None
         except Exception as exc:  # pyarrow raises many types for a broken file
             raise DataFileError(path, None, None, f"cannot read Parquet ({type(exc).__name__}: {exc})") from None
         missing = [c for c in required if c not in frame.columns]
         if missing:
-            raise DataFileError(path, 1, missing[0], f"missing required column(s) {', '.join(missing)}; found {', '.join(map(str, frame.columns))}")
+            raise DataFileError(path, 1, missing[0], f"missing required column(s) {', '.join(missing)}; found {', '.join(map(str, names))}")
+        for col in frame.columns:  # timestamps as YYYY-MM-DD text, as a CSV would have them
+            if pd.api.types.is_datetime64_any_dtype(frame[col].dtype):
+                frame[col] = _iso_dates(frame[col])
         frame = frame.astype(object).where(frame.notna(), np.nan)
-        for col in frame.columns:
-            if col in required and _kind(_schema_columns(model)[col]) == "date":
-                frame[col] = frame[col].map(lambda v: v if not isinstance(v, pd.Timestamp) else v.strftime("%Y-%m-%d"))
         frame["_line"] = np.arange(2, len(frame) + 2)
         return frame
 
     text = _decode(path, _read_bytes(path))
     if not text.strip():
         raise DataFileError(path, 1, None, f"is empty; expected a header line with {', '.join(required)}")
-    first = text.splitlines()[0]
+    first = (text.partition("\n")[0].splitlines() or [""])[0]  # not splitlines() of the whole file
     if ";" in first and "," not in first:
         raise DataFileError(path, 1, None, "looks semicolon-delimited; save it as comma-separated CSV")
+    names = [c.strip() for c in _first_record(first)]
+    dupes = sorted({c for c in names if names.count(c) > 1})  # pandas would rename them "x.1"
+    if dupes:
+        raise DataFileError(path, 1, dupes[0], "column appears more than once in the header; keep one")
+    _refuse_wide_rows(path, text)  # else pandas takes a first column of surplus fields as the index
     try:
         frame = pd.read_csv(
             io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""], skip_blank_lines=True,
-            on_bad_lines="error", engine="c",
+            on_bad_lines="error", engine="c", index_col=False,
+            usecols=range(len(names)),  # surplus fields are empty (checked above): drop them
         )
     except pd.errors.ParserError as exc:
-        raise DataFileError(path, None, None, f"is not well-formed CSV ({exc}); check quoting and the number of fields") from None
+        detail = re.sub(r" starting at row \d+| in line \d+", "", str(exc).strip().replace("Error tokenizing data. C error: ", ""))
+        raise DataFileError(path, _bad_record_line(text), None,
+                            f"is not well-formed CSV ({detail}); check quoting and the number of fields") from None
     header = [str(c).strip() for c in frame.columns]
     frame.columns = header
     missing = [c for c in required if c not in header]
@@ -235,22 +274,79 @@ def read_table(path: Path, model: type) -> pd.DataFrame:
             path, 1, missing[0],
             f"missing required column(s) {', '.join(missing)}{hint}; found {', '.join(header)}",
         )
-    dupes = sorted({c for c in header if header.count(c) > 1})
-    if dupes:
-        raise DataFileError(path, 1, dupes[0], "column appears more than once in the header")
+    if keep is not None:  # let the columns nothing reads go now, before they are copied
+        frame = frame[[c for c in header if c in keep]]
     # Row numbers in the file: pandas dropped blank lines, so count them back in.
     frame["_line"] = _data_line_numbers(text, len(frame))
     return frame
 
 
+def _kept_columns(model: type) -> frozenset[str] | None:
+    """Columns worth reading: the schema's, or None (all) where extra columns are data (prices)."""
+    if any(spec.schema is model and spec.numeric_extras for spec in DATASETS.values()):
+        return None
+    return frozenset(_schema_columns(model))
+
+
+def _iso_dates(column: pd.Series) -> pd.Series:
+    """Timestamps (naive or zoned: the local date) as YYYY-MM-DD text; NaN where missing."""
+    values = column.dt.tz_localize(None) if isinstance(column.dtype, pd.DatetimeTZDtype) else column
+    text = np.datetime_as_string(values.to_numpy().astype("datetime64[D]"), unit="D")
+    return pd.Series(text, index=column.index, dtype=object).where(column.notna(), np.nan)
+
+
+def _first_record(line: str) -> list[str]:
+    try:
+        return next(csv.reader([line]), [])
+    except csv.Error:
+        return line.split(",")
+
+
+def _refuse_wide_rows(path: Path, text: str) -> None:
+    """A row with more non-empty fields than the header has columns (an unquoted comma
+    shifts every value after it); empty trailing fields (``a,b,``) are harmless."""
+    width = len(_first_record(text.partition("\n")[0].rstrip("\r")))
+    if '"' in text:
+        line = _bad_record_line(text, surplus_only=True)
+    else:
+        line = next((n for n, l in enumerate(re.split(r"\r\n|[\r\n]", text), 1)  # line ends as pandas sees them
+                     if l.count(",") >= width and any(f.strip() for f in l.split(",")[width:])), None)
+    if line is not None:
+        raise DataFileError(path, line, None, f"has more fields than the header's {width}; "
+                            "put quotes around values that contain commas")
+
+
+def _bad_record_line(text: str, *, surplus_only: bool = False) -> int | None:
+    """Where a CSV goes wrong: the first record wider than the header (``surplus_only``:
+    with a non-empty surplus field), else (an odd number of quotes) the last record, which
+    ran to the end of the file inside a quote."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    width, start, last = None, 1, None
+    try:
+        for row in reader:
+            if width is None:
+                width = len(row)
+            elif len(row) > width and (not surplus_only or any(f.strip() for f in row[width:])):
+                return start
+            last, start = start, reader.line_num + 1
+    except csv.Error:  # a field past csv's size limit: no line to name
+        return None
+    return None if surplus_only else (last if text.count('"') % 2 else None)
+
+
 def _data_line_numbers(text: str, n_rows: int) -> np.ndarray:
     """1-based physical line of each parsed record (quoted newlines counted)."""
+    if '"' not in text and text.rstrip("\r\n").count("\n") == n_rows:
+        return np.arange(2, n_rows + 2)  # one record per line and none skipped: no need to parse
     lines: list[int] = []
-    reader = csv.reader(io.StringIO(text))
-    next(reader, None)
-    for row in reader:
-        if any(cell.strip() for cell in row):
-            lines.append(reader.line_num)  # line_num is the record's *last* line
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        next(reader, None)
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                lines.append(reader.line_num)  # line_num is the record's *last* line
+    except csv.Error:  # a field past csv's size limit (reported as too long anyway)
+        lines = []
     if len(lines) != n_rows:  # parsers disagree (exotic quoting): fall back to order
         return np.arange(2, n_rows + 2)
     return np.asarray(lines)
@@ -304,9 +400,14 @@ def coerce(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool
             out[col] = converted
         elif kind == "date":
             converted = pd.to_datetime(s, errors="coerce", format="ISO8601")
-            bad = present & converted.isna()
+            early, late = schemas.EARLIEST_DATE, schemas.LATEST_DATE
+            outside = converted.notna() & ((converted < early) | (converted > late))
+            bad = present & (converted.isna() | outside)
             for idx in s.index[bad][:50]:
-                problems.append(DataFileError(path, int(lines[idx]), col, f"value {_show(s[idx])} is not a date; write it as YYYY-MM-DD"))
+                rule = (f"is outside {early.date()} to {late.date()}; check the year" if _is_iso_date(s[idx])
+                        else "is not a date; write it as YYYY-MM-DD")
+                problems.append(DataFileError(path, int(lines[idx]), col, f"value {_show(s[idx])} {rule}"))
+            converted[outside] = pd.NaT  # nanosecond timestamps end in 2262
             out[col] = converted.astype("datetime64[ns]")
         elif kind == "bool":
             low = s.astype(str).str.strip().str.lower()
@@ -320,7 +421,18 @@ def coerce(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool
     return out, problems
 
 
+def _is_iso_date(value: object) -> bool:
+    """A real calendar date written YYYY-MM-DD (whatever its year)."""
+    try:
+        dt.date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        return False
+    return True
+
+
 def _show(value: object, limit: int = 60) -> str:
+    if isinstance(value, pd.Timestamp):
+        value = value.date().isoformat()
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "...'"
 
@@ -341,16 +453,21 @@ def _check_text(check: str) -> str:
     words = _CHECK_WORDS.get(head)
     if words is None:
         return check
-    return f"{words} {rest.rstrip(')')}".strip()
+    return f"{words} {rest.rstrip(')').replace(' 00:00:00', '')}".strip()
 
 
-def validate(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool = False) -> tuple[pd.DataFrame, list[DataFileError]]:
-    """Coerce then validate with pandera (lazy): every problem, one line each."""
+def validate(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool = False,
+             key: tuple[str, ...] = ()) -> tuple[pd.DataFrame, list[DataFileError]]:
+    """Coerce then validate with pandera (lazy): every problem, one line each.
+
+    ``key``: columns that together must be unique within the file.
+    """
     import pandera.pandas as pa
 
     coerced, problems = coerce(frame, model, path, numeric_extras=numeric_extras)
     bad_cells = {(p.line, p.column) for p in problems}
     lines = coerced["_line"].to_numpy()
+    row_checks: set[tuple[object, str]] = set()  # a row-wise check fails once per row, not per column
     try:
         model.validate(coerced, lazy=True)
     except pa.errors.SchemaErrors as exc:
@@ -362,7 +479,13 @@ def validate(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bo
             if (line, col) in bad_cells:
                 continue  # already reported as unparseable
             check = str(row.check)
-            if row.schema_context == "DataFrameSchema" and col is None:
+            if row.schema_context == "DataFrameSchema" and idx is not None and not pd.isna(idx):
+                if (idx, check) in row_checks:
+                    continue
+                row_checks.add((idx, check))
+                col = next((c for c in coerced.columns if check.startswith(f"{c} ")), None)
+                message = check
+            elif row.schema_context == "DataFrameSchema" and col is None:
                 message = check
             elif check.startswith("field_uniqueness") or check == "unique" or "duplicate" in check:
                 message = f"duplicate value {_show(row.failure_case)}: each {col} must appear once"
@@ -374,8 +497,24 @@ def validate(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bo
                 message = f"value {_show(row.failure_case)} {_check_text(check)}"
             problems.append(DataFileError(path, line, col, message))
     # Unique keys (pandera's unique=True covers one column; the spec may name several).
+    problems += _key_problems(coerced, model, path, key)
     problems.sort(key=lambda p: (p.line or 0, p.column or ""))
     return coerced, _dedupe(problems)
+
+
+def _key_problems(frame: pd.DataFrame, model: type, path: Path, key: tuple[str, ...]) -> list[DataFileError]:
+    """A row repeating an earlier row's key, unless pandera already checks that column."""
+    keys = list(key)
+    if not keys or any(k not in frame.columns for k in keys) or (len(keys) == 1 and model.to_schema().columns[keys[0]].unique):
+        return []
+    first_line = frame.groupby(keys, dropna=False, sort=False)["_line"].transform("first")
+    name = "/".join(keys)
+    return [
+        DataFileError(path, int(frame.at[i, "_line"]), keys[0],
+                      f"duplicate {name} {_show(', '.join(str(frame.at[i, k]) for k in keys))}: also on line "
+                      f"{int(first_line[i])}; keep one row per {name}")
+        for i in frame.index[frame.duplicated(keys)][:50]
+    ]
 
 
 def _dedupe(problems: list[DataFileError]) -> list[DataFileError]:
@@ -393,31 +532,129 @@ def _dedupe(problems: list[DataFileError]) -> list[DataFileError]:
 
 SECTOR_REQUIRED = ("name", "description", "benchmarks")
 
+ECONOMICS_MODES = ("tokens", "anchor")
+
+_NUMBER_RULES: dict[tuple[str, str], tuple[str, float, float, bool]] = {
+    # (table, key) -> (rule, low, high, low allowed); the value must also be below high
+    ("cost", "threshold"): ("a finite number", -np.inf, np.inf, False),
+    ("economics", "tokens_per_unit"): ("a number above 0", 0.0, np.inf, False),
+    ("economics", "revenue_per_unit"): ("a number above 0", 0.0, np.inf, False),
+    ("economics", "anchor_cost"): ("a number above 0", 0.0, np.inf, False),
+    ("economics", "decline_per_year"): ("a share from 0 up to (not including) 1", 0.0, 1.0, True),
+}
+"""Numbers in a sector's cost and economics tables, with the range each must lie in."""
+
+_TOML_KEY = re.compile(r"""\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*""")
+
+
+def _toml_key(text: str) -> list[str] | None:
+    """``a."b c".d`` -> ``['a', 'b c', 'd']`` (None if it is not a TOML key)."""
+    parts, pos = [], 0
+    while True:
+        m = _TOML_KEY.match(text, pos)
+        if not m:
+            return None
+        token = m.group(1)
+        parts.append(token[1:-1] if token[0] in "\"'" else token)
+        pos = m.end()
+        if pos == len(text):
+            return parts
+        if text[pos] != ".":
+            return None
+        pos += 1
+
+
+def toml_line(text: str, parts: tuple[str, ...]) -> int | None:
+    """The line defining the key ``parts``, or else the nearest table or key holding it."""
+    table: list[str] = []
+    best, depth = None, 0
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.split("#", 1)[0].strip() if not line.lstrip().startswith(("'", '"')) else line.strip()
+        if stripped.startswith("["):
+            table = _toml_key(stripped.strip("[]")) or []
+            full = table
+        elif "=" in stripped:
+            full = table + (_toml_key(stripped.split("=", 1)[0]) or ["\0"])
+        else:
+            continue
+        if len(full) > depth and tuple(full) == tuple(parts[: len(full)]):
+            best, depth = number, len(full)
+    return best
+
+
+def _sector_problems(path: Path, text: str, sid: str, table: dict) -> list[DataFileError]:
+    """Structure and value types of one ``[sectors.<id>]`` table, each problem located."""
+    problems = []
+
+    def bad(keys: tuple[str, ...], message: str) -> None:
+        problems.append(DataFileError(path, toml_line(text, ("sectors", sid, *keys)), ".".join(("sectors", sid, *keys)), message))
+
+    for key in SECTOR_REQUIRED:
+        if key not in table:
+            bad((key,), f"is required; add {key} = ... to [sectors.{sid}]")
+    for key in ("name", "description"):
+        if key in table and not (isinstance(table[key], str) and table[key].strip()):
+            bad((key,), f"must be non-empty text in quotes; got {table[key]!r}")
+    for key in ("benchmarks", "round_categories"):
+        if key in table and not (isinstance(table[key], list) and all(isinstance(b, str) for b in table[key])):
+            bad((key,), f'must be a list of ids in quotes, e.g. {key} = ["a", "b"]')
+    for sub in ("cost", "economics"):
+        if sub not in table:
+            continue
+        spec = table[sub]
+        if not isinstance(spec, dict):
+            bad((sub,), f"must be a table: [sectors.{sid}.{sub}]")
+            continue
+        if sub == "cost":
+            for key in ("benchmark", "threshold"):
+                if key not in spec:
+                    bad((sub, key), f"is required in [sectors.{sid}.cost]")
+            if "benchmark" in spec and not isinstance(spec["benchmark"], str):
+                bad((sub, "benchmark"), f"must be a benchmark id in quotes; got {spec['benchmark']!r}")
+        else:
+            mode = spec.get("mode", "tokens")
+            if mode not in ECONOMICS_MODES:
+                bad((sub, "mode"), f"must be one of {', '.join(ECONOMICS_MODES)}; got {mode!r}")
+            needed = ["revenue_per_unit"] + {"tokens": ["tokens_per_unit"], "anchor": ["anchor_cost", "anchor_date"]}.get(str(mode), [])
+            for key in needed:
+                if key not in spec:
+                    bad((sub, key), f"is required in [sectors.{sid}.economics] with mode = {mode!r}")
+            if "anchor_date" in spec:
+                try:
+                    pd.Timestamp(str(spec["anchor_date"]))
+                except (ValueError, TypeError):
+                    bad((sub, "anchor_date"), f"{spec['anchor_date']!r} is not a date; write it as YYYY-MM-DD")
+        for (where, key), (rule, low, high, low_ok) in _NUMBER_RULES.items():
+            if where != sub or key not in spec:
+                continue
+            value = spec[key]
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if not (number and (low < value or (low_ok and value == low)) and value < high):
+                bad((sub, key), f"must be {rule}; got {value!r}")
+    return problems
+
 
 def read_sectors(path: Path) -> dict[str, dict]:
-    """Parse one sectors.toml: ``{sector_id: table}``; structural checks only."""
+    """Parse one sectors.toml: ``{sector_id: table}``; structure and value types checked."""
     raw = _decode(path, _read_bytes(path))
     try:
         doc = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
+        found = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        line, col = (int(found.group(1)), found.group(2)) if found else (getattr(exc, "lineno", None), None)
         msg = str(exc).split(" (at line")[0]
-        raise DataFileError(path, line, None, f"TOML syntax error: {msg}; fix the file or regenerate it with 'gapscore data template sectors'") from None
+        raise DataFileError(path, line, col, f"TOML syntax error: {msg}; fix the file or compare it with 'gapscore data template sectors'") from None
     sectors = doc.get("sectors")
     if not isinstance(sectors, dict) or not sectors:
-        raise DataFileError(path, None, "sectors", "has no [sectors.<id>] tables")
+        found = f" (found: {', '.join(map(str, doc))})" if doc else ""
+        raise DataFileError(path, toml_line(raw, ("sectors",)), "sectors",
+                            f"has no [sectors.<id>] tables{found}; add one per sector (see 'gapscore data template sectors')")
     problems = []
     for sid, table in sectors.items():
         if not isinstance(table, dict):
-            problems.append(DataFileError(path, None, f"sectors.{sid}", "must be a table"))
+            problems.append(DataFileError(path, toml_line(raw, ("sectors", sid)), f"sectors.{sid}", f"must be a table: [sectors.{sid}]"))
             continue
-        for key in SECTOR_REQUIRED:
-            if key not in table:
-                problems.append(DataFileError(path, None, f"sectors.{sid}.{key}", "is required"))
-        if "benchmarks" in table and not (
-            isinstance(table["benchmarks"], list) and all(isinstance(b, str) for b in table["benchmarks"])
-        ):
-            problems.append(DataFileError(path, None, f"sectors.{sid}.benchmarks", "must be a list of benchmark ids"))
+        problems += _sector_problems(path, raw, sid, table)
     if problems:
         raise DataValidationError(problems)
     return {sid: dict(table, id=sid) for sid, table in sectors.items()}
@@ -452,19 +689,77 @@ class DataStore:
     def sectors(self) -> dict[str, dict]:
         if "sectors" not in self._cache:
             merged: dict[str, dict] = {}
+            origins: dict[str, Path] = {}
             for path in self.files("sectors"):
-                merged.update(read_sectors(path))
+                tables = read_sectors(path)
+                merged.update(tables)
+                origins.update(dict.fromkeys(tables, path))
             self._cache["sectors"] = merged
+            self._cache["sector_files"] = origins
         return self._cache["sectors"]  # type: ignore[return-value]
 
     def sector(self, sector_id: str) -> dict:
+        """One sector's table, its references to benchmarks and prices checked on first use."""
         sectors = self.sectors()
         if sector_id not in sectors:
             raise DataFileError(
                 "sectors.toml", None, None,
                 f"unknown sector '{sector_id}'; choose one of {', '.join(sorted(sectors))} (see 'gapscore sectors')",
             )
+        checked: set = self._cache.setdefault("checked_sectors", set())  # type: ignore[assignment]
+        if sector_id not in checked:
+            problems = self._table_references(sector_id)
+            if problems:
+                raise DataValidationError(problems)
+            checked.add(sector_id)
         return sectors[sector_id]
+
+    def _table_references(self, sid: str) -> list[DataFileError]:
+        """One sector's references in sectors.toml: its benchmarks and its cost curve's column."""
+        table = self.sectors()[sid]
+        path = self._cache["sector_files"][sid]  # type: ignore[index]
+        text = _decode(path, _read_bytes(path))
+        known = set(self.load("benchmarks")["benchmark"])
+
+        def problem(keys: tuple[str, ...], message: str) -> DataFileError:
+            return DataFileError(path, toml_line(text, ("sectors", sid, *keys)), ".".join(("sectors", sid, *keys)), message)
+
+        problems = [problem(("benchmarks",), f"unknown benchmark '{b}'; add it to benchmarks.csv or remove it")
+                    for b in table.get("benchmarks", []) if b not in known]
+        col = table.get("cost", {}).get("benchmark")
+        if col is not None and col not in known:
+            problems.append(problem(("cost", "benchmark"), f"unknown benchmark '{col}'; add it to benchmarks.csv"))
+        elif col is not None and col not in self.load("prices").columns:
+            problems.append(problem(("cost", "benchmark"), f"prices.csv has no column '{col}'; add one with each model's score on it"))
+        return problems
+
+    def _row_references(self, name: str, frame: pd.DataFrame) -> list[DataFileError]:
+        """Rows naming an unknown sector or benchmark, and values a log scale cannot take.
+
+        A referenced file that is itself broken is reported when it is loaded, not here.
+        """
+        problems: list[DataFileError] = []
+        if name == "benchmarks":
+            log_scale = frame["scale"].eq("log") if "scale" in frame.columns else pd.Series(False, index=frame.index)
+            for col in ("floor", "human_baseline"):
+                problems += _row_problems(frame, log_scale & ~(frame[col] > 0) & frame[col].notna(), col,
+                                          "value {} must be above 0 on a log-scale benchmark; fix it or set scale to linear")
+        try:
+            if name == "capability":
+                bench = self.load("benchmarks")
+                problems += _row_problems(frame, ~frame["benchmark"].isin(set(bench["benchmark"])), "benchmark",
+                                          "unknown benchmark '{}'; add it to benchmarks.csv")
+                log_ids = set(bench.loc[bench["scale"].eq("log"), "benchmark"]) if "scale" in bench.columns else set()
+                problems += _row_problems(frame, frame["benchmark"].isin(log_ids) & ~(frame["value"] > 0), "value",
+                                          "value {} must be above 0: its benchmark is on a log scale (an error rate)")
+            elif name in ("benchmarks", "graduation", "outcomes"):
+                other = "'other'" if name == "benchmarks" else "'all'"
+                allowed = set(self.sectors()) | {"other", "all"}
+                problems += _row_problems(frame, ~frame["sector"].isin(allowed), "sector",
+                                          "unknown sector '{}'; use a sector id from sectors.toml or " + other)
+        except (DataFileError, DataValidationError):
+            pass
+        return problems
 
     def load(self, name: str) -> pd.DataFrame:
         """The validated dataset; raises ``DataValidationError`` listing every problem."""
@@ -480,7 +775,10 @@ class DataStore:
             except DataFileError as exc:
                 problems.append(exc)
                 continue
-            frame, found = validate(raw, spec.schema, path, numeric_extras=spec.numeric_extras)
+            if raw.empty:  # an unfilled template: an absent file would say "use the bundled data"
+                problems.append(DataFileError(path, 2, None, "has a header but no rows; add one row per record below the header, or delete the file"))
+                continue
+            frame, found = validate(raw, spec.schema, path, numeric_extras=spec.numeric_extras, key=spec.key)
             problems.extend(found)
             frame["_file"] = str(path)
             frames.append(frame)
@@ -491,6 +789,9 @@ class DataStore:
         frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
         if spec.key and len(frames) > 1:  # a user row replaces the bundled row with its key
             frame = frame.drop_duplicates(list(spec.key), keep="last").reset_index(drop=True)
+        problems = self._row_references(name, frame)
+        if problems:
+            raise DataValidationError(problems)
         self._cache[name] = frame
         return frame
 
@@ -503,36 +804,11 @@ class DataStore:
         return frame[frame[col] <= pd.Timestamp(as_of)].reset_index(drop=True)
 
     def check_references(self) -> list[DataFileError]:
-        """Cross-file checks: sectors and rows name known sectors and benchmarks."""
-        problems: list[DataFileError] = []
-        sectors = self.sectors()
-        bench = self.load("benchmarks")
-        known = set(bench["benchmark"])
-        sectors_file = str(self.files("sectors")[-1]) if self.files("sectors") else "sectors.toml"
-        for sid, table in sectors.items():
-            for b in table.get("benchmarks", []):
-                if b not in known:
-                    problems.append(DataFileError(sectors_file, None, f"sectors.{sid}.benchmarks", f"unknown benchmark '{b}'; add it to benchmarks.csv or remove it"))
-            cost = table.get("cost", {})
-            if cost and cost.get("benchmark") not in known:
-                problems.append(DataFileError(sectors_file, None, f"sectors.{sid}.cost.benchmark", f"unknown benchmark '{cost.get('benchmark')}'; add it to benchmarks.csv"))
-        allowed = set(sectors) | {"other", "all"}
-        problems += _row_problems(bench, ~bench["sector"].isin(allowed), "sector",
-                                  "unknown sector '{}'; use a sector id from sectors.toml or 'other'")
-        cap = self.load("capability")
-        problems += _row_problems(cap, ~cap["benchmark"].isin(known), "benchmark",
-                                  "unknown benchmark '{}'; add it to benchmarks.csv")
-        prices = self.load("prices")
-        prices_file = str(self.files("prices")[-1])
-        for sid, table in sectors.items():
-            col = table.get("cost", {}).get("benchmark")
-            if col in known and col not in prices.columns:
-                problems.append(DataFileError(prices_file, 1, col, f"sector {sid} prices on benchmark '{col}' but the file has no such column"))
-        for name in ("graduation", "outcomes"):
-            frame = self.load(name)
-            problems += _row_problems(frame, ~frame["sector"].isin(allowed), "sector",
-                                      "unknown sector '{}'; use a sector id from sectors.toml or 'all'")
-        return problems
+        """Cross-file checks of sectors.toml: each sector's benchmarks and cost curve exist.
+
+        Rows naming sectors and benchmarks are checked as each dataset loads.
+        """
+        return [p for sid in self.sectors() for p in self._table_references(sid)]
 
     def validate_all(self) -> list[DataFileError]:
         """Every problem in every dataset, without stopping at the first file."""

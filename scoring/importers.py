@@ -84,6 +84,7 @@ import json
 import math
 import re
 import tomllib
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,6 +108,10 @@ USD_PER_MILLION = 1_000_000.0
 
 HEADER_SEARCH_ROWS = 30
 """How many non-empty rows to search for the header row (exports may carry a title block)."""
+
+MAX_XLSX_UNCOMPRESSED_BYTES = 256 << 20
+"""Refuse a workbook whose parts inflate past 256 MiB in all: a vendor export of a few
+hundred thousand rounds is far smaller; more is a zip bomb, refused before it is opened."""
 
 MAX_PROBLEMS = 50
 """Stop collecting cell problems after this many: the file is clearly in another layout."""
@@ -356,13 +361,41 @@ def _read_rows(path: Path) -> list[tuple[int, list[object]]]:
     return rows
 
 
+def _check_xlsx(path: Path) -> None:
+    """Refuse a workbook that would inflate past the limit, or that openpyxl would parse unsafely.
+
+    The sizes are the zip directory's; a member that inflates past its stated size
+    fails its CRC check when read, so the stated sizes bound what is read.
+    """
+    import openpyxl.xml
+
+    if not openpyxl.xml.DEFUSEDXML:
+        raise DataFileError(path, None, None, "reading .xlsx safely needs defusedxml (pip install defusedxml; "
+                            "do not set OPENPYXL_DEFUSEDXML=False), or save the export as CSV UTF-8")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise DataFileError(path, None, None, f"is not a readable .xlsx workbook ({exc}); re-export it or save it as CSV UTF-8") from None
+    if total > MAX_XLSX_UNCOMPRESSED_BYTES:
+        raise DataFileError(path, None, None, f"inflates to {total >> 20} MiB, more than {MAX_XLSX_UNCOMPRESSED_BYTES >> 20} MiB; "
+                            "refusing a possible zip bomb (save a genuine export as CSV UTF-8)")
+
+
 def _read_xlsx(path: Path) -> list[tuple[int, list[object]]]:
+    _check_xlsx(path)
     try:
         sheet = pd.read_excel(
             path, sheet_name=0, header=None, engine="openpyxl", dtype=object,
             keep_default_na=False, na_values=[],
         )
     except Exception as exc:  # openpyxl raises many types for a broken workbook
+        cause = exc
+        while cause is not None and not type(cause).__module__.startswith("defusedxml"):
+            cause = cause.__cause__ or cause.__context__  # openpyxl wraps the parser's error
+        if cause is not None:
+            raise DataFileError(path, None, None, f"declares XML entities or a DTD ({type(cause).__name__}), as an entity-expansion "
+                                "attack would; refusing it (re-export it from the vendor, or save it as CSV UTF-8)") from None
         raise DataFileError(path, None, None, f"cannot read the workbook ({type(exc).__name__}: {exc})") from None
     # pandas keeps blank rows (as empty cells), so sheet row = position + 1.
     return [(i + 1, list(values)) for i, values in enumerate(sheet.itertuples(index=False, name=None))]

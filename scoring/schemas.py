@@ -42,16 +42,16 @@ class Benchmarks(_Base):
     scale: Optional[Series[str]] = pa.Field(isin=["linear", "log"])
     source: Series[str] = pa.Field(str_length={"min_value": 1})
 
-    @pa.dataframe_check(error="human_baseline equals floor: the gap to close would be zero")
+    @pa.dataframe_check(error="human_baseline equals floor: the gap to close would be zero; check both against the source")
     @classmethod
     def baseline_differs_from_floor(cls, df: pd.DataFrame) -> Series[bool]:
         return df["human_baseline"].isna() | (df["human_baseline"] != df["floor"])
 
-    @pa.dataframe_check(error="human_baseline is on the wrong side of floor for higher_is_better")
+    @pa.dataframe_check(error="human_baseline is on the wrong side of floor for higher_is_better; swap the two or fix higher_is_better")
     @classmethod
     def baseline_beyond_floor(cls, df: pd.DataFrame) -> Series[bool]:
         hb, fl, up = df["human_baseline"], df["floor"], df["higher_is_better"].astype(bool)
-        return hb.isna() | (up & (hb > fl)) | (~up & (hb < fl))
+        return hb.isna() | (hb == fl) | (up & (hb > fl)) | (~up & (hb < fl))  # equal: reported above
 
 
 class Capability(_Base):
@@ -111,7 +111,7 @@ class Graduation(_Base):
     source: Series[str] = pa.Field(str_length={"min_value": 1})
 
 
-    @pa.dataframe_check(error="rate must lie between rate_low and rate_high")
+    @pa.dataframe_check(error="rate must lie between rate_low and rate_high; check the three values against the source")
     @classmethod
     def rate_inside_band(cls, df: pd.DataFrame) -> Series[bool]:
         ok = pd.Series(True, index=df.index)
