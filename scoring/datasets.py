@@ -399,7 +399,9 @@ def coerce(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool
             converted[np.isinf(converted)] = np.nan
             out[col] = converted
         elif kind == "date":
-            converted = pd.to_datetime(s, errors="coerce", format="ISO8601")
+            # A zone offset (2012-01-01T10:00:00Z, +05:00) is read as UTC and the zone
+            # dropped, so files mixing zones, or zones and plain dates, load alike.
+            converted = pd.to_datetime(s, errors="coerce", format="ISO8601", utc=True).dt.tz_localize(None)
             early, late = schemas.EARLIEST_DATE, schemas.LATEST_DATE
             outside = converted.notna() & ((converted < early) | (converted > late))
             bad = present & (converted.isna() | outside)

@@ -6,12 +6,20 @@ data say so by using ``bundled_store``.
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
+
+# CI (.ci/run) sets HYPOTHESIS_PROFILE=ci: the same examples on every run, so a
+# landing is never decided by the draw; `make test` on a workstation explores anew.
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("HYPOTHESIS_PROFILE"):
+    settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
 
 MINI = {
     "sectors.toml": """

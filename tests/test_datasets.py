@@ -149,3 +149,15 @@ def test_datapackage_describes_every_bundled_file():
             with opener(BUNDLED_DIR / path, "rt", encoding="utf-8") as fh:
                 header = fh.readline().strip().split(",")
             assert [f["name"] for f in res["schema"]["fields"]] == header, path
+
+
+def test_dates_with_zone_offsets_load_as_utc(tmp_path):
+    """Found by the loader fuzzer: a 'Z' or '+05:00' date crashed the date-range check."""
+    (tmp_path / "capability.csv").write_text(
+        "benchmark,date,system,value,source\n"
+        "imagenet_top5_error,2012-01-01T10:00:00Z,a,28.0,hand\n"
+        "imagenet_top5_error,2013-01-01T10:00:00+05:00,b,20.0,hand\n"
+        "imagenet_top5_error,2014-01-01,c,10.0,hand\n")
+    frame = DataStore(tmp_path, replace=True).load("capability")
+    assert str(frame["date"].dtype) == "datetime64[ns]"
+    assert frame["date"].tolist() == [pd.Timestamp("2012-01-01 10:00"), pd.Timestamp("2013-01-01 05:00"), pd.Timestamp("2014-01-01")]
