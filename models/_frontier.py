@@ -6,6 +6,7 @@ Private to ``gapscore.models``; the public names live in ``capability`` and ``co
 from __future__ import annotations
 
 from collections.abc import Iterable
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
@@ -59,6 +60,11 @@ def decimal_year(dates: object, *, days_per_year: float = DAYS_PER_YEAR) -> np.n
     return _YEAR_ORIGIN_VALUE + np.asarray(days, dtype=float) / days_per_year
 
 
+def year_of(date: object) -> float:
+    """One date as a decimal year (the scalar form of :func:`decimal_year`)."""
+    return float(decimal_year(pd.DatetimeIndex([to_timestamp(date, "date")]))[0])
+
+
 def from_decimal_year(years: object, *, days_per_year: float = DAYS_PER_YEAR) -> pd.DatetimeIndex:
     """Inverse of :func:`decimal_year` (to the nearest second); NaN and inf give NaT."""
     values = np.atleast_1d(np.asarray(years, dtype=float))
@@ -66,6 +72,15 @@ def from_decimal_year(years: object, *, days_per_year: float = DAYS_PER_YEAR) ->
     seconds = np.where(finite, (values - _YEAR_ORIGIN_VALUE) * days_per_year * 86400.0, 0.0)
     stamps = _YEAR_ORIGIN + pd.to_timedelta(np.round(seconds), unit="s")
     return pd.DatetimeIndex(stamps).where(finite)
+
+
+def check_int(value: object, name: str, owner: str, minimum: int) -> int:
+    """``value`` as an int, or ``InputError`` when it is not a whole number >= ``minimum`` (bools refused)."""
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
+        raise InputError(
+            f"The '{name}' parameter of {owner} must be an integer >= {minimum}. Got {value!r} instead."
+        )
+    return int(value)
 
 
 def require_columns(frame: pd.DataFrame, required: Iterable[str], name: str) -> None:

@@ -29,6 +29,7 @@ from scipy.optimize import least_squares
 from scipy.special import expit, logit
 
 from gapscore.models._frontier import (
+    check_int,
     decimal_year,
     from_decimal_year,
     require_columns,
@@ -443,14 +444,7 @@ class SCurve:
 
     # -- fitting
     def _validated_settings(self) -> tuple[int, float, float]:
-        if (
-            isinstance(self.n_boot, bool)
-            or not isinstance(self.n_boot, Integral)
-            or self.n_boot < 0
-        ):
-            raise InputError(
-                f"The 'n_boot' parameter of SCurve must be an integer >= 0. Got {self.n_boot!r}."
-            )
+        check_int(self.n_boot, "n_boot", "SCurve", 0)
         ceiling = DEFAULT_SHARE_CEILING if self.ceiling is None else self.ceiling
         if not isinstance(ceiling, Real) or not np.isfinite(ceiling) or ceiling <= _L_MIN:
             raise InputError(
@@ -702,15 +696,7 @@ def _validate_sector_args(
     thresholds, level, min_points, n_boot, random_state, ceiling, min_asymptote
 ):
     level = _check_level(level)
-    if (
-        isinstance(min_points, bool)
-        or not isinstance(min_points, Integral)
-        or min_points < MIN_SCURVE_POINTS
-    ):
-        raise InputError(
-            f"The 'min_points' parameter of fit_sector must be an integer >= {MIN_SCURVE_POINTS}. "
-            f"Got {min_points!r} instead."
-        )
+    check_int(min_points, "min_points", "fit_sector", MIN_SCURVE_POINTS)
     if random_state is not None and (
         isinstance(random_state, bool) or not isinstance(random_state, Integral)
     ):

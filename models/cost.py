@@ -18,7 +18,7 @@ Method, constants with sources and limits: ``docs/models/capability_cost.md``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 import pandas as pd
@@ -27,6 +27,7 @@ from scipy import stats
 
 from gapscore.models._frontier import (
     DAYS_PER_YEAR,
+    check_int,
     decimal_year,
     require_columns,
     to_datetime_index,
@@ -369,15 +370,7 @@ def fit_cost(
     fits a :class:`CostCurve` to it. Fewer than ``min_points`` frontier models gives
     status "insufficient_data" with NaN estimates (never an exception).
     """
-    if (
-        isinstance(min_points, bool)
-        or not isinstance(min_points, Integral)
-        or min_points < MIN_COST_POINTS
-    ):
-        raise InputError(
-            f"The 'min_points' parameter of fit_cost must be an integer >= {MIN_COST_POINTS}. "
-            f"Got {min_points!r} instead."
-        )
+    check_int(min_points, "min_points", "fit_cost", MIN_COST_POINTS)
     _level(ci, "ci")
     as_of = to_timestamp(as_of)
     frontier = constant_capability_frontier(

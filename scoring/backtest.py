@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from gapscore.models._frontier import decimal_year
+from gapscore.models._frontier import year_of
 from gapscore.scoring.datasets import DataStore
 from gapscore.scoring.errors import ConfigError
 from gapscore.scoring.timing import STAGES, milestone_cdf
@@ -192,7 +192,7 @@ def crossing_year(levels: pd.Series, threshold: float) -> float | None:
         return None
     below = np.flatnonzero(levels.to_numpy() < threshold)
     first = 0 if below.size == 0 else int(below[-1]) + 1
-    return float(decimal_year(pd.DatetimeIndex([levels.index[first]]))[0])
+    return year_of(levels.index[first])
 
 
 @dataclass(frozen=True)
@@ -256,7 +256,7 @@ def forward_outcomes(rows: pd.DataFrame, realized: dict[str, Realized], cfg: dic
     for sector, as_of in zip(rows["sector"], rows["as_of"]):
         real = realized[sector]
         d = pd.Timestamp(as_of)
-        t = float(decimal_year(pd.DatetimeIndex([d]))[0])
+        t = year_of(d)
         later = d + pd.DateOffset(years=h)
         gain = level_at(real.levels, later) - level_at(real.levels, d) if later <= real.truth_as_of else float("nan")
         cols["fwd_capability_gain"].append(gain)
@@ -264,7 +264,7 @@ def forward_outcomes(rows: pd.DataFrame, realized: dict[str, Realized], cfg: dic
         cols["fwd_funding"].append(float(np.mean(labels)) if all(v is not None for v in labels) else float("nan"))
         now = real.funding.get(d.year)
         cols["funding_now"].append(float("nan") if now is None else now)
-        truth_t = float(decimal_year(pd.DatetimeIndex([real.truth_as_of]))[0])
+        truth_t = year_of(real.truth_as_of)
         if real.milestone_year is not None:
             ahead = real.milestone_year - t
             cols["years_to_milestone"].append(ahead)

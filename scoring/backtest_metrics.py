@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
 
-from gapscore.models._frontier import decimal_year
+from gapscore.models._frontier import year_of
 from gapscore.scoring.timing import STAGES
 
 STRATEGIES = ("gapscore", "gapscore_any", "always", "momentum", "capability")
@@ -100,7 +100,7 @@ def lead_times(frame: pd.DataFrame, realized: dict) -> list[dict]:
         def lead(target, first):
             if target is None or first is None:
                 return None
-            return round(float(target) - float(decimal_year(pd.DatetimeIndex([pd.Timestamp(first)]))[0]), 3)
+            return round(float(target) - year_of(first), 3)
 
         out.append({
             "sector": sector,

@@ -31,15 +31,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from gapscore.models._frontier import decimal_year
+from gapscore.models._frontier import year_of
 from gapscore.scoring.datasets import DataStore
 
 COLUMNS = ["benchmark", "sector", "as_of", "threshold", "points", "year", "low", "high", "capped",
            "realized_year", "state", "inside", "error_years", "horizon_years"]
-
-
-def _year(d) -> float:
-    return float(decimal_year(pd.DatetimeIndex([pd.Timestamp(d)]))[0])
 
 
 def realized_years(history: pd.DataFrame, benchmarks: pd.DataFrame, thresholds, error_scale: str) -> dict:
@@ -54,7 +50,7 @@ def realized_years(history: pd.DataFrame, benchmarks: pd.DataFrame, thresholds, 
         for thr in thresholds:
             hit = np.flatnonzero(np.isfinite(share) & (share >= thr))
             if hit.size:
-                out[(name, float(thr))] = _year(rows["date"].iloc[hit[0]])
+                out[(name, float(thr))] = year_of(rows["date"].iloc[hit[0]])
     return out
 
 
@@ -68,11 +64,11 @@ def _benchmark_task(task) -> list[dict]:
     thresholds = [float(t) for t in cfg["backtest"]["calibration_thresholds"]]
     rows = []
     first, last = history["date"].min(), history["date"].max()
-    last_year = _year(last)  # results stop here: a later crossing could not have been seen
+    last_year = year_of(last)  # results stop here: a later crossing could not have been seen
     for d in dates:
         if d < first or d > last:
             continue  # before the first result, or after the last (no new information)
-        t = _year(d)
+        t = year_of(d)
         open_thresholds = [thr for thr in thresholds if realized.get((name, thr), np.inf) > t]
         if not open_thresholds:
             break  # every threshold reached: nothing left to forecast

@@ -116,6 +116,14 @@ class Obj:
         return self._store
 
 
+def answer(fmt, text, frame, payload):
+    """A command's answer: its own text for the table format, else the frame as CSV or the payload as JSON."""
+    if fmt == "table":
+        click.echo(text, nl=False)
+    else:
+        emit(frame, fmt, payload=payload)
+
+
 def emit(frame, fmt, *, payload=None):
     from gapscore.scoring.output import render
 
@@ -522,10 +530,7 @@ def explain_cmd(obj, sector, as_of, fmt):
     from gapscore.scoring.scores import explain
 
     result = explain(obj.store, sector, resolve_as_of(as_of), obj.config)
-    if fmt == "table":
-        click.echo(result["text"], nl=False)
-    else:
-        emit(result["sensitivity"], fmt, payload=result["json"])
+    answer(fmt, result["text"], result["sensitivity"], result["json"])
 
 
 # --------------------------------------------------------------------------- backtest
@@ -564,7 +569,7 @@ def backtest_cmd(obj, sectors, all_sectors, first_year, last_year, step, calibra
       gapscore backtest computer_vision --no-calibration --format json
       gapscore backtest --all --step 6m --format csv > rows.csv
     """
-    from gapscore.scoring.backtest import as_of_dates, parse_step, rows_frame, run_backtest
+    from gapscore.scoring.backtest import as_of_dates, parse_step, rows_frame, run_backtest, summary_text
     from gapscore.scoring.output import check_target
 
     if sectors and all_sectors:
@@ -593,12 +598,7 @@ def backtest_cmd(obj, sectors, all_sectors, first_year, last_year, step, calibra
 
             write_text(output, frame_to_csv(result.frame), force=force)
         click.echo(f"wrote {output}", err=True)
-    if fmt == "table":
-        from gapscore.scoring.backtest import summary_text
-
-        click.echo(summary_text(result))
-    else:
-        emit(rows_frame(result.rows), fmt, payload=result.payload())
+    answer(fmt, summary_text(result), rows_frame(result.rows), result.payload())
 
 
 # --------------------------------------------------------------------------- portfolio
@@ -644,10 +644,10 @@ def portfolio_build(obj, as_of, sectors, fund_size, sims, seed, output, force, f
       gapscore --config fund.toml portfolio build --fund-size 150e6 -o fund.xlsx --force
     """
     from gapscore.scoring import portfolio
-    from gapscore.scoring.errors import OutputExistsError
+    from gapscore.scoring.output import check_target
 
-    if output is not None and output.exists() and not force:
-        raise OutputExistsError(output)
+    if output is not None:
+        check_target(output, force)  # before the work, not after
     result = portfolio.build(obj.store, resolve_as_of(as_of), obj.config, sectors=list(sectors) or None,
                              fund_size_usd=fund_size, sims=sims, seed=seed, progress=_progress("scoring"))
     if output is not None:
@@ -655,10 +655,7 @@ def portfolio_build(obj, as_of, sectors, fund_size, sims, seed, output, force, f
 
         write_build_workbook(result, output, force=force)
         click.echo(f"wrote {output}", err=True)
-    if fmt == "table":
-        click.echo(result.text(), nl=False)
-    else:
-        emit(result.allocation, fmt, payload=result.as_dict())
+    answer(fmt, result.text(), result.allocation, result.as_dict())
 
 
 @portfolio_group.command("review")
@@ -681,10 +678,10 @@ def portfolio_review(obj, holdings, as_of, output, force, fmt):
       gapscore portfolio review holdings.csv --as-of 2024-06-30 --format json
     """
     from gapscore.scoring import portfolio
-    from gapscore.scoring.errors import OutputExistsError
+    from gapscore.scoring.output import check_target
 
-    if output is not None and output.exists() and not force:
-        raise OutputExistsError(output)
+    if output is not None:
+        check_target(output, force)  # before the work, not after
     result = portfolio.review(obj.store, holdings, resolve_as_of(as_of), obj.config, progress=_progress("scoring"))
     if result.ignored:
         click.echo(f"ignored {result.ignored} investment(s) dated after {result.as_of.date()}", err=True)
@@ -693,10 +690,7 @@ def portfolio_review(obj, holdings, as_of, output, force, fmt):
 
         write_review_workbook(result, output, force=force)
         click.echo(f"wrote {output}", err=True)
-    if fmt == "table":
-        click.echo(result.text(), nl=False)
-    else:
-        emit(result.holdings, fmt, payload=result.as_dict())
+    answer(fmt, result.text(), result.holdings, result.as_dict())
 
 
 # --------------------------------------------------------------------------- memo

@@ -119,6 +119,14 @@ def render(frame: pd.DataFrame, fmt: str, *, payload: object | None = None) -> s
     return frame_to_table(frame)
 
 
+def check_target(path: str | os.PathLike, force: bool) -> Path:
+    """Fail early, before any work, when ``path`` exists and ``force`` is not given."""
+    target = Path(path)
+    if target.exists() and not force:
+        raise OutputExistsError(target)
+    return target
+
+
 def atomic_write(path: str | os.PathLike, write: Callable[[Path], None], *, force: bool = False) -> Path:
     """Write through a temporary file in the target's folder, then rename.
 
@@ -126,9 +134,7 @@ def atomic_write(path: str | os.PathLike, write: Callable[[Path], None], *, forc
     unless ``force``; any failure (or a kill mid-write) leaves the target untouched
     and no partial file at its path.
     """
-    target = Path(path)
-    if target.exists() and not force:
-        raise OutputExistsError(target)
+    target = check_target(path, force)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
@@ -152,10 +158,3 @@ def write_bytes(path: str | os.PathLike, data: bytes, *, force: bool = False) ->
 def write_text(path: str | os.PathLike, text: str, *, force: bool = False) -> Path:
     return atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"), force=force)
 
-
-def check_target(path: str | os.PathLike, force: bool) -> Path:
-    """Fail early, before any work, when ``path`` exists and ``force`` is not given."""
-    target = Path(path)
-    if target.exists() and not force:
-        raise OutputExistsError(target)
-    return target

@@ -46,8 +46,8 @@ import pandas as pd
 import gapscore.templates as _bundled_templates
 from gapscore.scoring import __version__
 from gapscore.scoring.datasets import DataStore
-from gapscore.scoring.errors import GapscoreError, InputError, OutputExistsError
-from gapscore.scoring.output import atomic_write
+from gapscore.scoring.errors import GapscoreError, InputError
+from gapscore.scoring.output import check_target, write_bytes
 from gapscore.scoring.timing import STAGES, score as timing_score
 
 BUNDLED_TEMPLATES = Path(_bundled_templates.__file__).resolve().parent
@@ -372,9 +372,8 @@ def _check_target(path: str | os.PathLike, force: bool) -> Path:
     target = Path(path)
     if target.suffix.lower() != ".xlsx":
         raise InputError(f"{target}: a memo is an Excel workbook; give the file a .xlsx suffix")
-    if target.exists() and not force:
-        raise OutputExistsError(target)
-    if target.exists() and target.is_dir():
+    check_target(target, force)
+    if target.is_dir():
         raise InputError(f"{target}: is a folder; give a file path ending in .xlsx")
     return target
 
@@ -390,7 +389,7 @@ def write_memo(score, cfg: dict, store: DataStore, path: str | os.PathLike, *, t
     target = _check_target(path, force)
     tpl = _resolve_template(template)
     data = build_memo(score, cfg, store, tpl, data_vintage=data_vintage)
-    return atomic_write(target, lambda tmp: tmp.write_bytes(data), force=force)
+    return write_bytes(target, data, force=force)
 
 
 def memo_filename(score) -> str:
@@ -421,7 +420,7 @@ def write_memos(scores, cfg: dict, store: DataStore, out_dir: str | os.PathLike,
     written = []
     for s, t in zip(scores, targets):
         data = build_memo(s, cfg, store, tpl, data_vintage=data_vintage)
-        written.append(atomic_write(t, lambda tmp, data=data: tmp.write_bytes(data), force=force))
+        written.append(write_bytes(t, data, force=force))
         if progress is not None:
             progress(s, t)
     return written

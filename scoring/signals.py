@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from gapscore.models._frontier import decimal_year
+from gapscore.models._frontier import year_of
 from gapscore.scoring.datasets import DataStore
 from gapscore.scoring.timing import TimingInputs, YearForecast, forecast_from_interval
 
@@ -45,7 +45,7 @@ class SectorSignals:
 
     @property
     def as_of_year(self) -> float:
-        return float(decimal_year(pd.DatetimeIndex([self.as_of]))[0])
+        return year_of(self.as_of)
 
     def capability_forecast(self, threshold: float, min_sd: float) -> YearForecast | None:
         cap = self.capability
@@ -161,7 +161,7 @@ def cost_per_unit(spec: dict, cost, as_of: pd.Timestamp, *, horizon_years: float
     anchor_date = pd.Timestamp(spec["anchor_date"])
     if anchor_date > as_of:
         return None
-    t = years + 0.5 - float(decimal_year(pd.DatetimeIndex([anchor_date]))[0])
+    t = years + 0.5 - year_of(anchor_date)
     anchor = float(spec["anchor_cost"])
     if cost is not None and cost.status == "ok":
         mid, (slow, fast) = cost.decline_factor_per_year, cost.ci90
@@ -189,7 +189,7 @@ def _economics(table: dict, cost, as_of: pd.Timestamp, cfg: dict):
         return None, {}
     revenue = float(spec["revenue_per_unit"])
     result = econ.unit_economics(projection, tokens_per_unit=1e6, revenue_per_unit=revenue, target_share=cfg["economics"]["target_share"])
-    start = float(decimal_year(pd.DatetimeIndex([as_of]))[0])
+    start = year_of(as_of)
     by_target = {}
     for target in economics_targets(cfg):
         year, low, high = econ.viable_year(projection, tokens_per_unit=1e6, revenue_per_unit=revenue, target_share=target)
