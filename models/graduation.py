@@ -234,6 +234,12 @@ class _Units:
     as_of: int  # day number of as_of
 
 
+def _keyed_units(rounds, exits, by, *, allow_cohort: bool = True, **selection) -> tuple[tuple[str, ...], _Units]:
+    """The grouping keys of ``by`` and the units, split by category when a key asks for it."""
+    keys = _by(by, allow_cohort=allow_cohort)
+    return keys, _units(rounds, exits, by_category="category" in keys, **selection)
+
+
 def _units(
     rounds: pd.DataFrame,
     exits: pd.DataFrame | None,
@@ -763,17 +769,8 @@ def company_outcomes(
         or ``as_of``, and ``outcome`` is ``"graduated"``, ``"exited"`` or ``"waiting"``
         (censored). Sorted by ``[category], entry, company``.
     """
-    keys = _by(by, allow_cohort=False)
-    units = _units(
-        rounds,
-        exits,
-        from_round=from_round,
-        to_round=to_round,
-        as_of=as_of,
-        categories=categories,
-        by_category=bool(keys),
-        include_later_stages=include_later_stages,
-    )
+    keys, units = _keyed_units(rounds, exits, by, allow_cohort=False, from_round=from_round, to_round=to_round,
+                               as_of=as_of, categories=categories, include_later_stages=include_later_stages)
     days, cause = _outcomes(units)
 
     def to_dates(day: np.ndarray) -> np.ndarray:
@@ -806,17 +803,8 @@ def _cohort_inputs(rounds, from_round, to_round, within_months, as_of, freq, cat
     """What cohort rates and the cohort trend both start from (no exits: cohorts ignore them)."""
     level = _check_level(ci_level)
     window_days = _window(within_months) * DAYS_PER_MONTH
-    keys = _by(by, allow_cohort=False)
-    units = _units(
-        rounds,
-        None,
-        from_round=from_round,
-        to_round=to_round,
-        as_of=as_of,
-        categories=categories,
-        by_category=bool(keys),
-        include_later_stages=include_later_stages,
-    )
+    keys, units = _keyed_units(rounds, None, by, allow_cohort=False, from_round=from_round, to_round=to_round,
+                               as_of=as_of, categories=categories, include_later_stages=include_later_stages)
     return level, window_days, units, _grouping(units, keys, freq)
 
 
@@ -906,17 +894,8 @@ def kaplan_meier(
         Before the first row of a group its probability is 1.
     """
     level = _check_level(ci_level)
-    keys = _by(by)
-    units = _units(
-        rounds,
-        exits,
-        from_round=from_round,
-        to_round=to_round,
-        as_of=as_of,
-        categories=categories,
-        by_category="category" in keys,
-        include_later_stages=include_later_stages,
-    )
+    keys, units = _keyed_units(rounds, exits, by, from_round=from_round, to_round=to_round,
+                               as_of=as_of, categories=categories, include_later_stages=include_later_stages)
     return _survival_frame(units, _grouping(units, keys, freq), level)
 
 
@@ -950,17 +929,8 @@ def cumulative_incidence(
         acquired, listed or closed first, ``still_waiting = 1 - graduated - exited``.
         Without exits, ``graduated`` equals ``1 - `` the Kaplan-Meier curve.
     """
-    keys = _by(by)
-    units = _units(
-        rounds,
-        exits,
-        from_round=from_round,
-        to_round=to_round,
-        as_of=as_of,
-        categories=categories,
-        by_category="category" in keys,
-        include_later_stages=include_later_stages,
-    )
+    keys, units = _keyed_units(rounds, exits, by, from_round=from_round, to_round=to_round,
+                               as_of=as_of, categories=categories, include_later_stages=include_later_stages)
     return _incidence_frame(units, _grouping(units, keys, freq))
 
 
@@ -1024,17 +994,8 @@ def fit_graduation(
     level = _check_level(ci_level)
     window = _window(within_months)
     window_days = window * DAYS_PER_MONTH
-    keys = _by(by)
-    units = _units(
-        rounds,
-        exits,
-        from_round=from_round,
-        to_round=to_round,
-        as_of=as_of,
-        categories=categories,
-        by_category="category" in keys,
-        include_later_stages=include_later_stages,
-    )
+    keys, units = _keyed_units(rounds, exits, by, from_round=from_round, to_round=to_round,
+                               as_of=as_of, categories=categories, include_later_stages=include_later_stages)
     curves = _grouping(units, keys, freq)
     per_category = _grouping(units, tuple(k for k in keys if k == "category"), freq)
     return GraduationResult(
