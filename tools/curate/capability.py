@@ -33,6 +33,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from prices import BENCHMARKS_EPOCH  # tools/curate/prices.py: run as a script, its folder is on sys.path
+
 SECTORS = (
     "computer_vision",
     "speech_recognition",
@@ -638,14 +640,7 @@ def read_epoch_superglue(shared: Path) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-PRICE_COLUMNS = {
-    "MMLU": "mmlu",
-    "GPQA Diamond": "gpqa_diamond",
-    "HumanEval": "humaneval",
-    "MATH-500": "math500",
-    "LMSys Chatbot Arena ELO": "chatbot_arena_elo",
-    "MATH 5": "math_level5",
-}
+PRICE_COLUMNS = BENCHMARKS_EPOCH  # the benchmark columns of Epoch's price files, as prices.py reads them
 
 # epoch_ai_price_data_not_in_aa_with_benchmarks.csv dates each row by a price
 # observation, not by the model's release. Rows are kept only for models whose
