@@ -382,7 +382,11 @@ def summary_text(res: BacktestResult) -> str:
     lines += ["", f"against the baselines ({m['measured_sector_years']} of {m['sector_years']} sector-years had a fitted capability curve):"]
     lines += [f"  - {v}" for v in m["verdicts"]]
     if res.calibration_summary is not None:
-        lines += ["", "capability forecast calibration (80% intervals; coverage near 80% is honest):"]
+        head = res.calibration_summary.set_index("threshold").loc[float(res.settings["calibration_headline"])]
+        lines += ["", f"capability forecast calibration: at {res.settings['calibration_headline']:.0%} of human the "
+                      f"{res.settings['interval']:.0%} intervals held the realized year {head['coverage_realized']:.0%} of the time "
+                      f"({int(head['realized'])} realized forecasts on {int(head['benchmarks'])} benchmarks; median error "
+                      f"{head['median_abs_error_years']:.1f} years). Every threshold (coverage near the nominal level is honest):"]
         cal = res.calibration_summary[["threshold", "forecasts", "benchmarks", "realized", "missed", "open",
                                        "coverage_realized", "coverage_resolved", "median_abs_error_years"]]
         lines += ["  " + line for line in frame_to_table(cal).splitlines()]

@@ -108,6 +108,7 @@ def lead_times(frame: pd.DataFrame, realized: dict) -> list[dict]:
             "first_early_call": first_early,
             "milestone_year": None if ms is None else round(ms, 3),
             "milestone_origin": real.milestone_origin,
+            "data_milestone_year": None if real.data_milestone_year is None else round(real.data_milestone_year, 3),
             "surge_year": real.surge_year,
             "lead_to_milestone_seed": lead(ms, first_seed),
             "lead_to_milestone_early": lead(ms, first_early),
