@@ -112,6 +112,7 @@ T0_MARGIN_YEARS = 50.0
 
 _STATUS_OK = "ok"
 _STATUS_INSUFFICIENT = "insufficient_data"
+_STATUS_BORROWED = "borrowed_shape"
 _PARAM_NAMES = ("L", "k", "t0")
 _BISECTION_STEPS = 60
 #: Function-evaluation budget of one least-squares run (per starting point).
@@ -693,10 +694,11 @@ def _sector_year(params: np.ndarray, threshold: float, lo: float, hi: float, cap
 
 
 def _validate_sector_args(
-    thresholds, level, min_points, n_boot, random_state, ceiling, min_asymptote
+    thresholds, level, min_points, n_boot, random_state, ceiling, min_asymptote, prior_min_points=1
 ):
     level = _check_level(level)
     check_int(min_points, "min_points", "fit_sector", MIN_SCURVE_POINTS)
+    check_int(prior_min_points, "prior_min_points", "fit_sector", 1)
     if random_state is not None and (
         isinstance(random_state, bool) or not isinstance(random_state, Integral)
     ):
@@ -741,6 +743,8 @@ def fit_sector(
     min_asymptote: float = DEFAULT_MIN_ASYMPTOTE,
     task_cap: float | None = None,
     pool_when_sparse: bool = False,
+    prior: object | None = None,
+    prior_min_points: int = 2,
 ) -> CapabilityResult:
     """Fit a sector's capability S-curve as of ``as_of``.
 
@@ -759,6 +763,10 @@ def fit_sector(
     answering). ``pool_when_sparse``: when no benchmark alone has ``min_points``
     records but the sector's benchmarks together do, one curve is fitted to their pooled
     record points (each capped at ``task_cap``) instead of reporting insufficient data.
+    ``prior`` (a ``models.shape_prior.ShapePrior`` as of the same date): a benchmark
+    with fewer than ``min_points`` records but at least ``prior_min_points`` gets a
+    curve of the prior's shapes with its own timing (status "borrowed_shape"), and
+    counts in the sector mean like a fitted one; pooling is then not needed.
 
     ``sector`` defaults to the single sector of the listed benchmarks in ``benchmarks``.
     """
@@ -767,7 +775,7 @@ def fit_sector(
         raise InputError(f"The 'task_cap' parameter of fit_sector must be a positive share or None. Got {task_cap!r} instead.")
     as_of = to_timestamp(as_of)
     thresholds, level, ceiling_value = _validate_sector_args(
-        thresholds, level, min_points, n_boot, random_state, ceiling, min_asymptote
+        thresholds, level, min_points, n_boot, random_state, ceiling, min_asymptote, prior_min_points
     )
     if isinstance(sector_benchmarks, str) or not len(sector_benchmarks):
         raise InputError(
@@ -816,6 +824,7 @@ def fit_sector(
             "level": np.nan,
             "velocity_per_year": np.nan,
         }
+        model, status = None, _STATUS_OK
         if len(points) >= min_points:
             try:
                 model = SCurve(
@@ -826,16 +835,20 @@ def fit_sector(
                 ).fit(decimal_year(points["date"]), points["share"].to_numpy(dtype=float))
             except InsufficientDataError:
                 model = None
-            if model is not None:
-                fits[benchmark] = model
-                row.update(
-                    status=_STATUS_OK,
-                    L=model.params_["L"],
-                    k=model.params_["k"],
-                    t0=model.params_["t0"],
-                    level=float(model.predict(t_as_of)),
-                    velocity_per_year=float(model.slope(t_as_of)),
-                )
+        if model is None and prior is not None and len(prior) and len(points) >= prior_min_points:
+            model = prior.curve(decimal_year(points["date"]), points["share"].to_numpy(dtype=float),
+                                n_draws=n_boot, random_state=seeds[benchmark])
+            status = _STATUS_BORROWED
+        if model is not None:
+            fits[benchmark] = model
+            row.update(
+                status=status,
+                L=model.params_["L"],
+                k=model.params_["k"],
+                t0=model.params_["t0"],
+                level=float(model.predict(t_as_of)),
+                velocity_per_year=float(model.slope(t_as_of)),
+            )
         rows.append(row)
     per_benchmark = pd.DataFrame(rows)
 

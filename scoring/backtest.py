@@ -32,6 +32,7 @@ import pandas as pd
 from gapscore.models._frontier import year_of
 from gapscore.scoring.datasets import DataStore
 from gapscore.scoring.errors import ConfigError
+from gapscore.scoring.signals import shape_priors
 from gapscore.scoring.timing import STAGES, milestone_cdf
 
 STEP_RE = re.compile(r"^\s*(\d+)\s*([ym])\s*$", re.IGNORECASE)
@@ -133,6 +134,7 @@ def backtest_rows(store: DataStore, sectors: list[str], dates: list[pd.Timestamp
         store.sector(s)  # an unknown sector fails before any work
     for name in ("benchmarks", "capability", "prices", "rounds", "graduation"):
         store.load(name)  # load once here; workers get the loaded frames
+    shape_priors(store, dates, cfg, jobs=jobs, scheduler=scheduler)  # once per date, not per sector
     tasks = [(store, cfg, s, d) for s in sectors for d in dates]
     return run_map(_row_task, tasks, jobs=jobs, scheduler=scheduler,
                    progress=None if progress is None else (lambda i, n, t: progress(i, n, f"{t[2]} {t[3].date()}")))
@@ -298,12 +300,14 @@ class BacktestResult:
     calibration: pd.DataFrame | None
     calibration_summary: pd.DataFrame | None
     settings: dict
+    calibration_borrowed: pd.DataFrame | None = None  # the summary of borrowed-shape forecasts alone
 
     def payload(self) -> dict:
         """The JSON answer: rows and metrics (and the calibration table)."""
         cal = None
         if self.calibration_summary is not None:
-            cal = {"summary": self.calibration_summary, "forecasts": self.calibration}
+            cal = {"summary": self.calibration_summary, "borrowed_shapes": self.calibration_borrowed,
+                   "forecasts": self.calibration}
         return {
             "sectors": list(self.sectors),
             "dates": [d.date().isoformat() for d in self.dates],
@@ -333,7 +337,7 @@ def run_backtest(store: DataStore, sectors: list[str], dates: list[pd.Timestamp]
     frame = forward_outcomes(rows_frame(rows), realized, cfg)
     frame = bm.add_baselines(frame, cfg)
     metrics = bm.all_metrics(frame, realized, cfg)
-    cal = summary = None
+    cal = summary = borrowed = None
     if calibration:
         from gapscore.scoring import calibration as calib
 
@@ -342,6 +346,7 @@ def run_backtest(store: DataStore, sectors: list[str], dates: list[pd.Timestamp]
             progress=None if progress is None else (lambda i, n, name: progress("calibrating", i, n, name)),
         )
         summary = calib.calibration_summary(cal, cfg)
+        borrowed = calib.calibration_summary(cal, cfg, method="borrowed")
     settings = {
         "forward_years": cfg["backtest"]["forward_years"],
         "calibration_thresholds": list(cfg["backtest"]["calibration_thresholds"]),
@@ -349,7 +354,7 @@ def run_backtest(store: DataStore, sectors: list[str], dates: list[pd.Timestamp]
         "interval": cfg["capability"]["interval"],
         "baseline_capability_level": cfg["backtest"]["baseline_capability_level"],
     }
-    return BacktestResult(tuple(sectors), tuple(dates), truth, rows, frame, realized, metrics, cal, summary, settings)
+    return BacktestResult(tuple(sectors), tuple(dates), truth, rows, frame, realized, metrics, cal, summary, settings, borrowed)
 
 
 def summary_text(res: BacktestResult) -> str:
@@ -390,4 +395,10 @@ def summary_text(res: BacktestResult) -> str:
         cal = res.calibration_summary[["threshold", "forecasts", "benchmarks", "realized", "missed", "open",
                                        "coverage_realized", "coverage_resolved", "median_abs_error_years"]]
         lines += ["  " + line for line in frame_to_table(cal).splitlines()]
+        b = res.calibration_borrowed
+        if b is not None and int(b.set_index("threshold").loc[float(res.settings["calibration_headline"]), "forecasts"]):
+            b = b.set_index("threshold").loc[float(res.settings["calibration_headline"])]
+            cov = "n/a" if b["realized"] == 0 else f"{b['coverage_realized']:.0%}"
+            lines.append(f"  of these, from borrowed shapes (benchmarks with too few records to fit alone): {int(b['forecasts'])} "
+                         f"at {res.settings['calibration_headline']:.0%}, {int(b['realized'])} realized, coverage {cov}")
     return "\n".join(lines) + "\n"

@@ -34,7 +34,7 @@ import pandas as pd
 from gapscore.models._frontier import year_of
 from gapscore.scoring.datasets import DataStore
 
-COLUMNS = ["benchmark", "sector", "as_of", "threshold", "points", "year", "low", "high", "capped",
+COLUMNS = ["benchmark", "sector", "as_of", "method", "threshold", "points", "year", "low", "high", "capped",
            "realized_year", "state", "inside", "error_years", "horizon_years"]
 
 
@@ -59,7 +59,7 @@ def _benchmark_task(task) -> list[dict]:
     from gapscore.models.capability import fit_sector
     from gapscore.models.exceptions import GapscoreError
 
-    name, sector, history, benchmarks, dates, cfg, realized = task
+    name, sector, history, benchmarks, dates, cfg, realized, priors = task
     c = cfg["capability"]
     thresholds = [float(t) for t in cfg["backtest"]["calibration_thresholds"]]
     rows = []
@@ -75,11 +75,13 @@ def _benchmark_task(task) -> list[dict]:
         try:
             res = fit_sector(history, benchmarks, sector_benchmarks=[name], as_of=d, thresholds=thresholds,
                              level=c["interval"], min_points=c["min_points"], error_scale=c["error_scale"],
-                             n_boot=c["n_boot"], random_state=c["random_state"])
+                             n_boot=c["n_boot"], random_state=c["random_state"],
+                             prior=priors.get(d), prior_min_points=c["shape_min_points"])
         except GapscoreError:
             continue
         if res.status != "ok":
             continue
+        method = "borrowed" if (res.per_benchmark["status"] == "borrowed_shape").any() else "fitted"
         for f in res.thresholds:
             if f.threshold not in open_thresholds or f.passed:
                 continue
@@ -96,7 +98,7 @@ def _benchmark_task(task) -> list[dict]:
             else:
                 state, inside, error = "open", None, np.nan
             rows.append({
-                "benchmark": name, "sector": sector, "as_of": d.date().isoformat(), "threshold": f.threshold,
+                "benchmark": name, "sector": sector, "as_of": d.date().isoformat(), "method": method, "threshold": f.threshold,
                 "points": res.n_points, "year": f.year, "low": low, "high": high, "capped": bool(f.capped),
                 "realized_year": real, "state": state, "inside": inside, "error_years": error,
                 "horizon_years": (real - t) if real is not None else np.nan,
@@ -109,6 +111,7 @@ def calibration_forecasts(store: DataStore, dates: list[pd.Timestamp], cfg: dict
                           progress=None) -> pd.DataFrame:
     """One row per (benchmark, as-of date, threshold) forecast made before the threshold was reached."""
     from gapscore.scoring.parallel import run_map
+    from gapscore.scoring.signals import shape_priors
 
     table = store.load("benchmarks")
     table = table[table["human_baseline"].notna()]
@@ -125,20 +128,28 @@ def calibration_forecasts(store: DataStore, dates: list[pd.Timestamp], cfg: dict
     thresholds = [float(t) for t in cfg["backtest"]["calibration_thresholds"]]
     realized = realized_years(history, table, thresholds, cfg["capability"]["error_scale"])
     keep = table.drop(columns=[c for c in table.columns if c.startswith("_")])
+    # The reference class of each date comes from every benchmark known then (not only
+    # the calibrated ones), as in the scores.
+    priors = shape_priors(store, list(dates), cfg, jobs=jobs, scheduler=scheduler)
     tasks = []
     for name, rows in history.groupby("benchmark", sort=True):
         mine = {k: v for k, v in realized.items() if k[0] == name}
         sector = str(keep.loc[keep["benchmark"] == name, "sector"].iloc[0])
-        tasks.append((name, sector, rows.reset_index(drop=True), keep[keep["benchmark"] == name], list(dates), cfg, mine))
+        tasks.append((name, sector, rows.reset_index(drop=True), keep[keep["benchmark"] == name], list(dates), cfg, mine, priors))
     results = run_map(_benchmark_task, tasks, jobs=jobs, scheduler=scheduler,
                       progress=None if progress is None else (lambda i, n, t: progress(i, n, t[0])))
     flat = [r for chunk in results for r in chunk]
     return pd.DataFrame(flat, columns=COLUMNS)
 
 
-def calibration_summary(forecasts: pd.DataFrame, cfg: dict) -> pd.DataFrame:
-    """Per threshold: counts, coverage (realized; realized + missed) and median absolute error."""
+def calibration_summary(forecasts: pd.DataFrame, cfg: dict, method: str | None = None) -> pd.DataFrame:
+    """Per threshold: counts, coverage (realized; realized + missed) and median absolute error.
+
+    ``method``: only the forecasts of fitted curves ("fitted") or of borrowed shapes ("borrowed").
+    """
     level = cfg["capability"]["interval"]
+    if method is not None:
+        forecasts = forecasts[forecasts["method"] == method]
     rows = []
     for thr in [float(t) for t in cfg["backtest"]["calibration_thresholds"]]:
         f = forecasts[np.isclose(forecasts["threshold"].astype(float), thr)]

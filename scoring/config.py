@@ -25,6 +25,8 @@ _RULES: dict[str, tuple[str, float, float]] = {
     "capability.n_boot": ("int", 20, 100000),
     "capability.random_state": ("int", 0, 2**32 - 1),
     "capability.task_cap": ("num", 0.5, 1.2),
+    "capability.shape_min_benchmarks": ("int", 1, 1000),
+    "capability.shape_min_points": ("int", 1, 1000),
     "milestone.capability_threshold": ("num", 0.05, 1.5),
     "milestone.perfection_threshold": ("num", 0.05, 1.5),
     "milestone.min_sd_years": ("num", 0.01, 10),
@@ -153,6 +155,8 @@ def check(cfg: dict, origin: str, *, sensitivity: bool = True) -> list[str]:
         bad("backtest.calibration_thresholds", cal, "must be a list of shares between 0 and 1.5")
     elif cfg["backtest"].get("calibration_headline") not in cal:
         bad("backtest.calibration_headline", cfg["backtest"].get("calibration_headline"), "must be one of backtest.calibration_thresholds")
+    if cfg.get("capability", {}).get("shape_reference") not in ("sectors", "all", "none"):
+        bad("capability.shape_reference", cfg.get("capability", {}).get("shape_reference"), "must be \"sectors\", \"all\" or \"none\"")
     if cfg.get("capability", {}).get("error_scale") not in ("log", "linear"):
         bad("capability.error_scale", cfg.get("capability", {}).get("error_scale"), "must be \"log\" or \"linear\"")
     ms = cfg.get("milestone", {})

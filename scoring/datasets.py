@@ -797,6 +797,16 @@ class DataStore:
         self._cache[name] = frame
         return frame
 
+    def memo(self, key: tuple, make):
+        """``make()``, computed once per key on this store (derived results, e.g. a shape prior as of a date)."""
+        memo = self._cache.setdefault("memo", {})
+        if key not in memo:
+            memo[key] = make()
+        return memo[key]
+
+    def memoized(self, key: tuple) -> bool:
+        return key in self._cache.get("memo", {})
+
     def as_of(self, name: str, as_of: pd.Timestamp) -> pd.DataFrame:
         """Rows known on ``as_of``: dated (or published) on or before it."""
         frame = self.load(name)

@@ -163,7 +163,8 @@ def _calibration(res: BacktestResult, s) -> None:
         "Every benchmark with a human baseline, forecast alone at each as-of date before it reached each threshold: "
         "the predicted year with its interval against the realized year (first result at or above the threshold). "
         "Missed: not reached by the benchmark's last result although the interval had ended; open: not reached and "
-        "the interval still open (left out).",
+        "the interval still open (left out). Curve: fitted to the benchmark's own records, or borrowed (too few "
+        "records: the shapes of the curves fitted on that date, with the benchmark's own timing).",
     ])
     if res.calibration_summary is None:
         s.note("Calibration was not run (--no-calibration).")
@@ -171,8 +172,8 @@ def _calibration(res: BacktestResult, s) -> None:
     _calibration_table(res, s)
     s.section("Every forecast")
     s.table(res.calibration, [
-        ("benchmark", "benchmark", None), ("sector", "sector", None), ("as of", "as_of", None), ("threshold", "threshold", "share"),
-        ("points", "points", "integer"), ("forecast", "year", "year"), ("low", "low", "year"), ("high", "high", "year"),
+        ("benchmark", "benchmark", None), ("sector", "sector", None), ("as of", "as_of", None), ("curve", "method", None),
+        ("threshold", "threshold", "share"), ("points", "points", "integer"), ("forecast", "year", "year"), ("low", "low", "year"), ("high", "high", "year"),
         ("realized", "realized_year", "year"), ("state", "state", None), ("inside", "inside", None),
         ("error (years)", "error_years", "year"), ("lead (years)", "horizon_years", "year"),
     ])

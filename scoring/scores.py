@@ -69,6 +69,12 @@ def reasons_for(sig: SectorSignals, res: StageScores, cfg: dict) -> tuple[str, .
             else:
                 line += f"; {thr:.0%} expected in {_year(f.year)} ({_interval(f.low, f.high)})"
         out.append(line)
+        per = cap.per_benchmark
+        borrowed = per.loc[per["status"] == "borrowed_shape", ["benchmark", "n_points"]]
+        if len(borrowed):
+            names = ", ".join(f"{b} ({n} records)" for b, n in borrowed.itertuples(index=False))
+            out.append(f"too few records to fit alone: {names}; their curves borrow the shapes fitted on other "
+                       f"benchmarks by {sig.as_of.date()}, with their own timing")
     if sig.cost is not None and sig.cost.status == "ok":
         c = sig.cost
         out.append(

@@ -104,6 +104,51 @@ def economics_targets(cfg: dict) -> tuple[float, ...]:
     return tuple(sorted(float(v) for v in values))
 
 
+def _prior_key(as_of: pd.Timestamp, cfg: dict) -> tuple:
+    c = cfg["capability"]
+    return ("shape_prior", pd.Timestamp(as_of), c["shape_reference"], c["min_points"], c["shape_min_benchmarks"], c["error_scale"])
+
+
+def _fit_prior(store: DataStore, as_of: pd.Timestamp, cfg: dict):
+    from gapscore.models.shape_prior import shape_prior as fit_prior
+
+    c = cfg["capability"]
+    bench = store.load("benchmarks")
+    if c["shape_reference"] == "sectors":
+        reference = sorted({b for t in store.sectors().values() for b in t.get("benchmarks", [])})
+    else:
+        reference = bench["benchmark"].tolist()
+    return fit_prior(store.as_of("capability", as_of), bench, as_of=as_of, reference=reference,
+                     min_points=c["min_points"], min_benchmarks=c["shape_min_benchmarks"], error_scale=c["error_scale"])
+
+
+def shape_prior(store: DataStore, as_of: pd.Timestamp, cfg: dict):
+    """The reference class sparse benchmarks borrow their curve's shape from (None: off or too few).
+
+    Computed once per date on the store (every sector as of a date shares it).
+    """
+    if cfg["capability"]["shape_reference"] == "none":
+        return None
+    return store.memo(_prior_key(as_of, cfg), lambda: _fit_prior(store, as_of, cfg))
+
+
+def _prior_task(task):
+    store, as_of, cfg = task
+    return _fit_prior(store, as_of, cfg)
+
+
+def shape_priors(store: DataStore, dates, cfg: dict, *, jobs: int = 1, scheduler: str | None = None) -> dict:
+    """The priors of many dates at once (in parallel), kept on the store: {date: prior}."""
+    from gapscore.scoring.parallel import run_map
+
+    if cfg["capability"]["shape_reference"] == "none":
+        return {pd.Timestamp(d): None for d in dates}
+    missing = [pd.Timestamp(d) for d in dict.fromkeys(dates) if not store.memoized(_prior_key(d, cfg))]
+    for d, prior in zip(missing, run_map(_prior_task, [(store, d, cfg) for d in missing], jobs=jobs, scheduler=scheduler)):
+        store.memo(_prior_key(d, cfg), lambda prior=prior: prior)
+    return {pd.Timestamp(d): shape_prior(store, d, cfg) for d in dates}
+
+
 def _capability(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict):
     from gapscore.models.capability import fit_sector
 
@@ -124,6 +169,8 @@ def _capability(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict):
         random_state=c["random_state"],
         task_cap=c["task_cap"],
         pool_when_sparse=bool(c["pool_when_sparse"]),
+        prior=shape_prior(store, as_of, cfg),
+        prior_min_points=c["shape_min_points"],
     )
 
 

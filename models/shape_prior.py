@@ -1,0 +1,157 @@
+"""Borrowed S-curve shapes for benchmarks with too few records to fit their own.
+
+A benchmark with one to four record points cannot pin down a logistic's three
+parameters. Here its *shape* (asymptote ``L`` and rate ``k``) is borrowed from a
+reference class: the curves fitted, as of the same date, to the benchmarks that do
+have enough records. Only the timing ``t0`` is fitted to the benchmark's own points,
+once for every borrowed shape, so the spread of the reference class becomes the
+spread of the forecast: an empirical-Bayes predictive interval with the reference
+class as the prior. Both the reference class and the benchmark use only results
+dated on or before ``as_of``.
+
+With one shape ``(L, k)`` the logistic is linear on the logit scale,
+``logit(share / L) = k (t - t0)``, so the least-squares ``t0`` on that scale has a
+closed form: the mean over the points of ``t - logit(share / L) / k``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.special import logit
+
+from gapscore.models._frontier import check_int, decimal_year, to_timestamp
+from gapscore.models.capability import (
+    DEFAULT_MIN_ASYMPTOTE,
+    K_BOUNDS_PER_YEAR,
+    MIN_SCURVE_POINTS,
+    SCurve,
+    normalise,
+    record_points,
+)
+from gapscore.models.exceptions import InputError, InsufficientDataError
+
+__all__ = ["BorrowedCurve", "ShapePrior", "shape_prior"]
+
+#: Shares are kept this far (as a fraction of L) inside (0, L) before the logit: a
+#: result at or below the floor, or at the asymptote, has no finite logit.
+_LOGIT_MARGIN = 1e-3
+
+
+def _t0(t: np.ndarray, share: np.ndarray, L: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """Least-squares t0 on the logit scale for each shape (L, k): arrays (m,) -> (m,)."""
+    ratio = np.clip(share[None, :] / L[:, None], _LOGIT_MARGIN, 1.0 - _LOGIT_MARGIN)
+    return np.mean(t[None, :] - logit(ratio) / k[:, None], axis=1)
+
+
+@dataclass(frozen=True, eq=False)
+class ShapePrior:
+    """The shapes (L, k) of the curves fitted as of ``as_of`` on the reference class."""
+
+    as_of: pd.Timestamp
+    L: np.ndarray
+    k: np.ndarray
+    benchmarks: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.benchmarks)
+
+    def curve(self, t: object, share: object, *, n_draws: int, random_state: object = 0) -> BorrowedCurve:
+        """A benchmark's curve from its own points and the borrowed shapes."""
+        return BorrowedCurve(n_boot=n_draws, random_state=random_state).fit_with(self, t, share)
+
+    def summary(self) -> pd.DataFrame:
+        return pd.DataFrame({"benchmark": list(self.benchmarks), "L": self.L, "k": self.k})
+
+
+class BorrowedCurve(SCurve):
+    """An S-curve whose shape comes from a :class:`ShapePrior`; only t0 is fitted.
+
+    The point curve uses the median shape of the reference class; each of the
+    ``n_boot`` draws a shape drawn (with replacement) from the class, with its own
+    fitted t0. Everything else (``predict``, ``slope``, ``year_reaching``, intervals)
+    is :class:`SCurve`'s.
+    """
+
+    def fit(self, t: object, share: object) -> BorrowedCurve:  # noqa: D102
+        raise InputError("BorrowedCurve is fitted with a shape prior: use ShapePrior.curve(t, share, n_draws=...).")
+
+    def fit_with(self, prior: ShapePrior, t: object, share: object) -> BorrowedCurve:
+        n_boot, ceiling, l_low = self._validated_settings()
+        t_arr = np.asarray(t, dtype=float).ravel()
+        y_arr = np.minimum(np.asarray(share, dtype=float).ravel(), ceiling)
+        if t_arr.shape != y_arr.shape or not t_arr.size:
+            raise InputError("BorrowedCurve needs at least one point, with as many times as shares.")
+        if not (np.all(np.isfinite(t_arr)) and np.all(np.isfinite(y_arr))):
+            raise InputError("BorrowedCurve needs finite times and shares; drop missing values first.")
+        if not len(prior):
+            raise InsufficientDataError("The shape prior has no reference curves.")
+        L_all, k_all = np.asarray(prior.L, dtype=float), np.asarray(prior.k, dtype=float)
+        L_mid, k_mid = np.array([np.median(L_all)]), np.array([np.median(k_all)])
+        rng = np.random.default_rng(self.random_state)
+        pick = rng.integers(0, len(L_all), size=n_boot)
+        L_b, k_b = L_all[pick], k_all[pick]
+        boot = np.column_stack([L_b, k_b, _t0(t_arr, y_arr, L_b, k_b)]) if n_boot else np.empty((0, 3))
+        t0 = float(_t0(t_arr, y_arr, L_mid, k_mid)[0])
+
+        self.ceiling_ = ceiling
+        self.min_asymptote_ = l_low
+        self.params_ = pd.Series([float(L_mid[0]), float(k_mid[0]), t0], index=["L", "k", "t0"])
+        self.boot_params_ = pd.DataFrame(boot, columns=["L", "k", "t0"])
+        self.n_boot_failed_ = 0
+        self.n_points_ = int(t_arr.size)
+        self.t_range_ = (float(t_arr.min()), float(t_arr.max()))
+        residuals = y_arr - self.predict(t_arr)
+        self.residual_std_ = float(np.sqrt(np.mean(residuals**2)))
+        self.prior_benchmarks_ = prior.benchmarks
+        return self
+
+
+def shape_prior(
+    history: pd.DataFrame,
+    benchmarks: pd.DataFrame,
+    *,
+    as_of: object,
+    reference: Sequence[str],
+    min_points: int = 5,
+    min_benchmarks: int = 3,
+    error_scale: str = "log",
+    ceiling: float | None = None,
+    min_asymptote: float = DEFAULT_MIN_ASYMPTOTE,
+) -> ShapePrior | None:
+    """The reference class as of ``as_of``: None when fewer than ``min_benchmarks`` fit.
+
+    Every benchmark of ``reference`` with a human baseline and at least ``min_points``
+    record points dated on or before ``as_of`` is fitted (no bootstrap). A fitted rate
+    at either bound of ``K_BOUNDS_PER_YEAR`` is left out: the records are then a step
+    (or a line), which says nothing about a curve's shape.
+    """
+    as_of = to_timestamp(as_of)
+    check_int(min_points, "min_points", "shape_prior", MIN_SCURVE_POINTS)
+    check_int(min_benchmarks, "min_benchmarks", "shape_prior", 1)
+    table = benchmarks[benchmarks["benchmark"].isin(set(reference)) & benchmarks["human_baseline"].notna()]
+    known = history[(pd.to_datetime(history["date"]) <= as_of) & history["benchmark"].isin(table["benchmark"])]
+    if known.empty:
+        return None
+    records = record_points(normalise(known, table, error_scale=error_scale), as_of=as_of)
+    names, shapes = [], []
+    lo, hi = K_BOUNDS_PER_YEAR
+    for benchmark, points in records.groupby("benchmark", sort=True):
+        if len(points) < min_points:
+            continue
+        try:
+            fit = SCurve(n_boot=0, ceiling=ceiling, min_asymptote=min_asymptote).fit(
+                decimal_year(points["date"]), points["share"].to_numpy(dtype=float))
+        except InsufficientDataError:
+            continue
+        L, k, _ = fit.params_.to_numpy()
+        if lo * (1 + 1e-6) < k < hi * (1 - 1e-6):
+            names.append(str(benchmark))
+            shapes.append((L, k))
+    if len(names) < min_benchmarks:
+        return None
+    arr = np.array(shapes)
+    return ShapePrior(as_of=as_of, L=arr[:, 0], k=arr[:, 1], benchmarks=tuple(names))
