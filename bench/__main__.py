@@ -20,7 +20,7 @@ from bench.common import Context, machine
 
 #: Case groups in run order: module, and the result names it prints.
 GROUPS = {
-    "graduation": ("bench.case_graduation", ("graduation_km", "graduation_km_arrow", "graduation_km_categorical")),
+    "graduation": ("bench.case_graduation", ("graduation_km", "graduation_km_object", "graduation_km_arrow")),
     "monte_carlo": ("bench.case_monte_carlo", ("monte_carlo",)),
     "memo": ("bench.case_memo", ("memo_one", "memo_all")),
     "startup": ("bench.case_startup", ("startup_help", "startup_score")),

@@ -25,8 +25,10 @@ Definitions (details and sources in ``docs/models/graduation_economics.md``):
   not graduate. The Kaplan-Meier curve censors a company at its exit; the
   Aalen-Johansen curves treat the exit as a competing event.
 
-Speed: rounds are reduced to companies with integer codes and ``np.minimum.at``; all
-groups' survival curves come from one vectorised pass (``gapscore.models.survival``).
+Speed: rounds are reduced to companies with integer codes (a categorical column's own
+codes, as gapscore's loader returns them; otherwise one ``pd.factorize``) and
+``np.minimum.at``; all groups' survival curves come from one vectorised pass
+(``gapscore.models.survival``). On categoricals no string is hashed.
 """
 
 from __future__ import annotations
@@ -148,22 +150,52 @@ def _day_numbers(values: np.ndarray) -> np.ndarray:
     return values.astype("datetime64[D]").astype(np.int64)
 
 
-def _label_codes(column: pd.Series, labels: tuple[str, ...], name: str) -> np.ndarray:
-    """Codes of ``column`` in ``labels``; unknown or missing labels are an error."""
+def _label_positions(column: pd.Series, labels: tuple[str, ...], name: str):
+    """Codes of the column's distinct values, and each value's position in ``labels``.
+
+    A categorical column's own codes are used, else ``pd.factorize``. Unknown or
+    missing labels are an error.
+    """
     if isinstance(column.dtype, pd.CategoricalDtype):
-        raw, found = column.cat.codes.to_numpy(), column.cat.categories
+        raw, found = column.array.codes, column.cat.categories
     else:
         raw, found = pd.factorize(column)
-    mapping = pd.Index(labels).get_indexer(np.asarray(found, dtype=object))
-    codes = np.where(raw >= 0, mapping[np.clip(raw, 0, None)] if mapping.size else -1, -1)
-    bad = codes < 0
+    position = pd.Index(labels).get_indexer(np.asarray(found, dtype=object))
+    unknown = np.flatnonzero(position < 0)
+    bad = raw < 0
+    if unknown.size:  # a categorical may carry unused unknown categories: check the rows
+        bad |= np.isin(raw, unknown)
     if bad.any():
-        found = pd.unique(column[bad].astype(object))[:5]
+        examples = pd.unique(column[bad].astype(object))[:5]
         raise InputError(
             f"{name} has {int(bad.sum())} row(s) with an unknown value, e.g. "
-            f"{[str(v) for v in found]}. Allowed: {list(labels)}."
+            f"{[str(v) for v in examples]}. Allowed: {list(labels)}."
         )
-    return codes.astype(np.int64)
+    return raw, position
+
+
+def _label_codes(column: pd.Series, labels: tuple[str, ...], name: str) -> np.ndarray:
+    """Position of every row's label in ``labels``; unknown or missing labels are an error."""
+    raw, position = _label_positions(column, labels, name)
+    return position[raw].astype(np.int64)
+
+
+def _label_masks(column: pd.Series, labels: tuple[str, ...], name: str,
+                 wanted: Iterable[Iterable[str]]) -> list[np.ndarray]:
+    """For each set of labels in ``wanted``, whether each row's label is in it.
+
+    Compares the codes of the few distinct labels: several times faster than a
+    per-row lookup on millions of rows.
+    """
+    raw, position = _label_positions(column, labels, name)
+    masks = []
+    for group in wanted:
+        mask = np.zeros(raw.size, dtype=bool)
+        for code, at in enumerate(position.tolist()):
+            if at >= 0 and labels[at] in group:
+                mask |= raw == code  # a Python int keeps the comparison in the codes' small type
+        masks.append(mask)
+    return masks
 
 
 def _stage(value: object, name: str) -> int:
@@ -266,54 +298,42 @@ def _units(
     stamp = _as_of(as_of)
     as_of_day = int(_day_numbers(np.array([stamp.to_datetime64()]))[0])
 
-    stage = _label_codes(rounds["round"], ROUND_LABELS, "rounds['round']")
+    later = STAGES[target:] if include_later_stages else (STAGES[target],)
+    entry_mask, grad_mask = _label_masks(rounds["round"], ROUND_LABELS, "rounds['round']",
+                                         [(STAGES[start],), later])
     dates = _dates(rounds["date"], "rounds['date']")
-    in_time = dates <= stamp.to_datetime64()
-    is_entry = stage == start
-    if include_later_stages:
-        is_grad = (stage >= target) & (stage < len(STAGES))
-    else:
-        is_grad = stage == target
-    rows = np.flatnonzero(in_time & (is_entry | is_grad))
+    grad_rows, grad_days = _dated_rows(grad_mask, dates, stamp)
+    entry_rows, entry_days = _dated_rows(entry_mask, dates, stamp)
+    del entry_mask, grad_mask
 
     exit_table = _exit_table(exits, stamp)
-    comp, exit_comp, comp_labels = _company_codes(
-        rounds["company"].take(rows), None if exit_table is None else exit_table[0]
+    (grad_comp, entry_comp), exit_comp, comp_labels = _company_codes(
+        rounds["company"], (grad_rows, entry_rows), None if exit_table is None else exit_table[0]
     )
     n_comp = max(len(comp_labels), 1)
-    days = _day_numbers(dates[rows])
-    grad_rows = is_grad[rows]
-    first_grad = np.full(n_comp, _NEVER, dtype=np.int64)
-    np.minimum.at(first_grad, comp[grad_rows], days[grad_rows])
+    first_grad = _first_day(grad_comp, grad_days, n_comp)
 
-    entry_rows = is_entry[rows]
     if cats is not None:
-        entry_rows &= np.asarray(rounds["category"].take(rows).isin(cats), dtype=bool)
-    e_comp = comp[entry_rows]
-    e_days = days[entry_rows]
+        wanted = _isin(rounds["category"], entry_rows, cats)
+        entry_rows, entry_comp, entry_days = entry_rows[wanted], entry_comp[wanted], entry_days[wanted]
     if by_category:
-        cat, cat_labels = _codes(rounds["category"].take(rows[entry_rows]), "rounds['category']")
-        unit_of_row, unit_key = pd.factorize(cat * n_comp + e_comp)
-        unit_entry = np.full(len(unit_key), _NEVER, dtype=np.int64)
-        np.minimum.at(unit_entry, unit_of_row, e_days)
-        unit_key = np.asarray(unit_key, dtype=np.int64)
-        unit_comp = unit_key % n_comp
-        unit_cat = unit_key // n_comp
+        cat, cat_labels = _codes(rounds["category"], entry_rows, "rounds['category']")
+        unit_comp, unit_cat, unit_entry = _category_units(cat, entry_comp, entry_days, n_comp)
     else:
-        first_entry = np.full(n_comp, _NEVER, dtype=np.int64)
-        np.minimum.at(first_entry, e_comp, e_days)
+        first_entry = _first_day(entry_comp, entry_days, n_comp)
         unit_comp = np.flatnonzero(first_entry != _NEVER)
         unit_entry = first_entry[unit_comp]
         unit_cat = np.zeros(unit_comp.size, dtype=np.int64)
 
     unit_grad = first_grad[unit_comp]
     keep = unit_grad >= unit_entry
-    unit_comp, unit_entry, unit_grad, unit_cat = (
-        unit_comp[keep],
-        unit_entry[keep],
-        unit_grad[keep],
-        unit_cat[keep],
-    )
+    if not keep.all():
+        unit_comp, unit_entry, unit_grad, unit_cat = (
+            unit_comp[keep],
+            unit_entry[keep],
+            unit_grad[keep],
+            unit_cat[keep],
+        )
     category_labels = None
     if by_category:
         unit_cat, category_labels = _sorted_groups(unit_cat, cat_labels)
@@ -337,6 +357,19 @@ def _units(
     )
 
 
+def _dated_rows(mask: np.ndarray, dates: np.ndarray, stamp: pd.Timestamp) -> tuple[np.ndarray, np.ndarray]:
+    """The rows where ``mask`` holds that are dated on or before ``stamp``, and their day numbers.
+
+    Dates are compared on the selected rows only, not on the whole table.
+    """
+    rows = np.flatnonzero(mask)
+    when = dates[rows]
+    known = when <= stamp.to_datetime64()
+    if not known.all():
+        rows, when = rows[known], when[known]
+    return rows, _day_numbers(when)
+
+
 def _sorted_groups(code: np.ndarray, labels: pd.Index) -> tuple[np.ndarray, np.ndarray]:
     """Renumber groups so that only groups with units remain, in sorted label order."""
     present = np.flatnonzero(np.bincount(code, minlength=len(labels)))
@@ -348,52 +381,101 @@ def _sorted_groups(code: np.ndarray, labels: pd.Index) -> tuple[np.ndarray, np.n
 
 
 def _company_codes(
-    companies: pd.Series, exit_companies: pd.Series | None
-) -> tuple[np.ndarray, np.ndarray | None, pd.Index]:
-    """Codes of the round rows' and the exits' companies on one shared set of labels.
+    column: pd.Series, row_sets: tuple[np.ndarray, ...], exit_companies: pd.Series | None
+) -> tuple[list[np.ndarray], np.ndarray | None, pd.Index]:
+    """Company codes of each set of rows and of the exits, on one shared set of labels.
 
-    A categorical column's own codes are reused; otherwise both columns are factorized
-    together in one hash pass. Exit companies absent from the rounds get code -1 (or a
-    code no unit uses).
+    A categorical column's own codes are reused (no hashing); otherwise the rows'
+    and the exits' companies are factorized together in one hash pass. Exit
+    companies absent from the rounds get code -1 (or a code no unit uses).
     """
-    if isinstance(companies.dtype, pd.CategoricalDtype):
-        labels = companies.cat.categories
-        codes = companies.cat.codes.to_numpy().astype(np.int64)
+    sizes = np.cumsum([rows.size for rows in row_sets])[:-1]
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        labels = column.cat.categories
+        all_codes = column.array.codes
+        codes = [all_codes[rows].astype(np.intp) for rows in row_sets]  # indexes: converted once
         if exit_companies is None:
             exit_codes = None
         elif isinstance(exit_companies.dtype, pd.CategoricalDtype) and (
             exit_companies.cat.categories.equals(labels)
         ):
-            exit_codes = exit_companies.cat.codes.to_numpy().astype(np.int64)
+            exit_codes = exit_companies.array.codes.astype(np.int64)
         else:
             exit_codes = np.asarray(labels.get_indexer(exit_companies), dtype=np.int64)
     else:
-        parts = [companies.reset_index(drop=True)]
+        parts = [column.take(np.concatenate(row_sets)).reset_index(drop=True)]
         if exit_companies is not None:
             parts.append(exit_companies.reset_index(drop=True))
         both = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
         all_codes, labels = pd.factorize(both)
-        all_codes = all_codes.astype(np.int64)
         labels = pd.Index(labels)
-        codes = all_codes[: len(companies)]
-        exit_codes = None if exit_companies is None else all_codes[len(companies) :]
-    if (codes < 0).any():
+        n_rows = len(parts[0])
+        codes = np.split(all_codes[:n_rows], sizes)
+        exit_codes = None if exit_companies is None else all_codes[n_rows:].astype(np.int64)
+    if any((c < 0).any() for c in codes):
         raise InputError("rounds['company'] has missing values; every round needs a company.")
     return codes, exit_codes, labels
 
 
-def _codes(column: pd.Series, name: str) -> tuple[np.ndarray, pd.Index]:
-    """Integer codes and their labels; a categorical column's own codes are reused."""
+def _first_day(code: np.ndarray, day: np.ndarray, size: int) -> np.ndarray:
+    """The earliest ``day`` of every code in ``[0, size)`` (``_NEVER`` where none), int64.
+
+    Scattered into an int32 array: half the memory traffic of int64, which is what
+    bounds ``np.minimum.at`` on a million companies.
+    """
+    never = np.iinfo(np.int32).max
+    first = np.full(size, never, dtype=np.int32)
+    np.minimum.at(first, code, day.astype(np.int32))
+    out = first.astype(np.int64)
+    out[first == never] = _NEVER
+    return out
+
+
+def _codes(column: pd.Series, rows: np.ndarray, name: str) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes of ``column`` at ``rows`` and their labels; a categorical's own codes are reused."""
     if isinstance(column.dtype, pd.CategoricalDtype):
-        codes = column.cat.codes.to_numpy().astype(np.int64)
+        codes = column.array.codes[rows]
         labels = column.cat.categories
     else:
-        codes, labels = pd.factorize(column)
-        codes = codes.astype(np.int64)
+        codes, labels = pd.factorize(column.take(rows))
         labels = pd.Index(labels)
     if (codes < 0).any():
         raise InputError(f"{name} has missing values; every row needs one.")
     return codes, labels
+
+
+def _isin(column: pd.Series, rows: np.ndarray, values: list) -> np.ndarray:
+    """Whether ``column`` at ``rows`` is one of ``values`` (a categorical: per category)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        wanted = np.append(column.cat.categories.isin(values), False)  # last slot: missing
+        return wanted[column.array.codes[rows]]
+    return np.asarray(column.take(rows).isin(values), dtype=bool)
+
+
+def _category_units(cat: np.ndarray, comp: np.ndarray, day: np.ndarray, n_comp: int):
+    """(company, category, first day) of every category-company pair among entry rows.
+
+    Most companies are filed under one category: they are reduced by company code
+    alone; only the rows of companies under several categories are hashed as pairs.
+    """
+    owner = np.full(n_comp, -1, dtype=cat.dtype)
+    owner[comp] = cat  # some category of each company; a row that differs reveals a second one
+    differs = owner[comp] != cat
+    if not differs.any():
+        first = _first_day(comp, day, n_comp)
+        unit_comp = np.flatnonzero(first != _NEVER)
+        return unit_comp, owner[unit_comp].astype(np.int64), first[unit_comp]
+    several = np.zeros(n_comp, dtype=bool)
+    several[comp[differs]] = True
+    mixed = several[comp]
+    first = _first_day(comp[~mixed], day[~mixed], n_comp)
+    unit_comp = np.flatnonzero(first != _NEVER)
+    pair_of_row, pairs = pd.factorize(cat[mixed].astype(np.int64) * n_comp + comp[mixed])
+    pairs = np.asarray(pairs, dtype=np.int64)
+    pair_entry = _first_day(pair_of_row, day[mixed], len(pairs))
+    return (np.concatenate([unit_comp, pairs % n_comp]),
+            np.concatenate([owner[unit_comp].astype(np.int64), pairs // n_comp]),
+            np.concatenate([first[unit_comp], pair_entry]))
 
 
 def _exit_table(exits: pd.DataFrame | None, stamp: pd.Timestamp):
@@ -451,11 +533,13 @@ def _first_exits(e_comp, e_day, e_kind, unit_comp, unit_entry):
 
 def _outcomes(units: _Units) -> tuple[np.ndarray, np.ndarray]:
     """Duration in days and cause (0 censored, 1 graduated, 2 exited) of every unit."""
-    graduated = units.graduation <= units.as_of
     exited = (units.exit < units.graduation) & (units.exit <= units.as_of)
-    end = np.where(exited, units.exit, np.where(graduated, units.graduation, units.as_of))
-    cause = np.where(exited, 2, np.where(graduated, 1, 0)).astype(np.int64)
-    return (end - units.entry).astype(np.int64), cause
+    cause = (units.graduation <= units.as_of).astype(np.int64)
+    cause[exited] = 2
+    # The end is the first of exit, graduation and as_of: the exit only if it came first.
+    end = np.minimum(np.minimum(units.exit, units.graduation), units.as_of)
+    end -= units.entry
+    return end, cause
 
 
 # --------------------------------------------------------------------------- groups

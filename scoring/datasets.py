@@ -3,7 +3,8 @@
 One documented loader per dataset (``DATASETS``); every table is read as text,
 coerced column by column (so that an unparseable cell is reported with its file,
 line and column), then checked with its pandera schema with ``lazy=True``, so that
-every bad row is reported at once.
+every bad row is reported at once. The large ``rounds`` table keeps its text columns
+as pandas categoricals (one string per distinct value; codes for every consumer).
 
 A user's ``--data-dir`` holds files with the bundled names. By default they
 *extend* the bundled data (rows appended; for keyed datasets a user row replaces the
@@ -56,6 +57,7 @@ class DatasetSpec:
     key: tuple[str, ...] = ()  # unique key; a user row with the same key replaces ours
     is_table: bool = True
     numeric_extras: bool = False  # extra columns are numbers (prices: one per benchmark score)
+    categorical: bool = False  # text columns as pandas categoricals (a large table: rounds)
 
     @property
     def stems(self) -> tuple[str, ...]:
@@ -102,6 +104,7 @@ DATASETS: dict[str, DatasetSpec] = {
             "Funding rounds, one row per round (Crunchbase 2013 export, CC-BY)",
             schemas.Rounds,
             date_column="date",
+            categorical=True,
         ),
         DatasetSpec(
             "exits",
@@ -219,28 +222,45 @@ def read_table(path: Path, model: type) -> pd.DataFrame:
     """Read one CSV (optionally gzipped) or Parquet file as text, check its header.
 
     Returns a frame of strings (NaN for empty cells) with a ``_line`` column: the
-    1-based line of each row in the file (the header is line 1).
+    1-based line of each row in the file (the header is line 1). Two exceptions: the
+    text columns of a ``categorical`` dataset (rounds) are categoricals, the same from
+    every format (from Parquet read dictionary-encoded); and Parquet columns already of
+    their schema's type (numbers, timestamps) stay typed, which ``coerce`` checks
+    as it checks text.
     """
     path = Path(path)
     required = list(_schema_columns(model, required_only=True))
     keep = _kept_columns(model)
+    as_category = _categorical_columns(model)
     if path.suffix == ".parquet":
         try:
             import pyarrow.parquet as pq
 
             names = pq.read_schema(path).names
-            frame = pd.read_parquet(path, columns=[c for c in names if keep is None or c in keep])
+            wanted = [c for c in names if keep is None or c in keep]
+            table = pq.read_table(path, columns=wanted, read_dictionary=[c for c in wanted if c in as_category])
         except ImportError:
             raise DataFileError(path, None, None, "reading Parquet needs pyarrow: pip install 'gapscore[parquet]'") from None
         except Exception as exc:  # pyarrow raises many types for a broken file
             raise DataFileError(path, None, None, f"cannot read Parquet ({type(exc).__name__}: {exc})") from None
-        missing = [c for c in required if c not in frame.columns]
+        missing = [c for c in required if c not in table.column_names]
         if missing:
             raise DataFileError(path, 1, missing[0], f"missing required column(s) {', '.join(missing)}; found {', '.join(map(str, names))}")
-        for col in frame.columns:  # timestamps as YYYY-MM-DD text, as a CSV would have them
-            if pd.api.types.is_datetime64_any_dtype(frame[col].dtype):
+        categories = {c: _arrow_categorical(table[c]) for c in table.column_names if c in as_category}
+        categories = {c: v for c, v in categories.items() if v is not None}  # not text: checked as before
+        frame = table.drop_columns(list(categories)).to_pandas().reset_index(drop=True)
+        del table
+        kinds = {c: _kind(d) for c, d in _schema_columns(model).items()}
+        typed = [c for c in frame.columns if _typed(frame[c].dtype, kinds.get(c))]  # coerce takes them as they are
+        for col in frame.columns:  # other timestamps as YYYY-MM-DD text, as a CSV would have them
+            if col not in typed and pd.api.types.is_datetime64_any_dtype(frame[col].dtype):
                 frame[col] = _iso_dates(frame[col])
-        frame = frame.astype(object).where(frame.notna(), np.nan)
+        text = [c for c in frame.columns if c not in typed]
+        if text:
+            frame[text] = frame[text].astype(object).where(frame[text].notna(), np.nan)
+        for col, values in categories.items():
+            frame[col] = values
+        frame = frame[[c for c in wanted if c in frame.columns]]
         frame["_line"] = np.arange(2, len(frame) + 2)
         return frame
 
@@ -276,6 +296,8 @@ def read_table(path: Path, model: type) -> pd.DataFrame:
         )
     if keep is not None:  # let the columns nothing reads go now, before they are copied
         frame = frame[[c for c in header if c in keep]]
+    for col in as_category & set(frame.columns):
+        frame[col] = _categorical(frame[col])
     # Row numbers in the file: pandas dropped blank lines, so count them back in.
     frame["_line"] = _data_line_numbers(text, len(frame))
     return frame
@@ -286,6 +308,74 @@ def _kept_columns(model: type) -> frozenset[str] | None:
     if any(spec.schema is model and spec.numeric_extras for spec in DATASETS.values()):
         return None
     return frozenset(_schema_columns(model))
+
+
+def _typed(dtype: object, kind: str | None) -> bool:
+    """A Parquet column already of its schema kind: numbers (not booleans) or timestamps."""
+    if kind == "number":
+        return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+    return kind == "date" and pd.api.types.is_datetime64_any_dtype(dtype)
+
+
+def _categorical_columns(model: type) -> frozenset[str]:
+    """Text columns read as categoricals: those of a dataset marked ``categorical`` (rounds)."""
+    if not any(spec.schema is model and spec.categorical for spec in DATASETS.values()):
+        return frozenset()
+    return frozenset(c for c, dtype in _schema_columns(model).items() if _kind(dtype) == "text")
+
+
+def _text_categories(values: np.ndarray) -> pd.CategoricalDtype:
+    """The dtype of every categorical text column: sorted Python strings (object), so
+    that CSV and Parquet give equal frames under pandas 2 and 3 alike."""
+    return pd.CategoricalDtype(pd.Index(values, dtype=object))
+
+
+def _categorical(column: pd.Series) -> pd.Series:
+    """A text column as a categorical of its values in sorted order (``_text_categories``)."""
+    found = column.astype("category")  # categories sorted and used, as pandas factorizes them
+    values = np.asarray(found.cat.categories, dtype=object)
+    codes = found.cat.codes.to_numpy()
+    return pd.Series(pd.Categorical.from_codes(codes, dtype=_text_categories(values)), index=column.index)
+
+
+def _arrow_categorical(column) -> pd.Categorical | None:
+    """A Parquet text column (a pyarrow ChunkedArray, dictionary-encoded or not) as a
+    categorical of its used values in sorted order; None if it does not hold text.
+
+    Each row group has its own dictionary (shared by its batches): only the distinct
+    dictionaries' values are hashed into one, never the rows, whose codes are then
+    remapped with integer takes.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    kind = column.type.value_type if pa.types.is_dictionary(column.type) else column.type
+    if pa.types.is_null(kind):  # every cell empty (pandas writes an all-None column so)
+        return pd.Categorical.from_codes(np.full(len(column), -1), dtype=_text_categories(np.array([], dtype=object)))
+    if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+        return None
+    chunks = [c if pa.types.is_dictionary(c.type) else pc.dictionary_encode(c) for c in column.chunks]
+    dictionaries, start_of_chunk, start = [], [], 0
+    for chunk in chunks:
+        if not dictionaries or not chunk.dictionary.equals(dictionaries[-1]):
+            start += len(dictionaries[-1]) if dictionaries else 0
+            dictionaries.append(chunk.dictionary)
+        start_of_chunk.append(start)
+    pooled = pc.dictionary_encode(pa.concat_arrays(
+        [d.cast(pa.large_string()) for d in dictionaries] or [pa.array([], pa.large_string())]))
+    to_pooled = pc.fill_null(pooled.indices, -1).to_numpy()  # dictionary slot -> pooled value; -1: null
+    codes = []
+    for chunk, start in zip(chunks, start_of_chunk):
+        lookup = np.append(to_pooled[start:start + len(chunk.dictionary)], -1)  # last slot: null rows (-1)
+        codes.append(lookup[pc.fill_null(chunk.indices, -1).to_numpy()])
+    code = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64)
+    values = pooled.dictionary
+    used = np.flatnonzero(np.bincount(code + 1, minlength=len(values) + 1)[1:])
+    order = used[pc.sort_indices(values.take(pa.array(used))).to_numpy()]  # bytewise = code point order
+    rank = np.full(len(values) + 1, -1, dtype=np.int64)  # the last slot keeps -1 (missing) at -1
+    rank[order] = np.arange(order.size)
+    labels = values.take(pa.array(order)).to_numpy(zero_copy_only=False)
+    return pd.Categorical.from_codes(rank[code], dtype=_text_categories(np.asarray(labels, dtype=object)))
 
 
 def _iso_dates(column: pd.Series) -> pd.Series:
@@ -377,8 +467,7 @@ def coerce(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool
         if col == "_line":
             continue
         s = frame[col]
-        long = s.dropna().astype(str).str.len() > MAX_CELL_CHARS
-        for idx in long[long].index[:5]:
+        for idx in _long_cells(s)[:5]:
             problems.append(DataFileError(path, int(lines[idx]), col, f"value of {len(str(s[idx]))} characters is longer than {MAX_CELL_CHARS}; check for an unclosed quote"))
     kinds = dict(_schema_columns(model))
     if numeric_extras:
@@ -391,9 +480,14 @@ def coerce(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool
         present = s.notna()
         if kind == "number":
             converted = pd.to_numeric(s, errors="coerce").astype("float64")
-            bad = present & converted.isna() & ~s.astype(str).str.strip().str.lower().isin(["nan"])
-            nan_text = present & s.astype(str).str.strip().str.lower().isin(["nan", "inf", "-inf", "infinity", "-infinity"])
             inf = present & np.isinf(converted)
+            # Only a cell that gave NaN or infinity can be unparseable or "nan"/"inf" text.
+            suspect = np.flatnonzero(present & (converted.isna() | inf))
+            low = s.iloc[suspect].astype(str).str.strip().str.lower()
+            says_nan, nan_text = np.zeros(len(s), dtype=bool), np.zeros(len(s), dtype=bool)
+            says_nan[suspect] = low.isin(["nan"]).to_numpy()
+            nan_text[suspect] = low.isin(["nan", "inf", "-inf", "infinity", "-infinity"]).to_numpy()
+            bad = present & converted.isna() & ~says_nan
             for idx in s.index[bad | nan_text | inf][:50]:
                 problems.append(DataFileError(path, int(lines[idx]), col, f"value {_show(s[idx])} is not a finite number; write a plain number such as 12.5"))
             converted[np.isinf(converted)] = np.nan
@@ -401,9 +495,16 @@ def coerce(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool
         elif kind == "date":
             # A zone offset (2012-01-01T10:00:00Z, +05:00) is read as UTC and the zone
             # dropped, so files mixing zones, or zones and plain dates, load alike.
-            converted = pd.to_datetime(s, errors="coerce", format="ISO8601", utc=True).dt.tz_localize(None)
             early, late = schemas.EARLIEST_DATE, schemas.LATEST_DATE
-            outside = converted.notna() & ((converted < early) | (converted > late))
+            if pd.api.types.is_datetime64_any_dtype(s.dtype):  # timestamps (Parquet): their dates
+                local = s.dt.tz_localize(None) if isinstance(s.dtype, pd.DatetimeTZDtype) else s
+                day = local.to_numpy().astype("datetime64[D]")  # compared in days: no overflow
+                off = (day < early.to_datetime64().astype("datetime64[D]")) | (day > late.to_datetime64().astype("datetime64[D]"))
+                outside = pd.Series(off, index=s.index)
+                converted = pd.Series(np.where(off, np.datetime64("NaT"), day).astype("datetime64[ns]"), index=s.index)
+            else:
+                converted = pd.to_datetime(s, errors="coerce", format="ISO8601", utc=True).dt.tz_localize(None)
+                outside = converted.notna() & ((converted < early) | (converted > late))
             bad = present & (converted.isna() | outside)
             for idx in s.index[bad][:50]:
                 rule = (f"is outside {early.date()} to {late.date()}; check the year" if _is_iso_date(s[idx])
@@ -418,9 +519,22 @@ def coerce(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool
             for idx in s.index[bad][:50]:
                 problems.append(DataFileError(path, int(lines[idx]), col, f"value {_show(s[idx])} is not true or false"))
             out[col] = val.fillna(False).astype(bool)
+        elif isinstance(s.dtype, pd.CategoricalDtype) and pd.api.types.infer_dtype(s.cat.categories) in ("string", "empty"):
+            out[col] = s  # text already, one string per distinct value
         else:
             out[col] = s.astype(object).where(present, None)
     return out, problems
+
+
+def _long_cells(column: pd.Series) -> pd.Index:
+    """Index labels of the cells longer than ``MAX_CELL_CHARS`` (a categorical: measured per category)."""
+    if _typed(column.dtype, "number") or _typed(column.dtype, "date"):
+        return column.index[:0]
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        long = np.flatnonzero(column.cat.categories.astype(str).str.len() > MAX_CELL_CHARS)
+        return column.index[np.isin(column.cat.codes.to_numpy(), long)] if long.size else column.index[:0]
+    long = column.dropna().astype(str).str.len() > MAX_CELL_CHARS
+    return long[long].index
 
 
 def _is_iso_date(value: object) -> bool:
@@ -435,6 +549,8 @@ def _is_iso_date(value: object) -> bool:
 def _show(value: object, limit: int = 60) -> str:
     if isinstance(value, pd.Timestamp):
         value = value.date().isoformat()
+    elif isinstance(value, np.generic):  # a typed (Parquet) cell: shown as Python shows it
+        value = value.item()
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "...'"
 
@@ -470,8 +586,14 @@ def validate(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bo
     bad_cells = {(p.line, p.column) for p in problems}
     lines = coerced["_line"].to_numpy()
     row_checks: set[tuple[object, str]] = set()  # a row-wise check fails once per row, not per column
+    schema = model.to_schema()
+    # A categorical text column holds only strings (coerce checked its categories): its
+    # checks run per category in pandas; only pandera's dtype check would refuse it.
+    as_category = [c for c in schema.columns if c in coerced.columns and isinstance(coerced[c].dtype, pd.CategoricalDtype)]
+    if as_category:
+        schema = schema.update_columns({c: {"dtype": None} for c in as_category})
     try:
-        model.validate(coerced, lazy=True)
+        schema.validate(coerced, lazy=True)
     except pa.errors.SchemaErrors as exc:
         fc = exc.failure_cases
         for row in fc.itertuples(index=False):
@@ -782,13 +904,13 @@ class DataStore:
                 continue
             frame, found = validate(raw, spec.schema, path, numeric_extras=spec.numeric_extras, key=spec.key)
             problems.extend(found)
-            frame["_file"] = str(path)
+            frame["_file"] = _file_column(path, len(frame)) if spec.categorical else str(path)
             frames.append(frame)
         if problems:
             raise DataValidationError(problems)
         if not frames:
             raise DataFileError(f"{name}.csv", None, None, "no such dataset file in the bundled data or --data-dir")
-        frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        frame = _concat(frames) if len(frames) > 1 else frames[0]
         if spec.key and len(frames) > 1:  # a user row replaces the bundled row with its key
             frame = frame.drop_duplicates(list(spec.key), keep="last").reset_index(drop=True)
         problems = self._row_references(name, frame)
@@ -869,6 +991,26 @@ class DataStore:
                 description=spec.description,
             ))
         return pd.DataFrame(rows)
+
+
+def _file_column(path: Path, n_rows: int) -> pd.Categorical:
+    """``_file`` of a large table: one category, not a string per row."""
+    return pd.Categorical.from_codes(np.zeros(n_rows, dtype=np.int8), dtype=_text_categories(np.array([str(path)], dtype=object)))
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Frames one under the other; categorical columns stay categorical (pandas would
+    turn differing categories into object), with their categories merged and sorted."""
+    from pandas.api.types import union_categoricals
+
+    order = list(dict.fromkeys(c for f in frames for c in f.columns))
+    merge = [c for c in order if all(c in f.columns and isinstance(f[c].dtype, pd.CategoricalDtype) for f in frames)]
+    frame = pd.concat([f.drop(columns=merge) for f in frames], ignore_index=True)  # no text through object
+    for col in merge:
+        merged = union_categoricals([f[col] for f in frames], sort_categories=True, ignore_order=True)
+        values = np.asarray(merged.categories, dtype=object)
+        frame[col] = pd.Categorical.from_codes(merged.codes, dtype=_text_categories(values))
+    return frame[order]
 
 
 def _row_problems(frame: pd.DataFrame, mask: pd.Series, column: str, template: str, limit: int = 50) -> list[DataFileError]:
