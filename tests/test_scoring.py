@@ -35,7 +35,9 @@ def test_computer_vision_follows_its_history(store, year, expected):
     perfection; with the same defaults as every other sector. 2012 is an early call
     (watch, seed or Series A), not the exact seed call the thesis names: with three
     ImageNet records the 2012 forecast puts the 80% milestone in 2013.6 (2012-2016),
-    inside no early-stage window; docs/methodology.md discusses it.
+    inside no early-stage window (the data crossed in 2014.4), and no reference class
+    of fitted benchmarks exists before 2016 to borrow a shape from; README and
+    docs/methodology.md discuss it.
     """
     result = score_sector(store, "computer_vision", pd.Timestamp(f"{year}-12-31"), CFG)
     assert result.result.recommendation in expected, (result.result.scores, result.reasons)
