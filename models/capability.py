@@ -653,6 +653,10 @@ class CapabilityResult:
         """Per-benchmark results: status, points, observed share, L, k, t0, level, slope."""
         return self.per_benchmark.copy()
 
+    def borrowed(self) -> pd.DataFrame:
+        """The benchmarks whose curve borrows its shape (too few records to fit alone)."""
+        return self.per_benchmark[self.per_benchmark["status"] == _STATUS_BORROWED]
+
     def thresholds_frame(self) -> pd.DataFrame:
         """The threshold forecasts as a DataFrame, with the years also as dates."""
         frame = pd.DataFrame(

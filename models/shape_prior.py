@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import logit
 
-from gapscore.models._frontier import check_int, decimal_year, to_timestamp
+from gapscore.models._frontier import check_int, decimal_year, to_datetime_index, to_timestamp
 from gapscore.models.capability import (
     DEFAULT_MIN_ASYMPTOTE,
     K_BOUNDS_PER_YEAR,
@@ -133,7 +133,7 @@ def shape_prior(
     check_int(min_points, "min_points", "shape_prior", MIN_SCURVE_POINTS)
     check_int(min_benchmarks, "min_benchmarks", "shape_prior", 1)
     table = benchmarks[benchmarks["benchmark"].isin(set(reference)) & benchmarks["human_baseline"].notna()]
-    known = history[(pd.to_datetime(history["date"]) <= as_of) & history["benchmark"].isin(table["benchmark"])]
+    known = history[(to_datetime_index(history["date"], "history dates") <= as_of) & history["benchmark"].isin(table["benchmark"])]
     if known.empty:
         return None
     records = record_points(normalise(known, table, error_scale=error_scale), as_of=as_of)

@@ -395,9 +395,9 @@ def summary_text(res: BacktestResult) -> str:
         cal = res.calibration_summary[["threshold", "forecasts", "benchmarks", "realized", "missed", "open",
                                        "coverage_realized", "coverage_resolved", "median_abs_error_years"]]
         lines += ["  " + line for line in frame_to_table(cal).splitlines()]
-        b = res.calibration_borrowed
-        if b is not None and int(b.set_index("threshold").loc[float(res.settings["calibration_headline"]), "forecasts"]):
-            b = b.set_index("threshold").loc[float(res.settings["calibration_headline"])]
+        b = None if res.calibration_borrowed is None else \
+            res.calibration_borrowed.set_index("threshold").loc[float(res.settings["calibration_headline"])]
+        if b is not None and b["forecasts"]:
             cov = "n/a" if b["realized"] == 0 else f"{b['coverage_realized']:.0%}"
             lines.append(f"  of these, from borrowed shapes (benchmarks with too few records to fit alone): {int(b['forecasts'])} "
                          f"at {res.settings['calibration_headline']:.0%}, {int(b['realized'])} realized, coverage {cov}")

@@ -81,7 +81,7 @@ def _benchmark_task(task) -> list[dict]:
             continue
         if res.status != "ok":
             continue
-        method = "borrowed" if (res.per_benchmark["status"] == "borrowed_shape").any() else "fitted"
+        method = "borrowed" if len(res.borrowed()) else "fitted"
         for f in res.thresholds:
             if f.threshold not in open_thresholds or f.passed:
                 continue

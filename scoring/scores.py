@@ -69,8 +69,7 @@ def reasons_for(sig: SectorSignals, res: StageScores, cfg: dict) -> tuple[str, .
             else:
                 line += f"; {thr:.0%} expected in {_year(f.year)} ({_interval(f.low, f.high)})"
         out.append(line)
-        per = cap.per_benchmark
-        borrowed = per.loc[per["status"] == "borrowed_shape", ["benchmark", "n_points"]]
+        borrowed = cap.borrowed()[["benchmark", "n_points"]]
         if len(borrowed):
             names = ", ".join(f"{b} ({n} records)" for b, n in borrowed.itertuples(index=False))
             out.append(f"too few records to fit alone: {names}; their curves borrow the shapes fitted on other "

@@ -204,6 +204,7 @@ def test_llm_assistants_2021_borrow_the_shapes_of_the_sector_benchmarks_fitted_b
     from gapscore.scoring.config import load_config
     from gapscore.scoring.datasets import DataStore
     from gapscore.scoring.scores import score_sector
+    from gapscore.scoring.signals import shape_prior as shape_prior_of
 
     cfg = load_config()
     store = DataStore()
@@ -221,8 +222,7 @@ def test_llm_assistants_2021_borrow_the_shapes_of_the_sector_benchmarks_fitted_b
     hist = store.as_of("capability", as_of)
     records = record_points(normalise(hist[hist["benchmark"].isin(table["benchmark"])], table), as_of=as_of)
     enough = sorted(b for b, n in records.groupby("benchmark").size().items() if n >= cfg["capability"]["min_points"])
-    prior = store.memo(("shape_prior", as_of, "sectors", cfg["capability"]["min_points"],
-                        cfg["capability"]["shape_min_benchmarks"], cfg["capability"]["error_scale"]), lambda: None)
+    prior = shape_prior_of(store, as_of, cfg)
     assert prior is not None and set(prior.benchmarks) <= set(enough) and len(prior) >= 3
     assert per.at["mmlu", "k"] == pytest.approx(float(np.median(prior.k)))
 
