@@ -33,7 +33,7 @@ from gapscore.models._frontier import year_of
 from gapscore.scoring.datasets import DataStore
 from gapscore.scoring.errors import ConfigError
 from gapscore.scoring.signals import shape_priors
-from gapscore.scoring.timing import STAGES, milestone_cdf
+from gapscore.scoring.stage_model import STAGES, milestone_cdf
 
 STEP_RE = re.compile(r"^\s*(\d+)\s*([ym])\s*$", re.IGNORECASE)
 

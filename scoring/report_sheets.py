@@ -22,7 +22,7 @@ from openpyxl.drawing.line import LineProperties
 from gapscore.models._frontier import decimal_year
 from gapscore.scoring.datasets import BUNDLED_DIR, DATASETS, DataStore
 from gapscore.scoring.report_book import Sheet
-from gapscore.scoring.timing import STAGES
+from gapscore.scoring.stage_model import STAGES, best_stage
 
 CHART_WIDTH_CM = 24.0
 CHART_HEIGHT_CM = 11.0
@@ -720,7 +720,7 @@ def build_sensitivity(ctx: MemoContext, sheet: Sheet) -> None:
     from gapscore.scoring.scores import sensitivity
 
     res = ctx.score.result
-    stage = max(STAGES, key=lambda st: (res.scores[st], -STAGES.index(st)))
+    stage = best_stage(res.scores)
     _start(ctx, sheet, stage=stage)
     s = sheet
     frame = sensitivity(ctx.sig, ctx.cfg)

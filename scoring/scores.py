@@ -10,7 +10,8 @@ import pandas as pd
 from gapscore.scoring import config as config_mod
 from gapscore.scoring.datasets import DataStore
 from gapscore.scoring.signals import SectorSignals, sector_signals
-from gapscore.scoring.timing import STAGES, StageScores, milestone_cdf, score
+from gapscore.scoring.stage_model import STAGES, factor_key, milestone_cdf
+from gapscore.scoring.timing import StageScores, score
 
 
 @dataclass(frozen=True, eq=False)
@@ -179,7 +180,7 @@ def explain(store: DataStore, sector: str, as_of: pd.Timestamp, cfg: dict) -> di
     r = result.result
     contrib = pd.DataFrame([
         {"stage": s, "factor": f, "weight": cfg["stages"][s]["weights"][f],
-         "value": (r.factors[f"{s}.timing"] if f == "timing" else r.factors[f]), "points": v}
+         "value": r.factors[factor_key(s, f)], "points": v}
         for s in STAGES for f, v in r.contributions[s].items()
     ])
     lines = [f"{result.name} ({sector}) as of {as_of.date()}: {r.recommendation} (confidence {r.confidence:.0%})", ""]
