@@ -76,6 +76,7 @@ class TimingInputs:
     traction_rate: float | None = None  # share of a cohort graduating within the window
     momentum_ratio: float | None = None  # rounds in the last window / the window before
     has_capability: bool = True
+    saturated_only: bool = False  # every capability measure is saturated: beyond what they measure
 
 
 def milestone_cdf(inputs: TimingInputs, t: float) -> float | None:
@@ -158,6 +159,7 @@ def score(inputs: TimingInputs, cfg: dict) -> StageScores:
     used = {f for stage in STAGES for f in cfg["stages"][stage]["weights"]}
     coverage = 1.0 - len(missing & used) / max(1, len(used))
     rec, prob = recommend(inputs, scores, cfg)
+    prob = saturated_harvest_cap(inputs, rec, prob, cfg)
     return StageScores(
         scores=scores,
         contributions=contributions,
@@ -168,6 +170,17 @@ def score(inputs: TimingInputs, cfg: dict) -> StageScores:
         coverage=coverage,
         decision_probability=prob,
     )
+
+
+def saturated_harvest_cap(inputs: TimingInputs, recommendation: str, prob: float, cfg: dict) -> float:
+    """Harvest on saturated benchmarks alone is held to ``capability.saturated_max_confidence``.
+
+    A saturated benchmark stops measuring: "every benchmark passed" is no evidence that
+    the gaps a sector's products meet are closed, so its probability is capped.
+    """
+    if inputs.saturated_only and recommendation == "harvest":
+        return min(prob, float(cfg["capability"]["saturated_max_confidence"]))
+    return prob
 
 
 def recommend(inputs: TimingInputs, scores: dict[str, float], cfg: dict) -> tuple[str, float]:
