@@ -26,6 +26,8 @@ _RULES: dict[str, tuple[str, float, float]] = {
     "capability.task_cap": ("num", 0.5, 1.2),
     "capability.shape_min_benchmarks": ("int", 1, 1000),
     "capability.shape_min_points": ("int", 1, 1000),
+    "capability.saturation_noise_points": ("num", 0, 100),
+    "capability.saturated_max_confidence": ("num", 0, 1),
     "milestone.capability_threshold": ("num", 0.05, 1.5),
     "milestone.perfection_threshold": ("num", 0.05, 1.5),
     "milestone.min_sd_years": ("num", 0.01, 10),

@@ -57,19 +57,24 @@ def reasons_for(sig: SectorSignals, res: StageScores, cfg: dict) -> tuple[str, .
     if cap is None:
         out.append("no capability benchmark with a human baseline for this sector: capability not measured")
     elif cap.status != "ok":
-        lvl = "" if not math.isfinite(cap.observed_level) else f" (best so far {cap.observed_level:.0%} of human)"
+        lvl = "" if not math.isfinite(cap.observed_level) else f" (best observed so far {cap.observed_level:.0%} of human)"
         out.append(f"capability: insufficient data to fit a curve as of {sig.as_of.date()}{lvl}")
     else:
-        line = f"capability at {cap.level:.0%} of human, rising {100 * cap.velocity_per_year:.1f} points a year"
+        obs = "" if not math.isfinite(cap.observed_level) else f", {cap.observed_level:.0%} observed (best results so far)"
+        line = f"capability at {cap.level:.0%} of human fitted{obs}, rising {100 * cap.velocity_per_year:.1f} points a year"
+        d = sig.as_of_year
         for thr in (ms["capability_threshold"], ms["perfection_threshold"]):
             f = next(t for t in cap.thresholds if abs(t.threshold - thr) < 1e-9)
             if f.passed:
-                line += f"; {thr:.0%} reached in {_year(f.year)}"
+                line += f"; {thr:.0%} passed in the results in {_year(f.year)}"
             elif f.capped or not math.isfinite(f.year):
                 line += f"; {thr:.0%} not in sight"
+            elif f.year <= d:
+                line += f"; {thr:.0%} due since {_year(f.year)} on the fitted curve, not yet in the results ({_interval(f.low, f.high)})"
             else:
                 line += f"; {thr:.0%} expected in {_year(f.year)} ({_interval(f.low, f.high)})"
         out.append(line)
+        out += _saturation_reasons(cap, cfg)
         borrowed = cap.borrowed()[["benchmark", "n_points"]]
         if len(borrowed):
             names = ", ".join(f"{b} ({n} records)" for b, n in borrowed.itertuples(index=False))
@@ -104,11 +109,37 @@ def reasons_for(sig: SectorSignals, res: StageScores, cfg: dict) -> tuple[str, .
     inputs = sig.timing_inputs(cfg)
     d = inputs.as_of_year
     p_now = milestone_cdf(inputs, d)
-    if p_now is not None:
+    if p_now is not None and inputs.has_capability and cap is not None and cap.status == "ok":
         out.append(f"probability the milestone is already passed: {p_now:.0%}")
+    elif p_now is not None:
+        # The milestone is capability AND unit economics: without a capability reading
+        # its probability is unknown, whatever the economics say.
+        out.append("probability the milestone is already passed: unknown (capability not measured)")
     rec = res.recommendation
     out.append(f"recommendation: {rec} (confidence {res.confidence:.0%}; data coverage {res.coverage:.0%})")
     return tuple(out)
+
+
+def _saturation_reasons(cap, cfg: dict) -> list[str]:
+    """Which benchmarks are saturated (tasks done) and which still measure the remaining gap."""
+    if not cap.saturated:
+        return []
+    rows = cap.per_benchmark.set_index("benchmark")
+    done = ", ".join(f"{b} since {rows.loc[b, 'saturated_date'].year}" for b in cap.saturated)
+    out = [f"saturated (tasks done, counted at 100%; they say nothing more about the remaining gap): {done}"]
+    if cap.beyond_measure:
+        out.append("capability beyond what its benchmarks measure: every benchmark of the sector is saturated and the "
+                   "data has no harder one, so the gaps its products still meet are not measured; harvest is held to "
+                   f"confidence {cfg['capability']['saturated_max_confidence']:.0%} at most")
+        return out
+    measuring = cap.measuring()
+    if len(measuring):
+        parts = []
+        for b, obs, lvl, last in measuring[["benchmark", "observed_share", "level", "last_record_date"]].itertuples(index=False):
+            fitted = f", fitted {min(lvl, cfg['capability']['task_cap']):.0%} today" if math.isfinite(lvl) else ", no curve"
+            parts.append(f"{b} ({obs:.0%} observed by {last.date()}{fitted})")
+        out.append("the remaining gap is read on: " + ", ".join(parts))
+    return out
 
 
 def score_sector(store: DataStore, sector_id: str, as_of: pd.Timestamp, cfg: dict) -> SectorScore:

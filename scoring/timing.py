@@ -77,6 +77,7 @@ class TimingInputs:
     traction_rate: float | None = None  # share of a cohort graduating within the window
     momentum_ratio: float | None = None  # rounds in the last window / the window before
     has_capability: bool = True
+    saturated_only: bool = False  # every capability measure is saturated: beyond what they measure
 
 
 def factor_values(inputs: TimingInputs, cfg: dict) -> dict[str, float | None]:
@@ -133,10 +134,29 @@ def score(inputs: TimingInputs, cfg: dict) -> StageScores:
 
 
 def decide(inputs: TimingInputs, scores: dict[str, float], cfg: dict, values: dict | None = None) -> stage_model.Decision:
-    """The recommendation rule (``stage_model.RECOMMENDATION_RULE``) on these scores."""
+    """The recommendation rule (``stage_model.RECOMMENDATION_RULE``) on these scores.
+
+    A harvest on saturated benchmarks alone has its probability held to
+    ``capability.saturated_max_confidence`` (``saturated_harvest_cap``).
+    """
     values = factor_values(inputs, cfg) if values is None else values
     ctx = stage_model.RuleContext(inputs, cfg, scores, values, stage_model.best_stage(scores))
-    return stage_model.decide(ctx)
+    d = stage_model.decide(ctx)
+    capped = saturated_harvest_cap(inputs, d.recommendation, d.probability, cfg)
+    if capped != d.probability:
+        d = stage_model.Decision(d.recommendation, capped, d.clause)
+    return d
+
+
+def saturated_harvest_cap(inputs: TimingInputs, recommendation: str, prob: float, cfg: dict) -> float:
+    """Harvest on saturated benchmarks alone is held to ``capability.saturated_max_confidence``.
+
+    A saturated benchmark stops measuring: "every benchmark passed" is no evidence that
+    the gaps a sector's products meet are closed, so its probability is capped.
+    """
+    if inputs.saturated_only and recommendation == "harvest":
+        return min(prob, float(cfg["capability"]["saturated_max_confidence"]))
+    return prob
 
 
 def recommend(inputs: TimingInputs, scores: dict[str, float], cfg: dict) -> tuple[str, float]:
