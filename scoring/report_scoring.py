@@ -48,6 +48,7 @@ LIVE_KEYS = (
     "milestone.capability_threshold", "milestone.perfection_threshold", "milestone.min_sd_years",
     "economics.target_share", "graduation.good_rate", "momentum.full_ratio",
     "capability_momentum.full_velocity", "signals.missing_value", "recommendation.min_score",
+    "capability.saturated_max_confidence",
 )
 """Settings outside [stages] that the Scoring sheet's formulas read (live inputs)."""
 
@@ -97,6 +98,7 @@ MEANINGS = {
     "capability_momentum.full_velocity": "share of the human gap closed per year that counts as full momentum",
     "signals.missing_value": "value of a factor the data cannot give",
     "recommendation.min_score": "best score below which no stage is recommended",
+    "capability.saturated_max_confidence": "highest probability of a harvest resting on saturated benchmarks alone",
 }
 
 
@@ -185,7 +187,8 @@ class ScoringSheet:
             s.formula(r, CHECK_COL, f'=IF(ABS(B{r}-{config_mod.WEIGHT_TOTAL:g})<=0.000001,"{CHECK_OK}","must sum to {config_mod.WEIGHT_TOTAL:g}")', style="none")
             s.row += 1
         formats = {"milestone.min_sd_years": "ratio", "momentum.full_ratio": "ratio", "recommendation.min_score": "score",
-                   "capability_momentum.full_velocity": "ratio"}
+                   "capability_momentum.full_velocity": "ratio",
+                   "capability.saturated_max_confidence": "probability"}
         for key in LIVE_KEYS:
             self._input(key, key, config_mod.get(cfg, key), formats.get(key, "ratio"), MEANINGS[key])
         r = s.row
@@ -252,6 +255,13 @@ class ScoringSheet:
         s.name("sig_has_capability", r, 2)
         s.put(r, 4, "sig_has_capability", wrap=False)
         s.put(r, NOTE_COL, "FALSE: no benchmark with a human baseline, or too few points to fit", style="note")
+        s.row += 1
+        r = s.row
+        s.put(r, 1, "every capability measure saturated")
+        s.put(r, 2, bool(inputs.saturated_only), style="signal")
+        s.name("sig_saturated_only", r, 2)
+        s.put(r, 4, "sig_saturated_only", wrap=False)
+        s.put(r, NOTE_COL, "TRUE: capability is beyond what its benchmarks measure; a harvest on it is capped", style="note")
         s.row += 1
         scalar("capability velocity", inputs.velocity, "ratio", "sig_velocity", "share of the human gap closed per year, at the as-of date")
         scalar("seed-to-A graduation rate", inputs.traction_rate, "share", "sig_traction_rate",

@@ -304,6 +304,25 @@ PERFECT_NOW = Quantity("P(perfection reached)", _perfect_now, "perf_cdf_now", "s
 BEYOND_SEED_WINDOW = Quantity("P(milestone beyond the seed window)", _beyond_seed_window, "1-ms_cdf_seed_end", "ms_components>0")
 MILESTONE_NOW = Quantity("P(milestone passed)", lambda c: milestone_cdf(c.inputs, _now(c)), "ms_cdf_now", "ms_components>0")
 MISSING_VALUE = Quantity("signals.missing_value", lambda c: c.cfg["signals"]["missing_value"], "cfg_signals_missing_value")
+
+
+def _saturation_capped(q: Quantity) -> Quantity:
+    """A harvest probability held to ``capability.saturated_max_confidence`` when every
+    capability measure of the sector is saturated: "every benchmark passed" is no evidence
+    that the gaps its products meet are closed."""
+    def compute(ctx):
+        p = q.compute(ctx)
+        if p is None or not ctx.inputs.saturated_only:
+            return p
+        return min(p, float(ctx.cfg["capability"]["saturated_max_confidence"]))
+
+    return Quantity(q.name + ", capped on saturated measures", compute,
+                    f"IF(sig_saturated_only,MIN({q.excel},cfg_capability_saturated_max_confidence),{q.excel})",
+                    q.excel_known)
+
+
+HARVEST_PERFECT_NOW = _saturation_capped(PERFECT_NOW)
+HARVEST_MILESTONE_NOW = _saturation_capped(MILESTONE_NOW)
 LIKELY = Quantity("more likely than not", lambda c: DECISION_LEVEL, f"{DECISION_LEVEL:g}")
 
 
@@ -379,17 +398,17 @@ class Clause:
 
 RECOMMENDATION_RULE: tuple[Clause, ...] = (
     Clause("strong_stage", (AtLeast(BEST_SCORE, MIN_SCORE), Known(BEST_PROBABILITY)), (
-        Clause("growth_at_perfection", (BestIs("growth"), AtLeast(PERFECT_NOW, LIKELY)), "harvest", PERFECT_NOW,
+        Clause("growth_at_perfection", (BestIs("growth"), AtLeast(PERFECT_NOW, LIKELY)), "harvest", HARVEST_PERFECT_NOW,
                "growth is best but perfection is more likely than not reached: too late"),
         Clause("best_stage", (), BEST, BEST_PROBABILITY,
                "the best stage scores at least min_score on its own evidence (a score carried by the "
                "missing value recommends nothing)"),
     ), why="a stage is recommended only on its own evidence"),
-    Clause("perfection_reached", (AtLeast(PERFECT_NOW, LIKELY),), "harvest", PERFECT_NOW,
+    Clause("perfection_reached", (AtLeast(PERFECT_NOW, LIKELY),), "harvest", HARVEST_PERFECT_NOW,
            "no strong stage, and perfection is more likely than not reached"),
     Clause("milestone_far", (AtLeast(BEYOND_SEED_WINDOW, LIKELY),), "watch", BEYOND_SEED_WINDOW,
            "the milestone more likely than not lies beyond the seed window: too early"),
-    Clause("milestone_passed", (HasCapability(), AtLeast(MILESTONE_NOW, LIKELY)), "harvest", MILESTONE_NOW,
+    Clause("milestone_passed", (HasCapability(), AtLeast(MILESTONE_NOW, LIKELY)), "harvest", HARVEST_MILESTONE_NOW,
            "past the milestone with nothing strong: gaps are closing without traction"),
     Clause("unknown", (), "watch", MISSING_VALUE, "nothing known enough to act on"),
 )

@@ -137,26 +137,11 @@ def decide(inputs: TimingInputs, scores: dict[str, float], cfg: dict, values: di
     """The recommendation rule (``stage_model.RECOMMENDATION_RULE``) on these scores.
 
     A harvest on saturated benchmarks alone has its probability held to
-    ``capability.saturated_max_confidence`` (``saturated_harvest_cap``).
+    ``capability.saturated_max_confidence`` (the rule's harvest clauses say so).
     """
     values = factor_values(inputs, cfg) if values is None else values
     ctx = stage_model.RuleContext(inputs, cfg, scores, values, stage_model.best_stage(scores))
-    d = stage_model.decide(ctx)
-    capped = saturated_harvest_cap(inputs, d.recommendation, d.probability, cfg)
-    if capped != d.probability:
-        d = stage_model.Decision(d.recommendation, capped, d.clause)
-    return d
-
-
-def saturated_harvest_cap(inputs: TimingInputs, recommendation: str, prob: float, cfg: dict) -> float:
-    """Harvest on saturated benchmarks alone is held to ``capability.saturated_max_confidence``.
-
-    A saturated benchmark stops measuring: "every benchmark passed" is no evidence that
-    the gaps a sector's products meet are closed, so its probability is capped.
-    """
-    if inputs.saturated_only and recommendation == "harvest":
-        return min(prob, float(cfg["capability"]["saturated_max_confidence"]))
-    return prob
+    return stage_model.decide(ctx)
 
 
 def recommend(inputs: TimingInputs, scores: dict[str, float], cfg: dict) -> tuple[str, float]:
