@@ -166,7 +166,12 @@ def main(ctx, data_dir, replace_data, config_path):
 @format_option
 @click.pass_obj
 def sectors_cmd(obj, fmt):
-    """List the sectors with their benchmarks and cost curve.
+    """List the sectors: each leg's status (measured, borrowed, none), benchmarks, cost curve.
+
+    capability: measured from the sector's own benchmarks, borrowed from other sectors'
+    benchmarks, or none; cost: a price series on the sector's own benchmark (measured),
+    on another's or a published anchor cost (borrowed), or none; funding: a funding
+    table or round keywords/categories (measured), or none.
 
     \b
     Example:
@@ -174,11 +179,14 @@ def sectors_cmd(obj, fmt):
     """
     import pandas as pd
 
+    from gapscore.scoring.datasets import sector_legs
+
     rows = []
     for sid, t in obj.store.sectors().items():
         cost = t.get("cost", {})
         rows.append(dict(
-            sector=sid, name=t["name"], benchmarks=", ".join(t["benchmarks"]),
+            sector=sid, name=t["name"], **sector_legs(obj.store, sid),
+            benchmarks=", ".join(t["benchmarks"]),
             cost_curve=f"{cost['benchmark']} >= {cost['threshold']}" if cost else "",
             description=t["description"],
         ))
@@ -297,6 +305,7 @@ def data_validate(obj, local_dir):
 
     if local_dir is not None:
         obj.data_dir = local_dir
+    obj.config  # the --config file is checked as 'score' checks it (raises its own one-line error)
     problems = obj.store.validate_all()
     if problems:
         raise DataValidationError(problems)

@@ -942,7 +942,13 @@ class DataStore:
 
         Rows naming sectors and benchmarks are checked as each dataset loads.
         """
-        return [p for sid in self.sectors() for p in self._table_references(sid)]
+        problems: list[DataFileError] = []
+        for sid in self.sectors():
+            try:
+                problems += self._table_references(sid)
+            except (DataFileError, DataValidationError):
+                pass  # a referenced file is itself broken: reported when it is loaded
+        return problems
 
     def validate_all(self) -> list[DataFileError]:
         """Every problem in every dataset, without stopping at the first file."""
@@ -953,7 +959,6 @@ class DataStore:
             problems.extend(exc.problems)
         except DataFileError as exc:
             problems.append(exc)
-        ok = True
         for name, spec in DATASETS.items():
             if not spec.is_table:
                 continue
@@ -961,11 +966,9 @@ class DataStore:
                 self.load(name)
             except DataValidationError as exc:
                 problems.extend(exc.problems)
-                ok = False
             except DataFileError as exc:
                 problems.append(exc)
-                ok = False
-        if ok and not problems:
+        if "sectors" in self._cache:  # sectors.toml parsed: check what its tables name
             problems.extend(self.check_references())
         return problems
 
@@ -991,6 +994,42 @@ class DataStore:
                 description=spec.description,
             ))
         return pd.DataFrame(rows)
+
+
+LEG_STATUSES = ("measured", "borrowed", "none")
+"""What a sector has on each leg: its own data, another sector's (or a published anchor's),
+or nothing. Read by ``gapscore sectors`` and the memo."""
+
+FUNDING_KEYS = ("funding", "round_keywords", "round_categories")
+"""Keys of a sector table that give it a funding series: a ``[sectors.<id>.funding]``
+table, or the keywords / categories that select its rounds."""
+
+
+def sector_legs(store: "DataStore", sector_id: str) -> dict[str, str]:
+    """Each leg's status for one sector: ``{"capability": ..., "cost": ..., "funding": ...}``.
+
+    capability: *measured* when a member benchmark homed in this sector (benchmarks.csv
+    ``sector``) has a human baseline and a dated result; *borrowed* when only members homed
+    in other sectors do; *none* otherwise. cost: *measured* when ``[cost]`` names a price
+    series at a threshold on one of the sector's own benchmarks; *borrowed* when it names
+    another sector's benchmark, or when only an economics anchor (a published cost at a
+    date) stands in for a price series; *none* otherwise. funding: *measured* when any of
+    ``FUNDING_KEYS`` is set and non-empty; *none* otherwise.
+    """
+    table = store.sector(sector_id)
+    members = list(table.get("benchmarks", []))
+    bench = store.load("benchmarks").set_index("benchmark")
+    dated = set(store.load("capability")["benchmark"].unique())
+    usable = [b for b in members if b in bench.index and b in dated and pd.notna(bench.at[b, "human_baseline"])]
+    own = [b for b in usable if bench.at[b, "sector"] == sector_id]
+    capability = "measured" if own else "borrowed" if usable else "none"
+    cost_table = table.get("cost") or {}
+    if cost_table:
+        cost = "measured" if cost_table.get("benchmark") in members else "borrowed"
+    else:
+        cost = "borrowed" if (table.get("economics") or {}).get("mode") == "anchor" else "none"
+    funding = "measured" if any(table.get(k) for k in FUNDING_KEYS) else "none"
+    return {"capability": capability, "cost": cost, "funding": funding}
 
 
 def _file_column(path: Path, n_rows: int) -> pd.Categorical:
