@@ -1070,6 +1070,63 @@ def template_frame(name: str) -> pd.DataFrame:
     return pd.DataFrame(columns=list(_schema_columns(TEMPLATES[name])))
 
 
+SECTOR_TEMPLATE_TOML = """\
+# A new gapscore sector. Fill in, then check with:
+#   gapscore --data-dir THIS_FOLDER data validate
+#   gapscore --data-dir THIS_FOLDER score --sector {sid}
+# Walk-through: docs/adding-a-sector.md. Every number carries a source: a citation, or
+# "assumption: <reasoning>".
+
+[sectors.{sid}]
+name = "{name}"
+# The products the sector covers: what an analyst would invest in.
+description = "Describe the products this sector covers."
+# The capability benchmarks (ids from benchmarks.csv: this folder's or the bundled ones)
+# whose histories, normalised to each one's human baseline, make up the sector's
+# capability. Decide membership by what the products need, and write the reason for each
+# member in a comment above this line, e.g.
+#   my_benchmark: the task the product sells, with a human baseline from <citation>
+benchmarks = []
+# Round categories (values of rounds.csv's category column) that belong to the sector.
+round_categories = []
+
+# Optional: the sector's cost curve, the price of models scoring at least `threshold` on
+# `benchmark` (a column of prices.csv). Uncomment to use.
+# [sectors.{sid}.cost]
+# benchmark = "mmlu"
+# threshold = 86.4
+# source = "why this level of capability is what the products need"
+
+# Optional: unit economics, either tokens x the cost curve or a published anchor cost.
+# [sectors.{sid}.economics]
+# mode = "anchor"
+# unit = "unit of use"
+# anchor_cost = 1.0
+# anchor_date = "2024-10-01"
+# anchor_source = "citation of the published cost at that date"
+# revenue_per_unit = 4.0
+# revenue_per_unit_source = "citation, or assumption: <reasoning>"
+"""
+
+
+def sector_template(sector_id: str, name: str | None = None) -> dict[str, str]:
+    """The files of a new sector, by file name: a commented ``sectors.toml`` table and the
+    matching empty ``benchmarks.csv`` and ``capability.csv`` (headers only: add one row per
+    benchmark and per dated result; an unfilled header-only file is reported by ``data validate``)."""
+    if not re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)*", sector_id):
+        raise ValueError(f"sector id {sector_id!r} must be snake_case (lower-case letters, digits and '_'), e.g. protein_structure")
+    title = name or sector_id.replace("_", " ").capitalize()
+    bench_cols = list(_schema_columns(TEMPLATES["benchmarks"]))
+    bench_cols.insert(bench_cols.index("source"), "description")
+    from gapscore.scoring.output import frame_to_csv  # scoring.output has no dependency back on this module
+
+    return {
+        "sectors.toml": SECTOR_TEMPLATE_TOML.format(sid=sector_id, name=title.replace('"', "'")),
+        "benchmarks.csv": frame_to_csv(pd.DataFrame(columns=bench_cols)),
+        "capability.csv": frame_to_csv(template_frame("capability")),
+    }
+
+
 def sector_rows(store: DataStore, name: str, frame: pd.DataFrame, sector_id: str) -> pd.DataFrame:
     """The rows of dataset ``name`` that belong to one sector."""
     table = store.sector(sector_id)
