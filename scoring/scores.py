@@ -165,17 +165,74 @@ def score_all(store: DataStore, as_of: pd.Timestamp, cfg: dict, sectors: list[st
     return sorted(results, key=lambda r: (-max(r.result.scores.values()), r.sector))
 
 
-def ranking_frame(results: list[SectorScore]) -> pd.DataFrame:
+RANK_BY = {
+    "best": ("the best stage score (the highest of seed, series_a, series_b, growth)", STAGES),
+    "early": ("the early-stage case (the higher of the seed and series_a scores; sectors called harvest, "
+              "already done, last)", ("seed", "series_a")),
+    **{s: (f"the {s} score", (s,)) for s in STAGES},
+}
+"""What ``score --rank-by`` can rank on: a description and the stages whose highest score counts."""
+
+
+def rank_key(result: SectorScore, by: str = "best") -> tuple[float, str]:
+    """The value a sector is ranked on (``RANK_BY``) and the stage that gives it (ties: the earlier stage)."""
+    stages = RANK_BY[by][1]
+    stage = max(stages, key=lambda s: (result.result.scores[s], -stages.index(s)))
+    return result.result.scores[stage], stage
+
+
+def rank(results: list[SectorScore], by: str = "best") -> list[SectorScore]:
+    """``results`` ranked by ``by`` (``RANK_BY``), highest first; ties by sector id.
+
+    Ranked on the early-stage case, a sector the model calls harvest comes after every
+    other: its series_a score can be high (capability near perfection pushes the
+    timing factor up) while the recommendation says the window has closed.
+    """
+    def done(r: SectorScore) -> bool:
+        return by == "early" and r.result.recommendation == "harvest"
+
+    return sorted(results, key=lambda r: (done(r), -rank_key(r, by)[0], r.sector))
+
+
+def ranking_frame(results: list[SectorScore], by: str = "best") -> pd.DataFrame:
     rows = []
     for r in results:
+        value, stage = rank_key(r, by)
         rows.append({
             "sector": r.sector,
             "as_of": r.as_of.date().isoformat(),
             **{s: r.result.scores[s] for s in STAGES},
             "recommendation": r.result.recommendation,
             "confidence": r.result.confidence,
+            "ranked_by": by,
+            "rank_score": value,
+            "rank_stage": stage,
         })
     return pd.DataFrame(rows)
+
+
+def ranking_text(results: list[SectorScore], by: str = "best") -> str:
+    """The terminal answer of ``gapscore score``: what the ranking is by, the top sector, then the table."""
+    from gapscore.scoring.output import frame_to_table
+
+    if not results:
+        return "no sectors to score\n"
+    ranked = rank(results, by)
+    top = ranked[0]
+    value, stage = rank_key(top, by)
+    early = rank(results, "early")[0]
+    e_value, e_stage = rank_key(early, "early")
+    as_of = top.as_of.date()
+    lines = [
+        f"Stage-timing scores (0-100) as of {as_of}, ranked by {RANK_BY[by][0]}; ties by sector id.",
+        f"Top: {top.sector} ({stage} {value:.1f}, recommendation {top.result.recommendation}). "
+        f"Strongest early-stage case: {early.sector} ({e_stage} {e_value:.1f}, {early.result.recommendation}).",
+        "",
+    ]
+    frame = ranking_frame(ranked, by).drop(columns=["as_of", "ranked_by", "rank_score", "rank_stage"])
+    frame.insert(1, "ranked on", [f"{rank_key(r, by)[1]} {rank_key(r, by)[0]:.1f}" for r in ranked])
+    lines.append(frame_to_table(frame))
+    return "\n".join(lines)
 
 
 def sensitivity(sig: SectorSignals, cfg: dict) -> pd.DataFrame:
