@@ -76,6 +76,7 @@ class TimingInputs:
     traction_rate: float | None = None  # share of a cohort graduating within the window
     momentum_ratio: float | None = None  # rounds in the last window / the window before
     has_capability: bool = True
+    funding_growth: float | None = None  # yearly growth of the sector's own funding series (None: no recent series)
 
 
 def milestone_cdf(inputs: TimingInputs, t: float) -> float | None:
@@ -157,7 +158,7 @@ def score(inputs: TimingInputs, cfg: dict) -> StageScores:
         scores[stage] = sum(parts.values())
     used = {f for stage in STAGES for f in cfg["stages"][stage]["weights"]}
     coverage = 1.0 - len(missing & used) / max(1, len(used))
-    rec, prob = recommend(inputs, scores, cfg)
+    rec, prob = harvest_needs_fading(inputs, scores, *recommend(inputs, scores, cfg), cfg)
     return StageScores(
         scores=scores,
         contributions=contributions,
@@ -206,3 +207,32 @@ def recommend(inputs: TimingInputs, scores: dict[str, float], cfg: dict) -> tupl
         # Past the milestone, nothing strong: gaps are closing without traction.
         return "harvest", past
     return "watch", missing_value
+
+
+def funding_fading(inputs: TimingInputs, cfg: dict) -> bool | None:
+    """Is interest in the sector fading (its funding no longer growing)? None: no recent series."""
+    g = inputs.funding_growth
+    if g is None or not math.isfinite(g):
+        return None
+    return g <= cfg["funding"]["growing_above"]
+
+
+def harvest_needs_fading(inputs: TimingInputs, scores: dict[str, float], rec: str, prob: float, cfg: dict) -> tuple[str, float]:
+    """Harvest needs capability near perfection AND fading interest (the seed article:
+    vision neared perfection and investment interest declined after 2019).
+
+    Funding still growing: the later of Series B and growth with the higher score stays
+    the call, on that stage's own probability. No recent funding series: harvest stands,
+    but the chance that interest fades is unknown and counts as the missing value.
+    """
+    if rec != "harvest":
+        return rec, prob
+    fading = funding_fading(inputs, cfg)
+    if fading is None:
+        return rec, prob * cfg["signals"]["missing_value"]
+    if fading:
+        return rec, prob
+    values = factor_values(inputs, cfg)
+    stage = max(("series_b", "growth"), key=lambda s: (scores[s], -STAGES.index(s)))
+    own = values["works_with_gaps" if stage == "series_b" else "near_perfection"]
+    return stage, cfg["signals"]["missing_value"] if own is None else own
