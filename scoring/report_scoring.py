@@ -45,10 +45,11 @@ LIVE_KEYS = (
     "milestone.capability_threshold", "milestone.perfection_threshold", "milestone.min_sd_years",
     "economics.target_share", "graduation.good_rate", "momentum.full_ratio",
     "capability_momentum.full_velocity", "signals.missing_value", "recommendation.min_score",
+    "funding.growing_above",
 )
 """Settings outside [stages] that the Scoring sheet's formulas read (live inputs)."""
 
-SCORING_TABLES = ("capability", "milestone", "economics", "graduation", "momentum", "capability_momentum", "signals", "recommendation")
+SCORING_TABLES = ("capability", "milestone", "economics", "graduation", "momentum", "funding", "capability_momentum", "signals", "recommendation")
 """Config tables the signals and scores read ([stages] is live; [sensitivity] is on its own sheet)."""
 
 FIT_MEANINGS = {
@@ -68,6 +69,7 @@ FIT_MEANINGS = {
     "graduation.window_months": "graduation window (months) of the cohort rates",
     "graduation.min_companies": "fewest companies for a computed cohort rate",
     "momentum.window_months": "funding-momentum window (months)",
+    "funding.max_age_years": "a funding series ending longer ago than this says nothing about interest now",
 }
 
 
@@ -94,6 +96,7 @@ MEANINGS = {
     "capability_momentum.full_velocity": "share of the human gap closed per year that counts as full momentum",
     "signals.missing_value": "value of a factor the data cannot give",
     "recommendation.min_score": "best score below which no stage is recommended",
+    "funding.growing_above": "yearly growth of the sector's funding above which interest is still growing (no harvest)",
 }
 
 
@@ -253,6 +256,8 @@ class ScoringSheet:
         scalar("seed-to-A graduation rate", inputs.traction_rate, "share", "sig_traction_rate",
                "" if sig.traction is None else f"{sig.traction.origin}: {sig.traction.source}")
         scalar("funding momentum ratio", inputs.momentum_ratio, "ratio", "sig_momentum_ratio", "rounds in the last window / the window before")
+        scalar("sector funding growth a year", inputs.funding_growth, "share", "sig_funding_growth",
+               "the sector's own funding series, last two years (blank: no recent series)" if sig.funding is None else sig.funding.line())
         s.row += 1
 
         # Capability forecasts, one row per share the fit forecast.
@@ -495,20 +500,30 @@ class ScoringSheet:
             ("best stage has its own evidence",
              "=CHOOSE(score_best_index,f_seed_timing_ok,f_series_a_timing_ok,f_works_with_gaps_ok,f_near_perfection_ok)",
              None, "score_best_known", None),
-            ("recommendation",
+            ("recommendation before the funding check",
              '=IF(AND(score_best>=cfg_recommendation_min_score,score_best_known),'
              'IF(AND(score_best_index=4,sig_has_capability,perf_cdf_now>=0.5),"harvest",'
              'CHOOSE(score_best_index,"seed","series_a","series_b","growth")),'
              'IF(AND(sig_has_capability,perf_cdf_now>=0.5),"harvest",'
              'IF(AND(ms_components>0,1-ms_cdf_seed_end>=0.5),"watch",'
-             'IF(AND(sig_has_capability,ms_components>0,ms_cdf_now>=0.5),"harvest","watch"))))', None, "score_recommendation", res.recommendation),
-            ("probability behind the recommendation",
+             'IF(AND(sig_has_capability,ms_components>0,ms_cdf_now>=0.5),"harvest","watch"))))', None, "score_recommendation_base", None),
+            ("its probability",
              '=IF(AND(score_best>=cfg_recommendation_min_score,score_best_known),'
              'IF(AND(score_best_index=4,sig_has_capability,perf_cdf_now>=0.5),perf_cdf_now,'
              'CHOOSE(score_best_index,score_seed_probability,score_series_a_probability,score_series_b_probability,score_growth_probability)),'
              'IF(AND(sig_has_capability,perf_cdf_now>=0.5),perf_cdf_now,'
              'IF(AND(ms_components>0,1-ms_cdf_seed_end>=0.5),1-ms_cdf_seed_end,'
              'IF(AND(sig_has_capability,ms_components>0,ms_cdf_now>=0.5),ms_cdf_now,cfg_signals_missing_value))))', "probability",
+             "score_decision_probability_base", None),
+            ("recommendation (harvest needs funding no longer growing)",
+             '=IF(score_recommendation_base<>"harvest",score_recommendation_base,'
+             'IF(NOT(sig_funding_growth_known),"harvest",IF(sig_funding_growth<=cfg_funding_growing_above,"harvest",'
+             'IF(score_growth>score_series_b,"growth","series_b"))))', None, "score_recommendation", res.recommendation),
+            ("probability behind the recommendation",
+             '=IF(score_recommendation_base<>"harvest",score_decision_probability_base,'
+             'IF(NOT(sig_funding_growth_known),score_decision_probability_base*cfg_signals_missing_value,'
+             'IF(sig_funding_growth<=cfg_funding_growing_above,score_decision_probability_base,'
+             'IF(score_growth>score_series_b,f_near_perfection_used,f_works_with_gaps_used))))', "probability",
              "score_decision_probability", res.decision_probability),
             ("confidence", "=MIN(1,MAX(0,score_decision_probability*score_coverage))", "probability", "score_confidence", res.confidence),
         ]

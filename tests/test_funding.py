@@ -92,3 +92,73 @@ def test_bundled_sectors_each_map_their_series_with_a_reason():
         spec = store.sectors()[sid].get("funding")
         assert spec is not None and spec["series_reason"].strip(), sid
     assert store.check_references() == []
+
+
+# --------------------------------------------------------------------------- a vendor export reaches the scores
+
+N_COMPANIES, N_GRADUATED = 300, 120
+
+
+def _pitchbook_export(path, rng):
+    """A PitchBook deals export (documented column set) of 300 AI robotics companies
+    seeded in 2016; 120 raise a Series A (bare letter "A") 6-20 months later, 50 of
+    those a "B" in mid-2019 (so the data runs past every seed's 24-month window)."""
+    header = ("Deal ID,Company Name,Company ID,Deal Date,Deal Size,Deal Status,Deal Type,Deal Type 2,Series,VC Round,"
+              "Primary Industry Sector,Primary Industry Group,Primary Industry Code,Verticals,HQ Location,Investors")
+    lines = [header]
+    industry = 'Information Technology,Software,Application Software,"Artificial Intelligence & Machine Learning, Robotics and Drones"'
+    for i in range(N_COMPANIES):
+        seed = pd.Timestamp("2016-01-01") + pd.Timedelta(days=int(rng.integers(0, 360)))
+        lines.append(f"{i}-01T,Robo {i},C{i},{seed.date()},1.5,Completed,Seed Round,,Seed,1st Round,{industry},\"Austin, TX\",")
+        if i < N_GRADUATED:
+            a = seed + pd.Timedelta(days=int(rng.integers(180, 600)))
+            lines.append(f"{i}-02T,Robo {i},C{i},{a.date()},9,Completed,Early Stage VC,,A,2nd Round,{industry},\"Austin, TX\",")
+            if i < 50:
+                lines.append(f"{i}-03T,Robo {i},C{i},2019-06-01,25,Completed,Later Stage VC,,B,3rd Round,{industry},\"Austin, TX\",")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _wilson(k, n, z=1.959963984540054):
+    """The Wilson score interval, by its formula (an independent check of statsmodels)."""
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * (p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5 / (1 + z * z / n)
+    return centre - half, centre + half
+
+
+def test_an_imported_pitchbook_export_sets_the_sectors_traction(runner, tmp_path, rng):
+    from openpyxl import load_workbook
+
+    data = write_mini(tmp_path / "d", {"sectors.toml": MINI["sectors.toml"] + """
+        [sectors.vision.funding]
+        series = []
+        series_reason = "no series: the user's export is the evidence"
+        round_keywords = ['robotics and drones']
+    """})
+    (data / "rounds.csv").unlink()
+    export = _pitchbook_export(tmp_path / "deals.csv", rng)
+    base = ["--data-dir", str(data), "--replace-data"]
+    got = runner.invoke(main, [*base, "data", "import", "--from", "pitchbook", str(export), "-o", str(data / "rounds.csv")])
+    assert got.exit_code == 0, got.output
+    assert "  vision: 470 rows (300 companies)" in got.stderr and "every round label mapped" in got.stderr
+
+    low, high = _wilson(N_GRADUATED, N_COMPANIES)  # 0.3462, 0.4564
+    explain = runner.invoke(main, [*base, "explain", "vision", "--as-of", "2019-12-31"])
+    assert explain.exit_code == 0, explain.output
+    assert (f"seed to Series A graduation 40%, n = 300, 95% interval {low:.0%}-{high:.0%} "
+            "(computed from the sector's rounds: rounds.csv: 470 rounds matching categories cv or keywords robotics and drones") in explain.stdout
+
+    scored = runner.invoke(main, [*base, "score", "--as-of", "2019-12-31", "--format", "json"])
+    traction = {r["sector"]: r for r in json.loads(scored.stdout)}["vision"]["traction"]
+    assert traction["origin"] == "computed" and traction["n"] == N_COMPANIES
+    assert traction["rate"] == pytest.approx(0.4)
+    assert traction["low"] == pytest.approx(low, abs=1e-6) and traction["high"] == pytest.approx(high, abs=1e-6)  # JSON rounds to 6 places
+
+    memo = tmp_path / "vision.xlsx"
+    made = runner.invoke(main, [*base, "memo", "vision", "--as-of", "2019-12-31", "-o", str(memo)])
+    assert made.exit_code == 0, made.output
+    ws = load_workbook(memo)["Funding"]
+    cells = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, ws.max_row + 1)}
+    assert cells["seed-to-A graduation rate"] == pytest.approx(0.4) and cells["companies"] == N_COMPANIES
+    assert cells["low"] == pytest.approx(low, abs=1e-9) and cells["origin"] == "computed"
