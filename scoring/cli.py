@@ -479,6 +479,7 @@ def curve_graduation(obj, sector, categories, rounds_file, from_round, to_round,
 
     result = curves.graduation(obj.store, sector, resolve_as_of(as_of), obj.config, categories=list(categories), rounds_file=rounds_file, from_round=from_round, to_round=to_round, within=within)
     emit(result["table"], fmt, payload=result["json"])
+    click.echo(f"note: {result['json']['note']}", err=True)
 
 
 @curve_group.command("economics")

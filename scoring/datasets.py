@@ -964,6 +964,15 @@ class DataStore:
             return frame
         return frame[frame[col] <= pd.Timestamp(as_of)].reset_index(drop=True)
 
+    def data_end(self, name: str, as_of: pd.Timestamp) -> pd.Timestamp | None:
+        """The last date of dataset ``name`` known on ``as_of`` (None: no dated rows): where
+        the data ends. A result that needs time after it (a cohort's window) is censored."""
+        col = DATASETS[name].date_column
+        frame = self.as_of(name, as_of)
+        if col is None or frame.empty:
+            return None
+        return pd.Timestamp(frame[col].max())
+
     def check_references(self) -> list[DataFileError]:
         """Cross-file checks of sectors.toml: each sector's benchmarks and cost curve exist.
 
@@ -1073,9 +1082,15 @@ def sector_rows(store: DataStore, name: str, frame: pd.DataFrame, sector_id: str
             return frame[frame[col].notna()]
         return frame.iloc[0:0]
     if name in ("rounds",):
-        return frame[frame["category"].isin(table.get("round_categories", []))]
+        from gapscore.scoring.signals import sector_categories
+
+        return frame[frame["category"].isin(sector_categories(table, frame["category"]))]
+    if name == "funding":
+        return frame[frame["series"].isin(table.get("funding", {}).get("series", []))]
     if name == "exits":
+        from gapscore.scoring.signals import sector_categories
+
         rounds = store.load("rounds")
-        companies = rounds.loc[rounds["category"].isin(table.get("round_categories", [])), "company"]
+        companies = rounds.loc[rounds["category"].isin(sector_categories(table, rounds["category"])), "company"]
         return frame[frame["company"].isin(set(companies))]
     return frame

@@ -547,21 +547,27 @@ def build_funding(ctx: MemoContext, sheet: Sheet) -> None:
 
     _start(ctx, sheet)
     s, sig, cfg = sheet, ctx.sig, ctx.cfg
-    cats = list(ctx.table.get("round_categories") or [])
+    from gapscore.scoring.signals import sector_categories, selects_rounds
+
     rounds = ctx.store.as_of("rounds", ctx.as_of)
-    rounds = rounds[rounds["category"].isin(cats)] if cats else rounds.iloc[0:0]
+    rounds = rounds[rounds["category"].isin(sector_categories(ctx.table, rounds["category"]))] if selects_rounds(ctx.table) else rounds.iloc[0:0]
     colours = _colours(ctx)
     ws = s.ws
     result = None
     if len(rounds):
+        from gapscore.scoring.curves import censoring_note
+
         exits = ctx.store.as_of("exits", ctx.as_of)
         exits = exits[exits["company"].isin(set(rounds["company"]))]
+        data_end = ctx.store.data_end("rounds", ctx.as_of)
         result = fit_graduation(rounds, exits, from_round="seed", to_round="series_a",
-                                within_months=cfg["graduation"]["window_months"], as_of=ctx.as_of)
+                                within_months=cfg["graduation"]["window_months"], as_of=min(ctx.as_of, data_end))
+        s.note(censoring_note(data_end, ctx.as_of, cfg["graduation"]["window_months"], "seed"))
         ctx.cite_rows("funding round", rounds, "rounds")
         ctx.cite_rows("exit", exits, "exits")
     else:
-        why = "no round categories are mapped to it in sectors.toml" if not cats else f"no rounds in categories {', '.join(cats)}"
+        why = ("no round categories or round keywords are mapped to it in sectors.toml" if not selects_rounds(ctx.table)
+               else "no rounds match its round categories or round keywords")
         s.note(f"No funding-round data for this sector as of {ctx.as_of.date()} ({why}): graduation cohorts and the survival curve cannot be computed.")
         s.note("The traction signal uses the published aggregates below.")
         s.row += 1
