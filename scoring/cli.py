@@ -340,28 +340,36 @@ def data_validate(obj, local_dir):
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="rounds.csv to write.")
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="TOML or JSON file mapping our columns to your export's headers, e.g. company = \"Company Name\".")
 @click.option("--force", is_flag=True, help="Replace the output if it exists.")
-def data_import(vendor, file, output, mapping, force):
+@click.pass_obj
+def data_import(obj, vendor, file, output, mapping, force):
     """Map a Crunchbase or PitchBook export (CSV or .xlsx) into the rounds schema.
 
     \b
     Expected headers (override any with --mapping):
       crunchbase: Organization Name, Funding Type, Announced Date,
                   Money Raised (in USD), Organization Industries
-      pitchbook:  Companies, Deal Date, Deal Type, Deal Size (USD millions),
-                  Primary Industry Code, Verticals
+      pitchbook:  Companies (or Company Name), Deal Date, Deal Type, Series,
+                  Deal Size (USD millions), Primary Industry Sector/Group/Code,
+                  Verticals
+
+    Ends with how many rows map to each sector (round_keywords and
+    round_categories in sectors.toml, --data-dir included), how many to none,
+    and every round label that could not be mapped.
 
     \b
     Examples:
       gapscore data import --from crunchbase cb_export.csv -o mydata/rounds.csv
       gapscore data import --from pitchbook deals.xlsx --mapping map.toml -o mydata/rounds.csv
     """
-    from gapscore.scoring.importers import import_vendor, read_mapping
+    from gapscore.scoring.importers import import_report, import_vendor, read_mapping
     from gapscore.scoring.output import frame_to_csv, write_text
 
     mapped = read_mapping(mapping) if mapping else None
     frame = import_vendor(file, vendor, mapping=mapped)
     write_text(output, frame_to_csv(frame), force=force)
     click.echo(f"wrote {len(frame)} rounds to {output}", err=True)
+    for line in import_report(frame, obj.store.sectors()):
+        click.echo(line, err=True)
 
 
 # --------------------------------------------------------------------------- config
@@ -501,6 +509,7 @@ def curve_graduation(obj, sector, categories, rounds_file, from_round, to_round,
 
     result = curves.graduation(obj.store, sector, resolve_as_of(as_of), obj.config, categories=list(categories), rounds_file=rounds_file, from_round=from_round, to_round=to_round, within=within)
     answer(fmt, result["text"], result["table"], result["json"])
+    click.echo(f"note: {result['json']['note']}", err=True)
 
 
 @curve_group.command("economics")

@@ -40,6 +40,8 @@ _RULES: dict[str, tuple[str, float, float]] = {
     "momentum.window_months": ("int", 1, 120),
     "momentum.full_ratio": ("num", 1.0001, 100),
     "signals.missing_value": ("num", 0, 1),
+    "funding.growing_above": ("num", -1, 100),
+    "funding.max_age_years": ("int", 0, 100),
     "capability_momentum.full_velocity": ("num", 0.001, 10),
     "recommendation.min_score": ("num", 0, 100),
     "backtest.forward_years": ("int", 1, 20),

@@ -117,9 +117,14 @@ def graduation(store: DataStore, sector: str | None, as_of: pd.Timestamp, cfg: d
     if not cats and sector:
         cats = list(store.sector(sector).get("round_categories", []))
     rounds = rounds[rounds["date"] <= as_of]
+    # The data ends at its last round: a later as-of date adds no follow-up. Censor
+    # there, so a cohort whose window runs past the data's end is partial (marked) or,
+    # with no window closed, left out, rather than shown as low graduation.
+    data_end = pd.Timestamp(rounds["date"].max()) if len(rounds) else as_of
+    censor = min(as_of, data_end)
     # categories select the cohort; the graduating round may be filed under another one
     result = fit_graduation(rounds, exits, from_round=from_round, to_round=to_round, within_months=within,
-                            as_of=as_of, categories=cats or None)
+                            as_of=censor, categories=cats or None)
     published = store.as_of("graduation", as_of)
     published = published[(published["from_round"] == from_round) & (published["to_round"] == to_round)]
     if sector:
@@ -131,7 +136,10 @@ def graduation(store: DataStore, sector: str | None, as_of: pd.Timestamp, cfg: d
         "from": from_round,
         "to": to_round,
         "within_months": within,
-        "cohorts": result.cohorts[[c for c in ("cohort", "n", "graduated", "rate", "low", "high") if c in result.cohorts.columns]],
+        "data_end": data_end,
+        "censored_at": censor,
+        "note": censoring_note(data_end, as_of, within, from_round),
+        "cohorts": _mark_censored(result.cohorts)[[c for c in ("cohort", "entered", "n", "graduated", "rate", "low", "high", "censored") if c in result.cohorts.columns or c == "censored"]],
         "survival": result.survival[[c for c in ("months", "probability", "low", "high", "at_risk", "events") if c in result.survival.columns]],
         "incidence": result.incidence,
         "trend": result.trend,
@@ -142,6 +150,23 @@ def graduation(store: DataStore, sector: str | None, as_of: pd.Timestamp, cfg: d
     headline = graduation_headline(result, from_round, to_round, within)
     payload["headline"] = headline
     return {"table": table, "json": payload, "text": graduation_text(headline, payload)}
+
+
+def _mark_censored(cohorts: pd.DataFrame) -> pd.DataFrame:
+    """``censored``: part of the cohort's windows run past the data's end (entered > n)."""
+    out = cohorts.copy()
+    out["censored"] = out["entered"] > out["n"] if "entered" in out.columns else False
+    return out
+
+
+def censoring_note(data_end: pd.Timestamp, as_of: pd.Timestamp, within: int, from_round: str) -> str:
+    """One line: where the round data ends, and which cohorts that cuts."""
+    if data_end >= as_of:
+        return f"rounds data runs to {as_of.date()}; cohorts whose {within}-month window has not closed are left out"
+    last_full = (data_end - pd.DateOffset(months=within)).date()
+    return (f"rounds data ends {data_end.date()}, before the as-of date {as_of.date()}: graduation is censored there; "
+            f"{from_round} rounds after {last_full} have no full {within}-month window, so their cohorts are marked "
+            "censored (partial) or left out")
 
 
 def economics(store: DataStore, sector: str, as_of: pd.Timestamp, cfg: dict) -> dict:

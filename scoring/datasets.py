@@ -119,6 +119,13 @@ DATASETS: dict[str, DatasetSpec] = {
             date_column="published",
         ),
         DatasetSpec(
+            "funding",
+            "Yearly AI venture funding by sector, vertical or focus area (by publication date)",
+            schemas.Funding,
+            date_column="published",
+            key=("series", "year", "published"),
+        ),
+        DatasetSpec(
             "outcomes",
             "Realized sector history for backtests (by publication date)",
             schemas.Outcomes,
@@ -722,6 +729,21 @@ def _sector_problems(path: Path, text: str, sid: str, table: dict) -> list[DataF
     for key in ("benchmarks", "round_categories"):
         if key in table and not (isinstance(table[key], list) and all(isinstance(b, str) for b in table[key])):
             bad((key,), f'must be a list of ids in quotes, e.g. {key} = ["a", "b"]')
+    spec = table.get("funding")
+    if spec is not None and not isinstance(spec, dict):
+        bad(("funding",), f"must be a table: [sectors.{sid}.funding]")
+    elif spec is not None:
+        for key in ("series", "round_keywords"):
+            if key in spec and not (isinstance(spec[key], list) and all(isinstance(v, str) and v.strip() for v in spec[key])):
+                bad(("funding", key), f"must be a list of text in quotes, e.g. {key} = ['a', 'b']")
+        if "series_reason" in spec and not (isinstance(spec["series_reason"], str) and spec["series_reason"].strip()):
+            bad(("funding", "series_reason"), "must be non-empty text in quotes: why these series cover the sector, or why none does")
+        for pattern in spec.get("round_keywords", []) if isinstance(spec.get("round_keywords"), list) else []:
+            try:
+                re.compile(str(pattern))
+            except re.error as exc:
+                bad(("funding", "round_keywords"), f"pattern {pattern!r} is not a valid regular expression ({exc}); "
+                    "write plain words, or escape special characters with a backslash in a '...' string")
     for sub in ("cost", "economics"):
         if sub not in table:
             continue
@@ -855,6 +877,11 @@ class DataStore:
             problems.append(problem(("cost", "benchmark"), f"unknown benchmark '{col}'; add it to benchmarks.csv"))
         elif col is not None and col not in self.load("prices").columns:
             problems.append(problem(("cost", "benchmark"), f"prices.csv has no column '{col}'; add one with each model's score on it"))
+        series = table.get("funding", {}).get("series") or []
+        if series:
+            known_series = set(self.load("funding")["series"])
+            problems += [problem(("funding", "series"), f"unknown funding series '{x}'; add its rows to funding.csv or remove it")
+                         for x in series if x not in known_series]
         return problems
 
     def _row_references(self, name: str, frame: pd.DataFrame) -> list[DataFileError]:
@@ -936,6 +963,15 @@ class DataStore:
         if col is None:
             return frame
         return frame[frame[col] <= pd.Timestamp(as_of)].reset_index(drop=True)
+
+    def data_end(self, name: str, as_of: pd.Timestamp) -> pd.Timestamp | None:
+        """The last date of dataset ``name`` known on ``as_of`` (None: no dated rows): where
+        the data ends. A result that needs time after it (a cohort's window) is censored."""
+        col = DATASETS[name].date_column
+        frame = self.as_of(name, as_of)
+        if col is None or frame.empty:
+            return None
+        return pd.Timestamp(frame[col].max())
 
     def check_references(self) -> list[DataFileError]:
         """Cross-file checks of sectors.toml: each sector's benchmarks and cost curve exist.
@@ -1142,9 +1178,15 @@ def sector_rows(store: DataStore, name: str, frame: pd.DataFrame, sector_id: str
             return frame[frame[col].notna()]
         return frame.iloc[0:0]
     if name in ("rounds",):
-        return frame[frame["category"].isin(table.get("round_categories", []))]
+        from gapscore.scoring.signals import sector_categories
+
+        return frame[frame["category"].isin(sector_categories(table, frame["category"]))]
+    if name == "funding":
+        return frame[frame["series"].isin(table.get("funding", {}).get("series", []))]
     if name == "exits":
+        from gapscore.scoring.signals import sector_categories
+
         rounds = store.load("rounds")
-        companies = rounds.loc[rounds["category"].isin(table.get("round_categories", [])), "company"]
+        companies = rounds.loc[rounds["category"].isin(sector_categories(table, rounds["category"])), "company"]
         return frame[frame["company"].isin(set(companies))]
     return frame

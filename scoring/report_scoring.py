@@ -32,7 +32,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from gapscore.scoring import config as config_mod
 from gapscore.scoring.report_book import Sheet
-from gapscore.scoring.stage_model import FACTOR_BY_KEY, FACTORS, MAX_WINDOW_YEARS, STAGE_BY_ID, STAGE_MODEL, STAGES, WINDOWED, factor_key, excel_rule
+from gapscore.scoring.stage_model import FACTOR_BY_KEY, FACTORS, MAX_WINDOW_YEARS, STAGE_BY_ID, STAGE_MODEL, STAGES, WINDOWED, excel_gated, excel_rule, factor_key
 from gapscore.scoring.timing import Z80
 
 CHECK_OK = "ok"
@@ -49,10 +49,11 @@ LIVE_KEYS = (
     "economics.target_share", "graduation.good_rate", "momentum.full_ratio",
     "capability_momentum.full_velocity", "signals.missing_value", "recommendation.min_score",
     "capability.saturated_max_confidence",
+    "funding.growing_above",
 )
 """Settings outside [stages] that the Scoring sheet's formulas read (live inputs)."""
 
-SCORING_TABLES = ("capability", "milestone", "economics", "graduation", "momentum", "capability_momentum", "signals", "recommendation")
+SCORING_TABLES = ("capability", "milestone", "economics", "graduation", "momentum", "funding", "capability_momentum", "signals", "recommendation")
 """Config tables the signals and scores read ([stages] is live; [sensitivity] is on its own sheet)."""
 
 FIT_MEANINGS = {
@@ -72,6 +73,7 @@ FIT_MEANINGS = {
     "graduation.window_months": "graduation window (months) of the cohort rates",
     "graduation.min_companies": "fewest companies for a computed cohort rate",
     "momentum.window_months": "funding-momentum window (months)",
+    "funding.max_age_years": "a funding series ending longer ago than this says nothing about interest now",
 }
 
 
@@ -99,6 +101,7 @@ MEANINGS = {
     "signals.missing_value": "value of a factor the data cannot give",
     "recommendation.min_score": "best score below which no stage is recommended",
     "capability.saturated_max_confidence": "highest probability of a harvest resting on saturated benchmarks alone",
+    "funding.growing_above": "yearly growth of the sector's funding above which interest is still growing (no harvest)",
 }
 
 
@@ -267,6 +270,8 @@ class ScoringSheet:
         scalar("seed-to-A graduation rate", inputs.traction_rate, "share", "sig_traction_rate",
                "" if sig.traction is None else f"{sig.traction.origin}: {sig.traction.source}")
         scalar("funding momentum ratio", inputs.momentum_ratio, "ratio", "sig_momentum_ratio", "rounds in the last window / the window before")
+        scalar("sector funding growth a year", inputs.funding_growth, "share", "sig_funding_growth",
+               "the sector's own funding series, last two years (blank: no recent series)" if sig.funding is None else sig.funding.line())
         s.row += 1
 
         # Capability forecasts, one row per share the fit forecast.
@@ -491,8 +496,14 @@ class ScoringSheet:
             ("best stage has its own evidence",
              "=CHOOSE(score_best_index," + ",".join(f"f_{STAGE_BY_ID[st].evidence.replace('.', '_')}_ok" for st in STAGES) + ")",
              None, "score_best_known", None),
-            ("recommendation", "=" + excel_rule("recommendation"), None, "score_recommendation", res.recommendation),
-            ("probability behind the recommendation", "=" + excel_rule("probability"), "probability",
+            ("recommendation before the harvest check", "=" + excel_rule("recommendation"), None, "score_recommendation_base", None),
+            ("its probability", "=" + excel_rule("probability"), "probability", "score_decision_probability_base", None),
+            ("recommendation (a harvest checked against funding and saturation)",
+             "=" + excel_gated("recommendation"),
+             None, "score_recommendation", res.recommendation),
+            ("probability behind the recommendation",
+             "=" + excel_gated("probability"),
+             "probability",
              "score_decision_probability", res.decision_probability),
             ("confidence", "=MIN(1,MAX(0,score_decision_probability*score_coverage))", "probability", "score_confidence", res.confidence),
         ]

@@ -296,12 +296,17 @@ def build_summary(ctx: MemoContext, sheet: Sheet) -> None:
         fig("Unit economics", None, None, note="not estimated (no price series or cost anchor)")
     t = sig.traction
     if t is not None:
-        fig("Seed-to-Series-A graduation", t.rate, "share", t.low, t.high, f"{t.origin}: {t.source}")
+        fig("Seed-to-Series-A graduation", t.rate, "share", t.low, t.high,
+            f"{t.origin}{', market-wide' if t.population == 'market' else ''}: {t.source}" + (f" (n = {t.n:,.0f})" if _finite(t.n) else ""))
     else:
         fig("Seed-to-Series-A graduation", None, None, note="no graduation data known on the as-of date")
-    if sig.momentum_ratio is not None:
+    if sig.momentum_ratio is not None and sig.momentum_counts is not None and sig.momentum_counts[1] > 0:
         last_n, prior_n = sig.momentum_counts
         fig("Funding momentum (rounds ratio)", sig.momentum_ratio, "multiple", note=f"{last_n} rounds in the last {cfg['momentum']['window_months']} months against {prior_n} before")
+    elif sig.momentum_ratio is not None:
+        fig("Funding momentum (series ratio)", sig.momentum_ratio, "multiple", note="this year's amount against last year's, from the sector's funding series")
+    if sig.funding is not None:
+        fig("Sector funding series", sig.funding.series or "none", None, note=sig.funding.line())
     s.row += 1
 
     s.section("As of")
@@ -548,21 +553,27 @@ def build_funding(ctx: MemoContext, sheet: Sheet) -> None:
 
     _start(ctx, sheet)
     s, sig, cfg = sheet, ctx.sig, ctx.cfg
-    cats = list(ctx.table.get("round_categories") or [])
+    from gapscore.scoring.signals import sector_categories, selects_rounds
+
     rounds = ctx.store.as_of("rounds", ctx.as_of)
-    rounds = rounds[rounds["category"].isin(cats)] if cats else rounds.iloc[0:0]
+    rounds = rounds[rounds["category"].isin(sector_categories(ctx.table, rounds["category"]))] if selects_rounds(ctx.table) else rounds.iloc[0:0]
     colours = _colours(ctx)
     ws = s.ws
     result = None
     if len(rounds):
+        from gapscore.scoring.curves import censoring_note
+
         exits = ctx.store.as_of("exits", ctx.as_of)
         exits = exits[exits["company"].isin(set(rounds["company"]))]
+        data_end = ctx.store.data_end("rounds", ctx.as_of)
         result = fit_graduation(rounds, exits, from_round="seed", to_round="series_a",
-                                within_months=cfg["graduation"]["window_months"], as_of=ctx.as_of)
+                                within_months=cfg["graduation"]["window_months"], as_of=min(ctx.as_of, data_end))
+        s.note(censoring_note(data_end, ctx.as_of, cfg["graduation"]["window_months"], "seed"))
         ctx.cite_rows("funding round", rounds, "rounds")
         ctx.cite_rows("exit", exits, "exits")
     else:
-        why = "no round categories are mapped to it in sectors.toml" if not cats else f"no rounds in categories {', '.join(cats)}"
+        why = ("no round categories or round keywords are mapped to it in sectors.toml" if not selects_rounds(ctx.table)
+               else "no rounds match its round categories or round keywords")
         s.note(f"No funding-round data for this sector as of {ctx.as_of.date()} ({why}): graduation cohorts and the survival curve cannot be computed.")
         s.note("The traction signal uses the published aggregates below.")
         s.row += 1
@@ -587,6 +598,7 @@ def build_funding(ctx: MemoContext, sheet: Sheet) -> None:
         s.pairs([(f"rounds in the last {cfg['momentum']['window_months']} months", last_n, "integer"),
                  ("rounds in the window before", prior_n, "integer"), ("momentum ratio", sig.momentum_ratio, "multiple")])
     s.row += 1
+    _funding_series_section(ctx, s)
 
     k_top = k_last = 0
     if result is not None:
@@ -650,6 +662,26 @@ def build_funding(ctx: MemoContext, sheet: Sheet) -> None:
         chart.set_categories(Reference(ws, min_col=1, min_row=lo, max_row=hi))
         chart.series[0].graphicalProperties = GraphicalProperties(solidFill=colours[1])
         ws.add_chart(chart, f"{at}{chart_row}")
+
+
+def _funding_series_section(ctx: MemoContext, s: Sheet) -> None:
+    """The sector's own funding series (funding.csv): rows, direction, share, source."""
+    f = ctx.sig.funding
+    s.section("Sector funding series (funding.csv: yearly venture funding, each figure from its edition)")
+    if f is None or f.series is None:
+        s.note(f.line() if f is not None else "No funding mapping for this sector in sectors.toml.")
+        s.row += 1
+        return
+    s.pairs([("series", f.series, None), ("scope", f.scope, None), ("years", f"{f.first_year}-{f.last_year}", None),
+             (f"USD millions in {f.last_year}", f.last_usd_millions, "ratio"), ("growth a year (last two years)", f.growth, "share"),
+             ("direction", f.direction, None), (f"share of {f.total_series or 'all AI'}", f.share, "share"),
+             ("recent enough to speak for now", "yes" if f.current else f"no: the series ends in {f.last_year}", None),
+             ("source", f.source, None)])
+    rows = f.rows.assign(published_text=f.rows["published"].dt.date.astype(str))
+    s.table(rows, [("year", "year", "integer"), ("USD millions", "usd_millions", "ratio"), ("published", "published_text", None),
+                   ("source", "source", None)])
+    ctx.cite_rows("sector funding series", f.rows, "funding")
+    s.row += 1
 
 
 # --------------------------------------------------------------------------- economics

@@ -36,7 +36,17 @@ class SectorScore:
             "factors": {k: (None if v is None else round(v, 6)) for k, v in r.factors.items()},
             "missing": list(r.missing),
             "reasons": list(self.reasons),
+            "funding": None if self.signals.funding is None else self.signals.funding.as_dict(),
+            "traction": None if self.signals.traction is None else {
+                "rate": round(self.signals.traction.rate, 6), "low": _round(self.signals.traction.low),
+                "high": _round(self.signals.traction.high), "n": _round(self.signals.traction.n),
+                "origin": self.signals.traction.origin, "population": self.signals.traction.population,
+                "source": self.signals.traction.source},
         }
+
+
+def _round(x) -> float | None:
+    return None if x is None or not math.isfinite(x) else round(float(x), 6)
 
 
 def _year(y: float) -> str:
@@ -100,12 +110,24 @@ def reasons_for(sig: SectorSignals, res: StageScores, cfg: dict) -> tuple[str, .
         out.append("unit economics not estimated (no price series or cost anchor for this sector)")
     t = sig.traction
     if t is not None:
-        out.append(f"seed to Series A graduation {t.rate:.0%} ({t.origin}: {t.source})")
+        out.append(t.line())
     else:
         out.append(f"no graduation data known on {sig.as_of.date()}: traction counted as {cfg['signals']['missing_value']:.0%}")
-    if sig.momentum_ratio is not None:
+    if sig.momentum_ratio is not None and sig.momentum_counts is not None and sig.momentum_counts[1] > 0:
         last, prior = sig.momentum_counts
         out.append(f"funding momentum: {last} rounds in the last {cfg['momentum']['window_months']} months against {prior} before")
+    elif sig.momentum_ratio is not None:
+        out.append(f"funding momentum from the sector's funding series: {sig.momentum_ratio:.2f}x last year's amount")
+    if sig.funding is not None:
+        out.append(sig.funding.line())
+    if res.recommendation == "harvest" and (sig.funding is None or sig.funding.growth_if_current is None):
+        out.append("harvest not confirmed by fading interest: no recent funding series for this sector "
+                   f"(the funding leg is missing; the chance interest fades counts as {cfg['signals']['missing_value']:.0%})")
+    elif sig.funding is not None and sig.funding.growth_if_current is not None and res.recommendation in ("series_b", "growth", "harvest"):
+        fading = sig.funding.growth_if_current <= cfg["funding"]["growing_above"]
+        out.append(f"interest {'no longer growing' if fading else 'still growing'}: funding {sig.funding.direction} "
+                   f"({100 * sig.funding.growth_if_current:+.0f}% a year; harvest needs at most "
+                   f"{100 * cfg['funding']['growing_above']:+.0f}%)")
     inputs = sig.timing_inputs(cfg)
     d = inputs.as_of_year
     p_now = milestone_cdf(inputs, d)
