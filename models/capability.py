@@ -36,6 +36,7 @@ from gapscore.models._frontier import (
     to_datetime_index,
     to_timestamp,
 )
+from gapscore.models import fit_cache
 from gapscore.models._logistic_lsq import METHODS as FIT_METHODS
 from gapscore.models._logistic_lsq import fit_logistic_batch
 from gapscore.models.exceptions import InputError, InsufficientDataError, NotFittedError
@@ -493,8 +494,12 @@ class SCurve:
             for k0 in (0.3, 1.0, 3.0)
             for t00 in (*np.quantile(tc, [0.25, 0.5, 0.75]), tc.max() + 2.0)
         ]
-        params = _least_squares_logistic(tc, y_arr, starts, lower, upper, method)
+        point_key = fit_cache.key("scurve-point", t_arr, y_arr, ceiling, l_low, method)
+        params = fit_cache.get(point_key)
         if params is None:
+            params = _least_squares_logistic(tc, y_arr, starts, lower, upper, method)
+            fit_cache.put(point_key, np.full(3, np.nan) if params is None else params)
+        if params is None or np.isnan(params).any():
             raise InsufficientDataError("SCurve.fit: the least-squares fit did not converge.")
 
         fitted = logistic(tc, *params)
@@ -502,7 +507,12 @@ class SCurve:
         n = y_arr.size
         dof = n - len(_PARAM_NAMES)
         boot = np.full((n_boot, 3), np.nan)
-        if n_boot:
+        seed = fit_cache.seed_token(self.random_state)
+        boot_key = fit_cache.key("scurve-boot", point_key, n_boot, seed) if seed is not None else None
+        cached = fit_cache.get(boot_key) if n_boot and boot_key else None
+        if cached is not None:
+            boot = cached
+        elif n_boot:
             rng = np.random.default_rng(self.random_state)
             pool = _modified_residuals(params, tc, residuals)
             # One draw of n_boot x n is the same stream as n_boot draws of n in a row.
@@ -510,6 +520,8 @@ class SCurve:
             boot, _ = fit_logistic_batch(
                 tc, y_boot, np.repeat(params[None, :], n_boot, axis=0), lower, upper, method=method
             )
+            if boot_key:
+                fit_cache.put(boot_key, boot)
         boot[:, 2] += centre
 
         self.ceiling_ = ceiling
