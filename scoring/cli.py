@@ -145,8 +145,13 @@ def emit(frame, fmt, *, payload=None):
     "--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), envvar="GAPSCORE_CONFIG",
     help="Scoring config (TOML) overriding the defaults; write one with 'gapscore config init'. Env: GAPSCORE_CONFIG.",
 )
+@click.option(
+    "--no-cache", is_flag=True,
+    help="Recompute every curve fit instead of reading the fit cache in your cache directory "
+    "(results are the same either way). Env: GAPSCORE_NO_CACHE=1; cache folder: GAPSCORE_CACHE_DIR.",
+)
 @click.pass_context
-def main(ctx, data_dir, replace_data, config_path):
+def main(ctx, data_dir, replace_data, config_path, no_cache):
     """gapscore: is this AI sector a seed bet, a Series B bet, or already done?
 
     Capability gaps to the human level, inference cost at constant capability and
@@ -159,6 +164,8 @@ def main(ctx, data_dir, replace_data, config_path):
       gapscore data show capability --sector computer_vision
       gapscore --data-dir ./mydata data validate
     """
+    if no_cache:  # through the environment, so parallel workers bypass it too
+        os.environ["GAPSCORE_NO_CACHE"] = "1"
     ctx.obj = Obj(data_dir, replace_data, config_path)
 
 

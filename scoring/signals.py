@@ -339,7 +339,7 @@ def _traction(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict) -> 
             recent = cohorts.tail(3)
             n, k = float(recent["n"].sum()), float(recent["graduated"].sum())
             if n >= g["min_companies"]:
-                from statsmodels.stats.proportion import proportion_confint
+                from gapscore.models._intervals import proportion_confint
 
                 low, high = proportion_confint(k, n, alpha=0.05, method="wilson")
                 files = sorted({Path(str(f)).name for f in rounds.loc[mine, "_file"].astype(str).unique()})
