@@ -464,7 +464,7 @@ def build_cost(ctx: MemoContext, sheet: Sheet) -> None:
             frontier["source"] = [src.get(m) for m in frontier["model"]]
             frontier["year"] = _years(frontier["date"])
             f_top, f_last = s.table(frontier, [("chip", "model", None), ("date", "date", "date"), ("decimal year", "year", "year"),
-                                               ("USD per 1e18 FLOP", "price", "usd_fine"), ("throughput vs H100", "score", "ratio"),
+                                               ("USD per 1e18 FLOP", "price", "raw"), ("throughput vs H100", "score", "ratio"),
                                                ("source", "source", None)])
             ctx.cite_rows("accelerator rental price and throughput", frontier, "hardware")
         else:
@@ -484,10 +484,10 @@ def build_cost(ctx: MemoContext, sheet: Sheet) -> None:
         table = cost_projection_table(cost, ctx.as_of, cfg, level=level, years_ahead=PROJECTION_YEARS_AHEAD)
         table["year"] = _years(table["date"])
         s.section(f"Projection (mid-year; {level:.0%} interval): solid over the data, dashed past its last point ({cost.end.date()}); never below the floor")
-        cols = [("date", "date", "date"), ("decimal year", "year", "year"), ("price over the data", "price_data", "usd_fine"),
-                ("projected price", "price_projection", "usd_fine"), ("low", "low", "usd_fine"), ("high", "high", "usd_fine"),
-                ("floor (electricity)", "floor", "usd_fine")]
-        cols += [(f"scenario: {label}", key, "usd_fine") for key, label in table.attrs.get("scenarios", {}).items()]
+        cols = [("date", "date", "date"), ("decimal year", "year", "year"), ("price over the data", "price_data", "raw"),
+                ("projected price", "price_projection", "raw"), ("low", "low", "raw"), ("high", "high", "raw"),
+                ("floor (electricity)", "floor", "raw")]
+        cols += [(f"scenario: {label}", key, "raw") for key, label in table.attrs.get("scenarios", {}).items()]
         cols += [("annual decline (x)", "rate", "ratio"), ("phase", "phase", None)]
         t_top, t_last = s.table(table, cols)
 
@@ -712,9 +712,10 @@ def build_economics(ctx: MemoContext, sheet: Sheet) -> None:
         by["status"] = ["already viable" if a else ("not within the horizon" if not _finite(y) else "forecast") for a, y in zip(by["already"], by["year"])]
         s.table(by, [("target share", "target", "share"), ("year", "year", "year"), ("low", "low", "year"), ("high", "high", "year"), ("status", "status", None)])
     s.section(f"Cost of one {spec.get('unit', 'unit')} against its revenue, by year (mid-year; {level:.0%} interval; models.economics)")
-    top, last = s.table(table, [("year", "year", "integer"), ("inference cost (USD)", "cost_per_unit", "usd_fine"), ("low", "cost_low", "usd_fine"),
-                                ("high", "cost_high", "usd_fine"), ("revenue (USD)", "revenue", "usd"), ("inference share of revenue", "inference_share", "share"),
-                                ("share low", "share_low", "share"), ("share high", "share_high", "share"),
+    # "raw" (Excel General) shows 4.4E-06 where a fixed format would show 0.0000
+    top, last = s.table(table, [("year", "year", "integer"), ("inference cost (USD)", "cost_per_unit", "raw"), ("low", "cost_low", "raw"),
+                                ("high", "cost_high", "raw"), ("revenue (USD)", "revenue", "usd"), ("inference share of revenue", "inference_share", "raw"),
+                                ("share low", "share_low", "raw"), ("share high", "share_high", "raw"),
                                 ("gross margin (inference the only cost)", "gross_margin", "share"), ("target share", "target", "share"),
                                 ("against the target band", "status", None)])
     chart = _scatter(ctx.fill(sheet.spec.get("chart_title", "Inference share of revenue")), "year", "inference cost / revenue (log scale)", y_format="General")
