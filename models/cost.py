@@ -762,42 +762,53 @@ def _phase(years: np.ndarray, end: float) -> np.ndarray:
 class CostProjection:
     """A fitted price trend carried past its data toward a long-run rate, above a floor.
 
-    Up to the last data point (``end_``) the price follows the trend's mean log price
-    with the shrunk slope. ``u`` years past it the annual log decline is
+    Up to the last frontier point (``fit_end_``) the price follows the trend's mean log
+    price with the shrunk slope. The projection starts at ``end_``: the last date the
+    price data still covered the benchmark (``observed_end``, never before the last
+    frontier point), from the price standing then (``anchor_price``: the cheapest model
+    known, observed, not fitted; between the two dates the observed frontier is flat).
+    ``u`` years past ``end_`` the annual log decline is
     ``r(u) = r_lr + (r0 - r_lr) exp(-u / tau)``: it starts at the shrunk rate ``r0``
-    and moves toward the long-run rate ``r_lr``, with ``tau = persistence x span`` (a
-    trend seen for S years is trusted for about S more). Integrated,
+    and moves toward the long-run rate ``r_lr``, with ``tau = persistence x span`` of
+    the frontier (a trend seen for S years is trusted for about S more). Integrated,
     ``ln p(end + u) = ln p(end) - r0 g - r_lr (u - g)``, ``g = tau (1 - exp(-u / tau))``;
-    so the fall over u years is at most ``exp(r0 tau + r_lr u)``, whatever r0.
+    so the fall over any u years is at most ``exp(r_lr u + (r0 - r_lr) tau)``.
 
-    The interval (normal on the log scale) adds the level's variance, the shrunk
-    slope's variance times ``(t_end - centre + g)^2``, the long-run slope's variance
-    times ``(u - g)^2`` and the residual scatter. Price, low and high are floored at
-    ``floor`` (same unit as the price).
+    The interval (normal on the log scale) adds the trend level's variance at the last
+    frontier point, the shrunk slope's variance times ``g^2``, the long-run slope's
+    variance times ``(u - g)^2`` and the residual scatter. Price, low and high are
+    floored at ``floor`` (same unit as the price).
     """
 
     def __init__(self, *, curve: CostCurve, shrunk: ShrunkRate, long_run: LongRunRate,
-                 floor: float, persistence: float, start: object, end: object) -> None:
+                 floor: float, persistence: float, start: object, end: object,
+                 observed_end: object | None = None, anchor_price: float | None = None) -> None:
         curve._check_fitted()
         self.curve = curve
         self.shrunk = shrunk
         self.long_run = long_run
         self.floor = _positive(floor, "floor")
         self.persistence = _positive(persistence, "persistence")
-        self.start_ = float(curve._years(to_datetime_index([to_timestamp(start, "start")]))[0])
-        self.end_ = float(curve._years(to_datetime_index([to_timestamp(end, "end")]))[0])
-        self.tau_ = max(self.end_ - self.start_, 1.0 / DAYS_PER_YEAR) * self.persistence
+        year = lambda d, n: float(curve._years(to_datetime_index([to_timestamp(d, n)]))[0])  # noqa: E731
+        self.start_ = year(start, "start")
+        self.fit_end_ = year(end, "end")
+        self.end_ = self.fit_end_ if observed_end is None else max(self.fit_end_, year(observed_end, "observed_end"))
+        self.tau_ = max(self.fit_end_ - self.start_, 1.0 / DAYS_PER_YEAR) * self.persistence
+        trend_end = curve.intercept_ + shrunk.slope * (self.fit_end_ - curve.centre_)
+        self.level_end_ = trend_end if anchor_price is None else float(np.log(_positive(anchor_price, "anchor_price")))
 
     def _log_mean_var(self, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         c = self.curve
         cov = np.asarray(c.results_.cov_params())
         b0, var_b = self.shrunk.slope, self.shrunk.se**2
+        x = np.minimum(t, self.fit_end_) - c.centre_
+        var_level = cov[0, 0] + x**2 * var_b + c.results_.scale
         u = np.maximum(t - self.end_, 0.0)
         g = self.tau_ * (1.0 - np.exp(-u / self.tau_))
         h = u - g
-        x = np.minimum(t, self.end_) - c.centre_ + g
-        mean = c.intercept_ + b0 * x + self.long_run.slope * h
-        var = cov[0, 0] + x**2 * var_b + h**2 * self.long_run.slope_sd**2 + c.results_.scale
+        after = self.level_end_ + b0 * g + self.long_run.slope * h
+        mean = np.where(t <= self.fit_end_, c.intercept_ + b0 * x, after)
+        var = var_level + g**2 * var_b + h**2 * self.long_run.slope_sd**2
         return mean, var
 
     def predict(self, dates: object) -> np.ndarray:
@@ -834,16 +845,19 @@ class CostProjection:
 
 
 def with_projection(result: CostResult, *, pool: PooledRate | None, long_run: LongRunRate,
-                    floor: float, persistence: float) -> CostResult:
+                    floor: float, persistence: float, observed_end: object | None = None) -> CostResult:
     """``result`` with its slope shrunk toward ``pool`` and a :class:`CostProjection`.
 
+    The projection starts from the last frontier price (the cheapest model known),
+    at ``observed_end`` (the last date the prices covered the benchmark) when given.
     An insufficient result is returned unchanged.
     """
     if result.curve is None:
         return result
     shrunk = shrink_slope(result.curve.slope_, slope_se(result.curve), pool)
     projection = CostProjection(curve=result.curve, shrunk=shrunk, long_run=long_run, floor=floor,
-                                persistence=persistence, start=result.start, end=result.end)
+                                persistence=persistence, start=result.start, end=result.end,
+                                observed_end=observed_end, anchor_price=float(result.frontier["price"].iloc[-1]))
     return replace(result, shrunk=shrunk, projection=projection)
 
 

@@ -95,6 +95,13 @@ def cost_headline(result, as_of: pd.Timestamp, cfg: dict, table: dict | None = N
                      ("  of which algorithmic efficiency (x)", proj.algorithmic_factor, "ratio")]
     rows += [("data points", result.n_points, "integer"), ("first data point", result.start, "date"),
              ("last data point", result.end, "date"), ("span of the data (years)", out["span_years"], "number")]
+    if result.status == "ok" and hasattr(result.projection, "level_end_"):
+        from gapscore.models._frontier import from_decimal_year
+
+        start = from_decimal_year([result.projection.end_])[0]
+        out.update(projection_start=start, projection_start_price=float(np.exp(result.projection.level_end_)))
+        rows += [("projection starts (prices cover the benchmark until)", start, "date"),
+                 ("  from the cheapest price standing then", out["projection_start_price"], "raw")]
     if result.status == "ok" and result.projection is not None:
         proj = result.projection
         dates = pd.DatetimeIndex([as_of, as_of + pd.DateOffset(years=FIVE_YEARS)])
@@ -226,7 +233,8 @@ def cost(store: DataStore, sector: str | None, as_of: pd.Timestamp, cfg: dict, *
         result = fit_cost(frame, benchmark=benchmark, threshold=threshold, as_of=as_of)
         # A user's series alone: no pool to shrink toward; long-run regression and floor as for every sector.
         result = with_projection(result, pool=None, long_run=sig_mod.long_run_rates(cfg)["central"],
-                                 floor=sig_mod.token_floor(cfg), persistence=cfg["cost"]["persistence"])
+                                 floor=sig_mod.token_floor(cfg), persistence=cfg["cost"]["persistence"],
+                                 observed_end=sig_mod.observed_end(frame, benchmark, as_of))
     else:
         table = store.sector(sector)
         result = sig_mod._cost(store, table, as_of, cfg)

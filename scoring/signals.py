@@ -267,9 +267,20 @@ def _cost(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict | None =
             unit=spec["unit"], flop_per_unit=float(spec["flop_per_unit"]), flop_date=spec["flop_per_unit_date"],
             halving_years=float(spec["halving_years"]), halving_date=spec["halving_date"], utilization=c["compute_utilization"],
             joules_per_flop=c["joules_per_flop"], usd_per_kwh=c["usd_per_kwh"])
-    raw = fit_cost(_verified_prices(store, as_of), benchmark=spec["benchmark"], threshold=float(spec["threshold"]), as_of=as_of)
+    prices = _verified_prices(store, as_of)
+    raw = fit_cost(prices, benchmark=spec["benchmark"], threshold=float(spec["threshold"]), as_of=as_of)
     return with_projection(raw, pool=cost_pool(store, as_of, cfg), long_run=long_run_rates(cfg)["central"],
-                           floor=token_floor(cfg), persistence=c["persistence"])
+                           floor=token_floor(cfg), persistence=c["persistence"], observed_end=observed_end(prices, spec["benchmark"], as_of))
+
+
+def observed_end(prices: pd.DataFrame, benchmark: str, as_of: pd.Timestamp) -> pd.Timestamp | None:
+    """The last date, on or before ``as_of``, of a priced model with a score on ``benchmark``:
+    until then the cheapest model at the threshold is observed, not projected."""
+    if benchmark not in prices.columns:
+        return None
+    dates = pd.to_datetime(prices.loc[pd.to_numeric(prices[benchmark], errors="coerce").notna(), "date"])
+    dates = dates[dates <= as_of]
+    return None if dates.empty else pd.Timestamp(dates.max())
 
 
 def cost_per_unit(spec: dict, cost, as_of: pd.Timestamp, *, horizon_years: float, level: float) -> pd.DataFrame | None:

@@ -608,3 +608,16 @@ def test_compute_cost_is_point_in_time():
     base = fit_compute_cost(_hardware(rows), as_of="2020-06-01", **VISION)
     more = fit_compute_cost(_hardware(rows + [("2020-07-01", "B", "on_demand", 0.1, 1.0)]), as_of="2020-06-01", **VISION)
     assert base.decline_factor_per_year == more.decline_factor_per_year and base.n_points == more.n_points == 3
+
+
+def test_projection_starts_from_the_cheapest_price_still_standing():
+    """The GPT-3-level frontier ends 2024-10-03 at $0.07 (Gemini 1.5 Flash 8B); if the
+    prices cover MMLU until 2025-02-05 with nothing cheaper, the projection starts there
+    from $0.07 (observed), flat in between, and falls only after."""
+    raw = fit_cost(epoch_prices(), benchmark="mmlu", threshold=43.9, as_of=pd.Timestamp("2025-03-01"))
+    got = with_projection(raw, pool=None, long_run=LongRunRate(4.0, 2.0, 8.0), floor=1e-6, persistence=1.0,
+                          observed_end="2025-02-05")
+    frame = got.project(pd.to_datetime(["2024-12-01", "2025-02-05", "2026-02-05"]))
+    assert frame["price"].iloc[0] == pytest.approx(0.07) and frame["price"].iloc[1] == pytest.approx(0.07)
+    assert list(frame["phase"]) == ["data", "data", "projection"]
+    assert 0.07 / frame["price"].iloc[2] < raw.decline_factor_per_year  # slower than the raw trend: regressing
