@@ -217,13 +217,16 @@ def _censored_lognormal(x: np.ndarray, y: np.ndarray, resolved: np.ndarray, tren
     """MAP (a, b, sigma) of y = a + b x + sigma e, y right-censored where not resolved, with a
     normal prior of sd ``trend_sd`` on b (ridge): returns a, b, sigma, var_a, var_b."""
     from scipy.optimize import minimize
-    from scipy.stats import norm
+    from scipy.special import log_ndtr
+
+    half_log_2pi = 0.5 * np.log(2.0 * np.pi)
 
     def nll(p):
         a, b, log_s = p
         s = np.exp(log_s)
         z = (y - a - b * x) / s
-        ll = np.where(resolved, norm.logpdf(z) - log_s, norm.logsf(z))
+        # resolved: the normal log density of z (less log s); censored: log P(Z > z)
+        ll = np.where(resolved, -0.5 * z * z - half_log_2pi - log_s, log_ndtr(-z))
         return -ll.sum() + 0.5 * (b / trend_sd) ** 2
 
     start = np.array([float(np.mean(y)), 0.0, np.log(max(float(np.std(y)), 0.3))])

@@ -86,7 +86,7 @@ def signals_of(result, cfg: dict) -> dict:
     ms = cfg["milestone"]
     if cap is not None:
         out["observed_level"] = _finite(cap.observed_level)
-        if cap.status == "ok":
+        if cap.has_forecast:
             out["capability_level"] = _finite(cap.level)
             out["velocity_per_year"] = _finite(cap.velocity_per_year)
             for f in cap.thresholds:
