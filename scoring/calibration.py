@@ -148,7 +148,7 @@ def calibration_forecasts(store: DataStore, dates: list[pd.Timestamp], cfg: dict
 
     table = store.load("benchmarks")
     table = table[table["human_baseline"].notna()]
-    if benchmarks:
+    if benchmarks is not None:
         unknown = sorted(set(benchmarks) - set(table["benchmark"]))
         if unknown:
             from gapscore.scoring.errors import DataFileError
@@ -163,6 +163,12 @@ def calibration_forecasts(store: DataStore, dates: list[pd.Timestamp], cfg: dict
     keep = table.drop(columns=[c for c in table.columns if c.startswith("_")])
     # The reference class of each date comes from every benchmark known then (not only
     # the calibrated ones), as in the scores.
+    # Only the dates some calibrated benchmark is forecast on (between its first and last result).
+    if len(history):
+        spans = history.groupby("benchmark")["date"].agg(["min", "max"])
+        dates = [d for d in dates if ((spans["min"] <= d) & (d <= spans["max"])).any()]
+    else:
+        dates = []
     priors = shape_priors(store, list(dates), cfg, jobs=jobs, scheduler=scheduler)
     lifetimes = {pd.Timestamp(d): lifetime_prior(store, pd.Timestamp(d), cfg) for d in dates}
     tasks = []
@@ -174,6 +180,23 @@ def calibration_forecasts(store: DataStore, dates: list[pd.Timestamp], cfg: dict
                       progress=None if progress is None else (lambda i, n, t: progress(i, n, t[0])))
     flat = [r for chunk in results for r in chunk]
     return pd.DataFrame(flat, columns=COLUMNS)
+
+
+def sector_benchmarks(store: DataStore, sectors: list[str]) -> list[str]:
+    """The benchmarks with a human baseline that the named sectors list (the default calibration scope)."""
+    table = store.load("benchmarks")
+    known = set(table.loc[table["human_baseline"].notna(), "benchmark"])
+    return sorted({b for s in sectors for b in (store.sector(s).get("benchmarks") or []) if b in known})
+
+
+def calibration_by_sector(forecasts: pd.DataFrame, cfg: dict) -> pd.DataFrame:
+    """``calibration_summary`` per sector (the benchmark's sector in benchmarks.csv)."""
+    frames = [calibration_summary(group, cfg).assign(sector=sector)
+              for sector, group in forecasts.groupby("sector", sort=True)]
+    if not frames:
+        return pd.DataFrame()
+    out = pd.concat(frames, ignore_index=True)
+    return out[["sector", *[c for c in out.columns if c != "sector"]]]
 
 
 def calibration_summary(forecasts: pd.DataFrame, cfg: dict, method: str | None = None) -> pd.DataFrame:

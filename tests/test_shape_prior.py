@@ -318,3 +318,23 @@ def test_a_user_benchmark_with_two_records_gets_the_class_forecast():
     assert f95.low <= 2021.23 <= f95.high  # the realized year falls inside the 80% interval
     off = fit_sector(history, table, sector_benchmarks=["hellaswag"], as_of=as_of, n_boot=20)
     assert off.status == "insufficient_data"
+
+
+def test_conformal_scale_is_the_ninth_of_ten_standardised_errors_over_z80_never_below_one():
+    """Ten resolved lifetimes: split conformal at 0.8 takes the ceil(11 x 0.8) = 9th
+    smallest |error| / sd and divides it by z(0.9) = 1.28155; tight lifetimes score 1."""
+    from scipy.stats import norm
+
+    from gapscore.models.shape_prior import lifetime_prior
+
+    firsts = list(range(2000, 2010))
+    lives = [4.0, 4.2, 3.8, 4.1, 40.0, 3.9, 4.0, 0.4, 4.3, 30.0]  # three far from the rest
+    history, table = _lifetime_history(firsts, lives)
+    plain = lifetime_prior(history, table, as_of="2050-01-01", thresholds=[0.8]).fit_for(0.8)
+    scaled = lifetime_prior(history, table, as_of="2050-01-01", thresholds=[0.8], conformal_level=0.8).fit_for(0.8)
+    z = [abs(np.log(life) - plain.log_lifetime(f)[0]) / plain.log_lifetime(f)[1] for f, life in zip(firsts, lives)]
+    expected = max(1.0, sorted(z)[8] / norm.ppf(0.9))
+    assert scaled.conformal_scale == pytest.approx(expected, rel=1e-4)  # lifetimes are whole days in the history
+    assert scaled.log_lifetime(2005.0)[1] == pytest.approx(expected * plain.log_lifetime(2005.0)[1])
+    tight, _ = _lifetime_history(firsts, [4.0, 4.1, 3.9, 4.0, 4.2, 3.8, 4.0, 4.1, 3.9, 4.0])
+    assert lifetime_prior(tight, table, as_of="2050-01-01", thresholds=[0.8], conformal_level=0.8).fit_for(0.8).conformal_scale == 1.0
