@@ -336,5 +336,6 @@ def test_conformal_scale_is_the_ninth_of_ten_standardised_errors_over_z80_never_
     expected = max(1.0, sorted(z)[8] / norm.ppf(0.9))
     assert scaled.conformal_scale == pytest.approx(expected, rel=1e-4)  # lifetimes are whole days in the history
     assert scaled.log_lifetime(2005.0)[1] == pytest.approx(expected * plain.log_lifetime(2005.0)[1], rel=1e-4)
-    tight, _ = _lifetime_history(firsts, [4.0, 4.1, 3.9, 4.0, 4.2, 3.8, 4.0, 4.1, 3.9, 4.0])
+    # equal deviations either side: every |error| is about one sd, inside z(0.9)
+    tight, _ = _lifetime_history(firsts, [4.0 * np.exp(0.05 * (-1) ** i) for i in range(10)])
     assert lifetime_prior(tight, table, as_of="2050-01-01", thresholds=[0.8], conformal_level=0.8).fit_for(0.8).conformal_scale == 1.0
