@@ -500,7 +500,7 @@ def curve_graduation(obj, sector, categories, rounds_file, from_round, to_round,
     from gapscore.scoring import curves
 
     result = curves.graduation(obj.store, sector, resolve_as_of(as_of), obj.config, categories=list(categories), rounds_file=rounds_file, from_round=from_round, to_round=to_round, within=within)
-    emit(result["table"], fmt, payload=result["json"])
+    answer(fmt, result["text"], result["table"], result["json"])
 
 
 @curve_group.command("economics")
@@ -527,21 +527,28 @@ def curve_economics(obj, sector, as_of, fmt):
 @main.command("score")
 @as_of_option
 @click.option("--sector", "sectors", multiple=True, help="Only this sector (repeatable).")
+@click.option("--rank-by", "rank_by", type=click.Choice(["best", "early", "seed", "series_a", "series_b", "growth"]), default="best",
+              show_default=True, help="Rank on the best stage score, the early-stage case (max of seed and series_a), or one stage.")
 @format_option
 @click.pass_obj
-def score_cmd(obj, as_of, sectors, fmt):
+def score_cmd(obj, as_of, sectors, rank_by, fmt):
     """Stage-timing scores (seed, Series A, Series B, growth) for every sector, ranked.
+
+    The ranking is by the best stage score unless --rank-by says otherwise; the
+    table's first lines say what it ranks by, the top sector and the strongest
+    early-stage case.
 
     \b
     Examples:
       gapscore score
+      gapscore score --rank-by early
       gapscore score --as-of 2017 --sector computer_vision --format json
       gapscore --config mine.toml score --format csv
     """
-    from gapscore.scoring.scores import ranking_frame, score_all
+    from gapscore.scoring.scores import rank, ranking_frame, ranking_text, score_all
 
-    results = score_all(obj.store, resolve_as_of(as_of), obj.config, list(sectors) or None, progress=_progress("scoring"))
-    emit(ranking_frame(results), fmt, payload=[r.as_dict() for r in results])
+    results = rank(score_all(obj.store, resolve_as_of(as_of), obj.config, list(sectors) or None, progress=_progress("scoring")), rank_by)
+    answer(fmt, ranking_text(results, rank_by), ranking_frame(results, rank_by), [r.as_dict() for r in results])
 
 
 @main.command("explain")

@@ -86,6 +86,7 @@ class SectorSignals:
             traction_rate=None if self.traction is None else self.traction.rate,
             momentum_ratio=self.momentum_ratio,
             has_capability=has_cap,
+            saturated_only=has_cap and bool(self.capability.beyond_measure),
         )
 
 
@@ -171,6 +172,7 @@ def _capability(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict):
         pool_when_sparse=bool(c["pool_when_sparse"]),
         prior=shape_prior(store, as_of, cfg),
         prior_min_points=c["shape_min_points"],
+        saturation_noise=c["saturation_noise_points"],
     )
 
 

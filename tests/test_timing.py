@@ -109,3 +109,21 @@ def test_no_capability_never_harvests_on_economics_alone():
     econ = YearForecast("econ", 2020.0, 0.0, 2020.0, 2020.0, True)
     inputs = TimingInputs(2026.0, milestone=(econ,), perfection=None, has_capability=False)
     assert score(inputs, CFG).recommendation == "watch"
+
+
+def test_harvest_on_saturated_measures_alone_is_held_to_the_configured_confidence():
+    """Perfection passed in 2015, milestone passed: harvest at probability 1, unless every
+    capability measure is saturated, when it is held to capability.saturated_max_confidence."""
+    base = dict(
+        as_of_year=2026.0,
+        milestone=(YearForecast("cap", 2014.0, 0.0, 2014.0, 2014.0, True),),
+        perfection=YearForecast("perf", 2015.0, 0.0, 2015.0, 2015.0, True),
+        velocity=0.0,
+        traction_rate=0.1,
+        momentum_ratio=1.0,
+    )
+    free = score(TimingInputs(**base), CFG)
+    held = score(TimingInputs(**base, saturated_only=True), CFG)
+    assert free.recommendation == held.recommendation == "harvest"
+    assert free.confidence == pytest.approx(1.0)
+    assert held.confidence == pytest.approx(CFG["capability"]["saturated_max_confidence"]) == pytest.approx(0.5)
