@@ -19,6 +19,10 @@ Sources (see docs/datasets/capability.md for what each measures and its biases):
   SuperGLUE scores, model release dates (MIT).
 * ``epoch-llm-prices/*.csv``: benchmark scores behind Epoch AI's "LLM inference
   prices have fallen rapidly but unequally across tasks" (Artificial Analysis data).
+* ``histories.py`` (this folder): longer histories and measures that do not saturate:
+  AWTY (CIFAR-100, STL-10, Pascal VOC), wer_are_we (LibriSpeech, WSJ, Switchboard,
+  CallHome), NIST Hub-5, the CheXpert leaderboard, Epoch's OSWorld, Terminal-Bench,
+  Aider Polyglot, Video-MME and ECI tables, METR time horizons, WebArena and RLBench.
 """
 
 from __future__ import annotations
