@@ -818,7 +818,41 @@ class DataStore:
 
     data_dir: Path | None = None
     replace: bool = False
+    today: pd.Timestamp = field(default_factory=lambda: pd.Timestamp(dt.date.today()))
+    """The real date, for one check only: no observation can be dated after it. (Every
+    computation takes its own ``as_of``; this is not a hidden "now" for them.)"""
     _cache: dict[str, object] = field(default_factory=dict, repr=False)
+
+    def _gate(self) -> None:
+        """A --data-dir file that fails validation stops every command that reads the
+        folder, with the lines ``gapscore data validate`` prints: each user file is
+        validated once, on the store's first read."""
+        if self.data_dir is None:
+            return
+        if "gate" in self._cache:
+            if self._cache["gate"]:
+                raise DataValidationError(self._cache["gate"])  # type: ignore[arg-type]
+            return
+        self._cache["gate"] = []  # reads below pass the gate
+        problems: list[DataFileError] = []
+        try:
+            self.sectors()
+        except DataValidationError as exc:
+            problems.extend(exc.problems)
+        except DataFileError as exc:
+            problems.append(exc)
+        for name, spec in DATASETS.items():
+            if not spec.is_table or not any((Path(self.data_dir) / stem).exists() for stem in spec.stems):
+                continue
+            try:
+                self.load(name)
+            except DataValidationError as exc:
+                problems.extend(exc.problems)
+            except DataFileError as exc:
+                problems.append(exc)
+        if problems:
+            self._cache["gate"] = problems
+            raise DataValidationError(problems)
 
     def files(self, name: str) -> list[Path]:
         """The files that make up dataset ``name``, bundled first."""
@@ -833,6 +867,7 @@ class DataStore:
         return bundled + user
 
     def sectors(self) -> dict[str, dict]:
+        self._gate()
         if "sectors" not in self._cache:
             merged: dict[str, dict] = {}
             origins: dict[str, Path] = {}
@@ -914,6 +949,7 @@ class DataStore:
 
     def load(self, name: str) -> pd.DataFrame:
         """The validated dataset; raises ``DataValidationError`` listing every problem."""
+        self._gate()
         if name in self._cache:
             return self._cache[name]  # type: ignore[return-value]
         spec = DATASETS[name]
@@ -931,6 +967,9 @@ class DataStore:
                 continue
             frame, found = validate(raw, spec.schema, path, numeric_extras=spec.numeric_extras, key=spec.key)
             problems.extend(found)
+            problems.extend(self._future_problems(spec, frame, path, found))
+            if spec.name == "rounds":
+                _hint_vendor_labels(found)
             frame["_file"] = _file_column(path, len(frame)) if spec.categorical else str(path)
             frames.append(frame)
         if problems:
@@ -945,6 +984,22 @@ class DataStore:
             raise DataValidationError(problems)
         self._cache[name] = frame
         return frame
+
+    def _future_problems(self, spec: DatasetSpec, frame: pd.DataFrame, path: Path, found: list) -> list[DataFileError]:
+        """Rows dated after today: impossible for an observation or a publication (a
+        forecast is not an observation)."""
+        col = spec.date_column
+        if col is None or col not in frame.columns or not pd.api.types.is_datetime64_any_dtype(frame[col]):
+            return []
+        bad_cells = {(p.line, p.column) for p in found}
+        late = frame[col] > self.today
+        what = "published" if col == "published" else "observed"
+        out = []
+        for line, value in frame.loc[late, ["_line", col]].head(50).itertuples(index=False, name=None):
+            if (int(line), col) not in bad_cells:
+                out.append(DataFileError(path, int(line), col, f"date {value.date()} is after today ({self.today.date()}): nothing can be "
+                                         f"{what} in the future (a forecast is not an observation); fix the date or remove the row"))
+        return out
 
     def memo(self, key: tuple, make):
         """``make()``, computed once per key on this store (derived results, e.g. a shape prior as of a date)."""
@@ -982,6 +1037,7 @@ class DataStore:
 
     def validate_all(self) -> list[DataFileError]:
         """Every problem in every dataset, without stopping at the first file."""
+        self._cache.setdefault("gate", [])  # this checks everything the gate would, and more
         problems: list[DataFileError] = []
         try:
             self.sectors()
@@ -1027,6 +1083,24 @@ class DataStore:
                 description=spec.description,
             ))
         return pd.DataFrame(rows)
+
+
+_VENDOR_ROUND = re.compile(r"^(?:series )?([a-z])(?:[ -]?\d+)?$", re.IGNORECASE)
+
+
+def _hint_vendor_labels(problems: list[DataFileError]) -> None:
+    """A round written as a vendor writes it (PitchBook's bare "B", "B-1", "Series A")
+    gets the round it means and the import command that reads such exports."""
+    for p in problems:
+        if p.column != "round" or "must be one of" not in p.message:
+            continue
+        found = re.search(r"value '([^']*)'", p.message)
+        label = _VENDOR_ROUND.match(found.group(1).strip()) if found else None
+        if label:
+            letter = label.group(1).lower()
+            means = {"a": "series_a", "b": "series_b", "c": "series_c"}.get(letter, "series_d_plus")
+            p.message += (f"; {found.group(1)!r} is a vendor's series label, not a round of the rounds schema: write {means}, "
+                          "or import the export with 'gapscore data import --from pitchbook' (or crunchbase), which maps such labels")
 
 
 def _file_column(path: Path, n_rows: int) -> pd.Categorical:
