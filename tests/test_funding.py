@@ -162,3 +162,16 @@ def test_an_imported_pitchbook_export_sets_the_sectors_traction(runner, tmp_path
     cells = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, ws.max_row + 1)}
     assert cells["seed-to-A graduation rate"] == pytest.approx(0.4) and cells["companies"] == N_COMPANIES
     assert cells["low"] == pytest.approx(low, abs=1e-9) and cells["origin"] == "computed"
+
+
+def test_backtest_truth_takes_funding_direction_from_the_series(funded):
+    """Realized funding labels for years outcomes.csv leaves open come from the sector's
+    series as known on the evaluation date: 2018 falls (-50%, first edition) as of
+    2019-12-31 and grows (+50%, the revision) as of 2021-01-01."""
+    from gapscore.scoring.backtest import realized_history
+
+    store = DataStore(funded, replace=True)
+    before = realized_history(store, "vision", pd.Timestamp("2019-12-31"), CFG)
+    assert before.funding == {2018: -1.0} and before.funding_origin == {2018: "funding.csv toy_vertical"}
+    after = realized_history(store, "vision", pd.Timestamp("2021-01-01"), CFG)
+    assert after.funding == {2018: 1.0} and after.surge_year == 2018
