@@ -147,7 +147,9 @@ def graduation(store: DataStore, sector: str | None, as_of: pd.Timestamp, cfg: d
     }
     table = payload["cohorts"].copy()
     table.insert(0, "kind", "computed")
-    return {"table": table, "json": payload}
+    headline = graduation_headline(result, from_round, to_round, within)
+    payload["headline"] = headline
+    return {"table": table, "json": payload, "text": graduation_text(headline, payload)}
 
 
 def _mark_censored(cohorts: pd.DataFrame) -> pd.DataFrame:
@@ -192,3 +194,92 @@ def economics(store: DataStore, sector: str, as_of: pd.Timestamp, cfg: dict) -> 
         "table": frame,
     }
     return {"table": frame, "json": payload}
+
+
+SURVIVAL_CHECKPOINTS_MONTHS = (6, 12, 18, 24, 36, 48)
+"""Months since the first round at which the terminal table reads the Kaplan-Meier curve (display only)."""
+
+
+def _step_at(frame: pd.DataFrame, months: float, cols: tuple[str, ...]) -> dict | None:
+    """A right-continuous step curve's values at ``months`` (None before its first step or past its data)."""
+    if frame is None or not len(frame) or months > float(frame["months"].max()):
+        return None
+    before = frame[frame["months"] <= months]
+    if not len(before):
+        return {c: (1.0 if c in ("probability", "low", "high", "still_waiting") else 0.0) for c in cols}
+    row = before.iloc[-1]
+    return {c: float(row[c]) for c in cols if c in frame.columns}
+
+
+def graduation_headline(result, from_round: str, to_round: str, within: int) -> dict:
+    """The numbers ``curve graduation`` leads with: the pooled rate over cohorts whose window
+    has closed (with the Wilson interval of the pooled count), the share graduated by ``within``
+    months and the median months to the next round (Kaplan-Meier; None when more than half
+    never graduate in the data), and the survival curve read at ``SURVIVAL_CHECKPOINTS_MONTHS``."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    cohorts = result.cohorts
+    n = int(cohorts["n"].sum()) if len(cohorts) else 0
+    grads = int(cohorts["graduated"].sum()) if len(cohorts) else 0
+    rate = grads / n if n else None
+    low, high = proportion_confint(grads, n, alpha=0.05, method="wilson") if n else (None, None)
+    surv = result.survival
+    median = None
+    if len(surv):
+        below = surv[surv["probability"] <= 0.5]
+        median = float(below["months"].iloc[0]) if len(below) else None
+    at_window = _step_at(result.incidence, within, ("graduated", "exited", "still_waiting"))
+    checkpoints = []
+    for m in SURVIVAL_CHECKPOINTS_MONTHS:
+        got = _step_at(surv, m, ("probability", "low", "high", "at_risk"))
+        inc = _step_at(result.incidence, m, ("graduated", "exited"))
+        if got is not None:
+            checkpoints.append({"months": m, "still_waiting": got["probability"], "low": got["low"], "high": got["high"],
+                                "graduated": None if inc is None else inc["graduated"],
+                                "exited": None if inc is None else inc["exited"]})
+    return {
+        "from": from_round, "to": to_round, "within_months": within,
+        "companies": n, "graduated": grads, "pooled_rate": rate,
+        "pooled_low": None if low is None else float(low), "pooled_high": None if high is None else float(high),
+        "graduated_by_window": None if at_window is None else at_window["graduated"],
+        "median_months": median,
+        "companies_followed": int(surv["at_risk"].iloc[0]) if len(surv) else 0,
+        "longest_follow_up_months": float(surv["months"].max()) if len(surv) else None,
+        "checkpoints": checkpoints,
+    }
+
+
+def graduation_text(h: dict, payload: dict) -> str:
+    """The terminal answer of ``curve graduation``: the headline, the survival figures, then the cohorts."""
+    from gapscore.scoring.output import fmt_percent, frame_to_table
+
+    def pct(v):
+        return "n/a" if v is None else fmt_percent(v)
+
+    who = payload["sector"] or (", ".join(payload["categories"]) if payload["categories"] else "all rounds")
+    as_of = pd.Timestamp(payload["as_of"]).date()
+    lines = [f"{h['from']} to {h['to']} within {h['within_months']} months, {who}, as of {as_of}:"]
+    if h["companies"]:
+        lines.append(f"  pooled rate {pct(h['pooled_rate'])} (95% Wilson {pct(h['pooled_low'])} to {pct(h['pooled_high'])}): "
+                     f"{h['graduated']:,} of {h['companies']:,} companies in cohorts whose window has closed")
+    else:
+        lines.append("  no cohort whose window has closed")
+    if h["companies_followed"]:
+        med = (f"median time to {h['to']} {h['median_months']:.1f} months" if h["median_months"] is not None else
+               f"median time to {h['to']} not reached: more than half had not raised it after "
+               f"{h['longest_follow_up_months']:.0f} months of follow-up")
+        lines.append(f"  Kaplan-Meier over {h['companies_followed']:,} companies (exits censored): "
+                     f"{pct(h['graduated_by_window'])} graduated by {h['within_months']} months; {med}")
+    lines.append("")
+    if h["checkpoints"]:
+        lines += ["survival (share still waiting, 95% interval) and cumulative incidence by months since the first round:",
+                  frame_to_table(pd.DataFrame(h["checkpoints"]), kinds={"months": None, "still_waiting": "percent", "low": "percent",
+                                                                        "high": "percent", "graduated": "percent", "exited": "percent"})]
+    published = payload["published"]
+    if isinstance(published, pd.DataFrame) and len(published):
+        lines += ["published rates known on the as-of date:",
+                  frame_to_table(published.drop(columns=[c for c in ("source",) if c in published.columns]))]
+    cohorts = payload["cohorts"]
+    lines += [f"cohorts (share reaching {h['to']} within {h['within_months']} months, 95% Wilson interval):",
+              frame_to_table(cohorts) if len(cohorts) else "(no cohorts)\n"]
+    return "\n".join(lines)

@@ -729,6 +729,16 @@ def _sector_problems(path: Path, text: str, sid: str, table: dict) -> list[DataF
     for key in ("benchmarks", "round_categories"):
         if key in table and not (isinstance(table[key], list) and all(isinstance(b, str) for b in table[key])):
             bad((key,), f'must be a list of ids in quotes, e.g. {key} = ["a", "b"]')
+    top = table.get("round_keywords")
+    if top is not None and not (isinstance(top, list) and all(isinstance(v, str) and v.strip() for v in top)):
+        bad(("round_keywords",), "must be a list of text in quotes, e.g. round_keywords = ['robotics', 'drones']")
+    elif top is not None:
+        for pattern in top:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                bad(("round_keywords",), f"pattern {pattern!r} is not a valid regular expression ({exc}); "
+                    "write plain words, or escape special characters with a backslash in a '...' string")
     spec = table.get("funding")
     if spec is not None and not isinstance(spec, dict):
         bad(("funding",), f"must be a table: [sectors.{sid}.funding]")
@@ -1033,7 +1043,13 @@ class DataStore:
 
         Rows naming sectors and benchmarks are checked as each dataset loads.
         """
-        return [p for sid in self.sectors() for p in self._table_references(sid)]
+        problems: list[DataFileError] = []
+        for sid in self.sectors():
+            try:
+                problems += self._table_references(sid)
+            except (DataFileError, DataValidationError):
+                pass  # a referenced file is itself broken: reported when it is loaded
+        return problems
 
     def validate_all(self) -> list[DataFileError]:
         """Every problem in every dataset, without stopping at the first file."""
@@ -1045,7 +1061,6 @@ class DataStore:
             problems.extend(exc.problems)
         except DataFileError as exc:
             problems.append(exc)
-        ok = True
         for name, spec in DATASETS.items():
             if not spec.is_table:
                 continue
@@ -1053,11 +1068,9 @@ class DataStore:
                 self.load(name)
             except DataValidationError as exc:
                 problems.extend(exc.problems)
-                ok = False
             except DataFileError as exc:
                 problems.append(exc)
-                ok = False
-        if ok and not problems:
+        if "sectors" in self._cache:  # sectors.toml parsed: check what its tables name
             problems.extend(self.check_references())
         return problems
 
@@ -1103,6 +1116,50 @@ def _hint_vendor_labels(problems: list[DataFileError]) -> None:
                           "or import the export with 'gapscore data import --from pitchbook' (or crunchbase), which maps such labels")
 
 
+LEG_STATUSES = ("measured", "borrowed", "none")
+"""What a sector has on each leg: its own data, another sector's (or a published anchor's),
+or nothing. Read by ``gapscore sectors`` and the memo."""
+
+def _has_funding(store: "DataStore", table: dict) -> bool:
+    """A funding series mapped in ``[sectors.<id>.funding]``, round categories, or round
+    keywords that match rounds in the data (patterns alone are no data)."""
+    from gapscore.scoring.signals import round_keywords, sector_categories
+
+    if table.get("funding", {}).get("series") or table.get("round_categories"):
+        return True
+    if not round_keywords(table):
+        return False
+    return bool(sector_categories(table, store.load("rounds")["category"]))
+
+
+def sector_legs(store: "DataStore", sector_id: str) -> dict[str, str]:
+    """Each leg's status for one sector: ``{"capability": ..., "cost": ..., "funding": ...}``.
+
+    capability: *measured* when a member benchmark homed in this sector (benchmarks.csv
+    ``sector``) has a human baseline and a dated result; *borrowed* when only members homed
+    in other sectors do; *none* otherwise. cost: *measured* when ``[cost]`` names a price
+    series at a threshold on one of the sector's own benchmarks; *borrowed* when it names
+    another sector's benchmark, or when only an economics anchor (a published cost at a
+    date) stands in for a price series; *none* otherwise. funding: *measured* when a
+    funding series is mapped to it, round categories are listed, or its round keywords
+    match rounds in the data; *none* otherwise.
+    """
+    table = store.sector(sector_id)
+    members = list(table.get("benchmarks", []))
+    bench = store.load("benchmarks").set_index("benchmark")
+    dated = set(store.load("capability")["benchmark"].unique())
+    usable = [b for b in members if b in bench.index and b in dated and pd.notna(bench.at[b, "human_baseline"])]
+    own = [b for b in usable if bench.at[b, "sector"] == sector_id]
+    capability = "measured" if own else "borrowed" if usable else "none"
+    cost_table = table.get("cost") or {}
+    if cost_table:
+        cost = "measured" if cost_table.get("benchmark") in members else "borrowed"
+    else:
+        cost = "borrowed" if (table.get("economics") or {}).get("mode") == "anchor" else "none"
+    funding = "measured" if _has_funding(store, table) else "none"
+    return {"capability": capability, "cost": cost, "funding": funding}
+
+
 def _file_column(path: Path, n_rows: int) -> pd.Categorical:
     """``_file`` of a large table: one category, not a string per row."""
     return pd.Categorical.from_codes(np.zeros(n_rows, dtype=np.int8), dtype=_text_categories(np.array([str(path)], dtype=object)))
@@ -1139,6 +1196,63 @@ def template_frame(name: str) -> pd.DataFrame:
     if name not in TEMPLATES:
         raise KeyError(name)
     return pd.DataFrame(columns=list(_schema_columns(TEMPLATES[name])))
+
+
+SECTOR_TEMPLATE_TOML = """\
+# A new gapscore sector. Fill in, then check with:
+#   gapscore --data-dir THIS_FOLDER data validate
+#   gapscore --data-dir THIS_FOLDER score --sector {sid}
+# Walk-through: docs/adding-a-sector.md. Every number carries a source: a citation, or
+# "assumption: <reasoning>".
+
+[sectors.{sid}]
+name = "{name}"
+# The products the sector covers: what an analyst would invest in.
+description = "Describe the products this sector covers."
+# The capability benchmarks (ids from benchmarks.csv: this folder's or the bundled ones)
+# whose histories, normalised to each one's human baseline, make up the sector's
+# capability. Decide membership by what the products need, and write the reason for each
+# member in a comment above this line, e.g.
+#   my_benchmark: the task the product sells, with a human baseline from <citation>
+benchmarks = []
+# Round categories (values of rounds.csv's category column) that belong to the sector.
+round_categories = []
+
+# Optional: the sector's cost curve, the price of models scoring at least `threshold` on
+# `benchmark` (a column of prices.csv). Uncomment to use.
+# [sectors.{sid}.cost]
+# benchmark = "mmlu"
+# threshold = 86.4
+# source = "why this level of capability is what the products need"
+
+# Optional: unit economics, either tokens x the cost curve or a published anchor cost.
+# [sectors.{sid}.economics]
+# mode = "anchor"
+# unit = "unit of use"
+# anchor_cost = 1.0
+# anchor_date = "2024-10-01"
+# anchor_source = "citation of the published cost at that date"
+# revenue_per_unit = 4.0
+# revenue_per_unit_source = "citation, or assumption: <reasoning>"
+"""
+
+
+def sector_template(sector_id: str, name: str | None = None) -> dict[str, str]:
+    """The files of a new sector, by file name: a commented ``sectors.toml`` table and the
+    matching empty ``benchmarks.csv`` and ``capability.csv`` (headers only: add one row per
+    benchmark and per dated result; an unfilled header-only file is reported by ``data validate``)."""
+    if not re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)*", sector_id):
+        raise ValueError(f"sector id {sector_id!r} must be snake_case (lower-case letters, digits and '_'), e.g. protein_structure")
+    title = name or sector_id.replace("_", " ").capitalize()
+    bench_cols = list(_schema_columns(TEMPLATES["benchmarks"]))
+    bench_cols.insert(bench_cols.index("source"), "description")
+    from gapscore.scoring.output import frame_to_csv  # scoring.output has no dependency back on this module
+
+    return {
+        "sectors.toml": SECTOR_TEMPLATE_TOML.format(sid=sector_id, name=title.replace('"', "'")),
+        "benchmarks.csv": frame_to_csv(pd.DataFrame(columns=bench_cols)),
+        "capability.csv": frame_to_csv(template_frame("capability")),
+    }
 
 
 def sector_rows(store: DataStore, name: str, frame: pd.DataFrame, sector_id: str) -> pd.DataFrame:

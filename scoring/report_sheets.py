@@ -21,8 +21,9 @@ from openpyxl.drawing.line import LineProperties
 
 from gapscore.models._frontier import decimal_year
 from gapscore.scoring.datasets import BUNDLED_DIR, DATASETS, DataStore
+from gapscore.scoring.output import interval_end
 from gapscore.scoring.report_book import Sheet
-from gapscore.scoring.timing import STAGES
+from gapscore.scoring.stage_model import STAGES, best_stage
 
 CHART_WIDTH_CM = 24.0
 CHART_HEIGHT_CM = 11.0
@@ -270,7 +271,8 @@ def build_summary(ctx: MemoContext, sheet: Sheet) -> None:
                 if f.capped or not _finite(f.year):
                     fig(f"Capability reaches {f.threshold:.0%} of human", None, "year", note="not in sight (beyond the horizon)")
                 else:
-                    fig(f"Capability reaches {f.threshold:.0%} of human", f.year, "year", None if f.passed else f.low, None if f.passed else f.high,
+                    fig(f"Capability reaches {f.threshold:.0%} of human", f.year, "year", None if f.passed else interval_end(f.low, "low"),
+                        None if f.passed else interval_end(f.high, "high"),
                         "reached (observed)" if f.passed else f"forecast, {cap.interval_level:.0%} interval")
     elif cap is not None:
         fig("Capability", None, None, note=f"insufficient data to fit a curve; best observed {cap.observed_level:.0%} of human" if _finite(cap.observed_level) else "insufficient data")
@@ -278,7 +280,7 @@ def build_summary(ctx: MemoContext, sheet: Sheet) -> None:
         fig("Capability", None, None, note="not measured: no benchmark with a human baseline for this sector")
     cost = sig.cost
     if cost is not None and cost.status == "ok":
-        fig(f"Price decline per year ({cost.benchmark} >= {cost.threshold:g})", cost.decline_factor_per_year, "ratio", cost.ci90[0], cost.ci90[1],
+        fig(f"Price decline per year ({cost.benchmark} >= {cost.threshold:g})", cost.decline_factor_per_year, "multiple", cost.ci90[0], cost.ci90[1],
             f"x per year, 90% CI; {cost.n_points} frontier models")
     else:
         fig("Price decline per year", None, None, note="no fitted price series for this sector")
@@ -286,7 +288,9 @@ def build_summary(ctx: MemoContext, sheet: Sheet) -> None:
     got = sig.economics_by_target.get(round(target, 6))
     if got is not None:
         year, low, high, already = got
-        fig(f"Unit economics viable (inference <= {target:.0%} of revenue)", year, "year", None if already else low, None if already else high,
+        bounded = not already and _finite(year)
+        fig(f"Unit economics viable (inference <= {target:.0%} of revenue)", year, "year", interval_end(low, "low") if bounded else None,
+            interval_end(high, "high") if bounded else None,
             "already viable" if already else ("not within the horizon" if year is None else "forecast"))
     else:
         fig("Unit economics", None, None, note="not estimated (no price series or cost anchor)")
@@ -298,9 +302,9 @@ def build_summary(ctx: MemoContext, sheet: Sheet) -> None:
         fig("Seed-to-Series-A graduation", None, None, note="no graduation data known on the as-of date")
     if sig.momentum_ratio is not None and sig.momentum_counts is not None and sig.momentum_counts[1] > 0:
         last_n, prior_n = sig.momentum_counts
-        fig("Funding momentum (rounds ratio)", sig.momentum_ratio, "ratio", note=f"{last_n} rounds in the last {cfg['momentum']['window_months']} months against {prior_n} before")
+        fig("Funding momentum (rounds ratio)", sig.momentum_ratio, "multiple", note=f"{last_n} rounds in the last {cfg['momentum']['window_months']} months against {prior_n} before")
     elif sig.momentum_ratio is not None:
-        fig("Funding momentum (series ratio)", sig.momentum_ratio, "ratio", note="this year's amount against last year's, from the sector's funding series")
+        fig("Funding momentum (series ratio)", sig.momentum_ratio, "multiple", note="this year's amount against last year's, from the sector's funding series")
     if sig.funding is not None:
         fig("Sector funding series", sig.funding.series or "none", None, note=sig.funding.line())
     s.row += 1
@@ -368,6 +372,8 @@ def build_capability(ctx: MemoContext, sheet: Sheet) -> None:
     frame = cap.thresholds_frame()
     frame["status"] = [("reached" if p else "beyond horizon" if c else ("forecast" if _finite(y) else "insufficient data"))
                        for p, c, y in zip(frame["passed"], frame["capped"], frame["year"])]
+    for side in ("low", "high"):  # a forecast's unbounded end reads "later" / "earlier", as in the terminal
+        frame[side] = [interval_end(v, side) if st == "forecast" else v for v, st in zip(frame[side], frame["status"])]
     s.table(frame, [("share of human", "threshold", "share"), ("year", "year", "year"), ("low", "low", "year"),
                     ("high", "high", "year"), ("status", "status", None), ("date", "date", "date")])
 
@@ -450,9 +456,9 @@ def build_cost(ctx: MemoContext, sheet: Sheet) -> None:
             ("benchmark", cost.benchmark, None),
             ("capability threshold (score)", cost.threshold, "number"),
             ("status", cost.status, None),
-            ("price falls per year (x)", cost.decline_factor_per_year, "ratio"),
-            ("90% CI, slow (x)", cost.ci90[0], "ratio"),
-            ("90% CI, fast (x)", cost.ci90[1], "ratio"),
+            ("price falls per year (x)", cost.decline_factor_per_year, "multiple"),
+            ("90% CI, slow (x)", cost.ci90[0], "multiple"),
+            ("90% CI, fast (x)", cost.ci90[1], "multiple"),
             ("R squared (log price on years)", cost.r_squared, "ratio"),
             ("frontier models", cost.n_points, "integer"),
             ("first frontier model", cost.start, "date"),
@@ -590,7 +596,7 @@ def build_funding(ctx: MemoContext, sheet: Sheet) -> None:
     if sig.momentum_counts is not None:
         last_n, prior_n = sig.momentum_counts
         s.pairs([(f"rounds in the last {cfg['momentum']['window_months']} months", last_n, "integer"),
-                 ("rounds in the window before", prior_n, "integer"), ("momentum ratio", sig.momentum_ratio, "ratio")])
+                 ("rounds in the window before", prior_n, "integer"), ("momentum ratio", sig.momentum_ratio, "multiple")])
     s.row += 1
     _funding_series_section(ctx, s)
 
@@ -604,7 +610,7 @@ def build_funding(ctx: MemoContext, sheet: Sheet) -> None:
         if len(survival) and float(survival["months"].iloc[0]) > 0:  # the curve starts at 1 on the day of the seed round
             start = pd.DataFrame({"months": [0.0], "probability": [1.0], "low": [1.0], "high": [1.0]})
             survival = pd.concat([start, survival], ignore_index=True)
-        k_top, k_last = s.table(survival, [("months", "months", "ratio"), ("probability", "probability", "share"),
+        k_top, k_last = s.table(survival, [("months", "months", "score"), ("probability", "probability", "share"),
                                                   ("low", "low", "share"), ("high", "high", "share"),
                                                   ("at risk", "at_risk", "integer"), ("events", "events", "integer")])
 
@@ -725,9 +731,11 @@ def build_economics(ctx: MemoContext, sheet: Sheet) -> None:
     by = pd.DataFrame([{"target": k, "year": v[0], "low": v[1], "high": v[2], "already": bool(v[3])} for k, v in sorted(sig.economics_by_target.items())])
     if len(by):
         by["status"] = ["already viable" if a else ("not within the horizon" if not _finite(y) else "forecast") for a, y in zip(by["already"], by["year"])]
+        for side in ("low", "high"):  # a forecast's unbounded end reads "later" / "earlier", as in the terminal
+            by[side] = [interval_end(v, side) if (not a and _finite(y)) else v for v, a, y in zip(by[side], by["already"], by["year"])]
         s.table(by, [("target share", "target", "share"), ("year", "year", "year"), ("low", "low", "year"), ("high", "high", "year"), ("status", "status", None)])
     s.section(f"Cost of one {spec.get('unit', 'unit')} against its revenue, by year (mid-year; {level:.0%} interval; models.economics)")
-    top, last = s.table(table, [("year", "year", "integer"), ("inference cost (USD)", "cost_per_unit", "usd_fine"), ("low", "cost_low", "usd_fine"),
+    top, last = s.table(table, [("year", "year", "calendar_year"), ("inference cost (USD)", "cost_per_unit", "usd_fine"), ("low", "cost_low", "usd_fine"),
                                 ("high", "cost_high", "usd_fine"), ("revenue (USD)", "revenue", "usd"), ("inference share of revenue", "inference_share", "share"),
                                 ("share low", "share_low", "share"), ("share high", "share_high", "share"),
                                 ("gross margin (inference the only cost)", "gross_margin", "share"), ("target share", "target", "share"),
@@ -752,7 +760,7 @@ def build_sensitivity(ctx: MemoContext, sheet: Sheet) -> None:
     from gapscore.scoring.scores import sensitivity
 
     res = ctx.score.result
-    stage = max(STAGES, key=lambda st: (res.scores[st], -STAGES.index(st)))
+    stage = best_stage(res.scores)
     _start(ctx, sheet, stage=stage)
     s = sheet
     frame = sensitivity(ctx.sig, ctx.cfg)

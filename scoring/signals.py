@@ -156,6 +156,7 @@ class SectorSignals:
             traction_rate=None if self.traction is None else self.traction.rate,
             momentum_ratio=self.momentum_ratio,
             has_capability=has_cap,
+            saturated_only=has_cap and bool(self.capability.beyond_measure),
             funding_growth=None if self.funding is None else self.funding.growth_if_current,
         )
 
@@ -242,6 +243,7 @@ def _capability(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict):
         pool_when_sparse=bool(c["pool_when_sparse"]),
         prior=shape_prior(store, as_of, cfg),
         prior_min_points=c["shape_min_points"],
+        saturation_noise=c["saturation_noise_points"],
     )
 
 
@@ -339,7 +341,7 @@ def _traction(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict) -> 
             recent = cohorts.tail(3)
             n, k = float(recent["n"].sum()), float(recent["graduated"].sum())
             if n >= g["min_companies"]:
-                from statsmodels.stats.proportion import proportion_confint
+                from gapscore.models._intervals import proportion_confint
 
                 low, high = proportion_confint(k, n, alpha=0.05, method="wilson")
                 files = sorted({Path(str(f)).name for f in rounds.loc[mine, "_file"].astype(str).unique()})
@@ -360,9 +362,15 @@ def _traction(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict) -> 
     return None
 
 
+def round_keywords(table: dict) -> list[str]:
+    """The sector's round keyword patterns: ``round_keywords`` in its table or in its
+    ``[sectors.<id>.funding]`` table (both are read)."""
+    return list(table.get("round_keywords") or []) + list(table.get("funding", {}).get("round_keywords") or [])
+
+
 def selects_rounds(table: dict) -> bool:
     """Does the sector name any rounds (categories or keyword patterns)?"""
-    return bool(table.get("round_categories")) or bool(table.get("funding", {}).get("round_keywords"))
+    return bool(table.get("round_categories")) or bool(round_keywords(table))
 
 
 def sector_categories(table: dict, categories: pd.Series) -> list[str]:
@@ -372,7 +380,7 @@ def sector_categories(table: dict, categories: pd.Series) -> list[str]:
 
     values = set(pd.unique(categories.dropna().astype(str)))
     keep = set(table.get("round_categories") or []) & values
-    patterns = [re.compile(p, re.IGNORECASE) for p in table.get("funding", {}).get("round_keywords") or []]
+    patterns = [re.compile(p, re.IGNORECASE) for p in round_keywords(table)]
     keep |= {v for v in values if any(p.search(v) for p in patterns)}
     return sorted(keep)
 
@@ -381,8 +389,8 @@ def _selector_text(table: dict) -> str:
     parts = []
     if table.get("round_categories"):
         parts.append("categories " + ", ".join(table["round_categories"]))
-    if table.get("funding", {}).get("round_keywords"):
-        parts.append("keywords " + ", ".join(table["funding"]["round_keywords"]))
+    if round_keywords(table):
+        parts.append("keywords " + ", ".join(round_keywords(table)))
     return " or ".join(parts)
 
 

@@ -82,13 +82,15 @@ def test_explain_and_json_show_the_funding_evidence(runner, funded):
     assert rows["chat"]["funding"]["series"] is None
 
 
-EXISTING = ("computer_vision", "speech_recognition", "language_understanding", "llm_assistants",
-            "code_assistants", "computer_use_agents", "video_generation")
+SECTORS_OF_THIS_WAVE = ("computer_vision", "speech_recognition", "language_understanding", "llm_assistants",
+                        "code_assistants", "computer_use_agents", "video_generation", "autonomous_driving", "robotics",
+                        "web_agents", "machine_translation", "math_science_assistants", "video_understanding",
+                        "medical_imaging", "drug_discovery")
 
 
 def test_bundled_sectors_each_map_their_series_with_a_reason():
     store = DataStore()
-    for sid in EXISTING:
+    for sid in SECTORS_OF_THIS_WAVE:
         spec = store.sectors()[sid].get("funding")
         assert spec is not None and spec["series_reason"].strip(), sid
     assert store.check_references() == []

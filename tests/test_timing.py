@@ -111,6 +111,24 @@ def test_no_capability_never_harvests_on_economics_alone():
     assert score(inputs, CFG).recommendation == "watch"
 
 
+def test_harvest_on_saturated_measures_alone_is_held_to_the_configured_confidence():
+    """Perfection passed in 2015, milestone passed: harvest at probability 1, unless every
+    capability measure is saturated, when it is held to capability.saturated_max_confidence.
+    Funding falls 10% a year (fading), so the funding check leaves the harvest alone."""
+    base = dict(
+        funding_growth=-0.10,
+        as_of_year=2026.0,
+        milestone=(YearForecast("cap", 2014.0, 0.0, 2014.0, 2014.0, True),),
+        perfection=YearForecast("perf", 2015.0, 0.0, 2015.0, 2015.0, True),
+        velocity=0.0,
+        traction_rate=0.1,
+        momentum_ratio=1.0,
+    )
+    free = score(TimingInputs(**base), CFG)
+    held = score(TimingInputs(**base, saturated_only=True), CFG)
+    assert free.recommendation == held.recommendation == "harvest"
+    assert free.confidence == pytest.approx(1.0)
+    assert held.confidence == pytest.approx(CFG["capability"]["saturated_max_confidence"]) == pytest.approx(0.5)
 def _done(growth):
     """Capability past the milestone (2015.3) and perfection (2016) by 2021, as above."""
     return TimingInputs(2021.0, milestone=(YearForecast("m", 2015.3, 0, 2015.3, 2015.3, True),),
