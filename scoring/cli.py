@@ -194,7 +194,8 @@ def sectors_cmd(obj, fmt):
         rows.append(dict(
             sector=sid, name=t["name"], **sector_legs(obj.store, sid),
             benchmarks=", ".join(t["benchmarks"]),
-            cost_curve=f"{cost['benchmark']} >= {cost['threshold']}" if cost else "",
+            cost_curve=(f"compute: {cost['capability']} >= {cost['capability_level']:g}" if cost.get("mode") == "compute"
+                        else f"{cost['benchmark']} >= {cost['threshold']}") if cost else "",
             description=t["description"],
         ))
     emit(pd.DataFrame(rows), fmt)
@@ -476,7 +477,10 @@ def curve_capability(obj, sector, as_of, fmt):
 @format_option
 @click.pass_obj
 def curve_cost(obj, sector, prices_file, benchmark, threshold, as_of, fmt):
-    """Price at constant capability: decline per year with its 90% CI and the frontier.
+    """Price at constant capability: decline per year (fitted and shrunk), span, projection, viable year.
+
+    The table shows the headline; --format json adds the frontier and the projection
+    by year.
 
     \b
     Examples:
@@ -534,6 +538,8 @@ def curve_economics(obj, sector, as_of, fmt):
     from gapscore.scoring import curves
 
     result = curves.economics(obj.store, sector, resolve_as_of(as_of), obj.config)
+    if fmt == "table" and len(result.get("lead", ())):
+        emit(result["lead"], fmt)  # the headline first: rates, span, viable year
     emit(result["table"], fmt, payload=result["json"])
 
 

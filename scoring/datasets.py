@@ -663,11 +663,17 @@ def _dedupe(problems: list[DataFileError]) -> list[DataFileError]:
 
 SECTOR_REQUIRED = ("name", "description", "benchmarks")
 
-ECONOMICS_MODES = ("tokens", "anchor")
+ECONOMICS_MODES = ("tokens", "anchor", "compute")
+
+COMPUTE_COST_KEYS = ("unit", "capability", "capability_level", "flop_per_unit", "flop_per_unit_date", "halving_years", "halving_date")
+"""Keys a ``[sectors.<id>.cost]`` table with ``mode = "compute"`` needs (models.cost.fit_compute_cost)."""
 
 _NUMBER_RULES: dict[tuple[str, str], tuple[str, float, float, bool]] = {
     # (table, key) -> (rule, low, high, low allowed); the value must also be below high
     ("cost", "threshold"): ("a finite number", -np.inf, np.inf, False),
+    ("cost", "capability_level"): ("a finite number", -np.inf, np.inf, False),
+    ("cost", "flop_per_unit"): ("a number above 0", 0.0, np.inf, False),
+    ("cost", "halving_years"): ("a number above 0", 0.0, np.inf, False),
     ("economics", "tokens_per_unit"): ("a number above 0", 0.0, np.inf, False),
     ("economics", "revenue_per_unit"): ("a number above 0", 0.0, np.inf, False),
     ("economics", "anchor_cost"): ("a number above 0", 0.0, np.inf, False),
@@ -762,9 +768,18 @@ def _sector_problems(path: Path, text: str, sid: str, table: dict) -> list[DataF
             bad((sub,), f"must be a table: [sectors.{sid}.{sub}]")
             continue
         if sub == "cost":
-            for key in ("benchmark", "threshold"):
+            compute = spec.get("mode") == "compute"
+            if "mode" in spec and not compute:
+                bad((sub, "mode"), f"must be \"compute\" or left out (a price series); got {spec['mode']!r}")
+            for key in COMPUTE_COST_KEYS if compute else ("benchmark", "threshold"):
                 if key not in spec:
-                    bad((sub, key), f"is required in [sectors.{sid}.cost]")
+                    bad((sub, key), f"is required in [sectors.{sid}.cost]" + (' with mode = "compute"' if compute else ""))
+            for key in ("flop_per_unit_date", "halving_date") if compute else ():
+                if key in spec:
+                    try:
+                        pd.Timestamp(str(spec[key]))
+                    except (ValueError, TypeError):
+                        bad((sub, key), f"{spec[key]!r} is not a date; write it as YYYY-MM-DD")
             if "benchmark" in spec and not isinstance(spec["benchmark"], str):
                 bad((sub, "benchmark"), f"must be a benchmark id in quotes; got {spec['benchmark']!r}")
         else:
@@ -772,14 +787,17 @@ def _sector_problems(path: Path, text: str, sid: str, table: dict) -> list[DataF
             if mode not in ECONOMICS_MODES:
                 bad((sub, "mode"), f"must be one of {', '.join(ECONOMICS_MODES)}; got {mode!r}")
             needed = ["revenue_per_unit"] + {"tokens": ["tokens_per_unit"], "anchor": ["anchor_cost", "anchor_date"]}.get(str(mode), [])
+            if mode == "compute" and table.get("cost", {}).get("mode") != "compute":
+                bad((sub, "mode"), f'"compute" needs a [sectors.{sid}.cost] table with mode = "compute"')
             for key in needed:
                 if key not in spec:
                     bad((sub, key), f"is required in [sectors.{sid}.economics] with mode = {mode!r}")
-            if "anchor_date" in spec:
-                try:
-                    pd.Timestamp(str(spec["anchor_date"]))
-                except (ValueError, TypeError):
-                    bad((sub, "anchor_date"), f"{spec['anchor_date']!r} is not a date; write it as YYYY-MM-DD")
+            for key in ("anchor_date", "revenue_per_unit_date"):
+                if key in spec:
+                    try:
+                        pd.Timestamp(str(spec[key]))
+                    except (ValueError, TypeError):
+                        bad((sub, key), f"{spec[key]!r} is not a date; write it as YYYY-MM-DD")
         for (where, key), (rule, low, high, low_ok) in _NUMBER_RULES.items():
             if where != sub or key not in spec:
                 continue

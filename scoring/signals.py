@@ -247,35 +247,136 @@ def _capability(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict):
     )
 
 
-def _cost(store: DataStore, table: dict, as_of: pd.Timestamp):
-    from gapscore.models.cost import fit_cost
+def _config(cfg: dict | None) -> dict:
+    if cfg is None:
+        from gapscore.scoring.config import load_config
+
+        return load_config()
+    return cfg
+
+
+def long_run_rates(cfg: dict) -> dict:
+    """The long-run decline rates a projection moves toward: central and scenarios.
+
+    "central": hardware price-performance (Epoch, all GPUs) x algorithmic efficiency
+    (Gundlach et al.), its range from the slow hardware and algorithmic ends to the fast
+    ones; "ml_gpus": the ML-GPU doubling time; "b200_cadence": each generation cuts the
+    cost per token x0.35 (B200 against H100) every ``generation_years``.
+    """
+    from gapscore.models import cost as cm
+
+    c = cfg["cost"]
+    slow = cm.doubling_factor(c["hardware_doubling_years_slow"]) * c["algorithmic_factor_slow"]
+    fast = cm.doubling_factor(c["hardware_doubling_years_ml"]) * c["algorithmic_factor_fast"]
+    step = 1.0 / cm.hardware_cost_multiplier(throughput_ratio=cm.B200_THROUGHPUT_RATIO, price_ratio=cm.B200_PRICE_RATIO)
+    make = cm.LongRunRate.from_components
+    return {
+        "central": make(hardware_factor=cm.doubling_factor(c["hardware_doubling_years"]), algorithmic_factor=c["algorithmic_factor"],
+                        slow=slow, fast=fast, label=f"GPU price-performance (doubling {c['hardware_doubling_years']:g} y) x algorithms ({c['algorithmic_factor']:g}x/y)"),
+        "ml_gpus": make(hardware_factor=cm.doubling_factor(c["hardware_doubling_years_ml"]), algorithmic_factor=c["algorithmic_factor"],
+                        slow=slow, fast=fast, label=f"ML GPUs (doubling {c['hardware_doubling_years_ml']:g} y) x algorithms"),
+        "b200_cadence": make(hardware_factor=step ** (1.0 / c["generation_years"]), algorithmic_factor=c["algorithmic_factor"],
+                             slow=slow, fast=fast, label=f"B200-like generation (x{1 / step:.2f}) every {c['generation_years']:g} y x algorithms"),
+    }
+
+
+def token_floor(cfg: dict) -> float:
+    """USD per 1M tokens below which no price projection goes: the electricity of the compute."""
+    from gapscore.models.cost import energy_floor
+    from gapscore.models.economics import TOKENS_PER_PRICE_UNIT
+
+    c = cfg["cost"]
+    return float(energy_floor(c["floor_flop_per_token"] * TOKENS_PER_PRICE_UNIT, joules_per_flop=c["joules_per_flop"], usd_per_kwh=c["usd_per_kwh"]))
+
+
+def _verified_prices(store: DataStore, as_of: pd.Timestamp) -> pd.DataFrame:
+    prices = store.as_of("prices", as_of)
+    if "verified" in prices.columns:
+        prices = prices[prices["verified"].astype(bool)]
+    return prices
+
+
+def _fit_pool(store: DataStore, as_of: pd.Timestamp, min_series: int):
+    from gapscore.models.cost import fit_cost, pool_slopes, slope_se
+
+    prices = _verified_prices(store, as_of)
+    specs = sorted({(t["cost"]["benchmark"], float(t["cost"]["threshold"])) for t in store.sectors().values()
+                    if isinstance(t.get("cost"), dict) and t["cost"].get("mode", "prices") != "compute"})
+    slopes, ses, labels = [], [], []
+    for bench, threshold in specs:
+        if bench not in prices.columns:
+            continue
+        fit = fit_cost(prices, benchmark=bench, threshold=threshold, as_of=as_of)
+        if fit.curve is not None and fit.curve.results_.df_resid > 0:
+            slopes.append(fit.curve.slope_)
+            ses.append(slope_se(fit.curve))
+            labels.append(f"{bench} >= {threshold:g}")
+    if len(slopes) < min_series:
+        return None
+    return pool_slopes(slopes, ses, labels)
+
+
+def cost_pool(store: DataStore, as_of: pd.Timestamp, cfg: dict | None = None):
+    """The pooled rate of every sector's price series as of ``as_of`` (None: too few), once per date."""
+    cfg = _config(cfg)
+    n = int(cfg["cost"]["pool_min_series"])
+    return store.memo(("cost_pool", pd.Timestamp(as_of), n), lambda: _fit_pool(store, pd.Timestamp(as_of), n))
+
+
+def _cost(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict | None = None):
+    """The sector's cost curve as of ``as_of``: a price trend shrunk toward the pool and
+    projected toward the long-run rate above the energy floor, or (mode "compute") the
+    compute a unit needs x the cloud price of compute."""
+    from gapscore.models.cost import fit_compute_cost, fit_cost, with_projection
 
     spec = table.get("cost")
     if not spec:
         return None
-    prices = store.as_of("prices", as_of)
-    if "verified" in prices.columns:
-        prices = prices[prices["verified"].astype(bool)]
-    return fit_cost(prices, benchmark=spec["benchmark"], threshold=float(spec["threshold"]), as_of=as_of)
+    cfg = _config(cfg)
+    c = cfg["cost"]
+    if spec.get("mode") == "compute":
+        return fit_compute_cost(
+            store.as_of("hardware", as_of), as_of=as_of, capability=spec["capability"], level=float(spec["capability_level"]),
+            unit=spec["unit"], flop_per_unit=float(spec["flop_per_unit"]), flop_date=spec["flop_per_unit_date"],
+            halving_years=float(spec["halving_years"]), halving_date=spec["halving_date"], utilization=c["compute_utilization"],
+            joules_per_flop=c["joules_per_flop"], usd_per_kwh=c["usd_per_kwh"])
+    prices = _verified_prices(store, as_of)
+    raw = fit_cost(prices, benchmark=spec["benchmark"], threshold=float(spec["threshold"]), as_of=as_of)
+    return with_projection(raw, pool=cost_pool(store, as_of, cfg), long_run=long_run_rates(cfg)["central"],
+                           floor=token_floor(cfg), persistence=c["persistence"], observed_end=observed_end(prices, spec["benchmark"], as_of))
+
+
+def observed_end(prices: pd.DataFrame, benchmark: str, as_of: pd.Timestamp) -> pd.Timestamp | None:
+    """The last date, on or before ``as_of``, of a priced model with a score on ``benchmark``:
+    until then the cheapest model at the threshold is observed, not projected."""
+    if benchmark not in prices.columns:
+        return None
+    dates = pd.to_datetime(prices.loc[pd.to_numeric(prices[benchmark], errors="coerce").notna(), "date"])
+    dates = dates[dates <= as_of]
+    return None if dates.empty else pd.Timestamp(dates.max())
 
 
 def cost_per_unit(spec: dict, cost, as_of: pd.Timestamp, *, horizon_years: float, level: float) -> pd.DataFrame | None:
     """Projected inference cost of one unit of use, by year: year, price, low, high (USD).
 
-    "tokens": the cost curve's price per 1M tokens x tokens per unit. "anchor": a
-    published cost per unit at a date, falling at the cost curve's rate (its 90% CI
-    gives the band) or at a stated ``decline_per_year``. A published anchor is only
-    known from its date on: before it, there is no projection.
+    "tokens": the cost curve's price per 1M tokens x tokens per unit. "compute": the
+    compute cost curve's price per unit as it is (it is already per unit), from the
+    date the revenue figure is known. "anchor": a published cost per unit at a date,
+    falling as the cost curve's projection falls (or at a stated
+    ``decline_per_year``). A published anchor is only known from its date on: before
+    it, there is no projection.
     """
     start = int(as_of.year)
     years = np.arange(start, start + int(horizon_years) + 1)
     mid_year = pd.DatetimeIndex([pd.Timestamp(f"{y}-07-01") for y in years])
     mode = spec.get("mode", "tokens")
-    if mode == "tokens":
+    if mode in ("tokens", "compute"):
         if cost is None or cost.status != "ok":
             return None
+        if mode == "compute" and "revenue_per_unit_date" in spec and pd.Timestamp(str(spec["revenue_per_unit_date"])) > as_of:
+            return None
         proj = cost.project(mid_year, level)
-        scale = float(spec["tokens_per_unit"]) / 1e6
+        scale = float(spec["tokens_per_unit"]) / 1e6 if mode == "tokens" else 1.0
         return pd.DataFrame({"year": years, "price": proj["price"].to_numpy() * scale,
                              "low": proj["low"].to_numpy() * scale, "high": proj["high"].to_numpy() * scale})
     anchor_date = pd.Timestamp(spec["anchor_date"])
@@ -283,6 +384,13 @@ def cost_per_unit(spec: dict, cost, as_of: pd.Timestamp, *, horizon_years: float
         return None
     t = years + 0.5 - year_of(anchor_date)
     anchor = float(spec["anchor_cost"])
+    projection = getattr(cost, "projection", None) if cost is not None and cost.status == "ok" else None
+    if projection is not None:
+        # The anchor falls as the sector's projected price falls from the anchor date.
+        ref = float(projection.predict(pd.DatetimeIndex([anchor_date]))[0])
+        low, high = projection.predict_interval(mid_year, level)
+        mid = projection.predict(mid_year)
+        return pd.DataFrame({"year": years, "price": anchor * mid / ref, "low": anchor * low / ref, "high": anchor * high / ref})
     if cost is not None and cost.status == "ok":
         mid, (slow, fast) = cost.decline_factor_per_year, cost.ci90
     elif "decline_per_year" in spec:
@@ -481,7 +589,7 @@ def sector_signals(store: DataStore, sector_id: str, as_of: pd.Timestamp, cfg: d
     as_of = pd.Timestamp(as_of)
     table = store.sector(sector_id)
     capability = _capability(store, table, as_of, cfg)
-    cost = _cost(store, table, as_of)
+    cost = _cost(store, table, as_of, cfg)
     economics, by_target = _economics(table, cost, as_of, cfg)
     momentum, counts = _momentum(store, table, as_of, cfg)
     funding = _funding(store, table, as_of, cfg)
