@@ -684,7 +684,7 @@ def _funding_series_section(ctx: MemoContext, s: Sheet) -> None:
         return
     s.pairs([("series", f.series, None), ("scope", f.scope, None), ("years", f"{f.first_year}-{f.last_year}", None),
              (f"USD millions in {f.last_year}", f.last_usd_millions, "ratio"), ("growth a year (last two years)", f.growth, "share"),
-             ("direction", f.direction, None), (f"share of {f.total_series or 'all AI'}", f.share, "share"),
+             ("direction", f.direction, None), (f"share of {f.total_series or 'all AI'} ({f.share_year or 'no total known'})", f.share, "share"),
              ("recent enough to speak for now", "yes" if f.current else f"no: the series ends in {f.last_year}", None),
              ("source", f.source, None)])
     rows = f.rows.assign(published_text=f.rows["published"].dt.date.astype(str))

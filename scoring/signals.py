@@ -60,6 +60,7 @@ class FundingEvidence:
     last_usd_millions: float | None = None
     growth: float | None = None
     share: float | None = None
+    share_year: int | None = None  # the year the share is of (the last with a known total)
     total_series: str | None = None
     source: str | None = None
     published: pd.Timestamp | None = None
@@ -80,7 +81,7 @@ class FundingEvidence:
         if self.growth is not None:
             text += f", {self.direction} ({100 * self.growth:+.0f}% a year)"
         if self.share is not None:
-            text += f", {self.share:.1%} of {self.total_series}"
+            text += f", {self.share:.1%} of {self.total_series}" + ("" if self.share_year == self.last_year else f" in {self.share_year}")
         text += f"; source: {self.source}, published {self.published.date()}"
         if not self.current:
             text += f"; the series ends in {self.last_year}: too old to speak for interest now (funding leg missing)"
@@ -91,7 +92,8 @@ class FundingEvidence:
             "series": self.series, "mapped": list(self.mapped), "reason": self.reason, "scope": self.scope,
             "first_year": self.first_year, "last_year": self.last_year, "last_usd_millions": self.last_usd_millions,
             "growth_per_year": None if self.growth is None else round(self.growth, 6), "direction": self.direction,
-            "share_of_ai": None if self.share is None else round(self.share, 6), "total_series": self.total_series,
+            "share_of_ai": None if self.share is None else round(self.share, 6), "share_year": self.share_year,
+            "total_series": self.total_series,
             "source": self.source, "published": None if self.published is None else self.published.date().isoformat(),
             "current": self.current,
         }
@@ -492,9 +494,15 @@ def _traction(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict) -> 
     return None
 
 
+def round_keywords(table: dict) -> list[str]:
+    """The sector's round keyword patterns: ``round_keywords`` in its table or in its
+    ``[sectors.<id>.funding]`` table (both are read)."""
+    return list(table.get("round_keywords") or []) + list(table.get("funding", {}).get("round_keywords") or [])
+
+
 def selects_rounds(table: dict) -> bool:
     """Does the sector name any rounds (categories or keyword patterns)?"""
-    return bool(table.get("round_categories")) or bool(table.get("funding", {}).get("round_keywords"))
+    return bool(table.get("round_categories")) or bool(round_keywords(table))
 
 
 def sector_categories(table: dict, categories: pd.Series) -> list[str]:
@@ -504,7 +512,7 @@ def sector_categories(table: dict, categories: pd.Series) -> list[str]:
 
     values = set(pd.unique(categories.dropna().astype(str)))
     keep = set(table.get("round_categories") or []) & values
-    patterns = [re.compile(p, re.IGNORECASE) for p in table.get("funding", {}).get("round_keywords") or []]
+    patterns = [re.compile(p, re.IGNORECASE) for p in round_keywords(table)]
     keep |= {v for v in values if any(p.search(v) for p in patterns)}
     return sorted(keep)
 
@@ -513,9 +521,31 @@ def _selector_text(table: dict) -> str:
     parts = []
     if table.get("round_categories"):
         parts.append("categories " + ", ".join(table["round_categories"]))
-    if table.get("funding", {}).get("round_keywords"):
-        parts.append("keywords " + ", ".join(table["funding"]["round_keywords"]))
+    if round_keywords(table):
+        parts.append("keywords " + ", ".join(round_keywords(table)))
     return " or ".join(parts)
+
+
+def funding_directions(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict) -> dict[int, tuple[float, str]]:
+    """Realized funding direction by year from the sector's series known on ``as_of``:
+    {year: (+1 growing / 0 flat / -1 falling, series)}. Each year from the first mapped
+    series (sectors.toml order) that has it and the year before (latest editions)."""
+    mapped = table.get("funding", {}).get("series") or []
+    if not mapped:
+        return {}
+    known = store.as_of("funding", as_of).sort_values(["published", "_line"], kind="mergesort")
+    latest = known.drop_duplicates(["series", "year"], keep="last")
+    band = cfg["funding"]["growing_above"]
+    out: dict[int, tuple[float, str]] = {}
+    for sid in mapped:
+        amounts = dict(zip(latest.loc[latest["series"] == sid, "year"].astype(int), latest.loc[latest["series"] == sid, "usd_millions"]))
+        for year, value in sorted(amounts.items()):
+            prev = amounts.get(year - 1)
+            if year in out or prev is None or prev <= 0:
+                continue
+            growth = value / prev - 1.0
+            out[year] = (1.0 if growth > band else -1.0 if growth < -band else 0.0, sid)
+    return out
 
 
 def _funding(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict) -> FundingEvidence:
@@ -548,16 +578,17 @@ def _funding(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict) -> F
     band = cfg["funding"]["growing_above"]
     direction = "unknown" if growth is None else "growing" if growth > band else "falling" if growth < -band else "flat"
     total = last.get("total_series")
-    share = None
-    if isinstance(total, str) and total:
-        denom = latest[(latest["series"] == total) & (latest["year"] == last["year"])]
+    share, share_year = None, None
+    for _, row in rows.iloc[::-1].iterrows():  # the latest year whose all-AI total is known too
+        denom = latest[(latest["series"] == row.get("total_series")) & (latest["year"] == row["year"])]
         if len(denom) and denom["usd_millions"].iloc[0] > 0:
-            share = float(last["usd_millions"] / denom["usd_millions"].iloc[0])
+            share, share_year = float(row["usd_millions"] / denom["usd_millions"].iloc[0]), int(row["year"])
+            break
     current = as_of.year - int(last["year"]) <= cfg["funding"]["max_age_years"]
     return FundingEvidence(
         mapped, reason, series=sid, scope=str(last["scope"]), first_year=int(rows["year"].iloc[0]), last_year=int(last["year"]),
         last_usd_millions=float(last["usd_millions"]), growth=growth, share=share,
-        total_series=total if isinstance(total, str) and total else None, source=str(last["source"]),
+        total_series=total if isinstance(total, str) and total else None, source=str(last["source"]), share_year=share_year,
         published=pd.Timestamp(last["published"]), current=bool(current), direction=direction, rows=rows,
     )
 

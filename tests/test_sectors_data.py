@@ -100,6 +100,8 @@ def test_a_user_sector_of_other_sectors_benchmarks_borrows_capability(tmp_path, 
     (tmp_path / "sectors.toml").write_text(
         '[sectors.tutor]\nname = "Tutor"\ndescription = "Homework help."\nbenchmarks = ["mmlu"]\n'
         'round_keywords = ["tutor"]\n', encoding="utf-8")
+    (tmp_path / "rounds.csv").write_text(  # keywords are a funding leg once rounds match them
+        "company,category,round,date,amount_usd,source\nt1,Online Tutoring,seed,2020-01-01,1000000,hand-made\n", encoding="utf-8")
     result = runner.invoke(main, ["--data-dir", str(tmp_path), "sectors", "--format", "json"])
     assert result.exit_code == 0, result.output
     row = next(r for r in json.loads(result.stdout) if r["sector"] == "tutor")
