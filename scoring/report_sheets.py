@@ -21,8 +21,9 @@ from openpyxl.drawing.line import LineProperties
 
 from gapscore.models._frontier import decimal_year
 from gapscore.scoring.datasets import BUNDLED_DIR, DATASETS, DataStore
+from gapscore.scoring.output import interval_end
 from gapscore.scoring.report_book import Sheet
-from gapscore.scoring.timing import STAGES
+from gapscore.scoring.stage_model import STAGES, best_stage
 
 CHART_WIDTH_CM = 24.0
 CHART_HEIGHT_CM = 11.0
@@ -270,7 +271,8 @@ def build_summary(ctx: MemoContext, sheet: Sheet) -> None:
                 if f.capped or not _finite(f.year):
                     fig(f"Capability reaches {f.threshold:.0%} of human", None, "year", note="not in sight (beyond the horizon)")
                 else:
-                    fig(f"Capability reaches {f.threshold:.0%} of human", f.year, "year", None if f.passed else f.low, None if f.passed else f.high,
+                    fig(f"Capability reaches {f.threshold:.0%} of human", f.year, "year", None if f.passed else interval_end(f.low, "low"),
+                        None if f.passed else interval_end(f.high, "high"),
                         "reached (observed)" if f.passed else f"forecast, {cap.interval_level:.0%} interval")
     elif cap is not None:
         fig("Capability", None, None, note=f"insufficient data to fit a curve; best observed {cap.observed_level:.0%} of human" if _finite(cap.observed_level) else "insufficient data")
@@ -278,7 +280,7 @@ def build_summary(ctx: MemoContext, sheet: Sheet) -> None:
         fig("Capability", None, None, note="not measured: no benchmark with a human baseline for this sector")
     cost = sig.cost
     if cost is not None and cost.status == "ok":
-        fig(f"Price decline per year ({cost.benchmark} >= {cost.threshold:g})", cost.decline_factor_per_year, "ratio", cost.ci90[0], cost.ci90[1],
+        fig(f"Price decline per year ({cost.benchmark} >= {cost.threshold:g})", cost.decline_factor_per_year, "multiple", cost.ci90[0], cost.ci90[1],
             f"x per year, 90% CI; {cost.n_points} frontier models")
     else:
         fig("Price decline per year", None, None, note="no fitted price series for this sector")
@@ -286,18 +288,25 @@ def build_summary(ctx: MemoContext, sheet: Sheet) -> None:
     got = sig.economics_by_target.get(round(target, 6))
     if got is not None:
         year, low, high, already = got
-        fig(f"Unit economics viable (inference <= {target:.0%} of revenue)", year, "year", None if already else low, None if already else high,
+        bounded = not already and _finite(year)
+        fig(f"Unit economics viable (inference <= {target:.0%} of revenue)", year, "year", interval_end(low, "low") if bounded else None,
+            interval_end(high, "high") if bounded else None,
             "already viable" if already else ("not within the horizon" if year is None else "forecast"))
     else:
         fig("Unit economics", None, None, note="not estimated (no price series or cost anchor)")
     t = sig.traction
     if t is not None:
-        fig("Seed-to-Series-A graduation", t.rate, "share", t.low, t.high, f"{t.origin}: {t.source}")
+        fig("Seed-to-Series-A graduation", t.rate, "share", t.low, t.high,
+            f"{t.origin}{', market-wide' if t.population == 'market' else ''}: {t.source}" + (f" (n = {t.n:,.0f})" if _finite(t.n) else ""))
     else:
         fig("Seed-to-Series-A graduation", None, None, note="no graduation data known on the as-of date")
-    if sig.momentum_ratio is not None:
+    if sig.momentum_ratio is not None and sig.momentum_counts is not None and sig.momentum_counts[1] > 0:
         last_n, prior_n = sig.momentum_counts
-        fig("Funding momentum (rounds ratio)", sig.momentum_ratio, "ratio", note=f"{last_n} rounds in the last {cfg['momentum']['window_months']} months against {prior_n} before")
+        fig("Funding momentum (rounds ratio)", sig.momentum_ratio, "multiple", note=f"{last_n} rounds in the last {cfg['momentum']['window_months']} months against {prior_n} before")
+    elif sig.momentum_ratio is not None:
+        fig("Funding momentum (series ratio)", sig.momentum_ratio, "multiple", note="this year's amount against last year's, from the sector's funding series")
+    if sig.funding is not None:
+        fig("Sector funding series", sig.funding.series or "none", None, note=sig.funding.line())
     s.row += 1
 
     s.section("As of")
@@ -363,6 +372,8 @@ def build_capability(ctx: MemoContext, sheet: Sheet) -> None:
     frame = cap.thresholds_frame()
     frame["status"] = [("reached" if p else "beyond horizon" if c else ("forecast" if _finite(y) else "insufficient data"))
                        for p, c, y in zip(frame["passed"], frame["capped"], frame["year"])]
+    for side in ("low", "high"):  # a forecast's unbounded end reads "later" / "earlier", as in the terminal
+        frame[side] = [interval_end(v, side) if st == "forecast" else v for v, st in zip(frame[side], frame["status"])]
     s.table(frame, [("share of human", "threshold", "share"), ("year", "year", "year"), ("low", "low", "year"),
                     ("high", "high", "year"), ("status", "status", None), ("date", "date", "date")])
 
@@ -552,21 +563,27 @@ def build_funding(ctx: MemoContext, sheet: Sheet) -> None:
 
     _start(ctx, sheet)
     s, sig, cfg = sheet, ctx.sig, ctx.cfg
-    cats = list(ctx.table.get("round_categories") or [])
+    from gapscore.scoring.signals import sector_categories, selects_rounds
+
     rounds = ctx.store.as_of("rounds", ctx.as_of)
-    rounds = rounds[rounds["category"].isin(cats)] if cats else rounds.iloc[0:0]
+    rounds = rounds[rounds["category"].isin(sector_categories(ctx.table, rounds["category"]))] if selects_rounds(ctx.table) else rounds.iloc[0:0]
     colours = _colours(ctx)
     ws = s.ws
     result = None
     if len(rounds):
+        from gapscore.scoring.curves import censoring_note
+
         exits = ctx.store.as_of("exits", ctx.as_of)
         exits = exits[exits["company"].isin(set(rounds["company"]))]
+        data_end = ctx.store.data_end("rounds", ctx.as_of)
         result = fit_graduation(rounds, exits, from_round="seed", to_round="series_a",
-                                within_months=cfg["graduation"]["window_months"], as_of=ctx.as_of)
+                                within_months=cfg["graduation"]["window_months"], as_of=min(ctx.as_of, data_end))
+        s.note(censoring_note(data_end, ctx.as_of, cfg["graduation"]["window_months"], "seed"))
         ctx.cite_rows("funding round", rounds, "rounds")
         ctx.cite_rows("exit", exits, "exits")
     else:
-        why = "no round categories are mapped to it in sectors.toml" if not cats else f"no rounds in categories {', '.join(cats)}"
+        why = ("no round categories or round keywords are mapped to it in sectors.toml" if not selects_rounds(ctx.table)
+               else "no rounds match its round categories or round keywords")
         s.note(f"No funding-round data for this sector as of {ctx.as_of.date()} ({why}): graduation cohorts and the survival curve cannot be computed.")
         s.note("The traction signal uses the published aggregates below.")
         s.row += 1
@@ -589,8 +606,9 @@ def build_funding(ctx: MemoContext, sheet: Sheet) -> None:
     if sig.momentum_counts is not None:
         last_n, prior_n = sig.momentum_counts
         s.pairs([(f"rounds in the last {cfg['momentum']['window_months']} months", last_n, "integer"),
-                 ("rounds in the window before", prior_n, "integer"), ("momentum ratio", sig.momentum_ratio, "ratio")])
+                 ("rounds in the window before", prior_n, "integer"), ("momentum ratio", sig.momentum_ratio, "multiple")])
     s.row += 1
+    _funding_series_section(ctx, s)
 
     k_top = k_last = 0
     if result is not None:
@@ -602,7 +620,7 @@ def build_funding(ctx: MemoContext, sheet: Sheet) -> None:
         if len(survival) and float(survival["months"].iloc[0]) > 0:  # the curve starts at 1 on the day of the seed round
             start = pd.DataFrame({"months": [0.0], "probability": [1.0], "low": [1.0], "high": [1.0]})
             survival = pd.concat([start, survival], ignore_index=True)
-        k_top, k_last = s.table(survival, [("months", "months", "ratio"), ("probability", "probability", "share"),
+        k_top, k_last = s.table(survival, [("months", "months", "score"), ("probability", "probability", "share"),
                                                   ("low", "low", "share"), ("high", "high", "share"),
                                                   ("at risk", "at_risk", "integer"), ("events", "events", "integer")])
 
@@ -654,6 +672,26 @@ def build_funding(ctx: MemoContext, sheet: Sheet) -> None:
         chart.set_categories(Reference(ws, min_col=1, min_row=lo, max_row=hi))
         chart.series[0].graphicalProperties = GraphicalProperties(solidFill=colours[1])
         ws.add_chart(chart, f"{at}{chart_row}")
+
+
+def _funding_series_section(ctx: MemoContext, s: Sheet) -> None:
+    """The sector's own funding series (funding.csv): rows, direction, share, source."""
+    f = ctx.sig.funding
+    s.section("Sector funding series (funding.csv: yearly venture funding, each figure from its edition)")
+    if f is None or f.series is None:
+        s.note(f.line() if f is not None else "No funding mapping for this sector in sectors.toml.")
+        s.row += 1
+        return
+    s.pairs([("series", f.series, None), ("scope", f.scope, None), ("years", f"{f.first_year}-{f.last_year}", None),
+             (f"USD millions in {f.last_year}", f.last_usd_millions, "ratio"), ("growth a year (last two years)", f.growth, "share"),
+             ("direction", f.direction, None), (f"share of {f.total_series or 'all AI'}", f.share, "share"),
+             ("recent enough to speak for now", "yes" if f.current else f"no: the series ends in {f.last_year}", None),
+             ("source", f.source, None)])
+    rows = f.rows.assign(published_text=f.rows["published"].dt.date.astype(str))
+    s.table(rows, [("year", "year", "integer"), ("USD millions", "usd_millions", "ratio"), ("published", "published_text", None),
+                   ("source", "source", None)])
+    ctx.cite_rows("sector funding series", f.rows, "funding")
+    s.row += 1
 
 
 # --------------------------------------------------------------------------- economics
@@ -710,10 +748,12 @@ def build_economics(ctx: MemoContext, sheet: Sheet) -> None:
     by = pd.DataFrame([{"target": k, "year": v[0], "low": v[1], "high": v[2], "already": bool(v[3])} for k, v in sorted(sig.economics_by_target.items())])
     if len(by):
         by["status"] = ["already viable" if a else ("not within the horizon" if not _finite(y) else "forecast") for a, y in zip(by["already"], by["year"])]
+        for side in ("low", "high"):  # a forecast's unbounded end reads "later" / "earlier", as in the terminal
+            by[side] = [interval_end(v, side) if (not a and _finite(y)) else v for v, a, y in zip(by[side], by["already"], by["year"])]
         s.table(by, [("target share", "target", "share"), ("year", "year", "year"), ("low", "low", "year"), ("high", "high", "year"), ("status", "status", None)])
     s.section(f"Cost of one {spec.get('unit', 'unit')} against its revenue, by year (mid-year; {level:.0%} interval; models.economics)")
     # "raw" (Excel General) shows 4.4E-06 where a fixed format would show 0.0000
-    top, last = s.table(table, [("year", "year", "integer"), ("inference cost (USD)", "cost_per_unit", "raw"), ("low", "cost_low", "raw"),
+    top, last = s.table(table, [("year", "year", "calendar_year"), ("inference cost (USD)", "cost_per_unit", "raw"), ("low", "cost_low", "raw"),
                                 ("high", "cost_high", "raw"), ("revenue (USD)", "revenue", "usd"), ("inference share of revenue", "inference_share", "raw"),
                                 ("share low", "share_low", "raw"), ("share high", "share_high", "raw"),
                                 ("gross margin (inference the only cost)", "gross_margin", "share"), ("target share", "target", "share"),
@@ -738,7 +778,7 @@ def build_sensitivity(ctx: MemoContext, sheet: Sheet) -> None:
     from gapscore.scoring.scores import sensitivity
 
     res = ctx.score.result
-    stage = max(STAGES, key=lambda st: (res.scores[st], -STAGES.index(st)))
+    stage = best_stage(res.scores)
     _start(ctx, sheet, stage=stage)
     s = sheet
     frame = sensitivity(ctx.sig, ctx.cfg)

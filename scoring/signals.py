@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -28,6 +29,72 @@ class Traction:
     n: float
     origin: str  # "computed" or "published"
     source: str
+    population: str = "sector"  # "sector": the sector's own rounds or rate; "market": a market-wide rate
+
+    def line(self) -> str:
+        interval = "" if not (math.isfinite(self.low) and math.isfinite(self.high)) else f", 95% interval {self.low:.0%}-{self.high:.0%}"
+        n = "" if not math.isfinite(self.n) else f", n = {self.n:,.0f}"
+        if self.origin == "computed":
+            return f"seed to Series A graduation {self.rate:.0%}{n}{interval} (computed from the sector's rounds: {self.source})"
+        if self.population == "market":
+            return (f"seed to Series A graduation {self.rate:.0%}{n}{interval} (published, market-wide: no rounds or rate "
+                    f"for this sector, so the nearest population, all sectors, stands in: {self.source})")
+        return f"seed to Series A graduation {self.rate:.0%}{n}{interval} (published for this sector: {self.source})"
+
+
+@dataclass(frozen=True, eq=False)
+class FundingEvidence:
+    """The sector's own funding series as of a date: direction, share, source.
+
+    ``series`` is None when no mapped series has a row known on the as-of date;
+    ``growth`` is None with fewer than two years. ``current`` says the series is recent
+    enough (``funding.max_age_years``) to speak for today's interest.
+    """
+
+    mapped: tuple[str, ...]
+    reason: str
+    series: str | None = None
+    scope: str | None = None
+    first_year: int | None = None
+    last_year: int | None = None
+    last_usd_millions: float | None = None
+    growth: float | None = None
+    share: float | None = None
+    total_series: str | None = None
+    source: str | None = None
+    published: pd.Timestamp | None = None
+    current: bool = False
+    direction: str = "unknown"  # growing, flat, falling, unknown
+    rows: pd.DataFrame | None = None  # the series' rows used (latest edition per year)
+
+    @property
+    def growth_if_current(self) -> float | None:
+        return self.growth if (self.current and self.growth is not None) else None
+
+    def line(self) -> str:
+        if self.series is None:
+            mapped = f"; mapped series {', '.join(self.mapped)} have no row known yet" if self.mapped else ""
+            return f"no funding series for this sector ({self.reason}){mapped}"
+        years = f"{self.first_year}-{self.last_year}"
+        text = f"funding series {self.series} ({self.scope}, {years}): USD {self.last_usd_millions:,.0f}M in {self.last_year}"
+        if self.growth is not None:
+            text += f", {self.direction} ({100 * self.growth:+.0f}% a year)"
+        if self.share is not None:
+            text += f", {self.share:.1%} of {self.total_series}"
+        text += f"; source: {self.source}, published {self.published.date()}"
+        if not self.current:
+            text += f"; the series ends in {self.last_year}: too old to speak for interest now (funding leg missing)"
+        return text
+
+    def as_dict(self) -> dict:
+        return {
+            "series": self.series, "mapped": list(self.mapped), "reason": self.reason, "scope": self.scope,
+            "first_year": self.first_year, "last_year": self.last_year, "last_usd_millions": self.last_usd_millions,
+            "growth_per_year": None if self.growth is None else round(self.growth, 6), "direction": self.direction,
+            "share_of_ai": None if self.share is None else round(self.share, 6), "total_series": self.total_series,
+            "source": self.source, "published": None if self.published is None else self.published.date().isoformat(),
+            "current": self.current,
+        }
 
 
 @dataclass(frozen=True, eq=False)
@@ -42,6 +109,7 @@ class SectorSignals:
     traction: Traction | None = None
     momentum_ratio: float | None = None
     momentum_counts: tuple[int, int] | None = None
+    funding: FundingEvidence | None = None
 
     @property
     def as_of_year(self) -> float:
@@ -86,6 +154,8 @@ class SectorSignals:
             traction_rate=None if self.traction is None else self.traction.rate,
             momentum_ratio=self.momentum_ratio,
             has_capability=has_cap,
+            saturated_only=has_cap and bool(self.capability.beyond_measure),
+            funding_growth=None if self.funding is None else self.funding.growth_if_current,
         )
 
 
@@ -171,6 +241,7 @@ def _capability(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict):
         pool_when_sparse=bool(c["pool_when_sparse"]),
         prior=shape_prior(store, as_of, cfg),
         prior_min_points=c["shape_min_points"],
+        saturation_noise=c["saturation_noise_points"],
     )
 
 
@@ -363,18 +434,26 @@ def _traction(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict) -> 
     from gapscore.models.graduation import cohort_graduation
 
     g = cfg["graduation"]
-    cats = table.get("round_categories") or []
-    if cats:
+    if selects_rounds(table):
         rounds = store.as_of("rounds", as_of)
-        if rounds["category"].isin(cats).any():
-            cohorts = cohort_graduation(rounds, from_round="seed", to_round="series_a", within_months=g["window_months"], as_of=as_of, categories=cats)
+        mine = rounds["category"].isin(sector_categories(table, rounds["category"]))
+        if mine.any():
+            # Censored at the data's end: a cohort whose window runs past the last round
+            # known is not eligible (the data ends there, not the graduations).
+            end = min(as_of, rounds["date"].max())
+            cohorts = cohort_graduation(rounds, from_round="seed", to_round="series_a", within_months=g["window_months"],
+                                        as_of=end, categories=sector_categories(table, rounds["category"]))
+            cohorts = cohorts[cohorts["n"] > 0]
             recent = cohorts.tail(3)
             n, k = float(recent["n"].sum()), float(recent["graduated"].sum())
             if n >= g["min_companies"]:
                 from statsmodels.stats.proportion import proportion_confint
 
                 low, high = proportion_confint(k, n, alpha=0.05, method="wilson")
-                return Traction(k / n, float(low), float(high), n, "computed", f"rounds.csv, categories {', '.join(cats)}, last {len(recent)} eligible cohorts")
+                files = sorted({Path(str(f)).name for f in rounds.loc[mine, "_file"].astype(str).unique()})
+                return Traction(k / n, float(low), float(high), n, "computed",
+                                f"{', '.join(files)}: {int(mine.sum())} rounds matching {_selector_text(table)}, "
+                                f"last {len(recent)} eligible seed cohorts (data end {end.date()})")
     published = store.as_of("graduation", as_of)
     published = published[(published["from_round"] == "seed") & (published["to_round"] == "series_a")]
     for who in (table["id"], "all"):
@@ -383,17 +462,88 @@ def _traction(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict) -> 
             row = rows.sort_values(["published", "cohort_end"]).iloc[-1]
             low = row.get("rate_low", np.nan)
             high = row.get("rate_high", np.nan)
-            return Traction(float(row["rate"]), float(low) if pd.notna(low) else np.nan, float(high) if pd.notna(high) else np.nan, float(row["n"]) if pd.notna(row["n"]) else np.nan, "published", str(row["source"]))
+            return Traction(float(row["rate"]), float(low) if pd.notna(low) else np.nan, float(high) if pd.notna(high) else np.nan,
+                            float(row["n"]) if pd.notna(row["n"]) else np.nan, "published", str(row["source"]),
+                            population="sector" if who == table["id"] else "market")
     return None
 
 
+def selects_rounds(table: dict) -> bool:
+    """Does the sector name any rounds (categories or keyword patterns)?"""
+    return bool(table.get("round_categories")) or bool(table.get("funding", {}).get("round_keywords"))
+
+
+def sector_categories(table: dict, categories: pd.Series) -> list[str]:
+    """The category values (of ``categories``) that are the sector's: listed in
+    ``round_categories``, or matching any ``round_keywords`` pattern (case-insensitive)."""
+    import re
+
+    values = set(pd.unique(categories.dropna().astype(str)))
+    keep = set(table.get("round_categories") or []) & values
+    patterns = [re.compile(p, re.IGNORECASE) for p in table.get("funding", {}).get("round_keywords") or []]
+    keep |= {v for v in values if any(p.search(v) for p in patterns)}
+    return sorted(keep)
+
+
+def _selector_text(table: dict) -> str:
+    parts = []
+    if table.get("round_categories"):
+        parts.append("categories " + ", ".join(table["round_categories"]))
+    if table.get("funding", {}).get("round_keywords"):
+        parts.append("keywords " + ", ".join(table["funding"]["round_keywords"]))
+    return " or ".join(parts)
+
+
+def _funding(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict) -> FundingEvidence:
+    """The sector's own funding series known on ``as_of``: the freshest mapped series with
+    two years (ties: the order in sectors.toml), else the freshest with one."""
+    spec = table.get("funding", {})
+    mapped = tuple(spec.get("series") or ())
+    reason = str(spec.get("series_reason", "no funding mapping in sectors.toml"))
+    if not mapped:
+        return FundingEvidence(mapped, reason)
+    known = store.as_of("funding", as_of).sort_values(["published", "_line"], kind="mergesort")
+    latest = known.drop_duplicates(["series", "year"], keep="last")  # a revised figure from its revision on
+    best = None
+    for order, sid in enumerate(mapped):
+        rows = latest[latest["series"] == sid].sort_values("year")
+        if rows.empty:
+            continue
+        rank = (len(rows) >= 2, int(rows["year"].iloc[-1]), -order)
+        if best is None or rank > best[0]:
+            best = (rank, sid, rows)
+    if best is None:
+        return FundingEvidence(mapped, reason)
+    _, sid, rows = best
+    last = rows.iloc[-1]
+    growth = None
+    if len(rows) >= 2:
+        prev = rows.iloc[-2]
+        if prev["usd_millions"] > 0:
+            growth = float((last["usd_millions"] / prev["usd_millions"]) ** (1.0 / (last["year"] - prev["year"])) - 1.0)
+    band = cfg["funding"]["growing_above"]
+    direction = "unknown" if growth is None else "growing" if growth > band else "falling" if growth < -band else "flat"
+    total = last.get("total_series")
+    share = None
+    if isinstance(total, str) and total:
+        denom = latest[(latest["series"] == total) & (latest["year"] == last["year"])]
+        if len(denom) and denom["usd_millions"].iloc[0] > 0:
+            share = float(last["usd_millions"] / denom["usd_millions"].iloc[0])
+    current = as_of.year - int(last["year"]) <= cfg["funding"]["max_age_years"]
+    return FundingEvidence(
+        mapped, reason, series=sid, scope=str(last["scope"]), first_year=int(rows["year"].iloc[0]), last_year=int(last["year"]),
+        last_usd_millions=float(last["usd_millions"]), growth=growth, share=share,
+        total_series=total if isinstance(total, str) and total else None, source=str(last["source"]),
+        published=pd.Timestamp(last["published"]), current=bool(current), direction=direction, rows=rows,
+    )
+
+
 def _momentum(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict):
-    cats = table.get("round_categories") or []
-    if not cats:
+    if not selects_rounds(table):
         return None, None
     months = cfg["momentum"]["window_months"]
     rounds = store.as_of("rounds", as_of)
-    dates = rounds.loc[rounds["category"].isin(cats), "date"]
+    dates = rounds.loc[rounds["category"].isin(sector_categories(table, rounds["category"])), "date"]
     start = as_of - pd.DateOffset(months=months)
     before = start - pd.DateOffset(months=months)
     last = int(((dates > start) & (dates <= as_of)).sum())
@@ -411,6 +561,9 @@ def sector_signals(store: DataStore, sector_id: str, as_of: pd.Timestamp, cfg: d
     cost = _cost(store, table, as_of, cfg)
     economics, by_target = _economics(table, cost, as_of, cfg)
     momentum, counts = _momentum(store, table, as_of, cfg)
+    funding = _funding(store, table, as_of, cfg)
+    if momentum is None and funding.growth_if_current is not None:
+        momentum = 1.0 + funding.growth_if_current  # this year's amount against last year's
     return SectorSignals(
         sector=sector_id,
         name=table["name"],
@@ -422,4 +575,5 @@ def sector_signals(store: DataStore, sector_id: str, as_of: pd.Timestamp, cfg: d
         traction=_traction(store, table, as_of, cfg),
         momentum_ratio=momentum,
         momentum_counts=counts,
+        funding=funding,
     )
