@@ -77,7 +77,9 @@ def cost_headline(result, as_of: pd.Timestamp, cfg: dict, table: dict | None = N
         out.update(decline_factor_per_year=result.decline_factor_per_year, ci90=list(result.ci90))
         rows += [("price falls per year, fitted (x)", result.decline_factor_per_year, "multiple"),
                  ("90% CI, slow (x)", result.ci90[0], "multiple"), ("90% CI, fast (x)", result.ci90[1], "multiple")]
-        if result.shrunk is not None:
+        if result.shrunk is not None and result.shrunk.pool is None:
+            rows.append(("shrunk toward the pool (x)", "not shrunk: no pool of other series", None))
+        elif result.shrunk is not None:
             sh = result.shrunk
             ci = sh.ci(0.9)
             out.update(shrunk_factor=sh.factor, shrunk_ci90=list(ci), pool_weight=sh.weight,

@@ -457,6 +457,14 @@ def build_cost(ctx: MemoContext, sheet: Sheet) -> None:
         s.section("Compute cost at constant accuracy (FLOP the task needs x cloud price of FLOP)" if compute
                   else "Constant-capability price trend (Epoch AI method), shrunk and carried to long-run rates")
         rows = [(label, value, fmt) for label, value, fmt in head["rows"]]
+        if compute:
+            rows += [("compute per unit at its date (FLOP)", spec.get("flop_per_unit"), "raw"),
+                     ("  dated", spec.get("flop_per_unit_date"), None),
+                     ("compute halves every (years)", spec.get("halving_years"), "number"),
+                     ("share of peak FLOP/s delivered", cfg["cost"]["compute_utilization"], "share")]
+        labels = {"capability_level_source": "capability level: source", "flop_per_unit_source": "compute per unit: source",
+                  "halving_source": "algorithmic efficiency: source", "source": "why this threshold"}
+        rows += [(label, spec[key], None) for key, label in labels.items() if spec.get(key)]
         s.pairs(rows)
         for key in ("capability_level_source", "flop_per_unit_source", "halving_source", "source"):
             if spec.get(key):
