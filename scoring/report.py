@@ -48,7 +48,8 @@ from gapscore.scoring import __version__
 from gapscore.scoring.datasets import DataStore
 from gapscore.scoring.errors import GapscoreError, InputError
 from gapscore.scoring.output import check_target, write_bytes
-from gapscore.scoring.timing import STAGES, score as timing_score
+from gapscore.scoring.stage_model import STAGES
+from gapscore.scoring.timing import score as timing_score
 
 BUNDLED_TEMPLATES = Path(_bundled_templates.__file__).resolve().parent
 DEFAULT_TEMPLATE = "memo"
@@ -69,7 +70,7 @@ _TEMPLATE_KEYS = {
     "memo": {"description": str, "paper_size": str, "font": str, "font_size": (int, float), "heading_size": (int, float), "section_size": (int, float)},
     "colours": {"heading": str, "section": str, "header_fill": str, "header_text": str, "input_fill": str, "formula_fill": str,
                 "signal_fill": str, "note": str, "chart_series": list},
-    "formats": {k: str for k in ("score", "share", "probability", "year", "date", "usd", "usd_fine", "ratio", "number", "integer", "raw")},
+    "formats": {k: str for k in ("score", "share", "probability", "year", "calendar_year", "date", "usd", "usd_fine", "money", "multiple", "ratio", "number", "integer", "raw")},
 }
 _SHEET_KEYS = {"kind": str, "title": str, "heading": str, "text": (list, str), "column_widths": list, "chart_title": str,
                "published_chart_title": str}

@@ -159,6 +159,25 @@ class Outcomes(_Base):
     source: Series[str] = pa.Field(str_length={"min_value": 1})
 
 
+class Funding(_Base):
+    """Yearly venture funding of one series (a sector, vertical or focus area), by edition."""
+
+    series: Series[str] = pa.Field(str_length={"min_value": 1, "max_value": 100})
+    scope: Series[str] = pa.Field(str_length={"min_value": 1})
+    region: Series[str] = pa.Field(str_length={"min_value": 1, "max_value": 50})
+    year: Series[float] = pa.Field(ge=1900, le=2100)
+    usd_millions: Series[float] = pa.Field(ge=0)
+    deals: Optional[Series[float]] = pa.Field(ge=0, nullable=True)
+    total_series: Optional[Series[str]] = pa.Field(nullable=True)  # the all-AI series this one is a share of
+    published: Series[pd.Timestamp] = pa.Field(**_DATE)
+    source: Series[str] = pa.Field(str_length={"min_value": 1})
+
+    @pa.dataframe_check(error="year is after the year of published: an edition cannot report a year that has not started; check both")
+    @classmethod
+    def year_not_after_edition(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["year"] <= df["published"].dt.year
+
+
 class Holdings(_Base):
     company: Series[str] = pa.Field(str_length={"min_value": 1})
     sector: Series[str] = pa.Field(str_length={"min_value": 1})
