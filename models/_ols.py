@@ -17,7 +17,9 @@ have statsmodels' signatures (for the arguments used there).
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import ndtri, stdtrit
+from scipy.special import stdtrit
+
+from gapscore.models._intervals import norm as _norm
 
 __all__ = ["OLS", "OLSResults", "add_constant", "stats"]
 
@@ -95,18 +97,17 @@ class _StudentT:
         return stdtrit(df, q)
 
 
-class _Normal:
-    @staticmethod
-    def ppf(q):
-        """Quantile of the standard normal (``scipy.stats.norm.ppf``, which is ``ndtri(q)``)."""
-        return ndtri(q)
-
-
 class _Stats:
-    """The part of ``scipy.stats`` the cost curve uses, without importing it (0.3 s)."""
+    """``scipy.stats`` for the cost curve: ``t.ppf`` and ``norm`` (ppf, isf, cdf, sf)
+    without importing it (0.3 s); any other name imports scipy.stats and is its own."""
 
     t = _StudentT()
-    norm = _Normal()
+    norm = _norm
+
+    def __getattr__(self, name: str):
+        import scipy.stats
+
+        return getattr(scipy.stats, name)
 
 
 stats = _Stats()

@@ -803,12 +803,22 @@ def memo_cmd(obj, sector, all_sectors, as_of, output, template, force):
     click.echo(f"memo for {sector} as of {day.date()}: {result.result.recommendation}", err=True)
 
 
+#: Seconds a command runs before it shows progress (a faster command stays quiet).
+PROGRESS_AFTER_S = 2.0
+
+
 def _progress(label):
-    """A progress callback on stderr (silent when stderr is not a terminal)."""
+    """A progress callback on stderr, shown once the work has taken PROGRESS_AFTER_S
+    (silent when stderr is not a terminal)."""
     if not sys.stderr.isatty():
         return None
+    import time
+
+    start = time.monotonic()
 
     def tick(done, total, name=""):
+        if time.monotonic() - start < PROGRESS_AFTER_S:
+            return
         click.echo(f"\r{label}: {done}/{total} {name}".ljust(60), err=True, nl=(done == total))
 
     return tick
