@@ -540,6 +540,30 @@ def explain_cmd(obj, sector, as_of, fmt):
     answer(fmt, result["text"], result["sensitivity"], result["json"])
 
 
+@main.command("diff")
+@click.option("--from", "date_from", type=AS_OF, required=True, help="The earlier as-of date (YYYY, YYYY-MM or YYYY-MM-DD).")
+@click.option("--to", "date_to", type=AS_OF, default=None, help="The later as-of date. Default: today.")
+@click.option("--sector", "sectors", multiple=True, help="Only this sector (repeatable).")
+@format_option
+@click.pass_obj
+def diff_cmd(obj, date_from, date_to, sectors, fmt):
+    """What changed between two dates: sectors whose recommendation or stage scores moved.
+
+    Each moved sector with the factor contributions that moved it (points = weight x
+    factor value, at both dates) and the data rows behind the move: capability,
+    prices, rounds, graduation and outcomes rows known at --to but not at --from.
+
+    \b
+    Examples:
+      gapscore diff --from 2024-12-31 --to 2025-12-31
+      gapscore diff --from 2024 --sector llm_assistants --format json
+    """
+    from gapscore.scoring.diff import diff
+
+    result = diff(obj.store, date_from, resolve_as_of(date_to), obj.config, list(sectors) or None, progress=_progress("scoring"))
+    answer(fmt, result.text(), result.frame(), result.as_dict())
+
+
 # --------------------------------------------------------------------------- backtest
 
 

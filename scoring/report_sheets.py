@@ -30,8 +30,12 @@ CHART_HEIGHT_CM = 11.0
 CHART_ROWS = 23
 """Rows a chart covers at the default row height (11 cm at about 0.5 cm a row, plus a margin)."""
 
-SMALL_CHART_ROWS = 17
-"""Rows the Summary's 8 cm chart covers."""
+SUMMARY_CHART_WIDTH_CM = 14.0
+SUMMARY_CHART_HEIGHT_CM = 7.0
+SUMMARY_CHART_COLUMN = 5
+SUMMARY_CHART_ROWS = 15
+"""The Summary's stage-score chart: 14 x 7 cm, right of the answer and stage-score table
+(from column E), covering about 15 rows of 13 pt (7 cm = 198 pt)."""
 
 CURVE_MONTHS = (1, 4, 7, 10)
 """The monthly sector curve is shown (and charted) quarterly: a third of the rows to print."""
@@ -200,6 +204,7 @@ def build_summary(ctx: MemoContext, sheet: Sheet) -> None:
     _start(ctx, sheet)
     res, sig, cfg = ctx.score.result, ctx.sig, ctx.cfg
     s = sheet
+    chart_row = s.row  # the chart sits right of the answer and the stage scores: the summary prints on one page
     s.section("Answer (live: formulas over the Scoring sheet)")
     for label, name, fmt in (("Recommendation", "score_recommendation", None), ("Confidence", "score_confidence", "probability"),
                              ("Probability behind it", "score_decision_probability", "probability"),
@@ -221,11 +226,10 @@ def build_summary(ctx: MemoContext, sheet: Sheet) -> None:
         s.formula(r, 2, f"=score_{stage}", "score")
         s.put(r, 3, res.scores[stage], "score")
         weighs = " + ".join(f"{w:g} x {f.replace('_', ' ')}" for f, w in cfg["stages"][stage]["weights"].items())
-        s.put(r, 4, weighs, wrap=False)
+        s.put(r, 4, weighs)
         s.row += 1
     last = s.row - 1
     s.row += 1
-    chart_row = s.row
     chart = BarChart()
     chart.type = "col"
     chart.title = ctx.fill(sheet.spec.get("chart_title", "Stage scores"))
@@ -234,13 +238,14 @@ def build_summary(ctx: MemoContext, sheet: Sheet) -> None:
     chart.y_axis.scaling.max = 100
     chart.x_axis.delete = False
     chart.y_axis.delete = False
-    chart.width, chart.height = 16.0, 8.0
+    chart.width, chart.height = SUMMARY_CHART_WIDTH_CM, SUMMARY_CHART_HEIGHT_CM
     chart.legend = None
     chart.add_data(Reference(s.ws, min_col=2, min_row=top - 1, max_row=last), titles_from_data=True)
     chart.set_categories(Reference(s.ws, min_col=1, min_row=top, max_row=last))
     chart.series[0].graphicalProperties = GraphicalProperties(solidFill=_colours(ctx)[0])
-    s.ws.add_chart(chart, f"A{chart_row}")
-    s.row = chart_row + SMALL_CHART_ROWS
+    s.ws.add_chart(chart, f"{_col(SUMMARY_CHART_COLUMN)}{chart_row}")
+    covered = chart_row + SUMMARY_CHART_ROWS
+    s.row = max(s.row, covered)
 
     s.section("Why (as computed when the memo was written)")
     for i, reason in enumerate(ctx.score.reasons, start=1):
@@ -346,8 +351,8 @@ def build_capability(ctx: MemoContext, sheet: Sheet) -> None:
     _start(ctx, sheet)
     s, cap, cfg = sheet, ctx.sig.capability, ctx.cfg
     if cap is None:
-        s.note("No capability benchmark with a human baseline is listed for this sector: capability is not measured,")
-        s.note("and the scores count its factors (timing from capability, works with gaps, near perfection) as missing.")
+        s.omit("no capability benchmark with a human baseline is listed for this sector: capability is not measured, and the "
+               "scores count its factors (timing from capability, works with gaps, near perfection) as missing.")
         return
     chart_row = s.row
     s.row += CHART_ROWS
@@ -439,6 +444,10 @@ def build_cost(ctx: MemoContext, sheet: Sheet) -> None:
     have_chart = cost is not None and cost.n_points > 0
     if have_chart:
         s.row += CHART_ROWS
+    if cost is None and not (ctx.table.get("economics") or {}).get("mode") == "anchor":
+        s.omit("no price series is defined for this sector (no [cost] table in sectors.toml): its cost curve is not estimated "
+               "(the generic accelerator scenarios are in the memo of any sector with a price series).")
+        return
     if cost is None:
         s.note("No price series is defined for this sector (no [cost] table in sectors.toml): its cost curve is not estimated.")
         econ = ctx.table.get("economics") or {}
@@ -660,8 +669,8 @@ def build_economics(ctx: MemoContext, sheet: Sheet) -> None:
     s, sig, cfg = sheet, ctx.sig, ctx.cfg
     spec = ctx.table.get("economics")
     if not spec:
-        s.note("No unit-economics inputs for this sector (no [economics] table in sectors.toml): unit economics are not estimated")
-        s.note("and the milestone rests on capability alone.")
+        s.omit("no unit-economics inputs for this sector (no [economics] table in sectors.toml): unit economics are not "
+               "estimated and the milestone rests on capability alone.")
         return
     econ = sig.economics
     table = getattr(econ, "table", econ)  # models.economics.unit_economics output, as signals computed it
