@@ -263,6 +263,9 @@ def data_show(obj, name, sector, as_of, limit, fmt):
 def data_template(name, output, force):
     """Write an empty file with a dataset's columns, to fill in.
 
+    'holdings' writes a filled example (fictional companies in bundled sectors) that
+    'gapscore portfolio review' accepts as it is: replace its rows with your own book.
+
     \b
     Examples:
       gapscore data template rounds -o rounds.csv
@@ -274,6 +277,10 @@ def data_template(name, output, force):
 
     if name == "sectors":
         text = (BUNDLED_DIR / "sectors.toml").read_text(encoding="utf-8")
+    elif name == "holdings":
+        from gapscore.scoring.portfolio import example_holdings
+
+        text = frame_to_csv(example_holdings())
     else:
         text = frame_to_csv(template_frame(name))
     write_text(output, text, force=force)
@@ -734,8 +741,10 @@ def portfolio_review(obj, holdings, as_of, output, force, fmt):
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="The .xlsx to write (with --all: a folder). Default: SECTOR-memo-ASOF.xlsx here.")
 @click.option("--template", default=None, help="Memo layout: a bundled name ('memo') or a TOML file; ./templates and $GAPSCORE_TEMPLATES are searched first.")
 @click.option("--force", is_flag=True, help="Replace existing files.")
+@click.option("--since", "since", type=AS_OF, default=None,
+              help="Add a 'What changed' sheet: the scores and contributions on this earlier date against the as-of date, and the new rows.")
 @click.pass_obj
-def memo_cmd(obj, sector, all_sectors, as_of, output, template, force):
+def memo_cmd(obj, sector, all_sectors, as_of, output, template, force, since):
     """Write an Excel investment memo: scores, reasons, native charts, live formulas.
 
     The Scoring sheet holds every weight, window and threshold as a named input
@@ -747,6 +756,7 @@ def memo_cmd(obj, sector, all_sectors, as_of, output, template, force):
       gapscore memo computer_vision --as-of 2017 -o cv-2017.xlsx
       gapscore memo --all -o memos/
       gapscore memo llm_assistants --template my_layout.toml --force
+      gapscore memo code_assistants --as-of 2025-12-31 --since 2024-12-31
     """
     from gapscore.scoring import report
     from gapscore.scoring.scores import score_all, score_sector
@@ -765,8 +775,15 @@ def memo_cmd(obj, sector, all_sectors, as_of, output, template, force):
             click.echo(str(p))
         return
     result = score_sector(obj.store, sector, day, obj.config)
+    changes = None
+    if since is not None:
+        from gapscore.scoring.diff import sector_diff
+
+        if since >= day:
+            raise click.UsageError(f"--since {since.date()} must be before the as-of date {day.date()}")
+        changes = sector_diff(obj.store, sector, since, day, obj.config)
     path = output or Path(f"{sector}-memo-{day.date().isoformat()}.xlsx")
-    written = report.write_memo(result, obj.config, obj.store, path, template=template, force=force)
+    written = report.write_memo(result, obj.config, obj.store, path, template=template, force=force, changes=changes)
     click.echo(str(written))
     click.echo(f"memo for {sector} as of {day.date()}: {result.result.recommendation}", err=True)
 

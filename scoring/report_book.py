@@ -160,6 +160,22 @@ class Book:
             self.sheets[spec["kind"]] = Sheet(self, ws, spec)
         self.names: dict[str, str] = {}
 
+    def add_sheet(self, spec: dict, after: str | None = None) -> "Sheet":
+        """A sheet outside the template (``spec``: kind, title, column_widths), placed after sheet kind ``after``."""
+        index = None
+        if after in self.sheets:
+            index = self.wb.sheetnames.index(self.sheets[after].ws.title) + 1
+        ws = self.wb.create_sheet(spec["title"], index)
+        sheet = Sheet(self, ws, spec)
+        ordered = {}
+        for kind, sh in self.sheets.items():
+            ordered[kind] = sh
+            if kind == after:
+                ordered[spec["kind"]] = sheet
+        ordered.setdefault(spec["kind"], sheet)
+        self.sheets = ordered
+        return sheet
+
     def define(self, name: str, sheet: "Sheet", row: int, col: int, last_row: int | None = None, last_col: int | None = None) -> str:
         """A workbook-level defined name for a cell or range; returns the name."""
         if not NAME_RE.match(name) or CELL_REF_LIKE.match(name):

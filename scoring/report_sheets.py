@@ -804,3 +804,51 @@ def build_sources(ctx: MemoContext, sheet: Sheet) -> None:
         cites = cites.groupby(["what", "source", "dataset", "licence"], sort=False, as_index=False)["rows"].sum()
     s.table(cites, [("what", "what", None), ("source", "source", None), ("licence", "licence", None), ("rows", "rows", "integer"),
                     ("dataset", "dataset", None)])
+
+
+# --------------------------------------------------------------------------- what changed
+
+
+def build_changes(ctx: MemoContext, sheet: Sheet, d) -> None:
+    """``memo --since``: the sector's quarterly review (``scoring.diff.SectorDiff``): the
+    recommendation and stage scores at both dates, the contributions that moved them and the
+    new data rows behind the move."""
+    from gapscore.scoring.diff import SAMPLE_ROWS, describe
+
+    b, a = d.before.result, d.after.result
+    f, t = d.before.as_of.date().isoformat(), d.after.as_of.date().isoformat()
+    sheet.heading(f"What changed from {f} to {t}", [
+        f"{d.name}: scored as of {f} and as of {t}, each with only the rows known then (gapscore diff --from {f} "
+        f"--to {t} --sector {d.sector}). Points = weight x factor value; a stage's points add up to its score.",
+    ])
+    s = sheet
+    s.section("Summary")
+    for line in describe(d)[:1 + sum(1 for st in STAGES if abs(d.score_changes[st]) >= 0.05)]:
+        s.paragraph(line.strip(), style=None)
+    s.row += 1
+    s.section("Stage scores")
+    scores = pd.DataFrame([{"stage": st, "from": b.scores[st], "to": a.scores[st], "change": d.score_changes[st]} for st in STAGES])
+    s.table(scores, [("stage", "stage", None), (f"as of {f}", "from", "score"), (f"as of {t}", "to", "score"),
+                     ("change", "change", "score")])
+    s.section("Contributions (points) at both dates")
+    c = d.contributions
+    s.table(c, [("stage", "stage", None), ("factor", "factor", None), (f"as of {f}", "points_from", "score"),
+                (f"as of {t}", "points_to", "score"), ("change", "change", "score")], col=1)
+    s.section(f"New data rows known on {t} but not on {f} (first {SAMPLE_ROWS} per dataset)")
+    rows = []
+    for name, frame in d.new_rows.items():
+        if not len(frame):
+            continue
+        for rec in frame.head(SAMPLE_ROWS).to_dict("records"):
+            when = next((rec[k] for k in ("date", "published", "year") if k in rec and pd.notna(rec[k])), None)
+            what = ", ".join(str(rec[k]) for k in ("benchmark", "system", "model", "company", "round", "from_round", "to_round", "value", "rate", "usd_per_mtok")
+                             if k in rec and pd.notna(rec[k]))
+            rows.append({"dataset": name, "rows": len(frame), "when": when, "what": what, "source": rec.get("source", "")})
+        ctx.cite_rows(f"new since {f}", frame, name)
+    if rows:
+        frame = pd.DataFrame(rows)
+        frame["when"] = [w.date().isoformat() if isinstance(w, pd.Timestamp) else w for w in frame["when"]]
+        s.table(frame, [("dataset", "dataset", None), ("what", "what", None), ("rows (all)", "rows", "integer"),
+                        ("known from", "when", None), ("source", "source", None)])
+    else:
+        s.note("No new data rows for this sector: any move comes from time passing (the timing windows).")

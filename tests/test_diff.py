@@ -64,3 +64,28 @@ def test_from_must_precede_to():
     result = CliRunner().invoke(main, ["diff", "--from", "2025-12-31", "--to", "2024-12-31"])
     assert result.exit_code == 1
     assert "is not before --to" in result.output
+
+
+def test_holdings_template_is_a_filled_example_that_review_accepts(tmp_path):
+    runner = CliRunner()
+    target = tmp_path / "holdings.csv"
+    assert runner.invoke(main, ["data", "template", "holdings", "-o", str(target)]).exit_code == 0
+    frame = pd.read_csv(target)
+    assert list(frame.columns) == ["company", "sector", "stage", "invested_usd", "date"] and len(frame) >= 5
+    result = runner.invoke(main, ["portfolio", "review", str(target), "--as-of", "2025-06-30", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert len(data["holdings"]) == frame["company"].nunique()  # a company's investments are summed
+    assert sum(h["invested_usd"] for h in data["holdings"]) == pytest.approx(frame["invested_usd"].sum())
+
+
+def test_memo_since_adds_a_what_changed_sheet(tmp_path):
+    import openpyxl
+
+    out = tmp_path / "m.xlsx"
+    result = CliRunner().invoke(main, ["memo", "speech_recognition", "--as-of", "2025-12-31", "--since", "2024-12-31", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[:2] == ["Summary", "What changed"]
+    text = [c.value for row in wb["What changed"].iter_rows() for c in row if isinstance(c.value, str)]
+    assert "series_a 40.0 -> 7.2 (-32.8): traction -32.8 (40.0 -> 7.2)" in text
