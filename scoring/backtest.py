@@ -33,7 +33,7 @@ from gapscore.models._frontier import year_of
 from gapscore.scoring.datasets import DataStore
 from gapscore.scoring.errors import ConfigError
 from gapscore.scoring.signals import shape_priors
-from gapscore.scoring.timing import STAGES, milestone_cdf
+from gapscore.scoring.stage_model import STAGES, milestone_cdf
 
 STEP_RE = re.compile(r"^\s*(\d+)\s*([ym])\s*$", re.IGNORECASE)
 
@@ -156,11 +156,12 @@ def rows_frame(rows: list[dict]) -> pd.DataFrame:
 def observed_levels(store: DataStore, sector: str, truth_as_of: pd.Timestamp, cfg: dict) -> pd.Series:
     """The sector's observed capability over time, as known on ``truth_as_of``.
 
-    At each date a record was set: the mean over the sector's benchmarks that have a
-    result by then of the best share reached, each clipped to [0, capability.task_cap]
-    (the ``observed_level`` of ``models.capability.fit_sector``). Indexed by date.
+    ``models.capability.observed_frontier``, the same level ``fit_sector`` reports as
+    ``observed_level``: at each record date, the mean over the sector's benchmarks with
+    a result by then of the best share reached, each clipped to [0, capability.task_cap],
+    a saturated benchmark counting as the cap. Indexed by date.
     """
-    from gapscore.models.capability import normalise
+    from gapscore.models.capability import normalise, observed_frontier, saturation_dates
 
     table = store.sector(sector)
     names = list(table.get("benchmarks") or [])
@@ -168,13 +169,11 @@ def observed_levels(store: DataStore, sector: str, truth_as_of: pd.Timestamp, cf
     history = history[history["benchmark"].isin(names)]
     if history.empty:
         return pd.Series(dtype=float, index=pd.DatetimeIndex([], name="date"), name="level")
-    norm = normalise(history, store.load("benchmarks"), error_scale=cfg["capability"]["error_scale"])
-    norm = norm[np.isfinite(norm["frontier"].to_numpy(dtype=float))]
-    cap = float(cfg["capability"]["task_cap"])
-    best = (norm.groupby(["date", "benchmark"])["frontier"].max().unstack("benchmark").sort_index().ffill())
-    level = best.clip(lower=0.0, upper=cap).mean(axis=1, skipna=True)
-    level.index.name, level.name = "date", "level"
-    return level
+    c = cfg["capability"]
+    bench = store.load("benchmarks")
+    norm = normalise(history, bench, error_scale=c["error_scale"])
+    saturated = saturation_dates(norm, bench, noise_points=c["saturation_noise_points"])
+    return observed_frontier(norm, names, cap=float(c["task_cap"]), saturated=saturated)
 
 
 def level_at(levels: pd.Series, when: pd.Timestamp) -> float:
@@ -190,11 +189,10 @@ def crossing_year(levels: pd.Series, threshold: float) -> float | None:
     under a threshold that classification alone had passed; the crossing counts from
     the last time it came back above.
     """
-    if levels.empty or levels.iloc[-1] < threshold:
-        return None
-    below = np.flatnonzero(levels.to_numpy() < threshold)
-    first = 0 if below.size == 0 else int(below[-1]) + 1
-    return year_of(levels.index[first])
+    from gapscore.models.capability import crossing_date
+
+    when = crossing_date(levels, threshold)
+    return None if when is None else year_of(when)
 
 
 @dataclass(frozen=True)

@@ -145,8 +145,13 @@ def emit(frame, fmt, *, payload=None):
     "--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), envvar="GAPSCORE_CONFIG",
     help="Scoring config (TOML) overriding the defaults; write one with 'gapscore config init'. Env: GAPSCORE_CONFIG.",
 )
+@click.option(
+    "--no-cache", is_flag=True,
+    help="Recompute every curve fit instead of reading the fit cache in your cache directory "
+    "(results are the same either way). Env: GAPSCORE_NO_CACHE=1; cache folder: GAPSCORE_CACHE_DIR.",
+)
 @click.pass_context
-def main(ctx, data_dir, replace_data, config_path):
+def main(ctx, data_dir, replace_data, config_path, no_cache):
     """gapscore: is this AI sector a seed bet, a Series B bet, or already done?
 
     Capability gaps to the human level, inference cost at constant capability and
@@ -159,6 +164,8 @@ def main(ctx, data_dir, replace_data, config_path):
       gapscore data show capability --sector computer_vision
       gapscore --data-dir ./mydata data validate
     """
+    if no_cache:  # through the environment, so parallel workers bypass it too
+        os.environ["GAPSCORE_NO_CACHE"] = "1"
     ctx.obj = Obj(data_dir, replace_data, config_path)
 
 
@@ -166,7 +173,12 @@ def main(ctx, data_dir, replace_data, config_path):
 @format_option
 @click.pass_obj
 def sectors_cmd(obj, fmt):
-    """List the sectors with their benchmarks and cost curve.
+    """List the sectors: each leg's status (measured, borrowed, none), benchmarks, cost curve.
+
+    capability: measured from the sector's own benchmarks, borrowed from other sectors'
+    benchmarks, or none; cost: a price series on the sector's own benchmark (measured),
+    on another's or a published anchor cost (borrowed), or none; funding: a funding
+    table or round keywords/categories (measured), or none.
 
     \b
     Example:
@@ -174,12 +186,16 @@ def sectors_cmd(obj, fmt):
     """
     import pandas as pd
 
+    from gapscore.scoring.datasets import sector_legs
+
     rows = []
     for sid, t in obj.store.sectors().items():
         cost = t.get("cost", {})
         rows.append(dict(
-            sector=sid, name=t["name"], benchmarks=", ".join(t["benchmarks"]),
-            cost_curve=f"{cost['benchmark']} >= {cost['threshold']}" if cost else "",
+            sector=sid, name=t["name"], **sector_legs(obj.store, sid),
+            benchmarks=", ".join(t["benchmarks"]),
+            cost_curve=(f"compute: {cost['capability']} >= {cost['capability_level']:g}" if cost.get("mode") == "compute"
+                        else f"{cost['benchmark']} >= {cost['threshold']}") if cost else "",
             description=t["description"],
         ))
     emit(pd.DataFrame(rows), fmt)
@@ -257,24 +273,44 @@ def data_show(obj, name, sector, as_of, limit, fmt):
 
 
 @data_group.command("template")
-@click.argument("name", type=click.Choice(DATASET_NAMES + ["holdings"]))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
-@click.option("--force", is_flag=True, help="Replace the file if it exists.")
-def data_template(name, output, force):
+@click.argument("name", type=click.Choice(DATASET_NAMES + ["holdings", "sector"]))
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="File to write (for 'sector': the folder to write its three files into).")
+@click.option("--id", "sector_id", default="my_sector", show_default=True, help="With 'sector': the new sector's id (snake_case).")
+@click.option("--force", is_flag=True, help="Replace the file(s) if they exist.")
+def data_template(name, output, sector_id, force):
     """Write an empty file with a dataset's columns, to fill in.
 
     'holdings' writes a filled example (fictional companies in bundled sectors) that
     'gapscore portfolio review' accepts as it is: replace its rows with your own book.
+    'sector' writes a new sector's three files into the folder OUTPUT: a commented
+    sectors.toml table and the matching empty benchmarks.csv and capability.csv
+    (walk-through: docs/adding-a-sector.md).
 
     \b
     Examples:
       gapscore data template rounds -o rounds.csv
       gapscore data template holdings -o holdings.csv
       gapscore data template sectors -o sectors.toml
+      gapscore data template sector --id protein_structure -o mydata
     """
-    from gapscore.scoring.datasets import BUNDLED_DIR, template_frame
-    from gapscore.scoring.output import frame_to_csv, write_text
+    from gapscore.scoring.datasets import BUNDLED_DIR, sector_template, template_frame
+    from gapscore.scoring.output import check_target, frame_to_csv, write_text
 
+    if name == "sector":
+        try:
+            files = sector_template(sector_id)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--id") from None
+        if output.exists() and not output.is_dir():
+            raise click.BadParameter(f"{output} is a file; give a folder to write the sector's three files into", param_hint="-o")
+        for file in files:  # refuse before writing anything
+            check_target(output / file, force)
+        for file, text in files.items():
+            write_text(output / file, text, force=force)
+            click.echo(f"wrote {output / file}", err=True)
+        return
+    if output.is_dir():
+        raise click.BadParameter(f"{output} is a folder; give the file to write", param_hint="-o")
     if name == "sectors":
         text = (BUNDLED_DIR / "sectors.toml").read_text(encoding="utf-8")
     elif name == "holdings":
@@ -304,6 +340,7 @@ def data_validate(obj, local_dir):
 
     if local_dir is not None:
         obj.data_dir = local_dir
+    obj.config  # the --config file is checked as 'score' checks it (raises its own one-line error)
     problems = obj.store.validate_all()
     if problems:
         raise DataValidationError(problems)
@@ -317,28 +354,36 @@ def data_validate(obj, local_dir):
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="rounds.csv to write.")
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="TOML or JSON file mapping our columns to your export's headers, e.g. company = \"Company Name\".")
 @click.option("--force", is_flag=True, help="Replace the output if it exists.")
-def data_import(vendor, file, output, mapping, force):
+@click.pass_obj
+def data_import(obj, vendor, file, output, mapping, force):
     """Map a Crunchbase or PitchBook export (CSV or .xlsx) into the rounds schema.
 
     \b
     Expected headers (override any with --mapping):
       crunchbase: Organization Name, Funding Type, Announced Date,
                   Money Raised (in USD), Organization Industries
-      pitchbook:  Companies, Deal Date, Deal Type, Deal Size (USD millions),
-                  Primary Industry Code, Verticals
+      pitchbook:  Companies (or Company Name), Deal Date, Deal Type, Series,
+                  Deal Size (USD millions), Primary Industry Sector/Group/Code,
+                  Verticals
+
+    Ends with how many rows map to each sector (round_keywords and
+    round_categories in sectors.toml, --data-dir included), how many to none,
+    and every round label that could not be mapped.
 
     \b
     Examples:
       gapscore data import --from crunchbase cb_export.csv -o mydata/rounds.csv
       gapscore data import --from pitchbook deals.xlsx --mapping map.toml -o mydata/rounds.csv
     """
-    from gapscore.scoring.importers import import_vendor, read_mapping
+    from gapscore.scoring.importers import import_report, import_vendor, read_mapping
     from gapscore.scoring.output import frame_to_csv, write_text
 
     mapped = read_mapping(mapping) if mapping else None
     frame = import_vendor(file, vendor, mapping=mapped)
     write_text(output, frame_to_csv(frame), force=force)
     click.echo(f"wrote {len(frame)} rounds to {output}", err=True)
+    for line in import_report(frame, obj.store.sectors()):
+        click.echo(line, err=True)
 
 
 # --------------------------------------------------------------------------- config
@@ -438,7 +483,10 @@ def curve_capability(obj, sector, as_of, fmt):
 @format_option
 @click.pass_obj
 def curve_cost(obj, sector, prices_file, benchmark, threshold, as_of, fmt):
-    """Price at constant capability: decline per year with its 90% CI and the frontier.
+    """Price at constant capability: decline per year (fitted and shrunk), span, projection, viable year.
+
+    The table shows the headline; --format json adds the frontier and the projection
+    by year.
 
     \b
     Examples:
@@ -478,6 +526,7 @@ def curve_graduation(obj, sector, categories, rounds_file, from_round, to_round,
 
     result = curves.graduation(obj.store, sector, resolve_as_of(as_of), obj.config, categories=list(categories), rounds_file=rounds_file, from_round=from_round, to_round=to_round, within=within)
     answer(fmt, result["text"], result["table"], result["json"])
+    click.echo(f"note: {result['json']['note']}", err=True)
 
 
 @curve_group.command("economics")
@@ -495,6 +544,8 @@ def curve_economics(obj, sector, as_of, fmt):
     from gapscore.scoring import curves
 
     result = curves.economics(obj.store, sector, resolve_as_of(as_of), obj.config)
+    if fmt == "table" and len(result.get("lead", ())):
+        emit(result["lead"], fmt)  # the headline first: rates, span, viable year
     emit(result["table"], fmt, payload=result["json"])
 
 

@@ -119,6 +119,13 @@ DATASETS: dict[str, DatasetSpec] = {
             date_column="published",
         ),
         DatasetSpec(
+            "funding",
+            "Yearly AI venture funding by sector, vertical or focus area (by publication date)",
+            schemas.Funding,
+            date_column="published",
+            key=("series", "year", "published"),
+        ),
+        DatasetSpec(
             "outcomes",
             "Realized sector history for backtests (by publication date)",
             schemas.Outcomes,
@@ -656,11 +663,17 @@ def _dedupe(problems: list[DataFileError]) -> list[DataFileError]:
 
 SECTOR_REQUIRED = ("name", "description", "benchmarks")
 
-ECONOMICS_MODES = ("tokens", "anchor")
+ECONOMICS_MODES = ("tokens", "anchor", "compute")
+
+COMPUTE_COST_KEYS = ("unit", "capability", "capability_level", "flop_per_unit", "flop_per_unit_date", "halving_years", "halving_date")
+"""Keys a ``[sectors.<id>.cost]`` table with ``mode = "compute"`` needs (models.cost.fit_compute_cost)."""
 
 _NUMBER_RULES: dict[tuple[str, str], tuple[str, float, float, bool]] = {
     # (table, key) -> (rule, low, high, low allowed); the value must also be below high
     ("cost", "threshold"): ("a finite number", -np.inf, np.inf, False),
+    ("cost", "capability_level"): ("a finite number", -np.inf, np.inf, False),
+    ("cost", "flop_per_unit"): ("a number above 0", 0.0, np.inf, False),
+    ("cost", "halving_years"): ("a number above 0", 0.0, np.inf, False),
     ("economics", "tokens_per_unit"): ("a number above 0", 0.0, np.inf, False),
     ("economics", "revenue_per_unit"): ("a number above 0", 0.0, np.inf, False),
     ("economics", "anchor_cost"): ("a number above 0", 0.0, np.inf, False),
@@ -722,6 +735,21 @@ def _sector_problems(path: Path, text: str, sid: str, table: dict) -> list[DataF
     for key in ("benchmarks", "round_categories"):
         if key in table and not (isinstance(table[key], list) and all(isinstance(b, str) for b in table[key])):
             bad((key,), f'must be a list of ids in quotes, e.g. {key} = ["a", "b"]')
+    spec = table.get("funding")
+    if spec is not None and not isinstance(spec, dict):
+        bad(("funding",), f"must be a table: [sectors.{sid}.funding]")
+    elif spec is not None:
+        for key in ("series", "round_keywords"):
+            if key in spec and not (isinstance(spec[key], list) and all(isinstance(v, str) and v.strip() for v in spec[key])):
+                bad(("funding", key), f"must be a list of text in quotes, e.g. {key} = ['a', 'b']")
+        if "series_reason" in spec and not (isinstance(spec["series_reason"], str) and spec["series_reason"].strip()):
+            bad(("funding", "series_reason"), "must be non-empty text in quotes: why these series cover the sector, or why none does")
+        for pattern in spec.get("round_keywords", []) if isinstance(spec.get("round_keywords"), list) else []:
+            try:
+                re.compile(str(pattern))
+            except re.error as exc:
+                bad(("funding", "round_keywords"), f"pattern {pattern!r} is not a valid regular expression ({exc}); "
+                    "write plain words, or escape special characters with a backslash in a '...' string")
     for sub in ("cost", "economics"):
         if sub not in table:
             continue
@@ -730,9 +758,18 @@ def _sector_problems(path: Path, text: str, sid: str, table: dict) -> list[DataF
             bad((sub,), f"must be a table: [sectors.{sid}.{sub}]")
             continue
         if sub == "cost":
-            for key in ("benchmark", "threshold"):
+            compute = spec.get("mode") == "compute"
+            if "mode" in spec and not compute:
+                bad((sub, "mode"), f"must be \"compute\" or left out (a price series); got {spec['mode']!r}")
+            for key in COMPUTE_COST_KEYS if compute else ("benchmark", "threshold"):
                 if key not in spec:
-                    bad((sub, key), f"is required in [sectors.{sid}.cost]")
+                    bad((sub, key), f"is required in [sectors.{sid}.cost]" + (' with mode = "compute"' if compute else ""))
+            for key in ("flop_per_unit_date", "halving_date") if compute else ():
+                if key in spec:
+                    try:
+                        pd.Timestamp(str(spec[key]))
+                    except (ValueError, TypeError):
+                        bad((sub, key), f"{spec[key]!r} is not a date; write it as YYYY-MM-DD")
             if "benchmark" in spec and not isinstance(spec["benchmark"], str):
                 bad((sub, "benchmark"), f"must be a benchmark id in quotes; got {spec['benchmark']!r}")
         else:
@@ -740,14 +777,17 @@ def _sector_problems(path: Path, text: str, sid: str, table: dict) -> list[DataF
             if mode not in ECONOMICS_MODES:
                 bad((sub, "mode"), f"must be one of {', '.join(ECONOMICS_MODES)}; got {mode!r}")
             needed = ["revenue_per_unit"] + {"tokens": ["tokens_per_unit"], "anchor": ["anchor_cost", "anchor_date"]}.get(str(mode), [])
+            if mode == "compute" and table.get("cost", {}).get("mode") != "compute":
+                bad((sub, "mode"), f'"compute" needs a [sectors.{sid}.cost] table with mode = "compute"')
             for key in needed:
                 if key not in spec:
                     bad((sub, key), f"is required in [sectors.{sid}.economics] with mode = {mode!r}")
-            if "anchor_date" in spec:
-                try:
-                    pd.Timestamp(str(spec["anchor_date"]))
-                except (ValueError, TypeError):
-                    bad((sub, "anchor_date"), f"{spec['anchor_date']!r} is not a date; write it as YYYY-MM-DD")
+            for key in ("anchor_date", "revenue_per_unit_date"):
+                if key in spec:
+                    try:
+                        pd.Timestamp(str(spec[key]))
+                    except (ValueError, TypeError):
+                        bad((sub, key), f"{spec[key]!r} is not a date; write it as YYYY-MM-DD")
         for (where, key), (rule, low, high, low_ok) in _NUMBER_RULES.items():
             if where != sub or key not in spec:
                 continue
@@ -855,6 +895,11 @@ class DataStore:
             problems.append(problem(("cost", "benchmark"), f"unknown benchmark '{col}'; add it to benchmarks.csv"))
         elif col is not None and col not in self.load("prices").columns:
             problems.append(problem(("cost", "benchmark"), f"prices.csv has no column '{col}'; add one with each model's score on it"))
+        series = table.get("funding", {}).get("series") or []
+        if series:
+            known_series = set(self.load("funding")["series"])
+            problems += [problem(("funding", "series"), f"unknown funding series '{x}'; add its rows to funding.csv or remove it")
+                         for x in series if x not in known_series]
         return problems
 
     def _row_references(self, name: str, frame: pd.DataFrame) -> list[DataFileError]:
@@ -937,12 +982,27 @@ class DataStore:
             return frame
         return frame[frame[col] <= pd.Timestamp(as_of)].reset_index(drop=True)
 
+    def data_end(self, name: str, as_of: pd.Timestamp) -> pd.Timestamp | None:
+        """The last date of dataset ``name`` known on ``as_of`` (None: no dated rows): where
+        the data ends. A result that needs time after it (a cohort's window) is censored."""
+        col = DATASETS[name].date_column
+        frame = self.as_of(name, as_of)
+        if col is None or frame.empty:
+            return None
+        return pd.Timestamp(frame[col].max())
+
     def check_references(self) -> list[DataFileError]:
         """Cross-file checks of sectors.toml: each sector's benchmarks and cost curve exist.
 
         Rows naming sectors and benchmarks are checked as each dataset loads.
         """
-        return [p for sid in self.sectors() for p in self._table_references(sid)]
+        problems: list[DataFileError] = []
+        for sid in self.sectors():
+            try:
+                problems += self._table_references(sid)
+            except (DataFileError, DataValidationError):
+                pass  # a referenced file is itself broken: reported when it is loaded
+        return problems
 
     def validate_all(self) -> list[DataFileError]:
         """Every problem in every dataset, without stopping at the first file."""
@@ -953,7 +1013,6 @@ class DataStore:
             problems.extend(exc.problems)
         except DataFileError as exc:
             problems.append(exc)
-        ok = True
         for name, spec in DATASETS.items():
             if not spec.is_table:
                 continue
@@ -961,11 +1020,9 @@ class DataStore:
                 self.load(name)
             except DataValidationError as exc:
                 problems.extend(exc.problems)
-                ok = False
             except DataFileError as exc:
                 problems.append(exc)
-                ok = False
-        if ok and not problems:
+        if "sectors" in self._cache:  # sectors.toml parsed: check what its tables name
             problems.extend(self.check_references())
         return problems
 
@@ -991,6 +1048,42 @@ class DataStore:
                 description=spec.description,
             ))
         return pd.DataFrame(rows)
+
+
+LEG_STATUSES = ("measured", "borrowed", "none")
+"""What a sector has on each leg: its own data, another sector's (or a published anchor's),
+or nothing. Read by ``gapscore sectors`` and the memo."""
+
+FUNDING_KEYS = ("funding", "round_keywords", "round_categories")
+"""Keys of a sector table that give it a funding series: a ``[sectors.<id>.funding]``
+table, or the keywords / categories that select its rounds."""
+
+
+def sector_legs(store: "DataStore", sector_id: str) -> dict[str, str]:
+    """Each leg's status for one sector: ``{"capability": ..., "cost": ..., "funding": ...}``.
+
+    capability: *measured* when a member benchmark homed in this sector (benchmarks.csv
+    ``sector``) has a human baseline and a dated result; *borrowed* when only members homed
+    in other sectors do; *none* otherwise. cost: *measured* when ``[cost]`` names a price
+    series at a threshold on one of the sector's own benchmarks; *borrowed* when it names
+    another sector's benchmark, or when only an economics anchor (a published cost at a
+    date) stands in for a price series; *none* otherwise. funding: *measured* when any of
+    ``FUNDING_KEYS`` is set and non-empty; *none* otherwise.
+    """
+    table = store.sector(sector_id)
+    members = list(table.get("benchmarks", []))
+    bench = store.load("benchmarks").set_index("benchmark")
+    dated = set(store.load("capability")["benchmark"].unique())
+    usable = [b for b in members if b in bench.index and b in dated and pd.notna(bench.at[b, "human_baseline"])]
+    own = [b for b in usable if bench.at[b, "sector"] == sector_id]
+    capability = "measured" if own else "borrowed" if usable else "none"
+    cost_table = table.get("cost") or {}
+    if cost_table:
+        cost = "measured" if cost_table.get("benchmark") in members else "borrowed"
+    else:
+        cost = "borrowed" if (table.get("economics") or {}).get("mode") == "anchor" else "none"
+    funding = "measured" if any(table.get(k) for k in FUNDING_KEYS) else "none"
+    return {"capability": capability, "cost": cost, "funding": funding}
 
 
 def _file_column(path: Path, n_rows: int) -> pd.Categorical:
@@ -1031,6 +1124,63 @@ def template_frame(name: str) -> pd.DataFrame:
     return pd.DataFrame(columns=list(_schema_columns(TEMPLATES[name])))
 
 
+SECTOR_TEMPLATE_TOML = """\
+# A new gapscore sector. Fill in, then check with:
+#   gapscore --data-dir THIS_FOLDER data validate
+#   gapscore --data-dir THIS_FOLDER score --sector {sid}
+# Walk-through: docs/adding-a-sector.md. Every number carries a source: a citation, or
+# "assumption: <reasoning>".
+
+[sectors.{sid}]
+name = "{name}"
+# The products the sector covers: what an analyst would invest in.
+description = "Describe the products this sector covers."
+# The capability benchmarks (ids from benchmarks.csv: this folder's or the bundled ones)
+# whose histories, normalised to each one's human baseline, make up the sector's
+# capability. Decide membership by what the products need, and write the reason for each
+# member in a comment above this line, e.g.
+#   my_benchmark: the task the product sells, with a human baseline from <citation>
+benchmarks = []
+# Round categories (values of rounds.csv's category column) that belong to the sector.
+round_categories = []
+
+# Optional: the sector's cost curve, the price of models scoring at least `threshold` on
+# `benchmark` (a column of prices.csv). Uncomment to use.
+# [sectors.{sid}.cost]
+# benchmark = "mmlu"
+# threshold = 86.4
+# source = "why this level of capability is what the products need"
+
+# Optional: unit economics, either tokens x the cost curve or a published anchor cost.
+# [sectors.{sid}.economics]
+# mode = "anchor"
+# unit = "unit of use"
+# anchor_cost = 1.0
+# anchor_date = "2024-10-01"
+# anchor_source = "citation of the published cost at that date"
+# revenue_per_unit = 4.0
+# revenue_per_unit_source = "citation, or assumption: <reasoning>"
+"""
+
+
+def sector_template(sector_id: str, name: str | None = None) -> dict[str, str]:
+    """The files of a new sector, by file name: a commented ``sectors.toml`` table and the
+    matching empty ``benchmarks.csv`` and ``capability.csv`` (headers only: add one row per
+    benchmark and per dated result; an unfilled header-only file is reported by ``data validate``)."""
+    if not re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)*", sector_id):
+        raise ValueError(f"sector id {sector_id!r} must be snake_case (lower-case letters, digits and '_'), e.g. protein_structure")
+    title = name or sector_id.replace("_", " ").capitalize()
+    bench_cols = list(_schema_columns(TEMPLATES["benchmarks"]))
+    bench_cols.insert(bench_cols.index("source"), "description")
+    from gapscore.scoring.output import frame_to_csv  # scoring.output has no dependency back on this module
+
+    return {
+        "sectors.toml": SECTOR_TEMPLATE_TOML.format(sid=sector_id, name=title.replace('"', "'")),
+        "benchmarks.csv": frame_to_csv(pd.DataFrame(columns=bench_cols)),
+        "capability.csv": frame_to_csv(template_frame("capability")),
+    }
+
+
 def sector_rows(store: DataStore, name: str, frame: pd.DataFrame, sector_id: str) -> pd.DataFrame:
     """The rows of dataset ``name`` that belong to one sector."""
     table = store.sector(sector_id)
@@ -1046,9 +1196,15 @@ def sector_rows(store: DataStore, name: str, frame: pd.DataFrame, sector_id: str
             return frame[frame[col].notna()]
         return frame.iloc[0:0]
     if name in ("rounds",):
-        return frame[frame["category"].isin(table.get("round_categories", []))]
+        from gapscore.scoring.signals import sector_categories
+
+        return frame[frame["category"].isin(sector_categories(table, frame["category"]))]
+    if name == "funding":
+        return frame[frame["series"].isin(table.get("funding", {}).get("series", []))]
     if name == "exits":
+        from gapscore.scoring.signals import sector_categories
+
         rounds = store.load("rounds")
-        companies = rounds.loc[rounds["category"].isin(table.get("round_categories", [])), "company"]
+        companies = rounds.loc[rounds["category"].isin(sector_categories(table, rounds["category"])), "company"]
         return frame[frame["company"].isin(set(companies))]
     return frame

@@ -285,6 +285,8 @@ def _cell(value: object, digits: int) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, (float, np.floating)):
+        if value != 0 and abs(value) < 0.5 * 10.0**-digits:
+            return f"{value:.3g}"  # a small number is shown, never rounded to 0.00
         return f"{value:,.{digits}f}" if abs(value) < 1e15 else f"{value:.3g}"
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat() if value == value.normalize() else value.isoformat()

@@ -57,6 +57,7 @@ from gapscore.scoring import config as config_mod
 from gapscore.scoring import schemas
 from gapscore.scoring.datasets import DataStore, read_table, validate
 from gapscore.scoring.errors import ConfigError, DataFileError, DataValidationError
+from gapscore.scoring.stage_model import FACTOR_BY_KEY, STAGE_LABELS, STAGE_MODEL
 
 __all__ = [
     "STAGE_LABELS",
@@ -77,29 +78,14 @@ __all__ = [
     "review",
 ]
 
-STAGE_LABELS: Mapping[str, str] = MappingProxyType(
-    {"seed": "seed", "series_a": "Series A", "series_b": "Series B", "growth": "growth"}
-)
-"""How a stage id reads in a sentence."""
-
-STAGE_EVIDENCE: Mapping[str, str] = MappingProxyType({
-    "seed": "seed.timing",
-    "series_a": "series_a.timing",
-    "series_b": "works_with_gaps",
-    "growth": "near_perfection",
-})
-"""The factor each stage's recommendation rests on (``scoring.timing.recommend``).
+STAGE_EVIDENCE: Mapping[str, str] = MappingProxyType({s.id: s.evidence for s in STAGE_MODEL})
+"""The factor each stage's recommendation rests on (``scoring.stage_model.Stage.evidence``).
 
 A stage whose factor could not be measured (None: no capability curve, no cost
 curve) scores on the missing-data value; such a score gets no capital and no
 follow-on."""
 
-_EVIDENCE_TEXT = {
-    "seed.timing": "the timing of the sector's milestone",
-    "series_a.timing": "the timing of the sector's milestone",
-    "works_with_gaps": "whether products work with gaps",
-    "near_perfection": "whether the domain is near perfection",
-}
+_EVIDENCE_TEXT = {key: FACTOR_BY_KEY[key].evidence for key in STAGE_EVIDENCE.values()}
 
 SIGNALS = ("follow on", "hold", "prepare exit")
 """The plain signals of ``portfolio review``."""

@@ -48,7 +48,8 @@ from gapscore.scoring import __version__
 from gapscore.scoring.datasets import DataStore
 from gapscore.scoring.errors import GapscoreError, InputError
 from gapscore.scoring.output import check_target, write_bytes
-from gapscore.scoring.timing import STAGES, score as timing_score
+from gapscore.scoring.stage_model import STAGES
+from gapscore.scoring.timing import score as timing_score
 
 BUNDLED_TEMPLATES = Path(_bundled_templates.__file__).resolve().parent
 DEFAULT_TEMPLATE = "memo"

@@ -34,7 +34,8 @@ from openpyxl.chart.shapes import GraphicalProperties
 
 from gapscore.scoring import __version__
 from gapscore.scoring.output import statistic_kind, write_bytes
-from gapscore.scoring.portfolio import STAGE_LABELS, PortfolioBuild, PortfolioReview
+from gapscore.scoring.portfolio import PortfolioBuild, PortfolioReview
+from gapscore.scoring.stage_model import STAGE_LABELS
 from gapscore.scoring.report import styled_book
 from gapscore.scoring.report_book import Sheet
 

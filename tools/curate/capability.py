@@ -33,6 +33,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from histories import build_histories, history_benches  # tools/curate/histories.py
 from prices import BENCHMARKS_EPOCH  # tools/curate/prices.py: run as a script, its folder is on sys.path
 
 SECTORS = (
@@ -43,6 +44,14 @@ SECTORS = (
     "code_assistants",
     "computer_use_agents",
     "video_generation",
+    "autonomous_driving",
+    "robotics",
+    "web_agents",
+    "machine_translation",
+    "math_science_assistants",
+    "video_understanding",
+    "medical_imaging",
+    "drug_discovery",
     "other",
 )
 
@@ -241,19 +250,19 @@ _EFF_LIST: list[tuple[str, Bench]] = [
         "Rajpurkar et al. 2016, SQuAD (arxiv.org/abs/1606.05250): human performance on the "
         "test set, F1 91.221; EFF target. Floor: 0% (span extraction has no chance level)")),
     ("news-test-2014 En-Fr BLEU", Bench(
-        "wmt14_en_fr_bleu", "other", "bleu", True, None, 0.0, "bleu", "linear",
+        "wmt14_en_fr_bleu", "machine_translation", "bleu", True, None, 0.0, "bleu", "linear",
         "WMT newstest2014 English-French machine translation: BLEU", _BLEU)),
     ("news-test-2014 En-De BLEU", Bench(
-        "wmt14_en_de_bleu", "other", "bleu", True, None, 0.0, "bleu", "linear",
+        "wmt14_en_de_bleu", "machine_translation", "bleu", True, None, 0.0, "bleu", "linear",
         "WMT newstest2014 English-German machine translation: BLEU", _BLEU)),
     ("news-test-2015 En-De BLEU", Bench(
-        "wmt15_en_de_bleu", "other", "bleu", True, None, 0.0, "bleu", "linear",
+        "wmt15_en_de_bleu", "machine_translation", "bleu", True, None, 0.0, "bleu", "linear",
         "WMT newstest2015 English-German machine translation: BLEU", _BLEU)),
     ("news-test-2016 En-Ro BLEU", Bench(
-        "wmt16_en_ro_bleu", "other", "bleu", True, None, 0.0, "bleu", "linear",
+        "wmt16_en_ro_bleu", "machine_translation", "bleu", True, None, 0.0, "bleu", "linear",
         "WMT newstest2016 English-Romanian machine translation: BLEU", _BLEU)),
     ("LDC En-De BLEU", Bench(
-        "ldc_en_de_bleu", "other", "bleu", True, None, 0.0, "bleu", "linear",
+        "ldc_en_de_bleu", "machine_translation", "bleu", True, None, 0.0, "bleu", "linear",
         "LDC English-German machine translation: BLEU", _BLEU)),
     ("Card2Code MTG accuracy", Bench(
         "card2code_mtg", "code_assistants", "accuracy", True, None, 0.0, "percent", "linear",
@@ -716,7 +725,7 @@ def build(shared: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     notes: list[str] = []
     eff_benches, eff_rows, dropped = read_eff(shared)
     notes.append(f"EFF: {len(eff_benches)} metrics with a target; {len(eff_rows)} measurements kept; dropped {dropped}")
-    benches = eff_benches + list(LLM_BENCHES)
+    benches = eff_benches + list(LLM_BENCHES) + history_benches(Bench)
     bench = pd.DataFrame([{c: getattr(b, c) for c in BENCHMARK_COLUMNS} for b in benches])
 
     dates = _release_dates(shared)
@@ -728,7 +737,9 @@ def build(shared: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     notes.append(f"Epoch external MMLU: {len(mmlu)} rows; {zero_shot} 0-shot rows and {mmlu_undated} rows without a release date dropped")
     prices, left_out = read_epoch_prices(shared, dates)
     notes.append(f"Epoch price data: {len(prices)} rows; left out (no reliable release date): {left_out}")
-    parts = [eff_rows, read_imagenet_sota(shared), squad, runs, mmlu, read_epoch_superglue(shared), prices]
+    more, more_notes = build_histories(shared, dates, EPOCH_RELEASE)
+    notes += more_notes
+    parts = [eff_rows, read_imagenet_sota(shared), squad, runs, mmlu, read_epoch_superglue(shared), prices, *more]
     cap = pd.concat(parts, ignore_index=True)[list(CAPABILITY_COLUMNS)]
 
     before = len(cap)
@@ -759,8 +770,8 @@ def validate(bench: pd.DataFrame, cap: pd.DataFrame) -> list[str]:
         if hb is not None and not (isinstance(hb, float) and math.isnan(hb)):
             if (b["higher_is_better"] and not hb > fl) or (not b["higher_is_better"] and not hb < fl):
                 problems.append(f"{b['benchmark']}: human_baseline {hb} on the wrong side of floor {fl}")
-        if b["scale"] == "log" and (b["higher_is_better"] or (hb is not None and hb <= 0)):
-            problems.append(f"{b['benchmark']}: log scale is for positive, lower-is-better error rates")
+        if b["scale"] == "log" and (fl <= 0 or (hb is not None and hb <= 0)):
+            problems.append(f"{b['benchmark']}: a log scale needs a positive floor and human baseline")
     unknown = sorted(set(cap["benchmark"]) - set(bench["benchmark"]))
     if unknown:
         problems.append(f"capability benchmarks missing from benchmarks.csv: {unknown}")
