@@ -280,6 +280,8 @@ def data_show(obj, name, sector, as_of, limit, fmt):
 def data_template(name, output, sector_id, force):
     """Write an empty file with a dataset's columns, to fill in.
 
+    'holdings' writes a filled example (fictional companies in bundled sectors) that
+    'gapscore portfolio review' accepts as it is: replace its rows with your own book.
     'sector' writes a new sector's three files into the folder OUTPUT: a commented
     sectors.toml table and the matching empty benchmarks.csv and capability.csv
     (walk-through: docs/adding-a-sector.md).
@@ -311,6 +313,10 @@ def data_template(name, output, sector_id, force):
         raise click.BadParameter(f"{output} is a folder; give the file to write", param_hint="-o")
     if name == "sectors":
         text = (BUNDLED_DIR / "sectors.toml").read_text(encoding="utf-8")
+    elif name == "holdings":
+        from gapscore.scoring.portfolio import example_holdings
+
+        text = frame_to_csv(example_holdings())
     else:
         text = frame_to_csv(template_frame(name))
     write_text(output, text, force=force)
@@ -592,6 +598,30 @@ def explain_cmd(obj, sector, as_of, fmt):
     answer(fmt, result["text"], result["sensitivity"], result["json"])
 
 
+@main.command("diff")
+@click.option("--from", "date_from", type=AS_OF, required=True, help="The earlier as-of date (YYYY, YYYY-MM or YYYY-MM-DD).")
+@click.option("--to", "date_to", type=AS_OF, default=None, help="The later as-of date. Default: today.")
+@click.option("--sector", "sectors", multiple=True, help="Only this sector (repeatable).")
+@format_option
+@click.pass_obj
+def diff_cmd(obj, date_from, date_to, sectors, fmt):
+    """What changed between two dates: sectors whose recommendation or stage scores moved.
+
+    Each moved sector with the factor contributions that moved it (points = weight x
+    factor value, at both dates) and the data rows behind the move: capability,
+    prices, rounds, graduation and outcomes rows known at --to but not at --from.
+
+    \b
+    Examples:
+      gapscore diff --from 2024-12-31 --to 2025-12-31
+      gapscore diff --from 2024 --sector llm_assistants --format json
+    """
+    from gapscore.scoring.diff import diff
+
+    result = diff(obj.store, date_from, resolve_as_of(date_to), obj.config, list(sectors) or None, progress=_progress("scoring"))
+    answer(fmt, result.text(), result.frame(), result.as_dict())
+
+
 # --------------------------------------------------------------------------- backtest
 
 
@@ -766,8 +796,10 @@ def portfolio_review(obj, holdings, as_of, output, force, fmt):
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="The .xlsx to write (with --all: a folder). Default: SECTOR-memo-ASOF.xlsx here.")
 @click.option("--template", default=None, help="Memo layout: a bundled name ('memo') or a TOML file; ./templates and $GAPSCORE_TEMPLATES are searched first.")
 @click.option("--force", is_flag=True, help="Replace existing files.")
+@click.option("--since", "since", type=AS_OF, default=None,
+              help="Add a 'What changed' sheet: the scores and contributions on this earlier date against the as-of date, and the new rows.")
 @click.pass_obj
-def memo_cmd(obj, sector, all_sectors, as_of, output, template, force):
+def memo_cmd(obj, sector, all_sectors, as_of, output, template, force, since):
     """Write an Excel investment memo: scores, reasons, native charts, live formulas.
 
     The Scoring sheet holds every weight, window and threshold as a named input
@@ -779,6 +811,7 @@ def memo_cmd(obj, sector, all_sectors, as_of, output, template, force):
       gapscore memo computer_vision --as-of 2017 -o cv-2017.xlsx
       gapscore memo --all -o memos/
       gapscore memo llm_assistants --template my_layout.toml --force
+      gapscore memo code_assistants --as-of 2025-12-31 --since 2024-12-31
     """
     from gapscore.scoring import report
     from gapscore.scoring.scores import score_all, score_sector
@@ -797,8 +830,15 @@ def memo_cmd(obj, sector, all_sectors, as_of, output, template, force):
             click.echo(str(p))
         return
     result = score_sector(obj.store, sector, day, obj.config)
+    changes = None
+    if since is not None:
+        from gapscore.scoring.diff import sector_diff
+
+        if since >= day:
+            raise click.UsageError(f"--since {since.date()} must be before the as-of date {day.date()}")
+        changes = sector_diff(obj.store, sector, since, day, obj.config)
     path = output or Path(f"{sector}-memo-{day.date().isoformat()}.xlsx")
-    written = report.write_memo(result, obj.config, obj.store, path, template=template, force=force)
+    written = report.write_memo(result, obj.config, obj.store, path, template=template, force=force, changes=changes)
     click.echo(str(written))
     click.echo(f"memo for {sector} as of {day.date()}: {result.result.recommendation}", err=True)
 
