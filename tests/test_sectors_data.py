@@ -91,6 +91,8 @@ def test_legs_of_bundled_sectors(store):
     assert sector_legs(store, "drug_discovery")["capability"] == "none"
     # computer-use agents price GPQA Diamond, another sector's benchmark: borrowed
     assert sector_legs(store, "computer_use_agents")["cost"] == "borrowed"
+    # vision prices its own task's compute (mode = "compute"): measured
+    assert sector_legs(store, "computer_vision")["cost"] == "measured"
     # video generation has only a published anchor cost: borrowed; no benchmark: none
     assert sector_legs(store, "video_generation")["cost"] == "borrowed"
     assert sector_legs(store, "video_generation")["capability"] == "none"
