@@ -184,3 +184,15 @@ def test_curation_dates_are_never_early():
     assert month_year_date("2015") == "2015-12-31"
     assert month_year_date("February 2016") == "2016-02-29"
     assert month_year_date("no date here") is None
+
+
+def test_sector_template_refuses_bad_ids_and_file_targets(tmp_path, runner):
+    result = runner.invoke(main, ["data", "template", "sector", "--id", "../Bad-Id", "-o", str(tmp_path / "x")])
+    assert result.exit_code == 2
+    assert "sector id '../Bad-Id' must be snake_case" in result.output
+    assert not (tmp_path / "x").exists()
+    target = tmp_path / "afile"
+    target.write_text("keep", encoding="utf-8")
+    result = runner.invoke(main, ["data", "template", "sector", "-o", str(target)])
+    assert result.exit_code == 2 and "is a file; give a folder" in result.output
+    assert target.read_text(encoding="utf-8") == "keep"
