@@ -965,7 +965,7 @@ class DataStore:
                                           "unknown benchmark '{}'; add it to benchmarks.csv")
                 log_ids = set(bench.loc[bench["scale"].eq("log"), "benchmark"]) if "scale" in bench.columns else set()
                 problems += _row_problems(frame, frame["benchmark"].isin(log_ids) & ~(frame["value"] > 0), "value",
-                                          "value {} must be above 0: its benchmark is on a log scale (an error rate)")
+                                          "value {} must be above 0: its benchmark is on a log scale (an error rate or a time horizon)")
             elif name in ("benchmarks", "graduation", "outcomes"):
                 other = "'other'" if name == "benchmarks" else "'all'"
                 allowed = set(self.sectors()) | {"other", "all"}
