@@ -1246,6 +1246,12 @@ round_categories = []
 # threshold = 86.4
 # source = "why this level of capability is what the products need"
 
+# Optional: the funding evidence (docs/datasets/funding.md). Uncomment to use.
+# [sectors.{sid}.funding]
+# series = []                 # funding.csv series that cover the sector, [] if none does
+# series_reason = "why these series cover the sector, or why none does"
+# round_keywords = ["protein structure", "structural biology"]  # matched against your rounds' categories
+
 # Optional: unit economics, either tokens x the cost curve or a published anchor cost.
 # [sectors.{sid}.economics]
 # mode = "anchor"
