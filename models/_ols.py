@@ -19,6 +19,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import stdtrit
 
+from gapscore.models._intervals import norm as _norm
+
 __all__ = ["OLS", "OLSResults", "add_constant", "stats"]
 
 #: Singular values below this fraction of the largest count as zero (statsmodels'
@@ -96,9 +98,16 @@ class _StudentT:
 
 
 class _Stats:
-    """The part of ``scipy.stats`` the cost curve uses, without importing it (0.3 s)."""
+    """``scipy.stats`` for the cost curve: ``t.ppf`` and ``norm`` (ppf, isf, cdf, sf)
+    without importing it (0.3 s); any other name imports scipy.stats and is its own."""
 
     t = _StudentT()
+    norm = _norm
+
+    def __getattr__(self, name: str):
+        import scipy.stats
+
+        return getattr(scipy.stats, name)
 
 
 stats = _Stats()

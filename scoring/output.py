@@ -95,9 +95,14 @@ def column_kind(name: object, frame: pd.DataFrame | None = None) -> str | None:
     key = str(name).lower()
     if key in _NAME_KIND:
         return _NAME_KIND[key]
+    for tail in ("_from", "_to", "_change"):  # score_from, points_change: the kind of what moved
+        if key.endswith(tail) and key[: -len(tail)] in _NAME_KIND:
+            return _NAME_KIND[key[: -len(tail)]]
     if key.startswith("usd") or key.endswith("_usd"):
         return "money"
-    if key in ("low", "high") or key.endswith(("_low", "_high")):
+    if key.endswith(("_low", "_high")) and key.rsplit("_", 1)[0] not in ("low", "high"):
+        return column_kind(key.rsplit("_", 1)[0])  # price_low is a price, whatever else the table holds
+    if key in ("low", "high"):
         if frame is not None:
             for main in ("year", "forecast", "viable_year", "rate", "probability", "share", "level", "tvpi", "ratio"):
                 if main in frame.columns:
@@ -144,6 +149,8 @@ def fmt_percent(value: object) -> str:
     if not _finite(value):
         return ""
     v = 100 * float(value)
+    if 0 < abs(v) < 0.05:
+        return f"{v:.2g}%"  # a tiny share is shown, never rounded to 0.0%
     return f"{v:.1f}%" if 0 < abs(v) < 1 else f"{v:.0f}%"
 
 

@@ -119,7 +119,7 @@ class SectorSignals:
 
     def capability_forecast(self, threshold: float, min_sd: float) -> YearForecast | None:
         cap = self.capability
-        if cap is None or cap.status != "ok":
+        if cap is None or not cap.has_forecast:
             return None
         for f in cap.thresholds:
             if abs(f.threshold - threshold) < 1e-9:
@@ -143,7 +143,7 @@ class SectorSignals:
         cap = self.capability_forecast(ms["capability_threshold"], min_sd)
         econ = self.economics_forecast(cfg["economics"]["target_share"], min_sd)
         perfection = self.capability_forecast(ms["perfection_threshold"], min_sd)
-        has_cap = self.capability is not None and self.capability.status == "ok"
+        has_cap = self.capability is not None and self.capability.has_forecast
         if has_cap and perfection is None:
             # Perfection beyond the horizon: its CDF is 0 within any window we score.
             perfection = YearForecast("capability perfection", math.inf, 0.0, math.inf, math.inf)
@@ -221,6 +221,29 @@ def shape_priors(store: DataStore, dates, cfg: dict, *, jobs: int = 1, scheduler
     return {pd.Timestamp(d): shape_prior(store, d, cfg) for d in dates}
 
 
+def _lifetime_key(as_of: pd.Timestamp, cfg: dict) -> tuple:
+    c = cfg["capability"]
+    return ("lifetime_prior", pd.Timestamp(as_of), capability_thresholds(cfg), c["lifetime_reference"],
+            c["lifetime_min_benchmarks"], c["lifetime_trend_prior_sd"], c["error_scale"], c["lifetime_conformal"], c["interval"])
+
+
+def lifetime_prior(store: DataStore, as_of: pd.Timestamp, cfg: dict):
+    """The reference class of benchmark lifetimes as of ``as_of`` (None: off or too few resolved).
+
+    Learned from every benchmark with a human baseline known on ``as_of``; computed once
+    per date on the store (every sector as of a date shares it).
+    """
+    from gapscore.models.shape_prior import lifetime_prior as fit_lifetimes
+
+    c = cfg["capability"]
+    if c["lifetime_reference"] == "none":
+        return None
+    return store.memo(_lifetime_key(as_of, cfg), lambda: fit_lifetimes(
+        store.as_of("capability", as_of), store.load("benchmarks"), as_of=as_of, thresholds=capability_thresholds(cfg),
+        min_benchmarks=c["lifetime_min_benchmarks"], trend_prior_sd=c["lifetime_trend_prior_sd"],
+        error_scale=c["error_scale"], conformal_level=c["interval"] if c["lifetime_conformal"] else None))
+
+
 def _capability(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict):
     from gapscore.models.capability import fit_sector
 
@@ -244,6 +267,7 @@ def _capability(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict):
         prior=shape_prior(store, as_of, cfg),
         prior_min_points=c["shape_min_points"],
         saturation_noise=c["saturation_noise_points"],
+        lifetime_prior=lifetime_prior(store, as_of, cfg),
     )
 
 

@@ -50,7 +50,7 @@ def test_ten_sectors_have_a_history_of_five_dated_results(store):
     with_history = sorted(s for s, n in counts.items() if n >= MIN_RECORDS)
     assert len(with_history) >= 10, counts
     # The sectors said to have no measure in sectors.toml have none.
-    assert {s for s, n in counts.items() if n == 0} == {"video_generation", "medical_imaging", "drug_discovery"}
+    assert {s for s, n in counts.items() if n == 0} == {"video_generation", "drug_discovery"}
 
 
 def test_curated_rows_carry_sources(store):
@@ -88,7 +88,7 @@ def test_normalise_a_horizon_by_hand():
 
 def test_legs_of_bundled_sectors(store):
     assert sector_legs(store, "llm_assistants") == {"capability": "measured", "cost": "measured", "funding": sector_legs(store, "llm_assistants")["funding"]}
-    assert sector_legs(store, "medical_imaging")["capability"] == "none"
+    assert sector_legs(store, "drug_discovery")["capability"] == "none"
     # computer-use agents price GPQA Diamond, another sector's benchmark: borrowed
     assert sector_legs(store, "computer_use_agents")["cost"] == "borrowed"
     # video generation has only a published anchor cost: borrowed; no benchmark: none
