@@ -395,6 +395,11 @@ class CostResult:
         )
 
     @property
+    def from_compute(self) -> bool:
+        """True for a cost built from compute (:func:`fit_compute_cost`), not from prices."""
+        return isinstance(self.projection, ComputeProjection)
+
+    @property
     def shrunk_factor(self) -> float:
         """Decline factor per year after shrinkage (the raw factor when not shrunk)."""
         return self.decline_factor_per_year if self.shrunk is None else self.shrunk.factor

@@ -196,7 +196,7 @@ def test_every_sector_projection_is_bounded_and_above_the_floor(bundled):
         assert (frame["low"] >= frame["floor"] * (1 - 1e-12)).all() and (frame["price"] >= frame["floor"] * (1 - 1e-12)).all()
         fall = frame["price"].iloc[0] / frame["price"].iloc[5]
         proj = cost.projection
-        if hasattr(proj, "shrunk"):
+        if not cost.from_compute:
             assert frame["floor"].iloc[0] == pytest.approx(floor)
             r0, rl = -proj.shrunk.slope, -lr.slope
             assert fall <= math.exp(5 * rl + max(r0 - rl, 0) * proj.tau_) * (1 + 1e-9)
