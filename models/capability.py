@@ -25,7 +25,6 @@ from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import least_squares
 from scipy.special import expit, logit
 
 from gapscore.models._frontier import (
@@ -37,6 +36,9 @@ from gapscore.models._frontier import (
     to_datetime_index,
     to_timestamp,
 )
+from gapscore.models import fit_cache
+from gapscore.models._logistic_lsq import METHODS as FIT_METHODS
+from gapscore.models._logistic_lsq import fit_logistic_batch
 from gapscore.models.exceptions import InputError, InsufficientDataError, NotFittedError
 
 __all__ = [
@@ -132,10 +134,16 @@ T0_MARGIN_YEARS = 50.0
 _STATUS_OK = "ok"
 _STATUS_INSUFFICIENT = "insufficient_data"
 _STATUS_BORROWED = "borrowed_shape"
+#: No curve, but the reference class of lifetimes gives the forecasts (models.shape_prior).
+_STATUS_REFERENCE = "reference_class"
+_FORECAST_STATUSES = (_STATUS_OK, _STATUS_REFERENCE)
 _PARAM_NAMES = ("L", "k", "t0")
 _BISECTION_STEPS = 60
-#: Function-evaluation budget of one least-squares run (per starting point).
-_MAX_NFEV = 200
+#: Least-squares method of SCurve fits: "batched" solves every start and every
+#: bootstrap replicate of a fit together (projected Levenberg-Marquardt in numpy,
+#: ``models/_logistic_lsq.py``); "scipy" is one ``scipy.optimize.least_squares`` call
+#: per start and replicate, the reference it is tested against.
+DEFAULT_FIT_METHOD = "batched"
 
 
 # --- the curve ---------------------------------------------------------------------------
@@ -430,10 +438,6 @@ def record_points(normalised: pd.DataFrame, *, as_of: object) -> pd.DataFrame:
 # --- the estimator ---------------------------------------------------------------------
 
 
-def _residuals(params: np.ndarray, t: np.ndarray, y: np.ndarray) -> np.ndarray:
-    return logistic(t, *params) - y
-
-
 def _jacobian(params: np.ndarray, t: np.ndarray, y: np.ndarray) -> np.ndarray:
     L, k, t0 = params
     e = expit(k * (t - t0))
@@ -456,30 +460,14 @@ def _modified_residuals(params: np.ndarray, t: np.ndarray, residuals: np.ndarray
 
 
 def _least_squares_logistic(
-    t: np.ndarray, y: np.ndarray, starts: list[np.ndarray], lower: np.ndarray, upper: np.ndarray
+    t: np.ndarray, y: np.ndarray, starts: list[np.ndarray], lower: np.ndarray, upper: np.ndarray,
+    method: str = "batched",
 ) -> np.ndarray | None:
     """Best bounded least-squares fit over the starting points (None if none converged)."""
-    margin = 1e-6 * (upper - lower)
-    best, best_cost = None, np.inf
-    for start in starts:
-        x0 = np.clip(start, lower + margin, upper - margin)
-        try:
-            solution = least_squares(
-                _residuals,
-                x0,
-                jac=_jacobian,
-                bounds=(lower, upper),
-                args=(t, y),
-                method="trf",
-                x_scale="jac",
-                max_nfev=_MAX_NFEV,
-            )
-        except (ValueError, np.linalg.LinAlgError):
-            continue
-        # status 0 (evaluation budget used up) still gives a feasible point: keep the best.
-        if solution.status >= 0 and np.all(np.isfinite(solution.x)) and solution.cost < best_cost:
-            best, best_cost = solution.x, solution.cost
-    return best
+    solutions, costs = fit_logistic_batch(t, y, np.stack(starts), lower, upper, method=method)
+    if not np.isfinite(costs).any():
+        return None
+    return solutions[int(np.argmin(costs))]
 
 
 def _check_level(level: float, name: str = "level") -> float:
@@ -497,7 +485,10 @@ def _quantile_bounds(draws: np.ndarray, level: float, method: str = "linear") ->
     if draws.shape[0] == 0 or np.all(np.isnan(draws)):
         shape = draws.shape[1:]
         return np.full(shape, np.nan), np.full(shape, np.nan)
-    low, high = np.nanquantile(draws, q, axis=0, method=method)
+    # Without NaN, np.quantile gives nanquantile's numbers (the same per-column
+    # algorithm) in one vectorised call instead of a Python loop over columns.
+    quantile = np.nanquantile if np.isnan(draws).any() else np.quantile
+    low, high = quantile(draws, q, axis=0, method=method)
     return low, high
 
 
@@ -505,8 +496,10 @@ class SCurve:
     """Logistic S-curve of the human-level share over time, with bootstrap intervals.
 
     ``share(t) = L / (1 + exp(-k (t - t0)))``, t in decimal years, fitted by bounded
-    nonlinear least squares (``scipy.optimize.least_squares``, trust-region reflective,
-    the solver behind ``curve_fit`` with bounds) from a grid of starting points. Shares
+    nonlinear least squares from a grid of starting points (all solved at once by a
+    projected Levenberg-Marquardt in numpy, ``models/_logistic_lsq.py``; ``method="scipy"``
+    uses ``scipy.optimize.least_squares``, trust-region reflective, the solver behind
+    ``curve_fit`` with bounds, once per start: the reference). Shares
     above ``ceiling`` are clipped to it before fitting and ``L`` is bounded by
     ``ceiling``, so every prediction lies in ``[0, ceiling]``. Shares below 0 (worse
     than the floor) are kept as they are: they are noise around a curve that starts at
@@ -531,6 +524,10 @@ class SCurve:
         Lower bound of the asymptote L (``DEFAULT_MIN_ASYMPTOTE``: the curve heads a
         little past the human level); 0 leaves L free. A value above ``ceiling`` is
         lowered to it (L is then fixed at the ceiling).
+    method : {"batched", "scipy"} or None, default None
+        Least-squares solver (``DEFAULT_FIT_METHOD`` when None): "batched" fits all
+        starts, then all bootstrap replicates, in one vectorised run each; "scipy" calls
+        ``scipy.optimize.least_squares`` once per start and replicate (the reference).
 
     Attributes
     ----------
@@ -551,11 +548,13 @@ class SCurve:
         random_state: object = 0,
         ceiling: float | None = None,
         min_asymptote: float = DEFAULT_MIN_ASYMPTOTE,
+        method: str | None = None,
     ) -> None:
         self.n_boot = n_boot
         self.random_state = random_state
         self.ceiling = ceiling
         self.min_asymptote = min_asymptote
+        self.method = method
 
     # -- fitting
     def _validated_settings(self) -> tuple[int, float, float]:
@@ -582,6 +581,12 @@ class SCurve:
         Raises InsufficientDataError with fewer than 4 points or 3 distinct times.
         """
         n_boot, ceiling, l_low = self._validated_settings()
+        method = DEFAULT_FIT_METHOD if self.method is None else self.method
+        if method not in FIT_METHODS:
+            raise InputError(
+                f"The 'method' parameter of SCurve must be one of {FIT_METHODS} or None. "
+                f"Got {self.method!r} instead."
+            )
         t_arr = np.asarray(t, dtype=float).ravel()
         y_arr = np.asarray(share, dtype=float).ravel()
         if t_arr.shape != y_arr.shape:
@@ -609,8 +614,12 @@ class SCurve:
             for k0 in (0.3, 1.0, 3.0)
             for t00 in (*np.quantile(tc, [0.25, 0.5, 0.75]), tc.max() + 2.0)
         ]
-        params = _least_squares_logistic(tc, y_arr, starts, lower, upper)
+        point_key = fit_cache.key("scurve-point", t_arr, y_arr, ceiling, l_low, method)
+        params = fit_cache.get(point_key)
         if params is None:
+            params = _least_squares_logistic(tc, y_arr, starts, lower, upper, method)
+            fit_cache.put(point_key, np.full(3, np.nan) if params is None else params)
+        if params is None or np.isnan(params).any():
             raise InsufficientDataError("SCurve.fit: the least-squares fit did not converge.")
 
         fitted = logistic(tc, *params)
@@ -618,14 +627,21 @@ class SCurve:
         n = y_arr.size
         dof = n - len(_PARAM_NAMES)
         boot = np.full((n_boot, 3), np.nan)
-        if n_boot:
+        seed = fit_cache.seed_token(self.random_state)
+        boot_key = fit_cache.key("scurve-boot", point_key, n_boot, seed) if seed is not None else None
+        cached = fit_cache.get(boot_key) if n_boot and boot_key else None
+        if cached is not None:
+            boot = cached
+        elif n_boot:
             rng = np.random.default_rng(self.random_state)
             pool = _modified_residuals(params, tc, residuals)
-            for b in range(n_boot):
-                y_b = np.minimum(fitted + rng.choice(pool, size=n, replace=True), ceiling)
-                solution = _least_squares_logistic(tc, y_b, [params], lower, upper)
-                if solution is not None:
-                    boot[b] = solution
+            # One draw of n_boot x n is the same stream as n_boot draws of n in a row.
+            y_boot = np.minimum(fitted + rng.choice(pool, size=(n_boot, n), replace=True), ceiling)
+            boot, _ = fit_logistic_batch(
+                tc, y_boot, np.repeat(params[None, :], n_boot, axis=0), lower, upper, method=method
+            )
+            if boot_key:
+                fit_cache.put(boot_key, boot)
         boot[:, 2] += centre
 
         self.ceiling_ = ceiling
@@ -772,6 +788,11 @@ class CapabilityResult:
     beyond_measure: bool = False
     observed_curve: pd.Series | None = None
 
+    @property
+    def has_forecast(self) -> bool:
+        """Threshold forecasts exist: from curves ("ok") or from the reference class alone."""
+        return self.status in _FORECAST_STATUSES
+
     def summary(self) -> pd.DataFrame:
         """Per-benchmark results: status, points, observed share, L, k, t0, level, slope."""
         return self.per_benchmark.copy()
@@ -887,6 +908,7 @@ def fit_sector(
     prior: object | None = None,
     prior_min_points: int = 2,
     saturation_noise: float | None = DEFAULT_SATURATION_NOISE_POINTS,
+    lifetime_prior: object | None = None,
 ) -> CapabilityResult:
     """Fit a sector's capability S-curve as of ``as_of``.
 
@@ -916,6 +938,14 @@ def fit_sector(
     cap (1.0) in the sector, observed and fitted, adds no velocity and says nothing more
     about the remaining gap, which is read on the members that still measure. When every
     member with a result is saturated, ``beyond_measure`` is True.
+
+    ``lifetime_prior`` (a ``models.shape_prior.LifetimePrior`` as of the same date): the
+    reference class of how long benchmarks took from their first result to each
+    threshold. Each threshold forecast not yet passed is then the class's log-normal
+    lifetime for the sector's first result (among the members that still measure),
+    combined with the curves' forecast by precision (normal-normal, on log lifetime),
+    and conditioned on not having been reached by ``as_of``. Without any curve the class
+    alone gives the forecast (status "reference_class"), from the first record on.
 
     ``sector`` defaults to the single sector of the listed benchmarks in ``benchmarks``.
     """
@@ -1048,14 +1078,26 @@ def fit_sector(
         beyond_measure=beyond,
         observed_curve=observed_series,
     )
+    measuring_first = [records.loc[records["benchmark"] == b, "date"].min() for b in measured if b not in done_names]
+    first_year = float(decimal_year(min(measuring_first))[0]) if measuring_first else np.nan
+    # Known not reached up to the last result of a member that still measures (not up to
+    # as_of: a benchmark no longer reported says nothing about the years since).
+    still = normalised[normalised["benchmark"].isin([b for b in measured if b not in done_names])]
+    seen_until = float(decimal_year(still["date"].max())[0]) if len(still) else np.nan
+
+    def with_prior(threshold, curve_forecast):
+        return _prior_forecast(lifetime_prior, threshold, first_year, seen_until, horizon, level, curve_forecast)
+
     if not fits:
         forecasts = tuple(
             _passed_forecast(threshold, observed_series)
+            or with_prior(threshold, None)
             or ThresholdForecast(threshold, np.nan, np.nan, np.nan, False)
             for threshold in thresholds
         )
+        from_class = any(not f.passed and np.isfinite(f.year) for f in forecasts)
         return CapabilityResult(
-            status=_STATUS_INSUFFICIENT,
+            status=_STATUS_REFERENCE if from_class else _STATUS_INSUFFICIENT,
             level=np.nan,
             velocity_per_year=np.nan,
             thresholds=forecasts,
@@ -1082,18 +1124,17 @@ def fit_sector(
         low, high = _quantile_bounds(draw_years[:, None], level, method="inverted_cdf")
         low, high = float(low[0]), float(high[0])
         capped = not year <= horizon
-        forecasts.append(
-            ThresholdForecast(
-                threshold=threshold,
-                # A fitted crossing before as_of that the observed results have not
-                # shown yet keeps its (past) fitted year: "due" since then, not "now".
-                year=horizon if capped else year,
-                low=min(low, horizon) if not np.isnan(low) else np.nan,
-                high=high if not np.isnan(high) else np.nan,
-                passed=False,
-                capped=capped,
-            )
+        fitted = ThresholdForecast(
+            threshold=threshold,
+            # A fitted crossing before as_of that the observed results have not
+            # shown yet keeps its (past) fitted year: "due" since then, not "now".
+            year=horizon if capped else year,
+            low=min(low, horizon) if not np.isnan(low) else np.nan,
+            high=high if not np.isnan(high) else np.nan,
+            passed=False,
+            capped=capped,
         )
+        forecasts.append(with_prior(threshold, fitted) or fitted)
 
     first = min(fits[b].t_range_[0] for b in curve_keys)
     grid = pd.date_range(
@@ -1121,6 +1162,41 @@ def fit_sector(
         curve=curve,
         **common,
     )
+
+
+def _prior_forecast(prior, threshold: float, first_year: float, seen_until: float, horizon: float, level: float,
+                    curve: ThresholdForecast | None) -> ThresholdForecast | None:
+    """The reference class's forecast of ``threshold``, combined with a curve's (or None).
+
+    On log lifetime ``l = log(year - first_year)``: the class gives a normal (mu_p, s_p);
+    a curve's forecast, its year and 80% interval read as a normal (mu_c, s_c), is
+    combined with it by precision (the posterior of a normal mean with a normal prior);
+    the result is conditioned on ``l > log(seen_until - first_year)`` (not reached by the
+    last result of a member that still measures), and
+    its median and ``level`` quantiles are the forecast.
+    """
+    from scipy.special import ndtr, ndtri
+
+    fit = None if prior is None or not np.isfinite(first_year) else prior.fit_for(threshold)
+    if fit is None:
+        return None
+    floor = 1.0 / 12.0  # shortest lifetime counted (a month), as in the reference class
+    mu, s = fit.log_lifetime(first_year)
+    if curve is not None and np.isfinite(curve.year) and not curve.capped:
+        z = ndtri(0.5 + level / 2.0)
+        lc = np.log(max(curve.year - first_year, floor))
+        lo = np.log(max(curve.low - first_year, floor)) if np.isfinite(curve.low) else lc
+        hi = np.log(max(curve.high - first_year, floor)) if np.isfinite(curve.high) else lc + (lc - lo)
+        sc = max((hi - lo) / (2.0 * z), 1e-3)
+        w_c, w_p = 1.0 / sc**2, 1.0 / s**2
+        mu, s = (lc * w_c + mu * w_p) / (w_c + w_p), float(np.sqrt(1.0 / (w_c + w_p)))
+    alpha = ndtr((np.log(max(seen_until - first_year, floor)) - mu) / s)
+    q = np.array([0.5, (1.0 - level) / 2.0, (1.0 + level) / 2.0])
+    years = first_year + np.exp(mu + s * ndtri(np.clip(alpha + q * (1.0 - alpha), 0.0, 1.0 - 1e-12)))
+    year, low, high = (float(v) for v in years)
+    capped = not year <= horizon
+    return ThresholdForecast(threshold=threshold, year=horizon if capped else year, low=min(low, horizon),
+                             high=high if high <= horizon else np.inf, passed=False, capped=capped)
 
 
 class _SaturatedCurve(SCurve):

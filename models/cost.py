@@ -29,8 +29,6 @@ from numbers import Real
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from scipy import stats
 
 from gapscore.models._frontier import (
     DAYS_PER_YEAR,
@@ -40,6 +38,8 @@ from gapscore.models._frontier import (
     to_datetime_index,
     to_timestamp,
 )
+from gapscore.models import _ols as sm  # statsmodels.api.OLS's numbers without importing statsmodels.api
+from gapscore.models._ols import stats  # scipy.stats.t.ppf without importing scipy.stats
 from gapscore.models.exceptions import InputError, InsufficientDataError, NotFittedError
 
 __all__ = [

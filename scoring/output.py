@@ -95,6 +95,9 @@ def column_kind(name: object, frame: pd.DataFrame | None = None) -> str | None:
     key = str(name).lower()
     if key in _NAME_KIND:
         return _NAME_KIND[key]
+    for tail in ("_from", "_to", "_change"):  # score_from, points_change: the kind of what moved
+        if key.endswith(tail) and key[: -len(tail)] in _NAME_KIND:
+            return _NAME_KIND[key[: -len(tail)]]
     if key.startswith("usd") or key.endswith("_usd"):
         return "money"
     if key.endswith(("_low", "_high")) and key.rsplit("_", 1)[0] not in ("low", "high"):

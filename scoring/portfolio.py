@@ -838,3 +838,20 @@ def review(store: DataStore, holdings_path: str | Path, as_of: pd.Timestamp, cfg
     results = score_all(store, as_of, cfg, sectors, progress=progress) if sectors else []
     scores = stage_scores(results)
     return review_holdings(holdings, scores, settings, as_of=as_of)
+
+
+EXAMPLE_HOLDINGS = (
+    ("Example Vision Co", "computer_vision", "series_a", 4_000_000, "2021-03-15"),
+    ("Example Vision Co", "computer_vision", "series_b", 6_000_000, "2023-05-02"),
+    ("Example Voice Inc", "speech_recognition", "seed", 1_500_000, "2022-01-20"),
+    ("Example Code Labs", "code_assistants", "seed", 2_000_000, "2023-09-01"),
+    ("Example Agents", "computer_use_agents", "seed", 1_000_000, "2024-06-30"),
+    ("Example Video AI", "video_generation", "seed", 500_000, "2024-11-12"),
+)
+"""A filled example of a holdings file (fictional companies in bundled sectors; one row per
+investment, a company's rows summed by ``review``), written by ``gapscore data template holdings``."""
+
+
+def example_holdings() -> pd.DataFrame:
+    """The example holdings (``EXAMPLE_HOLDINGS``) with the columns ``read_holdings`` expects."""
+    return pd.DataFrame(EXAMPLE_HOLDINGS, columns=["company", "sector", "stage", "invested_usd", "date"])

@@ -47,7 +47,7 @@ BUILD_SHEETS = (
 """Sheets of the build workbook: kind, tab name (valid Excel names) and column widths."""
 
 REVIEW_SHEETS = (
-    {"kind": "holdings", "title": "Holdings", "column_widths": [24, 24, 10, 16, 12, 12, 10, 14, 12, 10, 14, 80]},
+    {"kind": "holdings", "title": "Holdings", "column_widths": [18, 20, 10, 12, 14, 13, 60]},
     {"kind": "exposure", "title": "Exposure", "column_widths": [24, 10, 11, 16, 10, 8, 10, 16, 26]},
 )
 """Sheets of the review workbook."""
@@ -155,12 +155,16 @@ def review_workbook_bytes(review: PortfolioReview) -> bytes:
         "One row per company (its investments summed, at its most advanced stage), with its sector's timing "
         f"now and a signal: follow on, hold or prepare exit. {note}",
     ])
+    s.section("Signals")
     s.table(review.holdings, [
         ("company", "company", None), ("sector", "sector", None), ("stage", "stage", None),
-        ("invested (USD)", "invested_usd", "money"), ("first date", "first_date", None), ("last date", "last_date", None),
-        ("stage score", "stage_score", "score"), ("recommendation", "recommendation", None),
-        ("next stage", "next_stage", None), ("next score", "next_score", "score"), ("signal", "signal", None),
-        ("reason", "reason", None),
+        ("invested (USD)", "invested_usd", "money"), ("recommendation", "recommendation", None),
+        ("signal", "signal", None), ("reason", "reason", None),
+    ])
+    s.section("Detail: dates and the scores behind each signal")
+    s.table(review.holdings, [
+        ("company", "company", None), ("first date", "first_date", None), ("last date", "last_date", None),
+        ("stage score", "stage_score", "score"), ("next stage", "next_stage", None), ("next score", "next_score", "score"),
     ])
     e = book.sheets["exposure"]
     e.heading(f"Exposure by sector and stage as of {review.as_of.date()}", [

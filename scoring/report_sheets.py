@@ -30,8 +30,12 @@ CHART_HEIGHT_CM = 11.0
 CHART_ROWS = 23
 """Rows a chart covers at the default row height (11 cm at about 0.5 cm a row, plus a margin)."""
 
-SMALL_CHART_ROWS = 17
-"""Rows the Summary's 8 cm chart covers."""
+SUMMARY_CHART_WIDTH_CM = 14.0
+SUMMARY_CHART_HEIGHT_CM = 7.0
+SUMMARY_CHART_COLUMN = 5
+SUMMARY_CHART_ROWS = 15
+"""The Summary's stage-score chart: 14 x 7 cm, right of the answer and stage-score table
+(from column E), covering about 15 rows of 13 pt (7 cm = 198 pt)."""
 
 CURVE_MONTHS = (1, 4, 7, 10)
 """The monthly sector curve is shown (and charted) quarterly: a third of the rows to print."""
@@ -200,6 +204,7 @@ def build_summary(ctx: MemoContext, sheet: Sheet) -> None:
     _start(ctx, sheet)
     res, sig, cfg = ctx.score.result, ctx.sig, ctx.cfg
     s = sheet
+    chart_row = s.row  # the chart sits right of the answer and the stage scores: the summary prints on one page
     s.section("Answer (live: formulas over the Scoring sheet)")
     for label, name, fmt in (("Recommendation", "score_recommendation", None), ("Confidence", "score_confidence", "probability"),
                              ("Probability behind it", "score_decision_probability", "probability"),
@@ -221,11 +226,10 @@ def build_summary(ctx: MemoContext, sheet: Sheet) -> None:
         s.formula(r, 2, f"=score_{stage}", "score")
         s.put(r, 3, res.scores[stage], "score")
         weighs = " + ".join(f"{w:g} x {f.replace('_', ' ')}" for f, w in cfg["stages"][stage]["weights"].items())
-        s.put(r, 4, weighs, wrap=False)
+        s.put(r, 4, weighs)
         s.row += 1
     last = s.row - 1
     s.row += 1
-    chart_row = s.row
     chart = BarChart()
     chart.type = "col"
     chart.title = ctx.fill(sheet.spec.get("chart_title", "Stage scores"))
@@ -234,13 +238,14 @@ def build_summary(ctx: MemoContext, sheet: Sheet) -> None:
     chart.y_axis.scaling.max = 100
     chart.x_axis.delete = False
     chart.y_axis.delete = False
-    chart.width, chart.height = 16.0, 8.0
+    chart.width, chart.height = SUMMARY_CHART_WIDTH_CM, SUMMARY_CHART_HEIGHT_CM
     chart.legend = None
     chart.add_data(Reference(s.ws, min_col=2, min_row=top - 1, max_row=last), titles_from_data=True)
     chart.set_categories(Reference(s.ws, min_col=1, min_row=top, max_row=last))
     chart.series[0].graphicalProperties = GraphicalProperties(solidFill=_colours(ctx)[0])
-    s.ws.add_chart(chart, f"A{chart_row}")
-    s.row = chart_row + SMALL_CHART_ROWS
+    s.ws.add_chart(chart, f"{_col(SUMMARY_CHART_COLUMN)}{chart_row}")
+    covered = chart_row + SUMMARY_CHART_ROWS
+    s.row = max(s.row, covered)
 
     s.section("Why (as computed when the memo was written)")
     for i, reason in enumerate(ctx.score.reasons, start=1):
@@ -351,8 +356,8 @@ def build_capability(ctx: MemoContext, sheet: Sheet) -> None:
     _start(ctx, sheet)
     s, cap, cfg = sheet, ctx.sig.capability, ctx.cfg
     if cap is None:
-        s.note("No capability benchmark with a human baseline is listed for this sector: capability is not measured,")
-        s.note("and the scores count its factors (timing from capability, works with gaps, near perfection) as missing.")
+        s.omit("no capability benchmark with a human baseline is listed for this sector: capability is not measured, and the "
+               "scores count its factors (timing from capability, works with gaps, near perfection) as missing.")
         return
     chart_row = s.row
     s.row += CHART_ROWS
@@ -446,6 +451,10 @@ def build_cost(ctx: MemoContext, sheet: Sheet) -> None:
     have_chart = cost is not None and cost.n_points > 0
     if have_chart:
         s.row += CHART_ROWS
+    if cost is None and not (ctx.table.get("economics") or {}).get("mode") == "anchor":
+        s.omit("no price series is defined for this sector (no [cost] table in sectors.toml): its cost curve is not estimated "
+               "(the generic accelerator scenarios are in the memo of any sector with a price series).")
+        return
     if cost is None:
         s.note("No price series is defined for this sector (no [cost] table in sectors.toml): its cost curve is not estimated.")
         econ = ctx.table.get("economics") or {}
@@ -692,7 +701,7 @@ def _funding_series_section(ctx: MemoContext, s: Sheet) -> None:
         return
     s.pairs([("series", f.series, None), ("scope", f.scope, None), ("years", f"{f.first_year}-{f.last_year}", None),
              (f"USD millions in {f.last_year}", f.last_usd_millions, "ratio"), ("growth a year (last two years)", f.growth, "share"),
-             ("direction", f.direction, None), (f"share of {f.total_series or 'all AI'}", f.share, "share"),
+             ("direction", f.direction, None), (f"share of {f.total_series or 'all AI'} ({f.share_year or 'no total known'})", f.share, "share"),
              ("recent enough to speak for now", "yes" if f.current else f"no: the series ends in {f.last_year}", None),
              ("source", f.source, None)])
     rows = f.rows.assign(published_text=f.rows["published"].dt.date.astype(str))
@@ -710,8 +719,8 @@ def build_economics(ctx: MemoContext, sheet: Sheet) -> None:
     s, sig, cfg = sheet, ctx.sig, ctx.cfg
     spec = ctx.table.get("economics")
     if not spec:
-        s.note("No unit-economics inputs for this sector (no [economics] table in sectors.toml): unit economics are not estimated")
-        s.note("and the milestone rests on capability alone.")
+        s.omit("no unit-economics inputs for this sector (no [economics] table in sectors.toml): unit economics are not "
+               "estimated and the milestone rests on capability alone.")
         return
     econ = sig.economics
     table = getattr(econ, "table", econ)  # models.economics.unit_economics output, as signals computed it
@@ -853,3 +862,51 @@ def build_sources(ctx: MemoContext, sheet: Sheet) -> None:
         cites = cites.groupby(["what", "source", "dataset", "licence"], sort=False, as_index=False)["rows"].sum()
     s.table(cites, [("what", "what", None), ("source", "source", None), ("licence", "licence", None), ("rows", "rows", "integer"),
                     ("dataset", "dataset", None)])
+
+
+# --------------------------------------------------------------------------- what changed
+
+
+def build_changes(ctx: MemoContext, sheet: Sheet, d) -> None:
+    """``memo --since``: the sector's quarterly review (``scoring.diff.SectorDiff``): the
+    recommendation and stage scores at both dates, the contributions that moved them and the
+    new data rows behind the move."""
+    from gapscore.scoring.diff import SAMPLE_ROWS, describe
+
+    b, a = d.before.result, d.after.result
+    f, t = d.before.as_of.date().isoformat(), d.after.as_of.date().isoformat()
+    sheet.heading(f"What changed from {f} to {t}", [
+        f"{d.name}: scored as of {f} and as of {t}, each with only the rows known then (gapscore diff --from {f} "
+        f"--to {t} --sector {d.sector}). Points = weight x factor value; a stage's points add up to its score.",
+    ])
+    s = sheet
+    s.section("Summary")
+    for line in describe(d)[:1 + sum(1 for st in STAGES if abs(d.score_changes[st]) >= 0.05)]:
+        s.paragraph(line.strip(), style=None)
+    s.row += 1
+    s.section("Stage scores")
+    scores = pd.DataFrame([{"stage": st, "from": b.scores[st], "to": a.scores[st], "change": d.score_changes[st]} for st in STAGES])
+    s.table(scores, [("stage", "stage", None), (f"as of {f}", "from", "score"), (f"as of {t}", "to", "score"),
+                     ("change", "change", "score")])
+    s.section("Contributions (points) at both dates")
+    c = d.contributions
+    s.table(c, [("stage", "stage", None), ("factor", "factor", None), (f"as of {f}", "points_from", "score"),
+                (f"as of {t}", "points_to", "score"), ("change", "change", "score")], col=1)
+    s.section(f"New data rows known on {t} but not on {f} (first {SAMPLE_ROWS} per dataset)")
+    rows = []
+    for name, frame in d.new_rows.items():
+        if not len(frame):
+            continue
+        for rec in frame.head(SAMPLE_ROWS).to_dict("records"):
+            when = next((rec[k] for k in ("date", "published", "year") if k in rec and pd.notna(rec[k])), None)
+            what = ", ".join(str(rec[k]) for k in ("benchmark", "system", "model", "company", "round", "from_round", "to_round", "value", "rate", "usd_per_mtok")
+                             if k in rec and pd.notna(rec[k]))
+            rows.append({"dataset": name, "rows": len(frame), "when": when, "what": what, "source": rec.get("source", "")})
+        ctx.cite_rows(f"new since {f}", frame, name)
+    if rows:
+        frame = pd.DataFrame(rows)
+        frame["when"] = [w.date().isoformat() if isinstance(w, pd.Timestamp) else w for w in frame["when"]]
+        s.table(frame, [("dataset", "dataset", None), ("what", "what", None), ("rows (all)", "rows", "integer"),
+                        ("known from", "when", None), ("source", "source", None)])
+    else:
+        s.note("No new data rows for this sector: any move comes from time passing (the timing windows).")

@@ -50,7 +50,7 @@ def test_ten_sectors_have_a_history_of_five_dated_results(store):
     with_history = sorted(s for s, n in counts.items() if n >= MIN_RECORDS)
     assert len(with_history) >= 10, counts
     # The sectors said to have no measure in sectors.toml have none.
-    assert {s for s, n in counts.items() if n == 0} == {"video_generation", "medical_imaging", "drug_discovery"}
+    assert {s for s, n in counts.items() if n == 0} == {"video_generation", "drug_discovery"}
 
 
 def test_curated_rows_carry_sources(store):
@@ -88,7 +88,7 @@ def test_normalise_a_horizon_by_hand():
 
 def test_legs_of_bundled_sectors(store):
     assert sector_legs(store, "llm_assistants") == {"capability": "measured", "cost": "measured", "funding": sector_legs(store, "llm_assistants")["funding"]}
-    assert sector_legs(store, "medical_imaging")["capability"] == "none"
+    assert sector_legs(store, "drug_discovery")["capability"] == "none"
     # computer-use agents price GPQA Diamond, another sector's benchmark: borrowed
     assert sector_legs(store, "computer_use_agents")["cost"] == "borrowed"
     # video generation has only a published anchor cost: borrowed; no benchmark: none
@@ -100,6 +100,8 @@ def test_a_user_sector_of_other_sectors_benchmarks_borrows_capability(tmp_path, 
     (tmp_path / "sectors.toml").write_text(
         '[sectors.tutor]\nname = "Tutor"\ndescription = "Homework help."\nbenchmarks = ["mmlu"]\n'
         'round_keywords = ["tutor"]\n', encoding="utf-8")
+    (tmp_path / "rounds.csv").write_text(  # keywords are a funding leg once rounds match them
+        "company,category,round,date,amount_usd,source\nt1,Online Tutoring,seed,2020-01-01,1000000,hand-made\n", encoding="utf-8")
     result = runner.invoke(main, ["--data-dir", str(tmp_path), "sectors", "--format", "json"])
     assert result.exit_code == 0, result.output
     row = next(r for r in json.loads(result.stdout) if r["sector"] == "tutor")
