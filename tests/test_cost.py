@@ -621,3 +621,13 @@ def test_projection_starts_from_the_cheapest_price_still_standing():
     assert frame["price"].iloc[0] == pytest.approx(0.07) and frame["price"].iloc[1] == pytest.approx(0.07)
     assert list(frame["phase"]) == ["data", "data", "projection"]
     assert 0.07 / frame["price"].iloc[2] < raw.decline_factor_per_year  # slower than the raw trend: regressing
+
+
+def test_a_perfectly_straight_series_is_not_shrunk_toward_nothing():
+    """Three prices exactly on a line (10x a year) have a zero standard error: with a
+    pool that has spread (tau2 = 1.75), the weight on the pool is 0 / (0 + 1.75) = 0 and
+    the slope stays the data's."""
+    dates = pd.to_datetime(["2023-01-01", "2024-01-01", "2025-01-01"])
+    curve = CostCurve(days_per_year=365).fit(dates, [100.0, 10.0, 1.0])
+    shrunk = shrink_slope(curve.slope_, 0.0, pool_slopes([-1.0, -3.0], [0.5, 0.5]))
+    assert shrunk.weight == 0.0 and shrunk.slope == pytest.approx(curve.slope_)
