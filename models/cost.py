@@ -394,6 +394,28 @@ class CostResult:
             {"date": index, "price": self.curve.predict(index), "low": low, "high": high}
         )
 
+    def describe(self) -> str:
+        """One sentence for the reasons of a score: the rate, its interval, and (when
+        set) the shrunk rate, the long-run rate and the parts of a compute cost."""
+        if self.curve is None:
+            return f"cost of {self.benchmark}: too few data points ({self.n_points})"
+        span = f"{self.start.date().isoformat()[:7]} to {self.end.date().isoformat()[:7]}"
+        lo, hi = self.ci90
+        if self.from_compute:
+            p = self.projection
+            return (f"cost ({self.unit}) at {self.benchmark} >= {self.threshold:g} falls {self.decline_factor_per_year:.1f}x a year "
+                    f"(90% CI {lo:.1f}-{hi:.1f}x): cloud price of compute {self.curve.decline_factor_per_year_:.2f}x "
+                    f"({self.n_points} quotes, {span}) x algorithmic efficiency {p.algorithmic_factor:.2f}x")
+        text = (f"price of {self.benchmark} >= {self.threshold:g} capability falls {self.decline_factor_per_year:.1f}x a year "
+                f"(90% CI {lo:.1f}-{hi:.1f}x, {self.n_points} frontier models, {span})")
+        if self.shrunk is not None and self.shrunk.pool is not None:
+            slo, shi = self.shrunk.ci()
+            text += (f"; shrunk toward the pool of {self.shrunk.pool.k} price series: {self.shrunk.factor:.1f}x "
+                     f"({slo:.1f}-{shi:.1f}x)")
+        if isinstance(self.projection, CostProjection):
+            text += f"; past the data it moves toward the long-run {self.projection.long_run.factor:.1f}x a year"
+        return text
+
     @property
     def from_compute(self) -> bool:
         """True for a cost built from compute (:func:`fit_compute_cost`), not from prices."""

@@ -562,6 +562,8 @@ def test_with_projection_keeps_the_epoch_fit_and_adds_the_shrunk_rate():
     assert got.shrunk.raw_factor == pytest.approx(raw.decline_factor_per_year)
     proj = got.project(pd.to_datetime(["2024-01-01", "2040-01-01"]))
     assert list(proj["phase"]) == ["data", "projection"] and proj["price"].min() >= 1e-6
+    assert got.describe().startswith("price of mmlu >= 43.9 capability falls 11.8x a year (90% CI 8.3-16.8x, 9 frontier models")
+    assert "shrunk toward the pool of 2 price series" in got.describe() and "long-run 4.0x a year" in got.describe()
 
 
 def _hardware(rows):
@@ -597,6 +599,7 @@ def test_vision_cost_from_the_cited_numbers_by_hand():
     assert got["floor"].iloc[0] == pytest.approx(flop * 9.9e-14 / 3.6e6 * 0.08, rel=1e-6)
     assert result.decline_factor_per_year == pytest.approx(2 ** 0.75, rel=1e-6)  # flat hardware x algorithms
     assert result.unit == "USD per 1,000 images classified"
+    assert "cloud price of compute 1.00x (3 quotes, 2019-06 to 2020-06) x algorithmic efficiency 1.68x" in result.describe()
 
 
 def test_compute_cost_is_point_in_time():
