@@ -222,8 +222,9 @@ def cost(store: DataStore, sector: str | None, as_of: pd.Timestamp, cfg: dict, *
          benchmark: str | None = None, threshold: float | None = None) -> dict:
     """``curve cost``: the headline (rates raw and shrunk, span, projection, viable year), then the data.
 
-    The table leads with the headline rows; the JSON carries them under "headline",
-    with the frontier and the projection by year.
+    ``lead`` is the headline the terminal table shows first; ``table`` the frontier
+    (the CSV); the JSON carries the headline under "headline", with the frontier and
+    the projection by year.
     """
     from gapscore.models.cost import fit_cost, with_projection
 
@@ -259,7 +260,10 @@ def cost(store: DataStore, sector: str | None, as_of: pd.Timestamp, cfg: dict, *
         payload["projection"] = cost_projection_table(result, as_of, cfg, level=cfg["capability"]["interval"], years_ahead=FIVE_YEARS)
     if sector:
         payload = {"sector": sector, **payload}
-    return {"table": _headline_table(head, sector), "json": payload}
+    frontier = payload["frontier"].copy()
+    if result.status == "ok" and result.curve is not None:
+        frontier["fitted"] = result.curve.predict(frontier["date"])
+    return {"table": frontier, "json": payload, "lead": _headline_table(head, sector)}
 
 
 def graduation(store: DataStore, sector: str | None, as_of: pd.Timestamp, cfg: dict, *, categories: list[str],
