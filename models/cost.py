@@ -24,6 +24,7 @@ Method, constants with sources and limits: ``docs/models/capability_cost.md``.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, replace
 from numbers import Real
 
@@ -777,9 +778,8 @@ def energy_floor(flop: object, *, joules_per_flop: float, usd_per_kwh: float) ->
     ``flop x J/FLOP / 3.6e6 J/kWh x USD/kWh``. Example: 2e9 FLOP a token (a 1B-parameter
     model), 1e6 tokens, 9.9e-14 J/FLOP, $0.08/kWh: 2e15 x 9.9e-14 / 3.6e6 x 0.08 = $4.4e-6.
     """
-    j = _positive(joules_per_flop, "joules_per_flop")
-    usd = _positive(usd_per_kwh, "usd_per_kwh")
-    return np.asarray(flop, dtype=float) * j / JOULES_PER_KWH * usd if np.ndim(flop) else float(flop) * j / JOULES_PER_KWH * usd
+    usd_per_flop = _positive(joules_per_flop, "joules_per_flop") / JOULES_PER_KWH * _positive(usd_per_kwh, "usd_per_kwh")
+    return np.asarray(flop, dtype=float) * usd_per_flop if np.ndim(flop) else float(flop) * usd_per_flop
 
 
 def _phase(years: np.ndarray, end: float) -> np.ndarray:
@@ -858,8 +858,7 @@ class CostProjection:
 
     def with_long_run(self, long_run: LongRunRate) -> CostProjection:
         """The same projection toward another long-run rate (a hardware scenario)."""
-        out = CostProjection.__new__(CostProjection)
-        out.__dict__.update(self.__dict__)
+        out = copy.copy(self)
         out.long_run = long_run
         return out
 
