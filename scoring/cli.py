@@ -176,9 +176,10 @@ def sectors_cmd(obj, fmt):
     """List the sectors: each leg's status (measured, borrowed, none), benchmarks, cost curve.
 
     capability: measured from the sector's own benchmarks, borrowed from other sectors'
-    benchmarks, or none; cost: a price series on the sector's own benchmark (measured),
-    on another's or a published anchor cost (borrowed), or none; funding: a funding
-    table or round keywords/categories (measured), or none.
+    benchmarks, or none; cost: a price series on the sector's own benchmark or its own
+    task's compute (measured), a price series on another sector's benchmark or a published
+    anchor cost (borrowed), or none; funding: a mapped funding series, round categories or
+    matching round keywords (measured), or none.
 
     \b
     Example:
