@@ -486,8 +486,8 @@ def curve_capability(obj, sector, as_of, fmt):
 def curve_cost(obj, sector, prices_file, benchmark, threshold, as_of, fmt):
     """Price at constant capability: decline per year (fitted and shrunk), span, projection, viable year.
 
-    The table shows the headline; --format json adds the frontier and the projection
-    by year.
+    The table shows the headline, then the frontier; --format csv gives the frontier,
+    --format json both and the projection by year.
 
     \b
     Examples:
@@ -501,6 +501,9 @@ def curve_cost(obj, sector, prices_file, benchmark, threshold, as_of, fmt):
     if prices_file is not None and (benchmark is None or threshold is None):
         raise click.UsageError("--prices needs --benchmark and --threshold")
     result = curves.cost(obj.store, sector, resolve_as_of(as_of), obj.config, prices_file=prices_file, benchmark=benchmark, threshold=threshold)
+    if fmt == "table" and len(result.get("lead", ())):
+        emit(result["lead"], fmt)  # the headline first: rates, span, projection, viable year
+        click.echo()
     emit(result["table"], fmt, payload=result["json"])
 
 
@@ -547,6 +550,7 @@ def curve_economics(obj, sector, as_of, fmt):
     result = curves.economics(obj.store, sector, resolve_as_of(as_of), obj.config)
     if fmt == "table" and len(result.get("lead", ())):
         emit(result["lead"], fmt)  # the headline first: rates, span, viable year
+        click.echo()
     emit(result["table"], fmt, payload=result["json"])
 
 

@@ -554,6 +554,7 @@ def build_cost(ctx: MemoContext, sheet: Sheet) -> None:
         y_title = f"{cost.unit} (log scale)"
         chart = _scatter(ctx.fill(sheet.spec.get("chart_title", "Price")), "year", y_title)
         chart.y_axis.scaling.logBase = 10
+        chart.legend.position = "r"  # nine series: a bottom legend would squeeze the plot
         colours = _colours(ctx)
         ws = s.ws
         if not compute:

@@ -95,11 +95,7 @@ def reasons_for(sig: SectorSignals, res: StageScores, cfg: dict) -> tuple[str, .
             out.append(f"too few records to fit alone: {names}; their curves borrow the shapes fitted on other "
                        f"benchmarks by {sig.as_of.date()}, with their own timing")
     if sig.cost is not None and sig.cost.status == "ok":
-        c = sig.cost
-        out.append(
-            f"price of {c.benchmark} >= {c.threshold:g} capability falls {c.decline_factor_per_year:.1f}x a year "
-            f"(90% CI {c.ci90[0]:.1f}-{c.ci90[1]:.1f}x, {c.n_points} frontier models)"
-        )
+        out.append(sig.cost.describe())
     econ = sig.economics_by_target.get(round(cfg["economics"]["target_share"], 6))
     if econ is not None:
         year, low, high, already = econ

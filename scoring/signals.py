@@ -331,9 +331,10 @@ def _fit_pool(store: DataStore, as_of: pd.Timestamp, min_series: int):
         if bench not in prices.columns:
             continue
         fit = fit_cost(prices, benchmark=bench, threshold=threshold, as_of=as_of)
-        if fit.curve is not None and fit.curve.results_.df_resid > 0:
+        se = slope_se(fit.curve) if fit.curve is not None and fit.curve.results_.df_resid > 0 else math.nan
+        if math.isfinite(se) and se > 0:  # a perfect fit carries no precision to weigh by
             slopes.append(fit.curve.slope_)
-            ses.append(slope_se(fit.curve))
+            ses.append(se)
             labels.append(f"{bench} >= {threshold:g}")
     if len(slopes) < min_series:
         return None
