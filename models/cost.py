@@ -354,6 +354,11 @@ class CostResult:
             {"date": index, "price": self.curve.predict(index), "low": low, "high": high}
         )
 
+    @property
+    def is_fitted(self) -> bool:
+        """A price trend was fitted (status "ok"): the decline and its interval are numbers."""
+        return self.status == "ok"
+
 
 def fit_cost(
     prices: pd.DataFrame,

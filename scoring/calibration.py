@@ -76,10 +76,11 @@ def _benchmark_task(task) -> list[dict]:
             res = fit_sector(history, benchmarks, sector_benchmarks=[name], as_of=d, thresholds=thresholds,
                              level=c["interval"], min_points=c["min_points"], error_scale=c["error_scale"],
                              n_boot=c["n_boot"], random_state=c["random_state"],
-                             prior=priors.get(d), prior_min_points=c["shape_min_points"])
+                             prior=priors.get(d), prior_min_points=c["shape_min_points"],
+                             horizon_years=cfg["milestone"]["horizon_years"])
         except GapscoreError:
             continue
-        if res.status != "ok":
+        if not res.is_fitted:
             continue
         method = "borrowed" if len(res.borrowed()) else "fitted"
         for f in res.thresholds:

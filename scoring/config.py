@@ -35,6 +35,8 @@ _RULES: dict[str, tuple[str, float, float]] = {
     "graduation.good_rate": ("num", 0.01, 1),
     "graduation.window_months": ("int", 1, 240),
     "graduation.min_companies": ("int", 1, 10**9),
+    "graduation.recent_cohorts": ("int", 1, 100),
+    "graduation.interval": ("num", 0.5, 0.999),
     "momentum.window_months": ("int", 1, 120),
     "momentum.full_ratio": ("num", 1.0001, 100),
     "signals.missing_value": ("num", 0, 1),

@@ -47,7 +47,7 @@ def capability(store: DataStore, sector: str, as_of: pd.Timestamp, cfg: dict) ->
     head = pd.DataFrame([{"sector": sector, "as_of": as_of.date().isoformat(), "status": result.status,
                           "level": result.level, "velocity_per_year": result.velocity_per_year,
                           "n_points": result.n_points}])
-    if result.status != "ok":
+    if not result.is_fitted:
         return {"table": head, "json": payload}
     return {"table": pd.DataFrame(rows).assign(level=result.level, velocity_per_year=result.velocity_per_year), "json": payload}
 
@@ -95,7 +95,7 @@ def cost(store: DataStore, sector: str | None, as_of: pd.Timestamp, cfg: dict, *
     if sector:
         payload = {"sector": sector, **payload}
     frontier = payload["frontier"].copy()
-    if result.status == "ok":
+    if result.is_fitted:
         frontier["fitted"] = result.curve.predict(frontier["date"])
     return {"table": frontier, "json": payload}
 
@@ -147,7 +147,7 @@ def economics(store: DataStore, sector: str, as_of: pd.Timestamp, cfg: dict) -> 
     cost_result = sig_mod._cost(store, table, as_of)
     result, by_target = sig_mod._economics(table, cost_result, as_of, cfg)
     target = cfg["economics"]["target_share"]
-    got = by_target.get(round(target, 6))
+    got = sig_mod.economics_at(by_target, target)
     if result is None or got is None:
         payload = {"sector": sector, "as_of": as_of, "viable_year": None, "low": None, "high": None,
                    "status": "insufficient_data", "note": "no cost projection for this sector as of this date"}

@@ -70,6 +70,8 @@ FIT_MEANINGS = {
     "economics.target_share_low": "the lower target share reported",
     "graduation.window_months": "graduation window (months) of the cohort rates",
     "graduation.min_companies": "fewest companies for a computed cohort rate",
+    "graduation.recent_cohorts": "latest closed cohorts pooled in a computed rate",
+    "graduation.interval": "coverage of a computed rate's Wilson interval",
     "momentum.window_months": "funding-momentum window (months)",
 }
 

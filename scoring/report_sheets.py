@@ -260,30 +260,29 @@ def build_summary(ctx: MemoContext, sheet: Sheet) -> None:
         s.put(r, 7, note)
         s.row += 1
 
-    if cap is not None and cap.status == "ok":
+    if cap is not None and cap.is_fitted:
         fig("Capability now (share of human, fitted)", cap.level, "share", note=f"{len(cap.benchmarks)} benchmark(s): {', '.join(cap.benchmarks)}")
         fig("Best observed (share of human)", cap.observed_level, "share")
         fig("Velocity (share of the gap per year)", cap.velocity_per_year, "share")
         wanted = sorted(set(cfg["capability"]["thresholds"]) | {cfg["milestone"]["capability_threshold"], cfg["milestone"]["perfection_threshold"]})
-        for f in cap.thresholds:
-            if any(abs(f.threshold - w) < 1e-9 for w in wanted):
-                if f.capped or not _finite(f.year):
-                    fig(f"Capability reaches {f.threshold:.0%} of human", None, "year", note="not in sight (beyond the horizon)")
-                else:
-                    fig(f"Capability reaches {f.threshold:.0%} of human", f.year, "year", None if f.passed else f.low, None if f.passed else f.high,
-                        "reached (observed)" if f.passed else f"forecast, {cap.interval_level:.0%} interval")
+        for f in (cap.forecast(w) for w in wanted):
+            if f.capped or not _finite(f.year):
+                fig(f"Capability reaches {f.threshold:.0%} of human", None, "year", note="not in sight (beyond the horizon)")
+            else:
+                fig(f"Capability reaches {f.threshold:.0%} of human", f.year, "year", None if f.passed else f.low, None if f.passed else f.high,
+                    "reached (observed)" if f.passed else f"forecast, {cap.interval_level:.0%} interval")
     elif cap is not None:
         fig("Capability", None, None, note=f"insufficient data to fit a curve; best observed {cap.observed_level:.0%} of human" if _finite(cap.observed_level) else "insufficient data")
     else:
         fig("Capability", None, None, note="not measured: no benchmark with a human baseline for this sector")
     cost = sig.cost
-    if cost is not None and cost.status == "ok":
+    if cost is not None and cost.is_fitted:
         fig(f"Price decline per year ({cost.benchmark} >= {cost.threshold:g})", cost.decline_factor_per_year, "ratio", cost.ci90[0], cost.ci90[1],
             f"x per year, 90% CI; {cost.n_points} frontier models")
     else:
         fig("Price decline per year", None, None, note="no fitted price series for this sector")
     target = cfg["economics"]["target_share"]
-    got = sig.economics_by_target.get(round(target, 6))
+    got = sig.economics_at(target)
     if got is not None:
         year, low, high, already = got
         fig(f"Unit economics viable (inference <= {target:.0%} of revenue)", year, "year", None if already else low, None if already else high,
@@ -471,7 +470,7 @@ def build_cost(ctx: MemoContext, sheet: Sheet) -> None:
                                            ("provider", "provider", None), ("source", "source", None)])
         ctx.cite_rows("model price and score (frontier model)", frontier, "prices")
 
-    if cost is not None and cost.status == "ok":
+    if cost is not None and cost.is_fitted:
         level = cfg["capability"]["interval"]
         first = int(cost.start.year)
         years = np.arange(first, int(ctx.as_of.year) + PROJECTION_YEARS_AHEAD + 1)

@@ -56,13 +56,13 @@ def reasons_for(sig: SectorSignals, res: StageScores, cfg: dict) -> tuple[str, .
     cap = sig.capability
     if cap is None:
         out.append("no capability benchmark with a human baseline for this sector: capability not measured")
-    elif cap.status != "ok":
+    elif not cap.is_fitted:
         lvl = "" if not math.isfinite(cap.observed_level) else f" (best so far {cap.observed_level:.0%} of human)"
         out.append(f"capability: insufficient data to fit a curve as of {sig.as_of.date()}{lvl}")
     else:
         line = f"capability at {cap.level:.0%} of human, rising {100 * cap.velocity_per_year:.1f} points a year"
         for thr in (ms["capability_threshold"], ms["perfection_threshold"]):
-            f = next(t for t in cap.thresholds if abs(t.threshold - thr) < 1e-9)
+            f = cap.forecast(thr)
             if f.passed:
                 line += f"; {thr:.0%} reached in {_year(f.year)}"
             elif f.capped or not math.isfinite(f.year):
@@ -75,13 +75,13 @@ def reasons_for(sig: SectorSignals, res: StageScores, cfg: dict) -> tuple[str, .
             names = ", ".join(f"{b} ({n} records)" for b, n in borrowed.itertuples(index=False))
             out.append(f"too few records to fit alone: {names}; their curves borrow the shapes fitted on other "
                        f"benchmarks by {sig.as_of.date()}, with their own timing")
-    if sig.cost is not None and sig.cost.status == "ok":
+    if sig.cost is not None and sig.cost.is_fitted:
         c = sig.cost
         out.append(
             f"price of {c.benchmark} >= {c.threshold:g} capability falls {c.decline_factor_per_year:.1f}x a year "
             f"(90% CI {c.ci90[0]:.1f}-{c.ci90[1]:.1f}x, {c.n_points} frontier models)"
         )
-    econ = sig.economics_by_target.get(round(cfg["economics"]["target_share"], 6))
+    econ = sig.economics_at(cfg["economics"]["target_share"])
     if econ is not None:
         year, low, high, already = econ
         target = cfg["economics"]["target_share"]

@@ -38,7 +38,7 @@ class SectorSignals:
     capability: object | None  # models.capability.CapabilityResult
     cost: object | None  # models.cost.CostResult
     economics: object | None  # models.economics.EconomicsResult
-    economics_by_target: dict = field(default_factory=dict)  # target share -> (year, low, high)
+    economics_by_target: dict = field(default_factory=dict)  # target share -> (year, low, high, already); read with economics_at
     traction: Traction | None = None
     momentum_ratio: float | None = None
     momentum_counts: tuple[int, int] | None = None
@@ -47,19 +47,25 @@ class SectorSignals:
     def as_of_year(self) -> float:
         return year_of(self.as_of)
 
+    @property
+    def has_capability(self) -> bool:
+        """A capability curve was fitted for the sector as of the date."""
+        return self.capability is not None and self.capability.is_fitted
+
     def capability_forecast(self, threshold: float, min_sd: float) -> YearForecast | None:
-        cap = self.capability
-        if cap is None or cap.status != "ok":
+        if not self.has_capability:
             return None
-        for f in cap.thresholds:
-            if abs(f.threshold - threshold) < 1e-9:
-                if f.capped:
-                    return None  # beyond the model's horizon: not in sight
-                return forecast_from_interval(f"capability {threshold:.0%}", f.year, f.low, f.high, passed=f.passed, min_sd=min_sd)
-        raise KeyError(f"capability threshold {threshold} was not forecast")
+        f = self.capability.forecast(threshold)  # KeyError: a share that was not forecast
+        if f.capped:
+            return None  # beyond the model's horizon: not in sight
+        return forecast_from_interval(f"capability {threshold:.0%}", f.year, f.low, f.high, passed=f.passed, min_sd=min_sd)
+
+    def economics_at(self, target: float) -> tuple | None:
+        """(year, low, high, already viable) at inference share ``target``; None if not estimated."""
+        return economics_at(self.economics_by_target, target)
 
     def economics_forecast(self, target: float, min_sd: float) -> YearForecast | None:
-        got = self.economics_by_target.get(round(target, 6))
+        got = self.economics_at(target)
         if got is None:
             return None
         year, low, high, already = got
@@ -73,7 +79,7 @@ class SectorSignals:
         cap = self.capability_forecast(ms["capability_threshold"], min_sd)
         econ = self.economics_forecast(cfg["economics"]["target_share"], min_sd)
         perfection = self.capability_forecast(ms["perfection_threshold"], min_sd)
-        has_cap = self.capability is not None and self.capability.status == "ok"
+        has_cap = self.has_capability
         if has_cap and perfection is None:
             # Perfection beyond the horizon: its CDF is 0 within any window we score.
             perfection = YearForecast("capability perfection", math.inf, 0.0, math.inf, math.inf)
@@ -87,6 +93,18 @@ class SectorSignals:
             momentum_ratio=self.momentum_ratio,
             has_capability=has_cap,
         )
+
+
+TARGET_MATCH_TOLERANCE = 1e-9
+"""Two target shares closer than this are the same target (as for capability thresholds)."""
+
+
+def economics_at(by_target: dict, target: float) -> tuple | None:
+    """The entry of ``by_target`` (target share -> (year, low, high, already)) at ``target``."""
+    for key, value in by_target.items():
+        if abs(float(key) - float(target)) <= TARGET_MATCH_TOLERANCE:
+            return value
+    return None
 
 
 def capability_thresholds(cfg: dict) -> tuple[float, ...]:
@@ -171,6 +189,7 @@ def _capability(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict):
         pool_when_sparse=bool(c["pool_when_sparse"]),
         prior=shape_prior(store, as_of, cfg),
         prior_min_points=c["shape_min_points"],
+        horizon_years=cfg["milestone"]["horizon_years"],
     )
 
 
@@ -199,7 +218,7 @@ def cost_per_unit(spec: dict, cost, as_of: pd.Timestamp, *, horizon_years: float
     mid_year = pd.DatetimeIndex([pd.Timestamp(f"{y}-07-01") for y in years])
     mode = spec.get("mode", "tokens")
     if mode == "tokens":
-        if cost is None or cost.status != "ok":
+        if cost is None or not cost.is_fitted:
             return None
         proj = cost.project(mid_year, level)
         scale = float(spec["tokens_per_unit"]) / 1e6
@@ -210,7 +229,7 @@ def cost_per_unit(spec: dict, cost, as_of: pd.Timestamp, *, horizon_years: float
         return None
     t = years + 0.5 - year_of(anchor_date)
     anchor = float(spec["anchor_cost"])
-    if cost is not None and cost.status == "ok":
+    if cost is not None and cost.is_fitted:
         mid, (slow, fast) = cost.decline_factor_per_year, cost.ci90
     elif "decline_per_year" in spec:
         mid = slow = fast = 1.0 / (1.0 - float(spec["decline_per_year"]))
@@ -241,7 +260,7 @@ def _economics(table: dict, cost, as_of: pd.Timestamp, cfg: dict):
     for target in economics_targets(cfg):
         year, low, high = econ.viable_year(projection, tokens_per_unit=1e6, revenue_per_unit=revenue, target_share=target)
         already = year is not None and year <= as_of.year
-        by_target[round(target, 6)] = (
+        by_target[float(target)] = (
             None if year is None else (float(year) if already else max(float(year), start)),
             np.nan if low is None else float(low),
             np.inf if high is None else float(high),
@@ -260,12 +279,12 @@ def _traction(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict) -> 
         rounds = store.as_of("rounds", as_of)
         if rounds["category"].isin(cats).any():
             cohorts = cohort_graduation(rounds, from_round="seed", to_round="series_a", within_months=g["window_months"], as_of=as_of, categories=cats)
-            recent = cohorts.tail(3)
+            recent = cohorts.tail(g["recent_cohorts"])
             n, k = float(recent["n"].sum()), float(recent["graduated"].sum())
             if n >= g["min_companies"]:
                 from statsmodels.stats.proportion import proportion_confint
 
-                low, high = proportion_confint(k, n, alpha=0.05, method="wilson")
+                low, high = proportion_confint(k, n, alpha=round(1.0 - g["interval"], 12), method="wilson")  # 1 - 0.95 is 0.05 + 4e-17
                 return Traction(k / n, float(low), float(high), n, "computed", f"rounds.csv, categories {', '.join(cats)}, last {len(recent)} eligible cohorts")
     published = store.as_of("graduation", as_of)
     published = published[(published["from_round"] == "seed") & (published["to_round"] == "series_a")]

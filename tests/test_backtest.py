@@ -331,7 +331,7 @@ def test_anchor_cost_band_before_the_anchor_date_is_ordered():
     from gapscore.scoring.signals import cost_per_unit
 
     spec = {"mode": "anchor", "anchor_date": "2024-10-01", "anchor_cost": 20.0}
-    cost = SimpleNamespace(status="ok", decline_factor_per_year=10.0, ci90=(8.0, 12.0))
+    cost = SimpleNamespace(status="ok", is_fitted=True, decline_factor_per_year=10.0, ci90=(8.0, 12.0))  # a fitted CostResult
     got = cost_per_unit(spec, cost, pd.Timestamp("2024-12-31"), horizon_years=1, level=0.8)
     t = 2024.5 - _year("2024-10-01")  # negative: mid-2024 is before the anchor
     first = got.iloc[0]

@@ -438,7 +438,7 @@ def test_fit_sector_insufficient_data_gives_nans_not_a_crash():
 
 def test_fit_sector_caps_far_forecasts_at_the_horizon():
     """A slow benchmark (k = 0.05/yr, 0.22 of human level in 2010): 0.8 lies beyond
-    as_of + 30 years, so the year is the horizon, flagged capped, high = inf."""
+    as_of + 30 years (beyond the horizon), so the year is the horizon, flagged capped, high = inf."""
     dates = pd.date_range("2000-01-01", "2010-01-01", freq="180D")
     t = decimal_year(dates)
     values = 25 + 65 * 0.4 / (1 + np.exp(-0.05 * (t - 2005)))
