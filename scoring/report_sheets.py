@@ -88,6 +88,7 @@ class MemoContext:
     values: dict
     fill: object  # callable(text, **extra) -> str: placeholders filled
     sources: list[dict] = field(default_factory=list)
+    evidence: object = None  # evidence.SectorEvidence: what the sheets present (computed once, not here)
 
     @property
     def sig(self):
@@ -313,28 +314,8 @@ def build_summary(ctx: MemoContext, sheet: Sheet) -> None:
 
 
 def frontier_points(ctx: MemoContext) -> pd.DataFrame:
-    """The record-setting results per benchmark as of the date, with system, value and source."""
-    from gapscore.models.capability import normalise, record_points
-
-    ids = list(ctx.table.get("benchmarks") or [])
-    meta = ctx.store.load("benchmarks")
-    history = ctx.store.as_of("capability", ctx.as_of)
-    history = history[history["benchmark"].isin(ids)]
-    usable = meta[meta["benchmark"].isin(ids) & meta["human_baseline"].notna()]["benchmark"]
-    history = history[history["benchmark"].isin(set(usable))]
-    cols = ["benchmark", "date", "year", "system", "value", "share", "source", "_file"]
-    if not len(history):
-        return pd.DataFrame(columns=cols)
-    norm = normalise(history.reset_index(drop=True), meta, error_scale=ctx.cfg["capability"]["error_scale"])
-    recs = record_points(norm, as_of=ctx.as_of)
-    norm = norm.assign(system=norm["system"].fillna("").astype(str))
-    merged = recs.merge(norm, on=["benchmark", "date"], suffixes=("", "_row"))
-    merged = merged[np.isclose(merged["share_row"], merged["share"], rtol=0, atol=1e-12)]
-    merged = merged.sort_values(["benchmark", "date", "system"], kind="mergesort").drop_duplicates(["benchmark", "date"])
-    merged["year"] = _years(merged["date"])
-    if "_file" not in merged.columns:
-        merged["_file"] = ""
-    return merged[cols].reset_index(drop=True)
+    """The record-setting results per benchmark as of the date (``SectorEvidence.frontier``)."""
+    return ctx.evidence.frontier.copy()
 
 
 def build_capability(ctx: MemoContext, sheet: Sheet) -> None:
@@ -537,23 +518,16 @@ def build_cost(ctx: MemoContext, sheet: Sheet) -> None:
 
 
 def build_funding(ctx: MemoContext, sheet: Sheet) -> None:
-    from gapscore.models.graduation import fit_graduation
-
     _start(ctx, sheet)
     s, sig, cfg = sheet, ctx.sig, ctx.cfg
     cats = list(ctx.table.get("round_categories") or [])
-    rounds = ctx.store.as_of("rounds", ctx.as_of)
-    rounds = rounds[rounds["category"].isin(cats)] if cats else rounds.iloc[0:0]
+    rounds = ctx.evidence.rounds
     colours = _colours(ctx)
     ws = s.ws
-    result = None
+    result = ctx.evidence.graduation
     if len(rounds):
-        exits = ctx.store.as_of("exits", ctx.as_of)
-        exits = exits[exits["company"].isin(set(rounds["company"]))]
-        result = fit_graduation(rounds, exits, from_round="seed", to_round="series_a",
-                                within_months=cfg["graduation"]["window_months"], as_of=ctx.as_of)
         ctx.cite_rows("funding round", rounds, "rounds")
-        ctx.cite_rows("exit", exits, "exits")
+        ctx.cite_rows("exit", ctx.evidence.exits, "exits")
     else:
         why = "no round categories are mapped to it in sectors.toml" if not cats else f"no rounds in categories {', '.join(cats)}"
         s.note(f"No funding-round data for this sector as of {ctx.as_of.date()} ({why}): graduation cohorts and the survival curve cannot be computed.")
@@ -716,13 +690,11 @@ def build_economics(ctx: MemoContext, sheet: Sheet) -> None:
 
 
 def build_sensitivity(ctx: MemoContext, sheet: Sheet) -> None:
-    from gapscore.scoring.scores import sensitivity
-
     res = ctx.score.result
     stage = best_stage(res.scores)
     _start(ctx, sheet, stage=stage)
     s = sheet
-    frame = sensitivity(ctx.sig, ctx.cfg)
+    frame = ctx.evidence.sensitivity.copy()
     if not len(frame):
         s.note("The config lists no [sensitivity] ranges.")
         return

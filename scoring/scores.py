@@ -172,11 +172,18 @@ def _show(v) -> str:
 
 
 def explain(store: DataStore, sector: str, as_of: pd.Timestamp, cfg: dict) -> dict:
-    """Contributions, reasons and sensitivity of one sector, as text and as data."""
+    """Contributions, reasons and sensitivity of one sector, as text and as data.
+
+    The JSON holds the score (as ``SectorScore.as_dict``), the sensitivity table and,
+    under ``evidence``, the rest of ``evidence.SectorEvidence`` the memo presents
+    (frontier points, graduation cohorts and survival, data vintage).
+    """
+    from gapscore.scoring.evidence import sector_evidence
     from gapscore.scoring.output import frame_to_table
 
-    result = score_sector(store, sector, as_of, cfg)
-    sens = sensitivity(result.signals, cfg)
+    evidence = sector_evidence(store, sector, as_of, cfg)
+    result = evidence.score
+    sens = evidence.sensitivity
     r = result.result
     contrib = pd.DataFrame([
         {"stage": s, "factor": f, "weight": cfg["stages"][s]["weights"][f],
@@ -188,5 +195,6 @@ def explain(store: DataStore, sector: str, as_of: pd.Timestamp, cfg: dict) -> di
     lines += ["why:"] + [f"  - {line}" for line in result.reasons] + [""]
     lines += ["contributions (points = weight x value; a stage's points add up to its score):", frame_to_table(contrib)]
     lines += ["sensitivity (change in each stage score with the setting at the low / high end of its range):", frame_to_table(sens)]
-    payload = {**result.as_dict(), "sensitivity": sens}
-    return {"text": "\n".join(lines), "json": payload, "sensitivity": sens, "contributions": contrib}
+    more = {k: v for k, v in evidence.as_dict().items() if k != "sensitivity"}
+    payload = {**result.as_dict(), "sensitivity": sens, "evidence": more}
+    return {"text": "\n".join(lines), "json": payload, "sensitivity": sens, "contributions": contrib, "evidence": evidence}
