@@ -25,7 +25,6 @@ from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import least_squares
 from scipy.special import expit, logit
 
 from gapscore.models._frontier import (
@@ -37,11 +36,15 @@ from gapscore.models._frontier import (
     to_datetime_index,
     to_timestamp,
 )
+from gapscore.models import fit_cache
+from gapscore.models._logistic_lsq import METHODS as FIT_METHODS
+from gapscore.models._logistic_lsq import fit_logistic_batch
 from gapscore.models.exceptions import InputError, InsufficientDataError, NotFittedError
 
 __all__ = [
     "DEFAULT_MIN_ASYMPTOTE",
     "DEFAULT_N_BOOT",
+    "DEFAULT_SATURATION_NOISE_POINTS",
     "DEFAULT_SHARE_CEILING",
     "DEFAULT_THRESHOLDS",
     "MAX_HORIZON_YEARS",
@@ -49,9 +52,12 @@ __all__ = [
     "SCurve",
     "ThresholdForecast",
     "fit_sector",
+    "crossing_date",
     "logistic",
     "normalise",
+    "observed_frontier",
     "record_points",
+    "saturation_dates",
 ]
 
 # --- constants (units and sources in docs/models/capability_cost.md) -------------------
@@ -77,6 +83,21 @@ DEFAULT_SHARE_CEILING = 1.2
 #: L >= 1.05. Pass ``min_asymptote=0`` to let the data decide.
 DEFAULT_MIN_ASYMPTOTE = 1.05
 
+#: Noise of a benchmark reported in percent on a linear scale, in percentage points:
+#: a result within this of the human baseline, or of the metric's maximum (100%),
+#: cannot be told apart from it, so the benchmark is saturated. Assumption: two
+#: binomial standard errors of a small test set near the top (HumanEval, 164 problems,
+#: at 98%: s.e. 1.1 points), the same order as the label errors found in saturated
+#: benchmarks (Gema et al. 2024, "Are we done with MMLU?": 6.5% of questions wrong).
+#: Log-scale measures (error rates, METR time horizons) are saturated only when they
+#: pass the human baseline: on a log scale no fixed number of points is "near".
+DEFAULT_SATURATION_NOISE_POINTS = 2.0
+
+#: Units whose values are percentages of a bounded score (maximum 100 when higher is
+#: better, 0 when lower is better): only these are checked against their maximum.
+PERCENT_UNITS = frozenset({"percent"})
+_PERCENT_MAX = 100.0
+
 #: Bootstrap replicates for intervals: the config's ``capability.n_boot`` default
 #: (scoring/defaults.toml, which gives the reasoning; the scoring layer always passes
 #: the config's value). Was 500 here while the config said 200: the config won, as
@@ -92,11 +113,10 @@ DEFAULT_THRESHOLDS = (0.8, 0.95, 1.0)
 #: Longest forecast reported as a point, in years after ``as_of`` (the default of
 #: ``fit_sector(horizon_years=...)``). A threshold year beyond it (or never) is
 #: reported as ``as_of + horizon_years`` with ``capped=True`` ("not in sight"); an
-#: upper bound beyond it is ``inf``. The config's ``milestone.horizon_years``
-#: (scoring/defaults.toml: beyond a fund's 10-year life plus a margin, a point
-#: forecast is a guess), which the scoring layer passes. Was 30 here while the config
-#: said 15: the config won, as the user's file.
-MAX_HORIZON_YEARS = 15.0
+#: upper bound beyond it is ``inf``. The config's ``capability.horizon_years``
+#: (scoring/defaults.toml gives the reasoning), which the scoring layer passes; a
+#: test keeps this default equal to it.
+MAX_HORIZON_YEARS = 30.0
 
 #: Two shares closer than this are the same threshold (a share asked for and the one
 #: reported may differ in the last bits after arithmetic in a config or a template).
@@ -123,10 +143,16 @@ T0_MARGIN_YEARS = 50.0
 _STATUS_OK = "ok"
 _STATUS_INSUFFICIENT = "insufficient_data"
 _STATUS_BORROWED = "borrowed_shape"
+#: No curve, but the reference class of lifetimes gives the forecasts (models.shape_prior).
+_STATUS_REFERENCE = "reference_class"
+_FORECAST_STATUSES = (_STATUS_OK, _STATUS_REFERENCE)
 _PARAM_NAMES = ("L", "k", "t0")
 _BISECTION_STEPS = 60
-#: Function-evaluation budget of one least-squares run (per starting point).
-_MAX_NFEV = 200
+#: Least-squares method of SCurve fits: "batched" solves every start and every
+#: bootstrap replicate of a fit together (projected Levenberg-Marquardt in numpy,
+#: ``models/_logistic_lsq.py``); "scipy" is one ``scipy.optimize.least_squares`` call
+#: per start and replicate, the reference it is tested against.
+DEFAULT_FIT_METHOD = "batched"
 
 
 # --- the curve ---------------------------------------------------------------------------
@@ -287,6 +313,101 @@ def normalise(
     return out
 
 
+def saturation_dates(
+    normalised: pd.DataFrame,
+    benchmarks: pd.DataFrame,
+    *,
+    noise_points: float = DEFAULT_SATURATION_NOISE_POINTS,
+) -> pd.Series:
+    """The first date each benchmark saturated (a task done), from normalised results.
+
+    A result saturates its benchmark when it passes the human baseline (share >= 1), or,
+    for a percentage on a linear scale (``unit`` in ``PERCENT_UNITS``), comes within
+    ``noise_points`` of the human baseline or of the metric's maximum (100%, or 0%
+    when lower is better): further progress is then within the benchmark's noise. Each
+    row is judged on its own, so the date is point in time. Returns a Series indexed by
+    benchmark (every benchmark of ``normalised``), NaT where none saturated.
+    """
+    if isinstance(noise_points, bool) or not isinstance(noise_points, Real) or not noise_points >= 0:
+        raise InputError(
+            f"The 'noise_points' parameter of saturation_dates must be a number >= 0. Got {noise_points!r} instead."
+        )
+    require_columns(normalised, ("benchmark", "date", "value", "share"), "normalised history")
+    names = pd.unique(normalised["benchmark"])
+    if not len(normalised):
+        return pd.Series(pd.NaT, index=pd.Index(names, name="benchmark"), dtype="datetime64[ns]")
+    table = _benchmark_table(benchmarks, list(names))
+    meta = table.reindex(normalised["benchmark"].to_numpy())
+    value = pd.to_numeric(normalised["value"], errors="coerce").to_numpy(dtype=float)
+    share = normalised["share"].to_numpy(dtype=float)
+    human = meta["human_baseline"].to_numpy(dtype=float)
+    higher = meta["higher_is_better"].to_numpy(dtype=bool)
+    units = meta["unit"].astype(str).to_numpy() if "unit" in meta.columns else np.full(len(meta), "")
+    percent = np.isin(units, list(PERCENT_UNITS)) & (meta["scale"].to_numpy() == "linear")
+    best = np.where(higher, _PERCENT_MAX, 0.0)
+    sign = np.where(higher, 1.0, -1.0)
+    with np.errstate(invalid="ignore"):
+        near = percent & np.isfinite(human) & (
+            (sign * (value - human) >= -noise_points) | (sign * (value - best) >= -noise_points)
+        )
+        done = (np.isfinite(share) & (share >= 1.0)) | near
+    dates = pd.Series(to_datetime_index(normalised["date"]), index=normalised.index)
+    first = dates[done].groupby(normalised["benchmark"][done]).min()
+    return first.reindex(pd.Index(names, name="benchmark")).astype("datetime64[ns]")
+
+
+def observed_frontier(
+    normalised: pd.DataFrame,
+    members: Sequence[str],
+    *,
+    cap: float = 1.0,
+    saturated: pd.Series | None = None,
+) -> pd.Series:
+    """A sector's observed capability over time: the one implementation the scores,
+    the reasons and the backtest share.
+
+    At every date a member set a record: the mean, over the members with a result by
+    then (a benchmark joins the suite from its first dated result), of each one's best
+    share so far clipped to [0, cap]; a member counts at least min(1, cap), the human
+    level (a task done), from the date it saturated (``saturated``: benchmark -> date, as from :func:`saturation_dates`).
+    Indexed by date (name "date"), named "level"; empty without results.
+    """
+    frame = normalised[normalised["benchmark"].isin(list(members))]
+    frame = frame[np.isfinite(frame["share"].to_numpy(dtype=float))]
+    if frame.empty:
+        return pd.Series(dtype=float, index=pd.DatetimeIndex([], name="date"), name="level")
+    dates = to_datetime_index(frame["date"])
+    wide = (
+        pd.DataFrame({"date": dates, "benchmark": frame["benchmark"].to_numpy(), "share": frame["share"].to_numpy(dtype=float)})
+        .pivot_table(index="date", columns="benchmark", values="share", aggfunc="max")
+        .sort_index()
+        .cummax()
+        .ffill()
+        .clip(lower=0.0, upper=cap)
+    )
+    if saturated is not None:
+        for name in wide.columns:
+            when = saturated.get(name, pd.NaT)
+            if pd.notna(when):
+                after = wide.index >= when
+                wide.loc[after, name] = np.maximum(wide.loc[after, name], min(1.0, cap))
+    level = wide.mean(axis=1, skipna=True)
+    level.index.name, level.name = "date", "level"
+    return level
+
+
+def crossing_date(levels: pd.Series, threshold: float) -> pd.Timestamp | None:
+    """The date from which ``levels`` stays at or above ``threshold``; None if below at the end.
+
+    "Stays": a harder benchmark joining the suite can pull the sector's level back under
+    a threshold it had passed; the passage counts from the last time it came back above.
+    """
+    if levels.empty or not levels.iloc[-1] >= threshold:
+        return None
+    below = np.flatnonzero(levels.to_numpy() < threshold)
+    return pd.Timestamp(levels.index[0 if below.size == 0 else int(below[-1]) + 1])
+
+
 def record_points(normalised: pd.DataFrame, *, as_of: object) -> pd.DataFrame:
     """The record-setting frontier points dated on or before ``as_of``.
 
@@ -326,10 +447,6 @@ def record_points(normalised: pd.DataFrame, *, as_of: object) -> pd.DataFrame:
 # --- the estimator ---------------------------------------------------------------------
 
 
-def _residuals(params: np.ndarray, t: np.ndarray, y: np.ndarray) -> np.ndarray:
-    return logistic(t, *params) - y
-
-
 def _jacobian(params: np.ndarray, t: np.ndarray, y: np.ndarray) -> np.ndarray:
     L, k, t0 = params
     e = expit(k * (t - t0))
@@ -352,30 +469,14 @@ def _modified_residuals(params: np.ndarray, t: np.ndarray, residuals: np.ndarray
 
 
 def _least_squares_logistic(
-    t: np.ndarray, y: np.ndarray, starts: list[np.ndarray], lower: np.ndarray, upper: np.ndarray
+    t: np.ndarray, y: np.ndarray, starts: list[np.ndarray], lower: np.ndarray, upper: np.ndarray,
+    method: str = "batched",
 ) -> np.ndarray | None:
     """Best bounded least-squares fit over the starting points (None if none converged)."""
-    margin = 1e-6 * (upper - lower)
-    best, best_cost = None, np.inf
-    for start in starts:
-        x0 = np.clip(start, lower + margin, upper - margin)
-        try:
-            solution = least_squares(
-                _residuals,
-                x0,
-                jac=_jacobian,
-                bounds=(lower, upper),
-                args=(t, y),
-                method="trf",
-                x_scale="jac",
-                max_nfev=_MAX_NFEV,
-            )
-        except (ValueError, np.linalg.LinAlgError):
-            continue
-        # status 0 (evaluation budget used up) still gives a feasible point: keep the best.
-        if solution.status >= 0 and np.all(np.isfinite(solution.x)) and solution.cost < best_cost:
-            best, best_cost = solution.x, solution.cost
-    return best
+    solutions, costs = fit_logistic_batch(t, y, np.stack(starts), lower, upper, method=method)
+    if not np.isfinite(costs).any():
+        return None
+    return solutions[int(np.argmin(costs))]
 
 
 def _check_level(level: float, name: str = "level") -> float:
@@ -393,7 +494,10 @@ def _quantile_bounds(draws: np.ndarray, level: float, method: str = "linear") ->
     if draws.shape[0] == 0 or np.all(np.isnan(draws)):
         shape = draws.shape[1:]
         return np.full(shape, np.nan), np.full(shape, np.nan)
-    low, high = np.nanquantile(draws, q, axis=0, method=method)
+    # Without NaN, np.quantile gives nanquantile's numbers (the same per-column
+    # algorithm) in one vectorised call instead of a Python loop over columns.
+    quantile = np.nanquantile if np.isnan(draws).any() else np.quantile
+    low, high = quantile(draws, q, axis=0, method=method)
     return low, high
 
 
@@ -401,8 +505,10 @@ class SCurve:
     """Logistic S-curve of the human-level share over time, with bootstrap intervals.
 
     ``share(t) = L / (1 + exp(-k (t - t0)))``, t in decimal years, fitted by bounded
-    nonlinear least squares (``scipy.optimize.least_squares``, trust-region reflective,
-    the solver behind ``curve_fit`` with bounds) from a grid of starting points. Shares
+    nonlinear least squares from a grid of starting points (all solved at once by a
+    projected Levenberg-Marquardt in numpy, ``models/_logistic_lsq.py``; ``method="scipy"``
+    uses ``scipy.optimize.least_squares``, trust-region reflective, the solver behind
+    ``curve_fit`` with bounds, once per start: the reference). Shares
     above ``ceiling`` are clipped to it before fitting and ``L`` is bounded by
     ``ceiling``, so every prediction lies in ``[0, ceiling]``. Shares below 0 (worse
     than the floor) are kept as they are: they are noise around a curve that starts at
@@ -427,6 +533,10 @@ class SCurve:
         Lower bound of the asymptote L (``DEFAULT_MIN_ASYMPTOTE``: the curve heads a
         little past the human level); 0 leaves L free. A value above ``ceiling`` is
         lowered to it (L is then fixed at the ceiling).
+    method : {"batched", "scipy"} or None, default None
+        Least-squares solver (``DEFAULT_FIT_METHOD`` when None): "batched" fits all
+        starts, then all bootstrap replicates, in one vectorised run each; "scipy" calls
+        ``scipy.optimize.least_squares`` once per start and replicate (the reference).
 
     Attributes
     ----------
@@ -447,11 +557,13 @@ class SCurve:
         random_state: object = 0,
         ceiling: float | None = None,
         min_asymptote: float = DEFAULT_MIN_ASYMPTOTE,
+        method: str | None = None,
     ) -> None:
         self.n_boot = n_boot
         self.random_state = random_state
         self.ceiling = ceiling
         self.min_asymptote = min_asymptote
+        self.method = method
 
     # -- fitting
     def _validated_settings(self) -> tuple[int, float, float]:
@@ -478,6 +590,12 @@ class SCurve:
         Raises InsufficientDataError with fewer than 4 points or 3 distinct times.
         """
         n_boot, ceiling, l_low = self._validated_settings()
+        method = DEFAULT_FIT_METHOD if self.method is None else self.method
+        if method not in FIT_METHODS:
+            raise InputError(
+                f"The 'method' parameter of SCurve must be one of {FIT_METHODS} or None. "
+                f"Got {self.method!r} instead."
+            )
         t_arr = np.asarray(t, dtype=float).ravel()
         y_arr = np.asarray(share, dtype=float).ravel()
         if t_arr.shape != y_arr.shape:
@@ -505,8 +623,12 @@ class SCurve:
             for k0 in (0.3, 1.0, 3.0)
             for t00 in (*np.quantile(tc, [0.25, 0.5, 0.75]), tc.max() + 2.0)
         ]
-        params = _least_squares_logistic(tc, y_arr, starts, lower, upper)
+        point_key = fit_cache.key("scurve-point", t_arr, y_arr, ceiling, l_low, method)
+        params = fit_cache.get(point_key)
         if params is None:
+            params = _least_squares_logistic(tc, y_arr, starts, lower, upper, method)
+            fit_cache.put(point_key, np.full(3, np.nan) if params is None else params)
+        if params is None or np.isnan(params).any():
             raise InsufficientDataError("SCurve.fit: the least-squares fit did not converge.")
 
         fitted = logistic(tc, *params)
@@ -514,14 +636,21 @@ class SCurve:
         n = y_arr.size
         dof = n - len(_PARAM_NAMES)
         boot = np.full((n_boot, 3), np.nan)
-        if n_boot:
+        seed = fit_cache.seed_token(self.random_state)
+        boot_key = fit_cache.key("scurve-boot", point_key, n_boot, seed) if seed is not None else None
+        cached = fit_cache.get(boot_key) if n_boot and boot_key else None
+        if cached is not None:
+            boot = cached
+        elif n_boot:
             rng = np.random.default_rng(self.random_state)
             pool = _modified_residuals(params, tc, residuals)
-            for b in range(n_boot):
-                y_b = np.minimum(fitted + rng.choice(pool, size=n, replace=True), ceiling)
-                solution = _least_squares_logistic(tc, y_b, [params], lower, upper)
-                if solution is not None:
-                    boot[b] = solution
+            # One draw of n_boot x n is the same stream as n_boot draws of n in a row.
+            y_boot = np.minimum(fitted + rng.choice(pool, size=(n_boot, n), replace=True), ceiling)
+            boot, _ = fit_logistic_batch(
+                tc, y_boot, np.repeat(params[None, :], n_boot, axis=0), lower, upper, method=method
+            )
+            if boot_key:
+                fit_cache.put(boot_key, boot)
         boot[:, 2] += centre
 
         self.ceiling_ = ceiling
@@ -629,8 +758,10 @@ class CapabilityResult:
     ------
     sector, as_of, status ("ok" or "insufficient_data"),
     level : fitted sector share at ``as_of`` (NaN if insufficient),
-    observed_level : mean over the benchmarks used of the best share reached by
-        ``as_of``, each clipped to [0, ceiling] (NaN without data),
+    observed_level : the observed frontier at ``as_of`` (:func:`observed_frontier`): mean
+        over the members with a result of the best share reached, each clipped to
+        [0, min(ceiling, task_cap)], a saturated member counting as that cap (NaN
+        without data),
     velocity_per_year : slope of the fitted sector curve at ``as_of`` (share per year),
     thresholds : tuple of ThresholdForecast,
     n_points : record-setting points the curves were fitted to,
@@ -639,7 +770,11 @@ class CapabilityResult:
     per_benchmark : DataFrame, one row per listed benchmark (see ``summary``),
     interval_level : coverage of the intervals (the ``level`` argument),
     horizon_year : ``as_of`` + MAX_HORIZON_YEARS as a decimal year,
-    ceiling : upper bound of the fitted share.
+    ceiling : upper bound of the fitted share,
+    saturated : members saturated by ``as_of`` (tasks done: counted at the cap),
+    beyond_measure : every member with a result is saturated: the sector's capability
+        is beyond what its benchmarks measure, and its level says nothing of the gaps,
+    observed_curve : the observed level at each record date (:func:`observed_frontier`).
 
     Equality is identity (the fields include DataFrames).
     """
@@ -658,10 +793,23 @@ class CapabilityResult:
     interval_level: float
     horizon_year: float
     ceiling: float
+    saturated: tuple[str, ...] = ()
+    beyond_measure: bool = False
+    observed_curve: pd.Series | None = None
+
+    @property
+    def has_forecast(self) -> bool:
+        """Threshold forecasts exist: from curves ("ok") or from the reference class alone."""
+        return self.status in _FORECAST_STATUSES
 
     def summary(self) -> pd.DataFrame:
         """Per-benchmark results: status, points, observed share, L, k, t0, level, slope."""
         return self.per_benchmark.copy()
+
+    def measuring(self) -> pd.DataFrame:
+        """The members with a result that are not saturated: those the remaining gap is read on."""
+        rows = self.per_benchmark
+        return rows[(rows["n_points"] > 0) & ~rows["saturated"].astype(bool)]
 
     def borrowed(self) -> pd.DataFrame:
         """The benchmarks whose curve borrows its shape (too few records to fit alone)."""
@@ -695,9 +843,9 @@ class CapabilityResult:
         return bool(self.forecast(threshold).passed)
 
     def in_sight(self, threshold: float) -> bool:
-        """A fitted forecast within the horizon (False when not fitted, capped or never)."""
+        """A forecast within the horizon (False without forecasts, capped or never)."""
         f = self.forecast(threshold)
-        return self.is_fitted and not f.capped and bool(np.isfinite(f.year))
+        return self.has_forecast and not f.capped and bool(np.isfinite(f.year))
 
     def interval(self, threshold: float) -> tuple[float, float]:
         """(low, high) decimal years of the forecast at ``threshold`` (``interval_level`` coverage)."""
@@ -705,19 +853,28 @@ class CapabilityResult:
         return float(f.low), float(f.high)
 
 
-def _sector_mean(params: np.ndarray, t: np.ndarray, cap: float = np.inf) -> np.ndarray:
-    """Mean over benchmarks of logistic curves, each capped at ``cap``. params (D, B, 3), t (D,) -> (D,)."""
-    values = params[:, :, 0] * expit(params[:, :, 1] * (t[:, None] - params[:, :, 2]))
-    return np.minimum(values, cap).mean(axis=1)
+def _sector_mean(params: np.ndarray, t: np.ndarray, cap: float = np.inf, done: np.ndarray | None = None,
+                 top: float = 1.0) -> np.ndarray:
+    """Mean over benchmarks of logistic curves, each capped at ``cap``; a benchmark counts
+    at least ``top`` from its saturation year ``done`` (B,) on. params (D, B, 3), t (D,) -> (D,)."""
+    values = np.minimum(params[:, :, 0] * expit(params[:, :, 1] * (t[:, None] - params[:, :, 2])), cap)
+    if done is not None:
+        values = np.where(t[:, None] >= done[None, :], np.maximum(values, top), values)
+    return values.mean(axis=1)
 
 
-def _sector_mean_grid(params: np.ndarray, t: np.ndarray, cap: float = np.inf) -> np.ndarray:
+def _sector_mean_grid(params: np.ndarray, t: np.ndarray, cap: float = np.inf, done: np.ndarray | None = None,
+                      top: float = 1.0) -> np.ndarray:
     """Mean over benchmarks of capped logistic curves on a grid. params (D, B, 3), t (G,) -> (D, G)."""
     L, k, t0 = (params[:, :, i, None] for i in range(3))
-    return np.minimum(L * expit(k * (t[None, None, :] - t0)), cap).mean(axis=1)
+    values = np.minimum(L * expit(k * (t[None, None, :] - t0)), cap)
+    if done is not None:
+        values = np.where(t[None, None, :] >= done[None, :, None], np.maximum(values, top), values)
+    return values.mean(axis=1)
 
 
-def _sector_year(params: np.ndarray, threshold: float, lo: float, hi: float, cap: float = np.inf) -> np.ndarray:
+def _sector_year(params: np.ndarray, threshold: float, lo: float, hi: float, cap: float = np.inf,
+                 done: np.ndarray | None = None, top: float = 1.0) -> np.ndarray:
     """First year each averaged curve reaches ``threshold`` in [lo, hi]; inf if not by hi.
 
     Each logistic rises with t (k > 0), so their mean does too and bisection finds the
@@ -725,10 +882,10 @@ def _sector_year(params: np.ndarray, threshold: float, lo: float, hi: float, cap
     """
     n = params.shape[0]
     a, b = np.full(n, lo), np.full(n, hi)
-    reached_at_hi = _sector_mean(params, b, cap) >= threshold
+    reached_at_hi = _sector_mean(params, b, cap, done, top) >= threshold
     for _ in range(_BISECTION_STEPS):
         mid = 0.5 * (a + b)
-        above = _sector_mean(params, mid, cap) >= threshold
+        above = _sector_mean(params, mid, cap, done, top) >= threshold
         b = np.where(above, mid, b)
         a = np.where(above, a, mid)
     return np.where(reached_at_hi, b, np.inf)
@@ -786,6 +943,8 @@ def fit_sector(
     pool_when_sparse: bool = False,
     prior: object | None = None,
     prior_min_points: int = 2,
+    saturation_noise: float | None = DEFAULT_SATURATION_NOISE_POINTS,
+    lifetime_prior: object | None = None,
     horizon_years: float = MAX_HORIZON_YEARS,
 ) -> CapabilityResult:
     """Fit a sector's capability S-curve as of ``as_of``.
@@ -809,6 +968,21 @@ def fit_sector(
     with fewer than ``min_points`` records but at least ``prior_min_points`` gets a
     curve of the prior's shapes with its own timing (status "borrowed_shape"), and
     counts in the sector mean like a fitted one; pooling is then not needed.
+
+    Saturation (``saturation_noise``, percentage points; None switches it off): a
+    benchmark that passed the human baseline or came within its noise of it or of its
+    maximum (:func:`saturation_dates`) is a task done: from that date it counts as the
+    cap (1.0) in the sector, observed and fitted, adds no velocity and says nothing more
+    about the remaining gap, which is read on the members that still measure. When every
+    member with a result is saturated, ``beyond_measure`` is True.
+
+    ``lifetime_prior`` (a ``models.shape_prior.LifetimePrior`` as of the same date): the
+    reference class of how long benchmarks took from their first result to each
+    threshold. Each threshold forecast not yet passed is then the class's log-normal
+    lifetime for the sector's first result (among the members that still measure),
+    combined with the curves' forecast by precision (normal-normal, on log lifetime),
+    and conditioned on not having been reached by ``as_of``. Without any curve the class
+    alone gives the forecast (status "reference_class"), from the first record on.
 
     ``sector`` defaults to the single sector of the listed benchmarks in ``benchmarks``.
     """
@@ -842,6 +1016,12 @@ def fit_sector(
     in_time = history.loc[np.asarray(dates <= as_of) & history["benchmark"].isin(ids).to_numpy()]
     normalised = normalise(in_time, listed, error_scale=error_scale)
     records = record_points(normalised, as_of=as_of)
+    if saturation_noise is None:
+        saturated = pd.Series(dtype="datetime64[ns]")
+    else:
+        saturated = saturation_dates(normalised, listed, noise_points=saturation_noise).dropna()
+    # A saturated task counts as done: at least the human level (share 1), within the caps.
+    top = min(1.0, ceiling_value, cap)
 
     t_as_of = float(decimal_year(as_of)[0])
     if isinstance(horizon_years, bool) or not (isinstance(horizon_years, Real) and np.isfinite(horizon_years) and horizon_years > 0):
@@ -867,6 +1047,8 @@ def fit_sector(
             "t0": np.nan,
             "level": np.nan,
             "velocity_per_year": np.nan,
+            "saturated": benchmark in saturated.index,
+            "saturated_date": saturated.get(benchmark, pd.NaT),
         }
         model, status = None, _STATUS_OK
         if len(points) >= min_points:
@@ -906,8 +1088,20 @@ def fit_sector(
             ).fit(decimal_year(pooled["date"]), np.minimum(pooled["share"].to_numpy(dtype=float), cap))
         except InsufficientDataError:
             fits.pop("pooled", None)
+    measured = sorted(records["benchmark"].unique())
+    done_names = [b for b in measured if b in saturated.index]
+    beyond = bool(measured) and len(done_names) == len(measured)
+    if fits or beyond:
+        # A saturated member without a curve of its own is a task done: it counts at
+        # the cap from its saturation date (its curve before then is never read).
+        for b in done_names:
+            if b not in fits:
+                fits[b] = _SaturatedCurve(float(decimal_year(saturated[b])[0]), top,
+                                          int((records["benchmark"] == b).sum()), n_boot)
+        used = sorted(set(used) | set(done_names))
     curve_keys = sorted(fits)
-    observed_series = _observed_sector_frontier(records, used, min(ceiling_value, cap))
+    done = np.array([float(decimal_year(saturated[b])[0]) if b in saturated.index else np.inf for b in curve_keys])
+    observed_series = observed_frontier(normalised, measured, cap=min(ceiling_value, cap), saturated=saturated)
     observed_level = float(observed_series.iloc[-1]) if len(observed_series) else np.nan
 
     common = dict(
@@ -919,15 +1113,30 @@ def fit_sector(
         interval_level=level,
         horizon_year=horizon,
         ceiling=ceiling_value,
+        saturated=tuple(done_names),
+        beyond_measure=beyond,
+        observed_curve=observed_series,
     )
+    measuring_first = [records.loc[records["benchmark"] == b, "date"].min() for b in measured if b not in done_names]
+    first_year = float(decimal_year(min(measuring_first))[0]) if measuring_first else np.nan
+    # Known not reached up to the last result of a member that still measures (not up to
+    # as_of: a benchmark no longer reported says nothing about the years since).
+    still = normalised[normalised["benchmark"].isin([b for b in measured if b not in done_names])]
+    seen_until = float(decimal_year(still["date"].max())[0]) if len(still) else np.nan
+
+    def with_prior(threshold, curve_forecast):
+        return _prior_forecast(lifetime_prior, threshold, first_year, seen_until, horizon, level, curve_forecast)
+
     if not fits:
         forecasts = tuple(
             _passed_forecast(threshold, observed_series)
+            or with_prior(threshold, None)
             or ThresholdForecast(threshold, np.nan, np.nan, np.nan, False)
             for threshold in thresholds
         )
+        from_class = any(not f.passed and np.isfinite(f.year) for f in forecasts)
         return CapabilityResult(
-            status=_STATUS_INSUFFICIENT,
+            status=_STATUS_REFERENCE if from_class else _STATUS_INSUFFICIENT,
             level=np.nan,
             velocity_per_year=np.nan,
             thresholds=forecasts,
@@ -949,23 +1158,22 @@ def fit_sector(
         if passed is not None:
             forecasts.append(passed)
             continue
-        year = float(_sector_year(point, threshold, lo, horizon, cap)[0])
-        draw_years = _sector_year(draws, threshold, lo, horizon, cap)
+        year = float(_sector_year(point, threshold, lo, horizon, cap, done, top)[0])
+        draw_years = _sector_year(draws, threshold, lo, horizon, cap, done, top)
         low, high = _quantile_bounds(draw_years[:, None], level, method="inverted_cdf")
         low, high = float(low[0]), float(high[0])
         capped = not year <= horizon
-        forecasts.append(
-            ThresholdForecast(
-                threshold=threshold,
-                # A fitted crossing before as_of that the observed results have not
-                # shown yet keeps its (past) fitted year: "due" since then, not "now".
-                year=horizon if capped else year,
-                low=min(low, horizon) if not np.isnan(low) else np.nan,
-                high=high if not np.isnan(high) else np.nan,
-                passed=False,
-                capped=capped,
-            )
+        fitted = ThresholdForecast(
+            threshold=threshold,
+            # A fitted crossing before as_of that the observed results have not
+            # shown yet keeps its (past) fitted year: "due" since then, not "now".
+            year=horizon if capped else year,
+            low=min(low, horizon) if not np.isnan(low) else np.nan,
+            high=high if not np.isnan(high) else np.nan,
+            passed=False,
+            capped=capped,
         )
+        forecasts.append(with_prior(threshold, fitted) or fitted)
 
     first = min(fits[b].t_range_[0] for b in curve_keys)
     grid = pd.date_range(
@@ -974,18 +1182,19 @@ def fit_sector(
         freq="MS",
     )
     t_grid = decimal_year(grid)
-    fit_grid = _sector_mean(np.repeat(point, len(t_grid), axis=0), t_grid, cap)
-    draw_grid = _sector_mean_grid(draws, t_grid, cap)
+    fit_grid = _sector_mean(np.repeat(point, len(t_grid), axis=0), t_grid, cap, done, top)
+    draw_grid = _sector_mean_grid(draws, t_grid, cap, done, top)
     low_grid, high_grid = _quantile_bounds(draw_grid, level)
     curve = pd.DataFrame({"date": grid, "fit": fit_grid, "low": low_grid, "high": high_grid})
 
-    # A benchmark already at the cap adds nothing more to the sector: its slope counts 0.
+    # A benchmark already at the cap, or saturated, adds nothing more: its slope counts 0.
     velocity = float(np.mean([
-        fits[b].slope(t_as_of) if float(fits[b].predict(t_as_of)) < cap else 0.0 for b in curve_keys
+        fits[b].slope(t_as_of) if float(fits[b].predict(t_as_of)) < cap and d > t_as_of else 0.0
+        for b, d in zip(curve_keys, done, strict=True)
     ]))
     return CapabilityResult(
         status=_STATUS_OK,
-        level=float(_sector_mean(point, np.array([t_as_of]), cap)[0]),
+        level=float(_sector_mean(point, np.array([t_as_of]), cap, done, top)[0]),
         velocity_per_year=velocity,
         thresholds=tuple(forecasts),
         n_points=int(sum(fits[b].n_points_ for b in curve_keys)),
@@ -994,23 +1203,62 @@ def fit_sector(
     )
 
 
-def _observed_sector_frontier(
-    records: pd.DataFrame, used: Sequence[str], ceiling: float
-) -> pd.Series:
-    """Mean over ``used`` benchmarks of their best share so far (clipped to [0, ceiling]),
-    indexed by record date, from the first date on which every one has a result."""
-    if not used:
-        return pd.Series(dtype=float)
-    frame = records[records["benchmark"].isin(used)]
-    wide = frame.pivot_table(index="date", columns="benchmark", values="share", aggfunc="max")
-    wide = wide.sort_index().cummax().ffill().clip(lower=0.0, upper=ceiling)
-    return wide.dropna(how="any").mean(axis=1)
+def _prior_forecast(prior, threshold: float, first_year: float, seen_until: float, horizon: float, level: float,
+                    curve: ThresholdForecast | None) -> ThresholdForecast | None:
+    """The reference class's forecast of ``threshold``, combined with a curve's (or None).
+
+    On log lifetime ``l = log(year - first_year)``: the class gives a normal (mu_p, s_p);
+    a curve's forecast, its year and 80% interval read as a normal (mu_c, s_c), is
+    combined with it by precision (the posterior of a normal mean with a normal prior);
+    the result is conditioned on ``l > log(seen_until - first_year)`` (not reached by the
+    last result of a member that still measures), and
+    its median and ``level`` quantiles are the forecast.
+    """
+    from scipy.special import ndtr, ndtri
+
+    fit = None if prior is None or not np.isfinite(first_year) else prior.fit_for(threshold)
+    if fit is None:
+        return None
+    floor = 1.0 / 12.0  # shortest lifetime counted (a month), as in the reference class
+    mu, s = fit.log_lifetime(first_year)
+    if curve is not None and np.isfinite(curve.year) and not curve.capped:
+        z = ndtri(0.5 + level / 2.0)
+        lc = np.log(max(curve.year - first_year, floor))
+        lo = np.log(max(curve.low - first_year, floor)) if np.isfinite(curve.low) else lc
+        hi = np.log(max(curve.high - first_year, floor)) if np.isfinite(curve.high) else lc + (lc - lo)
+        sc = max((hi - lo) / (2.0 * z), 1e-3)
+        w_c, w_p = 1.0 / sc**2, 1.0 / s**2
+        mu, s = (lc * w_c + mu * w_p) / (w_c + w_p), float(np.sqrt(1.0 / (w_c + w_p)))
+    alpha = ndtr((np.log(max(seen_until - first_year, floor)) - mu) / s)
+    q = np.array([0.5, (1.0 - level) / 2.0, (1.0 + level) / 2.0])
+    years = first_year + np.exp(mu + s * ndtri(np.clip(alpha + q * (1.0 - alpha), 0.0, 1.0 - 1e-12)))
+    year, low, high = (float(v) for v in years)
+    capped = not year <= horizon
+    return ThresholdForecast(threshold=threshold, year=horizon if capped else year, low=min(low, horizon),
+                             high=high if high <= horizon else np.inf, passed=False, capped=capped)
+
+
+class _SaturatedCurve(SCurve):
+    """A saturated benchmark with too few records for a curve: at the cap from the
+    date it saturated (the sector reads it only from then on)."""
+
+    def __init__(self, t_done: float, top: float, n_points: int, n_boot: int) -> None:
+        super().__init__(n_boot=n_boot)
+        params = [top, K_BOUNDS_PER_YEAR[1], t_done]
+        self.params_ = pd.Series(params, index=list(_PARAM_NAMES))
+        self.boot_params_ = pd.DataFrame(np.tile(params, (n_boot, 1)), columns=list(_PARAM_NAMES))
+        self.n_boot_failed_ = 0
+        self.n_points_ = n_points
+        self.t_range_ = (t_done, t_done)
+        self.ceiling_ = top
+        self.min_asymptote_ = top
+        self.residual_std_ = 0.0
 
 
 def _passed_forecast(threshold: float, observed: pd.Series) -> ThresholdForecast | None:
-    """The first observed passage of ``threshold``, or None if not passed."""
-    passed = observed[observed >= threshold]
-    if passed.empty:
+    """The observed passage of ``threshold`` (:func:`crossing_date`), or None if not passed."""
+    when = crossing_date(observed, threshold)
+    if when is None:
         return None
-    year = float(decimal_year(passed.index[0])[0])
+    year = float(decimal_year(when)[0])
     return ThresholdForecast(threshold=threshold, year=year, low=year, high=year, passed=True)

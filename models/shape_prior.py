@@ -34,7 +34,7 @@ from gapscore.models.capability import (
 )
 from gapscore.models.exceptions import InputError, InsufficientDataError
 
-__all__ = ["BorrowedCurve", "ShapePrior", "shape_prior"]
+__all__ = ["BorrowedCurve", "LifetimeFit", "LifetimePrior", "ShapePrior", "lifetime_prior", "shape_prior"]
 
 #: Shares are kept this far (as a fraction of L) inside (0, L) before the logit: a
 #: result at or below the floor, or at the asymptote, has no finite logit.
@@ -155,3 +155,178 @@ def shape_prior(
         return None
     arr = np.array(shapes)
     return ShapePrior(as_of=as_of, L=arr[:, 0], k=arr[:, 1], benchmarks=tuple(names))
+
+
+# --- the reference class of benchmark lifetimes ------------------------------------------
+
+#: Shortest lifetime counted, in years: a benchmark crossing a threshold within days of
+#: its first result has a lifetime of about zero, whose logarithm is not finite.
+_MIN_LIFETIME_YEARS = 1.0 / 12.0
+
+
+@dataclass(frozen=True, eq=False)
+class LifetimeFit:
+    """Censored log-normal regression of one threshold's lifetimes on the first-result year.
+
+    ``log(lifetime) = a + b (first_year - centre) + sigma e``, e standard normal; a
+    benchmark not at the threshold by ``as_of`` is right-censored at ``as_of - first``.
+    """
+
+    threshold: float
+    a: float
+    b: float
+    sigma: float
+    centre: float
+    var_a: float
+    var_b: float
+    n_resolved: int
+    n_censored: int
+    conformal_scale: float = 1.0
+
+    def log_lifetime(self, first_year: float) -> tuple[float, float]:
+        """Predictive mean and standard deviation of log(lifetime) for a benchmark first
+        reported in ``first_year`` (residual spread plus the fit's own uncertainty, times
+        the conformal scale)."""
+        x = first_year - self.centre
+        return self.a + self.b * x, self.conformal_scale * float(np.sqrt(self.sigma**2 + self.var_a + x * x * self.var_b))
+
+
+@dataclass(frozen=True, eq=False)
+class LifetimePrior:
+    """How long benchmarks took from their first result to each share of human level, as
+    known on ``as_of``: the reference class every forecast starts from."""
+
+    as_of: pd.Timestamp
+    fits: dict
+    lifetimes: pd.DataFrame  # benchmark, threshold, first_year, lifetime, resolved
+
+    def __contains__(self, threshold: float) -> bool:
+        return round(float(threshold), 6) in self.fits
+
+    def fit_for(self, threshold: float) -> LifetimeFit | None:
+        return self.fits.get(round(float(threshold), 6))
+
+    def median_lifetime(self, threshold: float, first_year: float) -> float:
+        """The class's median lifetime (years) for a benchmark first reported in ``first_year``."""
+        fit = self.fit_for(threshold)
+        return np.nan if fit is None else float(np.exp(fit.log_lifetime(first_year)[0]))
+
+    def summary(self) -> pd.DataFrame:
+        return pd.DataFrame([vars(f) for f in self.fits.values()])
+
+
+def _censored_lognormal(x: np.ndarray, y: np.ndarray, resolved: np.ndarray, trend_sd: float):
+    """MAP (a, b, sigma) of y = a + b x + sigma e, y right-censored where not resolved, with a
+    normal prior of sd ``trend_sd`` on b (ridge): returns a, b, sigma, var_a, var_b."""
+    from scipy.optimize import minimize
+    from scipy.special import log_ndtr
+
+    half_log_2pi = 0.5 * np.log(2.0 * np.pi)
+
+    def nll(p):
+        a, b, log_s = p
+        s = np.exp(log_s)
+        z = (y - a - b * x) / s
+        # resolved: the normal log density of z (less log s); censored: log P(Z > z)
+        ll = np.where(resolved, -0.5 * z * z - half_log_2pi - log_s, log_ndtr(-z))
+        return -ll.sum() + 0.5 * (b / trend_sd) ** 2
+
+    start = np.array([float(np.mean(y)), 0.0, np.log(max(float(np.std(y)), 0.3))])
+    best = minimize(nll, start, method="Nelder-Mead", options={"xatol": 1e-6, "fatol": 1e-9, "maxiter": 4000})
+    a, b, log_s = best.x
+    s = float(np.exp(log_s))
+    n = max(int(resolved.sum()), 1)
+    var_a = s * s / n
+    var_b = 1.0 / (float(np.sum(x[resolved] ** 2)) / (s * s) + 1.0 / trend_sd**2)
+    return float(a), float(b), s, var_a, var_b
+
+
+def _conformal(fit: LifetimeFit, first: np.ndarray, log_life: np.ndarray, resolved: np.ndarray, level: float) -> LifetimeFit:
+    """``fit`` with its spread rescaled by split-conformal on the class's own lifetimes."""
+    from dataclasses import replace
+
+    from scipy.special import ndtri
+
+    mean_sd = np.array([fit.log_lifetime(f) for f in first])
+    z = (log_life - mean_sd[:, 0]) / mean_sd[:, 1]
+    # A censored lifetime proves an error of at least z when z > 0; otherwise it says nothing.
+    scores = np.concatenate([np.abs(z[resolved]), z[~resolved & (z > 0)]])
+    n = scores.size
+    rank = min(int(np.ceil((n + 1) * level)), n)
+    q = float(np.sort(scores)[rank - 1])
+    # The unfinished lifetimes still to come are the long ones: the errors seen so far
+    # understate the spread, so they may widen the class's interval but never narrow it.
+    return replace(fit, conformal_scale=max(1.0, q / float(ndtri(0.5 + level / 2.0))))
+
+
+def lifetime_prior(
+    history: pd.DataFrame,
+    benchmarks: pd.DataFrame,
+    *,
+    as_of: object,
+    thresholds: Sequence[float],
+    min_benchmarks: int = 3,
+    trend_prior_sd: float = 0.15,
+    error_scale: str = "log",
+    conformal_level: float | None = None,
+) -> LifetimePrior | None:
+    """The reference class of lifetimes as of ``as_of`` (None when too few resolved).
+
+    Every benchmark with a human baseline and a result dated on or before ``as_of``
+    whose first day's best share was below a threshold is one lifetime for it: the years
+    from its first result to its first result at or above the threshold, or, not there
+    yet, right-censored at ``as_of``. Per threshold, ``log(lifetime)`` is regressed on the
+    first-result year (a censored normal regression: lifetimes have shortened over the
+    decades, about 18 years for MNIST, 6 for ImageNet, 1 for GLUE), with a normal prior
+    of sd ``trend_prior_sd`` on the slope so that a handful of benchmarks cannot claim a
+    steep trend. A threshold needs ``min_benchmarks`` resolved lifetimes.
+
+    ``conformal_level`` (e.g. 0.8): the predictive spread is rescaled so that a central
+    interval of that level holds that share of the class's own lifetimes (split
+    conformal on the standardised errors |log lifetime - mean| / sd, with the finite-
+    sample rank ceil((n + 1) level); a censored lifetime counts with the error its
+    censoring time already proves, if positive). The scale is at least 1: the
+    lifetimes still unfinished are the long ones, so the errors seen so far understate
+    the spread; heavier tails than the log-normal's widen the interval.
+    """
+    as_of = to_timestamp(as_of)
+    check_int(min_benchmarks, "min_benchmarks", "lifetime_prior", 1)
+    table = benchmarks[benchmarks["benchmark"].notna() & benchmarks["human_baseline"].notna()]
+    known = history[(to_datetime_index(history["date"], "history dates") <= as_of)
+                    & history["benchmark"].isin(table["benchmark"])]
+    if known.empty:
+        return None
+    norm = normalise(known[["benchmark", "date", "value"]], table, error_scale=error_scale)
+    norm = norm[np.isfinite(norm["share"].to_numpy(dtype=float))]
+    t_as_of = float(decimal_year(as_of)[0])
+    rows = []
+    for name, group in norm.groupby("benchmark", sort=True):
+        per_day = group.groupby("date", sort=True)["share"].max()
+        years = decimal_year(per_day.index)
+        shares = per_day.to_numpy(dtype=float)
+        first = float(years[0])
+        for thr in thresholds:
+            if shares[0] >= thr:
+                continue  # born past the threshold: nothing to forecast
+            hit = np.flatnonzero(shares >= thr)
+            if hit.size:
+                rows.append((name, round(float(thr), 6), first, max(years[hit[0]] - first, _MIN_LIFETIME_YEARS), True))
+            elif t_as_of - first >= _MIN_LIFETIME_YEARS:
+                rows.append((name, round(float(thr), 6), first, t_as_of - first, False))
+    lifetimes = pd.DataFrame(rows, columns=["benchmark", "threshold", "first_year", "lifetime", "resolved"])
+    fits = {}
+    for thr, group in lifetimes.groupby("threshold"):
+        resolved = group["resolved"].to_numpy(dtype=bool)
+        if resolved.sum() < min_benchmarks:
+            continue
+        first = group["first_year"].to_numpy(dtype=float)
+        centre = float(np.mean(first[resolved]))
+        a, b, s, var_a, var_b = _censored_lognormal(first - centre, np.log(group["lifetime"].to_numpy(dtype=float)),
+                                                    resolved, trend_prior_sd)
+        fit = LifetimeFit(float(thr), a, b, s, centre, var_a, var_b, int(resolved.sum()), int((~resolved).sum()))
+        if conformal_level is not None:
+            fit = _conformal(fit, first, np.log(group["lifetime"].to_numpy(dtype=float)), resolved, conformal_level)
+        fits[float(thr)] = fit
+    if not fits:
+        return None
+    return LifetimePrior(as_of=as_of, fits=fits, lifetimes=lifetimes)

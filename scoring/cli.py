@@ -145,8 +145,13 @@ def emit(frame, fmt, *, payload=None):
     "--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), envvar="GAPSCORE_CONFIG",
     help="Scoring config (TOML) overriding the defaults; write one with 'gapscore config init'. Env: GAPSCORE_CONFIG.",
 )
+@click.option(
+    "--no-cache", is_flag=True,
+    help="Recompute every curve fit instead of reading the fit cache in your cache directory "
+    "(results are the same either way). Env: GAPSCORE_NO_CACHE=1; cache folder: GAPSCORE_CACHE_DIR.",
+)
 @click.pass_context
-def main(ctx, data_dir, replace_data, config_path):
+def main(ctx, data_dir, replace_data, config_path, no_cache):
     """gapscore: is this AI sector a seed bet, a Series B bet, or already done?
 
     Capability gaps to the human level, inference cost at constant capability and
@@ -159,6 +164,8 @@ def main(ctx, data_dir, replace_data, config_path):
       gapscore data show capability --sector computer_vision
       gapscore --data-dir ./mydata data validate
     """
+    if no_cache:  # through the environment, so parallel workers bypass it too
+        os.environ["GAPSCORE_NO_CACHE"] = "1"
     ctx.obj = Obj(data_dir, replace_data, config_path)
 
 
@@ -166,7 +173,12 @@ def main(ctx, data_dir, replace_data, config_path):
 @format_option
 @click.pass_obj
 def sectors_cmd(obj, fmt):
-    """List the sectors with their benchmarks and cost curve.
+    """List the sectors: each leg's status (measured, borrowed, none), benchmarks, cost curve.
+
+    capability: measured from the sector's own benchmarks, borrowed from other sectors'
+    benchmarks, or none; cost: a price series on the sector's own benchmark (measured),
+    on another's or a published anchor cost (borrowed), or none; funding: a funding
+    table or round keywords/categories (measured), or none.
 
     \b
     Example:
@@ -174,12 +186,16 @@ def sectors_cmd(obj, fmt):
     """
     import pandas as pd
 
+    from gapscore.scoring.datasets import sector_legs
+
     rows = []
     for sid, t in obj.store.sectors().items():
         cost = t.get("cost", {})
         rows.append(dict(
-            sector=sid, name=t["name"], benchmarks=", ".join(t["benchmarks"]),
-            cost_curve=f"{cost['benchmark']} >= {cost['threshold']}" if cost else "",
+            sector=sid, name=t["name"], **sector_legs(obj.store, sid),
+            benchmarks=", ".join(t["benchmarks"]),
+            cost_curve=(f"compute: {cost['capability']} >= {cost['capability_level']:g}" if cost.get("mode") == "compute"
+                        else f"{cost['benchmark']} >= {cost['threshold']}") if cost else "",
             description=t["description"],
         ))
     emit(pd.DataFrame(rows), fmt)
@@ -257,23 +273,50 @@ def data_show(obj, name, sector, as_of, limit, fmt):
 
 
 @data_group.command("template")
-@click.argument("name", type=click.Choice(DATASET_NAMES + ["holdings"]))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
-@click.option("--force", is_flag=True, help="Replace the file if it exists.")
-def data_template(name, output, force):
+@click.argument("name", type=click.Choice(DATASET_NAMES + ["holdings", "sector"]))
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="File to write (for 'sector': the folder to write its three files into).")
+@click.option("--id", "sector_id", default="my_sector", show_default=True, help="With 'sector': the new sector's id (snake_case).")
+@click.option("--force", is_flag=True, help="Replace the file(s) if they exist.")
+def data_template(name, output, sector_id, force):
     """Write an empty file with a dataset's columns, to fill in.
+
+    'holdings' writes a filled example (fictional companies in bundled sectors) that
+    'gapscore portfolio review' accepts as it is: replace its rows with your own book.
+    'sector' writes a new sector's three files into the folder OUTPUT: a commented
+    sectors.toml table and the matching empty benchmarks.csv and capability.csv
+    (walk-through: docs/adding-a-sector.md).
 
     \b
     Examples:
       gapscore data template rounds -o rounds.csv
       gapscore data template holdings -o holdings.csv
       gapscore data template sectors -o sectors.toml
+      gapscore data template sector --id protein_structure -o mydata
     """
-    from gapscore.scoring.datasets import BUNDLED_DIR, template_frame
-    from gapscore.scoring.output import frame_to_csv, write_text
+    from gapscore.scoring.datasets import BUNDLED_DIR, sector_template, template_frame
+    from gapscore.scoring.output import check_target, frame_to_csv, write_text
 
+    if name == "sector":
+        try:
+            files = sector_template(sector_id)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--id") from None
+        if output.exists() and not output.is_dir():
+            raise click.BadParameter(f"{output} is a file; give a folder to write the sector's three files into", param_hint="-o")
+        for file in files:  # refuse before writing anything
+            check_target(output / file, force)
+        for file, text in files.items():
+            write_text(output / file, text, force=force)
+            click.echo(f"wrote {output / file}", err=True)
+        return
+    if output.is_dir():
+        raise click.BadParameter(f"{output} is a folder; give the file to write", param_hint="-o")
     if name == "sectors":
         text = (BUNDLED_DIR / "sectors.toml").read_text(encoding="utf-8")
+    elif name == "holdings":
+        from gapscore.scoring.portfolio import example_holdings
+
+        text = frame_to_csv(example_holdings())
     else:
         text = frame_to_csv(template_frame(name))
     write_text(output, text, force=force)
@@ -297,6 +340,7 @@ def data_validate(obj, local_dir):
 
     if local_dir is not None:
         obj.data_dir = local_dir
+    obj.config  # the --config file is checked as 'score' checks it (raises its own one-line error)
     problems = obj.store.validate_all()
     if problems:
         raise DataValidationError(problems)
@@ -310,28 +354,36 @@ def data_validate(obj, local_dir):
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="rounds.csv to write.")
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="TOML or JSON file mapping our columns to your export's headers, e.g. company = \"Company Name\".")
 @click.option("--force", is_flag=True, help="Replace the output if it exists.")
-def data_import(vendor, file, output, mapping, force):
+@click.pass_obj
+def data_import(obj, vendor, file, output, mapping, force):
     """Map a Crunchbase or PitchBook export (CSV or .xlsx) into the rounds schema.
 
     \b
     Expected headers (override any with --mapping):
       crunchbase: Organization Name, Funding Type, Announced Date,
                   Money Raised (in USD), Organization Industries
-      pitchbook:  Companies, Deal Date, Deal Type, Deal Size (USD millions),
-                  Primary Industry Code, Verticals
+      pitchbook:  Companies (or Company Name), Deal Date, Deal Type, Series,
+                  Deal Size (USD millions), Primary Industry Sector/Group/Code,
+                  Verticals
+
+    Ends with how many rows map to each sector (round_keywords and
+    round_categories in sectors.toml, --data-dir included), how many to none,
+    and every round label that could not be mapped.
 
     \b
     Examples:
       gapscore data import --from crunchbase cb_export.csv -o mydata/rounds.csv
       gapscore data import --from pitchbook deals.xlsx --mapping map.toml -o mydata/rounds.csv
     """
-    from gapscore.scoring.importers import import_vendor, read_mapping
+    from gapscore.scoring.importers import import_report, import_vendor, read_mapping
     from gapscore.scoring.output import frame_to_csv, write_text
 
     mapped = read_mapping(mapping) if mapping else None
     frame = import_vendor(file, vendor, mapping=mapped)
     write_text(output, frame_to_csv(frame), force=force)
     click.echo(f"wrote {len(frame)} rounds to {output}", err=True)
+    for line in import_report(frame, obj.store.sectors()):
+        click.echo(line, err=True)
 
 
 # --------------------------------------------------------------------------- config
@@ -431,7 +483,10 @@ def curve_capability(obj, sector, as_of, fmt):
 @format_option
 @click.pass_obj
 def curve_cost(obj, sector, prices_file, benchmark, threshold, as_of, fmt):
-    """Price at constant capability: decline per year with its 90% CI and the frontier.
+    """Price at constant capability: decline per year (fitted and shrunk), span, projection, viable year.
+
+    The table shows the headline; --format json adds the frontier and the projection
+    by year.
 
     \b
     Examples:
@@ -470,7 +525,8 @@ def curve_graduation(obj, sector, categories, rounds_file, from_round, to_round,
     from gapscore.scoring import curves
 
     result = curves.graduation(obj.store, sector, resolve_as_of(as_of), obj.config, categories=list(categories), rounds_file=rounds_file, from_round=from_round, to_round=to_round, within=within)
-    emit(result["table"], fmt, payload=result["json"])
+    answer(fmt, result["text"], result["table"], result["json"])
+    click.echo(f"note: {result['json']['note']}", err=True)
 
 
 @curve_group.command("economics")
@@ -488,6 +544,8 @@ def curve_economics(obj, sector, as_of, fmt):
     from gapscore.scoring import curves
 
     result = curves.economics(obj.store, sector, resolve_as_of(as_of), obj.config)
+    if fmt == "table" and len(result.get("lead", ())):
+        emit(result["lead"], fmt)  # the headline first: rates, span, viable year
     emit(result["table"], fmt, payload=result["json"])
 
 
@@ -497,21 +555,28 @@ def curve_economics(obj, sector, as_of, fmt):
 @main.command("score")
 @as_of_option
 @click.option("--sector", "sectors", multiple=True, help="Only this sector (repeatable).")
+@click.option("--rank-by", "rank_by", type=click.Choice(["best", "early", "seed", "series_a", "series_b", "growth"]), default="best",
+              show_default=True, help="Rank on the best stage score, the early-stage case (max of seed and series_a), or one stage.")
 @format_option
 @click.pass_obj
-def score_cmd(obj, as_of, sectors, fmt):
+def score_cmd(obj, as_of, sectors, rank_by, fmt):
     """Stage-timing scores (seed, Series A, Series B, growth) for every sector, ranked.
+
+    The ranking is by the best stage score unless --rank-by says otherwise; the
+    table's first lines say what it ranks by, the top sector and the strongest
+    early-stage case.
 
     \b
     Examples:
       gapscore score
+      gapscore score --rank-by early
       gapscore score --as-of 2017 --sector computer_vision --format json
       gapscore --config mine.toml score --format csv
     """
-    from gapscore.scoring.scores import ranking_frame, score_all
+    from gapscore.scoring.scores import rank, ranking_frame, ranking_text, score_all
 
-    results = score_all(obj.store, resolve_as_of(as_of), obj.config, list(sectors) or None, progress=_progress("scoring"))
-    emit(ranking_frame(results), fmt, payload=[r.as_dict() for r in results])
+    results = rank(score_all(obj.store, resolve_as_of(as_of), obj.config, list(sectors) or None, progress=_progress("scoring")), rank_by)
+    answer(fmt, ranking_text(results, rank_by), ranking_frame(results, rank_by), [r.as_dict() for r in results])
 
 
 @main.command("explain")
@@ -533,6 +598,30 @@ def explain_cmd(obj, sector, as_of, fmt):
     answer(fmt, result["text"], result["sensitivity"], result["json"])
 
 
+@main.command("diff")
+@click.option("--from", "date_from", type=AS_OF, required=True, help="The earlier as-of date (YYYY, YYYY-MM or YYYY-MM-DD).")
+@click.option("--to", "date_to", type=AS_OF, default=None, help="The later as-of date. Default: today.")
+@click.option("--sector", "sectors", multiple=True, help="Only this sector (repeatable).")
+@format_option
+@click.pass_obj
+def diff_cmd(obj, date_from, date_to, sectors, fmt):
+    """What changed between two dates: sectors whose recommendation or stage scores moved.
+
+    Each moved sector with the factor contributions that moved it (points = weight x
+    factor value, at both dates) and the data rows behind the move: capability,
+    prices, rounds, graduation and outcomes rows known at --to but not at --from.
+
+    \b
+    Examples:
+      gapscore diff --from 2024-12-31 --to 2025-12-31
+      gapscore diff --from 2024 --sector llm_assistants --format json
+    """
+    from gapscore.scoring.diff import diff
+
+    result = diff(obj.store, date_from, resolve_as_of(date_to), obj.config, list(sectors) or None, progress=_progress("scoring"))
+    answer(fmt, result.text(), result.frame(), result.as_dict())
+
+
 # --------------------------------------------------------------------------- backtest
 
 
@@ -542,8 +631,9 @@ def explain_cmd(obj, sector, as_of, fmt):
 @click.option("--from", "first_year", type=click.IntRange(1950, 2100), default=2010, show_default=True, help="First as-of year.")
 @click.option("--to", "last_year", type=click.IntRange(1950, 2100), default=None, help="Last as-of year. Default: last year.")
 @click.option("--step", default="1y", show_default=True, help="Between as-of dates: 1y (every 31 December), 6m, 3m ...")
-@click.option("--calibration/--no-calibration", default=True, show_default=True,
-              help="Also backtest the capability forecaster alone over every benchmark with a human baseline.")
+@click.option("--calibration", "calibration_scope", type=click.Choice(["sectors", "all"]), default="sectors", show_default=True,
+              help="Also backtest the capability forecaster alone: over the named sectors' benchmarks with a human baseline, or all of them.")
+@click.option("--no-calibration", is_flag=True, help="Skip the calibration of the capability forecaster.")
 @click.option("--benchmark", "benchmarks", multiple=True, help="Calibrate only this benchmark (repeatable).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the report: .xlsx (timeline charts, metrics, calibration, sources) or .csv (the rows).")
@@ -552,7 +642,8 @@ def explain_cmd(obj, sector, as_of, fmt):
 @click.option("--scheduler", default=None, help="Run the work on a Dask cluster at this address (needs gapscore[dask]).")
 @format_option
 @click.pass_obj
-def backtest_cmd(obj, sectors, all_sectors, first_year, last_year, step, calibration, benchmarks, output, force, jobs, scheduler, fmt):
+def backtest_cmd(obj, sectors, all_sectors, first_year, last_year, step, calibration_scope, no_calibration, benchmarks, output, force, jobs,
+                 scheduler, fmt):
     """What gapscore would have said each year, point in time, against what happened.
 
     Each as-of date uses only the rows known then (dated, or published, on or
@@ -567,6 +658,7 @@ def backtest_cmd(obj, sectors, all_sectors, first_year, last_year, step, calibra
       gapscore backtest computer_vision --from 2010 --to 2024
       gapscore backtest --all --jobs 2 -o backtest.xlsx
       gapscore backtest computer_vision --no-calibration --format json
+      gapscore backtest computer_vision --calibration all
       gapscore backtest --all --step 6m --format csv > rows.csv
     """
     from gapscore.scoring.backtest import as_of_dates, parse_step, rows_frame, run_backtest, summary_text
@@ -584,8 +676,9 @@ def backtest_cmd(obj, sectors, all_sectors, first_year, last_year, step, calibra
     dates = as_of_dates(first_year, last, parse_step(step))
     cal_dates = as_of_dates(first_year, last, int(cfg["backtest"]["calibration_step_months"]))
     tick = _progress("backtest")
-    result = run_backtest(store, names, dates, cfg, truth_as_of=today(), calibration=calibration,
+    result = run_backtest(store, names, dates, cfg, truth_as_of=today(), calibration=not no_calibration,
                           calibration_benchmarks=list(benchmarks) or None, calibration_dates=cal_dates,
+                          calibration_scope=calibration_scope,
                           jobs=jobs, scheduler=scheduler,
                           progress=None if tick is None else (lambda what, i, n, name: tick(i, n, f"{what} {name}")))
     if output is not None:
@@ -703,8 +796,10 @@ def portfolio_review(obj, holdings, as_of, output, force, fmt):
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="The .xlsx to write (with --all: a folder). Default: SECTOR-memo-ASOF.xlsx here.")
 @click.option("--template", default=None, help="Memo layout: a bundled name ('memo') or a TOML file; ./templates and $GAPSCORE_TEMPLATES are searched first.")
 @click.option("--force", is_flag=True, help="Replace existing files.")
+@click.option("--since", "since", type=AS_OF, default=None,
+              help="Add a 'What changed' sheet: the scores and contributions on this earlier date against the as-of date, and the new rows.")
 @click.pass_obj
-def memo_cmd(obj, sector, all_sectors, as_of, output, template, force):
+def memo_cmd(obj, sector, all_sectors, as_of, output, template, force, since):
     """Write an Excel investment memo: scores, reasons, native charts, live formulas.
 
     The Scoring sheet holds every weight, window and threshold as a named input
@@ -716,6 +811,7 @@ def memo_cmd(obj, sector, all_sectors, as_of, output, template, force):
       gapscore memo computer_vision --as-of 2017 -o cv-2017.xlsx
       gapscore memo --all -o memos/
       gapscore memo llm_assistants --template my_layout.toml --force
+      gapscore memo code_assistants --as-of 2025-12-31 --since 2024-12-31
     """
     from gapscore.scoring import report
     from gapscore.scoring.scores import score_all, score_sector
@@ -734,18 +830,35 @@ def memo_cmd(obj, sector, all_sectors, as_of, output, template, force):
             click.echo(str(p))
         return
     result = score_sector(obj.store, sector, day, obj.config)
+    changes = None
+    if since is not None:
+        from gapscore.scoring.diff import sector_diff
+
+        if since >= day:
+            raise click.UsageError(f"--since {since.date()} must be before the as-of date {day.date()}")
+        changes = sector_diff(obj.store, sector, since, day, obj.config)
     path = output or Path(f"{sector}-memo-{day.date().isoformat()}.xlsx")
-    written = report.write_memo(result, obj.config, obj.store, path, template=template, force=force)
+    written = report.write_memo(result, obj.config, obj.store, path, template=template, force=force, changes=changes)
     click.echo(str(written))
     click.echo(f"memo for {sector} as of {day.date()}: {result.result.recommendation}", err=True)
 
 
+#: Seconds a command runs before it shows progress (a faster command stays quiet).
+PROGRESS_AFTER_S = 2.0
+
+
 def _progress(label):
-    """A progress callback on stderr (silent when stderr is not a terminal)."""
+    """A progress callback on stderr, shown once the work has taken PROGRESS_AFTER_S
+    (silent when stderr is not a terminal)."""
     if not sys.stderr.isatty():
         return None
+    import time
+
+    start = time.monotonic()
 
     def tick(done, total, name=""):
+        if time.monotonic() - start < PROGRESS_AFTER_S:
+            return
         click.echo(f"\r{label}: {done}/{total} {name}".ljust(60), err=True, nl=(done == total))
 
     return tick

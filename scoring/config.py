@@ -26,12 +26,30 @@ _RULES: dict[str, tuple[str, float, float]] = {
     "capability.task_cap": ("num", 0.5, 1.2),
     "capability.shape_min_benchmarks": ("int", 1, 1000),
     "capability.shape_min_points": ("int", 1, 1000),
+    "capability.saturation_noise_points": ("num", 0, 100),
+    "capability.saturated_max_confidence": ("num", 0, 1),
+    "capability.lifetime_min_benchmarks": ("int", 1, 1000),
+    "capability.lifetime_trend_prior_sd": ("num", 0.001, 10),
     "milestone.capability_threshold": ("num", 0.05, 1.5),
     "milestone.perfection_threshold": ("num", 0.05, 1.5),
     "milestone.min_sd_years": ("num", 0.01, 10),
     "milestone.horizon_years": ("num", 1, 100),
+    "capability.horizon_years": ("num", 1, 100),
     "economics.target_share": ("num", 0.001, 1),
     "economics.target_share_low": ("num", 0.001, 1),
+    "cost.pool_min_series": ("int", 1, 1000),
+    "cost.hardware_doubling_years": ("num", 0.1, 100),
+    "cost.hardware_doubling_years_ml": ("num", 0.1, 100),
+    "cost.hardware_doubling_years_slow": ("num", 0.1, 100),
+    "cost.algorithmic_factor": ("num", 1, 1000),
+    "cost.algorithmic_factor_slow": ("num", 1, 1000),
+    "cost.algorithmic_factor_fast": ("num", 1, 1000),
+    "cost.persistence": ("num", 0.01, 100),
+    "cost.generation_years": ("num", 0.1, 100),
+    "cost.joules_per_flop": ("num", 1e-30, 1),
+    "cost.usd_per_kwh": ("num", 1e-6, 100),
+    "cost.floor_flop_per_token": ("num", 1, 1e20),
+    "cost.compute_utilization": ("num", 1e-6, 1),
     "graduation.good_rate": ("num", 0.01, 1),
     "graduation.window_months": ("int", 1, 240),
     "graduation.min_companies": ("int", 1, 10**9),
@@ -40,6 +58,8 @@ _RULES: dict[str, tuple[str, float, float]] = {
     "momentum.window_months": ("int", 1, 120),
     "momentum.full_ratio": ("num", 1.0001, 100),
     "signals.missing_value": ("num", 0, 1),
+    "funding.growing_above": ("num", -1, 100),
+    "funding.max_age_years": ("int", 0, 100),
     "capability_momentum.full_velocity": ("num", 0.001, 10),
     "recommendation.min_score": ("num", 0, 100),
     "backtest.forward_years": ("int", 1, 20),
@@ -153,6 +173,8 @@ def check(cfg: dict, origin: str, *, sensitivity: bool = True) -> list[str]:
         bad("backtest.calibration_headline", cfg["backtest"].get("calibration_headline"), "must be one of backtest.calibration_thresholds")
     if cfg.get("capability", {}).get("shape_reference") not in ("sectors", "all", "none"):
         bad("capability.shape_reference", cfg.get("capability", {}).get("shape_reference"), "must be \"sectors\", \"all\" or \"none\"")
+    if cfg.get("capability", {}).get("lifetime_reference") not in ("all", "none"):
+        bad("capability.lifetime_reference", cfg.get("capability", {}).get("lifetime_reference"), "must be \"all\" or \"none\"")
     if cfg.get("capability", {}).get("error_scale") not in ("log", "linear"):
         bad("capability.error_scale", cfg.get("capability", {}).get("error_scale"), "must be \"log\" or \"linear\"")
     ms = cfg.get("milestone", {})

@@ -37,6 +37,8 @@ class SectorEvidence:
     """The sector's funding rounds known on the date (what the graduation rests on)."""
     exits: pd.DataFrame
     """Exits of those companies known on the date (censoring the survival curve)."""
+    rounds_data_end: pd.Timestamp | None
+    """End of the round data known on the date (``DataStore.data_end``); None without rounds."""
     sensitivity: pd.DataFrame
     """``scores.sensitivity``: each [sensitivity] setting at its low and high end."""
     data_vintage: str
@@ -102,19 +104,24 @@ def frontier_points(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dic
 
 
 def graduation_evidence(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict):
-    """(fit_graduation result or None, the sector's rounds, their exits), all known on ``as_of``."""
-    from gapscore.models.graduation import fit_graduation
+    """(fit_graduation result or None, the sector's rounds, their exits, the rounds' data end), known on ``as_of``.
 
-    cats = list(table.get("round_categories") or [])
+    The cohorts are fitted as of the earlier of ``as_of`` and the end of the round data
+    (``DataStore.data_end``), so a window the data cannot see yet is not read as a failure.
+    """
+    from gapscore.models.graduation import fit_graduation
+    from gapscore.scoring.signals import sector_categories, selects_rounds
+
     rounds = store.as_of("rounds", as_of)
-    rounds = rounds[rounds["category"].isin(cats)] if cats else rounds.iloc[0:0]
+    rounds = rounds[rounds["category"].isin(sector_categories(table, rounds["category"]))] if selects_rounds(table) else rounds.iloc[0:0]
     exits = store.as_of("exits", as_of)
     exits = exits[exits["company"].isin(set(rounds["company"]))] if len(rounds) else exits.iloc[0:0]
     if not len(rounds):
-        return None, rounds, exits
+        return None, rounds, exits, None
+    data_end = store.data_end("rounds", as_of)
     result = fit_graduation(rounds, exits, from_round="seed", to_round="series_a",
-                            within_months=cfg["graduation"]["window_months"], as_of=as_of)
-    return result, rounds, exits
+                            within_months=cfg["graduation"]["window_months"], as_of=min(as_of, data_end))
+    return result, rounds, exits, data_end
 
 
 def sector_evidence(store: DataStore, sector: str, as_of: pd.Timestamp, cfg: dict, *,
@@ -123,13 +130,14 @@ def sector_evidence(store: DataStore, sector: str, as_of: pd.Timestamp, cfg: dic
     as_of = pd.Timestamp(as_of)
     score = score_sector(store, sector, as_of, cfg) if score is None else score
     table = store.sector(sector)
-    graduation, rounds, exits = graduation_evidence(store, table, as_of, cfg)
+    graduation, rounds, exits, data_end = graduation_evidence(store, table, as_of, cfg)
     return SectorEvidence(
         score=score,
         frontier=frontier_points(store, table, as_of, cfg),
         graduation=graduation,
         rounds=rounds,
         exits=exits,
+        rounds_data_end=data_end,
         sensitivity=sensitivity(score.signals, cfg),
         data_vintage=data_vintage(store, as_of) if vintage is None else vintage,
     )

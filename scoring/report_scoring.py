@@ -32,7 +32,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from gapscore.scoring import config as config_mod
 from gapscore.scoring.report_book import Sheet
-from gapscore.scoring.stage_model import FACTOR_BY_KEY, FACTORS, MAX_WINDOW_YEARS, STAGE_BY_ID, STAGE_MODEL, STAGES, WINDOWED, factor_key, excel_rule
+from gapscore.scoring.stage_model import FACTOR_BY_KEY, FACTORS, MAX_WINDOW_YEARS, STAGE_BY_ID, STAGE_MODEL, STAGES, WINDOWED, excel_gated, excel_rule, factor_key
 from gapscore.scoring.timing import Z80
 
 CHECK_OK = "ok"
@@ -48,10 +48,12 @@ LIVE_KEYS = (
     "milestone.capability_threshold", "milestone.perfection_threshold", "milestone.min_sd_years",
     "economics.target_share", "graduation.good_rate", "momentum.full_ratio",
     "capability_momentum.full_velocity", "signals.missing_value", "recommendation.min_score",
+    "capability.saturated_max_confidence",
+    "funding.growing_above",
 )
 """Settings outside [stages] that the Scoring sheet's formulas read (live inputs)."""
 
-SCORING_TABLES = ("capability", "milestone", "economics", "graduation", "momentum", "capability_momentum", "signals", "recommendation")
+SCORING_TABLES = ("capability", "milestone", "economics", "graduation", "momentum", "funding", "capability_momentum", "signals", "recommendation")
 """Config tables the signals and scores read ([stages] is live; [sensitivity] is on its own sheet)."""
 
 FIT_MEANINGS = {
@@ -66,13 +68,15 @@ FIT_MEANINGS = {
     "capability.shape_reference": "which fitted benchmarks a sparse one borrows its curve's shape from",
     "capability.shape_min_benchmarks": "fewest fitted benchmarks to borrow a shape from",
     "capability.shape_min_points": "fewest records a benchmark needs to borrow a shape",
-    "milestone.horizon_years": "forecasts further out are 'not in sight'",
+    "milestone.horizon_years": "years of cost and unit-economics projection ('not within the horizon' beyond)",
+    "capability.horizon_years": "capability forecasts further out are 'not in sight'",
     "economics.target_share_low": "the lower target share reported",
     "graduation.window_months": "graduation window (months) of the cohort rates",
     "graduation.min_companies": "fewest companies for a computed cohort rate",
     "graduation.recent_cohorts": "latest closed cohorts pooled in a computed rate",
     "graduation.interval": "coverage of a computed rate's Wilson interval",
     "momentum.window_months": "funding-momentum window (months)",
+    "funding.max_age_years": "a funding series ending longer ago than this says nothing about interest now",
 }
 
 
@@ -99,6 +103,8 @@ MEANINGS = {
     "capability_momentum.full_velocity": "share of the human gap closed per year that counts as full momentum",
     "signals.missing_value": "value of a factor the data cannot give",
     "recommendation.min_score": "best score below which no stage is recommended",
+    "capability.saturated_max_confidence": "highest probability of a harvest resting on saturated benchmarks alone",
+    "funding.growing_above": "yearly growth of the sector's funding above which interest is still growing (no harvest)",
 }
 
 
@@ -187,7 +193,8 @@ class ScoringSheet:
             s.formula(r, CHECK_COL, f'=IF(ABS(B{r}-{config_mod.WEIGHT_TOTAL:g})<=0.000001,"{CHECK_OK}","must sum to {config_mod.WEIGHT_TOTAL:g}")', style="none")
             s.row += 1
         formats = {"milestone.min_sd_years": "ratio", "momentum.full_ratio": "ratio", "recommendation.min_score": "score",
-                   "capability_momentum.full_velocity": "ratio"}
+                   "capability_momentum.full_velocity": "ratio",
+                   "capability.saturated_max_confidence": "probability"}
         for key in LIVE_KEYS:
             self._input(key, key, config_mod.get(cfg, key), formats.get(key, "ratio"), MEANINGS[key])
         r = s.row
@@ -255,10 +262,19 @@ class ScoringSheet:
         s.put(r, 4, "sig_has_capability", wrap=False)
         s.put(r, NOTE_COL, "FALSE: no benchmark with a human baseline, or too few points to fit", style="note")
         s.row += 1
+        r = s.row
+        s.put(r, 1, "every capability measure saturated")
+        s.put(r, 2, bool(inputs.saturated_only), style="signal")
+        s.name("sig_saturated_only", r, 2)
+        s.put(r, 4, "sig_saturated_only", wrap=False)
+        s.put(r, NOTE_COL, "TRUE: capability is beyond what its benchmarks measure; a harvest on it is capped", style="note")
+        s.row += 1
         scalar("capability velocity", inputs.velocity, "ratio", "sig_velocity", "share of the human gap closed per year, at the as-of date")
         scalar("seed-to-A graduation rate", inputs.traction_rate, "share", "sig_traction_rate",
                "" if sig.traction is None else f"{sig.traction.origin}: {sig.traction.source}")
         scalar("funding momentum ratio", inputs.momentum_ratio, "ratio", "sig_momentum_ratio", "rounds in the last window / the window before")
+        scalar("sector funding growth a year", inputs.funding_growth, "share", "sig_funding_growth",
+               "the sector's own funding series, last two years (blank: no recent series)" if sig.funding is None else sig.funding.line())
         s.row += 1
 
         # Capability forecasts, one row per share the fit forecast.
@@ -483,8 +499,14 @@ class ScoringSheet:
             ("best stage has its own evidence",
              "=CHOOSE(score_best_index," + ",".join(f"f_{STAGE_BY_ID[st].evidence.replace('.', '_')}_ok" for st in STAGES) + ")",
              None, "score_best_known", None),
-            ("recommendation", "=" + excel_rule("recommendation"), None, "score_recommendation", res.recommendation),
-            ("probability behind the recommendation", "=" + excel_rule("probability"), "probability",
+            ("recommendation before the harvest check", "=" + excel_rule("recommendation"), None, "score_recommendation_base", None),
+            ("its probability", "=" + excel_rule("probability"), "probability", "score_decision_probability_base", None),
+            ("recommendation (a harvest checked against funding and saturation)",
+             "=" + excel_gated("recommendation"),
+             None, "score_recommendation", res.recommendation),
+            ("probability behind the recommendation",
+             "=" + excel_gated("probability"),
+             "probability",
              "score_decision_probability", res.decision_probability),
             ("confidence", "=MIN(1,MAX(0,score_decision_probability*score_coverage))", "probability", "score_confidence", res.confidence),
         ]

@@ -304,6 +304,7 @@ PERFECT_NOW = Quantity("P(perfection reached)", _perfect_now, "perf_cdf_now", "s
 BEYOND_SEED_WINDOW = Quantity("P(milestone beyond the seed window)", _beyond_seed_window, "1-ms_cdf_seed_end", "ms_components>0")
 MILESTONE_NOW = Quantity("P(milestone passed)", lambda c: milestone_cdf(c.inputs, _now(c)), "ms_cdf_now", "ms_components>0")
 MISSING_VALUE = Quantity("signals.missing_value", lambda c: c.cfg["signals"]["missing_value"], "cfg_signals_missing_value")
+
 LIKELY = Quantity("more likely than not", lambda c: DECISION_LEVEL, f"{DECISION_LEVEL:g}")
 
 
@@ -396,6 +397,95 @@ RECOMMENDATION_RULE: tuple[Clause, ...] = (
 """The recommendation, clause by clause: the first whose conditions hold decides."""
 
 
+# A harvest from the rule above is then checked against the other two legs' evidence
+# (the thesis: interest fades near perfection; "every benchmark passed" is not
+# evidence that the gaps a sector's products meet are closed).
+
+
+def _funding_growth(ctx):
+    g = ctx.inputs.funding_growth
+    return g if _finite(g) else None
+
+
+def _harvest_base(ctx):
+    """The harvest's probability from the rule above, held to
+    ``capability.saturated_max_confidence`` when every capability measure is saturated."""
+    p = decide(ctx).probability
+    if ctx.inputs.saturated_only:
+        p = min(p, float(ctx.cfg["capability"]["saturated_max_confidence"]))
+    return p
+
+
+def _later_stage(ctx) -> str:
+    """The higher-scoring of Series B and growth (a tie goes to Series B)."""
+    return "growth" if ctx.scores["growth"] > ctx.scores["series_b"] else "series_b"
+
+
+def _later_probability(ctx):
+    v = ctx.values[STAGE_BY_ID[_later_stage(ctx)].evidence]
+    return ctx.cfg["signals"]["missing_value"] if v is None else v
+
+
+FUNDING_GROWTH = Quantity("sector funding growth a year", _funding_growth, "sig_funding_growth", "sig_funding_growth_known")
+GROWING_ABOVE = Quantity("funding.growing_above", lambda c: c.cfg["funding"]["growing_above"], "cfg_funding_growing_above")
+HARVEST_BASE = Quantity(
+    "probability of the harvest (capped on saturated measures)", _harvest_base,
+    "IF(sig_saturated_only,MIN(score_decision_probability_base,cfg_capability_saturated_max_confidence),"
+    "score_decision_probability_base)")
+HARVEST_UNSURE = Quantity(
+    "probability of the harvest x signals.missing_value (funding leg missing)",
+    lambda c: _harvest_base(c) * c.cfg["signals"]["missing_value"],
+    f"({HARVEST_BASE.excel})*cfg_signals_missing_value")
+LATER_PROBABILITY = Quantity(
+    "probability behind the later stage", _later_probability,
+    "IF(score_growth>score_series_b,f_near_perfection_used,f_works_with_gaps_used)")
+LATER = "<later of series_b and growth>"
+"""A clause outcome: the higher-scoring of Series B and growth."""
+
+
+@dataclass(frozen=True)
+class Above:
+    """``quantity > level``, both known."""
+
+    quantity: Quantity
+    level: Quantity
+
+    def holds(self, ctx) -> bool:
+        a, b = self.quantity.compute(ctx), self.level.compute(ctx)
+        return a is not None and b is not None and a > b
+
+    def excel(self) -> list[str]:
+        guards = [q.excel_known for q in (self.quantity, self.level) if q.excel_known]
+        return guards + [f"{self.quantity.excel}>{self.level.excel}"]
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """The quantity is not known (the data cannot give it)."""
+
+    quantity: Quantity
+
+    def holds(self, ctx) -> bool:
+        return self.quantity.compute(ctx) is None
+
+    def excel(self) -> list[str]:
+        return [f"NOT({self.quantity.excel_known})" if self.quantity.excel_known else "FALSE"]
+
+
+HARVEST_RULE: tuple[Clause, ...] = (
+    Clause("funding_growing", (Above(FUNDING_GROWTH, GROWING_ABOVE),), LATER, LATER_PROBABILITY,
+           "the sector's funding still grows faster than funding.growing_above: interest has not faded, so the "
+           "later of Series B and growth stays the call (the seed article: vision funding surged 2014-2019 "
+           "while capability neared perfection, and declined after)"),
+    Clause("no_funding_series", (Unknown(FUNDING_GROWTH),), "harvest", HARVEST_UNSURE,
+           "no recent funding series for the sector: whether interest fades is unknown, so the harvest's "
+           "probability is multiplied by the missing value"),
+    Clause("funding_fading", (), "harvest", HARVEST_BASE,
+           "capability near perfection and funding no longer growing: harvest"),
+)
+"""Applied to a harvest from ``RECOMMENDATION_RULE``: the first clause that holds decides."""
+
+
 @dataclass(frozen=True)
 class Decision:
     recommendation: str
@@ -416,10 +506,15 @@ def _check_rule(rule: tuple[Clause, ...]) -> None:
 
 
 _check_rule(RECOMMENDATION_RULE)
+_check_rule(HARVEST_RULE)
 
 
-def iter_clauses(rule: tuple[Clause, ...] = RECOMMENDATION_RULE):
-    """Every deciding clause (nested ones included), in order."""
+def iter_clauses(rule: tuple[Clause, ...] | None = None):
+    """Every deciding clause (nested ones included), in order; by default of both rules."""
+    if rule is None:
+        yield from iter_clauses(RECOMMENDATION_RULE)
+        yield from iter_clauses(HARVEST_RULE)
+        return
     for c in rule:
         if isinstance(c.then, tuple):
             yield from iter_clauses(c.then)
@@ -433,7 +528,7 @@ def decide(ctx: RuleContext, rule: tuple[Clause, ...] = RECOMMENDATION_RULE) -> 
         if all(t.holds(ctx) for t in c.when):
             if isinstance(c.then, tuple):
                 return decide(ctx, c.then)
-            rec = ctx.best if c.then == BEST else c.then
+            rec = ctx.best if c.then == BEST else _later_stage(ctx) if c.then == LATER else c.then
             return Decision(rec, c.probability.compute(ctx), c.name)
     raise AssertionError("unreachable: every rule ends with an unconditional clause")
 
@@ -444,10 +539,30 @@ def excel_rule(what: str, rule: tuple[Clause, ...] = RECOMMENDATION_RULE) -> str
     if isinstance(c.then, tuple):
         leaf = excel_rule(what, c.then)
     elif what == "recommendation":
-        leaf = _choose([f'"{s}"' for s in STAGES]) if c.then == BEST else f'"{c.then}"'
+        leaf = (_choose([f'"{s}"' for s in STAGES]) if c.then == BEST
+                else 'IF(score_growth>score_series_b,"growth","series_b")' if c.then == LATER else f'"{c.then}"')
     else:
         leaf = c.probability.excel
     if not c.when:
         return leaf
     cond = "AND(" + ",".join(part for t in c.when for part in t.excel()) + ")"
     return f"IF({cond},{leaf},{excel_rule(what, rest)})"
+
+
+def decide_gated(ctx: RuleContext) -> Decision:
+    """``RECOMMENDATION_RULE``, and a harvest from it checked by ``HARVEST_RULE``.
+
+    The clause of a gated harvest reads ``<rule clause>/<harvest clause>``.
+    """
+    d = decide(ctx)
+    if d.recommendation != "harvest":
+        return d
+    g = decide(ctx, HARVEST_RULE)
+    return Decision(g.recommendation, g.probability, f"{d.clause}/{g.clause}")
+
+
+def excel_gated(what: str) -> str:
+    """``decide_gated`` as Excel, over the cells ``score_recommendation_base`` and
+    ``score_decision_probability_base`` (``excel_rule`` of ``RECOMMENDATION_RULE``)."""
+    base = "score_recommendation_base" if what == "recommendation" else "score_decision_probability_base"
+    return f'IF(score_recommendation_base<>"harvest",{base},{excel_rule(what, HARVEST_RULE)})'

@@ -77,6 +77,8 @@ class TimingInputs:
     traction_rate: float | None = None  # share of a cohort graduating within the window
     momentum_ratio: float | None = None  # rounds in the last window / the window before
     has_capability: bool = True
+    saturated_only: bool = False  # every capability measure is saturated: beyond what they measure
+    funding_growth: float | None = None  # yearly growth of the sector's own funding series (None: no recent series)
 
 
 def factor_values(inputs: TimingInputs, cfg: dict) -> dict[str, float | None]:
@@ -133,10 +135,16 @@ def score(inputs: TimingInputs, cfg: dict) -> StageScores:
 
 
 def decide(inputs: TimingInputs, scores: dict[str, float], cfg: dict, values: dict | None = None) -> stage_model.Decision:
-    """The recommendation rule (``stage_model.RECOMMENDATION_RULE``) on these scores."""
+    """The recommendation rule (``stage_model.RECOMMENDATION_RULE``) on these scores.
+
+    A harvest is then checked by ``stage_model.HARVEST_RULE``: funding still growing keeps
+    the later of Series B and growth; no funding series multiplies its probability by the
+    missing value; saturated benchmarks alone hold it to
+    ``capability.saturated_max_confidence``.
+    """
     values = factor_values(inputs, cfg) if values is None else values
     ctx = stage_model.RuleContext(inputs, cfg, scores, values, stage_model.best_stage(scores))
-    return stage_model.decide(ctx)
+    return stage_model.decide_gated(ctx)
 
 
 def recommend(inputs: TimingInputs, scores: dict[str, float], cfg: dict) -> tuple[str, float]:

@@ -112,3 +112,16 @@ def runner() -> CliRunner:
 @pytest.fixture
 def rng():
     return np.random.default_rng(20261126)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fit_cache_in_tmp(tmp_path_factory):
+    """The persistent fit cache (models/fit_cache.py) writes under a temporary folder,
+    never the user's cache directory; subprocesses inherit the variable."""
+    previous = os.environ.get("GAPSCORE_CACHE_DIR")
+    os.environ["GAPSCORE_CACHE_DIR"] = str(tmp_path_factory.mktemp("fit-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("GAPSCORE_CACHE_DIR", None)
+    else:
+        os.environ["GAPSCORE_CACHE_DIR"] = previous

@@ -438,7 +438,7 @@ def test_fit_sector_insufficient_data_gives_nans_not_a_crash():
 
 def test_fit_sector_caps_far_forecasts_at_the_horizon():
     """A slow benchmark (k = 0.05/yr, 0.22 of human level in 2010): 0.8 lies beyond
-    as_of + 30 years (beyond the horizon), so the year is the horizon, flagged capped, high = inf."""
+    as_of + 30 years, so the year is the horizon, flagged capped, high = inf."""
     dates = pd.date_range("2000-01-01", "2010-01-01", freq="180D")
     t = decimal_year(dates)
     values = 25 + 65 * 0.4 / (1 + np.exp(-0.05 * (t - 2005)))
@@ -573,3 +573,85 @@ def test_fit_sector_levels_are_bounded(as_of):
         assert 0.0 <= result.level <= result.ceiling
         values = result.curve[["fit", "low", "high"]].to_numpy()
         assert np.all((values >= 0.0) & (values <= result.ceiling + 1e-12))
+
+
+# --- saturation and the observed frontier ------------------------------------------------
+
+# METR's 50% time horizon as a log-scale, higher-is-better measure in minutes of human
+# work: floor 0.05 min (3 seconds, assumption for the test), human level a 40-hour
+# working week = 2,400 minutes.
+HORIZON = dict(
+    benchmark="metr_horizon", sector="code_assistants", metric="time horizon", higher_is_better=True,
+    human_baseline=2400.0, floor=0.05, unit="minutes", scale="log", source="hand-made test row",
+)
+# A percentage benchmark whose human baseline is the maximum (HumanEval-like).
+PASS_RATE = dict(
+    benchmark="toy_pass_rate", sector="code_assistants", metric="pass@1", higher_is_better=True,
+    human_baseline=100.0, floor=0.0, unit="percent", scale="linear", source="hand-made test row",
+)
+
+
+def test_saturation_dates_by_hand():
+    """toy_accuracy (human 90): 87.9 is 2.1 points short, 88.0 is within the 2-point noise.
+    toy_pass_rate (human = max = 100): 98.5 is within 2 of the maximum. metr_horizon: 500
+    minutes is far above 100 but below the week: never saturated, whatever its size."""
+    from gapscore.models.capability import saturation_dates
+
+    history = pd.concat([
+        history_rows("toy_accuracy", ["2020-01-01", "2021-01-01", "2022-01-01"], [60.0, 87.9, 88.0]),
+        history_rows("toy_pass_rate", ["2020-01-01", "2021-06-01"], [70.0, 98.5]),
+        history_rows("metr_horizon", ["2020-01-01", "2021-01-01", "2022-01-01"], [10.0, 120.0, 500.0]),
+    ], ignore_index=True)
+    table = bench_table(ACCURACY, PASS_RATE, HORIZON)
+    norm = normalise(history, table)
+    dates = saturation_dates(norm, table)
+    assert dates["toy_accuracy"] == pd.Timestamp("2022-01-01")
+    assert dates["toy_pass_rate"] == pd.Timestamp("2021-06-01")
+    assert pd.isna(dates["metr_horizon"])
+    # log share of 500 minutes: ln(500 / 0.05) / ln(2400 / 0.05) = 9.2103 / 10.7789 = 0.8545
+    horizon = norm[norm["benchmark"] == "metr_horizon"]["share"].to_numpy()
+    assert horizon[-1] == pytest.approx(np.log(500 / 0.05) / np.log(2400 / 0.05))
+    assert horizon[-1] == pytest.approx(0.8545, abs=1e-4)
+    # A horizon past the working week passes the human level: saturated then.
+    more = pd.concat([history, history_rows("metr_horizon", ["2023-01-01"], [3000.0])], ignore_index=True)
+    assert saturation_dates(normalise(more, table), table)["metr_horizon"] == pd.Timestamp("2023-01-01")
+    assert saturation_dates(normalise(history, table), table, noise_points=0.0)["toy_accuracy"] is pd.NaT
+
+
+def test_observed_frontier_counts_saturated_tasks_as_done_and_members_from_their_first_result():
+    """a: 0.5 (2020), saturated at 88/90 = share 0.9692 (2021) -> counts 1.0;
+    b joins in 2021-06 at 0.2: mean(1.0, 0.2) = 0.6."""
+    from gapscore.models.capability import crossing_date, observed_frontier, saturation_dates
+
+    b_row = dict(ACCURACY, benchmark="b")
+    history = pd.concat([
+        history_rows("toy_accuracy", ["2020-01-01", "2021-01-01"], [57.5, 88.0]),
+        history_rows("b", ["2021-06-01"], [38.0]),
+    ], ignore_index=True)
+    table = bench_table(ACCURACY, b_row)
+    norm = normalise(history, table)
+    level = observed_frontier(norm, ["toy_accuracy", "b"], cap=1.0, saturated=saturation_dates(norm, table))
+    assert level.to_list() == pytest.approx([0.5, 1.0, 0.6])
+    # 0.8 was passed in 2021 but the harder member pulled the level back under it.
+    assert crossing_date(level, 0.8) is None and crossing_date(level, 0.55) == pd.Timestamp("2021-01-01")
+
+
+def test_fit_sector_all_saturated_is_beyond_measure_and_log_horizon_keeps_measuring():
+    dates = [f"{y}-01-01" for y in range(2018, 2024)]
+    history = pd.concat([
+        history_rows("toy_pass_rate", dates, [20.0, 40.0, 60.0, 80.0, 95.0, 99.0]),
+        history_rows("metr_horizon", dates, [0.5, 2.0, 8.0, 30.0, 120.0, 500.0]),
+    ], ignore_index=True)
+    table = bench_table(PASS_RATE, HORIZON)
+    alone = fit_sector(history, table, sector_benchmarks=["toy_pass_rate"], as_of="2024-01-01", n_boot=20)
+    assert alone.beyond_measure and alone.saturated == ("toy_pass_rate",)
+    assert alone.observed_level == 1.0
+    both = fit_sector(history, table, sector_benchmarks=["toy_pass_rate", "metr_horizon"], as_of="2024-01-01",
+                      n_boot=20, task_cap=1.0)
+    assert not both.beyond_measure and both.saturated == ("toy_pass_rate",)
+    assert list(both.measuring()["benchmark"]) == ["metr_horizon"]
+    # observed: mean(1.0 done, 0.8545 horizon) = 0.92727
+    assert both.observed_level == pytest.approx((1.0 + np.log(500 / 0.05) / np.log(2400 / 0.05)) / 2)
+    # the saturated task adds no velocity: the sector's slope is half the horizon's.
+    horizon_alone = fit_sector(history, table, sector_benchmarks=["metr_horizon"], as_of="2024-01-01", n_boot=20, task_cap=1.0)
+    assert both.velocity_per_year == pytest.approx(horizon_alone.velocity_per_year / 2)
