@@ -429,6 +429,11 @@ class CostResult:
         """Decline factor per year after shrinkage (the raw factor when not shrunk)."""
         return self.decline_factor_per_year if self.shrunk is None else self.shrunk.factor
 
+    @property
+    def is_fitted(self) -> bool:
+        """A price trend was fitted (status "ok"): the decline and its interval are numbers."""
+        return self.status == "ok"
+
 
 def fit_cost(
     prices: pd.DataFrame,

@@ -89,12 +89,14 @@ def signals_of(result, cfg: dict) -> dict:
         if cap.has_forecast:
             out["capability_level"] = _finite(cap.level)
             out["velocity_per_year"] = _finite(cap.velocity_per_year)
-            for f in cap.thresholds:
-                if abs(f.threshold - ms["capability_threshold"]) < 1e-9 and not f.capped:
-                    out["milestone_year"], out["milestone_low"], out["milestone_high"] = _finite(f.year), _finite(f.low), _finite(f.high)
-                if abs(f.threshold - ms["perfection_threshold"]) < 1e-9 and not f.capped:
-                    out["perfection_year"] = _finite(f.year)
-    econ = sig.economics_by_target.get(round(cfg["economics"]["target_share"], 6))
+            milestone = cap.forecast(ms["capability_threshold"])
+            if not milestone.capped:
+                low, high = cap.interval(ms["capability_threshold"])
+                out["milestone_year"], out["milestone_low"], out["milestone_high"] = _finite(milestone.year), _finite(low), _finite(high)
+            perfection = cap.forecast(ms["perfection_threshold"])
+            if not perfection.capped:
+                out["perfection_year"] = _finite(perfection.year)
+    econ = sig.economics_at(cfg["economics"]["target_share"])
     if econ is not None:
         out["economics_year"] = _finite(econ[0])
     if sig.traction is not None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
+from sklearn.metrics import confusion_matrix, precision_score, recall_score
 
 from gapscore.models._frontier import year_of
 from gapscore.scoring.stage_model import STAGES
@@ -67,21 +68,29 @@ def rank_correlation(x, y) -> dict:
 
 
 def classification(invest, truth) -> dict:
-    """Precision, recall and balanced accuracy of invest calls against a 0/1 truth (NaN truth dropped)."""
+    """Precision, recall and balanced accuracy of invest calls against a 0/1 truth (NaN truth dropped).
+
+    Counts from ``sklearn.metrics.confusion_matrix``; precision and the true-positive
+    and true-negative rates from ``precision_score`` and ``recall_score``, each rounded
+    to 6 decimals as reported; balanced accuracy is the mean of the two reported rates
+    (``balanced_accuracy_score`` up to that rounding, at most 1e-6 apart). A metric
+    whose denominator is empty (no invest call, no positive, no negative) is None.
+    """
     invest = np.asarray(invest, dtype=float)
     truth = np.asarray(truth, dtype=float)
     keep = np.isfinite(truth) & np.isfinite(invest)
     inv, tru = invest[keep] > 0, truth[keep] > 0
     n = int(keep.sum())
-    tp, fp = int((inv & tru).sum()), int((inv & ~tru).sum())
-    fn, tn = int((~inv & tru).sum()), int((~inv & ~tru).sum())
+    tn, fp, fn, tp = (int(c) for c in confusion_matrix(tru, inv, labels=[False, True]).ravel()) if n else (0, 0, 0, 0)
 
-    def ratio(a, b):
-        return None if b == 0 else round(a / b, 6)
+    def rate(metric, defined: bool, **kwargs):
+        return round(float(metric(tru, inv, zero_division=0.0, **kwargs)), 6) if defined else None
 
-    tpr, tnr = ratio(tp, tp + fn), ratio(tn, tn + fp)
+    precision = rate(precision_score, tp + fp > 0)
+    tpr = rate(recall_score, tp + fn > 0)
+    tnr = rate(recall_score, tn + fp > 0, pos_label=False)
     balanced = None if tpr is None or tnr is None else round((tpr + tnr) / 2, 6)
-    return {"n": n, "positives": tp + fn, "invest_calls": tp + fp, "precision": ratio(tp, tp + fp),
+    return {"n": n, "positives": tp + fn, "invest_calls": tp + fp, "precision": precision,
             "recall": tpr, "balanced_accuracy": balanced}
 
 

@@ -78,7 +78,7 @@ def realized_years(history: pd.DataFrame, benchmarks: pd.DataFrame, thresholds, 
 
 def _benchmark_task(task) -> list[dict]:
     """All forecasts of one benchmark over the dates."""
-    from gapscore.models.capability import MAX_HORIZON_YEARS, fit_sector, normalise, record_points
+    from gapscore.models.capability import fit_sector, normalise, record_points
     from gapscore.models.exceptions import GapscoreError
 
     name, sector, history, benchmarks, dates, cfg, realized, priors, lifetimes = task
@@ -102,14 +102,15 @@ def _benchmark_task(task) -> list[dict]:
                              level=c["interval"], min_points=c["min_points"], error_scale=c["error_scale"],
                              n_boot=c["n_boot"], random_state=c["random_state"],
                              prior=priors.get(d), prior_min_points=c["shape_min_points"],
-                             saturation_noise=c["saturation_noise_points"], lifetime_prior=lifetimes.get(d))
+                             saturation_noise=c["saturation_noise_points"], lifetime_prior=lifetimes.get(d),
+                             horizon_years=c["horizon_years"])
         except GapscoreError:
             continue
         if not res.has_forecast:
             continue
         method = "reference_class" if res.status == "reference_class" else "borrowed" if len(res.borrowed()) else "fitted"
         known_records = all_records[all_records["date"] <= d]
-        horizon_year = t + MAX_HORIZON_YEARS
+        horizon_year = res.horizon_year  # as_of + capability.horizon_years, the fit's own horizon
         for f in res.thresholds:
             if f.threshold not in open_thresholds or f.passed:
                 continue

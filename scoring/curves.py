@@ -47,7 +47,7 @@ def capability(store: DataStore, sector: str, as_of: pd.Timestamp, cfg: dict) ->
     head = pd.DataFrame([{"sector": sector, "as_of": as_of.date().isoformat(), "status": result.status,
                           "level": result.level, "velocity_per_year": result.velocity_per_year,
                           "n_points": result.n_points}])
-    if result.status != "ok":
+    if not result.is_fitted:
         return {"table": head, "json": payload}
     return {"table": pd.DataFrame(rows).assign(level=result.level, velocity_per_year=result.velocity_per_year), "json": payload}
 
@@ -73,7 +73,7 @@ def cost_headline(result, as_of: pd.Timestamp, cfg: dict, table: dict | None = N
                  "span_years": None if pd.isna(result.start) else _years_between(result.start, result.end)}
     rows = [("status", result.status, None), ("unit", result.unit, None)]
     compute = result.from_compute
-    if result.status == "ok":
+    if result.is_fitted:
         out.update(decline_factor_per_year=result.decline_factor_per_year, ci90=list(result.ci90))
         rows += [("price falls per year, fitted (x)", result.decline_factor_per_year, "multiple"),
                  ("90% CI, slow (x)", result.ci90[0], "multiple"), ("90% CI, fast (x)", result.ci90[1], "multiple")]
@@ -97,14 +97,14 @@ def cost_headline(result, as_of: pd.Timestamp, cfg: dict, table: dict | None = N
                      ("  of which algorithmic efficiency (x)", proj.algorithmic_factor, "multiple")]
     rows += [("data points", result.n_points, "integer"), ("first data point", result.start, "date"),
              ("last data point", result.end, "date"), ("span of the data (years)", out["span_years"], "number")]
-    if result.status == "ok" and result.projection is not None and not compute:
+    if result.is_fitted and result.projection is not None and not compute:
         from gapscore.models._frontier import from_decimal_year
 
         start = from_decimal_year([result.projection.end_])[0]
         out.update(projection_start=start, projection_start_price=float(np.exp(result.projection.level_end_)))
         rows += [("projection starts (prices cover the benchmark until)", start, "date"),
                  ("  from the cheapest price standing then", out["projection_start_price"], "raw")]
-    if result.status == "ok" and result.projection is not None:
+    if result.is_fitted and result.projection is not None:
         proj = result.projection
         dates = pd.DatetimeIndex([as_of, as_of + pd.DateOffset(years=FIVE_YEARS)])
         frame = result.project(dates, 0.9)
@@ -252,11 +252,11 @@ def cost(store: DataStore, sector: str | None, as_of: pd.Timestamp, cfg: dict, *
                        "note": "the sector has no price series (no [cost] table in sectors.toml)"}
             return {"table": pd.DataFrame([{"sector": sector, "status": "insufficient_data", "note": payload["note"]}]), "json": payload}
         _, by_target = sig_mod._economics(table, result, as_of, cfg)
-        viable = by_target.get(round(cfg["economics"]["target_share"], 6))
+        viable = sig_mod.economics_at(by_target, cfg["economics"]["target_share"])
     head = cost_headline(result, as_of, cfg, None, viable)
     payload = _cost_payload(result)
     payload["headline"] = head["json"]
-    if result.status == "ok":
+    if result.is_fitted:
         payload["projection"] = cost_projection_table(result, as_of, cfg, level=cfg["capability"]["interval"], years_ahead=FIVE_YEARS)
     if sector:
         payload = {"sector": sector, **payload}
@@ -340,7 +340,7 @@ def economics(store: DataStore, sector: str, as_of: pd.Timestamp, cfg: dict) -> 
     cost_result = sig_mod._cost(store, table, as_of, cfg)
     result, by_target = sig_mod._economics(table, cost_result, as_of, cfg)
     target = cfg["economics"]["target_share"]
-    got = by_target.get(round(target, 6))
+    got = sig_mod.economics_at(by_target, target)
     if result is None or got is None:
         payload = {"sector": sector, "as_of": as_of, "viable_year": None, "low": None, "high": None,
                    "status": "insufficient_data", "note": "no cost projection for this sector as of this date"}

@@ -302,17 +302,10 @@ def _filler(values: dict) -> Callable[..., str]:
 
 
 def default_data_vintage(store: DataStore, as_of: pd.Timestamp) -> str:
-    """Where the data came from and the newest dated row known on the as-of date."""
-    origin = "bundled data" if store.data_dir is None else (
-        f"{store.data_dir} ({'replacing' if store.replace else 'extending'} the bundled data)")
-    newest = []
-    for name in ("capability", "prices", "hardware", "rounds", "graduation"):
-        frame = store.as_of(name, as_of)
-        col = "published" if name == "graduation" else "date"
-        if len(frame) and frame[col].notna().any():
-            newest.append(frame[col].max())
-    tail = f"; newest row known on {as_of.date()}: {max(newest).date()}" if newest else ""
-    return f"{origin}, gapscore {__version__}{tail}"
+    """Where the data came from and the newest dated row known on the as-of date (``evidence.data_vintage``)."""
+    from gapscore.scoring.evidence import data_vintage
+
+    return data_vintage(store, as_of)
 
 
 def _check_score_matches(score, cfg: dict) -> None:
@@ -333,6 +326,7 @@ def build_memo(score, cfg: dict, store: DataStore, template: dict, *, data_vinta
     --since``): a "What changed" sheet follows the Summary.
     """
     from gapscore.scoring import report_sheets as sheets_mod
+    from gapscore.scoring.evidence import sector_evidence
     from gapscore.scoring.report_book import Book
     from gapscore.scoring.report_scoring import ScoringSheet
 
@@ -348,7 +342,9 @@ def build_memo(score, cfg: dict, store: DataStore, template: dict, *, data_vinta
         "description": table.get("description", ""),
         "template": Path(template.get("path", DEFAULT_TEMPLATE)).name,
     }
-    ctx = sheets_mod.MemoContext(score=score, cfg=cfg, store=store, template=template, values=values, fill=_filler(values))
+    evidence = sector_evidence(store, score.sector, as_of, cfg, score=score, vintage=values["data_vintage"])
+    ctx = sheets_mod.MemoContext(score=score, cfg=cfg, store=store, template=template, values=values, fill=_filler(values),
+                                 evidence=evidence)
     book = Book(template)
     scoring_sheet = book.sheets["scoring"]
     sheets_mod._start(ctx, scoring_sheet)

@@ -93,6 +93,7 @@ class MemoContext:
     values: dict
     fill: object  # callable(text, **extra) -> str: placeholders filled
     sources: list[dict] = field(default_factory=list)
+    evidence: object = None  # evidence.SectorEvidence: what the sheets present (computed once, not here)
 
     @property
     def sig(self):
@@ -266,31 +267,30 @@ def build_summary(ctx: MemoContext, sheet: Sheet) -> None:
         s.put(r, 7, note)
         s.row += 1
 
-    if cap is not None and cap.status == "ok":
+    if cap is not None and cap.is_fitted:
         fig("Capability now (share of human, fitted)", cap.level, "share", note=f"{len(cap.benchmarks)} benchmark(s): {', '.join(cap.benchmarks)}")
         fig("Best observed (share of human)", cap.observed_level, "share")
         fig("Velocity (share of the gap per year)", cap.velocity_per_year, "share")
         wanted = sorted(set(cfg["capability"]["thresholds"]) | {cfg["milestone"]["capability_threshold"], cfg["milestone"]["perfection_threshold"]})
-        for f in cap.thresholds:
-            if any(abs(f.threshold - w) < 1e-9 for w in wanted):
-                if f.capped or not _finite(f.year):
-                    fig(f"Capability reaches {f.threshold:.0%} of human", None, "year", note="not in sight (beyond the horizon)")
-                else:
-                    fig(f"Capability reaches {f.threshold:.0%} of human", f.year, "year", None if f.passed else interval_end(f.low, "low"),
-                        None if f.passed else interval_end(f.high, "high"),
-                        "reached (observed)" if f.passed else f"forecast, {cap.interval_level:.0%} interval")
+        for f in (cap.forecast(w) for w in wanted):
+            if f.capped or not _finite(f.year):
+                fig(f"Capability reaches {f.threshold:.0%} of human", None, "year", note="not in sight (beyond the horizon)")
+            else:
+                fig(f"Capability reaches {f.threshold:.0%} of human", f.year, "year", None if f.passed else interval_end(f.low, "low"),
+                    None if f.passed else interval_end(f.high, "high"),
+                    "reached (observed)" if f.passed else f"forecast, {cap.interval_level:.0%} interval")
     elif cap is not None:
         fig("Capability", None, None, note=f"insufficient data to fit a curve; best observed {cap.observed_level:.0%} of human" if _finite(cap.observed_level) else "insufficient data")
     else:
         fig("Capability", None, None, note="not measured: no benchmark with a human baseline for this sector")
     cost = sig.cost
-    if cost is not None and cost.status == "ok":
+    if cost is not None and cost.is_fitted:
         fig(f"Price decline per year ({cost.benchmark} >= {cost.threshold:g})", cost.decline_factor_per_year, "multiple", cost.ci90[0], cost.ci90[1],
             f"x per year, 90% CI; {cost.n_points} frontier models")
     else:
         fig("Price decline per year", None, None, note="no fitted price series for this sector")
     target = cfg["economics"]["target_share"]
-    got = sig.economics_by_target.get(round(target, 6))
+    got = sig.economics_at(target)
     if got is not None:
         year, low, high, already = got
         bounded = not already and _finite(year)
@@ -328,28 +328,8 @@ def build_summary(ctx: MemoContext, sheet: Sheet) -> None:
 
 
 def frontier_points(ctx: MemoContext) -> pd.DataFrame:
-    """The record-setting results per benchmark as of the date, with system, value and source."""
-    from gapscore.models.capability import normalise, record_points
-
-    ids = list(ctx.table.get("benchmarks") or [])
-    meta = ctx.store.load("benchmarks")
-    history = ctx.store.as_of("capability", ctx.as_of)
-    history = history[history["benchmark"].isin(ids)]
-    usable = meta[meta["benchmark"].isin(ids) & meta["human_baseline"].notna()]["benchmark"]
-    history = history[history["benchmark"].isin(set(usable))]
-    cols = ["benchmark", "date", "year", "system", "value", "share", "source", "_file"]
-    if not len(history):
-        return pd.DataFrame(columns=cols)
-    norm = normalise(history.reset_index(drop=True), meta, error_scale=ctx.cfg["capability"]["error_scale"])
-    recs = record_points(norm, as_of=ctx.as_of)
-    norm = norm.assign(system=norm["system"].fillna("").astype(str))
-    merged = recs.merge(norm, on=["benchmark", "date"], suffixes=("", "_row"))
-    merged = merged[np.isclose(merged["share_row"], merged["share"], rtol=0, atol=1e-12)]
-    merged = merged.sort_values(["benchmark", "date", "system"], kind="mergesort").drop_duplicates(["benchmark", "date"])
-    merged["year"] = _years(merged["date"])
-    if "_file" not in merged.columns:
-        merged["_file"] = ""
-    return merged[cols].reset_index(drop=True)
+    """The record-setting results per benchmark as of the date (``SectorEvidence.frontier``)."""
+    return ctx.evidence.frontier.copy()
 
 
 def build_capability(ctx: MemoContext, sheet: Sheet) -> None:
@@ -507,7 +487,7 @@ def build_cost(ctx: MemoContext, sheet: Sheet) -> None:
                                                ("provider", "provider", None), ("source", "source", None)])
             ctx.cite_rows("model price and score (frontier model)", frontier, "prices")
 
-    if cost is not None and cost.status == "ok":
+    if cost is not None and cost.is_fitted:
         level = cfg["capability"]["interval"]
         table = cost_projection_table(cost, ctx.as_of, cfg, level=level, years_ahead=PROJECTION_YEARS_AHEAD)
         table["year"] = _years(table["date"])
@@ -577,28 +557,20 @@ def build_cost(ctx: MemoContext, sheet: Sheet) -> None:
 
 
 def build_funding(ctx: MemoContext, sheet: Sheet) -> None:
-    from gapscore.models.graduation import fit_graduation
-
     _start(ctx, sheet)
     s, sig, cfg = sheet, ctx.sig, ctx.cfg
-    from gapscore.scoring.signals import sector_categories, selects_rounds
+    from gapscore.scoring.signals import selects_rounds
 
-    rounds = ctx.store.as_of("rounds", ctx.as_of)
-    rounds = rounds[rounds["category"].isin(sector_categories(ctx.table, rounds["category"]))] if selects_rounds(ctx.table) else rounds.iloc[0:0]
+    rounds = ctx.evidence.rounds
     colours = _colours(ctx)
     ws = s.ws
-    result = None
+    result = ctx.evidence.graduation
     if len(rounds):
         from gapscore.scoring.curves import censoring_note
 
-        exits = ctx.store.as_of("exits", ctx.as_of)
-        exits = exits[exits["company"].isin(set(rounds["company"]))]
-        data_end = ctx.store.data_end("rounds", ctx.as_of)
-        result = fit_graduation(rounds, exits, from_round="seed", to_round="series_a",
-                                within_months=cfg["graduation"]["window_months"], as_of=min(ctx.as_of, data_end))
-        s.note(censoring_note(data_end, ctx.as_of, cfg["graduation"]["window_months"], "seed"))
+        s.note(censoring_note(ctx.evidence.rounds_data_end, ctx.as_of, cfg["graduation"]["window_months"], "seed"))
         ctx.cite_rows("funding round", rounds, "rounds")
-        ctx.cite_rows("exit", exits, "exits")
+        ctx.cite_rows("exit", ctx.evidence.exits, "exits")
     else:
         why = ("no round categories or round keywords are mapped to it in sectors.toml" if not selects_rounds(ctx.table)
                else "no rounds match its round categories or round keywords")
@@ -793,13 +765,11 @@ def build_economics(ctx: MemoContext, sheet: Sheet) -> None:
 
 
 def build_sensitivity(ctx: MemoContext, sheet: Sheet) -> None:
-    from gapscore.scoring.scores import sensitivity
-
     res = ctx.score.result
     stage = best_stage(res.scores)
     _start(ctx, sheet, stage=stage)
     s = sheet
-    frame = sensitivity(ctx.sig, ctx.cfg)
+    frame = ctx.evidence.sensitivity.copy()
     if not len(frame):
         s.note("The config lists no [sensitivity] ranges.")
         return

@@ -71,14 +71,14 @@ def reasons_for(sig: SectorSignals, res: StageScores, cfg: dict) -> tuple[str, .
         out.append(f"capability: insufficient data to fit a curve as of {sig.as_of.date()}{lvl}")
     else:
         obs = "" if not math.isfinite(cap.observed_level) else f"{cap.observed_level:.0%} observed (best results so far)"
-        if cap.status == "ok":
+        if cap.is_fitted:
             line = f"capability at {cap.level:.0%} of human fitted, {obs}, rising {100 * cap.velocity_per_year:.1f} points a year"
         else:
             line = (f"capability at {obs}; too few records for a curve: forecasts from the reference class "
                     "(how long benchmarks took from their first result to each share of human level)")
         d = sig.as_of_year
         for thr in (ms["capability_threshold"], ms["perfection_threshold"]):
-            f = next(t for t in cap.thresholds if abs(t.threshold - thr) < 1e-9)
+            f = cap.forecast(thr)
             if f.passed:
                 line += f"; {thr:.0%} passed in the results in {_year(f.year)}"
             elif f.capped or not math.isfinite(f.year):
@@ -94,9 +94,9 @@ def reasons_for(sig: SectorSignals, res: StageScores, cfg: dict) -> tuple[str, .
             names = ", ".join(f"{b} ({n} records)" for b, n in borrowed.itertuples(index=False))
             out.append(f"too few records to fit alone: {names}; their curves borrow the shapes fitted on other "
                        f"benchmarks by {sig.as_of.date()}, with their own timing")
-    if sig.cost is not None and sig.cost.status == "ok":
+    if sig.cost is not None and sig.cost.is_fitted:
         out.append(sig.cost.describe())
-    econ = sig.economics_by_target.get(round(cfg["economics"]["target_share"], 6))
+    econ = sig.economics_at(cfg["economics"]["target_share"])
     if econ is not None:
         year, low, high, already = econ
         target = cfg["economics"]["target_share"]
@@ -282,11 +282,18 @@ def _show(v) -> str:
 
 
 def explain(store: DataStore, sector: str, as_of: pd.Timestamp, cfg: dict) -> dict:
-    """Contributions, reasons and sensitivity of one sector, as text and as data."""
+    """Contributions, reasons and sensitivity of one sector, as text and as data.
+
+    The JSON holds the score (as ``SectorScore.as_dict``), the sensitivity table and,
+    under ``evidence``, the rest of ``evidence.SectorEvidence`` the memo presents
+    (frontier points, graduation cohorts and survival, data vintage).
+    """
+    from gapscore.scoring.evidence import sector_evidence
     from gapscore.scoring.output import frame_to_table
 
-    result = score_sector(store, sector, as_of, cfg)
-    sens = sensitivity(result.signals, cfg)
+    evidence = sector_evidence(store, sector, as_of, cfg)
+    result = evidence.score
+    sens = evidence.sensitivity
     r = result.result
     contrib = pd.DataFrame([
         {"stage": s, "factor": f, "weight": cfg["stages"][s]["weights"][f],
@@ -298,5 +305,6 @@ def explain(store: DataStore, sector: str, as_of: pd.Timestamp, cfg: dict) -> di
     lines += ["why:"] + [f"  - {line}" for line in result.reasons] + [""]
     lines += ["contributions (points = weight x value; a stage's points add up to its score):", frame_to_table(contrib)]
     lines += ["sensitivity (change in each stage score with the setting at the low / high end of its range):", frame_to_table(sens)]
-    payload = {**result.as_dict(), "sensitivity": sens}
-    return {"text": "\n".join(lines), "json": payload, "sensitivity": sens, "contributions": contrib}
+    more = {k: v for k, v in evidence.as_dict().items() if k != "sensitivity"}
+    payload = {**result.as_dict(), "sensitivity": sens, "evidence": more}
+    return {"text": "\n".join(lines), "json": payload, "sensitivity": sens, "contributions": contrib, "evidence": evidence}

@@ -107,7 +107,7 @@ class SectorSignals:
     capability: object | None  # models.capability.CapabilityResult
     cost: object | None  # models.cost.CostResult
     economics: object | None  # models.economics.EconomicsResult
-    economics_by_target: dict = field(default_factory=dict)  # target share -> (year, low, high)
+    economics_by_target: dict = field(default_factory=dict)  # target share -> (year, low, high, already); read with economics_at
     traction: Traction | None = None
     momentum_ratio: float | None = None
     momentum_counts: tuple[int, int] | None = None
@@ -117,19 +117,25 @@ class SectorSignals:
     def as_of_year(self) -> float:
         return year_of(self.as_of)
 
+    @property
+    def has_capability(self) -> bool:
+        """The sector has capability forecasts as of the date (fitted curves or the reference class)."""
+        return self.capability is not None and self.capability.has_forecast
+
     def capability_forecast(self, threshold: float, min_sd: float) -> YearForecast | None:
-        cap = self.capability
-        if cap is None or not cap.has_forecast:
+        if not self.has_capability:
             return None
-        for f in cap.thresholds:
-            if abs(f.threshold - threshold) < 1e-9:
-                if f.capped:
-                    return None  # beyond the model's horizon: not in sight
-                return forecast_from_interval(f"capability {threshold:.0%}", f.year, f.low, f.high, passed=f.passed, min_sd=min_sd)
-        raise KeyError(f"capability threshold {threshold} was not forecast")
+        f = self.capability.forecast(threshold)  # KeyError: a share that was not forecast
+        if f.capped:
+            return None  # beyond the model's horizon: not in sight
+        return forecast_from_interval(f"capability {threshold:.0%}", f.year, f.low, f.high, passed=f.passed, min_sd=min_sd)
+
+    def economics_at(self, target: float) -> tuple | None:
+        """(year, low, high, already viable) at inference share ``target``; None if not estimated."""
+        return economics_at(self.economics_by_target, target)
 
     def economics_forecast(self, target: float, min_sd: float) -> YearForecast | None:
-        got = self.economics_by_target.get(round(target, 6))
+        got = self.economics_at(target)
         if got is None:
             return None
         year, low, high, already = got
@@ -143,7 +149,7 @@ class SectorSignals:
         cap = self.capability_forecast(ms["capability_threshold"], min_sd)
         econ = self.economics_forecast(cfg["economics"]["target_share"], min_sd)
         perfection = self.capability_forecast(ms["perfection_threshold"], min_sd)
-        has_cap = self.capability is not None and self.capability.has_forecast
+        has_cap = self.has_capability
         if has_cap and perfection is None:
             # Perfection beyond the horizon: its CDF is 0 within any window we score.
             perfection = YearForecast("capability perfection", math.inf, 0.0, math.inf, math.inf)
@@ -159,6 +165,18 @@ class SectorSignals:
             saturated_only=has_cap and bool(self.capability.beyond_measure),
             funding_growth=None if self.funding is None else self.funding.growth_if_current,
         )
+
+
+TARGET_MATCH_TOLERANCE = 1e-9
+"""Two target shares closer than this are the same target (as for capability thresholds)."""
+
+
+def economics_at(by_target: dict, target: float) -> tuple | None:
+    """The entry of ``by_target`` (target share -> (year, low, high, already)) at ``target``."""
+    for key, value in by_target.items():
+        if abs(float(key) - float(target)) <= TARGET_MATCH_TOLERANCE:
+            return value
+    return None
 
 
 def capability_thresholds(cfg: dict) -> tuple[float, ...]:
@@ -268,6 +286,7 @@ def _capability(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict):
         prior_min_points=c["shape_min_points"],
         saturation_noise=c["saturation_noise_points"],
         lifetime_prior=lifetime_prior(store, as_of, cfg),
+        horizon_years=c["horizon_years"],
     )
 
 
@@ -396,7 +415,7 @@ def cost_per_unit(spec: dict, cost, as_of: pd.Timestamp, *, horizon_years: float
     mid_year = pd.DatetimeIndex([pd.Timestamp(f"{y}-07-01") for y in years])
     mode = spec.get("mode", "tokens")
     if mode in ("tokens", "compute"):
-        if cost is None or cost.status != "ok":
+        if cost is None or not cost.is_fitted:
             return None
         if mode == "compute" and "revenue_per_unit_date" in spec and pd.Timestamp(str(spec["revenue_per_unit_date"])) > as_of:
             return None
@@ -409,14 +428,14 @@ def cost_per_unit(spec: dict, cost, as_of: pd.Timestamp, *, horizon_years: float
         return None
     t = years + 0.5 - year_of(anchor_date)
     anchor = float(spec["anchor_cost"])
-    projection = getattr(cost, "projection", None) if cost is not None and cost.status == "ok" else None
+    projection = getattr(cost, "projection", None) if cost is not None and cost.is_fitted else None
     if projection is not None:
         # The anchor falls as the sector's projected price falls from the anchor date.
         ref = float(projection.predict(pd.DatetimeIndex([anchor_date]))[0])
         low, high = projection.predict_interval(mid_year, level)
         mid = projection.predict(mid_year)
         return pd.DataFrame({"year": years, "price": anchor * mid / ref, "low": anchor * low / ref, "high": anchor * high / ref})
-    if cost is not None and cost.status == "ok":
+    if cost is not None and cost.is_fitted:
         mid, (slow, fast) = cost.decline_factor_per_year, cost.ci90
     elif "decline_per_year" in spec:
         mid = slow = fast = 1.0 / (1.0 - float(spec["decline_per_year"]))
@@ -447,7 +466,7 @@ def _economics(table: dict, cost, as_of: pd.Timestamp, cfg: dict):
     for target in economics_targets(cfg):
         year, low, high = econ.viable_year(projection, tokens_per_unit=1e6, revenue_per_unit=revenue, target_share=target)
         already = year is not None and year <= as_of.year
-        by_target[round(target, 6)] = (
+        by_target[float(target)] = (
             None if year is None else (float(year) if already else max(float(year), start)),
             np.nan if low is None else float(low),
             np.inf if high is None else float(high),
@@ -471,12 +490,12 @@ def _traction(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict) -> 
             cohorts = cohort_graduation(rounds, from_round="seed", to_round="series_a", within_months=g["window_months"],
                                         as_of=end, categories=sector_categories(table, rounds["category"]))
             cohorts = cohorts[cohorts["n"] > 0]
-            recent = cohorts.tail(3)
+            recent = cohorts.tail(g["recent_cohorts"])
             n, k = float(recent["n"].sum()), float(recent["graduated"].sum())
             if n >= g["min_companies"]:
                 from gapscore.models._intervals import proportion_confint
 
-                low, high = proportion_confint(k, n, alpha=0.05, method="wilson")
+                low, high = proportion_confint(k, n, alpha=round(1.0 - g["interval"], 12), method="wilson")  # 1 - 0.95 is 0.05 + 4e-17
                 files = sorted({Path(str(f)).name for f in rounds.loc[mine, "_file"].astype(str).unique()})
                 return Traction(k / n, float(low), float(high), n, "computed",
                                 f"{', '.join(files)}: {int(mine.sum())} rounds matching {_selector_text(table)}, "

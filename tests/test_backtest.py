@@ -333,7 +333,7 @@ def test_anchor_cost_band_before_the_anchor_date_is_ordered():
     from gapscore.scoring.signals import cost_per_unit
 
     spec = {"mode": "anchor", "anchor_date": "2024-10-01", "anchor_cost": 20.0}
-    cost = SimpleNamespace(status="ok", decline_factor_per_year=10.0, ci90=(8.0, 12.0))
+    cost = SimpleNamespace(status="ok", is_fitted=True, decline_factor_per_year=10.0, ci90=(8.0, 12.0))  # a fitted CostResult
     got = cost_per_unit(spec, cost, pd.Timestamp("2024-12-31"), horizon_years=1, level=0.8)
     t = 2024.5 - _year("2024-10-01")  # negative: mid-2024 is before the anchor
     first = got.iloc[0]
@@ -359,3 +359,13 @@ def test_backtest_on_a_local_dask_cluster_equals_single_process(tmp_path):
         dask = runner.invoke(main, [*args, "--scheduler", cluster.scheduler_address])
     assert dask.exit_code == 0, dask.output
     assert json.loads(dask.stdout) == json.loads(single.stdout)
+
+
+def test_classification_leaves_undefined_rates_empty():
+    """No invest call: precision undefined; no positive: recall and balanced accuracy undefined."""
+    got = bm.classification(np.zeros(4), np.array([1, 0, 1, 0], dtype=float))
+    assert got["precision"] is None and got["recall"] == 0.0 and got["balanced_accuracy"] == 0.5
+    got = bm.classification(np.array([1, 0, 1.0]), np.zeros(3))
+    assert got["recall"] is None and got["balanced_accuracy"] is None and got["precision"] == 0.0
+    assert bm.classification([], []) == {"n": 0, "positives": 0, "invest_calls": 0, "precision": None,
+                                         "recall": None, "balanced_accuracy": None}

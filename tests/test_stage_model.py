@@ -194,3 +194,14 @@ def test_libreoffice_agrees_for_every_clause(small_memos, all_scores, cfg, tmp_p
         assert named(wb, "score_decision_probability") == pytest.approx(want.decision_probability, abs=TOL, rel=0)
         hit.update(want.clause.split("/"))
     assert hit == {c.name for c in iter_clauses()}
+
+
+def test_model_defaults_agree_with_the_config():
+    """A constant the config sets has one value: the models' defaults (used when a model
+    is called directly) equal the config's defaults, which the scoring layer passes."""
+    from gapscore.models import capability
+
+    cfg = config_mod.load_config()
+    assert capability.DEFAULT_N_BOOT == cfg["capability"]["n_boot"]
+    assert capability.MAX_HORIZON_YEARS == cfg["capability"]["horizon_years"]
+    assert capability.DEFAULT_THRESHOLDS == tuple(cfg["capability"]["thresholds"])

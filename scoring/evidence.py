@@ -1,0 +1,143 @@
+"""One sector's evidence as of a date, computed once: what the memo presents and
+``gapscore explain --format json`` returns.
+
+``sector_evidence`` gathers, from the data known on the date and the config: the
+score (signals, stage scores, reasons), the record-setting capability results the
+curves were fitted to, the seed-to-Series-A cohorts and survival curve, the
+sensitivity table and the data vintage. The memo's sheets read these fields instead
+of recomputing them, so each of those numbers is also reachable from Python and JSON.
+
+Still computed by the memo itself (issue #14, left for a later pass): the cost
+projection and the hardware scenario of the Cost sheet, and the citations list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from gapscore.models._frontier import decimal_year
+from gapscore.scoring import __version__
+from gapscore.scoring.datasets import DataStore
+from gapscore.scoring.scores import SectorScore, score_sector, sensitivity
+
+
+@dataclass(frozen=True, eq=False)
+class SectorEvidence:
+    """Everything the memo shows about one sector as of a date (frames are data, not cells)."""
+
+    score: SectorScore
+    frontier: pd.DataFrame
+    """Record-setting capability results: benchmark, date, year, system, value, share, source, _file."""
+    graduation: object | None
+    """``models.graduation.fit_graduation`` of the sector's rounds (cohorts, survival); None without rounds."""
+    rounds: pd.DataFrame
+    """The sector's funding rounds known on the date (what the graduation rests on)."""
+    exits: pd.DataFrame
+    """Exits of those companies known on the date (censoring the survival curve)."""
+    rounds_data_end: pd.Timestamp | None
+    """End of the round data known on the date (``DataStore.data_end``); None without rounds."""
+    sensitivity: pd.DataFrame
+    """``scores.sensitivity``: each [sensitivity] setting at its low and high end."""
+    data_vintage: str
+
+    @property
+    def sector(self) -> str:
+        return self.score.sector
+
+    @property
+    def as_of(self) -> pd.Timestamp:
+        return self.score.as_of
+
+    def as_dict(self) -> dict:
+        """JSON-ready (through ``output.to_jsonable``): the figures, not the raw round rows."""
+        g = self.graduation
+        return {
+            "data_vintage": self.data_vintage,
+            "frontier": self.frontier.drop(columns=["_file"], errors="ignore"),
+            "graduation": None if g is None else {"cohorts": g.cohorts, "survival": g.survival},
+            "rounds_used": int(len(self.rounds)),
+            "sensitivity": self.sensitivity,
+        }
+
+
+def data_vintage(store: DataStore, as_of: pd.Timestamp) -> str:
+    """Where the data came from and the newest dated row known on the as-of date."""
+    origin = "bundled data" if store.data_dir is None else (
+        f"{store.data_dir} ({'replacing' if store.replace else 'extending'} the bundled data)")
+    newest = []
+    for name in ("capability", "prices", "hardware", "rounds", "graduation"):
+        frame = store.as_of(name, as_of)
+        col = "published" if name == "graduation" else "date"
+        if len(frame) and frame[col].notna().any():
+            newest.append(frame[col].max())
+    tail = f"; newest row known on {as_of.date()}: {max(newest).date()}" if newest else ""
+    return f"{origin}, gapscore {__version__}{tail}"
+
+
+def frontier_points(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict) -> pd.DataFrame:
+    """The record-setting results per benchmark as of the date, with system, value and source."""
+    from gapscore.models.capability import normalise, record_points
+
+    ids = list(table.get("benchmarks") or [])
+    meta = store.load("benchmarks")
+    history = store.as_of("capability", as_of)
+    history = history[history["benchmark"].isin(ids)]
+    usable = meta[meta["benchmark"].isin(ids) & meta["human_baseline"].notna()]["benchmark"]
+    history = history[history["benchmark"].isin(set(usable))]
+    cols = ["benchmark", "date", "year", "system", "value", "share", "source", "_file"]
+    if not len(history):
+        return pd.DataFrame(columns=cols)
+    norm = normalise(history.reset_index(drop=True), meta, error_scale=cfg["capability"]["error_scale"])
+    recs = record_points(norm, as_of=as_of)
+    norm = norm.assign(system=norm["system"].fillna("").astype(str))
+    merged = recs.merge(norm, on=["benchmark", "date"], suffixes=("", "_row"))
+    merged = merged[np.isclose(merged["share_row"], merged["share"], rtol=0, atol=1e-12)]
+    merged = merged.sort_values(["benchmark", "date", "system"], kind="mergesort").drop_duplicates(["benchmark", "date"])
+    index = pd.DatetimeIndex(pd.to_datetime(pd.Series(merged["date"])))
+    merged["year"] = decimal_year(index) if len(index) else np.array([], dtype=float)
+    if "_file" not in merged.columns:
+        merged["_file"] = ""
+    return merged[cols].reset_index(drop=True)
+
+
+def graduation_evidence(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict):
+    """(fit_graduation result or None, the sector's rounds, their exits, the rounds' data end), known on ``as_of``.
+
+    The cohorts are fitted as of the earlier of ``as_of`` and the end of the round data
+    (``DataStore.data_end``), so a window the data cannot see yet is not read as a failure.
+    """
+    from gapscore.models.graduation import fit_graduation
+    from gapscore.scoring.signals import sector_categories, selects_rounds
+
+    rounds = store.as_of("rounds", as_of)
+    rounds = rounds[rounds["category"].isin(sector_categories(table, rounds["category"]))] if selects_rounds(table) else rounds.iloc[0:0]
+    exits = store.as_of("exits", as_of)
+    exits = exits[exits["company"].isin(set(rounds["company"]))] if len(rounds) else exits.iloc[0:0]
+    if not len(rounds):
+        return None, rounds, exits, None
+    data_end = store.data_end("rounds", as_of)
+    result = fit_graduation(rounds, exits, from_round="seed", to_round="series_a",
+                            within_months=cfg["graduation"]["window_months"], as_of=min(as_of, data_end))
+    return result, rounds, exits, data_end
+
+
+def sector_evidence(store: DataStore, sector: str, as_of: pd.Timestamp, cfg: dict, *,
+                    score: SectorScore | None = None, vintage: str | None = None) -> SectorEvidence:
+    """The evidence of one sector as of ``as_of`` (``score``: reuse one already computed with ``cfg``)."""
+    as_of = pd.Timestamp(as_of)
+    score = score_sector(store, sector, as_of, cfg) if score is None else score
+    table = store.sector(sector)
+    graduation, rounds, exits, data_end = graduation_evidence(store, table, as_of, cfg)
+    return SectorEvidence(
+        score=score,
+        frontier=frontier_points(store, table, as_of, cfg),
+        graduation=graduation,
+        rounds=rounds,
+        exits=exits,
+        rounds_data_end=data_end,
+        sensitivity=sensitivity(score.signals, cfg),
+        data_vintage=data_vintage(store, as_of) if vintage is None else vintage,
+    )

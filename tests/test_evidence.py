@@ -1,0 +1,156 @@
+"""The memo is a view of one SectorEvidence: the figures it shows equal, cell by cell,
+what ``gapscore explain --format json`` returns for the same sector, date and config.
+
+Reference: the JSON of ``explain`` (computed by ``evidence.sector_evidence``), against
+the workbook ``gapscore memo`` writes, read back with openpyxl; both through the CLI.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from gapscore.scoring.cli import main
+from gapscore.scoring.output import round_machine
+from gapscore.scoring.stage_model import STAGES
+
+from conftest import write_mini
+
+CHEAP = "[capability]\nn_boot = 40\n"
+ROUNDS = """company,category,round,date,amount_usd,source
+c1,cv,seed,2010-01-01,1000000,hand-made
+c1,cv,series_a,2011-01-01,5000000,hand-made
+c2,cv,seed,2010-06-01,,hand-made
+c3,software,seed,2011-01-01,500000,hand-made
+c4,cv,seed,2013-06-01,800000,hand-made
+"""
+"""The mini rounds and one 2013 seed round, so the round data runs past the 2010 cohort's window."""
+
+
+def table_below(ws, headers: list[str]) -> list[list]:
+    """The rows of the table whose header row starts with ``headers`` (until column A is empty)."""
+    for row in ws.iter_rows():
+        if ["" if c.value is None else c.value for c in row[:len(headers)]] == headers:
+            out, r = [], row[0].row + 1
+            while ws.cell(row=r, column=1).value is not None:
+                out.append([ws.cell(row=r, column=j).value for j in range(1, len(headers) + 1)])
+                r += 1
+            return out
+    raise AssertionError(f"no table headed {headers} on {ws.title}")
+
+
+def same(cell, value) -> bool:
+    """A cell equals a JSON value: numbers exactly once rounded as JSON rounds them
+    (``output.round_machine``), dates by ISO day, empties as None."""
+    if value is None:
+        return cell is None or cell == ""
+    if hasattr(cell, "date") and isinstance(value, str):
+        return cell.date().isoformat() == value[:10]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return isinstance(cell, (int, float)) and round_machine(float(cell)) == value
+    return cell == value
+
+
+def run(runner, args):
+    result = runner.invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+@pytest.fixture(scope="module")
+def cases(tmp_path_factory):
+    """(JSON, workbook) for a bundled sector (frontier, sensitivity) and the mini data (graduation)."""
+    from click.testing import CliRunner
+
+    runner = CliRunner()
+    folder = tmp_path_factory.mktemp("evidence")
+    cfg = folder / "cheap.toml"
+    cfg.write_text(CHEAP)
+    mini = write_mini(folder / "mini", {"rounds.csv": ROUNDS})
+    out = {}
+    for key, extra, sector, as_of in (("bundled", [], "computer_vision", "2019-06-30"),
+                                      ("mini", ["--data-dir", str(mini), "--replace-data"], "vision", "2014-06-30")):
+        base = [*extra, "--config", str(cfg)]
+        payload = json.loads(run(runner, [*base, "explain", sector, "--as-of", as_of, "--format", "json"]).stdout)
+        memo = folder / f"{key}.xlsx"
+        run(runner, [*base, "memo", sector, "--as-of", as_of, "-o", str(memo)])
+        out[key] = (payload, load_workbook(memo))
+    return out
+
+
+def test_frontier_points_are_the_evidence(cases):
+    payload, wb = cases["bundled"]
+    rows = table_below(wb["Capability"], ["benchmark", "date", "decimal year", "system", "value", "share of human", "source"])
+    want = payload["evidence"]["frontier"]
+    assert len(rows) == len(want) > 5
+    for got, w in zip(rows, want):
+        for cell, key in zip(got, ["benchmark", "date", "year", "system", "value", "share", "source"]):
+            assert same(cell, w[key]), (key, cell, w[key])
+
+
+def test_sensitivity_table_is_the_evidence(cases):
+    payload, wb = cases["bundled"]
+    headers = ["setting", "current (low to high)"] + [f"{s} at {e}" for s in STAGES for e in ("low", "high")] + ["largest swing"]
+    rows = table_below(wb["Sensitivity"], headers)
+    want = payload["sensitivity"]
+    assert len(rows) == len(want) > 3
+    for got, w in zip(rows, want):
+        assert got[0] == w["setting"]
+        assert got[1] == f"{w['current']} ({w['low']} to {w['high']})"
+        values = [w[f"{s}_{e}"] for s in STAGES for e in ("low", "high")] + [w["max_swing"]]
+        for cell, value in zip(got[2:], values):
+            assert same(cell, value)
+
+
+def test_scores_and_recommendation_written_are_the_json(cases):
+    payload, wb = cases["bundled"]
+    rows = {r[0]: r for r in table_below(wb["Scoring"], ["stage", "score (0-100)", "probability behind it", "", "", "",
+                                                          "gapscore at writing"])}
+    for stage in STAGES:
+        assert round(rows[stage][6], 6) == payload["scores"][stage]
+
+
+def test_data_vintage_is_the_evidence(cases):
+    for payload, wb in cases.values():
+        vintage = payload["evidence"]["data_vintage"]
+        texts = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+        assert any(vintage in t for t in texts), vintage
+
+
+def test_graduation_cohorts_and_survival_are_the_evidence(cases):
+    payload, wb = cases["mini"]
+    grad = payload["evidence"]["graduation"]
+    assert grad is not None and payload["evidence"]["rounds_used"] == 4
+    rows = table_below(wb["Funding"], ["cohort", "entered", "window closed", "graduated", "rate", "low", "high"])
+    assert len(rows) == len(grad["cohorts"]) >= 1
+    for got, w in zip(rows, grad["cohorts"]):
+        for cell, key in zip(got, ["cohort", "entered", "n", "graduated", "rate", "low", "high"]):
+            assert same(cell, w[key]) or str(cell) == str(w[key]), (key, cell, w[key])
+    rows = table_below(wb["Funding"], ["months", "probability", "low", "high", "at risk", "events"])
+    survival = grad["survival"]
+    if survival and survival[0]["months"] > 0:  # the memo starts the curve at 1 on the day of the seed round
+        assert rows[0][:4] == [0.0, 1.0, 1.0, 1.0]
+        rows = rows[1:]
+    assert len(rows) == len(survival) >= 1
+    for got, w in zip(rows, survival):
+        for cell, key in zip(got, ["months", "probability", "low", "high", "at_risk", "events"]):
+            assert same(cell, w[key]), (key, cell, w[key])
+
+
+def test_evidence_is_known_as_of_the_date(tmp_path):
+    """Rows dated after the as-of date change no evidence (frontier, rounds)."""
+    from gapscore.scoring.config import load_config
+    from gapscore.scoring.datasets import DataStore
+    from gapscore.scoring.evidence import sector_evidence
+
+    cfg = load_config()
+    later = {"rounds.csv": ROUNDS + "c9,cv,seed,2020-01-01,1000000,hand-made\n"}
+    as_of = pd.Timestamp("2014-06-30")
+    a = sector_evidence(DataStore(write_mini(tmp_path / "a", {"rounds.csv": ROUNDS}), replace=True), "vision", as_of, cfg)
+    b = sector_evidence(DataStore(write_mini(tmp_path / "b", later), replace=True), "vision", as_of, cfg)
+    pd.testing.assert_frame_equal(a.graduation.cohorts, b.graduation.cohorts)
+    pd.testing.assert_frame_equal(a.frontier.drop(columns="_file"), b.frontier.drop(columns="_file"))
+    assert len(a.rounds) == len(b.rounds) == 4 and len(a.graduation.cohorts) >= 1
