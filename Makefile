@@ -21,9 +21,17 @@ demo: $(STAMP)
 	@echo "== Stage-timing scores as of today (gapscore score) =="
 	@$(BIN)/gapscore score
 	@mkdir -p out
-	@top=$$($(BIN)/gapscore score --format csv | sed -n 2p | cut -d, -f1); \
-	  path=$$($(BIN)/gapscore memo $$top -o out/$$top-memo.xlsx --force) && \
-	  echo && echo "Memo for the top-ranked sector ($$top): $$path"
+	@pick=$$($(BIN)/gapscore score --rank-by early --format csv | sed -n 2p); \
+	  sector=$$(echo "$$pick" | cut -d, -f1); \
+	  stage=$$(echo "$$pick" | awk -F, '{print $$NF}'); \
+	  value=$$(echo "$$pick" | awk -F, '{printf "%.1f", $$(NF-1)}'); \
+	  rec=$$(echo "$$pick" | cut -d, -f7); \
+	  path=$$($(BIN)/gapscore memo $$sector -o out/$$sector-memo.xlsx --force 2>/dev/null) && \
+	  echo && echo "== Memo of the strongest early-stage case today: $$sector ==" && \
+	  echo "Chosen because its $$stage score ($$value) is the highest seed or Series A score of any sector" && \
+	  echo "the model does not already call harvest (recommendation: $$rec); 'gapscore score --rank-by early' ranks them." && \
+	  echo "Written to $$(cd $$(dirname $$path) && pwd)/$$(basename $$path)" && \
+	  echo "Open it with Excel or LibreOffice: libreoffice --calc $$path  (macOS: open $$path)"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

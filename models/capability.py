@@ -25,7 +25,6 @@ from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import least_squares
 from scipy.special import expit, logit
 
 from gapscore.models._frontier import (
@@ -37,6 +36,9 @@ from gapscore.models._frontier import (
     to_datetime_index,
     to_timestamp,
 )
+from gapscore.models import fit_cache
+from gapscore.models._logistic_lsq import METHODS as FIT_METHODS
+from gapscore.models._logistic_lsq import fit_logistic_batch
 from gapscore.models.exceptions import InputError, InsufficientDataError, NotFittedError
 
 __all__ = [
@@ -137,8 +139,11 @@ _STATUS_REFERENCE = "reference_class"
 _FORECAST_STATUSES = (_STATUS_OK, _STATUS_REFERENCE)
 _PARAM_NAMES = ("L", "k", "t0")
 _BISECTION_STEPS = 60
-#: Function-evaluation budget of one least-squares run (per starting point).
-_MAX_NFEV = 200
+#: Least-squares method of SCurve fits: "batched" solves every start and every
+#: bootstrap replicate of a fit together (projected Levenberg-Marquardt in numpy,
+#: ``models/_logistic_lsq.py``); "scipy" is one ``scipy.optimize.least_squares`` call
+#: per start and replicate, the reference it is tested against.
+DEFAULT_FIT_METHOD = "batched"
 
 
 # --- the curve ---------------------------------------------------------------------------
@@ -433,10 +438,6 @@ def record_points(normalised: pd.DataFrame, *, as_of: object) -> pd.DataFrame:
 # --- the estimator ---------------------------------------------------------------------
 
 
-def _residuals(params: np.ndarray, t: np.ndarray, y: np.ndarray) -> np.ndarray:
-    return logistic(t, *params) - y
-
-
 def _jacobian(params: np.ndarray, t: np.ndarray, y: np.ndarray) -> np.ndarray:
     L, k, t0 = params
     e = expit(k * (t - t0))
@@ -459,30 +460,14 @@ def _modified_residuals(params: np.ndarray, t: np.ndarray, residuals: np.ndarray
 
 
 def _least_squares_logistic(
-    t: np.ndarray, y: np.ndarray, starts: list[np.ndarray], lower: np.ndarray, upper: np.ndarray
+    t: np.ndarray, y: np.ndarray, starts: list[np.ndarray], lower: np.ndarray, upper: np.ndarray,
+    method: str = "batched",
 ) -> np.ndarray | None:
     """Best bounded least-squares fit over the starting points (None if none converged)."""
-    margin = 1e-6 * (upper - lower)
-    best, best_cost = None, np.inf
-    for start in starts:
-        x0 = np.clip(start, lower + margin, upper - margin)
-        try:
-            solution = least_squares(
-                _residuals,
-                x0,
-                jac=_jacobian,
-                bounds=(lower, upper),
-                args=(t, y),
-                method="trf",
-                x_scale="jac",
-                max_nfev=_MAX_NFEV,
-            )
-        except (ValueError, np.linalg.LinAlgError):
-            continue
-        # status 0 (evaluation budget used up) still gives a feasible point: keep the best.
-        if solution.status >= 0 and np.all(np.isfinite(solution.x)) and solution.cost < best_cost:
-            best, best_cost = solution.x, solution.cost
-    return best
+    solutions, costs = fit_logistic_batch(t, y, np.stack(starts), lower, upper, method=method)
+    if not np.isfinite(costs).any():
+        return None
+    return solutions[int(np.argmin(costs))]
 
 
 def _check_level(level: float, name: str = "level") -> float:
@@ -500,7 +485,10 @@ def _quantile_bounds(draws: np.ndarray, level: float, method: str = "linear") ->
     if draws.shape[0] == 0 or np.all(np.isnan(draws)):
         shape = draws.shape[1:]
         return np.full(shape, np.nan), np.full(shape, np.nan)
-    low, high = np.nanquantile(draws, q, axis=0, method=method)
+    # Without NaN, np.quantile gives nanquantile's numbers (the same per-column
+    # algorithm) in one vectorised call instead of a Python loop over columns.
+    quantile = np.nanquantile if np.isnan(draws).any() else np.quantile
+    low, high = quantile(draws, q, axis=0, method=method)
     return low, high
 
 
@@ -508,8 +496,10 @@ class SCurve:
     """Logistic S-curve of the human-level share over time, with bootstrap intervals.
 
     ``share(t) = L / (1 + exp(-k (t - t0)))``, t in decimal years, fitted by bounded
-    nonlinear least squares (``scipy.optimize.least_squares``, trust-region reflective,
-    the solver behind ``curve_fit`` with bounds) from a grid of starting points. Shares
+    nonlinear least squares from a grid of starting points (all solved at once by a
+    projected Levenberg-Marquardt in numpy, ``models/_logistic_lsq.py``; ``method="scipy"``
+    uses ``scipy.optimize.least_squares``, trust-region reflective, the solver behind
+    ``curve_fit`` with bounds, once per start: the reference). Shares
     above ``ceiling`` are clipped to it before fitting and ``L`` is bounded by
     ``ceiling``, so every prediction lies in ``[0, ceiling]``. Shares below 0 (worse
     than the floor) are kept as they are: they are noise around a curve that starts at
@@ -534,6 +524,10 @@ class SCurve:
         Lower bound of the asymptote L (``DEFAULT_MIN_ASYMPTOTE``: the curve heads a
         little past the human level); 0 leaves L free. A value above ``ceiling`` is
         lowered to it (L is then fixed at the ceiling).
+    method : {"batched", "scipy"} or None, default None
+        Least-squares solver (``DEFAULT_FIT_METHOD`` when None): "batched" fits all
+        starts, then all bootstrap replicates, in one vectorised run each; "scipy" calls
+        ``scipy.optimize.least_squares`` once per start and replicate (the reference).
 
     Attributes
     ----------
@@ -554,11 +548,13 @@ class SCurve:
         random_state: object = 0,
         ceiling: float | None = None,
         min_asymptote: float = DEFAULT_MIN_ASYMPTOTE,
+        method: str | None = None,
     ) -> None:
         self.n_boot = n_boot
         self.random_state = random_state
         self.ceiling = ceiling
         self.min_asymptote = min_asymptote
+        self.method = method
 
     # -- fitting
     def _validated_settings(self) -> tuple[int, float, float]:
@@ -585,6 +581,12 @@ class SCurve:
         Raises InsufficientDataError with fewer than 4 points or 3 distinct times.
         """
         n_boot, ceiling, l_low = self._validated_settings()
+        method = DEFAULT_FIT_METHOD if self.method is None else self.method
+        if method not in FIT_METHODS:
+            raise InputError(
+                f"The 'method' parameter of SCurve must be one of {FIT_METHODS} or None. "
+                f"Got {self.method!r} instead."
+            )
         t_arr = np.asarray(t, dtype=float).ravel()
         y_arr = np.asarray(share, dtype=float).ravel()
         if t_arr.shape != y_arr.shape:
@@ -612,8 +614,12 @@ class SCurve:
             for k0 in (0.3, 1.0, 3.0)
             for t00 in (*np.quantile(tc, [0.25, 0.5, 0.75]), tc.max() + 2.0)
         ]
-        params = _least_squares_logistic(tc, y_arr, starts, lower, upper)
+        point_key = fit_cache.key("scurve-point", t_arr, y_arr, ceiling, l_low, method)
+        params = fit_cache.get(point_key)
         if params is None:
+            params = _least_squares_logistic(tc, y_arr, starts, lower, upper, method)
+            fit_cache.put(point_key, np.full(3, np.nan) if params is None else params)
+        if params is None or np.isnan(params).any():
             raise InsufficientDataError("SCurve.fit: the least-squares fit did not converge.")
 
         fitted = logistic(tc, *params)
@@ -621,14 +627,21 @@ class SCurve:
         n = y_arr.size
         dof = n - len(_PARAM_NAMES)
         boot = np.full((n_boot, 3), np.nan)
-        if n_boot:
+        seed = fit_cache.seed_token(self.random_state)
+        boot_key = fit_cache.key("scurve-boot", point_key, n_boot, seed) if seed is not None else None
+        cached = fit_cache.get(boot_key) if n_boot and boot_key else None
+        if cached is not None:
+            boot = cached
+        elif n_boot:
             rng = np.random.default_rng(self.random_state)
             pool = _modified_residuals(params, tc, residuals)
-            for b in range(n_boot):
-                y_b = np.minimum(fitted + rng.choice(pool, size=n, replace=True), ceiling)
-                solution = _least_squares_logistic(tc, y_b, [params], lower, upper)
-                if solution is not None:
-                    boot[b] = solution
+            # One draw of n_boot x n is the same stream as n_boot draws of n in a row.
+            y_boot = np.minimum(fitted + rng.choice(pool, size=(n_boot, n), replace=True), ceiling)
+            boot, _ = fit_logistic_batch(
+                tc, y_boot, np.repeat(params[None, :], n_boot, axis=0), lower, upper, method=method
+            )
+            if boot_key:
+                fit_cache.put(boot_key, boot)
         boot[:, 2] += centre
 
         self.ceiling_ = ceiling

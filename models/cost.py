@@ -9,6 +9,13 @@ trend of price on release date.
 - :class:`CostCurve` fits ``ln(price) = a + b * years`` by OLS (statsmodels); the
   price falls by ``exp(-b)`` per year.
 - :func:`fit_cost` combines both as of a date into a :class:`CostResult`.
+- :func:`pool_slopes` and :func:`shrink_slope` pull a thin trend toward the pooled
+  rate of the reference series (empirical Bayes, DerSimonian-Laird random effects).
+- :class:`CostProjection` carries a trend past its data: the annual decline moves
+  from the (shrunk) fitted rate toward a long-run rate (:class:`LongRunRate`, hardware
+  price-performance x algorithmic efficiency) and never goes below an energy floor.
+- :func:`fit_compute_cost` builds a cost curve for sectors without prices: compute a
+  unit of use needs at constant accuracy x cloud price of compute (``hardware.csv``).
 - :func:`hardware_step`, :func:`decompose_decline` and :func:`api_markup` carry the
   seed article's hardware and pricing figures.
 
@@ -17,13 +24,12 @@ Method, constants with sources and limits: ``docs/models/capability_cost.md``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import copy
+from dataclasses import dataclass, replace
 from numbers import Real
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from scipy import stats
 
 from gapscore.models._frontier import (
     DAYS_PER_YEAR,
@@ -33,6 +39,8 @@ from gapscore.models._frontier import (
     to_datetime_index,
     to_timestamp,
 )
+from gapscore.models import _ols as sm  # statsmodels.api.OLS's numbers without importing statsmodels.api
+from gapscore.models._ols import stats  # scipy.stats.t.ppf without importing scipy.stats
 from gapscore.models.exceptions import InputError, InsufficientDataError, NotFittedError
 
 __all__ = [
@@ -46,8 +54,22 @@ __all__ = [
     "SEED_HARDWARE_POINTS",
     "SEED_HARDWARE_SHARE",
     "SEED_TOTAL_FALL",
+    "H100_DENSE_FLOPS",
+    "JOULES_PER_KWH",
+    "ComputeProjection",
     "CostCurve",
+    "CostProjection",
     "CostResult",
+    "LongRunRate",
+    "PooledRate",
+    "ShrunkRate",
+    "doubling_factor",
+    "energy_floor",
+    "fit_compute_cost",
+    "pool_slopes",
+    "shrink_slope",
+    "slope_se",
+    "with_projection",
     "DeclineDecomposition",
     "SteppedCostCurve",
     "api_markup",
@@ -96,6 +118,16 @@ DEFAULT_CI = 0.9
 #: Fewest frontier points a cost trend is fitted to: two parameters plus one residual
 #: degree of freedom for the interval.
 MIN_COST_POINTS = 3
+
+#: Dense tensor FP16/BF16 FLOP/s of the NVIDIA H100 SXM5, the unit of
+#: ``hardware.csv``'s ``relative_throughput`` (Epoch AI chip dataset: 989.4 TFLOP/s).
+H100_DENSE_FLOPS = 989.4e12
+
+#: Joules in a kilowatt-hour (3.6 MJ, by definition).
+JOULES_PER_KWH = 3.6e6
+
+#: FLOP per unit of the price of compute in :func:`fit_compute_cost` (USD per 1e18 FLOP).
+_FLOP_PER_PRICE_UNIT = 1e18
 
 _PRICE_COLUMNS = ("model", "date", "usd_per_mtok")
 _STATUS_OK = "ok"
@@ -340,19 +372,62 @@ class CostResult:
     frontier: pd.DataFrame
     curve: CostCurve | None
     r_squared: float
+    shrunk: ShrunkRate | None = None
+    projection: CostProjection | ComputeProjection | None = None
+    unit: str = "USD per 1M tokens"
 
     def project(self, dates: object, level: float | None = None) -> pd.DataFrame:
-        """Projected frontier price with its prediction interval: date, price, low, high."""
+        """Projected price with its interval: date, price, low, high.
+
+        With a ``projection`` (see :func:`with_projection`, :func:`fit_compute_cost`)
+        the physical projection (shrunk rate, long-run regression, energy floor) and a
+        ``phase`` column ("data" up to the last data point, "projection" after);
+        without one, the raw log-linear trend and its prediction interval.
+        """
         if self.curve is None:
             raise InsufficientDataError(
                 f"No cost trend for {self.benchmark} >= {self.threshold} as of "
                 f"{self.as_of.date()}: only {self.n_points} frontier point(s)."
             )
         index = to_datetime_index(dates)
+        if self.projection is not None:
+            return self.projection.frame(index, level)
         low, high = self.curve.predict_interval(index, level)
         return pd.DataFrame(
             {"date": index, "price": self.curve.predict(index), "low": low, "high": high}
         )
+
+    def describe(self) -> str:
+        """One sentence for the reasons of a score: the rate, its interval, and (when
+        set) the shrunk rate, the long-run rate and the parts of a compute cost."""
+        if self.curve is None:
+            return f"cost of {self.benchmark}: too few data points ({self.n_points})"
+        span = f"{self.start.date().isoformat()[:7]} to {self.end.date().isoformat()[:7]}"
+        lo, hi = self.ci90
+        if self.from_compute:
+            p = self.projection
+            return (f"cost ({self.unit}) at {self.benchmark} >= {self.threshold:g} falls {self.decline_factor_per_year:.1f}x a year "
+                    f"(90% CI {lo:.1f}-{hi:.1f}x): cloud price of compute {self.curve.decline_factor_per_year_:.2f}x "
+                    f"({self.n_points} quotes, {span}) x algorithmic efficiency {p.algorithmic_factor:.2f}x")
+        text = (f"price of {self.benchmark} >= {self.threshold:g} capability falls {self.decline_factor_per_year:.1f}x a year "
+                f"(90% CI {lo:.1f}-{hi:.1f}x, {self.n_points} frontier models, {span})")
+        if self.shrunk is not None and self.shrunk.pool is not None:
+            slo, shi = self.shrunk.ci()
+            text += (f"; shrunk toward the pool of {self.shrunk.pool.k} price series: {self.shrunk.factor:.1f}x "
+                     f"({slo:.1f}-{shi:.1f}x)")
+        if isinstance(self.projection, CostProjection):
+            text += f"; past the data it moves toward the long-run {self.projection.long_run.factor:.1f}x a year"
+        return text
+
+    @property
+    def from_compute(self) -> bool:
+        """True for a cost built from compute (:func:`fit_compute_cost`), not from prices."""
+        return isinstance(self.projection, ComputeProjection)
+
+    @property
+    def shrunk_factor(self) -> float:
+        """Decline factor per year after shrinkage (the raw factor when not shrunk)."""
+        return self.decline_factor_per_year if self.shrunk is None else self.shrunk.factor
 
 
 def fit_cost(
@@ -546,3 +621,387 @@ def api_markup(
     if cost.ndim == 0:
         return float(cost) * low, float(cost) * high
     return cost * low, cost * high
+
+
+# --- shrinkage of thin trends (empirical Bayes) -----------------------------------------
+
+
+@dataclass(frozen=True)
+class PooledRate:
+    """Random-effects pool of log-price slopes (DerSimonian-Laird).
+
+    ``mean``: pooled slope (ln price per year), weighted by ``1 / (se_i^2 + tau2)``;
+    ``se``: its standard error; ``tau2``: the between-series variance of the true
+    slopes (method of moments, floored at 0); ``k``: series pooled; ``labels``: which.
+    """
+
+    mean: float
+    se: float
+    tau2: float
+    k: int
+    labels: tuple = ()
+
+    @property
+    def factor(self) -> float:
+        """Pooled decline factor per year, ``exp(-mean)``."""
+        return float(np.exp(-self.mean))
+
+
+def pool_slopes(slopes: object, ses: object, labels: object = ()) -> PooledRate:
+    """Pool slopes with known standard errors: DerSimonian-Laird random effects.
+
+    Fixed-effect mean ``m = sum(w b) / sum(w)`` with ``w = 1 / se^2``; Cochran's
+    ``Q = sum(w (b - m)^2)``; ``tau2 = max(0, (Q - (k - 1)) / (sum w - sum w^2 / sum w))``;
+    then the precision-weighted mean with weights ``1 / (se^2 + tau2)``.
+
+    Worked example: slopes -1 and -3, both se 0.5: w = 4 each, m = -2, Q = 8,
+    tau2 = (8 - 1) / (8 - 4) = 1.75, weights 0.5 each, mean -2, se 1.
+    """
+    b = np.asarray(slopes, dtype=float).ravel()
+    s = np.asarray(ses, dtype=float).ravel()
+    if b.size == 0 or b.shape != s.shape:
+        raise InputError(
+            f"pool_slopes needs one standard error per slope and at least one slope. "
+            f"Got {b.size} slopes and {s.size} standard errors."
+        )
+    if not (np.all(np.isfinite(b)) and np.all(np.isfinite(s)) and np.all(s > 0)):
+        raise InputError("pool_slopes needs finite slopes and positive, finite standard errors.")
+    w = 1.0 / s**2
+    fixed = float(np.sum(w * b) / np.sum(w))
+    k = int(b.size)
+    tau2 = 0.0
+    if k > 1:
+        q = float(np.sum(w * (b - fixed) ** 2))
+        c = float(np.sum(w) - np.sum(w**2) / np.sum(w))
+        tau2 = max(0.0, (q - (k - 1)) / c) if c > 0 else 0.0
+    ws = 1.0 / (s**2 + tau2)
+    mean = float(np.sum(ws * b) / np.sum(ws))
+    return PooledRate(mean=mean, se=float(np.sqrt(1.0 / np.sum(ws))), tau2=tau2, k=k,
+                      labels=tuple(labels))
+
+
+@dataclass(frozen=True)
+class ShrunkRate:
+    """A slope pulled toward a pool: raw and shrunk side by side.
+
+    ``weight`` is the share given to the pool, ``B = se^2 / (se^2 + tau2)`` (1 when the
+    pool shows no spread between series, 0 without a pool). ``slope`` and ``se`` are
+    the posterior mean and standard error (Morris 1983: ``(1 - B) se^2 + B^2 se_pool^2``,
+    which counts the uncertainty of the pooled mean).
+    """
+
+    raw_slope: float
+    raw_se: float
+    slope: float
+    se: float
+    weight: float
+    pool: PooledRate | None
+
+    @property
+    def factor(self) -> float:
+        return float(np.exp(-self.slope))
+
+    @property
+    def raw_factor(self) -> float:
+        return float(np.exp(-self.raw_slope))
+
+    def ci(self, level: float = DEFAULT_CI) -> tuple[float, float]:
+        """(slow, fast) decline factors of the shrunk slope's normal interval at ``level``."""
+        z = stats.norm.ppf((1.0 + _level(level, "level")) / 2.0)
+        return float(np.exp(-(self.slope + z * self.se))), float(np.exp(-(self.slope - z * self.se)))
+
+
+def shrink_slope(slope: float, se: float, pool: PooledRate | None) -> ShrunkRate:
+    """Empirical-Bayes posterior of one slope given the pool (see :class:`ShrunkRate`).
+
+    Worked example (the pool of :func:`pool_slopes`' docstring): slope -1, se 0.5,
+    tau2 1.75: B = 0.25 / 2 = 0.125, shrunk slope 0.875 x -1 + 0.125 x -2 = -1.125,
+    variance 0.875 x 0.25 + 0.125^2 x 1 = 0.234375.
+    """
+    slope, se = float(slope), float(se)
+    if pool is None:
+        return ShrunkRate(slope, se, slope, se, 0.0, None)
+    weight = se**2 / (se**2 + pool.tau2) if pool.tau2 > 0 else 1.0
+    post = (1.0 - weight) * slope + weight * pool.mean
+    var = (1.0 - weight) * se**2 + weight**2 * pool.se**2
+    return ShrunkRate(slope, se, float(post), float(np.sqrt(var)), float(weight), pool)
+
+
+def slope_se(curve: CostCurve) -> float:
+    """Standard error of a fitted trend's slope (ln price per year)."""
+    curve._check_fitted()
+    return float(np.sqrt(np.asarray(curve.results_.cov_params())[1, 1]))
+
+
+# --- long-run rates, floor and projection -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LongRunRate:
+    """A long-run decline factor per year with a (slow, fast) range and a label.
+
+    ``factor`` = hardware price-performance factor x algorithmic-efficiency factor,
+    e.g. ``2 ** (1 / 2.46) x 3.0 = 3.98`` (Epoch GPU doubling time, Gundlach et al.).
+    The range is read as a ``range_level`` two-sided normal interval of ``ln factor``.
+    """
+
+    factor: float
+    slow: float
+    fast: float
+    label: str = "long run"
+    range_level: float = 0.95
+
+    @classmethod
+    def from_components(cls, *, hardware_factor: float, algorithmic_factor: float,
+                        slow: float | None = None, fast: float | None = None,
+                        label: str = "long run", range_level: float = 0.95) -> LongRunRate:
+        factor = _positive(hardware_factor, "hardware_factor") * _positive(algorithmic_factor, "algorithmic_factor")
+        return cls(factor, factor if slow is None else _positive(slow, "slow"),
+                   factor if fast is None else _positive(fast, "fast"), label, range_level)
+
+    @property
+    def slope(self) -> float:
+        return -float(np.log(self.factor))
+
+    @property
+    def slope_sd(self) -> float:
+        z = stats.norm.ppf((1.0 + self.range_level) / 2.0)
+        return float(np.log(self.fast / self.slow) / (2.0 * z))
+
+
+def doubling_factor(doubling_years: float) -> float:
+    """Factor per year of a quantity doubling every ``doubling_years``: ``2 ** (1 / d)``."""
+    return float(2.0 ** (1.0 / _positive(doubling_years, "doubling_years")))
+
+
+def energy_floor(flop: object, *, joules_per_flop: float, usd_per_kwh: float) -> object:
+    """Electricity cost, USD, of ``flop`` floating-point operations: the price floor.
+
+    ``flop x J/FLOP / 3.6e6 J/kWh x USD/kWh``. Example: 2e9 FLOP a token (a 1B-parameter
+    model), 1e6 tokens, 9.9e-14 J/FLOP, $0.08/kWh: 2e15 x 9.9e-14 / 3.6e6 x 0.08 = $4.4e-6.
+    """
+    usd_per_flop = _positive(joules_per_flop, "joules_per_flop") / JOULES_PER_KWH * _positive(usd_per_kwh, "usd_per_kwh")
+    return np.asarray(flop, dtype=float) * usd_per_flop if np.ndim(flop) else float(flop) * usd_per_flop
+
+
+def _phase(years: np.ndarray, end: float) -> np.ndarray:
+    return np.where(years <= end, "data", "projection").astype(object)
+
+
+class CostProjection:
+    """A fitted price trend carried past its data toward a long-run rate, above a floor.
+
+    Up to the last frontier point (``fit_end_``) the price follows the trend's mean log
+    price with the shrunk slope. The projection starts at ``end_``: the last date the
+    price data still covered the benchmark (``observed_end``, never before the last
+    frontier point), from the price standing then (``anchor_price``: the cheapest model
+    known, observed, not fitted; between the two dates the observed frontier is flat).
+    ``u`` years past ``end_`` the annual log decline is
+    ``r(u) = r_lr + (r0 - r_lr) exp(-u / tau)``: it starts at the shrunk rate ``r0``
+    and moves toward the long-run rate ``r_lr``, with ``tau = persistence x span`` of
+    the frontier (a trend seen for S years is trusted for about S more). Integrated,
+    ``ln p(end + u) = ln p(end) - r0 g - r_lr (u - g)``, ``g = tau (1 - exp(-u / tau))``;
+    so the fall over any u years is at most ``exp(r_lr u + (r0 - r_lr) tau)``.
+
+    The interval (normal on the log scale) adds the trend level's variance at the last
+    frontier point, the shrunk slope's variance times ``g^2``, the long-run slope's
+    variance times ``(u - g)^2`` and the residual scatter. Price, low and high are
+    floored at ``floor`` (same unit as the price).
+    """
+
+    def __init__(self, *, curve: CostCurve, shrunk: ShrunkRate, long_run: LongRunRate,
+                 floor: float, persistence: float, start: object, end: object,
+                 observed_end: object | None = None, anchor_price: float | None = None) -> None:
+        curve._check_fitted()
+        self.curve = curve
+        self.shrunk = shrunk
+        self.long_run = long_run
+        self.floor = _positive(floor, "floor")
+        self.persistence = _positive(persistence, "persistence")
+        year = lambda d, n: float(curve._years(to_datetime_index([to_timestamp(d, n)]))[0])  # noqa: E731
+        self.start_ = year(start, "start")
+        self.fit_end_ = year(end, "end")
+        self.end_ = self.fit_end_ if observed_end is None else max(self.fit_end_, year(observed_end, "observed_end"))
+        self.tau_ = max(self.fit_end_ - self.start_, 1.0 / DAYS_PER_YEAR) * self.persistence
+        trend_end = curve.intercept_ + shrunk.slope * (self.fit_end_ - curve.centre_)
+        self.level_end_ = trend_end if anchor_price is None else float(np.log(_positive(anchor_price, "anchor_price")))
+
+    def _log_mean_var(self, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        c = self.curve
+        cov = np.asarray(c.results_.cov_params())
+        b0, var_b = self.shrunk.slope, self.shrunk.se**2
+        x = np.minimum(t, self.fit_end_) - c.centre_
+        var_level = cov[0, 0] + x**2 * var_b + c.results_.scale
+        u = np.maximum(t - self.end_, 0.0)
+        g = self.tau_ * (1.0 - np.exp(-u / self.tau_))
+        h = u - g
+        after = self.level_end_ + b0 * g + self.long_run.slope * h
+        mean = np.where(t <= self.fit_end_, c.intercept_ + b0 * x, after)
+        var = var_level + g**2 * var_b + h**2 * self.long_run.slope_sd**2
+        return mean, var
+
+    def predict(self, dates: object) -> np.ndarray:
+        """Central price at ``dates`` (median under log-normal scatter), never below the floor."""
+        mean, _ = self._log_mean_var(self.curve._years(dates))
+        return np.maximum(np.exp(mean), self.floor)
+
+    def predict_interval(self, dates: object, level: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+        level = _level(self.curve.ci if level is None else level, "level")
+        mean, var = self._log_mean_var(self.curve._years(dates))
+        half = stats.norm.ppf((1.0 + level) / 2.0) * np.sqrt(var)
+        return np.maximum(np.exp(mean - half), self.floor), np.maximum(np.exp(mean + half), self.floor)
+
+    def rate(self, dates: object) -> np.ndarray:
+        """Annual decline factor of the central projection at ``dates``."""
+        t = self.curve._years(dates)
+        u = np.maximum(t - self.end_, 0.0)
+        r0, rl = -self.shrunk.slope, -self.long_run.slope
+        return np.exp(rl + (r0 - rl) * np.exp(-u / self.tau_))
+
+    def with_long_run(self, long_run: LongRunRate) -> CostProjection:
+        """The same projection toward another long-run rate (a hardware scenario)."""
+        out = copy.copy(self)
+        out.long_run = long_run
+        return out
+
+    def frame(self, dates: object, level: float | None = None) -> pd.DataFrame:
+        index = to_datetime_index(dates)
+        low, high = self.predict_interval(index, level)
+        years = self.curve._years(index)
+        return pd.DataFrame({"date": index, "price": self.predict(index), "low": low, "high": high,
+                             "phase": _phase(years, self.end_), "floor": np.full(len(index), self.floor)})
+
+
+def with_projection(result: CostResult, *, pool: PooledRate | None, long_run: LongRunRate,
+                    floor: float, persistence: float, observed_end: object | None = None) -> CostResult:
+    """``result`` with its slope shrunk toward ``pool`` and a :class:`CostProjection`.
+
+    The projection starts from the last frontier price (the cheapest model known),
+    at ``observed_end`` (the last date the prices covered the benchmark) when given.
+    An insufficient result is returned unchanged.
+    """
+    if result.curve is None:
+        return result
+    shrunk = shrink_slope(result.curve.slope_, slope_se(result.curve), pool)
+    projection = CostProjection(curve=result.curve, shrunk=shrunk, long_run=long_run, floor=floor,
+                                persistence=persistence, start=result.start, end=result.end,
+                                observed_end=observed_end, anchor_price=float(result.frontier["price"].iloc[-1]))
+    return replace(result, shrunk=shrunk, projection=projection)
+
+
+# --- compute-based cost for sectors without prices ------------------------------------------
+
+
+class ComputeProjection:
+    """Cost of a unit of use = compute it needs at constant accuracy x price of compute.
+
+    ``flop(t) = flop_per_unit x 2 ** (-(t - flop_year) / halving_years)`` (algorithmic
+    efficiency at constant accuracy); the price of 1e18 FLOP follows the fitted
+    cloud-price trend ``curve`` (its prediction interval gives the band), divided by
+    ``utilization`` (share of peak FLOP/s delivered). The floor is the electricity of
+    ``flop(t)`` (:func:`energy_floor`).
+    """
+
+    def __init__(self, *, curve: CostCurve, flop_per_unit: float, flop_date: object, halving_years: float,
+                 utilization: float, joules_per_flop: float, usd_per_kwh: float, end: object) -> None:
+        curve._check_fitted()
+        self.curve = curve
+        self.flop_per_unit = _positive(flop_per_unit, "flop_per_unit")
+        self.flop_year_ = float(curve._years(to_datetime_index([to_timestamp(flop_date, "flop_date")]))[0])
+        self.halving_years = _positive(halving_years, "halving_years")
+        if isinstance(utilization, bool) or not isinstance(utilization, Real) or not 0.0 < float(utilization) <= 1.0:
+            raise InputError(f"The 'utilization' parameter must be in (0, 1]. Got {utilization!r} instead.")
+        self.utilization = float(utilization)
+        self.joules_per_flop, self.usd_per_kwh = joules_per_flop, usd_per_kwh
+        self.end_ = float(curve._years(to_datetime_index([to_timestamp(end, "end")]))[0])
+
+    @property
+    def algorithmic_factor(self) -> float:
+        return doubling_factor(self.halving_years)
+
+    def flop(self, dates: object) -> np.ndarray:
+        t = self.curve._years(dates)
+        return self.flop_per_unit * 2.0 ** (-(t - self.flop_year_) / self.halving_years)
+
+    def floor_at(self, dates: object) -> np.ndarray:
+        return np.asarray(energy_floor(self.flop(dates), joules_per_flop=self.joules_per_flop,
+                                       usd_per_kwh=self.usd_per_kwh), dtype=float)
+
+    def _scale(self, dates: object) -> np.ndarray:
+        return self.flop(dates) / _FLOP_PER_PRICE_UNIT / self.utilization
+
+    def predict(self, dates: object) -> np.ndarray:
+        return np.maximum(self.curve.predict(dates) * self._scale(dates), self.floor_at(dates))
+
+    def predict_interval(self, dates: object, level: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+        low, high = self.curve.predict_interval(dates, level)
+        scale, floor = self._scale(dates), self.floor_at(dates)
+        return np.maximum(low * scale, floor), np.maximum(high * scale, floor)
+
+    def frame(self, dates: object, level: float | None = None) -> pd.DataFrame:
+        index = to_datetime_index(dates)
+        low, high = self.predict_interval(index, level)
+        return pd.DataFrame({"date": index, "price": self.predict(index), "low": low, "high": high,
+                             "phase": _phase(self.curve._years(index), self.end_), "floor": self.floor_at(index)})
+
+
+def fit_compute_cost(
+    hardware: pd.DataFrame,
+    *,
+    as_of: object,
+    capability: str,
+    level: float,
+    unit: str,
+    flop_per_unit: float,
+    flop_date: object,
+    halving_years: float,
+    halving_date: object,
+    utilization: float,
+    joules_per_flop: float,
+    usd_per_kwh: float,
+    ci: float = DEFAULT_CI,
+    min_points: int = MIN_COST_POINTS,
+) -> CostResult:
+    """Cost curve of a unit of use from compute, for a sector without a price series.
+
+    The price of compute is the log-linear trend of the cloud rental quotes
+    (on-demand and committed, per chip-hour) in ``hardware`` (columns date, chip,
+    usd_per_hour, relative_throughput; rows without an hourly price are purchases)
+    dated on or before ``as_of``, as USD per 1e18 FLOP at peak dense FP16/BF16
+    (``usd_per_hour / (relative_throughput x H100_DENSE_FLOPS x 3600) x 1e18``). The
+    decline factor is the hardware trend's x the algorithmic factor
+    ``2 ** (1 / halving_years)``. Status "insufficient_data" (no projection) before
+    the compute figure's date, before the algorithmic estimate's publication date, or
+    with fewer than ``min_points`` quotes at two or more dates.
+    """
+    as_of = to_timestamp(as_of)
+    require_columns(hardware, ("date", "chip", "usd_per_hour", "relative_throughput"), "hardware")
+    dates = to_datetime_index(hardware["date"], "hardware dates")
+    rel = pd.to_numeric(hardware["relative_throughput"], errors="coerce").to_numpy(dtype=float)
+    hourly = pd.to_numeric(hardware["usd_per_hour"], errors="coerce").to_numpy(dtype=float)
+    rental = (hardware["price_type"].astype(str).to_numpy() != "purchase") if "price_type" in hardware.columns else True
+    keep = (np.asarray(dates <= as_of) & rental
+            & np.isfinite(rel) & (rel > 0) & np.isfinite(hourly) & (hourly > 0))
+    frontier = pd.DataFrame({
+        "model": hardware["chip"].to_numpy()[keep],
+        "date": dates[keep],
+        "price": hourly[keep] / (rel[keep] * H100_DENSE_FLOPS * 3600.0) * _FLOP_PER_PRICE_UNIT,
+        "score": rel[keep],
+    }).sort_values(["date", "price", "model"], kind="mergesort").reset_index(drop=True)
+    frontier["date"] = frontier["date"].astype("datetime64[ns]")
+    known = to_timestamp(flop_date, "flop_date") <= as_of and to_timestamp(halving_date, "halving_date") <= as_of
+    common = dict(benchmark=capability, threshold=float(level), as_of=as_of, n_points=len(frontier),
+                  start=frontier["date"].iloc[0] if len(frontier) else pd.NaT,
+                  end=frontier["date"].iloc[-1] if len(frontier) else pd.NaT, frontier=frontier,
+                  unit=f"USD per {unit}")
+    if not known or len(frontier) < min_points or frontier["date"].nunique() < 2:
+        return CostResult(status=_STATUS_INSUFFICIENT, decline_factor_per_year=np.nan, ci90=(np.nan, np.nan),
+                          curve=None, r_squared=np.nan, **common)
+    curve = CostCurve(ci=ci).fit(frontier["date"], frontier["price"].to_numpy())
+    projection = ComputeProjection(curve=curve, flop_per_unit=flop_per_unit, flop_date=flop_date,
+                                   halving_years=halving_years, utilization=utilization,
+                                   joules_per_flop=joules_per_flop, usd_per_kwh=usd_per_kwh, end=common["end"])
+    algo = projection.algorithmic_factor
+    return CostResult(status=_STATUS_OK, decline_factor_per_year=curve.decline_factor_per_year_ * algo,
+                      ci90=(curve.ci90_[0] * algo, curve.ci90_[1] * algo), curve=curve,
+                      r_squared=curve.r_squared_, projection=projection, **common)

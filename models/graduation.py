@@ -39,8 +39,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy.special import expit
-from scipy.stats import norm
-from statsmodels.stats.proportion import proportion_confint
+from gapscore.models._intervals import norm  # scipy.stats.norm's numbers without importing scipy.stats
+from gapscore.models._intervals import proportion_confint  # statsmodels' Wilson interval, same numbers
 
 from gapscore.models._frontier import to_timestamp
 from gapscore.models.exceptions import InputError

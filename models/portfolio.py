@@ -37,6 +37,7 @@ import pandas as pd
 from scipy import special
 
 from gapscore.models.exceptions import InputError
+from gapscore.models.stages import STAGE_LABELS, STAGES
 
 __all__ = [
     "STAGES",
@@ -53,12 +54,11 @@ __all__ = [
 # Stages
 # --------------------------------------------------------------------------------------
 
-#: Entry stages in order. A company at ``growth`` that "graduates" has a successful
-#: exit (IPO or large acquisition) rather than another private round.
-STAGES: tuple[str, ...] = ("seed", "series_a", "series_b", "growth")
+# Entry stages in order (models.stages.STAGES). A company at ``growth`` that
+# "graduates" has a successful exit (IPO or large acquisition) rather than another
+# private round.
 _STAGE_INDEX = {stage: i for i, stage in enumerate(STAGES)}
 _LAST = len(STAGES) - 1
-_STAGE_LABELS = {"seed": "seed", "series_a": "Series A", "series_b": "Series B", "growth": "growth"}
 #: The stages at which a new priced round is raised when a company graduates into it.
 ROUND_STAGES: tuple[str, ...] = STAGES[1:]
 
@@ -586,7 +586,7 @@ def allocate(
     for t, stage in enumerate(STAGES):
         present = [i for i in range(len(sectors)) if not np.isnan(score_grid[i, t])]
         ranked = sorted(present, key=lambda i: (-score_grid[i, t], sectors[i]))
-        label = _STAGE_LABELS[stage]
+        label = STAGE_LABELS[stage]
         for rank, i in enumerate(ranked, start=1):
             score = score_grid[i, t]
             capital = float(alloc[i, t])

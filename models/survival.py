@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
+from gapscore.models._intervals import norm  # scipy.stats.norm's numbers without importing scipy.stats
 
 from gapscore.models.exceptions import InputError
 

@@ -33,7 +33,7 @@ from gapscore.models._frontier import year_of
 from gapscore.scoring.datasets import DataStore
 from gapscore.scoring.errors import ConfigError
 from gapscore.scoring.signals import shape_priors
-from gapscore.scoring.timing import STAGES, milestone_cdf
+from gapscore.scoring.stage_model import STAGES, milestone_cdf
 
 STEP_RE = re.compile(r"^\s*(\d+)\s*([ym])\s*$", re.IGNORECASE)
 
@@ -206,9 +206,10 @@ class Realized:
     milestone_origin: str
     data_milestone_year: float | None
     perfection_year: float | None
-    funding: dict = field(default_factory=dict)  # year -> +1 surge / -1 decline (outcomes.csv)
+    funding: dict = field(default_factory=dict)  # year -> +1 surge / 0 flat / -1 decline
     surge_year: int | None = None
     sources: tuple[str, ...] = ()
+    funding_origin: dict = field(default_factory=dict)  # year -> "outcomes.csv" or the funding.csv series
 
 
 def realized_history(store: DataStore, sector: str, truth_as_of: pd.Timestamp, cfg: dict) -> Realized:
@@ -228,12 +229,20 @@ def realized_history(store: DataStore, sector: str, truth_as_of: pd.Timestamp, c
         milestone, origin = None, "not reached by the evaluation date"
     funding_rows = mine[mine["metric"] == "funding_momentum"]
     funding = {int(y): float(v) for y, v in zip(funding_rows["year"], funding_rows["value"])}
+    funding_origin = dict.fromkeys(funding, "outcomes.csv")
+    # Years the published statements do not label: the sector's own funding series
+    # (funding.csv), growth above funding.growing_above +1, below its negative -1.
+    from gapscore.scoring.signals import funding_directions
+
+    for year, (label, sid) in funding_directions(store, store.sector(sector), truth_as_of, cfg).items():
+        if year not in funding:
+            funding[year], funding_origin[year] = label, f"funding.csv {sid}"
     surges = sorted(y for y, v in funding.items() if v > 0)
     return Realized(
         sector=sector, truth_as_of=truth_as_of, levels=levels, milestone_year=milestone,
         milestone_origin=origin, data_milestone_year=data_ms, perfection_year=perfection,
         funding=funding, surge_year=surges[0] if surges else None,
-        sources=tuple(sorted(set(mine["source"].astype(str)))),
+        sources=tuple(sorted(set(mine["source"].astype(str)))), funding_origin=funding_origin,
     )
 
 
@@ -389,7 +398,9 @@ def summary_text(res: BacktestResult) -> str:
         rows = res.frame[res.frame["sector"] == sector]
         ms = "not reached" if real.milestone_year is None else f"{real.milestone_year:.1f} ({real.milestone_origin.split(' (')[0]})"
         surge = f", funding surge from {real.surge_year}" if real.surge_year else ""
-        lines.append(f"{sector}: capability milestone {ms}{surge}")
+        from_series = sorted({o for o in real.funding_origin.values() if o != "outcomes.csv"})
+        labels = f"; funding direction from {', '.join(from_series)}" if from_series else ""
+        lines.append(f"{sector}: capability milestone {ms}{surge}{labels}")
         table = rows[["as_of", *STAGES, "recommendation", "funding_now"]].rename(columns={"funding_now": "funding"})
         table.insert(6, "capability %", 100 * pd.to_numeric(rows["observed_level"], errors="coerce"))
         lines += ["  " + line for line in frame_to_table(table, digits=1).splitlines()] + [""]
@@ -405,6 +416,15 @@ def summary_text(res: BacktestResult) -> str:
     lines.append(f"Series B calls in years with gaps and strong funding: {sb['coinciding']} of {sb['series_b_calls']} calls "
                  f"(recall {sb['coinciding']} of {sb['gaps_and_strong_funding_years']} such years; "
                  f"{sb['labelled_sector_years']} labelled sector-years)")
+    labelled = sum(np.isfinite(pd.to_numeric(res.frame["fwd_funding"], errors="coerce")))
+    by_origin = {}
+    for real in res.realized.values():
+        for o in real.funding_origin.values():
+            key = "outcomes.csv" if o == "outcomes.csv" else "funding series"
+            by_origin[key] = by_origin.get(key, 0) + 1
+    lines.append(f"funding direction labels: {by_origin.get('outcomes.csv', 0)} sector-years from outcomes.csv, "
+                 f"{by_origin.get('funding series', 0)} from the sectors' funding series; {labelled} backtest rows "
+                 f"have the next {res.settings.get('forward_years', '')} years labelled (the funding outcome below)")
     lines += ["", f"against the baselines ({m['measured_sector_years']} of {m['sector_years']} sector-years had a fitted capability curve):"]
     lines += [f"  - {v}" for v in m["verdicts"]]
     if res.calibration_summary is not None:

@@ -25,7 +25,7 @@ import pandas as pd
 from scipy.stats import spearmanr
 
 from gapscore.models._frontier import year_of
-from gapscore.scoring.timing import STAGES
+from gapscore.scoring.stage_model import STAGES
 
 STRATEGIES = ("gapscore", "gapscore_any", "always", "momentum", "capability")
 EARLY = ("seed", "series_a")

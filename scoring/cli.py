@@ -145,8 +145,13 @@ def emit(frame, fmt, *, payload=None):
     "--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), envvar="GAPSCORE_CONFIG",
     help="Scoring config (TOML) overriding the defaults; write one with 'gapscore config init'. Env: GAPSCORE_CONFIG.",
 )
+@click.option(
+    "--no-cache", is_flag=True,
+    help="Recompute every curve fit instead of reading the fit cache in your cache directory "
+    "(results are the same either way). Env: GAPSCORE_NO_CACHE=1; cache folder: GAPSCORE_CACHE_DIR.",
+)
 @click.pass_context
-def main(ctx, data_dir, replace_data, config_path):
+def main(ctx, data_dir, replace_data, config_path, no_cache):
     """gapscore: is this AI sector a seed bet, a Series B bet, or already done?
 
     Capability gaps to the human level, inference cost at constant capability and
@@ -159,6 +164,8 @@ def main(ctx, data_dir, replace_data, config_path):
       gapscore data show capability --sector computer_vision
       gapscore --data-dir ./mydata data validate
     """
+    if no_cache:  # through the environment, so parallel workers bypass it too
+        os.environ["GAPSCORE_NO_CACHE"] = "1"
     ctx.obj = Obj(data_dir, replace_data, config_path)
 
 
@@ -166,7 +173,13 @@ def main(ctx, data_dir, replace_data, config_path):
 @format_option
 @click.pass_obj
 def sectors_cmd(obj, fmt):
-    """List the sectors with their benchmarks and cost curve.
+    """List the sectors: each leg's status (measured, borrowed, none), benchmarks, cost curve.
+
+    capability: measured from the sector's own benchmarks, borrowed from other sectors'
+    benchmarks, or none; cost: a price series on the sector's own benchmark or its own
+    task's compute (measured), a price series on another sector's benchmark or a published
+    anchor cost (borrowed), or none; funding: a mapped funding series, round categories or
+    matching round keywords (measured), or none.
 
     \b
     Example:
@@ -174,12 +187,16 @@ def sectors_cmd(obj, fmt):
     """
     import pandas as pd
 
+    from gapscore.scoring.datasets import sector_legs
+
     rows = []
     for sid, t in obj.store.sectors().items():
         cost = t.get("cost", {})
         rows.append(dict(
-            sector=sid, name=t["name"], benchmarks=", ".join(t["benchmarks"]),
-            cost_curve=f"{cost['benchmark']} >= {cost['threshold']}" if cost else "",
+            sector=sid, name=t["name"], **sector_legs(obj.store, sid),
+            benchmarks=", ".join(t["benchmarks"]),
+            cost_curve=(f"compute: {cost['capability']} >= {cost['capability_level']:g}" if cost.get("mode") == "compute"
+                        else f"{cost['benchmark']} >= {cost['threshold']}") if cost else "",
             description=t["description"],
         ))
     emit(pd.DataFrame(rows), fmt)
@@ -257,23 +274,50 @@ def data_show(obj, name, sector, as_of, limit, fmt):
 
 
 @data_group.command("template")
-@click.argument("name", type=click.Choice(DATASET_NAMES + ["holdings"]))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
-@click.option("--force", is_flag=True, help="Replace the file if it exists.")
-def data_template(name, output, force):
+@click.argument("name", type=click.Choice(DATASET_NAMES + ["holdings", "sector"]))
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="File to write (for 'sector': the folder to write its three files into).")
+@click.option("--id", "sector_id", default="my_sector", show_default=True, help="With 'sector': the new sector's id (snake_case).")
+@click.option("--force", is_flag=True, help="Replace the file(s) if they exist.")
+def data_template(name, output, sector_id, force):
     """Write an empty file with a dataset's columns, to fill in.
+
+    'holdings' writes a filled example (fictional companies in bundled sectors) that
+    'gapscore portfolio review' accepts as it is: replace its rows with your own book.
+    'sector' writes a new sector's three files into the folder OUTPUT: a commented
+    sectors.toml table and the matching empty benchmarks.csv and capability.csv
+    (walk-through: docs/adding-a-sector.md).
 
     \b
     Examples:
       gapscore data template rounds -o rounds.csv
       gapscore data template holdings -o holdings.csv
       gapscore data template sectors -o sectors.toml
+      gapscore data template sector --id protein_structure -o mydata
     """
-    from gapscore.scoring.datasets import BUNDLED_DIR, template_frame
-    from gapscore.scoring.output import frame_to_csv, write_text
+    from gapscore.scoring.datasets import BUNDLED_DIR, sector_template, template_frame
+    from gapscore.scoring.output import check_target, frame_to_csv, write_text
 
+    if name == "sector":
+        try:
+            files = sector_template(sector_id)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--id") from None
+        if output.exists() and not output.is_dir():
+            raise click.BadParameter(f"{output} is a file; give a folder to write the sector's three files into", param_hint="-o")
+        for file in files:  # refuse before writing anything
+            check_target(output / file, force)
+        for file, text in files.items():
+            write_text(output / file, text, force=force)
+            click.echo(f"wrote {output / file}", err=True)
+        return
+    if output.is_dir():
+        raise click.BadParameter(f"{output} is a folder; give the file to write", param_hint="-o")
     if name == "sectors":
         text = (BUNDLED_DIR / "sectors.toml").read_text(encoding="utf-8")
+    elif name == "holdings":
+        from gapscore.scoring.portfolio import example_holdings
+
+        text = frame_to_csv(example_holdings())
     else:
         text = frame_to_csv(template_frame(name))
     write_text(output, text, force=force)
@@ -297,6 +341,7 @@ def data_validate(obj, local_dir):
 
     if local_dir is not None:
         obj.data_dir = local_dir
+    obj.config  # the --config file is checked as 'score' checks it (raises its own one-line error)
     problems = obj.store.validate_all()
     if problems:
         raise DataValidationError(problems)
@@ -310,28 +355,36 @@ def data_validate(obj, local_dir):
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="rounds.csv to write.")
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="TOML or JSON file mapping our columns to your export's headers, e.g. company = \"Company Name\".")
 @click.option("--force", is_flag=True, help="Replace the output if it exists.")
-def data_import(vendor, file, output, mapping, force):
+@click.pass_obj
+def data_import(obj, vendor, file, output, mapping, force):
     """Map a Crunchbase or PitchBook export (CSV or .xlsx) into the rounds schema.
 
     \b
     Expected headers (override any with --mapping):
       crunchbase: Organization Name, Funding Type, Announced Date,
                   Money Raised (in USD), Organization Industries
-      pitchbook:  Companies, Deal Date, Deal Type, Deal Size (USD millions),
-                  Primary Industry Code, Verticals
+      pitchbook:  Companies (or Company Name), Deal Date, Deal Type, Series,
+                  Deal Size (USD millions), Primary Industry Sector/Group/Code,
+                  Verticals
+
+    Ends with how many rows map to each sector (round_keywords and
+    round_categories in sectors.toml, --data-dir included), how many to none,
+    and every round label that could not be mapped.
 
     \b
     Examples:
       gapscore data import --from crunchbase cb_export.csv -o mydata/rounds.csv
       gapscore data import --from pitchbook deals.xlsx --mapping map.toml -o mydata/rounds.csv
     """
-    from gapscore.scoring.importers import import_vendor, read_mapping
+    from gapscore.scoring.importers import import_report, import_vendor, read_mapping
     from gapscore.scoring.output import frame_to_csv, write_text
 
     mapped = read_mapping(mapping) if mapping else None
     frame = import_vendor(file, vendor, mapping=mapped)
     write_text(output, frame_to_csv(frame), force=force)
     click.echo(f"wrote {len(frame)} rounds to {output}", err=True)
+    for line in import_report(frame, obj.store.sectors()):
+        click.echo(line, err=True)
 
 
 # --------------------------------------------------------------------------- config
@@ -431,7 +484,10 @@ def curve_capability(obj, sector, as_of, fmt):
 @format_option
 @click.pass_obj
 def curve_cost(obj, sector, prices_file, benchmark, threshold, as_of, fmt):
-    """Price at constant capability: decline per year with its 90% CI and the frontier.
+    """Price at constant capability: decline per year (fitted and shrunk), span, projection, viable year.
+
+    The table shows the headline, then the frontier; --format csv gives the frontier,
+    --format json both and the projection by year.
 
     \b
     Examples:
@@ -445,6 +501,9 @@ def curve_cost(obj, sector, prices_file, benchmark, threshold, as_of, fmt):
     if prices_file is not None and (benchmark is None or threshold is None):
         raise click.UsageError("--prices needs --benchmark and --threshold")
     result = curves.cost(obj.store, sector, resolve_as_of(as_of), obj.config, prices_file=prices_file, benchmark=benchmark, threshold=threshold)
+    if fmt == "table" and len(result.get("lead", ())):
+        emit(result["lead"], fmt)  # the headline first: rates, span, projection, viable year
+        click.echo()
     emit(result["table"], fmt, payload=result["json"])
 
 
@@ -470,7 +529,8 @@ def curve_graduation(obj, sector, categories, rounds_file, from_round, to_round,
     from gapscore.scoring import curves
 
     result = curves.graduation(obj.store, sector, resolve_as_of(as_of), obj.config, categories=list(categories), rounds_file=rounds_file, from_round=from_round, to_round=to_round, within=within)
-    emit(result["table"], fmt, payload=result["json"])
+    answer(fmt, result["text"], result["table"], result["json"])
+    click.echo(f"note: {result['json']['note']}", err=True)
 
 
 @curve_group.command("economics")
@@ -488,6 +548,9 @@ def curve_economics(obj, sector, as_of, fmt):
     from gapscore.scoring import curves
 
     result = curves.economics(obj.store, sector, resolve_as_of(as_of), obj.config)
+    if fmt == "table" and len(result.get("lead", ())):
+        emit(result["lead"], fmt)  # the headline first: rates, span, viable year
+        click.echo()
     emit(result["table"], fmt, payload=result["json"])
 
 
@@ -497,21 +560,28 @@ def curve_economics(obj, sector, as_of, fmt):
 @main.command("score")
 @as_of_option
 @click.option("--sector", "sectors", multiple=True, help="Only this sector (repeatable).")
+@click.option("--rank-by", "rank_by", type=click.Choice(["best", "early", "seed", "series_a", "series_b", "growth"]), default="best",
+              show_default=True, help="Rank on the best stage score, the early-stage case (max of seed and series_a), or one stage.")
 @format_option
 @click.pass_obj
-def score_cmd(obj, as_of, sectors, fmt):
+def score_cmd(obj, as_of, sectors, rank_by, fmt):
     """Stage-timing scores (seed, Series A, Series B, growth) for every sector, ranked.
+
+    The ranking is by the best stage score unless --rank-by says otherwise; the
+    table's first lines say what it ranks by, the top sector and the strongest
+    early-stage case.
 
     \b
     Examples:
       gapscore score
+      gapscore score --rank-by early
       gapscore score --as-of 2017 --sector computer_vision --format json
       gapscore --config mine.toml score --format csv
     """
-    from gapscore.scoring.scores import ranking_frame, score_all
+    from gapscore.scoring.scores import rank, ranking_frame, ranking_text, score_all
 
-    results = score_all(obj.store, resolve_as_of(as_of), obj.config, list(sectors) or None, progress=_progress("scoring"))
-    emit(ranking_frame(results), fmt, payload=[r.as_dict() for r in results])
+    results = rank(score_all(obj.store, resolve_as_of(as_of), obj.config, list(sectors) or None, progress=_progress("scoring")), rank_by)
+    answer(fmt, ranking_text(results, rank_by), ranking_frame(results, rank_by), [r.as_dict() for r in results])
 
 
 @main.command("explain")
@@ -531,6 +601,30 @@ def explain_cmd(obj, sector, as_of, fmt):
 
     result = explain(obj.store, sector, resolve_as_of(as_of), obj.config)
     answer(fmt, result["text"], result["sensitivity"], result["json"])
+
+
+@main.command("diff")
+@click.option("--from", "date_from", type=AS_OF, required=True, help="The earlier as-of date (YYYY, YYYY-MM or YYYY-MM-DD).")
+@click.option("--to", "date_to", type=AS_OF, default=None, help="The later as-of date. Default: today.")
+@click.option("--sector", "sectors", multiple=True, help="Only this sector (repeatable).")
+@format_option
+@click.pass_obj
+def diff_cmd(obj, date_from, date_to, sectors, fmt):
+    """What changed between two dates: sectors whose recommendation or stage scores moved.
+
+    Each moved sector with the factor contributions that moved it (points = weight x
+    factor value, at both dates) and the data rows behind the move: capability,
+    prices, rounds, graduation and outcomes rows known at --to but not at --from.
+
+    \b
+    Examples:
+      gapscore diff --from 2024-12-31 --to 2025-12-31
+      gapscore diff --from 2024 --sector llm_assistants --format json
+    """
+    from gapscore.scoring.diff import diff
+
+    result = diff(obj.store, date_from, resolve_as_of(date_to), obj.config, list(sectors) or None, progress=_progress("scoring"))
+    answer(fmt, result.text(), result.frame(), result.as_dict())
 
 
 # --------------------------------------------------------------------------- backtest
@@ -707,8 +801,10 @@ def portfolio_review(obj, holdings, as_of, output, force, fmt):
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="The .xlsx to write (with --all: a folder). Default: SECTOR-memo-ASOF.xlsx here.")
 @click.option("--template", default=None, help="Memo layout: a bundled name ('memo') or a TOML file; ./templates and $GAPSCORE_TEMPLATES are searched first.")
 @click.option("--force", is_flag=True, help="Replace existing files.")
+@click.option("--since", "since", type=AS_OF, default=None,
+              help="Add a 'What changed' sheet: the scores and contributions on this earlier date against the as-of date, and the new rows.")
 @click.pass_obj
-def memo_cmd(obj, sector, all_sectors, as_of, output, template, force):
+def memo_cmd(obj, sector, all_sectors, as_of, output, template, force, since):
     """Write an Excel investment memo: scores, reasons, native charts, live formulas.
 
     The Scoring sheet holds every weight, window and threshold as a named input
@@ -720,6 +816,7 @@ def memo_cmd(obj, sector, all_sectors, as_of, output, template, force):
       gapscore memo computer_vision --as-of 2017 -o cv-2017.xlsx
       gapscore memo --all -o memos/
       gapscore memo llm_assistants --template my_layout.toml --force
+      gapscore memo code_assistants --as-of 2025-12-31 --since 2024-12-31
     """
     from gapscore.scoring import report
     from gapscore.scoring.scores import score_all, score_sector
@@ -738,18 +835,35 @@ def memo_cmd(obj, sector, all_sectors, as_of, output, template, force):
             click.echo(str(p))
         return
     result = score_sector(obj.store, sector, day, obj.config)
+    changes = None
+    if since is not None:
+        from gapscore.scoring.diff import sector_diff
+
+        if since >= day:
+            raise click.UsageError(f"--since {since.date()} must be before the as-of date {day.date()}")
+        changes = sector_diff(obj.store, sector, since, day, obj.config)
     path = output or Path(f"{sector}-memo-{day.date().isoformat()}.xlsx")
-    written = report.write_memo(result, obj.config, obj.store, path, template=template, force=force)
+    written = report.write_memo(result, obj.config, obj.store, path, template=template, force=force, changes=changes)
     click.echo(str(written))
     click.echo(f"memo for {sector} as of {day.date()}: {result.result.recommendation}", err=True)
 
 
+#: Seconds a command runs before it shows progress (a faster command stays quiet).
+PROGRESS_AFTER_S = 2.0
+
+
 def _progress(label):
-    """A progress callback on stderr (silent when stderr is not a terminal)."""
+    """A progress callback on stderr, shown once the work has taken PROGRESS_AFTER_S
+    (silent when stderr is not a terminal)."""
     if not sys.stderr.isatty():
         return None
+    import time
+
+    start = time.monotonic()
 
     def tick(done, total, name=""):
+        if time.monotonic() - start < PROGRESS_AFTER_S:
+            return
         click.echo(f"\r{label}: {done}/{total} {name}".ljust(60), err=True, nl=(done == total))
 
     return tick

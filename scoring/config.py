@@ -13,10 +13,9 @@ import tomllib
 from pathlib import Path
 
 from gapscore.scoring.errors import ConfigError
+from gapscore.scoring.stage_model import MAX_WINDOW_YEARS, STAGE_MODEL, STAGES, WEIGHT_TOTAL
 
 DEFAULTS_PATH = Path(__file__).resolve().parent / "defaults.toml"
-STAGES = ("seed", "series_a", "series_b", "growth")
-WEIGHT_TOTAL = 100.0
 
 # key path -> (kind, low, high); kind: "share" (0-1), "pos" (> 0), "num", "int", "window"
 _RULES: dict[str, tuple[str, float, float]] = {
@@ -37,12 +36,27 @@ _RULES: dict[str, tuple[str, float, float]] = {
     "milestone.horizon_years": ("num", 1, 100),
     "economics.target_share": ("num", 0.001, 1),
     "economics.target_share_low": ("num", 0.001, 1),
+    "cost.pool_min_series": ("int", 1, 1000),
+    "cost.hardware_doubling_years": ("num", 0.1, 100),
+    "cost.hardware_doubling_years_ml": ("num", 0.1, 100),
+    "cost.hardware_doubling_years_slow": ("num", 0.1, 100),
+    "cost.algorithmic_factor": ("num", 1, 1000),
+    "cost.algorithmic_factor_slow": ("num", 1, 1000),
+    "cost.algorithmic_factor_fast": ("num", 1, 1000),
+    "cost.persistence": ("num", 0.01, 100),
+    "cost.generation_years": ("num", 0.1, 100),
+    "cost.joules_per_flop": ("num", 1e-30, 1),
+    "cost.usd_per_kwh": ("num", 1e-6, 100),
+    "cost.floor_flop_per_token": ("num", 1, 1e20),
+    "cost.compute_utilization": ("num", 1e-6, 1),
     "graduation.good_rate": ("num", 0.01, 1),
     "graduation.window_months": ("int", 1, 240),
     "graduation.min_companies": ("int", 1, 10**9),
     "momentum.window_months": ("int", 1, 120),
     "momentum.full_ratio": ("num", 1.0001, 100),
     "signals.missing_value": ("num", 0, 1),
+    "funding.growing_above": ("num", -1, 100),
+    "funding.max_age_years": ("int", 0, 100),
     "capability_momentum.full_velocity": ("num", 0.001, 10),
     "recommendation.min_score": ("num", 0, 100),
     "backtest.forward_years": ("int", 1, 20),
@@ -69,13 +83,8 @@ _RULES: dict[str, tuple[str, float, float]] = {
     **{f"portfolio.{e}.tail_alpha": ("num", 1.001, 100) for e in ("success_exit", "mna_exit")},
 }
 
-STAGE_FACTORS = {
-    "seed": ("timing", "capability_momentum"),
-    "series_a": ("timing", "traction"),
-    "series_b": ("works_with_gaps", "traction"),
-    "growth": ("near_perfection", "traction"),
-}
-"""The factors each stage may weigh (each a value in [0, 1], see scoring.timing)."""
+STAGE_FACTORS = {s.id: s.weighs for s in STAGE_MODEL}
+"""The factors each stage may weigh (``scoring.stage_model.STAGE_MODEL``)."""
 
 
 def read_toml(path: Path) -> dict:
@@ -170,7 +179,8 @@ def check(cfg: dict, origin: str, *, sensitivity: bool = True) -> list[str]:
         if ms["perfection_threshold"] <= ms["capability_threshold"]:
             bad("milestone.perfection_threshold", ms["perfection_threshold"], "must be above milestone.capability_threshold")
     stages = cfg.get("stages", {})
-    for stage in STAGES:
+    for spec in STAGE_MODEL:
+        stage = spec.id
         table = stages.get(stage)
         if not isinstance(table, dict):
             problems.append(f"{origin}: stages.{stage} is missing")
@@ -187,10 +197,12 @@ def check(cfg: dict, origin: str, *, sensitivity: bool = True) -> list[str]:
         total = sum(w for w in weights.values() if isinstance(w, (int, float)) and not isinstance(w, bool))
         if abs(total - WEIGHT_TOTAL) > 1e-6:
             bad(f"stages.{stage}.weights", weights, f"must sum to 100 (they sum to {total:g})")
-        if "window_years" in table:
-            win = table["window_years"]
-            if not (isinstance(win, list) and len(win) == 2 and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in win) and 0 <= win[0] < win[1] <= 30):
-                bad(f"stages.{stage}.window_years", win, "must be [start, end] years with 0 <= start < end <= 30")
+        if spec.windowed:
+            win = table.get("window_years")
+            if not (isinstance(win, list) and len(win) == 2 and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in win) and 0 <= win[0] < win[1] <= MAX_WINDOW_YEARS):
+                bad(f"stages.{stage}.window_years", win, f"must be [start, end] years with 0 <= start < end <= {MAX_WINDOW_YEARS:g}")
+        elif "window_years" in table:
+            bad(f"stages.{stage}.window_years", table["window_years"], f"{stage} has no window; only {', '.join(s.id for s in STAGE_MODEL if s.windowed)} do")
     if sensitivity and not problems:
         problems += _sensitivity_problems(cfg, origin)
     return problems

@@ -119,6 +119,13 @@ DATASETS: dict[str, DatasetSpec] = {
             date_column="published",
         ),
         DatasetSpec(
+            "funding",
+            "Yearly AI venture funding by sector, vertical or focus area (by publication date)",
+            schemas.Funding,
+            date_column="published",
+            key=("series", "year", "published"),
+        ),
+        DatasetSpec(
             "outcomes",
             "Realized sector history for backtests (by publication date)",
             schemas.Outcomes,
@@ -656,11 +663,17 @@ def _dedupe(problems: list[DataFileError]) -> list[DataFileError]:
 
 SECTOR_REQUIRED = ("name", "description", "benchmarks")
 
-ECONOMICS_MODES = ("tokens", "anchor")
+ECONOMICS_MODES = ("tokens", "anchor", "compute")
+
+COMPUTE_COST_KEYS = ("unit", "capability", "capability_level", "flop_per_unit", "flop_per_unit_date", "halving_years", "halving_date")
+"""Keys a ``[sectors.<id>.cost]`` table with ``mode = "compute"`` needs (models.cost.fit_compute_cost)."""
 
 _NUMBER_RULES: dict[tuple[str, str], tuple[str, float, float, bool]] = {
     # (table, key) -> (rule, low, high, low allowed); the value must also be below high
     ("cost", "threshold"): ("a finite number", -np.inf, np.inf, False),
+    ("cost", "capability_level"): ("a finite number", -np.inf, np.inf, False),
+    ("cost", "flop_per_unit"): ("a number above 0", 0.0, np.inf, False),
+    ("cost", "halving_years"): ("a number above 0", 0.0, np.inf, False),
     ("economics", "tokens_per_unit"): ("a number above 0", 0.0, np.inf, False),
     ("economics", "revenue_per_unit"): ("a number above 0", 0.0, np.inf, False),
     ("economics", "anchor_cost"): ("a number above 0", 0.0, np.inf, False),
@@ -722,6 +735,31 @@ def _sector_problems(path: Path, text: str, sid: str, table: dict) -> list[DataF
     for key in ("benchmarks", "round_categories"):
         if key in table and not (isinstance(table[key], list) and all(isinstance(b, str) for b in table[key])):
             bad((key,), f'must be a list of ids in quotes, e.g. {key} = ["a", "b"]')
+    top = table.get("round_keywords")
+    if top is not None and not (isinstance(top, list) and all(isinstance(v, str) and v.strip() for v in top)):
+        bad(("round_keywords",), "must be a list of text in quotes, e.g. round_keywords = ['robotics', 'drones']")
+    elif top is not None:
+        for pattern in top:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                bad(("round_keywords",), f"pattern {pattern!r} is not a valid regular expression ({exc}); "
+                    "write plain words, or escape special characters with a backslash in a '...' string")
+    spec = table.get("funding")
+    if spec is not None and not isinstance(spec, dict):
+        bad(("funding",), f"must be a table: [sectors.{sid}.funding]")
+    elif spec is not None:
+        for key in ("series", "round_keywords"):
+            if key in spec and not (isinstance(spec[key], list) and all(isinstance(v, str) and v.strip() for v in spec[key])):
+                bad(("funding", key), f"must be a list of text in quotes, e.g. {key} = ['a', 'b']")
+        if "series_reason" in spec and not (isinstance(spec["series_reason"], str) and spec["series_reason"].strip()):
+            bad(("funding", "series_reason"), "must be non-empty text in quotes: why these series cover the sector, or why none does")
+        for pattern in spec.get("round_keywords", []) if isinstance(spec.get("round_keywords"), list) else []:
+            try:
+                re.compile(str(pattern))
+            except re.error as exc:
+                bad(("funding", "round_keywords"), f"pattern {pattern!r} is not a valid regular expression ({exc}); "
+                    "write plain words, or escape special characters with a backslash in a '...' string")
     for sub in ("cost", "economics"):
         if sub not in table:
             continue
@@ -730,9 +768,18 @@ def _sector_problems(path: Path, text: str, sid: str, table: dict) -> list[DataF
             bad((sub,), f"must be a table: [sectors.{sid}.{sub}]")
             continue
         if sub == "cost":
-            for key in ("benchmark", "threshold"):
+            compute = spec.get("mode") == "compute"
+            if "mode" in spec and not compute:
+                bad((sub, "mode"), f"must be \"compute\" or left out (a price series); got {spec['mode']!r}")
+            for key in COMPUTE_COST_KEYS if compute else ("benchmark", "threshold"):
                 if key not in spec:
-                    bad((sub, key), f"is required in [sectors.{sid}.cost]")
+                    bad((sub, key), f"is required in [sectors.{sid}.cost]" + (' with mode = "compute"' if compute else ""))
+            for key in ("flop_per_unit_date", "halving_date") if compute else ():
+                if key in spec:
+                    try:
+                        pd.Timestamp(str(spec[key]))
+                    except (ValueError, TypeError):
+                        bad((sub, key), f"{spec[key]!r} is not a date; write it as YYYY-MM-DD")
             if "benchmark" in spec and not isinstance(spec["benchmark"], str):
                 bad((sub, "benchmark"), f"must be a benchmark id in quotes; got {spec['benchmark']!r}")
         else:
@@ -740,14 +787,17 @@ def _sector_problems(path: Path, text: str, sid: str, table: dict) -> list[DataF
             if mode not in ECONOMICS_MODES:
                 bad((sub, "mode"), f"must be one of {', '.join(ECONOMICS_MODES)}; got {mode!r}")
             needed = ["revenue_per_unit"] + {"tokens": ["tokens_per_unit"], "anchor": ["anchor_cost", "anchor_date"]}.get(str(mode), [])
+            if mode == "compute" and table.get("cost", {}).get("mode") != "compute":
+                bad((sub, "mode"), f'"compute" needs a [sectors.{sid}.cost] table with mode = "compute"')
             for key in needed:
                 if key not in spec:
                     bad((sub, key), f"is required in [sectors.{sid}.economics] with mode = {mode!r}")
-            if "anchor_date" in spec:
-                try:
-                    pd.Timestamp(str(spec["anchor_date"]))
-                except (ValueError, TypeError):
-                    bad((sub, "anchor_date"), f"{spec['anchor_date']!r} is not a date; write it as YYYY-MM-DD")
+            for key in ("anchor_date", "revenue_per_unit_date"):
+                if key in spec:
+                    try:
+                        pd.Timestamp(str(spec[key]))
+                    except (ValueError, TypeError):
+                        bad((sub, key), f"{spec[key]!r} is not a date; write it as YYYY-MM-DD")
         for (where, key), (rule, low, high, low_ok) in _NUMBER_RULES.items():
             if where != sub or key not in spec:
                 continue
@@ -796,7 +846,41 @@ class DataStore:
 
     data_dir: Path | None = None
     replace: bool = False
+    today: pd.Timestamp = field(default_factory=lambda: pd.Timestamp(dt.date.today()))
+    """The real date, for one check only: no observation can be dated after it. (Every
+    computation takes its own ``as_of``; this is not a hidden "now" for them.)"""
     _cache: dict[str, object] = field(default_factory=dict, repr=False)
+
+    def _gate(self) -> None:
+        """A --data-dir file that fails validation stops every command that reads the
+        folder, with the lines ``gapscore data validate`` prints: each user file is
+        validated once, on the store's first read."""
+        if self.data_dir is None:
+            return
+        if "gate" in self._cache:
+            if self._cache["gate"]:
+                raise DataValidationError(self._cache["gate"])  # type: ignore[arg-type]
+            return
+        self._cache["gate"] = []  # reads below pass the gate
+        problems: list[DataFileError] = []
+        try:
+            self.sectors()
+        except DataValidationError as exc:
+            problems.extend(exc.problems)
+        except DataFileError as exc:
+            problems.append(exc)
+        for name, spec in DATASETS.items():
+            if not spec.is_table or not any((Path(self.data_dir) / stem).exists() for stem in spec.stems):
+                continue
+            try:
+                self.load(name)
+            except DataValidationError as exc:
+                problems.extend(exc.problems)
+            except DataFileError as exc:
+                problems.append(exc)
+        if problems:
+            self._cache["gate"] = problems
+            raise DataValidationError(problems)
 
     def files(self, name: str) -> list[Path]:
         """The files that make up dataset ``name``, bundled first."""
@@ -811,6 +895,7 @@ class DataStore:
         return bundled + user
 
     def sectors(self) -> dict[str, dict]:
+        self._gate()
         if "sectors" not in self._cache:
             merged: dict[str, dict] = {}
             origins: dict[str, Path] = {}
@@ -855,6 +940,11 @@ class DataStore:
             problems.append(problem(("cost", "benchmark"), f"unknown benchmark '{col}'; add it to benchmarks.csv"))
         elif col is not None and col not in self.load("prices").columns:
             problems.append(problem(("cost", "benchmark"), f"prices.csv has no column '{col}'; add one with each model's score on it"))
+        series = table.get("funding", {}).get("series") or []
+        if series:
+            known_series = set(self.load("funding")["series"])
+            problems += [problem(("funding", "series"), f"unknown funding series '{x}'; add its rows to funding.csv or remove it")
+                         for x in series if x not in known_series]
         return problems
 
     def _row_references(self, name: str, frame: pd.DataFrame) -> list[DataFileError]:
@@ -875,7 +965,7 @@ class DataStore:
                                           "unknown benchmark '{}'; add it to benchmarks.csv")
                 log_ids = set(bench.loc[bench["scale"].eq("log"), "benchmark"]) if "scale" in bench.columns else set()
                 problems += _row_problems(frame, frame["benchmark"].isin(log_ids) & ~(frame["value"] > 0), "value",
-                                          "value {} must be above 0: its benchmark is on a log scale (an error rate)")
+                                          "value {} must be above 0: its benchmark is on a log scale (an error rate or a time horizon)")
             elif name in ("benchmarks", "graduation", "outcomes"):
                 other = "'other'" if name == "benchmarks" else "'all'"
                 allowed = set(self.sectors()) | {"other", "all"}
@@ -887,6 +977,7 @@ class DataStore:
 
     def load(self, name: str) -> pd.DataFrame:
         """The validated dataset; raises ``DataValidationError`` listing every problem."""
+        self._gate()
         if name in self._cache:
             return self._cache[name]  # type: ignore[return-value]
         spec = DATASETS[name]
@@ -904,6 +995,9 @@ class DataStore:
                 continue
             frame, found = validate(raw, spec.schema, path, numeric_extras=spec.numeric_extras, key=spec.key)
             problems.extend(found)
+            problems.extend(self._future_problems(spec, frame, path, found))
+            if spec.name == "rounds":
+                _hint_vendor_labels(found)
             frame["_file"] = _file_column(path, len(frame)) if spec.categorical else str(path)
             frames.append(frame)
         if problems:
@@ -918,6 +1012,22 @@ class DataStore:
             raise DataValidationError(problems)
         self._cache[name] = frame
         return frame
+
+    def _future_problems(self, spec: DatasetSpec, frame: pd.DataFrame, path: Path, found: list) -> list[DataFileError]:
+        """Rows dated after today: impossible for an observation or a publication (a
+        forecast is not an observation)."""
+        col = spec.date_column
+        if col is None or col not in frame.columns or not pd.api.types.is_datetime64_any_dtype(frame[col]):
+            return []
+        bad_cells = {(p.line, p.column) for p in found}
+        late = frame[col] > self.today
+        what = "published" if col == "published" else "observed"
+        out = []
+        for line, value in frame.loc[late, ["_line", col]].head(50).itertuples(index=False, name=None):
+            if (int(line), col) not in bad_cells:
+                out.append(DataFileError(path, int(line), col, f"date {value.date()} is after today ({self.today.date()}): nothing can be "
+                                         f"{what} in the future (a forecast is not an observation); fix the date or remove the row"))
+        return out
 
     def memo(self, key: tuple, make):
         """``make()``, computed once per key on this store (derived results, e.g. a shape prior as of a date)."""
@@ -937,15 +1047,31 @@ class DataStore:
             return frame
         return frame[frame[col] <= pd.Timestamp(as_of)].reset_index(drop=True)
 
+    def data_end(self, name: str, as_of: pd.Timestamp) -> pd.Timestamp | None:
+        """The last date of dataset ``name`` known on ``as_of`` (None: no dated rows): where
+        the data ends. A result that needs time after it (a cohort's window) is censored."""
+        col = DATASETS[name].date_column
+        frame = self.as_of(name, as_of)
+        if col is None or frame.empty:
+            return None
+        return pd.Timestamp(frame[col].max())
+
     def check_references(self) -> list[DataFileError]:
         """Cross-file checks of sectors.toml: each sector's benchmarks and cost curve exist.
 
         Rows naming sectors and benchmarks are checked as each dataset loads.
         """
-        return [p for sid in self.sectors() for p in self._table_references(sid)]
+        problems: list[DataFileError] = []
+        for sid in self.sectors():
+            try:
+                problems += self._table_references(sid)
+            except (DataFileError, DataValidationError):
+                pass  # a referenced file is itself broken: reported when it is loaded
+        return problems
 
     def validate_all(self) -> list[DataFileError]:
         """Every problem in every dataset, without stopping at the first file."""
+        self._cache.setdefault("gate", [])  # this checks everything the gate would, and more
         problems: list[DataFileError] = []
         try:
             self.sectors()
@@ -953,7 +1079,6 @@ class DataStore:
             problems.extend(exc.problems)
         except DataFileError as exc:
             problems.append(exc)
-        ok = True
         for name, spec in DATASETS.items():
             if not spec.is_table:
                 continue
@@ -961,11 +1086,9 @@ class DataStore:
                 self.load(name)
             except DataValidationError as exc:
                 problems.extend(exc.problems)
-                ok = False
             except DataFileError as exc:
                 problems.append(exc)
-                ok = False
-        if ok and not problems:
+        if "sectors" in self._cache:  # sectors.toml parsed: check what its tables name
             problems.extend(self.check_references())
         return problems
 
@@ -991,6 +1114,71 @@ class DataStore:
                 description=spec.description,
             ))
         return pd.DataFrame(rows)
+
+
+_VENDOR_ROUND = re.compile(r"^(?:series )?([a-z])(?:[ -]?\d+)?$", re.IGNORECASE)
+
+
+def _hint_vendor_labels(problems: list[DataFileError]) -> None:
+    """A round written as a vendor writes it (PitchBook's bare "B", "B-1", "Series A")
+    gets the round it means and the import command that reads such exports."""
+    for p in problems:
+        if p.column != "round" or "must be one of" not in p.message:
+            continue
+        found = re.search(r"value '([^']*)'", p.message)
+        label = _VENDOR_ROUND.match(found.group(1).strip()) if found else None
+        if label:
+            letter = label.group(1).lower()
+            means = {"a": "series_a", "b": "series_b", "c": "series_c"}.get(letter, "series_d_plus")
+            p.message += (f"; {found.group(1)!r} is a vendor's series label, not a round of the rounds schema: write {means}, "
+                          "or import the export with 'gapscore data import --from pitchbook' (or crunchbase), which maps such labels")
+
+
+LEG_STATUSES = ("measured", "borrowed", "none")
+"""What a sector has on each leg: its own data, another sector's (or a published anchor's),
+or nothing. Read by ``gapscore sectors`` and the memo."""
+
+def _has_funding(store: "DataStore", table: dict) -> bool:
+    """A funding series mapped in ``[sectors.<id>.funding]``, round categories, or round
+    keywords that match rounds in the data (patterns alone are no data)."""
+    from gapscore.scoring.signals import round_keywords, sector_categories
+
+    if table.get("funding", {}).get("series") or table.get("round_categories"):
+        return True
+    if not round_keywords(table):
+        return False
+    return bool(sector_categories(table, store.load("rounds")["category"]))
+
+
+def sector_legs(store: "DataStore", sector_id: str) -> dict[str, str]:
+    """Each leg's status for one sector: ``{"capability": ..., "cost": ..., "funding": ...}``.
+
+    capability: *measured* when a member benchmark homed in this sector (benchmarks.csv
+    ``sector``) has a human baseline and a dated result; *borrowed* when only members homed
+    in other sectors do; *none* otherwise. cost: *measured* when ``[cost]`` names a price
+    series at a threshold on one of the sector's own benchmarks, or a compute cost curve
+    (``mode = "compute"``: the sector's own task's FLOP priced on hardware); *borrowed* when it names
+    another sector's benchmark, or when only an economics anchor (a published cost at a
+    date) stands in for a price series; *none* otherwise. funding: *measured* when a
+    funding series is mapped to it, round categories are listed, or its round keywords
+    match rounds in the data; *none* otherwise.
+    """
+    table = store.sector(sector_id)
+    members = list(table.get("benchmarks", []))
+    bench = store.load("benchmarks").set_index("benchmark")
+    dated = set(store.load("capability")["benchmark"].unique())
+    usable = [b for b in members if b in bench.index and b in dated and pd.notna(bench.at[b, "human_baseline"])]
+    own = [b for b in usable if bench.at[b, "sector"] == sector_id]
+    capability = "measured" if own else "borrowed" if usable else "none"
+    cost_table = table.get("cost") or {}
+    if cost_table.get("mode") == "compute":
+        cost = "measured"  # the sector's own task: FLOP per unit x hardware prices x its efficiency trend
+    elif cost_table:
+        cost = "measured" if cost_table.get("benchmark") in members else "borrowed"
+    else:
+        cost = "borrowed" if (table.get("economics") or {}).get("mode") == "anchor" else "none"
+    funding = "measured" if _has_funding(store, table) else "none"
+    return {"capability": capability, "cost": cost, "funding": funding}
 
 
 def _file_column(path: Path, n_rows: int) -> pd.Categorical:
@@ -1031,6 +1219,69 @@ def template_frame(name: str) -> pd.DataFrame:
     return pd.DataFrame(columns=list(_schema_columns(TEMPLATES[name])))
 
 
+SECTOR_TEMPLATE_TOML = """\
+# A new gapscore sector. Fill in, then check with:
+#   gapscore --data-dir THIS_FOLDER data validate
+#   gapscore --data-dir THIS_FOLDER score --sector {sid}
+# Walk-through: docs/adding-a-sector.md. Every number carries a source: a citation, or
+# "assumption: <reasoning>".
+
+[sectors.{sid}]
+name = "{name}"
+# The products the sector covers: what an analyst would invest in.
+description = "Describe the products this sector covers."
+# The capability benchmarks (ids from benchmarks.csv: this folder's or the bundled ones)
+# whose histories, normalised to each one's human baseline, make up the sector's
+# capability. Decide membership by what the products need, and write the reason for each
+# member in a comment above this line, e.g.
+#   my_benchmark: the task the product sells, with a human baseline from <citation>
+benchmarks = []
+# Round categories (values of rounds.csv's category column) that belong to the sector.
+round_categories = []
+
+# Optional: the sector's cost curve, the price of models scoring at least `threshold` on
+# `benchmark` (a column of prices.csv). Uncomment to use.
+# [sectors.{sid}.cost]
+# benchmark = "mmlu"
+# threshold = 86.4
+# source = "why this level of capability is what the products need"
+
+# Optional: the funding evidence (docs/datasets/funding.md). Uncomment to use.
+# [sectors.{sid}.funding]
+# series = []                 # funding.csv series that cover the sector, [] if none does
+# series_reason = "why these series cover the sector, or why none does"
+# round_keywords = ["protein structure", "structural biology"]  # matched against your rounds' categories
+
+# Optional: unit economics, either tokens x the cost curve or a published anchor cost.
+# [sectors.{sid}.economics]
+# mode = "anchor"
+# unit = "unit of use"
+# anchor_cost = 1.0
+# anchor_date = "2024-10-01"
+# anchor_source = "citation of the published cost at that date"
+# revenue_per_unit = 4.0
+# revenue_per_unit_source = "citation, or assumption: <reasoning>"
+"""
+
+
+def sector_template(sector_id: str, name: str | None = None) -> dict[str, str]:
+    """The files of a new sector, by file name: a commented ``sectors.toml`` table and the
+    matching empty ``benchmarks.csv`` and ``capability.csv`` (headers only: add one row per
+    benchmark and per dated result; an unfilled header-only file is reported by ``data validate``)."""
+    if not re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)*", sector_id):
+        raise ValueError(f"sector id {sector_id!r} must be snake_case (lower-case letters, digits and '_'), e.g. protein_structure")
+    title = name or sector_id.replace("_", " ").capitalize()
+    bench_cols = list(_schema_columns(TEMPLATES["benchmarks"]))
+    bench_cols.insert(bench_cols.index("source"), "description")
+    from gapscore.scoring.output import frame_to_csv  # scoring.output has no dependency back on this module
+
+    return {
+        "sectors.toml": SECTOR_TEMPLATE_TOML.format(sid=sector_id, name=title.replace('"', "'")),
+        "benchmarks.csv": frame_to_csv(pd.DataFrame(columns=bench_cols)),
+        "capability.csv": frame_to_csv(template_frame("capability")),
+    }
+
+
 def sector_rows(store: DataStore, name: str, frame: pd.DataFrame, sector_id: str) -> pd.DataFrame:
     """The rows of dataset ``name`` that belong to one sector."""
     table = store.sector(sector_id)
@@ -1046,9 +1297,15 @@ def sector_rows(store: DataStore, name: str, frame: pd.DataFrame, sector_id: str
             return frame[frame[col].notna()]
         return frame.iloc[0:0]
     if name in ("rounds",):
-        return frame[frame["category"].isin(table.get("round_categories", []))]
+        from gapscore.scoring.signals import sector_categories
+
+        return frame[frame["category"].isin(sector_categories(table, frame["category"]))]
+    if name == "funding":
+        return frame[frame["series"].isin(table.get("funding", {}).get("series", []))]
     if name == "exits":
+        from gapscore.scoring.signals import sector_categories
+
         rounds = store.load("rounds")
-        companies = rounds.loc[rounds["category"].isin(table.get("round_categories", [])), "company"]
+        companies = rounds.loc[rounds["category"].isin(sector_categories(table, rounds["category"])), "company"]
         return frame[frame["company"].isin(set(companies))]
     return frame

@@ -13,11 +13,13 @@ title rows (the first of the first 30 rows holding every required header wins).
 ============  ==========================  ==========================================
 our field     Crunchbase header           PitchBook header
 ============  ==========================  ==========================================
-company       Organization Name           Companies
+company       Organization Name           Companies (or Company Name, Company)
 round         Funding Type                Deal Type
 date          Announced Date              Deal Date
 amount_usd    Money Raised (in USD)       Deal Size  (USD millions, times 1,000,000)
 category      Organization Industries     Primary Industry Code
+industry_*    --                          Primary Industry Sector, Primary Industry
+                                          Group (optional: used when present)
 verticals     --                          Verticals  (optional: used when present)
 series        --                          Series     (optional: used when present)
 ============  ==========================  ==========================================
@@ -40,8 +42,9 @@ seed                     CB ``Seed``, ``Angel``; PB ``Seed Round``,
                          ``Angel (individual)`` (angel money is counted as seed,
                          as in the bundled Crunchbase 2013 data)
 series_a .. series_c     CB ``Series A`` .. ``Series C``; PB ``Early Stage VC`` or
-                         ``Later Stage VC`` whose Series column says A, B or C
-                         (``Series A1``, ``Series B-2`` count as A, B)
+                         ``Later Stage VC`` whose Series column says A, B or C,
+                         as PitchBook writes it (bare letters ``A``, ``B-1``,
+                         ``C2``) or spelled out (``Series A1``, ``Series B-2``)
 series_d_plus            CB ``Series D`` .. ``Series J``; PB VC deals with Series
                          D or a later letter
 venture_unlabeled        CB ``Venture - Series Unknown``; PB ``Early Stage VC`` /
@@ -58,12 +61,18 @@ other                    everything else: CB ``Debt Financing``, ``Grant``,
                          crowdfunding; and any label not listed here
 =======================  =====================================================
 
+A label not listed here (and a VC deal whose Series cannot be read, kept as
+``venture_unlabeled``) is counted and named: ``import_vendor`` returns them in
+``frame.attrs["unmapped_labels"]``, and ``gapscore data import`` prints them with
+the rows that map to each sector (``import_report``).
+
 Cells
 -----
 * company and category text is kept exactly as written: nothing is stripped,
   nothing is evaluated (``=HYPERLINK(...)``, ``#NAME?``, ``NA`` stay text). An empty
   company is an error; an empty category is ``unknown``. PitchBook's category is
-  ``Primary Industry Code | Verticals`` when both are present.
+  ``Primary Industry Sector | Primary Industry Group | Primary Industry Code |
+  Verticals``, those present: sectors select rounds by keywords over this text.
 * dates: a spreadsheet date cell, or text as ``YYYY-MM-DD`` (optionally with a
   time), ``YYYY/MM/DD``, ``04-Mar-2021``, ``4 Mar 2021``, ``Mar 4, 2021``,
   ``March 4, 2021`` or ``03/04/2021`` (US month/day/year, as both vendors export).
@@ -86,6 +95,8 @@ import re
 import tomllib
 import zipfile
 from collections.abc import Mapping
+import dataclasses
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -143,6 +154,8 @@ class VendorLayout:
     rounds: Mapping[str, str]
     usd_per_unit: float
     series_types: frozenset[str] = frozenset()
+    aliases: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)  # other headers a field goes by
+    other_prefixes: tuple[str, ...] = ()  # labels (by prefix) that are known non-ladder money: "other"
 
 
 _CRUNCHBASE_ROUNDS = {
@@ -203,17 +216,27 @@ LAYOUTS: dict[str, VendorLayout] = {
             "date": "Deal Date",
             "amount_usd": "Deal Size",
             "category": "Primary Industry Code",
+            "industry_sector": "Primary Industry Sector",
+            "industry_group": "Primary Industry Group",
             "verticals": "Verticals",
             "series": "Series",
         },
-        optional=("verticals", "series"),
+        optional=("verticals", "series", "industry_sector", "industry_group"),
         rounds=_PITCHBOOK_ROUNDS,
         usd_per_unit=USD_PER_MILLION,
         series_types=frozenset({"early stage vc", "later stage vc"}),
+        aliases={"company": ("Company Name", "Company")},
+        other_prefixes=("restart", "debt", "pe ", "buyout", "lbo", "ipo", "corporate", "secondary", "grant",
+                        "equity crowdfunding", "product crowdfunding", "merger", "reverse merger", "spin off",
+                        "joint venture", "mezzanine", "capitalization", "bankruptcy", "acquisition", "public investment",
+                        "convertible", "dividend recap", "asset acquisition", "share repurchase", "platform creation",
+                        "add on", "investor buyout", "management buyout", "leveraged recapitalization", "distressed"),
     ),
 }
 
 _SERIES = re.compile(r"^series ([a-z])(?: ?\d+)?$")
+_BARE_SERIES = re.compile(r"^([a-z])(?: ?\d+)?$")
+"""PitchBook's Series column holds bare letters: "A", "B", "B-1" (key "b 1"), "C2"."""
 _ISO_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
@@ -226,11 +249,11 @@ def _label_key(label: str) -> str:
 
 def _series_round(key: str) -> str | None:
     """'series a' -> series_a ... 'series d'+ -> series_d_plus; seed words -> seed/pre_seed."""
-    if key in ("seed", "series seed"):
+    if key in ("seed", "series seed", "seed 1", "seed 2", "angel"):
         return "seed"
-    if key == "pre seed":
+    if key in ("pre seed", "series pre seed"):
         return "pre_seed"
-    match = _SERIES.match(key)
+    match = _SERIES.match(key) or _BARE_SERIES.match(key)
     if match is None:
         return None
     letter = match.group(1)
@@ -244,16 +267,34 @@ def normalise_round(vendor: str, label: str, series: str = "") -> str:
     'venture_unlabeled'
     >>> normalise_round("pitchbook", "Early Stage VC", "Series A1")
     'series_a'
+    >>> normalise_round("pitchbook", "Later Stage VC", "B-1")
+    'series_b'
+    """
+    return classify_round(vendor, label, series)[0]
+
+
+def classify_round(vendor: str, label: str, series: str = "") -> tuple[str, str | None]:
+    """(round, the vendor label gapscore could not map, or None).
+
+    A label that cannot be mapped still gets a round (``other``; a VC deal whose
+    Series cannot be read, ``venture_unlabeled``), but is returned so that the import
+    can count and name it: nothing is folded away silently.
     """
     layout = _layout(vendor)
     key = _label_key(label)
     if key in layout.series_types:
-        from_series = _series_round(_label_key(series)) if series else None
-        return from_series or "venture_unlabeled"
+        if not series.strip():
+            return "venture_unlabeled", None  # a VC deal with no series: documented
+        from_series = _series_round(_label_key(series))
+        return (from_series, None) if from_series else ("venture_unlabeled", f"{label}; Series {series}")
     if key in layout.rounds:
-        return layout.rounds[key]
+        return layout.rounds[key], None
     from_label = _series_round(key) if key.startswith("series") else None
-    return from_label or "other"
+    if from_label:
+        return from_label, None
+    if layout.other_prefixes and key.startswith(layout.other_prefixes):
+        return "other", None
+    return "other", label
 
 
 # --------------------------------------------------------------------------- mapping
@@ -551,17 +592,30 @@ def import_vendor(
     wanted = _headers_wanted(layout, mapping)
     needed = [f for f, h in wanted.items() if f not in layout.optional and h.strip()]
     rows = _read_rows(path)
-    pos, _, columns = _find_header(path, rows, wanted, needed)
+    first_error = None
+    for alternative in _alternatives(layout, wanted, mapping):
+        try:
+            pos, _, columns = _find_header(path, rows, alternative, needed)
+            wanted = alternative
+            break
+        except DataFileError as exc:
+            first_error = first_error or exc
+    else:
+        raise first_error
     source = f"{layout.display} export ({path.name})"
 
     records: list[tuple] = []
     problems: list[DataFileError] = []
+    unmapped: Counter = Counter()
     for line, cells in rows[pos + 1:]:
         if _is_blank(cells):
             continue
         record, cell_problems = _parse_row(path, line, cells, columns, wanted, layout, vendor, source)
         problems.extend(cell_problems)
         if record is not None:
+            record, label = record
+            if label is not None:
+                unmapped[label] += 1
             records.append(record)
         if len(problems) >= MAX_PROBLEMS:
             break
@@ -575,7 +629,44 @@ def import_vendor(
     frame["amount_usd"] = frame["amount_usd"].astype("float64")
     for col in ("company", "category", "round", "source", "original_round"):
         frame[col] = frame[col].astype(object)
+    frame.attrs["unmapped_labels"] = dict(sorted(unmapped.items(), key=lambda kv: (-kv[1], kv[0])))
     return frame
+
+
+def _alternatives(layout: VendorLayout, wanted: dict[str, str], mapping: Mapping[str, str] | None) -> list[dict[str, str]]:
+    """The headers to look for: the defaults, then each alias of a field the mapping does not set."""
+    out = [wanted]
+    for field, names in layout.aliases.items():
+        if mapping and field in mapping:
+            continue
+        out += [{**wanted, field: name} for name in names]
+    return out
+
+
+def import_report(frame: pd.DataFrame, sectors: Mapping[str, dict]) -> list[str]:
+    """What an import brought: rows per sector (by its round_categories / round_keywords),
+    rows matching no sector, and every vendor label that could not be mapped."""
+    from gapscore.scoring.signals import sector_categories
+
+    lines = []
+    cats = frame["category"].astype(str)
+    any_sector = pd.Series(False, index=frame.index)
+    for sid in sorted(sectors):
+        hit = cats.isin(sector_categories(sectors[sid], cats))
+        any_sector |= hit
+        if hit.any():
+            lines.append(f"  {sid}: {int(hit.sum())} rows ({frame.loc[hit, 'company'].nunique()} companies)")
+    lines.insert(0, f"rows per sector (by round_categories and round_keywords in sectors.toml; a row may match several):")
+    lines.append(f"  no sector: {int((~any_sector).sum())} rows" + ("" if any_sector.any() else
+                 " (add round_keywords to a [sectors.<id>.funding] table to use them)"))
+    unmapped = frame.attrs.get("unmapped_labels") or {}
+    if unmapped:
+        named = ", ".join(f"{label!r} ({n})" for label, n in unmapped.items())
+        lines.append(f"{sum(unmapped.values())} rows with round labels gapscore cannot map (kept as 'other', or "
+                     f"'venture_unlabeled' for a VC deal): {named}")
+    else:
+        lines.append("every round label mapped")
+    return lines
 
 
 def _parse_row(path, line, cells, columns, wanted, layout, vendor, source):
@@ -590,6 +681,8 @@ def _parse_row(path, line, cells, columns, wanted, layout, vendor, source):
     for field, reader in (
         ("company", _text),
         ("category", _text),
+        ("industry_sector", _text),
+        ("industry_group", _text),
         ("verticals", _text),
         ("round", _text),
         ("series", _text),
@@ -609,15 +702,17 @@ def _parse_row(path, line, cells, columns, wanted, layout, vendor, source):
         return None, problems
 
     label, series = values["round"], values["series"]
-    category = " | ".join(p for p in (values["category"], values["verticals"]) if p.strip()) or UNKNOWN_CATEGORY
+    parts = (values["industry_sector"], values["industry_group"], values["category"], values["verticals"])
+    category = " | ".join(p for p in parts if p.strip()) or UNKNOWN_CATEGORY
     original = f"{label}; {series}" if series.strip() else label
+    round_, unmapped = classify_round(vendor, label, series)
     record = (
         values["company"],
         category,
-        normalise_round(vendor, label, series),
+        round_,
         values["date"],
         values["amount_usd"],
         source,
         original,
     )
-    return record, []
+    return (record, unmapped), []

@@ -57,6 +57,7 @@ from gapscore.scoring import config as config_mod
 from gapscore.scoring import schemas
 from gapscore.scoring.datasets import DataStore, read_table, validate
 from gapscore.scoring.errors import ConfigError, DataFileError, DataValidationError
+from gapscore.scoring.stage_model import FACTOR_BY_KEY, STAGE_LABELS, STAGE_MODEL
 
 __all__ = [
     "STAGE_LABELS",
@@ -77,29 +78,14 @@ __all__ = [
     "review",
 ]
 
-STAGE_LABELS: Mapping[str, str] = MappingProxyType(
-    {"seed": "seed", "series_a": "Series A", "series_b": "Series B", "growth": "growth"}
-)
-"""How a stage id reads in a sentence."""
-
-STAGE_EVIDENCE: Mapping[str, str] = MappingProxyType({
-    "seed": "seed.timing",
-    "series_a": "series_a.timing",
-    "series_b": "works_with_gaps",
-    "growth": "near_perfection",
-})
-"""The factor each stage's recommendation rests on (``scoring.timing.recommend``).
+STAGE_EVIDENCE: Mapping[str, str] = MappingProxyType({s.id: s.evidence for s in STAGE_MODEL})
+"""The factor each stage's recommendation rests on (``scoring.stage_model.Stage.evidence``).
 
 A stage whose factor could not be measured (None: no capability curve, no cost
 curve) scores on the missing-data value; such a score gets no capital and no
 follow-on."""
 
-_EVIDENCE_TEXT = {
-    "seed.timing": "the timing of the sector's milestone",
-    "series_a.timing": "the timing of the sector's milestone",
-    "works_with_gaps": "whether products work with gaps",
-    "near_perfection": "whether the domain is near perfection",
-}
+_EVIDENCE_TEXT = {key: FACTOR_BY_KEY[key].evidence for key in STAGE_EVIDENCE.values()}
 
 SIGNALS = ("follow on", "hold", "prepare exit")
 """The plain signals of ``portfolio review``."""
@@ -512,15 +498,20 @@ class PortfolioBuild:
 
     def text(self) -> str:
         """A plain-text report for the terminal."""
-        from gapscore.scoring.output import frame_to_table
+        from gapscore.scoring.output import fmt_multiple, fmt_percent, frame_to_table, long_table
 
         s = self.settings
         lines = [
             f"Fund of {format_usd(s.fund_size_usd)} as of {self.as_of.date()}: reserve {format_usd(s.reserve_usd)} "
             f"({s.reserve_ratio:.0%}), initial capital {format_usd(s.initial_usd)}, placed {format_usd(self.placed_usd)} "
             f"in {self.companies} companies.",
-            "",
         ]
+        if self.outcome is not None:
+            o = self.outcome
+            at_least = ", ".join(f"TVPI >= {x:g}x in {fmt_percent(p)}" for x, p in o.prob_tvpi_at_least.items())
+            lines.append(f"Simulated TVPI (gross): median {fmt_multiple(o.p50)} (5th-95th percentile {fmt_multiple(o.p5)} to "
+                         f"{fmt_multiple(o.p95)}), mean {fmt_multiple(o.mean)}; {at_least} of {o.sims:,} funds.")
+        lines.append("")
         funded = self.funded()
         if len(funded):
             lines += ["allocation:", frame_to_table(funded[["sector", "stage", "score", "companies", "capital_usd", "check_usd"]])]
@@ -537,7 +528,7 @@ class PortfolioBuild:
             o = self.outcome
             lines.append(f"outcomes: {o.sims:,} simulated funds, seed {o.seed}; TVPI gross of fees and carry:")
             summary = self.summary()
-            lines.append(frame_to_table(summary, digits=3))
+            lines.append(frame_to_table(long_table(summary)))
             lines.append("TVPI histogram (share of funds):")
             hist = self.histogram()[["bin", "share"]]
             lines.append(frame_to_table(hist, digits=3))
@@ -847,3 +838,20 @@ def review(store: DataStore, holdings_path: str | Path, as_of: pd.Timestamp, cfg
     results = score_all(store, as_of, cfg, sectors, progress=progress) if sectors else []
     scores = stage_scores(results)
     return review_holdings(holdings, scores, settings, as_of=as_of)
+
+
+EXAMPLE_HOLDINGS = (
+    ("Example Vision Co", "computer_vision", "series_a", 4_000_000, "2021-03-15"),
+    ("Example Vision Co", "computer_vision", "series_b", 6_000_000, "2023-05-02"),
+    ("Example Voice Inc", "speech_recognition", "seed", 1_500_000, "2022-01-20"),
+    ("Example Code Labs", "code_assistants", "seed", 2_000_000, "2023-09-01"),
+    ("Example Agents", "computer_use_agents", "seed", 1_000_000, "2024-06-30"),
+    ("Example Video AI", "video_generation", "seed", 500_000, "2024-11-12"),
+)
+"""A filled example of a holdings file (fictional companies in bundled sectors; one row per
+investment, a company's rows summed by ``review``), written by ``gapscore data template holdings``."""
+
+
+def example_holdings() -> pd.DataFrame:
+    """The example holdings (``EXAMPLE_HOLDINGS``) with the columns ``read_holdings`` expects."""
+    return pd.DataFrame(EXAMPLE_HOLDINGS, columns=["company", "sector", "stage", "invested_usd", "date"])

@@ -48,7 +48,8 @@ from gapscore.scoring import __version__
 from gapscore.scoring.datasets import DataStore
 from gapscore.scoring.errors import GapscoreError, InputError
 from gapscore.scoring.output import check_target, write_bytes
-from gapscore.scoring.timing import STAGES, score as timing_score
+from gapscore.scoring.stage_model import STAGES
+from gapscore.scoring.timing import score as timing_score
 
 BUNDLED_TEMPLATES = Path(_bundled_templates.__file__).resolve().parent
 DEFAULT_TEMPLATE = "memo"
@@ -69,7 +70,7 @@ _TEMPLATE_KEYS = {
     "memo": {"description": str, "paper_size": str, "font": str, "font_size": (int, float), "heading_size": (int, float), "section_size": (int, float)},
     "colours": {"heading": str, "section": str, "header_fill": str, "header_text": str, "input_fill": str, "formula_fill": str,
                 "signal_fill": str, "note": str, "chart_series": list},
-    "formats": {k: str for k in ("score", "share", "probability", "year", "date", "usd", "usd_fine", "ratio", "number", "integer", "raw")},
+    "formats": {k: str for k in ("score", "share", "probability", "year", "calendar_year", "date", "usd", "usd_fine", "money", "multiple", "ratio", "number", "integer", "raw")},
 }
 _SHEET_KEYS = {"kind": str, "title": str, "heading": str, "text": (list, str), "column_widths": list, "chart_title": str,
                "published_chart_title": str}
@@ -325,8 +326,12 @@ def _check_score_matches(score, cfg: dict) -> None:
         )
 
 
-def build_memo(score, cfg: dict, store: DataStore, template: dict, *, data_vintage: str | None = None) -> bytes:
-    """The memo workbook as xlsx bytes (no file written)."""
+def build_memo(score, cfg: dict, store: DataStore, template: dict, *, data_vintage: str | None = None, changes=None) -> bytes:
+    """The memo workbook as xlsx bytes (no file written).
+
+    ``changes``: a ``scoring.diff.SectorDiff`` ending at the memo's as-of date (``memo
+    --since``): a "What changed" sheet follows the Summary.
+    """
     from gapscore.scoring import report_sheets as sheets_mod
     from gapscore.scoring.report_book import Book
     from gapscore.scoring.report_scoring import ScoringSheet
@@ -360,6 +365,8 @@ def build_memo(score, cfg: dict, store: DataStore, template: dict, *, data_vinta
     for kind, build in builders.items():
         if kind in book.sheets:
             build(ctx, book.sheets[kind])
+    if changes is not None:
+        sheets_mod.build_changes(ctx, book.add_sheet(CHANGES_SHEET, after="summary"), changes)
     book.finish()
     return book.save_bytes(as_of, title=f"{score.name}: investment memo as of {values['as_of']}", creator=f"gapscore {__version__}")
 
@@ -378,8 +385,12 @@ def _check_target(path: str | os.PathLike, force: bool) -> Path:
     return target
 
 
+CHANGES_SHEET = {"kind": "changes", "title": "What changed", "column_widths": [22, 30, 18, 18, 12, 70]}
+"""The sheet ``memo --since`` adds after the Summary."""
+
+
 def write_memo(score, cfg: dict, store: DataStore, path: str | os.PathLike, *, template: str | os.PathLike | None = None,
-               force: bool = False, data_vintage: str | None = None) -> Path:
+               force: bool = False, data_vintage: str | None = None, changes=None) -> Path:
     """Write one sector's memo to ``path`` (.xlsx); returns the path.
 
     ``score`` is a ``scores.SectorScore`` computed with ``cfg``; ``template`` a name or
@@ -388,7 +399,7 @@ def write_memo(score, cfg: dict, store: DataStore, path: str | os.PathLike, *, t
     """
     target = _check_target(path, force)
     tpl = _resolve_template(template)
-    data = build_memo(score, cfg, store, tpl, data_vintage=data_vintage)
+    data = build_memo(score, cfg, store, tpl, data_vintage=data_vintage, changes=changes)
     return write_bytes(target, data, force=force)
 
 

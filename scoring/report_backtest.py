@@ -23,7 +23,7 @@ from gapscore.scoring import __version__
 from gapscore.scoring.backtest import BacktestResult
 from gapscore.scoring.output import write_bytes
 from gapscore.scoring.report import styled_book
-from gapscore.scoring.timing import STAGES
+from gapscore.scoring.stage_model import STAGE_LABELS, STAGES
 
 SHEETS = (
     {"kind": "summary", "title": "Summary", "column_widths": [34, 16, 16, 16, 16, 16, 16, 16, 16, 40]},
@@ -34,7 +34,6 @@ SHEETS = (
 )
 
 CHART_ROWS = 18
-STAGE_LABELS = {"seed": "seed", "series_a": "Series A", "series_b": "Series B", "growth": "growth"}
 
 
 def _summary(res: BacktestResult, s) -> None:

@@ -51,6 +51,43 @@ CHARS_PER_WIDTH = 1.15
 LINE_HEIGHT_PT = 13.0
 """Height of one wrapped line at the 10-point body font, in points (estimate)."""
 
+HEADING_HEIGHT_PT = 20.0
+SECTION_HEIGHT_PT = 16.0
+"""Heights of the heading (14 pt) and section (11 pt) rows, in points."""
+
+# ----------------------------------------------------------------- print layout
+POINTS_PER_INCH = 72.0
+POINTS_PER_CM = 72.0 / 2.54
+PAPER_POINTS = {"a4": (595.3, 841.9), "letter": (612.0, 792.0)}
+"""Paper sizes (portrait width, height) in points: ISO 216 A4 210 x 297 mm; US letter 8.5 x 11 in."""
+
+MARGIN_IN = {"left": 0.4, "right": 0.4, "top": 0.5, "bottom": 0.7, "header": 0.2, "footer": 0.3}
+"""Page margins in inches; the footer ("Sheet, page n of N") sits in the bottom margin."""
+
+PRINT_SAFETY = 0.93
+"""Share of the printable area the layout plans to fill: room for the renderer's own
+rounding of column widths and row heights (LibreOffice and Excel differ by a few %)."""
+
+MIN_PRINT_SCALE = 55
+"""Smallest print scale (%) the layout uses; a sheet wider than that is laid out too wide
+and should wrap its long text columns instead (a scale below ~55% prints 10-pt text
+smaller than 5.5 pt)."""
+
+KEEP_WITH_NEXT_ROWS = 3
+"""Rows after a section title or table header kept on its page (no orphaned headers)."""
+
+
+COLUMN_POINTS_PER_CHAR = 7.0
+"""Printed points per unit of column width. Measured: LibreOffice 7 prints 15 columns of
+width 5, 7 of width 10, 3 of width 20 and 2 of width 30 across an A4 portrait page with
+0.4-inch margins (537 pt), i.e. 6.7-7.2 pt a unit; Excel prints narrower ((7 w + 5) px at
+96 dpi, 5.25 pt a unit), so planning with LibreOffice's width is safe for both."""
+
+
+def column_points(width: float) -> float:
+    """Printed width of a column ``width`` characters wide, in points (the wider renderer)."""
+    return float(width) * COLUMN_POINTS_PER_CHAR
+
 
 def clean_text(value: str) -> str:
     """Text safe for a cell: control characters Excel refuses dropped, CR line ends made
@@ -123,6 +160,22 @@ class Book:
             self.sheets[spec["kind"]] = Sheet(self, ws, spec)
         self.names: dict[str, str] = {}
 
+    def add_sheet(self, spec: dict, after: str | None = None) -> "Sheet":
+        """A sheet outside the template (``spec``: kind, title, column_widths), placed after sheet kind ``after``."""
+        index = None
+        if after in self.sheets:
+            index = self.wb.sheetnames.index(self.sheets[after].ws.title) + 1
+        ws = self.wb.create_sheet(spec["title"], index)
+        sheet = Sheet(self, ws, spec)
+        ordered = {}
+        for kind, sh in self.sheets.items():
+            ordered[kind] = sh
+            if kind == after:
+                ordered[spec["kind"]] = sheet
+        ordered.setdefault(spec["kind"], sheet)
+        self.sheets = ordered
+        return sheet
+
     def define(self, name: str, sheet: "Sheet", row: int, col: int, last_row: int | None = None, last_col: int | None = None) -> str:
         """A workbook-level defined name for a cell or range; returns the name."""
         if not NAME_RE.match(name) or CELL_REF_LIKE.match(name):
@@ -138,7 +191,19 @@ class Book:
         return name
 
     def finish(self) -> None:
-        """Page setup and column widths of every sheet."""
+        """Drop the sheets whose leg is missing (one line each on the first sheet), then
+        column widths and page setup of every sheet."""
+        omitted = [(k, sh) for k, sh in self.sheets.items() if sh.omitted]
+        kept = [sh for sh in self.sheets.values() if not sh.omitted]
+        if omitted and kept:
+            first = kept[0]
+            first.row += 1
+            first.section("Not in this memo (no data for these legs)")
+            for _, sh in omitted:
+                first.paragraph(f"{sh.ws.title}: {sh.omitted}", style="note")
+            for kind, sh in omitted:
+                self.wb.remove(sh.ws)
+                del self.sheets[kind]
         for sheet in self.sheets.values():
             sheet.finish()
 
@@ -184,6 +249,15 @@ class Sheet:
         self.book, self.ws, self.spec = book, ws, spec
         self.row = 1
         self.styles = book.styles
+        self.sections: list[int] = []
+        self.tables: list[tuple[int, int]] = []
+        self.omitted: str | None = None
+        self.one_page = bool(spec.get("one_page", spec.get("kind") == "summary"))  # a summary prints on one page
+
+    def omit(self, reason: str) -> None:
+        """This sheet's leg is missing: the workbook drops the sheet and says ``reason`` in one
+        line on its first sheet instead of printing a near-blank page."""
+        self.omitted = reason
 
     # ----------------------------------------------------------------- cells
 
@@ -272,6 +346,7 @@ class Sheet:
         cell = self.put(1, 1, text, wrap=False)
         cell.font = self.styles.fonts["heading"]
         cell.alignment = Alignment(wrap_text=False)
+        self.ws.row_dimensions[1].height = HEADING_HEIGHT_PT
         self.row = 2
         for para in paragraphs:
             self.paragraph(para)
@@ -280,6 +355,8 @@ class Sheet:
     def section(self, title: str) -> int:
         cell = self.put(self.row, 1, title, wrap=False)
         cell.font = self.styles.fonts["section"]
+        self.ws.row_dimensions[self.row].height = max(self.ws.row_dimensions[self.row].height or 0, SECTION_HEIGHT_PT)
+        self.sections.append(self.row)
         self.row += 1
         return self.row - 1
 
@@ -317,6 +394,7 @@ class Sheet:
             for j, (_, key, fmt) in enumerate(columns):
                 self.put(top + 1 + i, col + j, rec.get(key), fmt)
         last = top + len(records)
+        self.tables.append((top, last))
         if row is None:
             self.row = last + 2
         return top + 1, last
@@ -324,18 +402,183 @@ class Sheet:
     # ----------------------------------------------------------------- print
 
     def finish(self) -> None:
-        """Column widths, landscape, fit to page width, frozen and repeated heading rows."""
+        """Column widths and the printed layout (see :func:`print_layout`)."""
         ws = self.ws
         for j, width in enumerate(self.spec.get("column_widths", []), start=1):
             ws.column_dimensions[get_column_letter(j)].width = float(width)
-        paper = self.book.template["memo"]["paper_size"]
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4 if paper == "a4" else ws.PAPERSIZE_LETTER
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.print_options.gridLines = False
-        ws.page_margins.left = ws.page_margins.right = 0.5
-        ws.freeze_panes = "A2"  # the heading stays in view and is repeated on every printed page
-        ws.print_title_rows = "1:1"
-        ws.oddFooter.center.text = "&A, page &P of &N"
+        ws.freeze_panes = "A2"  # the heading stays in view on screen
+        print_layout(self)
+
+
+def _col_width(sheet: "Sheet", col: int) -> float:
+    dim = sheet.ws.column_dimensions.get(get_column_letter(col))
+    return float(dim.width) if dim is not None and dim.width else sheet.width(col)
+
+
+def _anchor_row(chart) -> int:
+    anchor = chart.anchor
+    if isinstance(anchor, str):
+        return int(re.sub(r"^[A-Z]+", "", anchor))
+    return int(anchor._from.row) + 1
+
+
+def _chart_height_cm(chart) -> float:
+    """A chart's height: its own (as written) or its anchor's extent (as read back from a file)."""
+    ext = getattr(chart.anchor, "ext", None)
+    if not isinstance(chart.anchor, str) and ext is not None and ext.height:
+        return float(ext.height) / 360_000.0  # EMU per cm
+    to = getattr(chart.anchor, "to", None)
+    if to is not None and not isinstance(chart.anchor, str):
+        return None
+    return float(chart.height)
+
+
+def chart_blocks(sheet, heights: dict[int, float] | None = None) -> list[tuple[int, int]]:
+    """(first row, last row) each chart covers: its anchor row and the rows its height spans.
+
+    ``sheet``: a :class:`Sheet` or an openpyxl worksheet (also one read back from a file);
+    ``heights``: row heights in points (default: the worksheet's own).
+    """
+    ws = getattr(sheet, "ws", sheet)
+    if heights is None:
+        heights = {r: float(d.height) for r, d in ws.row_dimensions.items() if d.height}
+    blocks = []
+    for chart in ws._charts:
+        first = _anchor_row(chart)
+        cm = _chart_height_cm(chart)
+        if cm is None:  # a two-cell anchor names its last row
+            blocks.append((first, int(chart.anchor.to.row) + 1))
+            continue
+        need, r, got = cm * POINTS_PER_CM, first, 0.0
+        while got < need:
+            got += heights.get(r, LINE_HEIGHT_PT)
+            r += 1
+        blocks.append((first, r - 1))
+    return blocks
+
+
+def print_layout(sheet: "Sheet") -> dict:
+    """Page setup shared by every workbook (memo, backtest, portfolio):
+
+    - every row gets an explicit height (the renderer keeps it), so the layout knows
+      where each page ends;
+    - landscape when the used columns are wider than a portrait page; a print scale
+      that fits the columns to one page wide (at least ``MIN_PRINT_SCALE``), and for a
+      ``one_page`` sheet (a summary) to one page tall as well;
+    - manual page breaks at every page end, moved up so that a chart never splits, a
+      section title or table header keeps its first rows, and a section that fits on
+      a page starts on a new page rather than splitting;
+    - print titles: the header row of a table that runs on over pages at the end of a
+      sheet, else the sheet's heading row; footer "Sheet, page n of N".
+
+    Returns the plan (scale, page height in sheet points, breaks, chart blocks): the
+    tests compare it with what LibreOffice renders.
+    """
+    from openpyxl.worksheet.pagebreak import Break, RowBreak
+
+    ws = sheet.ws
+    tpl = sheet.book.template["memo"]
+    paper = tpl["paper_size"]
+    pw, ph = PAPER_POINTS[paper]
+    last_row = ws.max_row
+    blocks_pre = []
+    for chart in ws._charts:
+        first = _anchor_row(chart)
+        last_row = max(last_row, first + int(float(chart.height) * POINTS_PER_CM / LINE_HEIGHT_PT) + 1)
+        blocks_pre.append(first)
+    heights = {}
+    for r in range(1, last_row + 1):
+        dim = ws.row_dimensions[r]
+        if not dim.height:
+            dim.height = LINE_HEIGHT_PT
+        heights[r] = float(dim.height)
+    charts = chart_blocks(sheet, heights)
+    for _, end in charts:
+        for r in range(last_row + 1, end + 1):
+            ws.row_dimensions[r].height = LINE_HEIGHT_PT
+            heights[r] = LINE_HEIGHT_PT
+        last_row = max(last_row, end)
+    used_cols = max(ws.max_column, sheet.span)
+    chart_right = 0.0
+    for chart in ws._charts:
+        anchor = chart.anchor if isinstance(chart.anchor, str) else None
+        col = 1 if anchor is None else _col_index(re.match(r"^[A-Z]+", anchor).group(0))
+        chart_right = max(chart_right, sum(column_points(_col_width(sheet, c)) for c in range(1, col)) + float(chart.width) * POINTS_PER_CM)
+    content_w = max(sum(column_points(_col_width(sheet, c)) for c in range(1, used_cols + 1)), chart_right)
+    m = MARGIN_IN
+    landscape = content_w > (pw - (m["left"] + m["right"]) * POINTS_PER_INCH) * PRINT_SAFETY
+    page_w, page_h = (ph, pw) if landscape else (pw, ph)
+    avail_w = (page_w - (m["left"] + m["right"]) * POINTS_PER_INCH) * PRINT_SAFETY
+    avail_h = (page_h - (m["top"] + m["bottom"]) * POINTS_PER_INCH) * PRINT_SAFETY
+    scale = min(100.0, 100.0 * avail_w / content_w)
+    if sheet.one_page:
+        total = sum(heights.values())
+        scale = min(scale, 100.0 * avail_h / total)
+    scale = max(MIN_PRINT_SCALE, int(math.floor(scale)))
+    rows_h = avail_h * 100.0 / scale  # sheet points that fit on one page
+
+    # the table that runs to the end of the sheet repeats its header on every page
+    content_end = max([r for r in range(1, ws.max_row + 1) if any(c.value is not None for c in ws[r])] or [1])
+    tail_table = next((t for t in reversed(sheet.tables) if t[1] >= content_end - 1 and t[1] > t[0]), None)
+    title_row = tail_table[0] if tail_table else 1
+    title_h = heights.get(title_row, LINE_HEIGHT_PT)
+
+    keep: list[tuple[int, int]] = [(a, b) for a, b in charts]
+    keep += [(r, min(r + KEEP_WITH_NEXT_ROWS, last_row)) for r in sheet.sections]
+    keep += [(a, min(a + KEEP_WITH_NEXT_ROWS - 1, b)) for a, b in sheet.tables]
+    section_spans = []
+    starts = sorted(set(sheet.sections))
+    for i, a in enumerate(starts):
+        b = (starts[i + 1] - 1) if i + 1 < len(starts) else last_row
+        section_spans.append((a, b))
+
+    def height(a, b):
+        return sum(heights.get(r, LINE_HEIGHT_PT) for r in range(a, b + 1))
+
+    breaks: list[int] = []  # a new page starts at each of these rows
+    page_start, used = 1, 0.0
+    r = 1
+    while r <= last_row:
+        room = rows_h - (title_h if breaks and title_row < page_start else 0.0)
+        # a section that fits on a page but not in what is left of this one starts a new page
+        span = next((sp for sp in section_spans if sp[0] == r), None)
+        if span is not None and r > page_start and used + height(*span) > room and height(*span) <= rows_h - title_h:
+            breaks.append(r)
+            page_start, used = r, 0.0
+            continue
+        h = heights.get(r, LINE_HEIGHT_PT)
+        if used + h > room and r > page_start:
+            start = r
+            for a, b in keep:
+                if a < r <= b and a > page_start and height(a, b) <= rows_h - title_h:
+                    start = min(start, a)
+            breaks.append(start)
+            page_start, used, r = start, 0.0, start
+            continue
+        used += h
+        r += 1
+    ws.row_breaks = RowBreak()
+    for b in breaks:
+        ws.row_breaks.append(Break(id=b - 1))  # openpyxl: the break goes below row id
+
+    ps = ws.page_setup
+    ps.orientation = "landscape" if landscape else "portrait"
+    ps.paperSize = ws.PAPERSIZE_A4 if paper == "a4" else ws.PAPERSIZE_LETTER
+    ps.scale = scale
+    ps.fitToWidth = ps.fitToHeight = None
+    ws.sheet_properties.pageSetUpPr.fitToPage = False
+    ws.print_options.gridLines = False
+    for side in ("left", "right", "top", "bottom", "header", "footer"):
+        setattr(ws.page_margins, side, m[side])
+    ws.print_title_rows = f"{title_row}:{title_row}"
+    ws.oddFooter.center.text = "&A, page &P of &N"
+    plan = {"scale": scale, "landscape": landscape, "rows_height": rows_h, "breaks": breaks, "charts": charts,
+            "title_row": title_row, "last_row": last_row}
+    sheet.plan = plan
+    return plan
+
+
+def _col_index(letters: str) -> int:
+    from openpyxl.utils import column_index_from_string
+
+    return column_index_from_string(letters)

@@ -33,8 +33,9 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.shapes import GraphicalProperties
 
 from gapscore.scoring import __version__
-from gapscore.scoring.output import write_bytes
-from gapscore.scoring.portfolio import STAGE_LABELS, PortfolioBuild, PortfolioReview
+from gapscore.scoring.output import statistic_kind, write_bytes
+from gapscore.scoring.portfolio import PortfolioBuild, PortfolioReview
+from gapscore.scoring.stage_model import STAGE_LABELS
 from gapscore.scoring.report import styled_book
 from gapscore.scoring.report_book import Sheet
 
@@ -46,7 +47,7 @@ BUILD_SHEETS = (
 """Sheets of the build workbook: kind, tab name (valid Excel names) and column widths."""
 
 REVIEW_SHEETS = (
-    {"kind": "holdings", "title": "Holdings", "column_widths": [24, 24, 10, 16, 12, 12, 10, 14, 12, 10, 14, 80]},
+    {"kind": "holdings", "title": "Holdings", "column_widths": [18, 20, 10, 12, 14, 13, 60]},
     {"kind": "exposure", "title": "Exposure", "column_widths": [24, 10, 11, 16, 10, 8, 10, 16, 26]},
 )
 """Sheets of the review workbook."""
@@ -62,20 +63,20 @@ def _allocation(build: PortfolioBuild, s: Sheet) -> None:
         "(gapscore portfolio build). Every row says why it got what it got.",
     ])
     s.pairs([
-        ("fund size (USD)", st.fund_size_usd, "usd"),
-        ("reserve for follow-ons (USD)", st.reserve_usd, "usd"),
-        ("initial capital (USD)", st.initial_usd, "usd"),
-        ("placed (USD)", build.placed_usd, "usd"),
+        ("fund size (USD)", st.fund_size_usd, "money"),
+        ("reserve for follow-ons (USD)", st.reserve_usd, "money"),
+        ("initial capital (USD)", st.initial_usd, "money"),
+        ("placed (USD)", build.placed_usd, "money"),
         ("companies", build.companies, "integer"),
     ])
     for stage, usd in build.unplaced_usd.items():
-        s.pairs([(f"unplaced {STAGE_LABELS[stage]} (USD)", usd, "usd")])
+        s.pairs([(f"unplaced {STAGE_LABELS[stage]} (USD)", usd, "money")])
     s.row += 1
     s.section("Allocation")
     s.table(build.allocation, [
         ("sector", "sector", None), ("stage", "stage", None), ("score", "score", "score"),
-        ("companies", "companies", "integer"), ("capital (USD)", "capital_usd", "usd"),
-        ("check (USD)", "check_usd", "usd"), ("reason", "reason", None),
+        ("companies", "companies", "integer"), ("capital (USD)", "capital_usd", "money"),
+        ("check (USD)", "check_usd", "money"), ("reason", "reason", None),
     ])
 
 
@@ -90,19 +91,19 @@ def _outcomes(build: PortfolioBuild, s: Sheet) -> None:
     s.pairs([("simulated funds", o.sims, "integer"), ("seed", o.seed, "integer")])
     s.row += 1
     s.section("Statistics")
-    fmt = {"sims": "integer"}
+    fmt = {"multiple": "multiple", "percent": "share", "count": "integer"}
     summary = build.summary()
     top = s.row
     s.header(top, 1, ["statistic", "value", "", "", "", "description"])
     for i, rec in enumerate(summary.to_dict("records"), start=1):
         s.put(top + i, 1, rec["statistic"])
-        s.put(top + i, 2, rec["value"], fmt.get(rec["statistic"], "number"))
+        s.put(top + i, 2, rec["value"], fmt.get(statistic_kind(rec["statistic"]), "number"))
         s.put(top + i, 6, rec["description"])
     s.row = top + len(summary) + 2
     s.section("TVPI histogram")
     hist = build.histogram()
     first, last = s.table(hist, [
-        ("TVPI", "bin", None), ("from", "tvpi_from", "ratio"), ("to", "tvpi_to", "ratio"),
+        ("TVPI", "bin", None), ("from", "tvpi_from", "multiple"), ("to", "tvpi_to", "multiple"),
         ("funds", "funds", "integer"), ("share of funds", "share", "share"),
     ])
     chart = BarChart()
@@ -154,12 +155,16 @@ def review_workbook_bytes(review: PortfolioReview) -> bytes:
         "One row per company (its investments summed, at its most advanced stage), with its sector's timing "
         f"now and a signal: follow on, hold or prepare exit. {note}",
     ])
+    s.section("Signals")
     s.table(review.holdings, [
         ("company", "company", None), ("sector", "sector", None), ("stage", "stage", None),
-        ("invested (USD)", "invested_usd", "usd"), ("first date", "first_date", None), ("last date", "last_date", None),
-        ("stage score", "stage_score", "score"), ("recommendation", "recommendation", None),
-        ("next stage", "next_stage", None), ("next score", "next_score", "score"), ("signal", "signal", None),
-        ("reason", "reason", None),
+        ("invested (USD)", "invested_usd", "money"), ("recommendation", "recommendation", None),
+        ("signal", "signal", None), ("reason", "reason", None),
+    ])
+    s.section("Detail: dates and the scores behind each signal")
+    s.table(review.holdings, [
+        ("company", "company", None), ("first date", "first_date", None), ("last date", "last_date", None),
+        ("stage score", "stage_score", "score"), ("next stage", "next_stage", None), ("next score", "next_score", "score"),
     ])
     e = book.sheets["exposure"]
     e.heading(f"Exposure by sector and stage as of {review.as_of.date()}", [
@@ -168,7 +173,7 @@ def review_workbook_bytes(review: PortfolioReview) -> bytes:
     ])
     e.table(review.exposure, [
         ("sector", "sector", None), ("stage", "stage", None), ("companies", "companies", "integer"),
-        ("invested (USD)", "invested_usd", "usd"), ("share", "share", "share"), ("score", "score", "score"),
+        ("invested (USD)", "invested_usd", "money"), ("share", "share", "share"), ("score", "score", "score"),
         ("measured", "measured", None), ("recommendation", "recommendation", None), ("timing", "timing", None),
     ])
     book.finish()

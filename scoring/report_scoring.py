@@ -1,8 +1,10 @@
 """The memo's Scoring sheet: the config as named input cells, the signals as cells, and
 the stage scores, recommendation and confidence as live Excel formulas over them.
 
-The formulas transcribe ``scoring.timing`` step by step (the Python stays the single
-source of truth; the tests recalculate the sheet in LibreOffice and compare):
+The formulas transcribe ``scoring.timing`` step by step; the factor rows and the
+recommendation formulas are generated from ``scoring.stage_model`` (the one
+declaration the Python reads too); the tests evaluate the sheet in Python and
+recalculate it in LibreOffice, and compare:
 
 - a forecast year is normal(mu, sd): ``sd = 0`` for a year already passed, else
   ``MAX(min_sd, (high - low) / (2 z))`` with an open low read as the year and an open
@@ -30,7 +32,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from gapscore.scoring import config as config_mod
 from gapscore.scoring.report_book import Sheet
-from gapscore.scoring.timing import STAGES, Z80
+from gapscore.scoring.stage_model import FACTOR_BY_KEY, FACTORS, MAX_WINDOW_YEARS, STAGE_BY_ID, STAGE_MODEL, STAGES, WINDOWED, excel_gated, excel_rule, factor_key
+from gapscore.scoring.timing import Z80
 
 CHECK_OK = "ok"
 CHECK_COL = 9
@@ -45,10 +48,12 @@ LIVE_KEYS = (
     "milestone.capability_threshold", "milestone.perfection_threshold", "milestone.min_sd_years",
     "economics.target_share", "graduation.good_rate", "momentum.full_ratio",
     "capability_momentum.full_velocity", "signals.missing_value", "recommendation.min_score",
+    "capability.saturated_max_confidence",
+    "funding.growing_above",
 )
 """Settings outside [stages] that the Scoring sheet's formulas read (live inputs)."""
 
-SCORING_TABLES = ("capability", "milestone", "economics", "graduation", "momentum", "capability_momentum", "signals", "recommendation")
+SCORING_TABLES = ("capability", "milestone", "economics", "graduation", "momentum", "funding", "capability_momentum", "signals", "recommendation")
 """Config tables the signals and scores read ([stages] is live; [sensitivity] is on its own sheet)."""
 
 FIT_MEANINGS = {
@@ -68,6 +73,7 @@ FIT_MEANINGS = {
     "graduation.window_months": "graduation window (months) of the cohort rates",
     "graduation.min_companies": "fewest companies for a computed cohort rate",
     "momentum.window_months": "funding-momentum window (months)",
+    "funding.max_age_years": "a funding series ending longer ago than this says nothing about interest now",
 }
 
 
@@ -94,6 +100,8 @@ MEANINGS = {
     "capability_momentum.full_velocity": "share of the human gap closed per year that counts as full momentum",
     "signals.missing_value": "value of a factor the data cannot give",
     "recommendation.min_score": "best score below which no stage is recommended",
+    "capability.saturated_max_confidence": "highest probability of a harvest resting on saturated benchmarks alone",
+    "funding.growing_above": "yearly growth of the sector's funding above which interest is still growing (no harvest)",
 }
 
 
@@ -108,7 +116,7 @@ def _rule(dotted: str) -> tuple[str, float, float]:
     if ".weights." in dotted:
         return ("num", 0.0, config_mod.WEIGHT_TOTAL)
     if "window_years" in dotted:
-        return ("num", 0.0, 30.0)
+        return ("num", 0.0, MAX_WINDOW_YEARS)
     raise KeyError(dotted)
 
 
@@ -159,9 +167,10 @@ class ScoringSheet:
         s.header(s.row, 1, HEADER_INPUTS)
         s.row += 1
         self.weight_names: dict[str, dict[str, str]] = {}
-        for stage in STAGES:
+        for spec in STAGE_MODEL:
+            stage = spec.id
             table = cfg["stages"][stage]
-            if "window_years" in table:
+            if spec.windowed:
                 w0, w1 = table["window_years"]
                 key = f"stages.{stage}.window_years"
                 n0 = self._input(key, key + "[0]", w0, "ratio", f"{stage} window start (years before the milestone)", f"cfg_stages_{stage}_window_start")
@@ -181,7 +190,8 @@ class ScoringSheet:
             s.formula(r, CHECK_COL, f'=IF(ABS(B{r}-{config_mod.WEIGHT_TOTAL:g})<=0.000001,"{CHECK_OK}","must sum to {config_mod.WEIGHT_TOTAL:g}")', style="none")
             s.row += 1
         formats = {"milestone.min_sd_years": "ratio", "momentum.full_ratio": "ratio", "recommendation.min_score": "score",
-                   "capability_momentum.full_velocity": "ratio"}
+                   "capability_momentum.full_velocity": "ratio",
+                   "capability.saturated_max_confidence": "probability"}
         for key in LIVE_KEYS:
             self._input(key, key, config_mod.get(cfg, key), formats.get(key, "ratio"), MEANINGS[key])
         r = s.row
@@ -249,10 +259,19 @@ class ScoringSheet:
         s.put(r, 4, "sig_has_capability", wrap=False)
         s.put(r, NOTE_COL, "FALSE: no benchmark with a human baseline, or too few points to fit", style="note")
         s.row += 1
+        r = s.row
+        s.put(r, 1, "every capability measure saturated")
+        s.put(r, 2, bool(inputs.saturated_only), style="signal")
+        s.name("sig_saturated_only", r, 2)
+        s.put(r, 4, "sig_saturated_only", wrap=False)
+        s.put(r, NOTE_COL, "TRUE: capability is beyond what its benchmarks measure; a harvest on it is capped", style="note")
+        s.row += 1
         scalar("capability velocity", inputs.velocity, "ratio", "sig_velocity", "share of the human gap closed per year, at the as-of date")
         scalar("seed-to-A graduation rate", inputs.traction_rate, "share", "sig_traction_rate",
                "" if sig.traction is None else f"{sig.traction.origin}: {sig.traction.source}")
         scalar("funding momentum ratio", inputs.momentum_ratio, "ratio", "sig_momentum_ratio", "rounds in the last window / the window before")
+        scalar("sector funding growth a year", inputs.funding_growth, "share", "sig_funding_growth",
+               "the sector's own funding series, last two years (blank: no recent series)" if sig.funding is None else sig.funding.line())
         s.row += 1
 
         # Capability forecasts, one row per share the fit forecast.
@@ -374,10 +393,9 @@ class ScoringSheet:
         s.header(s.row, 1, ["date", "decimal year", "capability CDF", "economics CDF", "milestone CDF", "perfection CDF"])
         s.row += 1
         points = [("as-of date", "now", "sig_as_of_year")]
-        for stage in ("seed", "series_a"):
-            if "window_years" in self.cfg["stages"][stage]:
-                points.append((f"{stage} window start", f"{stage}_start", f"sig_as_of_year+cfg_stages_{stage}_window_start"))
-                points.append((f"{stage} window end", f"{stage}_end", f"sig_as_of_year+cfg_stages_{stage}_window_end"))
+        for stage in WINDOWED:
+            points.append((f"{stage} window start", f"{stage}_start", f"sig_as_of_year+cfg_stages_{stage}_window_start"))
+            points.append((f"{stage} window end", f"{stage}_end", f"sig_as_of_year+cfg_stages_{stage}_window_end"))
         for label, key, expr in points:
             r = s.row
             s.put(r, 1, label)
@@ -399,32 +417,13 @@ class ScoringSheet:
         s.section("Factors (each in [0, 1]; a missing factor counts as signals.missing_value)")
         s.header(s.row, 1, ["factor", "available", "value", "used in scores", "", "", "", "", "", "", "", "how"])
         s.row += 1
-        clip = "MIN(1,MAX(0,{}))"
-        rows = [
-            ("seed.timing", "seed_timing", "ms_components>0", clip.format("ms_cdf_seed_end-ms_cdf_seed_start"),
-             "P(milestone within the seed window)"),
-            ("series_a.timing", "series_a_timing", "ms_components>0", clip.format("ms_cdf_series_a_end-ms_cdf_series_a_start"),
-             "P(milestone within the Series A window)"),
-            ("works_with_gaps", "works_with_gaps", "AND(ms_components>0,sig_has_capability)", clip.format("ms_cdf_now*(1-perf_cdf_now)"),
-             "P(milestone passed) x P(perfection not yet reached)"),
-            ("near_perfection", "near_perfection", "AND(ms_components>0,sig_has_capability)", clip.format("ms_cdf_now*perf_cdf_now"),
-             "P(milestone passed) x P(perfection reached)"),
-            ("capability_momentum", "capability_momentum", "sig_velocity_known",
-             clip.format("sig_velocity/cfg_capability_momentum_full_velocity"), "velocity / full velocity"),
-            ("traction: graduation part", "traction_rate", "sig_traction_rate_known",
-             clip.format("sig_traction_rate/cfg_graduation_good_rate"), "graduation rate / good rate"),
-            ("traction: momentum part", "traction_momentum", "AND(sig_momentum_ratio_known,sig_momentum_ratio>0)",
-             clip.format("0.5+0.5*LN(sig_momentum_ratio)/LN(cfg_momentum_full_ratio)"), "0.5 + 0.5 log(ratio) / log(full ratio)"),
-            ("traction", "traction", "OR(f_traction_rate_ok,f_traction_momentum_ok)",
-             "(IF(f_traction_rate_ok,f_traction_rate,0)+IF(f_traction_momentum_ok,f_traction_momentum,0))"
-             "/(IF(f_traction_rate_ok,1,0)+IF(f_traction_momentum_ok,1,0))", "mean of the available parts"),
-        ]
-        for label, key, ok, value, how in rows:
+        rows = [(f.label, f.cell, f.excel_ok, f.excel_value, f.how, f.part) for f in FACTORS]
+        for label, key, ok, value, how, part in rows:
             r = s.row
             s.put(r, 1, label)
             s.formula(r, 2, f"={ok}", name=f"f_{key}_ok")
             s.formula(r, 3, f"=IF(B{r},{value},0)", "probability", name=f"f_{key}")
-            if not key.startswith("traction_"):
+            if not part:
                 s.formula(r, 4, f"=IF(B{r},C{r},cfg_signals_missing_value)", "probability", name=f"f_{key}_used")
             s.put(r, NOTE_COL, how, style="note")
             s.row += 1
@@ -441,7 +440,7 @@ class ScoringSheet:
             cells = []
             for factor in cfg["stages"][stage]["weights"]:
                 r = s.row
-                fname = f"f_{stage}_timing_used" if factor == "timing" else f"f_{factor}_used"
+                fname = f"f_{factor_key(stage, factor).replace('.', '_')}_used"
                 s.put(r, 1, stage)
                 s.put(r, 2, factor)
                 s.formula(r, 3, f"={self.weight_names[stage][factor]}", "score")
@@ -456,8 +455,7 @@ class ScoringSheet:
         s.section("Scores and recommendation")
         s.header(s.row, 1, ["stage", "score (0-100)", "probability behind it", "", "", "", "gapscore at writing"])
         s.row += 1
-        prob_names = {"seed": "f_seed_timing_used", "series_a": "f_series_a_timing_used",
-                      "series_b": "f_works_with_gaps_used", "growth": "f_near_perfection_used"}
+        prob_names = {stage: f"f_{STAGE_BY_ID[stage].evidence.replace('.', '_')}_used" for stage in STAGES}
         top = s.row
         for stage in STAGES:
             r = s.row
@@ -476,8 +474,11 @@ class ScoringSheet:
             for factor in cfg["stages"][stage]["weights"]:
                 if factor not in used:
                     used.append(factor)
-        ok_name = {"timing": "ms_components>0", "capability_momentum": "f_capability_momentum_ok", "traction": "f_traction_ok",
-                   "works_with_gaps": "f_works_with_gaps_ok", "near_perfection": "f_near_perfection_ok"}
+        ok_name = {}
+        for stage in STAGES:
+            for factor in cfg["stages"][stage]["weights"]:
+                f = FACTOR_BY_KEY[factor_key(stage, factor)]
+                ok_name.setdefault(factor, f.coverage_ok or f"f_{f.cell}_ok")
         top = s.row
         for factor in used:
             r = s.row
@@ -493,22 +494,16 @@ class ScoringSheet:
             ("best stage (first on a tie)", "=MATCH(score_best,score_range,0)", "integer", "score_best_index", None),
             ("data coverage", f"=1-({n}-SUM({avail}))/MAX(1,{n})", "share", "score_coverage", res.coverage),
             ("best stage has its own evidence",
-             "=CHOOSE(score_best_index,f_seed_timing_ok,f_series_a_timing_ok,f_works_with_gaps_ok,f_near_perfection_ok)",
+             "=CHOOSE(score_best_index," + ",".join(f"f_{STAGE_BY_ID[st].evidence.replace('.', '_')}_ok" for st in STAGES) + ")",
              None, "score_best_known", None),
-            ("recommendation",
-             '=IF(AND(score_best>=cfg_recommendation_min_score,score_best_known),'
-             'IF(AND(score_best_index=4,sig_has_capability,perf_cdf_now>=0.5),"harvest",'
-             'CHOOSE(score_best_index,"seed","series_a","series_b","growth")),'
-             'IF(AND(sig_has_capability,perf_cdf_now>=0.5),"harvest",'
-             'IF(AND(ms_components>0,1-ms_cdf_seed_end>=0.5),"watch",'
-             'IF(AND(sig_has_capability,ms_components>0,ms_cdf_now>=0.5),"harvest","watch"))))', None, "score_recommendation", res.recommendation),
+            ("recommendation before the harvest check", "=" + excel_rule("recommendation"), None, "score_recommendation_base", None),
+            ("its probability", "=" + excel_rule("probability"), "probability", "score_decision_probability_base", None),
+            ("recommendation (a harvest checked against funding and saturation)",
+             "=" + excel_gated("recommendation"),
+             None, "score_recommendation", res.recommendation),
             ("probability behind the recommendation",
-             '=IF(AND(score_best>=cfg_recommendation_min_score,score_best_known),'
-             'IF(AND(score_best_index=4,sig_has_capability,perf_cdf_now>=0.5),perf_cdf_now,'
-             'CHOOSE(score_best_index,score_seed_probability,score_series_a_probability,score_series_b_probability,score_growth_probability)),'
-             'IF(AND(sig_has_capability,perf_cdf_now>=0.5),perf_cdf_now,'
-             'IF(AND(ms_components>0,1-ms_cdf_seed_end>=0.5),1-ms_cdf_seed_end,'
-             'IF(AND(sig_has_capability,ms_components>0,ms_cdf_now>=0.5),ms_cdf_now,cfg_signals_missing_value))))', "probability",
+             "=" + excel_gated("probability"),
+             "probability",
              "score_decision_probability", res.decision_probability),
             ("confidence", "=MIN(1,MAX(0,score_decision_probability*score_coverage))", "probability", "score_confidence", res.confidence),
         ]

@@ -21,16 +21,21 @@ from openpyxl.drawing.line import LineProperties
 
 from gapscore.models._frontier import decimal_year
 from gapscore.scoring.datasets import BUNDLED_DIR, DATASETS, DataStore
+from gapscore.scoring.output import interval_end
 from gapscore.scoring.report_book import Sheet
-from gapscore.scoring.timing import STAGES
+from gapscore.scoring.stage_model import STAGES, best_stage
 
 CHART_WIDTH_CM = 24.0
 CHART_HEIGHT_CM = 11.0
 CHART_ROWS = 23
 """Rows a chart covers at the default row height (11 cm at about 0.5 cm a row, plus a margin)."""
 
-SMALL_CHART_ROWS = 17
-"""Rows the Summary's 8 cm chart covers."""
+SUMMARY_CHART_WIDTH_CM = 14.0
+SUMMARY_CHART_HEIGHT_CM = 7.0
+SUMMARY_CHART_COLUMN = 5
+SUMMARY_CHART_ROWS = 15
+"""The Summary's stage-score chart: 14 x 7 cm, right of the answer and stage-score table
+(from column E), covering about 15 rows of 13 pt (7 cm = 198 pt)."""
 
 CURVE_MONTHS = (1, 4, 7, 10)
 """The monthly sector curve is shown (and charted) quarterly: a third of the rows to print."""
@@ -199,6 +204,7 @@ def build_summary(ctx: MemoContext, sheet: Sheet) -> None:
     _start(ctx, sheet)
     res, sig, cfg = ctx.score.result, ctx.sig, ctx.cfg
     s = sheet
+    chart_row = s.row  # the chart sits right of the answer and the stage scores: the summary prints on one page
     s.section("Answer (live: formulas over the Scoring sheet)")
     for label, name, fmt in (("Recommendation", "score_recommendation", None), ("Confidence", "score_confidence", "probability"),
                              ("Probability behind it", "score_decision_probability", "probability"),
@@ -220,11 +226,10 @@ def build_summary(ctx: MemoContext, sheet: Sheet) -> None:
         s.formula(r, 2, f"=score_{stage}", "score")
         s.put(r, 3, res.scores[stage], "score")
         weighs = " + ".join(f"{w:g} x {f.replace('_', ' ')}" for f, w in cfg["stages"][stage]["weights"].items())
-        s.put(r, 4, weighs, wrap=False)
+        s.put(r, 4, weighs)
         s.row += 1
     last = s.row - 1
     s.row += 1
-    chart_row = s.row
     chart = BarChart()
     chart.type = "col"
     chart.title = ctx.fill(sheet.spec.get("chart_title", "Stage scores"))
@@ -233,13 +238,14 @@ def build_summary(ctx: MemoContext, sheet: Sheet) -> None:
     chart.y_axis.scaling.max = 100
     chart.x_axis.delete = False
     chart.y_axis.delete = False
-    chart.width, chart.height = 16.0, 8.0
+    chart.width, chart.height = SUMMARY_CHART_WIDTH_CM, SUMMARY_CHART_HEIGHT_CM
     chart.legend = None
     chart.add_data(Reference(s.ws, min_col=2, min_row=top - 1, max_row=last), titles_from_data=True)
     chart.set_categories(Reference(s.ws, min_col=1, min_row=top, max_row=last))
     chart.series[0].graphicalProperties = GraphicalProperties(solidFill=_colours(ctx)[0])
-    s.ws.add_chart(chart, f"A{chart_row}")
-    s.row = chart_row + SMALL_CHART_ROWS
+    s.ws.add_chart(chart, f"{_col(SUMMARY_CHART_COLUMN)}{chart_row}")
+    covered = chart_row + SUMMARY_CHART_ROWS
+    s.row = max(s.row, covered)
 
     s.section("Why (as computed when the memo was written)")
     for i, reason in enumerate(ctx.score.reasons, start=1):
@@ -270,7 +276,8 @@ def build_summary(ctx: MemoContext, sheet: Sheet) -> None:
                 if f.capped or not _finite(f.year):
                     fig(f"Capability reaches {f.threshold:.0%} of human", None, "year", note="not in sight (beyond the horizon)")
                 else:
-                    fig(f"Capability reaches {f.threshold:.0%} of human", f.year, "year", None if f.passed else f.low, None if f.passed else f.high,
+                    fig(f"Capability reaches {f.threshold:.0%} of human", f.year, "year", None if f.passed else interval_end(f.low, "low"),
+                        None if f.passed else interval_end(f.high, "high"),
                         "reached (observed)" if f.passed else f"forecast, {cap.interval_level:.0%} interval")
     elif cap is not None:
         fig("Capability", None, None, note=f"insufficient data to fit a curve; best observed {cap.observed_level:.0%} of human" if _finite(cap.observed_level) else "insufficient data")
@@ -278,7 +285,7 @@ def build_summary(ctx: MemoContext, sheet: Sheet) -> None:
         fig("Capability", None, None, note="not measured: no benchmark with a human baseline for this sector")
     cost = sig.cost
     if cost is not None and cost.status == "ok":
-        fig(f"Price decline per year ({cost.benchmark} >= {cost.threshold:g})", cost.decline_factor_per_year, "ratio", cost.ci90[0], cost.ci90[1],
+        fig(f"Price decline per year ({cost.benchmark} >= {cost.threshold:g})", cost.decline_factor_per_year, "multiple", cost.ci90[0], cost.ci90[1],
             f"x per year, 90% CI; {cost.n_points} frontier models")
     else:
         fig("Price decline per year", None, None, note="no fitted price series for this sector")
@@ -286,18 +293,25 @@ def build_summary(ctx: MemoContext, sheet: Sheet) -> None:
     got = sig.economics_by_target.get(round(target, 6))
     if got is not None:
         year, low, high, already = got
-        fig(f"Unit economics viable (inference <= {target:.0%} of revenue)", year, "year", None if already else low, None if already else high,
+        bounded = not already and _finite(year)
+        fig(f"Unit economics viable (inference <= {target:.0%} of revenue)", year, "year", interval_end(low, "low") if bounded else None,
+            interval_end(high, "high") if bounded else None,
             "already viable" if already else ("not within the horizon" if year is None else "forecast"))
     else:
         fig("Unit economics", None, None, note="not estimated (no price series or cost anchor)")
     t = sig.traction
     if t is not None:
-        fig("Seed-to-Series-A graduation", t.rate, "share", t.low, t.high, f"{t.origin}: {t.source}")
+        fig("Seed-to-Series-A graduation", t.rate, "share", t.low, t.high,
+            f"{t.origin}{', market-wide' if t.population == 'market' else ''}: {t.source}" + (f" (n = {t.n:,.0f})" if _finite(t.n) else ""))
     else:
         fig("Seed-to-Series-A graduation", None, None, note="no graduation data known on the as-of date")
-    if sig.momentum_ratio is not None:
+    if sig.momentum_ratio is not None and sig.momentum_counts is not None and sig.momentum_counts[1] > 0:
         last_n, prior_n = sig.momentum_counts
-        fig("Funding momentum (rounds ratio)", sig.momentum_ratio, "ratio", note=f"{last_n} rounds in the last {cfg['momentum']['window_months']} months against {prior_n} before")
+        fig("Funding momentum (rounds ratio)", sig.momentum_ratio, "multiple", note=f"{last_n} rounds in the last {cfg['momentum']['window_months']} months against {prior_n} before")
+    elif sig.momentum_ratio is not None:
+        fig("Funding momentum (series ratio)", sig.momentum_ratio, "multiple", note="this year's amount against last year's, from the sector's funding series")
+    if sig.funding is not None:
+        fig("Sector funding series", sig.funding.series or "none", None, note=sig.funding.line())
     s.row += 1
 
     s.section("As of")
@@ -342,8 +356,8 @@ def build_capability(ctx: MemoContext, sheet: Sheet) -> None:
     _start(ctx, sheet)
     s, cap, cfg = sheet, ctx.sig.capability, ctx.cfg
     if cap is None:
-        s.note("No capability benchmark with a human baseline is listed for this sector: capability is not measured,")
-        s.note("and the scores count its factors (timing from capability, works with gaps, near perfection) as missing.")
+        s.omit("no capability benchmark with a human baseline is listed for this sector: capability is not measured, and the "
+               "scores count its factors (timing from capability, works with gaps, near perfection) as missing.")
         return
     chart_row = s.row
     s.row += CHART_ROWS
@@ -363,6 +377,8 @@ def build_capability(ctx: MemoContext, sheet: Sheet) -> None:
     frame = cap.thresholds_frame()
     frame["status"] = [("reached" if p else "beyond horizon" if c else ("forecast" if _finite(y) else "insufficient data"))
                        for p, c, y in zip(frame["passed"], frame["capped"], frame["year"])]
+    for side in ("low", "high"):  # a forecast's unbounded end reads "later" / "earlier", as in the terminal
+        frame[side] = [interval_end(v, side) if st == "forecast" else v for v, st in zip(frame[side], frame["status"])]
     s.table(frame, [("share of human", "threshold", "share"), ("year", "year", "year"), ("low", "low", "year"),
                     ("high", "high", "year"), ("status", "status", None), ("date", "date", "date")])
 
@@ -425,14 +441,20 @@ def build_capability(ctx: MemoContext, sheet: Sheet) -> None:
 
 def build_cost(ctx: MemoContext, sheet: Sheet) -> None:
     from gapscore.models import cost as cost_mod
+    from gapscore.scoring.curves import cost_headline, cost_projection_table
 
     _start(ctx, sheet)
     s, cost, cfg = sheet, ctx.sig.cost, ctx.cfg
     spec = ctx.table.get("cost") or {}
+    compute = spec.get("mode") == "compute"
     chart_row = s.row
     have_chart = cost is not None and cost.n_points > 0
     if have_chart:
         s.row += CHART_ROWS
+    if cost is None and not (ctx.table.get("economics") or {}).get("mode") == "anchor":
+        s.omit("no price series is defined for this sector (no [cost] table in sectors.toml): its cost curve is not estimated "
+               "(the generic accelerator scenarios are in the memo of any sector with a price series).")
+        return
     if cost is None:
         s.note("No price series is defined for this sector (no [cost] table in sectors.toml): its cost curve is not estimated.")
         econ = ctx.table.get("economics") or {}
@@ -440,94 +462,111 @@ def build_cost(ctx: MemoContext, sheet: Sheet) -> None:
             s.note("Its unit economics use a published cost anchor instead: see the Economics sheet.")
         s.row += 1
     else:
-        s.section("Constant-capability price trend (Epoch AI method)")
-        s.pairs([
-            ("benchmark", cost.benchmark, None),
-            ("capability threshold (score)", cost.threshold, "number"),
-            ("status", cost.status, None),
-            ("price falls per year (x)", cost.decline_factor_per_year, "ratio"),
-            ("90% CI, slow (x)", cost.ci90[0], "ratio"),
-            ("90% CI, fast (x)", cost.ci90[1], "ratio"),
-            ("R squared (log price on years)", cost.r_squared, "ratio"),
-            ("frontier models", cost.n_points, "integer"),
-            ("first frontier model", cost.start, "date"),
-            ("last frontier model", cost.end, "date"),
-            ("why this threshold", spec.get("source", ""), None),
-        ])
-        ctx.cite("capability threshold of the sector's price series", spec.get("source"), "sectors")
+        head = cost_headline(cost, ctx.as_of, cfg, ctx.table)
+        s.section("Compute cost at constant accuracy (FLOP the task needs x cloud price of FLOP)" if compute
+                  else "Constant-capability price trend (Epoch AI method), shrunk and carried to long-run rates")
+        rows = [(label, value, fmt) for label, value, fmt in head["rows"]]
+        if compute:
+            rows += [("compute per unit at its date (FLOP)", spec.get("flop_per_unit"), "raw"),
+                     ("  dated", spec.get("flop_per_unit_date"), None),
+                     ("compute halves every (years)", spec.get("halving_years"), "number"),
+                     ("share of peak FLOP/s delivered", cfg["cost"]["compute_utilization"], "share")]
+        labels = {"capability_level_source": "capability level: source", "flop_per_unit_source": "compute per unit: source",
+                  "halving_source": "algorithmic efficiency: source", "source": "why this threshold"}
+        rows += [(label, spec[key], None) for key, label in labels.items() if spec.get(key)]
+        s.pairs(rows)
+        for key in ("capability_level_source", "flop_per_unit_source", "halving_source", "source"):
+            if spec.get(key):
+                ctx.cite(f"cost curve: {key.replace('_source', '').replace('_', ' ') or 'threshold'}", spec[key], "sectors")
+        if not compute:
+            ctx.cite("long-run rates and energy floor", "scoring/defaults.toml [cost]: Epoch AI GPU price-performance (2022); Gundlach et al. 2025; Ho et al. 2024; NVIDIA DGX B200 datasheet; EIA Electric Power Monthly", "figures", rows=4)
         s.row += 1
 
     f_top = f_last = t_top = t_last = 0
     if cost is not None:
-        s.section("Frontier models: each cheaper than every earlier model at the threshold (USD per 1M tokens)")
         frontier = cost.frontier.copy()
-        prices = ctx.store.as_of("prices", ctx.as_of)
-        info = prices.drop_duplicates("model", keep="last").set_index("model")
-        frontier["year"] = _years(frontier["date"])
-        for col in ("provider", "source", "_file"):
-            frontier[col] = [info.at[m, col] if m in info.index and col in info.columns else None for m in frontier["model"]]
-        f_top, f_last = s.table(frontier, [("model", "model", None), ("date", "date", "date"), ("decimal year", "year", "year"),
-                                           ("price", "price", "usd_fine"), (cost.benchmark, "score", "number"),
-                                           ("provider", "provider", None), ("source", "source", None)])
-        ctx.cite_rows("model price and score (frontier model)", frontier, "prices")
+        if compute:
+            s.section("Cloud price of compute known on the as-of date: rental quotes (USD per 1e18 FLOP at peak dense FP16/BF16; hardware.csv)")
+            hw = ctx.store.as_of("hardware", ctx.as_of)
+            src = hw.drop_duplicates("chip", keep="last").set_index("chip")["source"] if "source" in hw.columns else pd.Series(dtype=object)
+            frontier["source"] = [src.get(m) for m in frontier["model"]]
+            frontier["year"] = _years(frontier["date"])
+            f_top, f_last = s.table(frontier, [("chip", "model", None), ("date", "date", "date"), ("decimal year", "year", "year"),
+                                               ("USD per 1e18 FLOP", "price", "raw"), ("throughput vs H100", "score", "ratio"),
+                                               ("source", "source", None)])
+            ctx.cite_rows("accelerator rental price and throughput", frontier, "hardware")
+        else:
+            s.section("Frontier models: each cheaper than every earlier model at the threshold (USD per 1M tokens)")
+            prices = ctx.store.as_of("prices", ctx.as_of)
+            info = prices.drop_duplicates("model", keep="last").set_index("model")
+            frontier["year"] = _years(frontier["date"])
+            for col in ("provider", "source", "_file"):
+                frontier[col] = [info.at[m, col] if m in info.index and col in info.columns else None for m in frontier["model"]]
+            f_top, f_last = s.table(frontier, [("model", "model", None), ("date", "date", "date"), ("decimal year", "year", "year"),
+                                               ("price", "price", "usd_fine"), (cost.benchmark, "score", "number"),
+                                               ("provider", "provider", None), ("source", "source", None)])
+            ctx.cite_rows("model price and score (frontier model)", frontier, "prices")
 
     if cost is not None and cost.status == "ok":
         level = cfg["capability"]["interval"]
-        first = int(cost.start.year)
-        years = np.arange(first, int(ctx.as_of.year) + PROJECTION_YEARS_AHEAD + 1)
-        dates = pd.DatetimeIndex([pd.Timestamp(f"{y}-07-01") for y in years])
-        proj = cost.project(dates, level)
-        step = cost_mod.hardware_step(cost, date=ctx.as_of)
-        table = pd.DataFrame({"date": dates, "year": _years(dates), "price": proj["price"].to_numpy(),
-                              "low": proj["low"].to_numpy(), "high": proj["high"].to_numpy(),
-                              "b200": step.predict(dates)})
-        s.section(f"Trend and projection (mid-year; {level:.0%} prediction interval) and the B200 scenario from the as-of date")
-        t_top, t_last = s.table(table, [("date", "date", "date"), ("decimal year", "year", "year"), ("trend price", "price", "usd_fine"),
-                                        ("low", "low", "usd_fine"), ("high", "high", "usd_fine"),
-                                        (f"with B200 from {ctx.as_of.date()} (x{step.multiplier:.2f})", "b200", "usd_fine")])
+        table = cost_projection_table(cost, ctx.as_of, cfg, level=level, years_ahead=PROJECTION_YEARS_AHEAD)
+        table["year"] = _years(table["date"])
+        s.section(f"Projection (mid-year; {level:.0%} interval): solid over the data, dashed past its last point ({cost.end.date()}); never below the floor")
+        cols = [("date", "date", "date"), ("decimal year", "year", "year"), ("price over the data", "price_data", "raw"),
+                ("projected price", "price_projection", "raw"), ("low", "low", "raw"), ("high", "high", "raw"),
+                ("floor (electricity)", "floor", "raw")]
+        cols += [(f"scenario: {label}", key, "raw") for key, label in table.attrs.get("scenarios", {}).items()]
+        cols += [("annual decline (x)", "rate", "ratio"), ("phase", "phase", None)]
+        t_top, t_last = s.table(table, cols)
 
-    s.section("Hardware and pricing figures (the seed article)")
-    dec = cost_mod.decompose_decline()
-    rows = [
-        ("B200 inference throughput vs H100 (x)", cost_mod.B200_THROUGHPUT_RATIO, "ratio"),
-        ("B200 price vs H100 (x)", cost_mod.B200_PRICE_RATIO, "ratio"),
-        ("cost per token after the switch (x)", cost_mod.hardware_cost_multiplier(throughput_ratio=cost_mod.B200_THROUGHPUT_RATIO, price_ratio=cost_mod.B200_PRICE_RATIO), "ratio"),
-        ("price fall at constant capability in about a year", dec.total_fall, "share"),
-        ("  of which cheaper GPU cloud (points)", dec.hardware_points, "share"),
-        ("  of which inference efficiency (points)", dec.efficiency_points, "share"),
-        ("API instead of GPU cloud: cost x (low)", cost_mod.API_MARKUP_LOW, "ratio"),
-        ("API instead of GPU cloud: cost x (high)", cost_mod.API_MARKUP_HIGH, "ratio"),
-    ]
-    s.pairs(rows)
-    ctx.cite("B200 and H100 throughput and price; price-fall decomposition; API markup", cost_mod.SEED_ARTICLE, "figures", rows=len(rows))
-    s.row += 1
+    if not compute:
+        s.section("Hardware and pricing figures (the seed article)")
+        dec = cost_mod.decompose_decline()
+        rows = [
+            ("B200 inference throughput vs H100 (x)", cost_mod.B200_THROUGHPUT_RATIO, "ratio"),
+            ("B200 price vs H100 (x)", cost_mod.B200_PRICE_RATIO, "ratio"),
+            ("cost per token after the switch (x)", cost_mod.hardware_cost_multiplier(throughput_ratio=cost_mod.B200_THROUGHPUT_RATIO, price_ratio=cost_mod.B200_PRICE_RATIO), "ratio"),
+            ("price fall at constant capability in about a year", dec.total_fall, "share"),
+            ("  of which cheaper GPU cloud (points)", dec.hardware_points, "share"),
+            ("  of which inference efficiency (points)", dec.efficiency_points, "share"),
+            ("API instead of GPU cloud: cost x (low)", cost_mod.API_MARKUP_LOW, "ratio"),
+            ("API instead of GPU cloud: cost x (high)", cost_mod.API_MARKUP_HIGH, "ratio"),
+        ]
+        s.pairs(rows)
+        ctx.cite("B200 and H100 throughput and price; price-fall decomposition; API markup", cost_mod.SEED_ARTICLE, "figures", rows=len(rows))
+        s.row += 1
 
-    hw = ctx.store.as_of("hardware", ctx.as_of)
-    hw = hw[hw["relative_throughput"].notna()].sort_values(["date", "chip"], kind="mergesort")
-    hw = hw.drop_duplicates("chip", keep="last")
-    if len(hw):
-        s.section("Accelerators known on the as-of date: latest row per chip with a throughput figure (hardware.csv)")
-        hw = hw.copy()
-        basis = hw["throughput_basis"] if "throughput_basis" in hw.columns else pd.Series([None] * len(hw), index=hw.index)
-        hw["basis_source"] = [src if not isinstance(b, str) or not b else f"Throughput basis: {b}. Source: {src}" for b, src in zip(basis, hw["source"])]
-        cols = [("chip", "chip", None), ("date", "date", "date"), ("purchase (USD)", "purchase_usd", "usd"),
-                ("rental (USD per hour)", "usd_per_hour", "usd"), ("throughput vs H100", "relative_throughput", "ratio"),
-                ("", "_blank", None), ("throughput basis and source", "basis_source", None)]
-        s.table(hw, cols)
-        ctx.cite_rows("accelerator price and throughput", hw, "hardware")
+        hw = ctx.store.as_of("hardware", ctx.as_of)
+        hw = hw[hw["relative_throughput"].notna()].sort_values(["date", "chip"], kind="mergesort")
+        hw = hw.drop_duplicates("chip", keep="last")
+        if len(hw):
+            s.section("Accelerators known on the as-of date: latest row per chip with a throughput figure (hardware.csv)")
+            hw = hw.copy()
+            basis = hw["throughput_basis"] if "throughput_basis" in hw.columns else pd.Series([None] * len(hw), index=hw.index)
+            hw["basis_source"] = [src if not isinstance(b, str) or not b else f"Throughput basis: {b}. Source: {src}" for b, src in zip(basis, hw["source"])]
+            cols = [("chip", "chip", None), ("date", "date", "date"), ("purchase (USD)", "purchase_usd", "usd"),
+                    ("rental (USD per hour)", "usd_per_hour", "usd"), ("throughput vs H100", "relative_throughput", "ratio"),
+                    ("", "_blank", None), ("throughput basis and source", "basis_source", None)]
+            s.table(hw, cols)
+            ctx.cite_rows("accelerator price and throughput", hw, "hardware")
 
     if have_chart:
-        chart = _scatter(ctx.fill(sheet.spec.get("chart_title", "Price")), "year", "USD per 1M tokens (log scale)")
+        y_title = f"{cost.unit} (log scale)"
+        chart = _scatter(ctx.fill(sheet.spec.get("chart_title", "Price")), "year", y_title)
         chart.y_axis.scaling.logBase = 10
+        chart.legend.position = "r"  # nine series: a bottom legend would squeeze the plot
         colours = _colours(ctx)
         ws = s.ws
-        ser = Series(Reference(ws, min_col=4, min_row=f_top, max_row=f_last), Reference(ws, min_col=3, min_row=f_top, max_row=f_last), title="frontier models")
-        _markers(ser, colours[1])
-        chart.series.append(ser)
+        if not compute:
+            ser = Series(Reference(ws, min_col=4, min_row=f_top, max_row=f_last), Reference(ws, min_col=3, min_row=f_top, max_row=f_last), title="frontier models")
+            _markers(ser, colours[1])
+            chart.series.append(ser)
         if t_last >= t_top > 0:
             x = Reference(ws, min_col=2, min_row=t_top, max_row=t_last)
-            for col, title, colour, dash in ((3, "trend", colours[0], None), (4, "low", colours[0], "dash"), (5, "high", colours[0], "dash"),
-                                             (6, "B200 scenario", colours[2], "sysDot")):
+            lines = [(3, "trend over the data", colours[0], None), (4, "projection", colours[0], "dash"), (5, "low", colours[1], "sysDot"),
+                     (6, "high", colours[1], "sysDot"), (7, "floor (electricity)", colours[3], "lgDash")]
+            lines += [(8 + i, f"scenario: {label}", colours[2], "sysDash") for i, label in enumerate(table.attrs.get("scenarios", {}).values())]
+            for col, title, colour, dash in lines:
                 ser = Series(Reference(ws, min_col=col, min_row=t_top, max_row=t_last), x, title=title)
                 _line(ser, colour, dash=dash)
                 chart.series.append(ser)
@@ -542,21 +581,27 @@ def build_funding(ctx: MemoContext, sheet: Sheet) -> None:
 
     _start(ctx, sheet)
     s, sig, cfg = sheet, ctx.sig, ctx.cfg
-    cats = list(ctx.table.get("round_categories") or [])
+    from gapscore.scoring.signals import sector_categories, selects_rounds
+
     rounds = ctx.store.as_of("rounds", ctx.as_of)
-    rounds = rounds[rounds["category"].isin(cats)] if cats else rounds.iloc[0:0]
+    rounds = rounds[rounds["category"].isin(sector_categories(ctx.table, rounds["category"]))] if selects_rounds(ctx.table) else rounds.iloc[0:0]
     colours = _colours(ctx)
     ws = s.ws
     result = None
     if len(rounds):
+        from gapscore.scoring.curves import censoring_note
+
         exits = ctx.store.as_of("exits", ctx.as_of)
         exits = exits[exits["company"].isin(set(rounds["company"]))]
+        data_end = ctx.store.data_end("rounds", ctx.as_of)
         result = fit_graduation(rounds, exits, from_round="seed", to_round="series_a",
-                                within_months=cfg["graduation"]["window_months"], as_of=ctx.as_of)
+                                within_months=cfg["graduation"]["window_months"], as_of=min(ctx.as_of, data_end))
+        s.note(censoring_note(data_end, ctx.as_of, cfg["graduation"]["window_months"], "seed"))
         ctx.cite_rows("funding round", rounds, "rounds")
         ctx.cite_rows("exit", exits, "exits")
     else:
-        why = "no round categories are mapped to it in sectors.toml" if not cats else f"no rounds in categories {', '.join(cats)}"
+        why = ("no round categories or round keywords are mapped to it in sectors.toml" if not selects_rounds(ctx.table)
+               else "no rounds match its round categories or round keywords")
         s.note(f"No funding-round data for this sector as of {ctx.as_of.date()} ({why}): graduation cohorts and the survival curve cannot be computed.")
         s.note("The traction signal uses the published aggregates below.")
         s.row += 1
@@ -579,8 +624,9 @@ def build_funding(ctx: MemoContext, sheet: Sheet) -> None:
     if sig.momentum_counts is not None:
         last_n, prior_n = sig.momentum_counts
         s.pairs([(f"rounds in the last {cfg['momentum']['window_months']} months", last_n, "integer"),
-                 ("rounds in the window before", prior_n, "integer"), ("momentum ratio", sig.momentum_ratio, "ratio")])
+                 ("rounds in the window before", prior_n, "integer"), ("momentum ratio", sig.momentum_ratio, "multiple")])
     s.row += 1
+    _funding_series_section(ctx, s)
 
     k_top = k_last = 0
     if result is not None:
@@ -592,7 +638,7 @@ def build_funding(ctx: MemoContext, sheet: Sheet) -> None:
         if len(survival) and float(survival["months"].iloc[0]) > 0:  # the curve starts at 1 on the day of the seed round
             start = pd.DataFrame({"months": [0.0], "probability": [1.0], "low": [1.0], "high": [1.0]})
             survival = pd.concat([start, survival], ignore_index=True)
-        k_top, k_last = s.table(survival, [("months", "months", "ratio"), ("probability", "probability", "share"),
+        k_top, k_last = s.table(survival, [("months", "months", "score"), ("probability", "probability", "share"),
                                                   ("low", "low", "share"), ("high", "high", "share"),
                                                   ("at risk", "at_risk", "integer"), ("events", "events", "integer")])
 
@@ -646,6 +692,26 @@ def build_funding(ctx: MemoContext, sheet: Sheet) -> None:
         ws.add_chart(chart, f"{at}{chart_row}")
 
 
+def _funding_series_section(ctx: MemoContext, s: Sheet) -> None:
+    """The sector's own funding series (funding.csv): rows, direction, share, source."""
+    f = ctx.sig.funding
+    s.section("Sector funding series (funding.csv: yearly venture funding, each figure from its edition)")
+    if f is None or f.series is None:
+        s.note(f.line() if f is not None else "No funding mapping for this sector in sectors.toml.")
+        s.row += 1
+        return
+    s.pairs([("series", f.series, None), ("scope", f.scope, None), ("years", f"{f.first_year}-{f.last_year}", None),
+             (f"USD millions in {f.last_year}", f.last_usd_millions, "ratio"), ("growth a year (last two years)", f.growth, "share"),
+             ("direction", f.direction, None), (f"share of {f.total_series or 'all AI'} ({f.share_year or 'no total known'})", f.share, "share"),
+             ("recent enough to speak for now", "yes" if f.current else f"no: the series ends in {f.last_year}", None),
+             ("source", f.source, None)])
+    rows = f.rows.assign(published_text=f.rows["published"].dt.date.astype(str))
+    s.table(rows, [("year", "year", "integer"), ("USD millions", "usd_millions", "ratio"), ("published", "published_text", None),
+                   ("source", "source", None)])
+    ctx.cite_rows("sector funding series", f.rows, "funding")
+    s.row += 1
+
+
 # --------------------------------------------------------------------------- economics
 
 
@@ -654,8 +720,8 @@ def build_economics(ctx: MemoContext, sheet: Sheet) -> None:
     s, sig, cfg = sheet, ctx.sig, ctx.cfg
     spec = ctx.table.get("economics")
     if not spec:
-        s.note("No unit-economics inputs for this sector (no [economics] table in sectors.toml): unit economics are not estimated")
-        s.note("and the milestone rests on capability alone.")
+        s.omit("no unit-economics inputs for this sector (no [economics] table in sectors.toml): unit economics are not "
+               "estimated and the milestone rests on capability alone.")
         return
     econ = sig.economics
     table = getattr(econ, "table", econ)  # models.economics.unit_economics output, as signals computed it
@@ -668,6 +734,13 @@ def build_economics(ctx: MemoContext, sheet: Sheet) -> None:
             ("revenue per unit (USD)", spec.get("revenue_per_unit"), "usd")]
     if spec.get("mode", "tokens") == "tokens":
         rows.append(("tokens per unit", spec.get("tokens_per_unit"), "integer"))
+    elif spec.get("mode") == "compute":
+        cspec = ctx.table.get("cost") or {}
+        rows += [("compute per unit at constant accuracy (FLOP, at its date)", cspec.get("flop_per_unit"), "number"),
+                 ("dated", cspec.get("flop_per_unit_date"), None),
+                 ("compute halves every (years)", cspec.get("halving_years"), "number"),
+                 ("share of peak FLOP/s delivered", cfg["cost"]["compute_utilization"], "share"),
+                 ("revenue figure dated", spec.get("revenue_per_unit_date"), None)]
     else:
         rows += [("published inference cost per unit (USD)", spec.get("anchor_cost"), "usd"), ("at", pd.Timestamp(spec["anchor_date"]), "date")]
         if "decline_per_year" in spec:
@@ -693,11 +766,14 @@ def build_economics(ctx: MemoContext, sheet: Sheet) -> None:
     by = pd.DataFrame([{"target": k, "year": v[0], "low": v[1], "high": v[2], "already": bool(v[3])} for k, v in sorted(sig.economics_by_target.items())])
     if len(by):
         by["status"] = ["already viable" if a else ("not within the horizon" if not _finite(y) else "forecast") for a, y in zip(by["already"], by["year"])]
+        for side in ("low", "high"):  # a forecast's unbounded end reads "later" / "earlier", as in the terminal
+            by[side] = [interval_end(v, side) if (not a and _finite(y)) else v for v, a, y in zip(by[side], by["already"], by["year"])]
         s.table(by, [("target share", "target", "share"), ("year", "year", "year"), ("low", "low", "year"), ("high", "high", "year"), ("status", "status", None)])
     s.section(f"Cost of one {spec.get('unit', 'unit')} against its revenue, by year (mid-year; {level:.0%} interval; models.economics)")
-    top, last = s.table(table, [("year", "year", "integer"), ("inference cost (USD)", "cost_per_unit", "usd_fine"), ("low", "cost_low", "usd_fine"),
-                                ("high", "cost_high", "usd_fine"), ("revenue (USD)", "revenue", "usd"), ("inference share of revenue", "inference_share", "share"),
-                                ("share low", "share_low", "share"), ("share high", "share_high", "share"),
+    # "raw" (Excel General) shows 4.4E-06 where a fixed format would show 0.0000
+    top, last = s.table(table, [("year", "year", "calendar_year"), ("inference cost (USD)", "cost_per_unit", "raw"), ("low", "cost_low", "raw"),
+                                ("high", "cost_high", "raw"), ("revenue (USD)", "revenue", "usd"), ("inference share of revenue", "inference_share", "raw"),
+                                ("share low", "share_low", "raw"), ("share high", "share_high", "raw"),
                                 ("gross margin (inference the only cost)", "gross_margin", "share"), ("target share", "target", "share"),
                                 ("against the target band", "status", None)])
     chart = _scatter(ctx.fill(sheet.spec.get("chart_title", "Inference share of revenue")), "year", "inference cost / revenue (log scale)", y_format="General")
@@ -720,7 +796,7 @@ def build_sensitivity(ctx: MemoContext, sheet: Sheet) -> None:
     from gapscore.scoring.scores import sensitivity
 
     res = ctx.score.result
-    stage = max(STAGES, key=lambda st: (res.scores[st], -STAGES.index(st)))
+    stage = best_stage(res.scores)
     _start(ctx, sheet, stage=stage)
     s = sheet
     frame = sensitivity(ctx.sig, ctx.cfg)
@@ -787,3 +863,51 @@ def build_sources(ctx: MemoContext, sheet: Sheet) -> None:
         cites = cites.groupby(["what", "source", "dataset", "licence"], sort=False, as_index=False)["rows"].sum()
     s.table(cites, [("what", "what", None), ("source", "source", None), ("licence", "licence", None), ("rows", "rows", "integer"),
                     ("dataset", "dataset", None)])
+
+
+# --------------------------------------------------------------------------- what changed
+
+
+def build_changes(ctx: MemoContext, sheet: Sheet, d) -> None:
+    """``memo --since``: the sector's quarterly review (``scoring.diff.SectorDiff``): the
+    recommendation and stage scores at both dates, the contributions that moved them and the
+    new data rows behind the move."""
+    from gapscore.scoring.diff import SAMPLE_ROWS, describe
+
+    b, a = d.before.result, d.after.result
+    f, t = d.before.as_of.date().isoformat(), d.after.as_of.date().isoformat()
+    sheet.heading(f"What changed from {f} to {t}", [
+        f"{d.name}: scored as of {f} and as of {t}, each with only the rows known then (gapscore diff --from {f} "
+        f"--to {t} --sector {d.sector}). Points = weight x factor value; a stage's points add up to its score.",
+    ])
+    s = sheet
+    s.section("Summary")
+    for line in describe(d)[:1 + sum(1 for st in STAGES if abs(d.score_changes[st]) >= 0.05)]:
+        s.paragraph(line.strip(), style=None)
+    s.row += 1
+    s.section("Stage scores")
+    scores = pd.DataFrame([{"stage": st, "from": b.scores[st], "to": a.scores[st], "change": d.score_changes[st]} for st in STAGES])
+    s.table(scores, [("stage", "stage", None), (f"as of {f}", "from", "score"), (f"as of {t}", "to", "score"),
+                     ("change", "change", "score")])
+    s.section("Contributions (points) at both dates")
+    c = d.contributions
+    s.table(c, [("stage", "stage", None), ("factor", "factor", None), (f"as of {f}", "points_from", "score"),
+                (f"as of {t}", "points_to", "score"), ("change", "change", "score")], col=1)
+    s.section(f"New data rows known on {t} but not on {f} (first {SAMPLE_ROWS} per dataset)")
+    rows = []
+    for name, frame in d.new_rows.items():
+        if not len(frame):
+            continue
+        for rec in frame.head(SAMPLE_ROWS).to_dict("records"):
+            when = next((rec[k] for k in ("date", "published", "year") if k in rec and pd.notna(rec[k])), None)
+            what = ", ".join(str(rec[k]) for k in ("benchmark", "system", "model", "company", "round", "from_round", "to_round", "value", "rate", "usd_per_mtok")
+                             if k in rec and pd.notna(rec[k]))
+            rows.append({"dataset": name, "rows": len(frame), "when": when, "what": what, "source": rec.get("source", "")})
+        ctx.cite_rows(f"new since {f}", frame, name)
+    if rows:
+        frame = pd.DataFrame(rows)
+        frame["when"] = [w.date().isoformat() if isinstance(w, pd.Timestamp) else w for w in frame["when"]]
+        s.table(frame, [("dataset", "dataset", None), ("what", "what", None), ("rows (all)", "rows", "integer"),
+                        ("known from", "when", None), ("source", "source", None)])
+    else:
+        s.note("No new data rows for this sector: any move comes from time passing (the timing windows).")

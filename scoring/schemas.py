@@ -8,11 +8,13 @@ once. Column descriptions and units double as the Data Package field description
 
 from __future__ import annotations
 
-import pandas as pd
-import pandera.pandas as pa
+import sys
 from typing import Optional
 
-from pandera.typing import Series
+import pandas as pd
+import pandera.api.pandas.model as _pa_model
+import pandera.pandas as pa
+from pandera.typing import Index, Series
 
 from gapscore.models.rounds import ROUND_LABELS as ROUNDS
 
@@ -23,6 +25,32 @@ LATEST_DATE = pd.Timestamp("2100-12-31")
 """Plausible date range for any dated row; outside it a date is a typo, not data."""
 
 _DATE = dict(ge=EARLIEST_DATE, le=LATEST_DATE)
+
+#: pandera's typing modules for other frame libraries. Building a DataFrameModel's
+#: schema asks pandera which annotation types are series and indexes, and pandera
+#: answers by importing these modules, so ``pandera.typing.dask`` imports
+#: ``dask.dataframe`` (0.8 s of every data command when dask is installed) although
+#: these schemas annotate pandas columns only.
+_OTHER_FRAME_TYPING = ("pandera.typing.dask", "pandera.typing.modin", "pandera.typing.pyspark")
+
+
+def _pandas_unless_loaded(original, pandas_types: set):
+    """pandera's type lookup, answering the pandas types alone until another frame
+    library's pandera typing module is loaded. Same answers: an annotation can only
+    name a dask (modin, pyspark) type after its typing module was imported."""
+
+    def types() -> set:
+        if any(name in sys.modules for name in _OTHER_FRAME_TYPING):
+            return original()
+        return pandas_types
+
+    types.gapscore_original = original
+    return types
+
+
+if not hasattr(_pa_model.get_index_types, "gapscore_original"):
+    _pa_model.get_index_types = _pandas_unless_loaded(_pa_model.get_index_types, {Index})
+    _pa_model.get_series_types = _pandas_unless_loaded(_pa_model.get_series_types, {Series})
 
 
 class _Base(pa.DataFrameModel):
@@ -129,6 +157,25 @@ class Outcomes(_Base):
     value: Series[float]
     published: Series[pd.Timestamp] = pa.Field(**_DATE)
     source: Series[str] = pa.Field(str_length={"min_value": 1})
+
+
+class Funding(_Base):
+    """Yearly venture funding of one series (a sector, vertical or focus area), by edition."""
+
+    series: Series[str] = pa.Field(str_length={"min_value": 1, "max_value": 100})
+    scope: Series[str] = pa.Field(str_length={"min_value": 1})
+    region: Series[str] = pa.Field(str_length={"min_value": 1, "max_value": 50})
+    year: Series[float] = pa.Field(ge=1900, le=2100)
+    usd_millions: Series[float] = pa.Field(ge=0)
+    deals: Optional[Series[float]] = pa.Field(ge=0, nullable=True)
+    total_series: Optional[Series[str]] = pa.Field(nullable=True)  # the all-AI series this one is a share of
+    published: Series[pd.Timestamp] = pa.Field(**_DATE)
+    source: Series[str] = pa.Field(str_length={"min_value": 1})
+
+    @pa.dataframe_check(error="year is after the year of published: an edition cannot report a year that has not started; check both")
+    @classmethod
+    def year_not_after_edition(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["year"] <= df["published"].dt.year
 
 
 class Holdings(_Base):

@@ -10,7 +10,8 @@ import pandas as pd
 from gapscore.scoring import config as config_mod
 from gapscore.scoring.datasets import DataStore
 from gapscore.scoring.signals import SectorSignals, sector_signals
-from gapscore.scoring.timing import STAGES, StageScores, milestone_cdf, score
+from gapscore.scoring.stage_model import STAGES, factor_key, milestone_cdf
+from gapscore.scoring.timing import StageScores, score
 
 
 @dataclass(frozen=True, eq=False)
@@ -35,7 +36,17 @@ class SectorScore:
             "factors": {k: (None if v is None else round(v, 6)) for k, v in r.factors.items()},
             "missing": list(r.missing),
             "reasons": list(self.reasons),
+            "funding": None if self.signals.funding is None else self.signals.funding.as_dict(),
+            "traction": None if self.signals.traction is None else {
+                "rate": round(self.signals.traction.rate, 6), "low": _round(self.signals.traction.low),
+                "high": _round(self.signals.traction.high), "n": _round(self.signals.traction.n),
+                "origin": self.signals.traction.origin, "population": self.signals.traction.population,
+                "source": self.signals.traction.source},
         }
+
+
+def _round(x) -> float | None:
+    return None if x is None or not math.isfinite(x) else round(float(x), 6)
 
 
 def _year(y: float) -> str:
@@ -84,11 +95,7 @@ def reasons_for(sig: SectorSignals, res: StageScores, cfg: dict) -> tuple[str, .
             out.append(f"too few records to fit alone: {names}; their curves borrow the shapes fitted on other "
                        f"benchmarks by {sig.as_of.date()}, with their own timing")
     if sig.cost is not None and sig.cost.status == "ok":
-        c = sig.cost
-        out.append(
-            f"price of {c.benchmark} >= {c.threshold:g} capability falls {c.decline_factor_per_year:.1f}x a year "
-            f"(90% CI {c.ci90[0]:.1f}-{c.ci90[1]:.1f}x, {c.n_points} frontier models)"
-        )
+        out.append(sig.cost.describe())
     econ = sig.economics_by_target.get(round(cfg["economics"]["target_share"], 6))
     if econ is not None:
         year, low, high, already = econ
@@ -103,12 +110,24 @@ def reasons_for(sig: SectorSignals, res: StageScores, cfg: dict) -> tuple[str, .
         out.append("unit economics not estimated (no price series or cost anchor for this sector)")
     t = sig.traction
     if t is not None:
-        out.append(f"seed to Series A graduation {t.rate:.0%} ({t.origin}: {t.source})")
+        out.append(t.line())
     else:
         out.append(f"no graduation data known on {sig.as_of.date()}: traction counted as {cfg['signals']['missing_value']:.0%}")
-    if sig.momentum_ratio is not None:
+    if sig.momentum_ratio is not None and sig.momentum_counts is not None and sig.momentum_counts[1] > 0:
         last, prior = sig.momentum_counts
         out.append(f"funding momentum: {last} rounds in the last {cfg['momentum']['window_months']} months against {prior} before")
+    elif sig.momentum_ratio is not None:
+        out.append(f"funding momentum from the sector's funding series: {sig.momentum_ratio:.2f}x last year's amount")
+    if sig.funding is not None:
+        out.append(sig.funding.line())
+    if res.recommendation == "harvest" and (sig.funding is None or sig.funding.growth_if_current is None):
+        out.append("harvest not confirmed by fading interest: no recent funding series for this sector "
+                   f"(the funding leg is missing; the chance interest fades counts as {cfg['signals']['missing_value']:.0%})")
+    elif sig.funding is not None and sig.funding.growth_if_current is not None and res.recommendation in ("series_b", "growth", "harvest"):
+        fading = sig.funding.growth_if_current <= cfg["funding"]["growing_above"]
+        out.append(f"interest {'no longer growing' if fading else 'still growing'}: funding {sig.funding.direction} "
+                   f"({100 * sig.funding.growth_if_current:+.0f}% a year; harvest needs at most "
+                   f"{100 * cfg['funding']['growing_above']:+.0f}%)")
     inputs = sig.timing_inputs(cfg)
     d = inputs.as_of_year
     p_now = milestone_cdf(inputs, d)
@@ -168,17 +187,74 @@ def score_all(store: DataStore, as_of: pd.Timestamp, cfg: dict, sectors: list[st
     return sorted(results, key=lambda r: (-max(r.result.scores.values()), r.sector))
 
 
-def ranking_frame(results: list[SectorScore]) -> pd.DataFrame:
+RANK_BY = {
+    "best": ("the best stage score (the highest of seed, series_a, series_b, growth)", STAGES),
+    "early": ("the early-stage case (the higher of the seed and series_a scores; sectors called harvest, "
+              "already done, last)", ("seed", "series_a")),
+    **{s: (f"the {s} score", (s,)) for s in STAGES},
+}
+"""What ``score --rank-by`` can rank on: a description and the stages whose highest score counts."""
+
+
+def rank_key(result: SectorScore, by: str = "best") -> tuple[float, str]:
+    """The value a sector is ranked on (``RANK_BY``) and the stage that gives it (ties: the earlier stage)."""
+    stages = RANK_BY[by][1]
+    stage = max(stages, key=lambda s: (result.result.scores[s], -stages.index(s)))
+    return result.result.scores[stage], stage
+
+
+def rank(results: list[SectorScore], by: str = "best") -> list[SectorScore]:
+    """``results`` ranked by ``by`` (``RANK_BY``), highest first; ties by sector id.
+
+    Ranked on the early-stage case, a sector the model calls harvest comes after every
+    other: its series_a score can be high (capability near perfection pushes the
+    timing factor up) while the recommendation says the window has closed.
+    """
+    def done(r: SectorScore) -> bool:
+        return by == "early" and r.result.recommendation == "harvest"
+
+    return sorted(results, key=lambda r: (done(r), -rank_key(r, by)[0], r.sector))
+
+
+def ranking_frame(results: list[SectorScore], by: str = "best") -> pd.DataFrame:
     rows = []
     for r in results:
+        value, stage = rank_key(r, by)
         rows.append({
             "sector": r.sector,
             "as_of": r.as_of.date().isoformat(),
             **{s: r.result.scores[s] for s in STAGES},
             "recommendation": r.result.recommendation,
             "confidence": r.result.confidence,
+            "ranked_by": by,
+            "rank_score": value,
+            "rank_stage": stage,
         })
     return pd.DataFrame(rows)
+
+
+def ranking_text(results: list[SectorScore], by: str = "best") -> str:
+    """The terminal answer of ``gapscore score``: what the ranking is by, the top sector, then the table."""
+    from gapscore.scoring.output import frame_to_table
+
+    if not results:
+        return "no sectors to score\n"
+    ranked = rank(results, by)
+    top = ranked[0]
+    value, stage = rank_key(top, by)
+    early = rank(results, "early")[0]
+    e_value, e_stage = rank_key(early, "early")
+    as_of = top.as_of.date()
+    lines = [
+        f"Stage-timing scores (0-100) as of {as_of}, ranked by {RANK_BY[by][0]}; ties by sector id.",
+        f"Top: {top.sector} ({stage} {value:.1f}, recommendation {top.result.recommendation}). "
+        f"Strongest early-stage case: {early.sector} ({e_stage} {e_value:.1f}, {early.result.recommendation}).",
+        "",
+    ]
+    frame = ranking_frame(ranked, by).drop(columns=["as_of", "ranked_by", "rank_score", "rank_stage"])
+    frame.insert(1, "ranked on", [f"{rank_key(r, by)[1]} {rank_key(r, by)[0]:.1f}" for r in ranked])
+    lines.append(frame_to_table(frame))
+    return "\n".join(lines)
 
 
 def sensitivity(sig: SectorSignals, cfg: dict) -> pd.DataFrame:
@@ -214,7 +290,7 @@ def explain(store: DataStore, sector: str, as_of: pd.Timestamp, cfg: dict) -> di
     r = result.result
     contrib = pd.DataFrame([
         {"stage": s, "factor": f, "weight": cfg["stages"][s]["weights"][f],
-         "value": (r.factors[f"{s}.timing"] if f == "timing" else r.factors[f]), "points": v}
+         "value": r.factors[factor_key(s, f)], "points": v}
         for s in STAGES for f, v in r.contributions[s].items()
     ])
     lines = [f"{result.name} ({sector}) as of {as_of.date()}: {r.recommendation} (confidence {r.confidence:.0%})", ""]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -28,6 +29,74 @@ class Traction:
     n: float
     origin: str  # "computed" or "published"
     source: str
+    population: str = "sector"  # "sector": the sector's own rounds or rate; "market": a market-wide rate
+
+    def line(self) -> str:
+        interval = "" if not (math.isfinite(self.low) and math.isfinite(self.high)) else f", 95% interval {self.low:.0%}-{self.high:.0%}"
+        n = "" if not math.isfinite(self.n) else f", n = {self.n:,.0f}"
+        if self.origin == "computed":
+            return f"seed to Series A graduation {self.rate:.0%}{n}{interval} (computed from the sector's rounds: {self.source})"
+        if self.population == "market":
+            return (f"seed to Series A graduation {self.rate:.0%}{n}{interval} (published, market-wide: no rounds or rate "
+                    f"for this sector, so the nearest population, all sectors, stands in: {self.source})")
+        return f"seed to Series A graduation {self.rate:.0%}{n}{interval} (published for this sector: {self.source})"
+
+
+@dataclass(frozen=True, eq=False)
+class FundingEvidence:
+    """The sector's own funding series as of a date: direction, share, source.
+
+    ``series`` is None when no mapped series has a row known on the as-of date;
+    ``growth`` is None with fewer than two years. ``current`` says the series is recent
+    enough (``funding.max_age_years``) to speak for today's interest.
+    """
+
+    mapped: tuple[str, ...]
+    reason: str
+    series: str | None = None
+    scope: str | None = None
+    first_year: int | None = None
+    last_year: int | None = None
+    last_usd_millions: float | None = None
+    growth: float | None = None
+    share: float | None = None
+    share_year: int | None = None  # the year the share is of (the last with a known total)
+    total_series: str | None = None
+    source: str | None = None
+    published: pd.Timestamp | None = None
+    current: bool = False
+    direction: str = "unknown"  # growing, flat, falling, unknown
+    rows: pd.DataFrame | None = None  # the series' rows used (latest edition per year)
+
+    @property
+    def growth_if_current(self) -> float | None:
+        return self.growth if (self.current and self.growth is not None) else None
+
+    def line(self) -> str:
+        if self.series is None:
+            mapped = f"; mapped series {', '.join(self.mapped)} have no row known yet" if self.mapped else ""
+            return f"no funding series for this sector ({self.reason}){mapped}"
+        years = f"{self.first_year}-{self.last_year}"
+        text = f"funding series {self.series} ({self.scope}, {years}): USD {self.last_usd_millions:,.0f}M in {self.last_year}"
+        if self.growth is not None:
+            text += f", {self.direction} ({100 * self.growth:+.0f}% a year)"
+        if self.share is not None:
+            text += f", {self.share:.1%} of {self.total_series}" + ("" if self.share_year == self.last_year else f" in {self.share_year}")
+        text += f"; source: {self.source}, published {self.published.date()}"
+        if not self.current:
+            text += f"; the series ends in {self.last_year}: too old to speak for interest now (funding leg missing)"
+        return text
+
+    def as_dict(self) -> dict:
+        return {
+            "series": self.series, "mapped": list(self.mapped), "reason": self.reason, "scope": self.scope,
+            "first_year": self.first_year, "last_year": self.last_year, "last_usd_millions": self.last_usd_millions,
+            "growth_per_year": None if self.growth is None else round(self.growth, 6), "direction": self.direction,
+            "share_of_ai": None if self.share is None else round(self.share, 6), "share_year": self.share_year,
+            "total_series": self.total_series,
+            "source": self.source, "published": None if self.published is None else self.published.date().isoformat(),
+            "current": self.current,
+        }
 
 
 @dataclass(frozen=True, eq=False)
@@ -42,6 +111,7 @@ class SectorSignals:
     traction: Traction | None = None
     momentum_ratio: float | None = None
     momentum_counts: tuple[int, int] | None = None
+    funding: FundingEvidence | None = None
 
     @property
     def as_of_year(self) -> float:
@@ -87,6 +157,7 @@ class SectorSignals:
             momentum_ratio=self.momentum_ratio,
             has_capability=has_cap,
             saturated_only=has_cap and bool(self.capability.beyond_measure),
+            funding_growth=None if self.funding is None else self.funding.growth_if_current,
         )
 
 
@@ -202,35 +273,137 @@ def _capability(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict):
     )
 
 
-def _cost(store: DataStore, table: dict, as_of: pd.Timestamp):
-    from gapscore.models.cost import fit_cost
+def _config(cfg: dict | None) -> dict:
+    if cfg is None:
+        from gapscore.scoring.config import load_config
+
+        return load_config()
+    return cfg
+
+
+def long_run_rates(cfg: dict) -> dict:
+    """The long-run decline rates a projection moves toward: central and scenarios.
+
+    "central": hardware price-performance (Epoch, all GPUs) x algorithmic efficiency
+    (Gundlach et al.), its range from the slow hardware and algorithmic ends to the fast
+    ones; "ml_gpus": the ML-GPU doubling time; "b200_cadence": each generation cuts the
+    cost per token x0.35 (B200 against H100) every ``generation_years``.
+    """
+    from gapscore.models import cost as cm
+
+    c = cfg["cost"]
+    slow = cm.doubling_factor(c["hardware_doubling_years_slow"]) * c["algorithmic_factor_slow"]
+    fast = cm.doubling_factor(c["hardware_doubling_years_ml"]) * c["algorithmic_factor_fast"]
+    step = 1.0 / cm.hardware_cost_multiplier(throughput_ratio=cm.B200_THROUGHPUT_RATIO, price_ratio=cm.B200_PRICE_RATIO)
+    make = cm.LongRunRate.from_components
+    return {
+        "central": make(hardware_factor=cm.doubling_factor(c["hardware_doubling_years"]), algorithmic_factor=c["algorithmic_factor"],
+                        slow=slow, fast=fast, label=f"GPU price-performance (doubling {c['hardware_doubling_years']:g} y) x algorithms ({c['algorithmic_factor']:g}x/y)"),
+        "ml_gpus": make(hardware_factor=cm.doubling_factor(c["hardware_doubling_years_ml"]), algorithmic_factor=c["algorithmic_factor"],
+                        slow=slow, fast=fast, label=f"ML GPUs (doubling {c['hardware_doubling_years_ml']:g} y) x algorithms"),
+        "b200_cadence": make(hardware_factor=step ** (1.0 / c["generation_years"]), algorithmic_factor=c["algorithmic_factor"],
+                             slow=slow, fast=fast, label=f"B200-like generation (x{1 / step:.2f}) every {c['generation_years']:g} y x algorithms"),
+    }
+
+
+def token_floor(cfg: dict) -> float:
+    """USD per 1M tokens below which no price projection goes: the electricity of the compute."""
+    from gapscore.models.cost import energy_floor
+    from gapscore.models.economics import TOKENS_PER_PRICE_UNIT
+
+    c = cfg["cost"]
+    return float(energy_floor(c["floor_flop_per_token"] * TOKENS_PER_PRICE_UNIT, joules_per_flop=c["joules_per_flop"], usd_per_kwh=c["usd_per_kwh"]))
+
+
+def _verified_prices(store: DataStore, as_of: pd.Timestamp) -> pd.DataFrame:
+    prices = store.as_of("prices", as_of)
+    if "verified" in prices.columns:
+        prices = prices[prices["verified"].astype(bool)]
+    return prices
+
+
+def _fit_pool(store: DataStore, as_of: pd.Timestamp, min_series: int):
+    from gapscore.models.cost import fit_cost, pool_slopes, slope_se
+
+    prices = _verified_prices(store, as_of)
+    specs = sorted({(t["cost"]["benchmark"], float(t["cost"]["threshold"])) for t in store.sectors().values()
+                    if isinstance(t.get("cost"), dict) and t["cost"].get("mode", "prices") != "compute"})
+    slopes, ses, labels = [], [], []
+    for bench, threshold in specs:
+        if bench not in prices.columns:
+            continue
+        fit = fit_cost(prices, benchmark=bench, threshold=threshold, as_of=as_of)
+        se = slope_se(fit.curve) if fit.curve is not None and fit.curve.results_.df_resid > 0 else math.nan
+        if math.isfinite(se) and se > 0:  # a perfect fit carries no precision to weigh by
+            slopes.append(fit.curve.slope_)
+            ses.append(se)
+            labels.append(f"{bench} >= {threshold:g}")
+    if len(slopes) < min_series:
+        return None
+    return pool_slopes(slopes, ses, labels)
+
+
+def cost_pool(store: DataStore, as_of: pd.Timestamp, cfg: dict | None = None):
+    """The pooled rate of every sector's price series as of ``as_of`` (None: too few), once per date."""
+    cfg = _config(cfg)
+    n = int(cfg["cost"]["pool_min_series"])
+    return store.memo(("cost_pool", pd.Timestamp(as_of), n), lambda: _fit_pool(store, pd.Timestamp(as_of), n))
+
+
+def _cost(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict | None = None):
+    """The sector's cost curve as of ``as_of``: a price trend shrunk toward the pool and
+    projected toward the long-run rate above the energy floor, or (mode "compute") the
+    compute a unit needs x the cloud price of compute."""
+    from gapscore.models.cost import fit_compute_cost, fit_cost, with_projection
 
     spec = table.get("cost")
     if not spec:
         return None
-    prices = store.as_of("prices", as_of)
-    if "verified" in prices.columns:
-        prices = prices[prices["verified"].astype(bool)]
-    return fit_cost(prices, benchmark=spec["benchmark"], threshold=float(spec["threshold"]), as_of=as_of)
+    cfg = _config(cfg)
+    c = cfg["cost"]
+    if spec.get("mode") == "compute":
+        return fit_compute_cost(
+            store.as_of("hardware", as_of), as_of=as_of, capability=spec["capability"], level=float(spec["capability_level"]),
+            unit=spec["unit"], flop_per_unit=float(spec["flop_per_unit"]), flop_date=spec["flop_per_unit_date"],
+            halving_years=float(spec["halving_years"]), halving_date=spec["halving_date"], utilization=c["compute_utilization"],
+            joules_per_flop=c["joules_per_flop"], usd_per_kwh=c["usd_per_kwh"])
+    prices = _verified_prices(store, as_of)
+    raw = fit_cost(prices, benchmark=spec["benchmark"], threshold=float(spec["threshold"]), as_of=as_of)
+    return with_projection(raw, pool=cost_pool(store, as_of, cfg), long_run=long_run_rates(cfg)["central"],
+                           floor=token_floor(cfg), persistence=c["persistence"], observed_end=observed_end(prices, spec["benchmark"], as_of))
+
+
+def observed_end(prices: pd.DataFrame, benchmark: str, as_of: pd.Timestamp) -> pd.Timestamp | None:
+    """The last date, on or before ``as_of``, of a priced model with a score on ``benchmark``:
+    until then the cheapest model at the threshold is observed, not projected."""
+    if benchmark not in prices.columns:
+        return None
+    dates = pd.to_datetime(prices.loc[pd.to_numeric(prices[benchmark], errors="coerce").notna(), "date"])
+    dates = dates[dates <= as_of]
+    return None if dates.empty else pd.Timestamp(dates.max())
 
 
 def cost_per_unit(spec: dict, cost, as_of: pd.Timestamp, *, horizon_years: float, level: float) -> pd.DataFrame | None:
     """Projected inference cost of one unit of use, by year: year, price, low, high (USD).
 
-    "tokens": the cost curve's price per 1M tokens x tokens per unit. "anchor": a
-    published cost per unit at a date, falling at the cost curve's rate (its 90% CI
-    gives the band) or at a stated ``decline_per_year``. A published anchor is only
-    known from its date on: before it, there is no projection.
+    "tokens": the cost curve's price per 1M tokens x tokens per unit. "compute": the
+    compute cost curve's price per unit as it is (it is already per unit), from the
+    date the revenue figure is known. "anchor": a published cost per unit at a date,
+    falling as the cost curve's projection falls (or at a stated
+    ``decline_per_year``). A published anchor is only known from its date on: before
+    it, there is no projection.
     """
     start = int(as_of.year)
     years = np.arange(start, start + int(horizon_years) + 1)
     mid_year = pd.DatetimeIndex([pd.Timestamp(f"{y}-07-01") for y in years])
     mode = spec.get("mode", "tokens")
-    if mode == "tokens":
+    if mode in ("tokens", "compute"):
         if cost is None or cost.status != "ok":
             return None
+        if mode == "compute" and "revenue_per_unit_date" in spec and pd.Timestamp(str(spec["revenue_per_unit_date"])) > as_of:
+            return None
         proj = cost.project(mid_year, level)
-        scale = float(spec["tokens_per_unit"]) / 1e6
+        scale = float(spec["tokens_per_unit"]) / 1e6 if mode == "tokens" else 1.0
         return pd.DataFrame({"year": years, "price": proj["price"].to_numpy() * scale,
                              "low": proj["low"].to_numpy() * scale, "high": proj["high"].to_numpy() * scale})
     anchor_date = pd.Timestamp(spec["anchor_date"])
@@ -238,6 +411,13 @@ def cost_per_unit(spec: dict, cost, as_of: pd.Timestamp, *, horizon_years: float
         return None
     t = years + 0.5 - year_of(anchor_date)
     anchor = float(spec["anchor_cost"])
+    projection = getattr(cost, "projection", None) if cost is not None and cost.status == "ok" else None
+    if projection is not None:
+        # The anchor falls as the sector's projected price falls from the anchor date.
+        ref = float(projection.predict(pd.DatetimeIndex([anchor_date]))[0])
+        low, high = projection.predict_interval(mid_year, level)
+        mid = projection.predict(mid_year)
+        return pd.DataFrame({"year": years, "price": anchor * mid / ref, "low": anchor * low / ref, "high": anchor * high / ref})
     if cost is not None and cost.status == "ok":
         mid, (slow, fast) = cost.decline_factor_per_year, cost.ci90
     elif "decline_per_year" in spec:
@@ -283,18 +463,26 @@ def _traction(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict) -> 
     from gapscore.models.graduation import cohort_graduation
 
     g = cfg["graduation"]
-    cats = table.get("round_categories") or []
-    if cats:
+    if selects_rounds(table):
         rounds = store.as_of("rounds", as_of)
-        if rounds["category"].isin(cats).any():
-            cohorts = cohort_graduation(rounds, from_round="seed", to_round="series_a", within_months=g["window_months"], as_of=as_of, categories=cats)
+        mine = rounds["category"].isin(sector_categories(table, rounds["category"]))
+        if mine.any():
+            # Censored at the data's end: a cohort whose window runs past the last round
+            # known is not eligible (the data ends there, not the graduations).
+            end = min(as_of, rounds["date"].max())
+            cohorts = cohort_graduation(rounds, from_round="seed", to_round="series_a", within_months=g["window_months"],
+                                        as_of=end, categories=sector_categories(table, rounds["category"]))
+            cohorts = cohorts[cohorts["n"] > 0]
             recent = cohorts.tail(3)
             n, k = float(recent["n"].sum()), float(recent["graduated"].sum())
             if n >= g["min_companies"]:
-                from statsmodels.stats.proportion import proportion_confint
+                from gapscore.models._intervals import proportion_confint
 
                 low, high = proportion_confint(k, n, alpha=0.05, method="wilson")
-                return Traction(k / n, float(low), float(high), n, "computed", f"rounds.csv, categories {', '.join(cats)}, last {len(recent)} eligible cohorts")
+                files = sorted({Path(str(f)).name for f in rounds.loc[mine, "_file"].astype(str).unique()})
+                return Traction(k / n, float(low), float(high), n, "computed",
+                                f"{', '.join(files)}: {int(mine.sum())} rounds matching {_selector_text(table)}, "
+                                f"last {len(recent)} eligible seed cohorts (data end {end.date()})")
     published = store.as_of("graduation", as_of)
     published = published[(published["from_round"] == "seed") & (published["to_round"] == "series_a")]
     for who in (table["id"], "all"):
@@ -303,17 +491,117 @@ def _traction(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict) -> 
             row = rows.sort_values(["published", "cohort_end"]).iloc[-1]
             low = row.get("rate_low", np.nan)
             high = row.get("rate_high", np.nan)
-            return Traction(float(row["rate"]), float(low) if pd.notna(low) else np.nan, float(high) if pd.notna(high) else np.nan, float(row["n"]) if pd.notna(row["n"]) else np.nan, "published", str(row["source"]))
+            return Traction(float(row["rate"]), float(low) if pd.notna(low) else np.nan, float(high) if pd.notna(high) else np.nan,
+                            float(row["n"]) if pd.notna(row["n"]) else np.nan, "published", str(row["source"]),
+                            population="sector" if who == table["id"] else "market")
     return None
 
 
+def round_keywords(table: dict) -> list[str]:
+    """The sector's round keyword patterns: ``round_keywords`` in its table or in its
+    ``[sectors.<id>.funding]`` table (both are read)."""
+    return list(table.get("round_keywords") or []) + list(table.get("funding", {}).get("round_keywords") or [])
+
+
+def selects_rounds(table: dict) -> bool:
+    """Does the sector name any rounds (categories or keyword patterns)?"""
+    return bool(table.get("round_categories")) or bool(round_keywords(table))
+
+
+def sector_categories(table: dict, categories: pd.Series) -> list[str]:
+    """The category values (of ``categories``) that are the sector's: listed in
+    ``round_categories``, or matching any ``round_keywords`` pattern (case-insensitive)."""
+    import re
+
+    values = set(pd.unique(categories.dropna().astype(str)))
+    keep = set(table.get("round_categories") or []) & values
+    patterns = [re.compile(p, re.IGNORECASE) for p in round_keywords(table)]
+    keep |= {v for v in values if any(p.search(v) for p in patterns)}
+    return sorted(keep)
+
+
+def _selector_text(table: dict) -> str:
+    parts = []
+    if table.get("round_categories"):
+        parts.append("categories " + ", ".join(table["round_categories"]))
+    if round_keywords(table):
+        parts.append("keywords " + ", ".join(round_keywords(table)))
+    return " or ".join(parts)
+
+
+def funding_directions(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict) -> dict[int, tuple[float, str]]:
+    """Realized funding direction by year from the sector's series known on ``as_of``:
+    {year: (+1 growing / 0 flat / -1 falling, series)}. Each year from the first mapped
+    series (sectors.toml order) that has it and the year before (latest editions)."""
+    mapped = table.get("funding", {}).get("series") or []
+    if not mapped:
+        return {}
+    known = store.as_of("funding", as_of).sort_values(["published", "_line"], kind="mergesort")
+    latest = known.drop_duplicates(["series", "year"], keep="last")
+    band = cfg["funding"]["growing_above"]
+    out: dict[int, tuple[float, str]] = {}
+    for sid in mapped:
+        amounts = dict(zip(latest.loc[latest["series"] == sid, "year"].astype(int), latest.loc[latest["series"] == sid, "usd_millions"]))
+        for year, value in sorted(amounts.items()):
+            prev = amounts.get(year - 1)
+            if year in out or prev is None or prev <= 0:
+                continue
+            growth = value / prev - 1.0
+            out[year] = (1.0 if growth > band else -1.0 if growth < -band else 0.0, sid)
+    return out
+
+
+def _funding(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict) -> FundingEvidence:
+    """The sector's own funding series known on ``as_of``: the freshest mapped series with
+    two years (ties: the order in sectors.toml), else the freshest with one."""
+    spec = table.get("funding", {})
+    mapped = tuple(spec.get("series") or ())
+    reason = str(spec.get("series_reason", "no funding mapping in sectors.toml"))
+    if not mapped:
+        return FundingEvidence(mapped, reason)
+    known = store.as_of("funding", as_of).sort_values(["published", "_line"], kind="mergesort")
+    latest = known.drop_duplicates(["series", "year"], keep="last")  # a revised figure from its revision on
+    best = None
+    for order, sid in enumerate(mapped):
+        rows = latest[latest["series"] == sid].sort_values("year")
+        if rows.empty:
+            continue
+        rank = (len(rows) >= 2, int(rows["year"].iloc[-1]), -order)
+        if best is None or rank > best[0]:
+            best = (rank, sid, rows)
+    if best is None:
+        return FundingEvidence(mapped, reason)
+    _, sid, rows = best
+    last = rows.iloc[-1]
+    growth = None
+    if len(rows) >= 2:
+        prev = rows.iloc[-2]
+        if prev["usd_millions"] > 0:
+            growth = float((last["usd_millions"] / prev["usd_millions"]) ** (1.0 / (last["year"] - prev["year"])) - 1.0)
+    band = cfg["funding"]["growing_above"]
+    direction = "unknown" if growth is None else "growing" if growth > band else "falling" if growth < -band else "flat"
+    total = last.get("total_series")
+    share, share_year = None, None
+    for _, row in rows.iloc[::-1].iterrows():  # the latest year whose all-AI total is known too
+        denom = latest[(latest["series"] == row.get("total_series")) & (latest["year"] == row["year"])]
+        if len(denom) and denom["usd_millions"].iloc[0] > 0:
+            share, share_year = float(row["usd_millions"] / denom["usd_millions"].iloc[0]), int(row["year"])
+            break
+    current = as_of.year - int(last["year"]) <= cfg["funding"]["max_age_years"]
+    return FundingEvidence(
+        mapped, reason, series=sid, scope=str(last["scope"]), first_year=int(rows["year"].iloc[0]), last_year=int(last["year"]),
+        last_usd_millions=float(last["usd_millions"]), growth=growth, share=share,
+        total_series=total if isinstance(total, str) and total else None, source=str(last["source"]), share_year=share_year,
+        published=pd.Timestamp(last["published"]), current=bool(current), direction=direction, rows=rows,
+    )
+
+
 def _momentum(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict):
-    cats = table.get("round_categories") or []
-    if not cats:
+    if not selects_rounds(table):
         return None, None
     months = cfg["momentum"]["window_months"]
     rounds = store.as_of("rounds", as_of)
-    dates = rounds.loc[rounds["category"].isin(cats), "date"]
+    dates = rounds.loc[rounds["category"].isin(sector_categories(table, rounds["category"])), "date"]
     start = as_of - pd.DateOffset(months=months)
     before = start - pd.DateOffset(months=months)
     last = int(((dates > start) & (dates <= as_of)).sum())
@@ -328,9 +616,12 @@ def sector_signals(store: DataStore, sector_id: str, as_of: pd.Timestamp, cfg: d
     as_of = pd.Timestamp(as_of)
     table = store.sector(sector_id)
     capability = _capability(store, table, as_of, cfg)
-    cost = _cost(store, table, as_of)
+    cost = _cost(store, table, as_of, cfg)
     economics, by_target = _economics(table, cost, as_of, cfg)
     momentum, counts = _momentum(store, table, as_of, cfg)
+    funding = _funding(store, table, as_of, cfg)
+    if momentum is None and funding.growth_if_current is not None:
+        momentum = 1.0 + funding.growth_if_current  # this year's amount against last year's
     return SectorSignals(
         sector=sector_id,
         name=table["name"],
@@ -342,4 +633,5 @@ def sector_signals(store: DataStore, sector_id: str, as_of: pd.Timestamp, cfg: d
         traction=_traction(store, table, as_of, cfg),
         momentum_ratio=momentum,
         momentum_counts=counts,
+        funding=funding,
     )

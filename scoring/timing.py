@@ -17,7 +17,9 @@ theirs (independence assumed). Every stage score is
 
     score = sum over factors of weight x factor,   factor in [0, 1], weights sum to 100
 
-and the contributions (weight x factor) add up to the score by construction.
+and the contributions (weight x factor) add up to the score by construction. The
+factors, weights, windows and the recommendation rule are declared once in
+``scoring.stage_model``; this module holds the forecast types and the sums.
 """
 
 from __future__ import annotations
@@ -25,12 +27,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from gapscore.scoring import stage_model
+from gapscore.scoring.stage_model import RECOMMENDATIONS, STAGES, clip as _clip, milestone_cdf  # noqa: F401  (re-exported)
+
 Z80 = 1.2815515655446004
 """Standard normal quantile at 0.9: an 80% two-sided interval spans +-Z80 sd."""
-
-STAGES = ("seed", "series_a", "series_b", "growth")
-RECOMMENDATIONS = STAGES + ("watch", "harvest")
-
 
 @dataclass(frozen=True)
 class YearForecast:
@@ -77,53 +78,12 @@ class TimingInputs:
     momentum_ratio: float | None = None  # rounds in the last window / the window before
     has_capability: bool = True
     saturated_only: bool = False  # every capability measure is saturated: beyond what they measure
-
-
-def milestone_cdf(inputs: TimingInputs, t: float) -> float | None:
-    if not inputs.milestone:
-        return None
-    prob = 1.0
-    for f in inputs.milestone:
-        prob *= f.cdf(t)
-    return prob
-
-
-def _clip(x: float) -> float:
-    return min(1.0, max(0.0, x))
+    funding_growth: float | None = None  # yearly growth of the sector's own funding series (None: no recent series)
 
 
 def factor_values(inputs: TimingInputs, cfg: dict) -> dict[str, float | None]:
-    """Every factor in [0, 1], or None where the data cannot give it."""
-    d = inputs.as_of_year
-    stages = cfg["stages"]
-    out: dict[str, float | None] = {}
-    for stage in ("seed", "series_a"):
-        w0, w1 = stages[stage]["window_years"]
-        hi, lo = milestone_cdf(inputs, d + w1), milestone_cdf(inputs, d + w0)
-        out[f"{stage}.timing"] = None if hi is None else _clip(hi - lo)
-    now = milestone_cdf(inputs, d)
-    cap_ok = inputs.has_capability and inputs.perfection is not None
-    out["works_with_gaps"] = _clip(now * (1.0 - inputs.perfection.cdf(d))) if (now is not None and cap_ok) else None
-    # Growth is late: products work now (milestone passed) and the domain is at its
-    # perfection threshold. With works_with_gaps it partitions the time after the
-    # milestone: Series B while gaps remain, growth once they are closed.
-    out["near_perfection"] = _clip(now * inputs.perfection.cdf(d)) if (now is not None and cap_ok) else None
-    v = inputs.velocity
-    out["capability_momentum"] = None if v is None or not math.isfinite(v) else _clip(v / cfg["capability_momentum"]["full_velocity"])
-    parts = []
-    if inputs.traction_rate is not None and math.isfinite(inputs.traction_rate):
-        parts.append(_clip(inputs.traction_rate / cfg["graduation"]["good_rate"]))
-    r = inputs.momentum_ratio
-    if r is not None and math.isfinite(r) and r > 0:
-        parts.append(_clip(0.5 + 0.5 * math.log(r) / math.log(cfg["momentum"]["full_ratio"])))
-    out["traction"] = sum(parts) / len(parts) if parts else None
-    return out
-
-
-def _stage_factor(stage: str, factor: str, values: dict[str, float | None]) -> float | None:
-    if factor == "timing":
-        return values[f"{stage}.timing"]
-    return values[factor]
+    """Every factor in [0, 1], or None where the data cannot give it (``stage_model.FACTORS``)."""
+    return stage_model.factor_values(inputs, cfg)
 
 
 @dataclass(frozen=True)
@@ -139,6 +99,8 @@ class StageScores:
     coverage: float
     decision_probability: float
     reasons: tuple[str, ...] = field(default=())
+    clause: str = ""
+    """The clause of ``stage_model.RECOMMENDATION_RULE`` that decided the recommendation."""
 
 
 def score(inputs: TimingInputs, cfg: dict) -> StageScores:
@@ -148,39 +110,41 @@ def score(inputs: TimingInputs, cfg: dict) -> StageScores:
     scores, contributions, missing = {}, {}, set()
     for stage in STAGES:
         parts = {}
-        for factor, weight in cfg["stages"][stage]["weights"].items():
-            v = _stage_factor(stage, factor, values)
+        for weight_key, weight in cfg["stages"][stage]["weights"].items():
+            v = values[stage_model.factor_key(stage, weight_key)]
             if v is None:
-                missing.add(factor if factor != "timing" else "timing")
+                missing.add(weight_key)
                 v = missing_value
-            parts[factor] = float(weight) * v
+            parts[weight_key] = float(weight) * v
         contributions[stage] = parts
         scores[stage] = sum(parts.values())
     used = {f for stage in STAGES for f in cfg["stages"][stage]["weights"]}
     coverage = 1.0 - len(missing & used) / max(1, len(used))
-    rec, prob = recommend(inputs, scores, cfg)
-    prob = saturated_harvest_cap(inputs, rec, prob, cfg)
+    decision = decide(inputs, scores, cfg, values)
     return StageScores(
         scores=scores,
         contributions=contributions,
         factors=values,
         missing=tuple(sorted(missing)),
-        recommendation=rec,
-        confidence=_clip(prob * coverage),
+        recommendation=decision.recommendation,
+        confidence=_clip(decision.probability * coverage),
         coverage=coverage,
-        decision_probability=prob,
+        decision_probability=decision.probability,
+        clause=decision.clause,
     )
 
 
-def saturated_harvest_cap(inputs: TimingInputs, recommendation: str, prob: float, cfg: dict) -> float:
-    """Harvest on saturated benchmarks alone is held to ``capability.saturated_max_confidence``.
+def decide(inputs: TimingInputs, scores: dict[str, float], cfg: dict, values: dict | None = None) -> stage_model.Decision:
+    """The recommendation rule (``stage_model.RECOMMENDATION_RULE``) on these scores.
 
-    A saturated benchmark stops measuring: "every benchmark passed" is no evidence that
-    the gaps a sector's products meet are closed, so its probability is capped.
+    A harvest is then checked by ``stage_model.HARVEST_RULE``: funding still growing keeps
+    the later of Series B and growth; no funding series multiplies its probability by the
+    missing value; saturated benchmarks alone hold it to
+    ``capability.saturated_max_confidence``.
     """
-    if inputs.saturated_only and recommendation == "harvest":
-        return min(prob, float(cfg["capability"]["saturated_max_confidence"]))
-    return prob
+    values = factor_values(inputs, cfg) if values is None else values
+    ctx = stage_model.RuleContext(inputs, cfg, scores, values, stage_model.best_stage(scores))
+    return stage_model.decide_gated(ctx)
 
 
 def recommend(inputs: TimingInputs, scores: dict[str, float], cfg: dict) -> tuple[str, float]:
@@ -189,33 +153,8 @@ def recommend(inputs: TimingInputs, scores: dict[str, float], cfg: dict) -> tupl
     The probability behind each answer: for a stage, its timing factor (seed, A), the
     chance that it works with gaps (B) or is near perfection (growth); for harvest, the
     chance perfection is already reached; for watch, the chance the milestone lies
-    beyond the seed window. Unknown probabilities count as the missing value.
+    beyond the seed window. Unknown probabilities count as the missing value. The
+    clauses, in order, are ``stage_model.RECOMMENDATION_RULE``.
     """
-    d = inputs.as_of_year
-    missing_value = cfg["signals"]["missing_value"]
-    values = factor_values(inputs, cfg)
-    perfect_now = inputs.perfection.cdf(d) if (inputs.has_capability and inputs.perfection is not None) else None
-    best = max(STAGES, key=lambda s: (scores[s], -STAGES.index(s)))
-    stage_prob = {
-        "seed": values["seed.timing"],
-        "series_a": values["series_a.timing"],
-        "series_b": values["works_with_gaps"],
-        "growth": values["near_perfection"],
-    }
-    if scores[best] >= cfg["recommendation"]["min_score"] and stage_prob[best] is not None:
-        # A stage is recommended only on its own evidence: a score carried by the
-        # missing value (no capability data, say) recommends nothing.
-        if best == "growth" and perfect_now is not None and perfect_now >= 0.5:
-            return "harvest", perfect_now
-        return best, stage_prob[best]
-    if perfect_now is not None and perfect_now >= 0.5:
-        return "harvest", perfect_now
-    w1 = cfg["stages"]["seed"]["window_years"][1]
-    far = milestone_cdf(inputs, d + w1)
-    if far is not None and (1.0 - far) >= 0.5:
-        return "watch", 1.0 - far
-    past = milestone_cdf(inputs, d)
-    if inputs.has_capability and past is not None and past >= 0.5:
-        # Past the milestone, nothing strong: gaps are closing without traction.
-        return "harvest", past
-    return "watch", missing_value
+    d = decide(inputs, scores, cfg)
+    return d.recommendation, d.probability

@@ -7,6 +7,7 @@ data say so by using ``bundled_store``.
 from __future__ import annotations
 
 import os
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -14,6 +15,11 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
+
+# Hypothesis keeps its example database and caches in the temporary folder, not in
+# .hypothesis/ under the working directory: tests write nothing inside the repository.
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "gapscore-hypothesis")
 
 # CI (.ci/run) sets HYPOTHESIS_PROFILE=ci: the same examples on every run, so a
 # landing is never decided by the draw; `make test` on a workstation explores anew.
@@ -106,3 +112,16 @@ def runner() -> CliRunner:
 @pytest.fixture
 def rng():
     return np.random.default_rng(20261126)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fit_cache_in_tmp(tmp_path_factory):
+    """The persistent fit cache (models/fit_cache.py) writes under a temporary folder,
+    never the user's cache directory; subprocesses inherit the variable."""
+    previous = os.environ.get("GAPSCORE_CACHE_DIR")
+    os.environ["GAPSCORE_CACHE_DIR"] = str(tmp_path_factory.mktemp("fit-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("GAPSCORE_CACHE_DIR", None)
+    else:
+        os.environ["GAPSCORE_CACHE_DIR"] = previous

@@ -426,3 +426,211 @@ def test_frontier_is_dated_and_strictly_cheaper(rows):
     for _, row in frontier.iterrows():
         earlier = qualifying[qualifying["date"] < row["date"]]
         assert earlier.empty or row["price"] < earlier["usd_per_mtok"].min()
+
+
+# --- shrinkage, long-run regression, floor, compute cost (issue 17) --------------------
+
+from gapscore.models.cost import (  # noqa: E402
+    H100_DENSE_FLOPS,
+    CostProjection,
+    LongRunRate,
+    energy_floor,
+    fit_compute_cost,
+    pool_slopes,
+    shrink_slope,
+    with_projection,
+)
+
+
+def test_pool_and_shrink_worked_by_hand():
+    """Two series, slopes -1 and -3, both se 0.5 (worked by hand):
+    w = 4 each, fixed-effect mean -2, Q = 4 + 4 = 8, C = 8 - 32/8 = 4,
+    tau2 = (8 - 1)/4 = 1.75; random-effects weights 1/(0.25 + 1.75) = 0.5 each,
+    mean -2, se 1. Shrinking the first: B = 0.25/2 = 0.125, slope 0.875 x -1 +
+    0.125 x -2 = -1.125, variance 0.875 x 0.25 + 0.125^2 x 1 = 0.234375."""
+    pool = pool_slopes([-1.0, -3.0], [0.5, 0.5], ["a", "b"])
+    assert (pool.mean, pool.se, pool.tau2, pool.k) == pytest.approx((-2.0, 1.0, 1.75, 2))
+    assert pool.factor == pytest.approx(math.exp(2.0))
+    got = shrink_slope(-1.0, 0.5, pool)
+    assert got.weight == pytest.approx(0.125)
+    assert got.slope == pytest.approx(-1.125)
+    assert got.se == pytest.approx(math.sqrt(0.234375))
+    assert got.raw_factor == pytest.approx(math.e) and got.factor == pytest.approx(math.exp(1.125))
+
+
+def test_pool_without_spread_is_the_precision_weighted_mean():
+    """Slopes -1 (se 1) and -1.5 (se 0.5): w = 1 and 4, mean (-1 - 6)/5 = -1.4,
+    Q = 1 x 0.16 + 4 x 0.01 = 0.2 < k - 1, so tau2 = 0: the pool is the
+    precision-weighted mean, se sqrt(1/5), and a series is pulled all the way to it."""
+    pool = pool_slopes([-1.0, -1.5], [1.0, 0.5])
+    assert pool.tau2 == 0.0
+    assert pool.mean == pytest.approx(-1.4) and pool.se == pytest.approx(math.sqrt(0.2))
+    got = shrink_slope(-1.0, 1.0, pool)
+    assert got.weight == 1.0 and got.slope == pytest.approx(-1.4)
+    assert shrink_slope(-1.0, 1.0, None).slope == -1.0  # no pool: raw
+
+
+def test_pool_rejects_bad_input():
+    with pytest.raises(InputError, match="one standard error per slope"):
+        pool_slopes([-1.0, -2.0], [0.5])
+    with pytest.raises(InputError, match="positive"):
+        pool_slopes([-1.0], [0.0])
+
+
+def _exact_curve(factor: float, start: str = "2023-01-01", years: int = 2, noise: float = 0.0):
+    """A CostCurve fitted to monthly prices falling exactly ``factor`` x a year (plus ``noise``)."""
+    dates = pd.date_range(start, periods=12 * years + 1, freq="MS")
+    t = decimal_year(dates)
+    wobble = noise * np.sin(np.arange(len(dates)))
+    price = 10.0 * np.exp(-math.log(factor) * (t - t[0]) + wobble)
+    return CostCurve().fit(dates, price), dates
+
+
+def test_projection_regresses_to_the_long_run_rate_beyond_the_data():
+    """100x a year over two years of data; long run 4x. At the data's end the annual
+    decline is the fitted 100x; ten e-folding times later it is 4x (to 1e-3); the fall
+    over u years past the end is exp(r0 g + r_lr (u - g)), g = tau (1 - exp(-u/tau)),
+    tau = span (worked by hand for u = 5)."""
+    curve, dates = _exact_curve(100.0, noise=0.01)
+    long_run = LongRunRate(4.0, 2.0, 8.0)
+    proj = CostProjection(curve=curve, shrunk=shrink_slope(curve.slope_, 0.01, None), long_run=long_run,
+                          floor=1e-30, persistence=1.0, start=dates[0], end=dates[-1])
+    tau = proj.tau_
+    assert tau == pytest.approx(decimal_year(dates[-1:])[0] - decimal_year(dates[:1])[0])
+    end = from_decimal_year([proj.end_])[0]
+    assert proj.rate([end])[0] == pytest.approx(curve.decline_factor_per_year_, rel=1e-9)
+    far = from_decimal_year([proj.end_ + 10 * tau])[0]
+    assert proj.rate([far])[0] == pytest.approx(4.0, rel=1e-3 * math.log(100.0 / 4.0) * 10)
+    assert proj.rate([from_decimal_year([proj.end_ + 30 * tau])[0]])[0] == pytest.approx(4.0, rel=1e-9)
+    u = 5.0
+    g = tau * (1 - math.exp(-u / tau))
+    expected = math.exp(-curve.slope_ * g + math.log(4.0) * (u - g))
+    p0, p5 = proj.predict(from_decimal_year([proj.end_, proj.end_ + u]))
+    assert p0 / p5 == pytest.approx(expected, rel=1e-9)
+    assert p0 / p5 < 4.0**u * math.exp((-curve.slope_ - math.log(4.0)) * tau)  # the stated bound
+    assert p0 / p5 < curve.decline_factor_per_year_**u / 1e4  # far below the raw trend's 100^5
+
+
+def test_projection_within_the_data_uses_the_shrunk_slope():
+    curve, dates = _exact_curve(100.0, noise=0.01)
+    shrunk = shrink_slope(curve.slope_, 0.5, pool_slopes([-math.log(10.0)], [0.01]))
+    proj = CostProjection(curve=curve, shrunk=shrunk, long_run=LongRunRate(4.0, 2.0, 8.0), floor=1e-30,
+                          persistence=1.0, start=dates[0], end=dates[-1])
+    a, b = proj.predict(dates[[0, 12]])
+    dt = decimal_year(dates[[12]])[0] - decimal_year(dates[[0]])[0]
+    assert a / b == pytest.approx(shrunk.factor**dt, rel=1e-9)
+    assert shrunk.factor == pytest.approx(10.0, rel=1e-3)  # the pool's 10x, not the data's 100x
+    frame = proj.frame(dates[[0, -1]].append(pd.DatetimeIndex(["2030-01-01"])))
+    assert list(frame["phase"]) == ["data", "data", "projection"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    factor=st.floats(1.01, 1e4),
+    noise=st.floats(0.0, 1.0),
+    floor=st.floats(1e-12, 1e3),
+    persistence=st.floats(0.05, 5.0),
+    lr=st.floats(1.01, 20.0),
+    years_ahead=st.floats(-3.0, 60.0),
+    level=st.floats(0.5, 0.99),
+)
+def test_floor_is_never_crossed(factor, noise, floor, persistence, lr, years_ahead, level):
+    """Whatever the trend, the long-run rate or the date, no projected price, low or
+    high goes below the floor."""
+    curve, dates = _exact_curve(factor, noise=noise)
+    proj = CostProjection(curve=curve, shrunk=shrink_slope(curve.slope_, 0.3, None),
+                          long_run=LongRunRate(lr, lr / 2, lr * 2), floor=floor, persistence=persistence,
+                          start=dates[0], end=dates[-1])
+    when = from_decimal_year([proj.end_ + years_ahead])
+    low, high = proj.predict_interval(when, level)
+    price = proj.predict(when)
+    assert price[0] >= floor and low[0] >= floor and high[0] >= floor
+    assert low[0] <= price[0] <= high[0]
+
+
+def test_energy_floor_by_hand():
+    """2e9 FLOP a token x 1e6 tokens x 9.9e-14 J/FLOP = 198 J = 5.5e-5 kWh; x $0.08 = $4.4e-6."""
+    assert energy_floor(2e15, joules_per_flop=9.9e-14, usd_per_kwh=0.08) == pytest.approx(4.4e-6)
+
+
+def test_with_projection_keeps_the_epoch_fit_and_adds_the_shrunk_rate():
+    raw = fit_cost(epoch_prices(), benchmark="mmlu", threshold=43.9, as_of=pd.Timestamp("2025-03-01"))
+    pool = pool_slopes([raw.curve.slope_, -math.log(30.0)], [0.2, 0.2])
+    got = with_projection(raw, pool=pool, long_run=LongRunRate(4.0, 2.0, 8.0), floor=1e-6, persistence=1.0)
+    assert got.decline_factor_per_year == raw.decline_factor_per_year  # Epoch's number unchanged
+    assert raw.decline_factor_per_year < got.shrunk_factor < 30.0
+    assert got.shrunk.raw_factor == pytest.approx(raw.decline_factor_per_year)
+    proj = got.project(pd.to_datetime(["2024-01-01", "2040-01-01"]))
+    assert list(proj["phase"]) == ["data", "projection"] and proj["price"].min() >= 1e-6
+    assert got.describe().startswith("price of mmlu >= 43.9 capability falls 11.8x a year (90% CI 8.3-16.8x, 9 frontier models")
+    assert "shrunk toward the pool of 2 price series" in got.describe() and "long-run 4.0x a year" in got.describe()
+
+
+def _hardware(rows):
+    return pd.DataFrame({"date": pd.to_datetime([r[0] for r in rows]), "chip": [r[1] for r in rows],
+                         "price_type": [r[2] for r in rows], "usd_per_hour": [r[3] for r in rows],
+                         "relative_throughput": [r[4] for r in rows]})
+
+
+VISION = dict(capability="ImageNet top-5 accuracy (AlexNet level)", level=84.7, unit="1,000 images classified",
+              flop_per_unit=1.44e12, flop_date="2012-12-03", halving_years=16 / 12, halving_date="2020-05-08",
+              utilization=0.3, joules_per_flop=9.9e-14, usd_per_kwh=0.08)
+
+
+@pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")  # R^2 of a flat price series
+def test_vision_cost_from_the_cited_numbers_by_hand():
+    """Hardware: an H100-class chip rented at $2/h at three dates (flat), so 1e18 FLOP at
+    peak costs 2 / (989.4e12 x 3600) x 1e18 = $0.5615. Compute (Hernandez & Brown 2020):
+    AlexNet's 1.44e9 FLOP an image, halving every 16 months; seven years after 2012-12-03
+    a thousand images need 1.44e12 / 2^(84/16) = 3.78e10 FLOP (38x less; the paper
+    measured 44x). Cost at 30% of peak: 3.78e10 / 1e18 x 0.5615 / 0.3 = $7.08e-8."""
+    hw = _hardware([("2019-06-01", "H100", "on_demand", 2.0, 1.0), ("2019-12-01", "H100", "on_demand", 2.0, 1.0),
+                    ("2020-06-01", "H100", "on_demand", 2.0, 1.0), ("2020-06-01", "H100", "purchase", np.nan, 1.0)])
+    result = fit_compute_cost(hw, as_of="2021-01-01", **VISION)
+    assert result.status == "ok" and result.n_points == 3  # the purchase row is not a rental
+    per_eflop = 2.0 / (H100_DENSE_FLOPS * 3600) * 1e18
+    assert per_eflop == pytest.approx(0.5615, rel=1e-3)
+    when = pd.Timestamp("2012-12-03") + pd.Timedelta(days=7 * 365.2425)
+    flop = 1.44e12 / 2 ** (84 / 16)
+    assert flop == pytest.approx(3.78e10, rel=2e-3)
+    got = result.project([when])
+    assert got["price"].iloc[0] == pytest.approx(flop / 1e18 * per_eflop / 0.3, rel=1e-6)
+    assert got["price"].iloc[0] == pytest.approx(7.08e-8, rel=1e-2)
+    assert got["floor"].iloc[0] == pytest.approx(flop * 9.9e-14 / 3.6e6 * 0.08, rel=1e-6)
+    assert result.decline_factor_per_year == pytest.approx(2 ** 0.75, rel=1e-6)  # flat hardware x algorithms
+    assert result.unit == "USD per 1,000 images classified"
+    assert "cloud price of compute 1.00x (3 quotes, 2019-06 to 2020-06) x algorithmic efficiency 1.68x" in result.describe()
+
+
+def test_compute_cost_is_point_in_time():
+    """Before the algorithmic estimate's publication (2020-05-08) there is no curve; a
+    quote dated after the as-of date changes nothing."""
+    rows = [("2019-06-01", "A", "on_demand", 2.0, 1.0), ("2019-12-01", "A", "on_demand", 1.8, 1.0),
+            ("2020-03-01", "A", "on_demand", 1.5, 1.0)]
+    assert fit_compute_cost(_hardware(rows), as_of="2020-05-01", **VISION).status == "insufficient_data"
+    base = fit_compute_cost(_hardware(rows), as_of="2020-06-01", **VISION)
+    more = fit_compute_cost(_hardware(rows + [("2020-07-01", "B", "on_demand", 0.1, 1.0)]), as_of="2020-06-01", **VISION)
+    assert base.decline_factor_per_year == more.decline_factor_per_year and base.n_points == more.n_points == 3
+
+
+def test_projection_starts_from_the_cheapest_price_still_standing():
+    """The GPT-3-level frontier ends 2024-10-03 at $0.07 (Gemini 1.5 Flash 8B); if the
+    prices cover MMLU until 2025-02-05 with nothing cheaper, the projection starts there
+    from $0.07 (observed), flat in between, and falls only after."""
+    raw = fit_cost(epoch_prices(), benchmark="mmlu", threshold=43.9, as_of=pd.Timestamp("2025-03-01"))
+    got = with_projection(raw, pool=None, long_run=LongRunRate(4.0, 2.0, 8.0), floor=1e-6, persistence=1.0,
+                          observed_end="2025-02-05")
+    frame = got.project(pd.to_datetime(["2024-12-01", "2025-02-05", "2026-02-05"]))
+    assert frame["price"].iloc[0] == pytest.approx(0.07) and frame["price"].iloc[1] == pytest.approx(0.07)
+    assert list(frame["phase"]) == ["data", "data", "projection"]
+    assert 0.07 / frame["price"].iloc[2] < raw.decline_factor_per_year  # slower than the raw trend: regressing
+
+
+def test_a_perfectly_straight_series_is_not_shrunk_toward_nothing():
+    """Three prices exactly on a line (10x a year) have a zero standard error: with a
+    pool that has spread (tau2 = 1.75), the weight on the pool is 0 / (0 + 1.75) = 0 and
+    the slope stays the data's."""
+    dates = pd.to_datetime(["2023-01-01", "2024-01-01", "2025-01-01"])
+    curve = CostCurve(days_per_year=365).fit(dates, [100.0, 10.0, 1.0])
+    shrunk = shrink_slope(curve.slope_, 0.0, pool_slopes([-1.0, -3.0], [0.5, 0.5]))
+    assert shrunk.weight == 0.0 and shrunk.slope == pytest.approx(curve.slope_)

@@ -160,3 +160,80 @@ def test_falling_prices_give_ordered_years(start, decline, spread, tokens, reven
     if year is not None:
         assert table.loc[table["year"] >= year, "meets_target"].all()
         assert not table.loc[table["year"] < year, "meets_target"].any()
+
+
+# --- every bundled sector's cost curve stays physical (issue 17) ------------------------
+
+import math  # noqa: E402
+
+from gapscore.scoring import signals as sig_mod  # noqa: E402
+from gapscore.scoring.config import load_config  # noqa: E402
+from gapscore.scoring.datasets import DataStore  # noqa: E402
+
+AS_OF = pd.Timestamp("2025-12-01")
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    return DataStore(), load_config()
+
+
+def test_every_sector_projection_is_bounded_and_above_the_floor(bundled):
+    """Five years past the as-of date the central projection falls by at most
+    exp(5 r_lr + (r0 - r_lr) tau) (the bound the docs state), and nothing is below the
+    floor; every sector with a price series gets a shrunk rate."""
+    store, cfg = bundled
+    lr = sig_mod.long_run_rates(cfg)["central"]
+    floor = sig_mod.token_floor(cfg)
+    seen = 0
+    for sid, table in store.sectors().items():
+        cost = sig_mod._cost(store, table, AS_OF, cfg)
+        if cost is None or cost.status != "ok":
+            continue
+        seen += 1
+        dates = pd.date_range(AS_OF, periods=16, freq="12MS")
+        frame = cost.project(dates, 0.9)
+        assert (frame["low"] >= frame["floor"] * (1 - 1e-12)).all() and (frame["price"] >= frame["floor"] * (1 - 1e-12)).all()
+        fall = frame["price"].iloc[0] / frame["price"].iloc[5]
+        proj = cost.projection
+        if not cost.from_compute:
+            assert frame["floor"].iloc[0] == pytest.approx(floor)
+            r0, rl = -proj.shrunk.slope, -lr.slope
+            assert fall <= math.exp(5 * rl + max(r0 - rl, 0) * proj.tau_) * (1 + 1e-9)
+            assert cost.shrunk is not None and cost.shrunk.pool is not None
+        else:  # compute sectors: hardware trend x algorithmic rate, no faster
+            assert fall <= cost.ci90[1] ** 5
+    assert seen >= 6
+
+
+def test_vision_and_speech_have_cost_and_economics_from_cited_inputs(bundled):
+    """Both legs of the milestone: a compute cost curve and unit economics, with revenue
+    from a dated cloud list price; before the inputs' dates there is neither."""
+    store, cfg = bundled
+    for sid, revenue in (("computer_vision", 1.50), ("speech_recognition", 1.44)):
+        sig = sig_mod.sector_signals(store, sid, AS_OF, cfg)
+        assert sig.cost.status == "ok" and sig.cost.unit.startswith("USD per ")
+        assert isinstance(sig.economics, pd.DataFrame) and len(sig.economics)
+        year, low, high, already = sig.economics_by_target[round(cfg["economics"]["target_share"], 6)]
+        assert already and year == AS_OF.year  # inference is a tiny share of the list price
+        assert (sig.economics["inference_share"] < 0.01).all()
+        early = sig_mod.sector_signals(store, sid, pd.Timestamp("2019-01-01"), cfg)
+        assert early.cost.status == "insufficient_data" and early.economics is None
+
+
+def test_cost_projection_is_point_in_time(tmp_path, bundled):
+    """A price dated after the as-of date (a far cheaper model scoring high on every
+    benchmark) changes no sector's fitted or shrunk rate, pool or projection."""
+    _, cfg = bundled
+    (tmp_path / "prices.csv").write_text(
+        "model,date,usd_per_mtok,provider,mmlu,gpqa_diamond,humaneval,math500,verified,source\n"
+        "Future,2026-01-15,0.0001,X,99,99,99,99,True,test row\n"
+    )
+    base, more = DataStore(), DataStore(tmp_path)
+    assert len(more.load("prices")) == len(base.load("prices")) + 1
+    dates = pd.to_datetime(["2024-07-01", "2027-07-01"])
+    for sid in ("llm_assistants", "code_assistants", "computer_use_agents"):
+        a = sig_mod._cost(base, base.sector(sid), AS_OF, cfg)
+        b = sig_mod._cost(more, more.sector(sid), AS_OF, cfg)
+        assert a.decline_factor_per_year == b.decline_factor_per_year and a.shrunk_factor == b.shrunk_factor
+        pd.testing.assert_frame_equal(a.project(dates, 0.8), b.project(dates, 0.8))

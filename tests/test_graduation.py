@@ -704,3 +704,22 @@ def test_rows_after_as_of_change_nothing(data, later, offset):
         assert_same_result(
             all_parts(rounds, exits, as_of, by), all_parts(grown_rounds, grown_exits, as_of, by)
         )
+
+
+def test_graduation_as_of_today_on_data_ending_2013_is_censored_there():
+    """The bundled rounds end 2013-10-01. As of 2026 a 24-month window of a 2012 or 2013
+    seed never closed inside the data: those cohorts are left out (not shown at 2%),
+    2011 is marked censored (seeds after 2011-10-01 are cut), and the note says where
+    the data ends. 2010 keeps every company (entered == n)."""
+    from gapscore.scoring import curves
+    from gapscore.scoring.config import load_config
+    from gapscore.scoring.datasets import DataStore
+
+    out = curves.graduation(DataStore(), None, pd.Timestamp("2026-12-01"), load_config(), categories=[], rounds_file=None,
+                            from_round="seed", to_round="series_a", within=24)
+    cohorts = out["json"]["cohorts"].set_index("cohort")
+    assert cohorts.index.max() == 2011
+    assert bool(cohorts.loc[2011, "censored"]) and cohorts.loc[2011, "n"] < cohorts.loc[2011, "entered"]
+    assert not bool(cohorts.loc[2010, "censored"])
+    assert out["json"]["note"].startswith("rounds data ends 2013-10-01, before the as-of date 2026-12-01")
+    assert out["json"]["data_end"] == pd.Timestamp("2013-10-01")

@@ -314,3 +314,57 @@ def test_round_labels(vendor, label, series, expected):
 @given(vendor=st.sampled_from(["crunchbase", "pitchbook"]), label=st.text(max_size=30), series=st.text(max_size=12))
 def test_any_label_maps_to_a_known_round(vendor, label, series):
     assert normalise_round(vendor, label, series) in ROUNDS
+
+
+# --------------------------------------------------------------------------- documented export layouts
+
+
+def test_pitchbook_deals_export_bare_letter_series_and_industries():
+    """PitchBook's deals export (Deal ID, Company Name, ..., Series as bare letters,
+    Primary Industry Sector/Group/Code, Verticals): A, B-1, C map to their series;
+    Seed and Pre-Seed in the Series column to seed and pre_seed; "AA" cannot be read and
+    is named, as is the unknown deal type "Royalty Financing"."""
+    frame = import_vendor(VENDOR / "pitchbook_deals_export.csv", "pitchbook")
+    assert list(frame["round"]) == ["seed", "series_a", "series_b", "series_c",
+                                    "pre_seed", "venture_unlabeled", "venture_unlabeled", "other"]
+    assert frame["company"].iloc[0] == "Gridsight"
+    assert frame["category"].iloc[0] == ("Information Technology | Software | Application Software | "
+                                         "Artificial Intelligence & Machine Learning, Robotics and Drones")
+    assert frame["amount_usd"].iloc[1] == 8_500_000.0
+    assert frame.attrs["unmapped_labels"] == {"Royalty Financing": 1, "Early Stage VC; Series AA": 1}
+
+
+def test_crunchbase_funding_rounds_export_keeps_industries_and_names_unknown_types():
+    frame = import_vendor(VENDOR / "crunchbase_funding_rounds_export.csv", "crunchbase")
+    assert list(frame["round"]) == ["seed", "series_a", "venture_unlabeled", "other"]
+    assert frame["category"].iloc[0] == "Artificial Intelligence (AI), Health Care, Medical Imaging"
+    assert frame.attrs["unmapped_labels"] == {"Tokenized Revenue Share": 1}
+
+
+@pytest.mark.parametrize(("series", "expected"), [("A", "series_a"), ("B-1", "series_b"), ("b2", "series_b"),
+                                                  ("C", "series_c"), ("D", "series_d_plus"), ("Seed", "seed"),
+                                                  ("Pre-Seed", "pre_seed"), ("Series Seed", "seed")])
+def test_bare_letter_series(series, expected):
+    assert normalise_round("pitchbook", "Later Stage VC", series) == expected
+
+
+def test_data_import_reports_rows_per_sector_and_unmapped_labels(runner, tmp_path):
+    from gapscore.scoring.cli import main
+    from conftest import MINI, write_mini
+
+    data = write_mini(tmp_path / "d", {"sectors.toml": MINI["sectors.toml"] + """
+        [sectors.vision.funding]
+        series = []
+        series_reason = "toy"
+        round_keywords = ['robotics and drones']
+    """})
+    out = tmp_path / "rounds.csv"
+    result = runner.invoke(main, ["--data-dir", str(data), "--replace-data", "data", "import", "--from", "pitchbook",
+                                  str(VENDOR / "pitchbook_deals_export.csv"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"wrote 8 rounds to {out}"
+    assert "  vision: 4 rows (1 companies)" in lines
+    assert "  no sector: 4 rows" in lines
+    assert lines[-1] == ("2 rows with round labels gapscore cannot map (kept as 'other', or 'venture_unlabeled' for a VC deal): "
+                         "'Early Stage VC; Series AA' (1), 'Royalty Financing' (1)")

@@ -113,8 +113,10 @@ def test_no_capability_never_harvests_on_economics_alone():
 
 def test_harvest_on_saturated_measures_alone_is_held_to_the_configured_confidence():
     """Perfection passed in 2015, milestone passed: harvest at probability 1, unless every
-    capability measure is saturated, when it is held to capability.saturated_max_confidence."""
+    capability measure is saturated, when it is held to capability.saturated_max_confidence.
+    Funding falls 10% a year (fading), so the funding check leaves the harvest alone."""
     base = dict(
+        funding_growth=-0.10,
         as_of_year=2026.0,
         milestone=(YearForecast("cap", 2014.0, 0.0, 2014.0, 2014.0, True),),
         perfection=YearForecast("perf", 2015.0, 0.0, 2015.0, 2015.0, True),
@@ -127,3 +129,33 @@ def test_harvest_on_saturated_measures_alone_is_held_to_the_configured_confidenc
     assert free.recommendation == held.recommendation == "harvest"
     assert free.confidence == pytest.approx(1.0)
     assert held.confidence == pytest.approx(CFG["capability"]["saturated_max_confidence"]) == pytest.approx(0.5)
+def _done(growth):
+    """Capability past the milestone (2015.3) and perfection (2016) by 2021, as above."""
+    return TimingInputs(2021.0, milestone=(YearForecast("m", 2015.3, 0, 2015.3, 2015.3, True),),
+                        perfection=YearForecast("p", 2016.0, 0, 2016.0, 2016.0, True), velocity=0.01,
+                        funding_growth=growth)
+
+
+def test_harvest_needs_funding_no_longer_growing():
+    """Near perfection with falling (-42% a year) or flat (+10%, the threshold itself)
+    funding: harvest, on the chance perfection is reached (1.0, passed)."""
+    for growth in (-0.42, 0.10):
+        res = score(_done(growth), CFG)
+        assert res.recommendation == "harvest" and res.decision_probability == 1.0
+
+
+def test_a_funding_surge_keeps_growth_instead_of_harvest():
+    """Funding growing 97% a year (PitchBook autonomous cars, US, 2017 -> 2018: 868 ->
+    1,710) keeps the stage that scores higher of Series B and growth: growth here, with
+    near_perfection = 1 as its probability."""
+    res = score(_done(0.97), CFG)
+    assert res.recommendation == "growth"
+    assert res.decision_probability == 1.0
+    assert res.scores["growth"] > res.scores["series_b"]
+
+
+def test_harvest_without_funding_data_says_the_leg_is_missing():
+    """No funding series: harvest stands, its probability times the missing value (0.5)."""
+    res = score(_done(None), CFG)
+    assert res.recommendation == "harvest"
+    assert res.decision_probability == CFG["signals"]["missing_value"] * 1.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -13,11 +14,20 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".hypothesis",
+                                     ".pytest_cache", "out")
+"""Left out of the source copy the wheel is built from (built or local state, not sources)."""
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
+    """The wheel, built from a copy of the sources: setuptools writes build/ and *.egg-info
+    beside the sources it builds, and tests write nothing inside the repository."""
+    src = tmp_path_factory.mktemp("src") / "gapscore"
+    shutil.copytree(ROOT, src, ignore=COPY_IGNORE)
     out = tmp_path_factory.mktemp("wheel")
     run = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(src)],
         capture_output=True, text=True,
     )
     assert run.returncode == 0, run.stdout + run.stderr

@@ -36,6 +36,8 @@ SOURCES = {
     "cbinsights": {"title": "CB Insights, Venture Capital Funnel"},
     "carta": {"title": "Carta data (secondary sources named per row)"},
     "aiindex": {"title": "Stanford AI Index 2024 and 2025"},
+    "ncses": {"title": "PitchBook via NSF NCSES, Science and Engineering Indicators 2020 (table S8-65) and 2022 (table SKTI-21)", "path": "https://ncses.nsf.gov/indicators"},
+    "funding-reports": {"title": "Report figures on AI venture funding: Stanford AI Index 2020, 2021, 2023 (NetBase Quid); OECD, Tricot 2021 (Preqin); PitchBook AI & ML (via VentureBeat; 2023 overview); Crunchbase AI (secondary)"},
 }
 
 RESOURCES = {
@@ -47,6 +49,7 @@ RESOURCES = {
     "rounds.csv.gz": ("Funding rounds of US companies to October 2013, round labels normalised.", ["crunchbase"], ["cc-by-4.0"]),
     "exits.csv": ("Exits (acquisitions, IPOs, closures) of the same companies.", ["crunchbase"], ["cc-by-4.0"]),
     "graduation.csv": ("Published aggregate graduation rates, dated by publication.", ["cbinsights", "carta", "seed"], ["facts"]),
+    "funding.csv": ("Yearly AI venture funding by sector, vertical or focus area, USD millions, one row per series, year and edition (dated by publication).", ["ncses", "funding-reports"], ["cc-by-sa-4.0", "facts"]),
     "outcomes.csv": ("Realized sector history for backtests, dated by publication.", ["aiindex", "seed"], ["facts"]),
 }
 
@@ -56,6 +59,7 @@ UNITS = {
     "usd_per_hour": "USD per chip-hour",
     "relative_throughput": "ratio to NVIDIA H100 SXM",
     "amount_usd": "USD",
+    "usd_millions": "USD millions (current dollars)",
     "window_months": "months",
     "rate": "share, 0-1",
     "human_baseline": "in the benchmark's unit (see unit)",

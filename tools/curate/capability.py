@@ -19,6 +19,10 @@ Sources (see docs/datasets/capability.md for what each measures and its biases):
   SuperGLUE scores, model release dates (MIT).
 * ``epoch-llm-prices/*.csv``: benchmark scores behind Epoch AI's "LLM inference
   prices have fallen rapidly but unequally across tasks" (Artificial Analysis data).
+* ``histories.py`` (this folder): longer histories and measures that do not saturate:
+  AWTY (CIFAR-100, STL-10, Pascal VOC), wer_are_we (LibriSpeech, WSJ, Switchboard,
+  CallHome), NIST Hub-5, the CheXpert leaderboard, Epoch's OSWorld, Terminal-Bench,
+  Aider Polyglot, Video-MME and ECI tables, METR time horizons, WebArena and RLBench.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from histories import build_histories, history_benches  # tools/curate/histories.py
 from prices import BENCHMARKS_EPOCH  # tools/curate/prices.py: run as a script, its folder is on sys.path
 
 SECTORS = (
@@ -43,6 +48,14 @@ SECTORS = (
     "code_assistants",
     "computer_use_agents",
     "video_generation",
+    "autonomous_driving",
+    "robotics",
+    "web_agents",
+    "machine_translation",
+    "math_science_assistants",
+    "video_understanding",
+    "medical_imaging",
+    "drug_discovery",
     "other",
 )
 
@@ -241,19 +254,19 @@ _EFF_LIST: list[tuple[str, Bench]] = [
         "Rajpurkar et al. 2016, SQuAD (arxiv.org/abs/1606.05250): human performance on the "
         "test set, F1 91.221; EFF target. Floor: 0% (span extraction has no chance level)")),
     ("news-test-2014 En-Fr BLEU", Bench(
-        "wmt14_en_fr_bleu", "other", "bleu", True, None, 0.0, "bleu", "linear",
+        "wmt14_en_fr_bleu", "machine_translation", "bleu", True, None, 0.0, "bleu", "linear",
         "WMT newstest2014 English-French machine translation: BLEU", _BLEU)),
     ("news-test-2014 En-De BLEU", Bench(
-        "wmt14_en_de_bleu", "other", "bleu", True, None, 0.0, "bleu", "linear",
+        "wmt14_en_de_bleu", "machine_translation", "bleu", True, None, 0.0, "bleu", "linear",
         "WMT newstest2014 English-German machine translation: BLEU", _BLEU)),
     ("news-test-2015 En-De BLEU", Bench(
-        "wmt15_en_de_bleu", "other", "bleu", True, None, 0.0, "bleu", "linear",
+        "wmt15_en_de_bleu", "machine_translation", "bleu", True, None, 0.0, "bleu", "linear",
         "WMT newstest2015 English-German machine translation: BLEU", _BLEU)),
     ("news-test-2016 En-Ro BLEU", Bench(
-        "wmt16_en_ro_bleu", "other", "bleu", True, None, 0.0, "bleu", "linear",
+        "wmt16_en_ro_bleu", "machine_translation", "bleu", True, None, 0.0, "bleu", "linear",
         "WMT newstest2016 English-Romanian machine translation: BLEU", _BLEU)),
     ("LDC En-De BLEU", Bench(
-        "ldc_en_de_bleu", "other", "bleu", True, None, 0.0, "bleu", "linear",
+        "ldc_en_de_bleu", "machine_translation", "bleu", True, None, 0.0, "bleu", "linear",
         "LDC English-German machine translation: BLEU", _BLEU)),
     ("Card2Code MTG accuracy", Bench(
         "card2code_mtg", "code_assistants", "accuracy", True, None, 0.0, "percent", "linear",
@@ -346,6 +359,9 @@ def _atari_bench(game: str, target: float, target_source: str) -> Bench:
 
 # --------------------------------------------------------------------------- LLM era
 
+FRONTIERMATH_HUMAN = 40.0
+"""Midpoint of the 30-50% human baseline Epoch AI reports for FrontierMath (2025-05)."""
+
 LLM_BENCHES: tuple[Bench, ...] = (
     Bench("mmlu", "llm_assistants", "accuracy", True, 89.8, 25.0, "percent", "linear",
           "MMLU: 57-subject multiple-choice knowledge and reasoning exam (mostly 5-shot)",
@@ -410,12 +426,15 @@ LLM_BENCHES: tuple[Bench, ...] = (
           "human performance F1 89.452 (SQuAD leaderboard). Floor: always abstaining, 50.07% "
           "(5,945 of the 11,873 dev-set questions are unanswerable; the hidden test set's share "
           "is not published)"),
-    Bench("frontiermath", "llm_assistants", "accuracy", True, None, 0.0, "percent", "linear",
+    Bench("frontiermath", "llm_assistants", "accuracy", True, FRONTIERMATH_HUMAN, 0.0, "percent", "linear",
           "FrontierMath tiers 1-3 (Epoch AI private set, 2025-02-28 version): research-level "
           "mathematics problems",
-          "No published human baseline (problems are written and checked by expert "
-          "mathematicians, not answered by a measured human group): human_baseline left empty. "
-          "Floor: 0% (automatically verified exact answers)"),
+          "Epoch AI, 'Is AI already superhuman on FrontierMath?' (2025-05; epoch.ai): eight "
+          "teams of four or five MIT mathematicians (PhDs and strong competition undergrads), "
+          "4.5 hours and internet access, on 23 of the easier problems; the author judges the "
+          "most informative human baseline 'somewhere between 30-50%'. The midpoint, 40%, is "
+          "used: a measured but small and non-representative baseline, for teams not one "
+          "person. Floor: 0% (automatically verified exact answers)"),
     Bench("otis_mock_aime", "llm_assistants", "accuracy", True, None, 0.0, "percent", "linear",
           "OTIS Mock AIME 2024-2025: competition-mathematics problems with integer answers",
           "No published human baseline for this problem set: human_baseline left empty. "
@@ -716,7 +735,7 @@ def build(shared: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     notes: list[str] = []
     eff_benches, eff_rows, dropped = read_eff(shared)
     notes.append(f"EFF: {len(eff_benches)} metrics with a target; {len(eff_rows)} measurements kept; dropped {dropped}")
-    benches = eff_benches + list(LLM_BENCHES)
+    benches = eff_benches + list(LLM_BENCHES) + history_benches(Bench)
     bench = pd.DataFrame([{c: getattr(b, c) for c in BENCHMARK_COLUMNS} for b in benches])
 
     dates = _release_dates(shared)
@@ -728,7 +747,9 @@ def build(shared: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     notes.append(f"Epoch external MMLU: {len(mmlu)} rows; {zero_shot} 0-shot rows and {mmlu_undated} rows without a release date dropped")
     prices, left_out = read_epoch_prices(shared, dates)
     notes.append(f"Epoch price data: {len(prices)} rows; left out (no reliable release date): {left_out}")
-    parts = [eff_rows, read_imagenet_sota(shared), squad, runs, mmlu, read_epoch_superglue(shared), prices]
+    more, more_notes = build_histories(shared, dates, EPOCH_RELEASE)
+    notes += more_notes
+    parts = [eff_rows, read_imagenet_sota(shared), squad, runs, mmlu, read_epoch_superglue(shared), prices, *more]
     cap = pd.concat(parts, ignore_index=True)[list(CAPABILITY_COLUMNS)]
 
     before = len(cap)
@@ -759,8 +780,8 @@ def validate(bench: pd.DataFrame, cap: pd.DataFrame) -> list[str]:
         if hb is not None and not (isinstance(hb, float) and math.isnan(hb)):
             if (b["higher_is_better"] and not hb > fl) or (not b["higher_is_better"] and not hb < fl):
                 problems.append(f"{b['benchmark']}: human_baseline {hb} on the wrong side of floor {fl}")
-        if b["scale"] == "log" and (b["higher_is_better"] or (hb is not None and hb <= 0)):
-            problems.append(f"{b['benchmark']}: log scale is for positive, lower-is-better error rates")
+        if b["scale"] == "log" and (fl <= 0 or (hb is not None and hb <= 0)):
+            problems.append(f"{b['benchmark']}: a log scale needs a positive floor and human baseline")
     unknown = sorted(set(cap["benchmark"]) - set(bench["benchmark"]))
     if unknown:
         problems.append(f"capability benchmarks missing from benchmarks.csv: {unknown}")

@@ -1,4 +1,9 @@
-"""Regenerate ``data/rounds.csv.gz`` and ``data/exits.csv`` from the Crunchbase 2013 export.
+"""Regenerate ``data/rounds.csv.gz``, ``data/exits.csv`` and ``data/funding.csv``.
+
+``funding.csv`` (the sector funding series) comes from ``nsf-ncses-sei/`` (PitchBook
+via NSF NCSES: tables 6208 and 1942) and the report figures of ``published-facts.md``
+copied into ``REPORT_FIGURES`` below; ``--series-only`` writes only it. Rounds and
+exits come from the Crunchbase 2013 export.
 
 A build tool, never imported at run time. Usage::
 
@@ -33,6 +38,7 @@ import argparse
 import csv
 import gzip
 import io
+import re
 import sys
 from pathlib import Path
 
@@ -161,11 +167,176 @@ def write_csv_gz(frame: pd.DataFrame, path: Path) -> None:
         gz.write(data)
 
 
+# --------------------------------------------------------------------------- sector funding series
+
+SEI_2020 = "2020-12-31"
+"""Science and Engineering Indicators 2020 (tables S8-65, 6-4): PitchBook accessed in
+September 2019; released in the 2020 edition's rolling reports. The release day was not
+verified, so the year end is used (the project's policy: a backtest never sees a figure
+before it appeared)."""
+
+SEI_2022_KTI = "2022-04-30"
+"""Science and Engineering Indicators 2022, "Production and Trade of Knowledge- and
+Technology-Intensive Industries" (NSB-2022-6, table SKTI-21), released April 2022: the
+month's end."""
+
+NCSES_SOURCE = "PitchBook via NSF NCSES, Science and Engineering Indicators {edition}, table {table}"
+
+VERTICALS = {
+    "Artificial intelligence and machine learning": "ai_ml",
+    "Autonomous cars": "autonomous_cars",
+    "Robotics and drones": "robotics_drones",
+    "Audio technology": "audio_technology",
+    "Augmented reality": "augmented_reality",
+    "Virtual reality": "virtual_reality",
+    "Digital health": "digital_health",
+}
+"""PitchBook verticals of NCSES table 1942 (S8-65) bundled, and their series-id stems."""
+
+REGIONS = {"United States": "us", "China": "cn"}
+
+FUNDING_COLUMNS = ["series", "scope", "region", "year", "usd_millions", "deals", "total_series",
+                   "published", "source", "notes"]
+
+# Report figures from published-facts.md, one per row: (series, scope, region, year,
+# USD millions, deals, denominator series, published, source, notes). Published dates are
+# the year end of the edition's year unless the day is known (policy in docs/datasets/funding.md).
+REPORT_FIGURES = [
+    *[("pitchbook_ai_ml_world", "PitchBook AI & ML vertical, venture deal value", "world", y, v, d, "",
+       "2020-12-31", "PitchBook AI & ML vertical (secondary, via VentureBeat)",
+       "2019 is the latest year given, so the article appeared in 2020 or later: year end 2020")
+      for y, v, d in ((2015, 9600, 1227), (2016, 18400, None), (2017, 21500, None), (2018, 41900, 2938), (2019, 31800, 2899))],
+    ("pitchbook_ai_ml_world", "PitchBook AI & ML vertical, venture deal value", "world", 2022, 78000, None, "",
+     "2023-12-31", "PitchBook, 2023 AI & ML overview (preview)", "USD 78.0B in 2022, -34.9% on 2021; edition year end"),
+    ("pitchbook_ai_ml_world", "PitchBook AI & ML vertical, venture deal value", "world", 2021, 119816, None, "",
+     "2023-12-31", "PitchBook, 2023 AI & ML overview (preview)",
+     "derived: 78,000 / (1 - 0.349); the report gives 2022 and its change on 2021, not 2021 itself"),
+    ("crunchbase_ai_world", "Crunchbase AI category, venture funding", "world", 2015, 6200, None, "",
+     "2020-12-31", "Crunchbase AI category (secondary)", "2019 is the latest year given: year end 2020"),
+    ("crunchbase_ai_world", "Crunchbase AI category, venture funding", "world", 2019, 24700, None, "",
+     "2020-12-31", "Crunchbase AI category (secondary)", "2019 is the latest year given: year end 2020"),
+    ("oecd_ai_vc_world", "OECD (Preqin): venture capital in AI firms", "world", 2012, 3000, None, "",
+     "2021-12-31", "OECD, Tricot 2021, Venture capital investments in artificial intelligence (Preqin data)", "edition year end"),
+    ("oecd_ai_vc_world", "OECD (Preqin): venture capital in AI firms", "world", 2020, 75000, None, "",
+     "2021-12-31", "OECD, Tricot 2021, Venture capital investments in artificial intelligence (Preqin data)", "'about $75B'; edition year end"),
+    ("oecd_mobility_av_world", "OECD (Preqin): AI VC in mobility and autonomous vehicles", "world", 2020, 19000, None, "oecd_ai_vc_world",
+     "2021-12-31", "OECD, Tricot 2021, Venture capital investments in artificial intelligence (Preqin data)",
+     "USD 95B over 2012-2020 (not a yearly figure, not bundled); edition year end"),
+    ("oecd_health_biotech_world", "OECD (Preqin): AI VC in health and biotech", "world", 2014, 1000, None, "oecd_ai_vc_world",
+     "2021-12-31", "OECD, Tricot 2021, Venture capital investments in artificial intelligence (Preqin data)",
+     "'under $1B': an upper bound, so growth measured from it is understated; edition year end"),
+    ("oecd_health_biotech_world", "OECD (Preqin): AI VC in health and biotech", "world", 2020, 12000, None, "oecd_ai_vc_world",
+     "2021-12-31", "OECD, Tricot 2021, Venture capital investments in artificial intelligence (Preqin data)", "'about $12B'; edition year end"),
+    ("aiindex_private_ai_world", "Stanford AI Index (NetBase Quid): private investment in AI", "world", 2019, 77778, None, "",
+     "2020-12-31", "Stanford AI Index 2020 (secondary)",
+     "derived: autonomous vehicles USD 7.7B = 9.9% of the total, 7,700 / 0.099; edition year end"),
+    ("aiindex_autonomous_vehicles_world", "Stanford AI Index (NetBase Quid): focus area autonomous vehicles", "world", 2019, 7700, None,
+     "aiindex_private_ai_world", "2020-12-31", "Stanford AI Index 2020 (secondary)", "9.9% of the total; edition year end"),
+    ("aiindex_autonomous_vehicles_world", "Stanford AI Index (NetBase Quid): focus area autonomous vehicles", "world", 2020, 4500, None,
+     "aiindex_private_ai_world", "2021-12-31", "Stanford AI Index 2021 (secondary)", "edition year end"),
+    ("aiindex_drug_discovery_world", "Stanford AI Index (NetBase Quid): focus area drugs, cancer, molecular, drug discovery", "world", 2020, 13800, None,
+     "aiindex_private_ai_world", "2021-12-31", "Stanford AI Index 2021 (secondary)", "edition year end"),
+    ("aiindex_drug_discovery_world", "Stanford AI Index (NetBase Quid): focus area drugs, cancer, molecular, drug discovery", "world", 2019, 3067, None,
+     "aiindex_private_ai_world", "2021-12-31", "Stanford AI Index 2021 (secondary)",
+     "derived: 2020 was 4.5x 2019, 13,800 / 4.5; edition year end"),
+    ("aiindex_medical_healthcare_world", "Stanford AI Index (NetBase Quid): focus area medical and healthcare", "world", 2022, 6100, None,
+     "aiindex_private_ai_world", "2023-12-31", "Stanford AI Index 2023 (secondary)", "edition year end"),
+    # Generative AI: checked against Stanford HAI's own pages (published-facts.md marks the
+    # 2025 edition's figures "verify before shipping"; these two are verified, the focus
+    # areas of that summary are not and stay out).
+    ("aiindex_generative_ai_world", "Stanford AI Index (Quid): private investment in generative AI", "world", 2023, 25200, None, "",
+     "2024-04-15", "Stanford HAI, 2024 AI Index report (hai.stanford.edu/news/inside-new-ai-index-expensive-new-models-targeted-investments-and-more): "
+     "generative AI investment nearly eightfold since 2022, USD 25.2B in 2023",
+     "edition released 2024-04-15"),
+    ("aiindex_generative_ai_world", "Stanford AI Index (Quid): private investment in generative AI", "world", 2024, 33900, None, "",
+     "2025-04-07", "Stanford HAI, 2025 AI Index report, Economy chapter (hai.stanford.edu/ai-index/2025-ai-index-report/economy): "
+     "private investment in generative AI USD 33.9B in 2024, up 18.7% from 2023",
+     "edition released 2025-04-07"),
+    ("aiindex_generative_ai_world", "Stanford AI Index (Quid): private investment in generative AI", "world", 2023, 28559, None, "",
+     "2025-04-07", "Stanford HAI, 2025 AI Index report, Economy chapter (hai.stanford.edu/ai-index/2025-ai-index-report/economy): "
+     "USD 33.9B in 2024, up 18.7% from 2023",
+     "derived: 33,900 / 1.187, the 2025 edition's revision of 2023 (the 2024 edition said 25.2B)"),
+]
+"""The AI Index 2025 focus-area figures in published-facts.md are marked "verify before
+shipping" (read in an unofficial summary): left out until verified. Its generative-AI
+figures are verified against Stanford HAI's own page and bundled."""
+
+
+def _ncses(shared: Path, table: str) -> pd.DataFrame:
+    return pd.read_csv(shared / "nsf-ncses-sei" / "output" / "tables" / table / "data.csv", dtype=str, keep_default_na=False)
+
+
+def _cell_millions(text: str) -> float | None:
+    """An NCSES cell: a number of USD millions, or None for NA / D (suppressed) / empty."""
+    text = text.strip()
+    if text in ("", "NA", "D"):
+        return None
+    if not re.fullmatch(r"\d+(\.\d+)?", text):
+        raise SystemExit(f"unexpected NCSES cell {text!r}: decide how to read it")
+    return float(text)
+
+
+def build_funding_series(shared: Path) -> pd.DataFrame:
+    """Yearly AI venture funding series: NCSES tables 6208 and 1942, and report figures."""
+    rows = []
+    world = _ncses(shared, "6208")
+    for path, sid, region in (("Total", "ncses_ai_vc_world", "world"),
+                              ("Total -> North America -> United States", "ncses_ai_vc_us", "us"),
+                              ("Total -> Asia -> China", "ncses_ai_vc_cn", "cn")):
+        rec = world.loc[world["country_or_region_full_path"] == path].iloc[0]
+        for col in (c for c in world.columns if c.startswith("field_")):
+            value = _cell_millions(rec[col])
+            if value is None:
+                continue
+            rows.append((sid, "PitchBook: total AI venture capital raised, by headquarters", region, int(col[6:]), value, None,
+                         "" if region == "world" else "ncses_ai_vc_world", SEI_2022_KTI,
+                         NCSES_SOURCE.format(edition=2022, table="SKTI-21 (NCSES 6208)"),
+                         "PitchBook accessed 2021-09-27; NSB-2022-6 released April 2022"))
+    verticals = _ncses(shared, "1942")
+    level1, level2 = "industry_vertical_or_technology_area_level_1", "industry_vertical_or_technology_area_level_2"
+    for name, stem in VERTICALS.items():
+        for country, code in REGIONS.items():
+            found = verticals.loc[(verticals[level1] == country) & (verticals[level2] == name)]
+            if len(found) != 1:
+                raise SystemExit(f"NCSES 1942: expected one row for {country} / {name}, found {len(found)}")
+            rec = found.iloc[0]
+            for col in (c for c in verticals.columns if c.startswith("field_")):
+                value = _cell_millions(rec[col])
+                if value is None:
+                    continue
+                rows.append((f"pb_{stem}_{code}", f"PitchBook vertical: {name} (venture capital invested)", code, int(col[6:]), value, None,
+                             "" if stem == "ai_ml" else f"pb_ai_ml_{code}", SEI_2020,
+                             NCSES_SOURCE.format(edition=2020, table="S8-65 (NCSES 1942)"),
+                             "PitchBook accessed 2019-09-21; verticals overlap (a company can sit in several)"))
+    rows += REPORT_FIGURES
+    frame = pd.DataFrame(rows, columns=FUNDING_COLUMNS)
+    frame["deals"] = frame["deals"].astype("Int64")
+    dupes = frame.duplicated(["series", "year", "published"])
+    if dupes.any():
+        raise SystemExit(f"two figures for one series, year and edition: {frame.loc[dupes, ['series', 'year']].values.tolist()}")
+    return frame.sort_values(["series", "year", "published"], kind="mergesort").reset_index(drop=True)
+
+
+def write_funding_series(frame: pd.DataFrame, path: Path) -> None:
+    out = frame.copy()
+    out["usd_millions"] = out["usd_millions"].map(lambda v: f"{v:.0f}" if float(v).is_integer() else f"{v}")
+    out.to_csv(path, index=False, lineterminator="\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--shared", type=Path, required=True, help="folder holding crunchbase-2013/")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[2] / "data")
+    parser.add_argument("--series-only", action="store_true", help="write only funding.csv (the sector funding series)")
     args = parser.parse_args(argv)
+
+    series = build_funding_series(args.shared)
+    write_funding_series(series, args.out / "funding.csv")
+    print(f"funding: {len(series)} rows, {series['series'].nunique()} series, years {series['year'].min()}-{series['year'].max()}", file=sys.stderr)
+    for sid, group in series.groupby("series", sort=True):
+        print(f"  {sid}: {len(group)} rows, {group['year'].min()}-{group['year'].max()}", file=sys.stderr)
+    if args.series_only:
+        return 0
 
     rounds, rstats = build_rounds(args.shared)
     exits, estats = build_exits(args.shared, set(rounds["company"]))
