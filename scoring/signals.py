@@ -242,7 +242,8 @@ def shape_priors(store: DataStore, dates, cfg: dict, *, jobs: int = 1, scheduler
 def _lifetime_key(as_of: pd.Timestamp, cfg: dict) -> tuple:
     c = cfg["capability"]
     return ("lifetime_prior", pd.Timestamp(as_of), capability_thresholds(cfg), c["lifetime_reference"],
-            c["lifetime_min_benchmarks"], c["lifetime_trend_prior_sd"], c["error_scale"], c["lifetime_conformal"], c["interval"])
+            c["lifetime_min_benchmarks"], c["lifetime_trend_prior_sd"], c["error_scale"], c["lifetime_conformal"], c["interval"],
+            tuple(c["lifetime_from_shares"]))
 
 
 def lifetime_prior(store: DataStore, as_of: pd.Timestamp, cfg: dict):
@@ -259,7 +260,8 @@ def lifetime_prior(store: DataStore, as_of: pd.Timestamp, cfg: dict):
     return store.memo(_lifetime_key(as_of, cfg), lambda: fit_lifetimes(
         store.as_of("capability", as_of), store.load("benchmarks"), as_of=as_of, thresholds=capability_thresholds(cfg),
         min_benchmarks=c["lifetime_min_benchmarks"], trend_prior_sd=c["lifetime_trend_prior_sd"],
-        error_scale=c["error_scale"], conformal_level=c["interval"] if c["lifetime_conformal"] else None))
+        error_scale=c["error_scale"], conformal_level=c["interval"] if c["lifetime_conformal"] else None,
+        from_shares=c["lifetime_from_shares"]))
 
 
 def _capability(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict):
