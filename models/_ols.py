@@ -19,6 +19,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import stdtrit
 
+from gapscore.models._intervals import norm as _norm
+
 __all__ = ["OLS", "OLSResults", "add_constant", "stats"]
 
 #: Singular values below this fraction of the largest count as zero (statsmodels'
@@ -99,6 +101,7 @@ class _Stats:
     """The part of ``scipy.stats`` the cost curve uses, without importing it (0.3 s)."""
 
     t = _StudentT()
+    norm = _norm  # the physical cost curve's intervals (models/cost.py) ask for stats.norm.ppf
 
 
 stats = _Stats()
