@@ -100,6 +100,8 @@ def column_kind(name: object, frame: pd.DataFrame | None = None) -> str | None:
             return _NAME_KIND[key[: -len(tail)]]
     if key.startswith("usd") or key.endswith("_usd"):
         return "money"
+    if key.startswith(("coverage_", "share_", "prob_")):
+        return "percent"
     if key in ("low", "high") or key.endswith(("_low", "_high")):
         if frame is not None:
             for main in ("year", "forecast", "viable_year", "rate", "probability", "share", "level", "tvpi", "ratio"):

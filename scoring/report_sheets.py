@@ -220,6 +220,7 @@ def build_summary(ctx: MemoContext, sheet: Sheet) -> None:
 
     s.section("Stage scores (0-100)")
     s.header(s.row, 1, ["stage", "score (live)", "gapscore at writing", "what it weighs"])
+    s.ws.merge_cells(start_row=s.row, start_column=4, end_row=s.row, end_column=SUMMARY_CHART_COLUMN - 1)
     s.row += 1
     top = s.row
     for stage in STAGES:
