@@ -23,7 +23,9 @@ GROUPS = {
     "graduation": ("bench.case_graduation", ("graduation_km", "graduation_km_object", "graduation_km_arrow")),
     "monte_carlo": ("bench.case_monte_carlo", ("monte_carlo",)),
     "memo": ("bench.case_memo", ("memo_one", "memo_all")),
-    "startup": ("bench.case_startup", ("startup_help", "startup_score")),
+    "startup": ("bench.case_startup", ("import_floor", "startup_help", "startup_score", "startup_score_warm",
+                                       "import_score")),
+    "scale": ("bench.case_scale", ("score_sectors_10", "score_sectors_40", "score_sectors_100")),
     "load": ("bench.case_load", ("rounds_load",)),
 }
 

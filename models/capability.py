@@ -134,6 +134,9 @@ T0_MARGIN_YEARS = 50.0
 _STATUS_OK = "ok"
 _STATUS_INSUFFICIENT = "insufficient_data"
 _STATUS_BORROWED = "borrowed_shape"
+#: No curve, but the reference class of lifetimes gives the forecasts (models.shape_prior).
+_STATUS_REFERENCE = "reference_class"
+_FORECAST_STATUSES = (_STATUS_OK, _STATUS_REFERENCE)
 _PARAM_NAMES = ("L", "k", "t0")
 _BISECTION_STEPS = 60
 #: Least-squares method of SCurve fits: "batched" solves every start and every
@@ -482,7 +485,10 @@ def _quantile_bounds(draws: np.ndarray, level: float, method: str = "linear") ->
     if draws.shape[0] == 0 or np.all(np.isnan(draws)):
         shape = draws.shape[1:]
         return np.full(shape, np.nan), np.full(shape, np.nan)
-    low, high = np.nanquantile(draws, q, axis=0, method=method)
+    # Without NaN, np.quantile gives nanquantile's numbers (the same per-column
+    # algorithm) in one vectorised call instead of a Python loop over columns.
+    quantile = np.nanquantile if np.isnan(draws).any() else np.quantile
+    low, high = quantile(draws, q, axis=0, method=method)
     return low, high
 
 
@@ -782,6 +788,11 @@ class CapabilityResult:
     beyond_measure: bool = False
     observed_curve: pd.Series | None = None
 
+    @property
+    def has_forecast(self) -> bool:
+        """Threshold forecasts exist: from curves ("ok") or from the reference class alone."""
+        return self.status in _FORECAST_STATUSES
+
     def summary(self) -> pd.DataFrame:
         """Per-benchmark results: status, points, observed share, L, k, t0, level, slope."""
         return self.per_benchmark.copy()
@@ -897,6 +908,7 @@ def fit_sector(
     prior: object | None = None,
     prior_min_points: int = 2,
     saturation_noise: float | None = DEFAULT_SATURATION_NOISE_POINTS,
+    lifetime_prior: object | None = None,
 ) -> CapabilityResult:
     """Fit a sector's capability S-curve as of ``as_of``.
 
@@ -926,6 +938,14 @@ def fit_sector(
     cap (1.0) in the sector, observed and fitted, adds no velocity and says nothing more
     about the remaining gap, which is read on the members that still measure. When every
     member with a result is saturated, ``beyond_measure`` is True.
+
+    ``lifetime_prior`` (a ``models.shape_prior.LifetimePrior`` as of the same date): the
+    reference class of how long benchmarks took from their first result to each
+    threshold. Each threshold forecast not yet passed is then the class's log-normal
+    lifetime for the sector's first result (among the members that still measure),
+    combined with the curves' forecast by precision (normal-normal, on log lifetime),
+    and conditioned on not having been reached by ``as_of``. Without any curve the class
+    alone gives the forecast (status "reference_class"), from the first record on.
 
     ``sector`` defaults to the single sector of the listed benchmarks in ``benchmarks``.
     """
@@ -1058,14 +1078,26 @@ def fit_sector(
         beyond_measure=beyond,
         observed_curve=observed_series,
     )
+    measuring_first = [records.loc[records["benchmark"] == b, "date"].min() for b in measured if b not in done_names]
+    first_year = float(decimal_year(min(measuring_first))[0]) if measuring_first else np.nan
+    # Known not reached up to the last result of a member that still measures (not up to
+    # as_of: a benchmark no longer reported says nothing about the years since).
+    still = normalised[normalised["benchmark"].isin([b for b in measured if b not in done_names])]
+    seen_until = float(decimal_year(still["date"].max())[0]) if len(still) else np.nan
+
+    def with_prior(threshold, curve_forecast):
+        return _prior_forecast(lifetime_prior, threshold, first_year, seen_until, horizon, level, curve_forecast)
+
     if not fits:
         forecasts = tuple(
             _passed_forecast(threshold, observed_series)
+            or with_prior(threshold, None)
             or ThresholdForecast(threshold, np.nan, np.nan, np.nan, False)
             for threshold in thresholds
         )
+        from_class = any(not f.passed and np.isfinite(f.year) for f in forecasts)
         return CapabilityResult(
-            status=_STATUS_INSUFFICIENT,
+            status=_STATUS_REFERENCE if from_class else _STATUS_INSUFFICIENT,
             level=np.nan,
             velocity_per_year=np.nan,
             thresholds=forecasts,
@@ -1092,18 +1124,17 @@ def fit_sector(
         low, high = _quantile_bounds(draw_years[:, None], level, method="inverted_cdf")
         low, high = float(low[0]), float(high[0])
         capped = not year <= horizon
-        forecasts.append(
-            ThresholdForecast(
-                threshold=threshold,
-                # A fitted crossing before as_of that the observed results have not
-                # shown yet keeps its (past) fitted year: "due" since then, not "now".
-                year=horizon if capped else year,
-                low=min(low, horizon) if not np.isnan(low) else np.nan,
-                high=high if not np.isnan(high) else np.nan,
-                passed=False,
-                capped=capped,
-            )
+        fitted = ThresholdForecast(
+            threshold=threshold,
+            # A fitted crossing before as_of that the observed results have not
+            # shown yet keeps its (past) fitted year: "due" since then, not "now".
+            year=horizon if capped else year,
+            low=min(low, horizon) if not np.isnan(low) else np.nan,
+            high=high if not np.isnan(high) else np.nan,
+            passed=False,
+            capped=capped,
         )
+        forecasts.append(with_prior(threshold, fitted) or fitted)
 
     first = min(fits[b].t_range_[0] for b in curve_keys)
     grid = pd.date_range(
@@ -1131,6 +1162,41 @@ def fit_sector(
         curve=curve,
         **common,
     )
+
+
+def _prior_forecast(prior, threshold: float, first_year: float, seen_until: float, horizon: float, level: float,
+                    curve: ThresholdForecast | None) -> ThresholdForecast | None:
+    """The reference class's forecast of ``threshold``, combined with a curve's (or None).
+
+    On log lifetime ``l = log(year - first_year)``: the class gives a normal (mu_p, s_p);
+    a curve's forecast, its year and 80% interval read as a normal (mu_c, s_c), is
+    combined with it by precision (the posterior of a normal mean with a normal prior);
+    the result is conditioned on ``l > log(seen_until - first_year)`` (not reached by the
+    last result of a member that still measures), and
+    its median and ``level`` quantiles are the forecast.
+    """
+    from scipy.special import ndtr, ndtri
+
+    fit = None if prior is None or not np.isfinite(first_year) else prior.fit_for(threshold)
+    if fit is None:
+        return None
+    floor = 1.0 / 12.0  # shortest lifetime counted (a month), as in the reference class
+    mu, s = fit.log_lifetime(first_year)
+    if curve is not None and np.isfinite(curve.year) and not curve.capped:
+        z = ndtri(0.5 + level / 2.0)
+        lc = np.log(max(curve.year - first_year, floor))
+        lo = np.log(max(curve.low - first_year, floor)) if np.isfinite(curve.low) else lc
+        hi = np.log(max(curve.high - first_year, floor)) if np.isfinite(curve.high) else lc + (lc - lo)
+        sc = max((hi - lo) / (2.0 * z), 1e-3)
+        w_c, w_p = 1.0 / sc**2, 1.0 / s**2
+        mu, s = (lc * w_c + mu * w_p) / (w_c + w_p), float(np.sqrt(1.0 / (w_c + w_p)))
+    alpha = ndtr((np.log(max(seen_until - first_year, floor)) - mu) / s)
+    q = np.array([0.5, (1.0 - level) / 2.0, (1.0 + level) / 2.0])
+    years = first_year + np.exp(mu + s * ndtri(np.clip(alpha + q * (1.0 - alpha), 0.0, 1.0 - 1e-12)))
+    year, low, high = (float(v) for v in years)
+    capped = not year <= horizon
+    return ThresholdForecast(threshold=threshold, year=horizon if capped else year, low=min(low, horizon),
+                             high=high if high <= horizon else np.inf, passed=False, capped=capped)
 
 
 class _SaturatedCurve(SCurve):

@@ -181,12 +181,14 @@ class LifetimeFit:
     var_b: float
     n_resolved: int
     n_censored: int
+    conformal_scale: float = 1.0
 
     def log_lifetime(self, first_year: float) -> tuple[float, float]:
         """Predictive mean and standard deviation of log(lifetime) for a benchmark first
-        reported in ``first_year`` (residual spread plus the fit's own uncertainty)."""
+        reported in ``first_year`` (residual spread plus the fit's own uncertainty, times
+        the conformal scale)."""
         x = first_year - self.centre
-        return self.a + self.b * x, float(np.sqrt(self.sigma**2 + self.var_a + x * x * self.var_b))
+        return self.a + self.b * x, self.conformal_scale * float(np.sqrt(self.sigma**2 + self.var_a + x * x * self.var_b))
 
 
 @dataclass(frozen=True, eq=False)
@@ -217,13 +219,16 @@ def _censored_lognormal(x: np.ndarray, y: np.ndarray, resolved: np.ndarray, tren
     """MAP (a, b, sigma) of y = a + b x + sigma e, y right-censored where not resolved, with a
     normal prior of sd ``trend_sd`` on b (ridge): returns a, b, sigma, var_a, var_b."""
     from scipy.optimize import minimize
-    from scipy.stats import norm
+    from scipy.special import log_ndtr
+
+    half_log_2pi = 0.5 * np.log(2.0 * np.pi)
 
     def nll(p):
         a, b, log_s = p
         s = np.exp(log_s)
         z = (y - a - b * x) / s
-        ll = np.where(resolved, norm.logpdf(z) - log_s, norm.logsf(z))
+        # resolved: the normal log density of z (less log s); censored: log P(Z > z)
+        ll = np.where(resolved, -0.5 * z * z - half_log_2pi - log_s, log_ndtr(-z))
         return -ll.sum() + 0.5 * (b / trend_sd) ** 2
 
     start = np.array([float(np.mean(y)), 0.0, np.log(max(float(np.std(y)), 0.3))])
@@ -236,6 +241,24 @@ def _censored_lognormal(x: np.ndarray, y: np.ndarray, resolved: np.ndarray, tren
     return float(a), float(b), s, var_a, var_b
 
 
+def _conformal(fit: LifetimeFit, first: np.ndarray, log_life: np.ndarray, resolved: np.ndarray, level: float) -> LifetimeFit:
+    """``fit`` with its spread rescaled by split-conformal on the class's own lifetimes."""
+    from dataclasses import replace
+
+    from scipy.special import ndtri
+
+    mean_sd = np.array([fit.log_lifetime(f) for f in first])
+    z = (log_life - mean_sd[:, 0]) / mean_sd[:, 1]
+    # A censored lifetime proves an error of at least z when z > 0; otherwise it says nothing.
+    scores = np.concatenate([np.abs(z[resolved]), z[~resolved & (z > 0)]])
+    n = scores.size
+    rank = min(int(np.ceil((n + 1) * level)), n)
+    q = float(np.sort(scores)[rank - 1])
+    # The unfinished lifetimes still to come are the long ones: the errors seen so far
+    # understate the spread, so they may widen the class's interval but never narrow it.
+    return replace(fit, conformal_scale=max(1.0, q / float(ndtri(0.5 + level / 2.0))))
+
+
 def lifetime_prior(
     history: pd.DataFrame,
     benchmarks: pd.DataFrame,
@@ -245,6 +268,7 @@ def lifetime_prior(
     min_benchmarks: int = 3,
     trend_prior_sd: float = 0.15,
     error_scale: str = "log",
+    conformal_level: float | None = None,
 ) -> LifetimePrior | None:
     """The reference class of lifetimes as of ``as_of`` (None when too few resolved).
 
@@ -256,6 +280,14 @@ def lifetime_prior(
     decades, about 18 years for MNIST, 6 for ImageNet, 1 for GLUE), with a normal prior
     of sd ``trend_prior_sd`` on the slope so that a handful of benchmarks cannot claim a
     steep trend. A threshold needs ``min_benchmarks`` resolved lifetimes.
+
+    ``conformal_level`` (e.g. 0.8): the predictive spread is rescaled so that a central
+    interval of that level holds that share of the class's own lifetimes (split
+    conformal on the standardised errors |log lifetime - mean| / sd, with the finite-
+    sample rank ceil((n + 1) level); a censored lifetime counts with the error its
+    censoring time already proves, if positive). The scale is at least 1: the
+    lifetimes still unfinished are the long ones, so the errors seen so far understate
+    the spread; heavier tails than the log-normal's widen the interval.
     """
     as_of = to_timestamp(as_of)
     check_int(min_benchmarks, "min_benchmarks", "lifetime_prior", 1)
@@ -291,7 +323,10 @@ def lifetime_prior(
         centre = float(np.mean(first[resolved]))
         a, b, s, var_a, var_b = _censored_lognormal(first - centre, np.log(group["lifetime"].to_numpy(dtype=float)),
                                                     resolved, trend_prior_sd)
-        fits[float(thr)] = LifetimeFit(float(thr), a, b, s, centre, var_a, var_b, int(resolved.sum()), int((~resolved).sum()))
+        fit = LifetimeFit(float(thr), a, b, s, centre, var_a, var_b, int(resolved.sum()), int((~resolved).sum()))
+        if conformal_level is not None:
+            fit = _conformal(fit, first, np.log(group["lifetime"].to_numpy(dtype=float)), resolved, conformal_level)
+        fits[float(thr)] = fit
     if not fits:
         return None
     return LifetimePrior(as_of=as_of, fits=fits, lifetimes=lifetimes)

@@ -86,7 +86,7 @@ def signals_of(result, cfg: dict) -> dict:
     ms = cfg["milestone"]
     if cap is not None:
         out["observed_level"] = _finite(cap.observed_level)
-        if cap.status == "ok":
+        if cap.has_forecast:
             out["capability_level"] = _finite(cap.level)
             out["velocity_per_year"] = _finite(cap.velocity_per_year)
             for f in cap.thresholds:
@@ -206,9 +206,10 @@ class Realized:
     milestone_origin: str
     data_milestone_year: float | None
     perfection_year: float | None
-    funding: dict = field(default_factory=dict)  # year -> +1 surge / -1 decline (outcomes.csv)
+    funding: dict = field(default_factory=dict)  # year -> +1 surge / 0 flat / -1 decline
     surge_year: int | None = None
     sources: tuple[str, ...] = ()
+    funding_origin: dict = field(default_factory=dict)  # year -> "outcomes.csv" or the funding.csv series
 
 
 def realized_history(store: DataStore, sector: str, truth_as_of: pd.Timestamp, cfg: dict) -> Realized:
@@ -228,12 +229,20 @@ def realized_history(store: DataStore, sector: str, truth_as_of: pd.Timestamp, c
         milestone, origin = None, "not reached by the evaluation date"
     funding_rows = mine[mine["metric"] == "funding_momentum"]
     funding = {int(y): float(v) for y, v in zip(funding_rows["year"], funding_rows["value"])}
+    funding_origin = dict.fromkeys(funding, "outcomes.csv")
+    # Years the published statements do not label: the sector's own funding series
+    # (funding.csv), growth above funding.growing_above +1, below its negative -1.
+    from gapscore.scoring.signals import funding_directions
+
+    for year, (label, sid) in funding_directions(store, store.sector(sector), truth_as_of, cfg).items():
+        if year not in funding:
+            funding[year], funding_origin[year] = label, f"funding.csv {sid}"
     surges = sorted(y for y, v in funding.items() if v > 0)
     return Realized(
         sector=sector, truth_as_of=truth_as_of, levels=levels, milestone_year=milestone,
         milestone_origin=origin, data_milestone_year=data_ms, perfection_year=perfection,
         funding=funding, surge_year=surges[0] if surges else None,
-        sources=tuple(sorted(set(mine["source"].astype(str)))),
+        sources=tuple(sorted(set(mine["source"].astype(str)))), funding_origin=funding_origin,
     )
 
 
@@ -299,12 +308,14 @@ class BacktestResult:
     calibration_summary: pd.DataFrame | None
     settings: dict
     calibration_borrowed: pd.DataFrame | None = None  # the summary of borrowed-shape forecasts alone
+    calibration_by_sector: pd.DataFrame | None = None  # the summary per sector of the calibrated benchmarks
 
     def payload(self) -> dict:
         """The JSON answer: rows and metrics (and the calibration table)."""
         cal = None
         if self.calibration_summary is not None:
             cal = {"summary": self.calibration_summary, "borrowed_shapes": self.calibration_borrowed,
+                   "by_sector": self.calibration_by_sector,
                    "forecasts": self.calibration}
         return {
             "sectors": list(self.sectors),
@@ -320,11 +331,13 @@ def run_backtest(store: DataStore, sectors: list[str], dates: list[pd.Timestamp]
                  truth_as_of: pd.Timestamp | None = None, calibration: bool = True,
                  calibration_benchmarks: list[str] | None = None,
                  calibration_dates: list[pd.Timestamp] | None = None, jobs: int = 1,
-                 scheduler: str | None = None, progress=None) -> BacktestResult:
+                 scheduler: str | None = None, progress=None, calibration_scope: str = "sectors") -> BacktestResult:
     """Rows, realized history, metrics and (optionally) the forecast calibration.
 
     ``calibration_dates`` default to ``dates``; ``truth_as_of`` (the evaluation date)
-    to today.
+    to today. The calibration covers ``calibration_benchmarks`` if given, else the
+    requested sectors' benchmarks with a human baseline (``calibration_scope="sectors"``)
+    or every benchmark with one (``"all"``).
     """
     from gapscore.scoring import backtest_metrics as bm
 
@@ -339,12 +352,16 @@ def run_backtest(store: DataStore, sectors: list[str], dates: list[pd.Timestamp]
     if calibration:
         from gapscore.scoring import calibration as calib
 
+        scope = calibration_benchmarks
+        if scope is None and calibration_scope == "sectors":
+            scope = calib.sector_benchmarks(store, sectors)
         cal = calib.calibration_forecasts(
-            store, list(calibration_dates or dates), cfg, truth_as_of=truth, benchmarks=calibration_benchmarks, jobs=jobs, scheduler=scheduler,
+            store, list(calibration_dates or dates), cfg, truth_as_of=truth, benchmarks=scope, jobs=jobs, scheduler=scheduler,
             progress=None if progress is None else (lambda i, n, name: progress("calibrating", i, n, name)),
         )
         summary = calib.calibration_summary(cal, cfg)
         borrowed = calib.calibration_summary(cal, cfg, method="borrowed")
+        by_sector = calib.calibration_by_sector(cal, cfg)
     settings = {
         "forward_years": cfg["backtest"]["forward_years"],
         "calibration_thresholds": list(cfg["backtest"]["calibration_thresholds"]),
@@ -352,7 +369,22 @@ def run_backtest(store: DataStore, sectors: list[str], dates: list[pd.Timestamp]
         "interval": cfg["capability"]["interval"],
         "baseline_capability_level": cfg["backtest"]["baseline_capability_level"],
     }
-    return BacktestResult(tuple(sectors), tuple(dates), truth, rows, frame, realized, metrics, cal, summary, settings, borrowed)
+    return BacktestResult(tuple(sectors), tuple(dates), truth, rows, frame, realized, metrics, cal, summary, settings, borrowed,
+                          by_sector if calibration else None)
+
+
+def calibration_verdict(summary: pd.DataFrame) -> str:
+    """One plain sentence: does the forecaster beat both naive forecasters on median error?"""
+    parts = []
+    for row in summary.itertuples(index=False):
+        if not row.realized:
+            continue
+        ours, line, klass = row.median_abs_error_years, row.median_abs_error_line, row.median_abs_error_class
+        beats = [name for name, other in (("the straight line", line), ("the class median", klass)) if ours < other]
+        word = "beats both naive forecasters" if len(beats) == 2 else \
+            f"beats only {beats[0]}" if beats else "does NOT beat the naive forecasters"
+        parts.append(f"at {row.threshold:.0%} it {word} ({ours:.1f} years against {line:.1f} and {klass:.1f})")
+    return "median error: " + ("; ".join(parts) if parts else "no realized forecast") + "."
 
 
 def summary_text(res: BacktestResult) -> str:
@@ -377,7 +409,9 @@ def summary_text(res: BacktestResult) -> str:
         rows = res.frame[res.frame["sector"] == sector]
         ms = "not reached" if real.milestone_year is None else f"{real.milestone_year:.1f} ({real.milestone_origin.split(' (')[0]})"
         surge = f", funding surge from {real.surge_year}" if real.surge_year else ""
-        lines.append(f"{sector}: capability milestone {ms}{surge}")
+        from_series = sorted({o for o in real.funding_origin.values() if o != "outcomes.csv"})
+        labels = f"; funding direction from {', '.join(from_series)}" if from_series else ""
+        lines.append(f"{sector}: capability milestone {ms}{surge}{labels}")
         table = rows[["as_of", *STAGES, "recommendation", "funding_now"]].rename(columns={"funding_now": "funding"})
         table.insert(6, "capability %", 100 * pd.to_numeric(rows["observed_level"], errors="coerce"))
         lines += ["  " + line for line in frame_to_table(table, digits=1).splitlines()] + [""]
@@ -385,6 +419,15 @@ def summary_text(res: BacktestResult) -> str:
     lines.append(f"Series B calls in years with gaps and strong funding: {sb['coinciding']} of {sb['series_b_calls']} calls "
                  f"(recall {sb['coinciding']} of {sb['gaps_and_strong_funding_years']} such years; "
                  f"{sb['labelled_sector_years']} labelled sector-years)")
+    labelled = sum(np.isfinite(pd.to_numeric(res.frame["fwd_funding"], errors="coerce")))
+    by_origin = {}
+    for real in res.realized.values():
+        for o in real.funding_origin.values():
+            key = "outcomes.csv" if o == "outcomes.csv" else "funding series"
+            by_origin[key] = by_origin.get(key, 0) + 1
+    lines.append(f"funding direction labels: {by_origin.get('outcomes.csv', 0)} sector-years from outcomes.csv, "
+                 f"{by_origin.get('funding series', 0)} from the sectors' funding series; {labelled} backtest rows "
+                 f"have the next {res.settings.get('forward_years', '')} years labelled (the funding outcome below)")
     lines += ["", f"against the baselines ({m['measured_sector_years']} of {m['sector_years']} sector-years had a fitted capability curve):"]
     lines += [f"  - {v}" for v in m["verdicts"]]
     if res.calibration_summary is not None:
@@ -393,9 +436,16 @@ def summary_text(res: BacktestResult) -> str:
                       f"{res.settings['interval']:.0%} intervals held the realized year {head['coverage_realized']:.0%} of the time "
                       f"({int(head['realized'])} realized forecasts on {int(head['benchmarks'])} benchmarks; median error "
                       f"{head['median_abs_error_years']:.1f} years). Every threshold (coverage near the nominal level is honest):"]
-        cal = res.calibration_summary[["threshold", "forecasts", "benchmarks", "realized", "missed", "open",
-                                       "coverage_realized", "coverage_resolved", "median_abs_error_years"]]
+        cols = ["threshold", "forecasts", "benchmarks", "realized", "missed", "open", "coverage_realized",
+                "coverage_resolved", "median_abs_error_years", "median_abs_error_line", "median_abs_error_class"]
+        cal = res.calibration_summary[cols]
         lines += ["  " + line for line in frame_to_table(cal).splitlines()]
+        lines.append("  median_abs_error_line: straight line through the last two records; _class: first result + the "
+                     "reference class's median lifetime (the naive forecasters, on the same realized forecasts)")
+        lines.append("  " + calibration_verdict(res.calibration_summary))
+        if res.calibration_by_sector is not None and len(res.calibration_by_sector):
+            lines += ["", "calibration by sector:"]
+            lines += ["  " + line for line in frame_to_table(res.calibration_by_sector[["sector", *cols]]).splitlines()]
         b = None if res.calibration_borrowed is None else \
             res.calibration_borrowed.set_index("threshold").loc[float(res.settings["calibration_headline"])]
         if b is not None and b["forecasts"]:

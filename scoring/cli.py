@@ -176,9 +176,10 @@ def sectors_cmd(obj, fmt):
     """List the sectors: each leg's status (measured, borrowed, none), benchmarks, cost curve.
 
     capability: measured from the sector's own benchmarks, borrowed from other sectors'
-    benchmarks, or none; cost: a price series on the sector's own benchmark (measured),
-    on another's or a published anchor cost (borrowed), or none; funding: a funding
-    table or round keywords/categories (measured), or none.
+    benchmarks, or none; cost: a price series on the sector's own benchmark or its own
+    task's compute (measured), a price series on another sector's benchmark or a published
+    anchor cost (borrowed), or none; funding: a mapped funding series, round categories or
+    matching round keywords (measured), or none.
 
     \b
     Example:
@@ -634,8 +635,9 @@ def diff_cmd(obj, date_from, date_to, sectors, fmt):
 @click.option("--from", "first_year", type=click.IntRange(1950, 2100), default=2010, show_default=True, help="First as-of year.")
 @click.option("--to", "last_year", type=click.IntRange(1950, 2100), default=None, help="Last as-of year. Default: last year.")
 @click.option("--step", default="1y", show_default=True, help="Between as-of dates: 1y (every 31 December), 6m, 3m ...")
-@click.option("--calibration/--no-calibration", default=True, show_default=True,
-              help="Also backtest the capability forecaster alone over every benchmark with a human baseline.")
+@click.option("--calibration", "calibration_scope", type=click.Choice(["sectors", "all"]), default="sectors", show_default=True,
+              help="Also backtest the capability forecaster alone: over the named sectors' benchmarks with a human baseline, or all of them.")
+@click.option("--no-calibration", is_flag=True, help="Skip the calibration of the capability forecaster.")
 @click.option("--benchmark", "benchmarks", multiple=True, help="Calibrate only this benchmark (repeatable).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the report: .xlsx (timeline charts, metrics, calibration, sources) or .csv (the rows).")
@@ -644,7 +646,8 @@ def diff_cmd(obj, date_from, date_to, sectors, fmt):
 @click.option("--scheduler", default=None, help="Run the work on a Dask cluster at this address (needs gapscore[dask]).")
 @format_option
 @click.pass_obj
-def backtest_cmd(obj, sectors, all_sectors, first_year, last_year, step, calibration, benchmarks, output, force, jobs, scheduler, fmt):
+def backtest_cmd(obj, sectors, all_sectors, first_year, last_year, step, calibration_scope, no_calibration, benchmarks, output, force, jobs,
+                 scheduler, fmt):
     """What gapscore would have said each year, point in time, against what happened.
 
     Each as-of date uses only the rows known then (dated, or published, on or
@@ -659,6 +662,7 @@ def backtest_cmd(obj, sectors, all_sectors, first_year, last_year, step, calibra
       gapscore backtest computer_vision --from 2010 --to 2024
       gapscore backtest --all --jobs 2 -o backtest.xlsx
       gapscore backtest computer_vision --no-calibration --format json
+      gapscore backtest computer_vision --calibration all
       gapscore backtest --all --step 6m --format csv > rows.csv
     """
     from gapscore.scoring.backtest import as_of_dates, parse_step, rows_frame, run_backtest, summary_text
@@ -676,8 +680,9 @@ def backtest_cmd(obj, sectors, all_sectors, first_year, last_year, step, calibra
     dates = as_of_dates(first_year, last, parse_step(step))
     cal_dates = as_of_dates(first_year, last, int(cfg["backtest"]["calibration_step_months"]))
     tick = _progress("backtest")
-    result = run_backtest(store, names, dates, cfg, truth_as_of=today(), calibration=calibration,
+    result = run_backtest(store, names, dates, cfg, truth_as_of=today(), calibration=not no_calibration,
                           calibration_benchmarks=list(benchmarks) or None, calibration_dates=cal_dates,
+                          calibration_scope=calibration_scope,
                           jobs=jobs, scheduler=scheduler,
                           progress=None if tick is None else (lambda what, i, n, name: tick(i, n, f"{what} {name}")))
     if output is not None:
@@ -842,12 +847,22 @@ def memo_cmd(obj, sector, all_sectors, as_of, output, template, force, since):
     click.echo(f"memo for {sector} as of {day.date()}: {result.result.recommendation}", err=True)
 
 
+#: Seconds a command runs before it shows progress (a faster command stays quiet).
+PROGRESS_AFTER_S = 2.0
+
+
 def _progress(label):
-    """A progress callback on stderr (silent when stderr is not a terminal)."""
+    """A progress callback on stderr, shown once the work has taken PROGRESS_AFTER_S
+    (silent when stderr is not a terminal)."""
     if not sys.stderr.isatty():
         return None
+    import time
+
+    start = time.monotonic()
 
     def tick(done, total, name=""):
+        if time.monotonic() - start < PROGRESS_AFTER_S:
+            return
         click.echo(f"\r{label}: {done}/{total} {name}".ljust(60), err=True, nl=(done == total))
 
     return tick

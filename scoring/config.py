@@ -28,6 +28,8 @@ _RULES: dict[str, tuple[str, float, float]] = {
     "capability.shape_min_points": ("int", 1, 1000),
     "capability.saturation_noise_points": ("num", 0, 100),
     "capability.saturated_max_confidence": ("num", 0, 1),
+    "capability.lifetime_min_benchmarks": ("int", 1, 1000),
+    "capability.lifetime_trend_prior_sd": ("num", 0.001, 10),
     "milestone.capability_threshold": ("num", 0.05, 1.5),
     "milestone.perfection_threshold": ("num", 0.05, 1.5),
     "milestone.min_sd_years": ("num", 0.01, 10),
@@ -168,6 +170,8 @@ def check(cfg: dict, origin: str, *, sensitivity: bool = True) -> list[str]:
         bad("backtest.calibration_headline", cfg["backtest"].get("calibration_headline"), "must be one of backtest.calibration_thresholds")
     if cfg.get("capability", {}).get("shape_reference") not in ("sectors", "all", "none"):
         bad("capability.shape_reference", cfg.get("capability", {}).get("shape_reference"), "must be \"sectors\", \"all\" or \"none\"")
+    if cfg.get("capability", {}).get("lifetime_reference") not in ("all", "none"):
+        bad("capability.lifetime_reference", cfg.get("capability", {}).get("lifetime_reference"), "must be \"all\" or \"none\"")
     if cfg.get("capability", {}).get("error_scale") not in ("log", "linear"):
         bad("capability.error_scale", cfg.get("capability", {}).get("error_scale"), "must be \"log\" or \"linear\"")
     ms = cfg.get("milestone", {})

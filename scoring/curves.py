@@ -94,24 +94,26 @@ def cost_headline(result, as_of: pd.Timestamp, cfg: dict, table: dict | None = N
     compute = result.projection is not None and hasattr(result.projection, "flop")
     if result.status == "ok":
         out.update(decline_factor_per_year=result.decline_factor_per_year, ci90=list(result.ci90))
-        rows += [("price falls per year, fitted (x)", result.decline_factor_per_year, "ratio"),
-                 ("90% CI, slow (x)", result.ci90[0], "ratio"), ("90% CI, fast (x)", result.ci90[1], "ratio")]
-        if result.shrunk is not None:
+        rows += [("price falls per year, fitted (x)", result.decline_factor_per_year, "multiple"),
+                 ("90% CI, slow (x)", result.ci90[0], "multiple"), ("90% CI, fast (x)", result.ci90[1], "multiple")]
+        if result.shrunk is not None and result.shrunk.pool is None:
+            rows.append(("shrunk toward the pool (x)", "not shrunk: no pool of other series", None))
+        elif result.shrunk is not None:
             sh = result.shrunk
             ci = sh.ci(0.9)
             out.update(shrunk_factor=sh.factor, shrunk_ci90=list(ci), pool_weight=sh.weight,
                        pool=None if sh.pool is None else {"factor": sh.pool.factor, "tau": float(np.sqrt(sh.pool.tau2)), "k": sh.pool.k, "series": list(sh.pool.labels)})
-            rows += [("shrunk toward the pool (x)", sh.factor, "ratio"), ("shrunk 90% CI, slow (x)", ci[0], "ratio"),
-                     ("shrunk 90% CI, fast (x)", ci[1], "ratio"), ("weight on the pool", sh.weight, "share")]
+            rows += [("shrunk toward the pool (x)", sh.factor, "multiple"), ("shrunk 90% CI, slow (x)", ci[0], "multiple"),
+                     ("shrunk 90% CI, fast (x)", ci[1], "multiple"), ("weight on the pool", sh.weight, "share")]
             if sh.pool is not None:
-                rows += [("pooled rate of the sectors' price series (x)", sh.pool.factor, "ratio"),
+                rows += [("pooled rate of the sectors' price series (x)", sh.pool.factor, "multiple"),
                          ("spread between series (sd of ln rate)", float(np.sqrt(sh.pool.tau2)), "number"),
                          ("series pooled", ", ".join(sh.pool.labels), None)]
         if compute:
             proj = result.projection
             out.update(hardware_factor=result.curve.decline_factor_per_year_, algorithmic_factor=proj.algorithmic_factor)
-            rows += [("  of which cloud price of compute (x)", result.curve.decline_factor_per_year_, "ratio"),
-                     ("  of which algorithmic efficiency (x)", proj.algorithmic_factor, "ratio")]
+            rows += [("  of which cloud price of compute (x)", result.curve.decline_factor_per_year_, "multiple"),
+                     ("  of which algorithmic efficiency (x)", proj.algorithmic_factor, "multiple")]
     rows += [("data points", result.n_points, "integer"), ("first data point", result.start, "date"),
              ("last data point", result.end, "date"), ("span of the data (years)", out["span_years"], "number")]
     if result.status == "ok" and hasattr(result.projection, "level_end_"):
@@ -132,7 +134,7 @@ def cost_headline(result, as_of: pd.Timestamp, cfg: dict, table: dict | None = N
         rows += [(f"price at the as-of date ({result.unit})", out["price_as_of"], "raw"),
                  (f"price {FIVE_YEARS} years on", out["price_5y"], "raw"),
                  ("  90% interval, low", out["price_5y_ci90"][0], "raw"), ("  90% interval, high", out["price_5y_ci90"][1], "raw"),
-                 (f"fall over the {FIVE_YEARS} years (x)", fall, "raw"),
+                 (f"fall over the {FIVE_YEARS} years (x)", fall, "multiple"),
                  (f"floor {FIVE_YEARS} years on (electricity of the compute)", out["floor_5y"], "raw")]
         if not compute:
             lr = proj.long_run
@@ -140,19 +142,19 @@ def cost_headline(result, as_of: pd.Timestamp, cfg: dict, table: dict | None = N
             bound = float(np.exp(FIVE_YEARS * rl + max(r0 - rl, 0.0) * proj.tau_))
             out.update(long_run_factor=lr.factor, long_run_range=[lr.slow, lr.fast], persistence_years=proj.tau_, bound_5y=bound,
                        long_run_label=lr.label)
-            rows += [("long-run rate the projection moves to (x)", lr.factor, "ratio"),
-                     ("  range, slow (x)", lr.slow, "ratio"), ("  range, fast (x)", lr.fast, "ratio"),
+            rows += [("long-run rate the projection moves to (x)", lr.factor, "multiple"),
+                     ("  range, slow (x)", lr.slow, "multiple"), ("  range, fast (x)", lr.fast, "multiple"),
                      ("  made of", lr.label, None),
                      ("fitted rate persists past the data for (years, e-folding)", proj.tau_, "number"),
-                     (f"bound on any {FIVE_YEARS}-year fall: exp(5 r_lr + (r0 - r_lr) tau) (x)", bound, "raw")]
+                     (f"bound on any {FIVE_YEARS}-year fall: exp(5 r_lr + (r0 - r_lr) tau) (x)", bound, "multiple")]
     if viable is not None:
         year, low, high, already = viable
         out.update(viable_year=year, viable_low=None if low is None or not np.isfinite(low) else low,
                    viable_high=None if high is None or not np.isfinite(high) else high, already_viable=already)
         rows += [(f"unit economics viable (inference <= {cfg['economics']['target_share']:.0%} of revenue)",
-                  f"already (by {year:.0f})" if already else ("not within the horizon" if year is None else year), None if already or year is None else "year")]
+                  f"already (by {year:.0f})" if already else ("not within the horizon" if year is None else year), None if already or year is None else "calendar_year")]
         if not already:
-            rows += [("  early (low price)", out["viable_low"], "year"), ("  late (high price)", out["viable_high"], "year")]
+            rows += [("  early (low price)", out["viable_low"], "calendar_year"), ("  late (high price)", out["viable_high"], "calendar_year")]
     return {"rows": rows, "json": out}
 
 
@@ -207,21 +209,19 @@ def _cost_payload(result) -> dict:
 
 
 def _show(value: object, fmt: str | None) -> str:
-    """A headline value as text: years whole, ratios to two places, small prices to three figures."""
+    """A headline value as the terminal shows it (scoring.output's formatters; "raw":
+    three significant figures, so a price of 4.4e-06 never reads 0.00)."""
+    from gapscore.scoring.output import fmt_value
+
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat()
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if fmt == "year":
-            return f"{value:.0f}"
-        if fmt == "integer":
-            return f"{value:,.0f}"
-        if fmt == "share":
-            return f"{value:.0%}"
         if fmt == "raw":
             return f"{value:.3g}"
-        return f"{value:,.2f}"
+        kind = {"share": "percent", "integer": "count", "calendar_year": "calendar_year", "year": "year", "multiple": "multiple"}.get(fmt or "")
+        return fmt_value(int(round(value)) if fmt == "calendar_year" else value, kind)
     return str(value)
 
 

@@ -735,6 +735,16 @@ def _sector_problems(path: Path, text: str, sid: str, table: dict) -> list[DataF
     for key in ("benchmarks", "round_categories"):
         if key in table and not (isinstance(table[key], list) and all(isinstance(b, str) for b in table[key])):
             bad((key,), f'must be a list of ids in quotes, e.g. {key} = ["a", "b"]')
+    top = table.get("round_keywords")
+    if top is not None and not (isinstance(top, list) and all(isinstance(v, str) and v.strip() for v in top)):
+        bad(("round_keywords",), "must be a list of text in quotes, e.g. round_keywords = ['robotics', 'drones']")
+    elif top is not None:
+        for pattern in top:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                bad(("round_keywords",), f"pattern {pattern!r} is not a valid regular expression ({exc}); "
+                    "write plain words, or escape special characters with a backslash in a '...' string")
     spec = table.get("funding")
     if spec is not None and not isinstance(spec, dict):
         bad(("funding",), f"must be a table: [sectors.{sid}.funding]")
@@ -836,7 +846,41 @@ class DataStore:
 
     data_dir: Path | None = None
     replace: bool = False
+    today: pd.Timestamp = field(default_factory=lambda: pd.Timestamp(dt.date.today()))
+    """The real date, for one check only: no observation can be dated after it. (Every
+    computation takes its own ``as_of``; this is not a hidden "now" for them.)"""
     _cache: dict[str, object] = field(default_factory=dict, repr=False)
+
+    def _gate(self) -> None:
+        """A --data-dir file that fails validation stops every command that reads the
+        folder, with the lines ``gapscore data validate`` prints: each user file is
+        validated once, on the store's first read."""
+        if self.data_dir is None:
+            return
+        if "gate" in self._cache:
+            if self._cache["gate"]:
+                raise DataValidationError(self._cache["gate"])  # type: ignore[arg-type]
+            return
+        self._cache["gate"] = []  # reads below pass the gate
+        problems: list[DataFileError] = []
+        try:
+            self.sectors()
+        except DataValidationError as exc:
+            problems.extend(exc.problems)
+        except DataFileError as exc:
+            problems.append(exc)
+        for name, spec in DATASETS.items():
+            if not spec.is_table or not any((Path(self.data_dir) / stem).exists() for stem in spec.stems):
+                continue
+            try:
+                self.load(name)
+            except DataValidationError as exc:
+                problems.extend(exc.problems)
+            except DataFileError as exc:
+                problems.append(exc)
+        if problems:
+            self._cache["gate"] = problems
+            raise DataValidationError(problems)
 
     def files(self, name: str) -> list[Path]:
         """The files that make up dataset ``name``, bundled first."""
@@ -851,6 +895,7 @@ class DataStore:
         return bundled + user
 
     def sectors(self) -> dict[str, dict]:
+        self._gate()
         if "sectors" not in self._cache:
             merged: dict[str, dict] = {}
             origins: dict[str, Path] = {}
@@ -920,7 +965,7 @@ class DataStore:
                                           "unknown benchmark '{}'; add it to benchmarks.csv")
                 log_ids = set(bench.loc[bench["scale"].eq("log"), "benchmark"]) if "scale" in bench.columns else set()
                 problems += _row_problems(frame, frame["benchmark"].isin(log_ids) & ~(frame["value"] > 0), "value",
-                                          "value {} must be above 0: its benchmark is on a log scale (an error rate)")
+                                          "value {} must be above 0: its benchmark is on a log scale (an error rate or a time horizon)")
             elif name in ("benchmarks", "graduation", "outcomes"):
                 other = "'other'" if name == "benchmarks" else "'all'"
                 allowed = set(self.sectors()) | {"other", "all"}
@@ -932,6 +977,7 @@ class DataStore:
 
     def load(self, name: str) -> pd.DataFrame:
         """The validated dataset; raises ``DataValidationError`` listing every problem."""
+        self._gate()
         if name in self._cache:
             return self._cache[name]  # type: ignore[return-value]
         spec = DATASETS[name]
@@ -949,6 +995,9 @@ class DataStore:
                 continue
             frame, found = validate(raw, spec.schema, path, numeric_extras=spec.numeric_extras, key=spec.key)
             problems.extend(found)
+            problems.extend(self._future_problems(spec, frame, path, found))
+            if spec.name == "rounds":
+                _hint_vendor_labels(found)
             frame["_file"] = _file_column(path, len(frame)) if spec.categorical else str(path)
             frames.append(frame)
         if problems:
@@ -963,6 +1012,22 @@ class DataStore:
             raise DataValidationError(problems)
         self._cache[name] = frame
         return frame
+
+    def _future_problems(self, spec: DatasetSpec, frame: pd.DataFrame, path: Path, found: list) -> list[DataFileError]:
+        """Rows dated after today: impossible for an observation or a publication (a
+        forecast is not an observation)."""
+        col = spec.date_column
+        if col is None or col not in frame.columns or not pd.api.types.is_datetime64_any_dtype(frame[col]):
+            return []
+        bad_cells = {(p.line, p.column) for p in found}
+        late = frame[col] > self.today
+        what = "published" if col == "published" else "observed"
+        out = []
+        for line, value in frame.loc[late, ["_line", col]].head(50).itertuples(index=False, name=None):
+            if (int(line), col) not in bad_cells:
+                out.append(DataFileError(path, int(line), col, f"date {value.date()} is after today ({self.today.date()}): nothing can be "
+                                         f"{what} in the future (a forecast is not an observation); fix the date or remove the row"))
+        return out
 
     def memo(self, key: tuple, make):
         """``make()``, computed once per key on this store (derived results, e.g. a shape prior as of a date)."""
@@ -1006,6 +1071,7 @@ class DataStore:
 
     def validate_all(self) -> list[DataFileError]:
         """Every problem in every dataset, without stopping at the first file."""
+        self._cache.setdefault("gate", [])  # this checks everything the gate would, and more
         problems: list[DataFileError] = []
         try:
             self.sectors()
@@ -1050,13 +1116,38 @@ class DataStore:
         return pd.DataFrame(rows)
 
 
+_VENDOR_ROUND = re.compile(r"^(?:series )?([a-z])(?:[ -]?\d+)?$", re.IGNORECASE)
+
+
+def _hint_vendor_labels(problems: list[DataFileError]) -> None:
+    """A round written as a vendor writes it (PitchBook's bare "B", "B-1", "Series A")
+    gets the round it means and the import command that reads such exports."""
+    for p in problems:
+        if p.column != "round" or "must be one of" not in p.message:
+            continue
+        found = re.search(r"value '([^']*)'", p.message)
+        label = _VENDOR_ROUND.match(found.group(1).strip()) if found else None
+        if label:
+            letter = label.group(1).lower()
+            means = {"a": "series_a", "b": "series_b", "c": "series_c"}.get(letter, "series_d_plus")
+            p.message += (f"; {found.group(1)!r} is a vendor's series label, not a round of the rounds schema: write {means}, "
+                          "or import the export with 'gapscore data import --from pitchbook' (or crunchbase), which maps such labels")
+
+
 LEG_STATUSES = ("measured", "borrowed", "none")
 """What a sector has on each leg: its own data, another sector's (or a published anchor's),
 or nothing. Read by ``gapscore sectors`` and the memo."""
 
-FUNDING_KEYS = ("funding", "round_keywords", "round_categories")
-"""Keys of a sector table that give it a funding series: a ``[sectors.<id>.funding]``
-table, or the keywords / categories that select its rounds."""
+def _has_funding(store: "DataStore", table: dict) -> bool:
+    """A funding series mapped in ``[sectors.<id>.funding]``, round categories, or round
+    keywords that match rounds in the data (patterns alone are no data)."""
+    from gapscore.scoring.signals import round_keywords, sector_categories
+
+    if table.get("funding", {}).get("series") or table.get("round_categories"):
+        return True
+    if not round_keywords(table):
+        return False
+    return bool(sector_categories(table, store.load("rounds")["category"]))
 
 
 def sector_legs(store: "DataStore", sector_id: str) -> dict[str, str]:
@@ -1065,10 +1156,12 @@ def sector_legs(store: "DataStore", sector_id: str) -> dict[str, str]:
     capability: *measured* when a member benchmark homed in this sector (benchmarks.csv
     ``sector``) has a human baseline and a dated result; *borrowed* when only members homed
     in other sectors do; *none* otherwise. cost: *measured* when ``[cost]`` names a price
-    series at a threshold on one of the sector's own benchmarks; *borrowed* when it names
+    series at a threshold on one of the sector's own benchmarks, or a compute cost curve
+    (``mode = "compute"``: the sector's own task's FLOP priced on hardware); *borrowed* when it names
     another sector's benchmark, or when only an economics anchor (a published cost at a
-    date) stands in for a price series; *none* otherwise. funding: *measured* when any of
-    ``FUNDING_KEYS`` is set and non-empty; *none* otherwise.
+    date) stands in for a price series; *none* otherwise. funding: *measured* when a
+    funding series is mapped to it, round categories are listed, or its round keywords
+    match rounds in the data; *none* otherwise.
     """
     table = store.sector(sector_id)
     members = list(table.get("benchmarks", []))
@@ -1078,11 +1171,13 @@ def sector_legs(store: "DataStore", sector_id: str) -> dict[str, str]:
     own = [b for b in usable if bench.at[b, "sector"] == sector_id]
     capability = "measured" if own else "borrowed" if usable else "none"
     cost_table = table.get("cost") or {}
-    if cost_table:
+    if cost_table.get("mode") == "compute":
+        cost = "measured"  # the sector's own task: FLOP per unit x hardware prices x its efficiency trend
+    elif cost_table:
         cost = "measured" if cost_table.get("benchmark") in members else "borrowed"
     else:
         cost = "borrowed" if (table.get("economics") or {}).get("mode") == "anchor" else "none"
-    funding = "measured" if any(table.get(k) for k in FUNDING_KEYS) else "none"
+    funding = "measured" if _has_funding(store, table) else "none"
     return {"capability": capability, "cost": cost, "funding": funding}
 
 
@@ -1150,6 +1245,12 @@ round_categories = []
 # benchmark = "mmlu"
 # threshold = 86.4
 # source = "why this level of capability is what the products need"
+
+# Optional: the funding evidence (docs/datasets/funding.md). Uncomment to use.
+# [sectors.{sid}.funding]
+# series = []                 # funding.csv series that cover the sector, [] if none does
+# series_reason = "why these series cover the sector, or why none does"
+# round_keywords = ["protein structure", "structural biology"]  # matched against your rounds' categories
 
 # Optional: unit economics, either tokens x the cost curve or a published anchor cost.
 # [sectors.{sid}.economics]

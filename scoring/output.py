@@ -102,7 +102,9 @@ def column_kind(name: object, frame: pd.DataFrame | None = None) -> str | None:
         return "money"
     if key.startswith(("coverage_", "share_", "prob_")):
         return "percent"
-    if key in ("low", "high") or key.endswith(("_low", "_high")):
+    if key.endswith(("_low", "_high")) and key.rsplit("_", 1)[0] not in ("low", "high"):
+        return column_kind(key.rsplit("_", 1)[0])  # price_low is a price, whatever else the table holds
+    if key in ("low", "high"):
         if frame is not None:
             for main in ("year", "forecast", "viable_year", "rate", "probability", "share", "level", "tvpi", "ratio"):
                 if main in frame.columns:
@@ -149,6 +151,8 @@ def fmt_percent(value: object) -> str:
     if not _finite(value):
         return ""
     v = 100 * float(value)
+    if 0 < abs(v) < 0.05:
+        return f"{v:.2g}%"  # a tiny share is shown, never rounded to 0.0%
     return f"{v:.1f}%" if 0 < abs(v) < 1 else f"{v:.0f}%"
 
 

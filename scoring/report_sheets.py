@@ -467,6 +467,14 @@ def build_cost(ctx: MemoContext, sheet: Sheet) -> None:
         s.section("Compute cost at constant accuracy (FLOP the task needs x cloud price of FLOP)" if compute
                   else "Constant-capability price trend (Epoch AI method), shrunk and carried to long-run rates")
         rows = [(label, value, fmt) for label, value, fmt in head["rows"]]
+        if compute:
+            rows += [("compute per unit at its date (FLOP)", spec.get("flop_per_unit"), "raw"),
+                     ("  dated", spec.get("flop_per_unit_date"), None),
+                     ("compute halves every (years)", spec.get("halving_years"), "number"),
+                     ("share of peak FLOP/s delivered", cfg["cost"]["compute_utilization"], "share")]
+        labels = {"capability_level_source": "capability level: source", "flop_per_unit_source": "compute per unit: source",
+                  "halving_source": "algorithmic efficiency: source", "source": "why this threshold"}
+        rows += [(label, spec[key], None) for key, label in labels.items() if spec.get(key)]
         s.pairs(rows)
         for key in ("capability_level_source", "flop_per_unit_source", "halving_source", "source"):
             if spec.get(key):
@@ -694,7 +702,7 @@ def _funding_series_section(ctx: MemoContext, s: Sheet) -> None:
         return
     s.pairs([("series", f.series, None), ("scope", f.scope, None), ("years", f"{f.first_year}-{f.last_year}", None),
              (f"USD millions in {f.last_year}", f.last_usd_millions, "ratio"), ("growth a year (last two years)", f.growth, "share"),
-             ("direction", f.direction, None), (f"share of {f.total_series or 'all AI'}", f.share, "share"),
+             ("direction", f.direction, None), (f"share of {f.total_series or 'all AI'} ({f.share_year or 'no total known'})", f.share, "share"),
              ("recent enough to speak for now", "yes" if f.current else f"no: the series ends in {f.last_year}", None),
              ("source", f.source, None)])
     rows = f.rows.assign(published_text=f.rows["published"].dt.date.astype(str))
@@ -762,9 +770,10 @@ def build_economics(ctx: MemoContext, sheet: Sheet) -> None:
             by[side] = [interval_end(v, side) if (not a and _finite(y)) else v for v, a, y in zip(by[side], by["already"], by["year"])]
         s.table(by, [("target share", "target", "share"), ("year", "year", "year"), ("low", "low", "year"), ("high", "high", "year"), ("status", "status", None)])
     s.section(f"Cost of one {spec.get('unit', 'unit')} against its revenue, by year (mid-year; {level:.0%} interval; models.economics)")
-    top, last = s.table(table, [("year", "year", "calendar_year"), ("inference cost (USD)", "cost_per_unit", "usd_fine"), ("low", "cost_low", "usd_fine"),
-                                ("high", "cost_high", "usd_fine"), ("revenue (USD)", "revenue", "usd"), ("inference share of revenue", "inference_share", "share"),
-                                ("share low", "share_low", "share"), ("share high", "share_high", "share"),
+    # "raw" (Excel General) shows 4.4E-06 where a fixed format would show 0.0000
+    top, last = s.table(table, [("year", "year", "calendar_year"), ("inference cost (USD)", "cost_per_unit", "raw"), ("low", "cost_low", "raw"),
+                                ("high", "cost_high", "raw"), ("revenue (USD)", "revenue", "usd"), ("inference share of revenue", "inference_share", "raw"),
+                                ("share low", "share_low", "raw"), ("share high", "share_high", "raw"),
                                 ("gross margin (inference the only cost)", "gross_margin", "share"), ("target share", "target", "share"),
                                 ("against the target band", "status", None)])
     chart = _scatter(ctx.fill(sheet.spec.get("chart_title", "Inference share of revenue")), "year", "inference cost / revenue (log scale)", y_format="General")

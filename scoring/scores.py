@@ -66,12 +66,16 @@ def reasons_for(sig: SectorSignals, res: StageScores, cfg: dict) -> tuple[str, .
     cap = sig.capability
     if cap is None:
         out.append("no capability benchmark with a human baseline for this sector: capability not measured")
-    elif cap.status != "ok":
+    elif not cap.has_forecast:
         lvl = "" if not math.isfinite(cap.observed_level) else f" (best observed so far {cap.observed_level:.0%} of human)"
         out.append(f"capability: insufficient data to fit a curve as of {sig.as_of.date()}{lvl}")
     else:
-        obs = "" if not math.isfinite(cap.observed_level) else f", {cap.observed_level:.0%} observed (best results so far)"
-        line = f"capability at {cap.level:.0%} of human fitted{obs}, rising {100 * cap.velocity_per_year:.1f} points a year"
+        obs = "" if not math.isfinite(cap.observed_level) else f"{cap.observed_level:.0%} observed (best results so far)"
+        if cap.status == "ok":
+            line = f"capability at {cap.level:.0%} of human fitted, {obs}, rising {100 * cap.velocity_per_year:.1f} points a year"
+        else:
+            line = (f"capability at {obs}; too few records for a curve: forecasts from the reference class "
+                    "(how long benchmarks took from their first result to each share of human level)")
         d = sig.as_of_year
         for thr in (ms["capability_threshold"], ms["perfection_threshold"]):
             f = next(t for t in cap.thresholds if abs(t.threshold - thr) < 1e-9)
@@ -131,7 +135,7 @@ def reasons_for(sig: SectorSignals, res: StageScores, cfg: dict) -> tuple[str, .
     inputs = sig.timing_inputs(cfg)
     d = inputs.as_of_year
     p_now = milestone_cdf(inputs, d)
-    if p_now is not None and inputs.has_capability and cap is not None and cap.status == "ok":
+    if p_now is not None and inputs.has_capability and cap is not None and cap.has_forecast:
         out.append(f"probability the milestone is already passed: {p_now:.0%}")
     elif p_now is not None:
         # The milestone is capability AND unit economics: without a capability reading

@@ -60,6 +60,7 @@ class FundingEvidence:
     last_usd_millions: float | None = None
     growth: float | None = None
     share: float | None = None
+    share_year: int | None = None  # the year the share is of (the last with a known total)
     total_series: str | None = None
     source: str | None = None
     published: pd.Timestamp | None = None
@@ -80,7 +81,7 @@ class FundingEvidence:
         if self.growth is not None:
             text += f", {self.direction} ({100 * self.growth:+.0f}% a year)"
         if self.share is not None:
-            text += f", {self.share:.1%} of {self.total_series}"
+            text += f", {self.share:.1%} of {self.total_series}" + ("" if self.share_year == self.last_year else f" in {self.share_year}")
         text += f"; source: {self.source}, published {self.published.date()}"
         if not self.current:
             text += f"; the series ends in {self.last_year}: too old to speak for interest now (funding leg missing)"
@@ -91,7 +92,8 @@ class FundingEvidence:
             "series": self.series, "mapped": list(self.mapped), "reason": self.reason, "scope": self.scope,
             "first_year": self.first_year, "last_year": self.last_year, "last_usd_millions": self.last_usd_millions,
             "growth_per_year": None if self.growth is None else round(self.growth, 6), "direction": self.direction,
-            "share_of_ai": None if self.share is None else round(self.share, 6), "total_series": self.total_series,
+            "share_of_ai": None if self.share is None else round(self.share, 6), "share_year": self.share_year,
+            "total_series": self.total_series,
             "source": self.source, "published": None if self.published is None else self.published.date().isoformat(),
             "current": self.current,
         }
@@ -117,7 +119,7 @@ class SectorSignals:
 
     def capability_forecast(self, threshold: float, min_sd: float) -> YearForecast | None:
         cap = self.capability
-        if cap is None or cap.status != "ok":
+        if cap is None or not cap.has_forecast:
             return None
         for f in cap.thresholds:
             if abs(f.threshold - threshold) < 1e-9:
@@ -141,7 +143,7 @@ class SectorSignals:
         cap = self.capability_forecast(ms["capability_threshold"], min_sd)
         econ = self.economics_forecast(cfg["economics"]["target_share"], min_sd)
         perfection = self.capability_forecast(ms["perfection_threshold"], min_sd)
-        has_cap = self.capability is not None and self.capability.status == "ok"
+        has_cap = self.capability is not None and self.capability.has_forecast
         if has_cap and perfection is None:
             # Perfection beyond the horizon: its CDF is 0 within any window we score.
             perfection = YearForecast("capability perfection", math.inf, 0.0, math.inf, math.inf)
@@ -219,6 +221,29 @@ def shape_priors(store: DataStore, dates, cfg: dict, *, jobs: int = 1, scheduler
     return {pd.Timestamp(d): shape_prior(store, d, cfg) for d in dates}
 
 
+def _lifetime_key(as_of: pd.Timestamp, cfg: dict) -> tuple:
+    c = cfg["capability"]
+    return ("lifetime_prior", pd.Timestamp(as_of), capability_thresholds(cfg), c["lifetime_reference"],
+            c["lifetime_min_benchmarks"], c["lifetime_trend_prior_sd"], c["error_scale"], c["lifetime_conformal"], c["interval"])
+
+
+def lifetime_prior(store: DataStore, as_of: pd.Timestamp, cfg: dict):
+    """The reference class of benchmark lifetimes as of ``as_of`` (None: off or too few resolved).
+
+    Learned from every benchmark with a human baseline known on ``as_of``; computed once
+    per date on the store (every sector as of a date shares it).
+    """
+    from gapscore.models.shape_prior import lifetime_prior as fit_lifetimes
+
+    c = cfg["capability"]
+    if c["lifetime_reference"] == "none":
+        return None
+    return store.memo(_lifetime_key(as_of, cfg), lambda: fit_lifetimes(
+        store.as_of("capability", as_of), store.load("benchmarks"), as_of=as_of, thresholds=capability_thresholds(cfg),
+        min_benchmarks=c["lifetime_min_benchmarks"], trend_prior_sd=c["lifetime_trend_prior_sd"],
+        error_scale=c["error_scale"], conformal_level=c["interval"] if c["lifetime_conformal"] else None))
+
+
 def _capability(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict):
     from gapscore.models.capability import fit_sector
 
@@ -242,6 +267,7 @@ def _capability(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict):
         prior=shape_prior(store, as_of, cfg),
         prior_min_points=c["shape_min_points"],
         saturation_noise=c["saturation_noise_points"],
+        lifetime_prior=lifetime_prior(store, as_of, cfg),
     )
 
 
@@ -468,9 +494,15 @@ def _traction(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict) -> 
     return None
 
 
+def round_keywords(table: dict) -> list[str]:
+    """The sector's round keyword patterns: ``round_keywords`` in its table or in its
+    ``[sectors.<id>.funding]`` table (both are read)."""
+    return list(table.get("round_keywords") or []) + list(table.get("funding", {}).get("round_keywords") or [])
+
+
 def selects_rounds(table: dict) -> bool:
     """Does the sector name any rounds (categories or keyword patterns)?"""
-    return bool(table.get("round_categories")) or bool(table.get("funding", {}).get("round_keywords"))
+    return bool(table.get("round_categories")) or bool(round_keywords(table))
 
 
 def sector_categories(table: dict, categories: pd.Series) -> list[str]:
@@ -480,7 +512,7 @@ def sector_categories(table: dict, categories: pd.Series) -> list[str]:
 
     values = set(pd.unique(categories.dropna().astype(str)))
     keep = set(table.get("round_categories") or []) & values
-    patterns = [re.compile(p, re.IGNORECASE) for p in table.get("funding", {}).get("round_keywords") or []]
+    patterns = [re.compile(p, re.IGNORECASE) for p in round_keywords(table)]
     keep |= {v for v in values if any(p.search(v) for p in patterns)}
     return sorted(keep)
 
@@ -489,9 +521,31 @@ def _selector_text(table: dict) -> str:
     parts = []
     if table.get("round_categories"):
         parts.append("categories " + ", ".join(table["round_categories"]))
-    if table.get("funding", {}).get("round_keywords"):
-        parts.append("keywords " + ", ".join(table["funding"]["round_keywords"]))
+    if round_keywords(table):
+        parts.append("keywords " + ", ".join(round_keywords(table)))
     return " or ".join(parts)
+
+
+def funding_directions(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict) -> dict[int, tuple[float, str]]:
+    """Realized funding direction by year from the sector's series known on ``as_of``:
+    {year: (+1 growing / 0 flat / -1 falling, series)}. Each year from the first mapped
+    series (sectors.toml order) that has it and the year before (latest editions)."""
+    mapped = table.get("funding", {}).get("series") or []
+    if not mapped:
+        return {}
+    known = store.as_of("funding", as_of).sort_values(["published", "_line"], kind="mergesort")
+    latest = known.drop_duplicates(["series", "year"], keep="last")
+    band = cfg["funding"]["growing_above"]
+    out: dict[int, tuple[float, str]] = {}
+    for sid in mapped:
+        amounts = dict(zip(latest.loc[latest["series"] == sid, "year"].astype(int), latest.loc[latest["series"] == sid, "usd_millions"]))
+        for year, value in sorted(amounts.items()):
+            prev = amounts.get(year - 1)
+            if year in out or prev is None or prev <= 0:
+                continue
+            growth = value / prev - 1.0
+            out[year] = (1.0 if growth > band else -1.0 if growth < -band else 0.0, sid)
+    return out
 
 
 def _funding(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict) -> FundingEvidence:
@@ -524,16 +578,17 @@ def _funding(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict) -> F
     band = cfg["funding"]["growing_above"]
     direction = "unknown" if growth is None else "growing" if growth > band else "falling" if growth < -band else "flat"
     total = last.get("total_series")
-    share = None
-    if isinstance(total, str) and total:
-        denom = latest[(latest["series"] == total) & (latest["year"] == last["year"])]
+    share, share_year = None, None
+    for _, row in rows.iloc[::-1].iterrows():  # the latest year whose all-AI total is known too
+        denom = latest[(latest["series"] == row.get("total_series")) & (latest["year"] == row["year"])]
         if len(denom) and denom["usd_millions"].iloc[0] > 0:
-            share = float(last["usd_millions"] / denom["usd_millions"].iloc[0])
+            share, share_year = float(row["usd_millions"] / denom["usd_millions"].iloc[0]), int(row["year"])
+            break
     current = as_of.year - int(last["year"]) <= cfg["funding"]["max_age_years"]
     return FundingEvidence(
         mapped, reason, series=sid, scope=str(last["scope"]), first_year=int(rows["year"].iloc[0]), last_year=int(last["year"]),
         last_usd_millions=float(last["usd_millions"]), growth=growth, share=share,
-        total_series=total if isinstance(total, str) and total else None, source=str(last["source"]),
+        total_series=total if isinstance(total, str) and total else None, source=str(last["source"]), share_year=share_year,
         published=pd.Timestamp(last["published"]), current=bool(current), direction=direction, rows=rows,
     )
 

@@ -98,7 +98,9 @@ def test_observed_levels_by_hand(tmp_path):
     (tmp_path / "capability.csv").write_text(
         "benchmark,date,system,value,source\n"
         "a,2010-01-01,x,40,hand\na,2011-01-01,x,30,hand\nb,2011-06-01,x,20,hand\na,2012-01-01,x,120,hand\nb,2030-01-01,x,99,hand\n")
-    st = DataStore(tmp_path, replace=True)
+    # The 2030 row is a valid observation only for a store whose today is after it
+    # (rows after today are refused); as of 2020 it must change nothing.
+    st = DataStore(tmp_path, replace=True, today=pd.Timestamp("2031-01-01"))
     cfg = load_config()
     levels = observed_levels(st, "toy", pd.Timestamp("2020-01-01"), cfg)
     # 2010: a=0.40; 2011: a keeps its best 0.40; mid-2011: mean(0.40, 0.20); 2012: mean(min(1.2, 1), 0.20)

@@ -78,11 +78,15 @@ def test_the_corpus_covers_every_dataset_and_the_config():
 @pytest.mark.parametrize("case", CASES, ids=[c["file"] for c in CASES])
 def test_broken_file_is_refused_with_its_location_and_nothing_written(runner, tmp_path, case):
     options, target = installed(case, tmp_path)
-    check = ["score", "--as-of", "2016", "--format", "csv"] if case["install"] == "--config" else ["data", "validate"]
+    scored = case["install"] == "--config" or case.get("command") == "score"
+    check = ["score", "--as-of", "2016", "--format", "csv"] if scored else ["data", "validate"]
     result = runner.invoke(main, [*options, *check])
     assert_refused(result, case, target)
     if check[0] == "score":
         assert result.stdout == ""  # no half table on stdout
+    if case.get("command") == "score":  # the same lines as data validate, whatever the command
+        validated = runner.invoke(main, [*options, "data", "validate"])
+        assert validated.stderr == result.stderr
 
     # The memo fails on the data (or config) with --force: the memo already there stays as
     # it was, and nothing else (no temporary file) appears beside it.

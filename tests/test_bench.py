@@ -140,7 +140,7 @@ def test_generator_command_refuses_to_overwrite(tmp_path):
     assert len(pd.read_csv(target)) == 600
 
 
-LINE = re.compile(r"^bench: (?P<name>[a-z_]+) ratio=(?P<r>[0-9.e+-]+) ours=(?P<o>[0-9.e+-]+) reference=(?P<ref>[0-9.e+-]+)$")
+LINE = re.compile(r"^bench: (?P<name>[a-z0-9_]+) ratio=(?P<r>[0-9.e+-]+) ours=(?P<o>[0-9.e+-]+) reference=(?P<ref>[0-9.e+-]+)$")
 
 
 @pytest.mark.slow
@@ -159,5 +159,6 @@ def test_quick_bench_prints_well_formed_lines(tmp_path):
         assert float(m["r"]) == pytest.approx(ref / ours, rel=0.01)  # printed to 3 significant digits
         results[m["name"]] = ours
     assert set(results) == {"graduation_km", "graduation_km_object", "graduation_km_arrow", "monte_carlo",
-                            "memo_one", "memo_all", "startup_help", "startup_score", "rounds_load"}
+                            "memo_one", "memo_all", "import_floor", "startup_help", "startup_score",
+                            "startup_score_warm", "import_score", "score_sectors_2", "rounds_load"}
     assert done.stdout.startswith("# gapscore bench --quick")

@@ -145,4 +145,14 @@ def test_curve_cost_table_leads_with_the_rate_interval_and_shrunk_rate(runner):
                   "span of the data (years)", "unit economics viable (inference <= 10% of revenue)"):
         assert label in labels
     assert labels.index("price falls per year, fitted (x)") < labels.index("shrunk toward the pool (x)") < labels.index("span of the data (years)")
-    assert "35.88" in lines[labels.index("price falls per year, fitted (x)") + 2]
+    assert "35.9x" in lines[labels.index("price falls per year, fitted (x)") + 2]
+
+
+def test_curve_economics_table_leads_with_the_headline(runner):
+    from gapscore.scoring.cli import main
+
+    result = runner.invoke(main, ["curve", "economics", "speech_recognition", "--as-of", "2025-12-01"])
+    assert result.exit_code == 0, result.output
+    head, _, table = result.output.partition("\nyear ")
+    assert "price falls per year, fitted (x)" in head and "unit economics viable (inference <= 10% of revenue)" in head
+    assert "span of the data (years)" in head and table.strip()

@@ -161,3 +161,27 @@ def test_dates_with_zone_offsets_load_as_utc(tmp_path):
     frame = DataStore(tmp_path, replace=True).load("capability")
     assert str(frame["date"].dtype) == "datetime64[ns]"
     assert frame["date"].tolist() == [pd.Timestamp("2012-01-01 10:00"), pd.Timestamp("2013-01-01 05:00"), pd.Timestamp("2014-01-01")]
+
+
+def test_observations_after_today_are_refused(tmp_path):
+    """A capability row dated 2099 is impossible as an observation; the same row is fine
+    for a store whose today is later (the check is against the real date, not as_of)."""
+    folder = write_mini(tmp_path / "d", {"capability.csv": """
+        benchmark,date,system,value,source
+        toy_error,2010-06-01,a,28.0,hand-made
+        toy_error,2099-06-01,z,1.0,hand-made
+    """})
+    with pytest.raises(DataValidationError) as info:
+        DataStore(folder, replace=True, today=pd.Timestamp("2026-12-05")).load("capability")
+    (problem,) = info.value.problems
+    assert (problem.line, problem.column) == (3, "date")
+    assert problem.message.startswith("date 2099-06-01 is after today (2026-12-05): nothing can be observed in the future")
+    assert len(DataStore(folder, replace=True, today=pd.Timestamp("2100-01-01")).load("capability")) == 2
+
+
+def test_a_broken_user_file_stops_reads_of_any_dataset(tmp_path):
+    """The gate: a broken exits.csv in --data-dir refuses a read of capability too."""
+    folder = write_mini(tmp_path / "d", {"exits.csv": "company,date,kind,source\nc2,2012-01-01,sold,hand-made\n"})
+    with pytest.raises(DataValidationError) as info:
+        DataStore(folder, replace=True).load("capability")
+    assert [(p.file.endswith("exits.csv"), p.line, p.column) for p in info.value.problems] == [(True, 2, "kind")]

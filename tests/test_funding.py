@@ -82,13 +82,15 @@ def test_explain_and_json_show_the_funding_evidence(runner, funded):
     assert rows["chat"]["funding"]["series"] is None
 
 
-EXISTING = ("computer_vision", "speech_recognition", "language_understanding", "llm_assistants",
-            "code_assistants", "computer_use_agents", "video_generation")
+SECTORS_OF_THIS_WAVE = ("computer_vision", "speech_recognition", "language_understanding", "llm_assistants",
+                        "code_assistants", "computer_use_agents", "video_generation", "autonomous_driving", "robotics",
+                        "web_agents", "machine_translation", "math_science_assistants", "video_understanding",
+                        "medical_imaging", "drug_discovery")
 
 
 def test_bundled_sectors_each_map_their_series_with_a_reason():
     store = DataStore()
-    for sid in EXISTING:
+    for sid in SECTORS_OF_THIS_WAVE:
         spec = store.sectors()[sid].get("funding")
         assert spec is not None and spec["series_reason"].strip(), sid
     assert store.check_references() == []
@@ -162,3 +164,16 @@ def test_an_imported_pitchbook_export_sets_the_sectors_traction(runner, tmp_path
     cells = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, ws.max_row + 1)}
     assert cells["seed-to-A graduation rate"] == pytest.approx(0.4) and cells["companies"] == N_COMPANIES
     assert cells["low"] == pytest.approx(low, abs=1e-9) and cells["origin"] == "computed"
+
+
+def test_backtest_truth_takes_funding_direction_from_the_series(funded):
+    """Realized funding labels for years outcomes.csv leaves open come from the sector's
+    series as known on the evaluation date: 2018 falls (-50%, first edition) as of
+    2019-12-31 and grows (+50%, the revision) as of 2021-01-01."""
+    from gapscore.scoring.backtest import realized_history
+
+    store = DataStore(funded, replace=True)
+    before = realized_history(store, "vision", pd.Timestamp("2019-12-31"), CFG)
+    assert before.funding == {2018: -1.0} and before.funding_origin == {2018: "funding.csv toy_vertical"}
+    after = realized_history(store, "vision", pd.Timestamp("2021-01-01"), CFG)
+    assert after.funding == {2018: 1.0} and after.surge_year == 2018

@@ -516,3 +516,47 @@ colour = "red"
 def test_bundled_template_is_valid():
     tpl = report.load_template(report.find_template(None))
     assert [s["kind"] for s in tpl["sheets"]] == list(report.SHEET_KINDS)
+
+
+def _sheet_values(ws):
+    return [[c for c in row] for row in ws.iter_rows(values_only=True)]
+
+
+@pytest.mark.parametrize(("sector", "unit", "source"), [
+    ("computer_vision", "USD per 1,000 images classified", "Google Cloud Vision"),
+    ("speech_recognition", "USD per hour of audio transcribed", "Google Cloud Speech-to-Text"),
+])
+def test_vision_and_speech_memos_have_cost_and_economics_numbers_and_sources(tmp_path, sector, unit, source):
+    """Issue 17: the compute-based cost curve and unit economics fill both sheets, with
+    their inputs cited (Hernandez & Brown, the cloud list price)."""
+    store, cfg = DataStore(), load_config()
+    path = tmp_path / f"{sector}.xlsx"
+    report.write_memo(score_sector(store, sector, AS_OF, cfg), cfg, store, path)
+    wb = load_workbook(path)
+    cost = [v for row in _sheet_values(wb["Cost"]) for v in row if v is not None]
+    econ = [v for row in _sheet_values(wb["Economics"]) for v in row if v is not None]
+    assert unit in cost and any(isinstance(v, str) and "Hernandez & Brown" in v for v in cost + econ)
+    assert "price falls per year, fitted (x)" in cost and len(wb["Cost"]._charts) == 1
+    assert any(isinstance(v, str) and source in v for v in econ)
+    assert sum(isinstance(v, float) and 0 < v < 1e-3 for v in econ) > 10  # tiny costs shown as numbers
+    assert len(wb["Economics"]._charts) == 1
+
+
+def test_cost_sheet_projection_never_below_the_floor(tmp_path):
+    """No price cell of the Cost sheet's projection table is below its floor column, and
+    the table stops five years after the as-of date."""
+    store, cfg = DataStore(), load_config()
+    path = tmp_path / "code.xlsx"
+    report.write_memo(score_sector(store, "code_assistants", AS_OF, cfg), cfg, store, path)
+    rows = _sheet_values(load_workbook(path)["Cost"])
+    top = next(i for i, r in enumerate(rows) if r and r[0] == "date" and "floor (electricity)" in r)
+    header = rows[top]
+    floor_col = header.index("floor (electricity)")
+    price_cols = [header.index(h) for h in ("price over the data", "projected price", "low", "high")]
+    price_cols += [i for i, h in enumerate(header) if isinstance(h, str) and h.startswith("scenario:")]
+    body = [r for r in rows[top + 1:] if r and r[0] is not None and hasattr(r[0], "year")]
+    assert body and body[-1][0].year == AS_OF.year + 5
+    for r in body:
+        for c in price_cols:
+            if r[c] is not None:
+                assert r[c] >= r[floor_col] * (1 - 1e-12)

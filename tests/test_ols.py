@@ -68,3 +68,14 @@ def test_score_start_up_imports_neither_statsmodels_nor_scipy_stats():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "[]"
+
+
+def test_cost_stats_shim_gives_scipy_numbers_and_falls_back_to_scipy():
+    from scipy import stats as sps
+
+    from gapscore.models._ols import stats
+
+    for q in (0.8, 0.9, 0.95):
+        assert stats.norm.ppf(q) == sps.norm.ppf(q)
+        assert stats.t.ppf(q, 7.0) == sps.t.ppf(q, 7.0)
+    assert stats.chi2 is sps.chi2  # anything else is scipy.stats' own

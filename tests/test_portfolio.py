@@ -432,8 +432,9 @@ def test_cli_review_bad_holdings_every_problem_located(runner, tmp_path):
     )
     result = runner.invoke(main, ["portfolio", "review", str(path), "--as-of", "2019"])
     assert result.exit_code == 1
-    known = ("code_assistants, computer_use_agents, computer_vision, language_understanding, llm_assistants, "
-             "speech_recognition, video_generation")
+    known = ("autonomous_driving, code_assistants, computer_use_agents, computer_vision, drug_discovery, "
+             "language_understanding, llm_assistants, machine_translation, math_science_assistants, "
+             "medical_imaging, robotics, speech_recognition, video_generation, video_understanding, web_agents")
     assert result.stderr.splitlines() == [
         f"error: {path}:2: column sector: unknown sector 'nowhere'; choose one of {known} (see 'gapscore sectors')",
         f"error: {path}:3: column date: value '2019-13-01' is not a date; write it as YYYY-MM-DD",

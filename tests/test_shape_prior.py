@@ -228,4 +228,114 @@ def test_llm_assistants_2021_borrow_the_shapes_of_the_sector_benchmarks_fitted_b
 
     off = copy.deepcopy(cfg)
     off["capability"]["shape_reference"] = "none"
+    # Without shapes to borrow, the reference class of lifetimes still forecasts from the
+    # records; with that off too, there is nothing to forecast from.
+    assert score_sector(DataStore(), "llm_assistants", as_of, off).signals.capability.status == "reference_class"
+    off["capability"]["lifetime_reference"] = "none"
     assert score_sector(DataStore(), "llm_assistants", as_of, off).signals.capability.status == "insufficient_data"
+
+
+# --- the reference class of lifetimes ----------------------------------------------------
+
+
+def _lifetime_history(firsts, lifetimes, censored_at=None):
+    """One linear benchmark (floor 0, human 100) per first year: 10 at its first result,
+    100 after its lifetime (or still 10 when None)."""
+    rows, table = [], []
+    for i, (first, life) in enumerate(zip(firsts, lifetimes, strict=True)):
+        name = f"b{i}"
+        table.append(dict(benchmark=name, sector="s", metric="acc", higher_is_better=True, human_baseline=100.0,
+                          floor=0.0, unit="percent", scale="linear", source="hand"))
+        start = pd.Timestamp(f"{first}-01-01")
+        rows.append((name, start, 10.0))
+        if life is not None:
+            rows.append((name, start + pd.Timedelta(days=round(life * 365.25)), 100.0))
+    history = pd.DataFrame(rows, columns=["benchmark", "date", "value"])
+    return history, pd.DataFrame(table)
+
+
+def test_lifetime_prior_without_censoring_is_least_squares_on_log_lifetime():
+    """All resolved and a flat trend prior: the MAP is ordinary least squares of log
+    lifetime on the first year (numpy.polyfit), sigma its maximum-likelihood sqrt(RSS/n)."""
+    from gapscore.models.shape_prior import lifetime_prior
+
+    firsts, lives = [2000, 2005, 2010, 2015], [16.0, 9.0, 4.0, 2.2]
+    history, table = _lifetime_history(firsts, lives)
+    prior = lifetime_prior(history, table, as_of="2030-01-01", thresholds=[0.8], trend_prior_sd=1e6)
+    fit = prior.fit_for(0.8)
+    x, y = np.array(firsts, float), np.log(lives)
+    b, a = np.polyfit(x - x.mean(), y, 1)
+    assert fit.b == pytest.approx(b, abs=2e-3) and fit.a == pytest.approx(a, abs=2e-3)
+    rss = np.sum((y - a - b * (x - x.mean())) ** 2)
+    assert fit.sigma == pytest.approx(np.sqrt(rss / 4), rel=5e-3)
+    assert fit.n_resolved == 4 and fit.n_censored == 0
+    # lifetimes shorten: the class's median for a 2020 benchmark is below one for 2000
+    assert prior.median_lifetime(0.8, 2020.0) < prior.median_lifetime(0.8, 2000.0)
+
+
+def test_lifetime_prior_counts_unfinished_benchmarks_as_censored_and_is_point_in_time():
+    from gapscore.models.shape_prior import lifetime_prior
+
+    history, table = _lifetime_history([2000, 2005, 2010, 2015, 2012], [16.0, 9.0, 4.0, 2.2, None])
+    with_open = lifetime_prior(history, table, as_of="2030-01-01", thresholds=[0.8], trend_prior_sd=1e6)
+    assert with_open.fit_for(0.8).n_censored == 1
+    # b4 has waited 18 years and counting: the class's lifetimes lengthen
+    without = lifetime_prior(history[history["benchmark"] != "b4"], table, as_of="2030-01-01", thresholds=[0.8],
+                             trend_prior_sd=1e6)
+    assert with_open.median_lifetime(0.8, 2012.0) > without.median_lifetime(0.8, 2012.0)
+    # as of 2014 only two lifetimes had resolved: fewer than min_benchmarks (3), no class
+    assert lifetime_prior(history, table, as_of="2014-01-01", thresholds=[0.8]) is None
+    later = pd.concat([history, pd.DataFrame({"benchmark": ["b4"], "date": [pd.Timestamp("2031-01-01")], "value": [100.0]})])
+    same = lifetime_prior(later, table, as_of="2030-01-01", thresholds=[0.8], trend_prior_sd=1e6)
+    assert same.fit_for(0.8).a == pytest.approx(with_open.fit_for(0.8).a)
+
+
+def test_a_user_benchmark_with_two_records_gets_the_class_forecast():
+    """HellaSwag (Zellers et al. 2019, arxiv.org/abs/1905.07830: human 95.6%, four-way
+    chance 25%), not in the bundled data: BERT-Large 47.3% (the paper, 2019-05-19) and
+    RoBERTa 85.2% (leaderboard, Liu et al. 2019-07-26). As of 2019-12-31 the 80% mark
+    (81.5%) is passed on 2019-07-26; 95% of human (92.1%) is a forecast from the
+    reference class of the bundled benchmarks as of that date. What happened: UNICORN
+    93.9% (Lourie et al., arxiv.org/abs/2103.13009, 2021-03-24), a realized year of 2021.2.
+    """
+    from gapscore.models.capability import fit_sector
+    from gapscore.scoring.config import load_config
+    from gapscore.scoring.datasets import DataStore
+    from gapscore.scoring.signals import lifetime_prior
+
+    table = pd.DataFrame([dict(benchmark="hellaswag", sector="user", metric="accuracy", higher_is_better=True,
+                               human_baseline=95.6, floor=25.0, unit="percent", scale="linear", source="Zellers 2019")])
+    history = pd.DataFrame({"benchmark": "hellaswag", "date": pd.to_datetime(["2019-05-19", "2019-07-26"]),
+                            "value": [47.3, 85.2]})
+    as_of = pd.Timestamp("2019-12-31")
+    prior = lifetime_prior(DataStore(), as_of, load_config())
+    res = fit_sector(history, table, sector_benchmarks=["hellaswag"], as_of=as_of, n_boot=20, lifetime_prior=prior)
+    assert res.status == "reference_class" and res.has_forecast
+    by = {f.threshold: f for f in res.thresholds}
+    assert by[0.8].passed and by[0.8].year == pytest.approx(2019.0 + (pd.Timestamp("2019-07-26").day_of_year - 1) / 365.25, abs=0.01)
+    f95 = by[0.95]
+    assert not f95.passed and 2019.56 < f95.low < f95.year < f95.high  # after the last record, with an interval
+    assert f95.low <= 2021.23 <= f95.high  # the realized year falls inside the 80% interval
+    off = fit_sector(history, table, sector_benchmarks=["hellaswag"], as_of=as_of, n_boot=20)
+    assert off.status == "insufficient_data"
+
+
+def test_conformal_scale_is_the_ninth_of_ten_standardised_errors_over_z80_never_below_one():
+    """Ten resolved lifetimes: split conformal at 0.8 takes the ceil(11 x 0.8) = 9th
+    smallest |error| / sd and divides it by z(0.9) = 1.28155; tight lifetimes score 1."""
+    from scipy.stats import norm
+
+    from gapscore.models.shape_prior import lifetime_prior
+
+    firsts = list(range(2000, 2010))
+    lives = [4.0, 4.2, 3.8, 4.1, 40.0, 3.9, 4.0, 0.4, 4.3, 30.0]  # three far from the rest
+    history, table = _lifetime_history(firsts, lives)
+    plain = lifetime_prior(history, table, as_of="2050-01-01", thresholds=[0.8]).fit_for(0.8)
+    scaled = lifetime_prior(history, table, as_of="2050-01-01", thresholds=[0.8], conformal_level=0.8).fit_for(0.8)
+    z = [abs(np.log(life) - plain.log_lifetime(f)[0]) / plain.log_lifetime(f)[1] for f, life in zip(firsts, lives)]
+    expected = max(1.0, sorted(z)[8] / norm.ppf(0.9))
+    assert scaled.conformal_scale == pytest.approx(expected, rel=1e-4)  # lifetimes are whole days in the history
+    assert scaled.log_lifetime(2005.0)[1] == pytest.approx(expected * plain.log_lifetime(2005.0)[1], rel=1e-4)
+    # equal deviations either side: every |error| is about one sd, inside z(0.9)
+    tight, _ = _lifetime_history(firsts, [4.0 * np.exp(0.05 * (-1) ** i) for i in range(10)])
+    assert lifetime_prior(tight, table, as_of="2050-01-01", thresholds=[0.8], conformal_level=0.8).fit_for(0.8).conformal_scale == 1.0

@@ -19,6 +19,10 @@ Sources (see docs/datasets/capability.md for what each measures and its biases):
   SuperGLUE scores, model release dates (MIT).
 * ``epoch-llm-prices/*.csv``: benchmark scores behind Epoch AI's "LLM inference
   prices have fallen rapidly but unequally across tasks" (Artificial Analysis data).
+* ``histories.py`` (this folder): longer histories and measures that do not saturate:
+  AWTY (CIFAR-100, STL-10, Pascal VOC), wer_are_we (LibriSpeech, WSJ, Switchboard,
+  CallHome), NIST Hub-5, the CheXpert leaderboard, Epoch's OSWorld, Terminal-Bench,
+  Aider Polyglot, Video-MME and ECI tables, METR time horizons, WebArena and RLBench.
 """
 
 from __future__ import annotations
@@ -355,6 +359,9 @@ def _atari_bench(game: str, target: float, target_source: str) -> Bench:
 
 # --------------------------------------------------------------------------- LLM era
 
+FRONTIERMATH_HUMAN = 40.0
+"""Midpoint of the 30-50% human baseline Epoch AI reports for FrontierMath (2025-05)."""
+
 LLM_BENCHES: tuple[Bench, ...] = (
     Bench("mmlu", "llm_assistants", "accuracy", True, 89.8, 25.0, "percent", "linear",
           "MMLU: 57-subject multiple-choice knowledge and reasoning exam (mostly 5-shot)",
@@ -419,12 +426,15 @@ LLM_BENCHES: tuple[Bench, ...] = (
           "human performance F1 89.452 (SQuAD leaderboard). Floor: always abstaining, 50.07% "
           "(5,945 of the 11,873 dev-set questions are unanswerable; the hidden test set's share "
           "is not published)"),
-    Bench("frontiermath", "llm_assistants", "accuracy", True, None, 0.0, "percent", "linear",
+    Bench("frontiermath", "llm_assistants", "accuracy", True, FRONTIERMATH_HUMAN, 0.0, "percent", "linear",
           "FrontierMath tiers 1-3 (Epoch AI private set, 2025-02-28 version): research-level "
           "mathematics problems",
-          "No published human baseline (problems are written and checked by expert "
-          "mathematicians, not answered by a measured human group): human_baseline left empty. "
-          "Floor: 0% (automatically verified exact answers)"),
+          "Epoch AI, 'Is AI already superhuman on FrontierMath?' (2025-05; epoch.ai): eight "
+          "teams of four or five MIT mathematicians (PhDs and strong competition undergrads), "
+          "4.5 hours and internet access, on 23 of the easier problems; the author judges the "
+          "most informative human baseline 'somewhere between 30-50%'. The midpoint, 40%, is "
+          "used: a measured but small and non-representative baseline, for teams not one "
+          "person. Floor: 0% (automatically verified exact answers)"),
     Bench("otis_mock_aime", "llm_assistants", "accuracy", True, None, 0.0, "percent", "linear",
           "OTIS Mock AIME 2024-2025: competition-mathematics problems with integer answers",
           "No published human baseline for this problem set: human_baseline left empty. "

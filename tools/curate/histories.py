@@ -108,6 +108,10 @@ ECI_HUMAN = round(ECI_GPT5 + ECI_POINTS_PER_HORIZON_DOUBLING * math.log2(WORKING
 ECI_FLOOR = round(ECI_GPT5 - ECI_POINTS_PER_HORIZON_DOUBLING * math.log2(GPT5_SOFTWARE_HORIZON_MIN / HORIZON_FLOOR_MIN), 1)
 
 
+CHEXPERT_HUMAN = 1.5
+"""Radiologists (of three) below a model's ROC curve when the model equals the median radiologist."""
+
+
 def history_benches(Bench):  # noqa: N803 - the dataclass from capability.py
     """The benchmarks this module adds, as ``Bench`` rows of capability.py."""
     h = HORIZON_FLOOR_MIN
@@ -181,6 +185,17 @@ def history_benches(Bench):  # noqa: N803 - the dataclass from capability.py
               "Human baseline: Xiong et al. 2016 (arxiv.org/abs/1610.05256), professional "
               "transcribers 5.9% WER on Hub5'00 Switchboard: a later test set of the same kind "
               "of speech, an approximation. Floor: 100% WER"),
+        # ------------------------------------------------ medical imaging
+        Bench("chexpert_rads_below_curve", "medical_imaging", "radiologists_below_curve", True,
+              CHEXPERT_HUMAN, 0.0, "radiologists", "linear",
+              "CheXpert chest X-ray interpretation (500 test studies, 5 pathologies): how many of "
+              "three board-certified radiologists lie below the model's ROC curve, averaged over "
+              "the pathologies (0-3)",
+              "Irvin, Rajpurkar et al. 2019, CheXpert (arxiv.org/abs/1901.07031): three "
+              "radiologists read the test set, ground truth the consensus of five others. Human "
+              f"level {CHEXPERT_HUMAN} (definition, not a measurement): a model level with the "
+              "median of the three radiologists has half of them below its curve. Floor: 0 (no "
+              "radiologist below the curve). Chest X-ray only: a narrow slice of medical imaging"),
         # ------------------------------------------------ agents and LLM era
         Bench("webarena", "web_agents", "success_rate", True, 78.24, 0.0, "percent", "linear",
               "WebArena: 812 tasks on four self-hosted websites (shop, forum, GitLab, CMS) checked "
@@ -302,7 +317,7 @@ def read_wer_are_we(shared: Path) -> tuple[pd.DataFrame, int]:
             continue
         m = re.search(r"\[(.*?)\]\((.*?)\)", paper)
         title, url = (m.group(1), m.group(2)) if m else (paper, "")
-        notes = cells[4] if len(cells) > 4 else ""
+        notes = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", cells[4]) if len(cells) > 4 else ""  # [text](url) -> text
         for bid, cell in zip(WER_TABLES[section], (first, second)):
             if not cell.rstrip("%").strip():
                 continue
@@ -327,6 +342,43 @@ NIST_SOURCE = ("NIST/DARPA speech benchmarks as summarised in Pallett, 'A look a
 def read_nist() -> pd.DataFrame:
     return pd.DataFrame([{"benchmark": "nist_switchboard_wer", "date": d, "system": s, "value": v,
                           "source": NIST_SOURCE} for d, s, v in NIST_SWITCHBOARD])
+
+
+# --------------------------------------------------------------------------- CheXpert
+
+CHEXPERT_LEADERBOARD = [
+    # (submission date, model, mean AUC over the 5 pathologies, radiologists below the curve)
+    ("2019-07-31", "bedineze", 0.926, 3.0),
+    ("2019-09-01", "Hierarchical-Learning-V1 (ensemble), Vingroup Big Data Institute", 0.930, 2.6),
+    ("2019-09-01", "yww", 0.926, 2.6),
+    ("2019-09-04", "uestc", 0.924, 2.6),
+    ("2019-09-09", "Multi-Stage-Learning-CNN-V3 (ensemble), VINBDI Medical Imaging Team", 0.928, 2.6),
+    ("2019-09-14", "Hierarchical-CNN-Ensemble-V1 (ensemble), Vingroup Big Data Institute", 0.924, 2.4),
+    ("2019-09-16", "DRNet (ensemble), UESTC and SenseTime", 0.926, 2.6),
+    ("2019-09-17", "unnamed entry ('null')", 0.923, 2.8),
+    ("2019-09-18", "ihil (ensemble), UESTC", 0.927, 2.6),
+    ("2019-09-19", "SenseXDR ensemble", 0.927, 2.6),
+    ("2019-10-10", "YWW (ensemble), JF&NNU", 0.929, 2.8),
+    ("2019-10-15", "Conditional-Training-LSR ensemble", 0.929, 2.6),
+    ("2019-10-17", "Conditional-Training-LSR-V1 ensemble", 0.929, 2.6),
+    ("2019-11-17", "Hierarchical-Learning-V0 (ensemble), Vingroup Big Data Institute", 0.929, 2.6),
+    ("2019-12-04", "Hierarchical-Learning-V4 (ensemble), Vingroup Big Data Institute", 0.929, 2.6),
+    ("2019-12-30", "DeepCNNsGM (ensemble), HUST", 0.928, 2.6),
+    ("2019-12-30", "DeepCNNs (ensemble), HUST", 0.927, 2.6),
+    ("2020-08-31", "DeepAUC-v1 ensemble", 0.930, 2.8),
+]
+"""The CheXpert leaderboard's top entries (stanfordmlgroup.github.io/competitions/chexpert),
+transcribed from the page: only the top-ranked entries were gathered, so the series is
+the frontier's neighbourhood, not every submission, and starts when the leaderboard had
+already passed the median radiologist."""
+
+
+def read_chexpert() -> pd.DataFrame:
+    return pd.DataFrame([{
+        "benchmark": "chexpert_rads_below_curve", "date": d, "system": m, "value": _r(v),
+        "source": (f"CheXpert leaderboard, stanfordmlgroup.github.io/competitions/chexpert (submission "
+                   f"date; mean AUC {auc:.3f}); top entries only"),
+    } for d, m, auc, v in CHEXPERT_LEADERBOARD])
 
 
 # --------------------------------------------------------------------------- Epoch extra
@@ -504,7 +556,7 @@ def build_histories(shared: Path, release: dict[str, str], release_src: str) -> 
     notes: list[str] = []
     parts = [read_awty(shared)]
     wer, undated = read_wer_are_we(shared)
-    parts += [wer, read_nist(), read_os_world(shared), read_eci(shared), read_metr_software(shared)]
+    parts += [wer, read_nist(), read_chexpert(), read_os_world(shared), read_eci(shared), read_metr_software(shared)]
     notes.append(f"wer_are_we: {len(wer)} rows; {undated} undated rows left out")
     dates = dict(eci_release_dates(shared))
     dates.update(release)  # Epoch model_versions.csv first, the ECI table's dates as a fallback
