@@ -472,7 +472,10 @@ def curve_capability(obj, sector, as_of, fmt):
     from gapscore.scoring import curves
 
     result = curves.capability(obj.store, sector, resolve_as_of(as_of), obj.config)
-    emit(result["table"], fmt, payload=result["json"])
+    if "text" in result:
+        answer(fmt, result["text"], result["table"], result["json"])
+    else:
+        emit(result["table"], fmt, payload=result["json"])
 
 
 @curve_group.command("cost")

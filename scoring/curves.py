@@ -49,7 +49,26 @@ def capability(store: DataStore, sector: str, as_of: pd.Timestamp, cfg: dict) ->
                           "n_points": result.n_points}])
     if not result.is_fitted:
         return {"table": head, "json": payload}
-    return {"table": pd.DataFrame(rows).assign(level=result.level, velocity_per_year=result.velocity_per_year), "json": payload}
+    table = pd.DataFrame(rows).assign(level=result.level, velocity_per_year=result.velocity_per_year)
+    return {"table": table, "json": payload, "text": capability_text(sector, as_of, result, table)}
+
+
+def capability_text(sector: str, as_of: pd.Timestamp, result, table: pd.DataFrame) -> str:
+    """The terminal answer of ``curve capability``: level, velocity and the threshold years first."""
+    from gapscore.scoring.output import fmt_interval, fmt_percent, fmt_year, frame_to_table
+
+    parts = []
+    for r in table.itertuples():
+        if r.passed:
+            parts.append(f"{fmt_percent(r.threshold)} reached {fmt_year(r.year)}")
+        elif r.beyond_horizon or r.year is None or not math.isfinite(r.year):
+            parts.append(f"{fmt_percent(r.threshold)} not in sight")
+        else:
+            parts.append(f"{fmt_percent(r.threshold)} expected {fmt_year(r.year)} ({fmt_interval(r.low, r.high)})")
+    lines = [f"{sector} as of {as_of.date()}: capability {fmt_percent(result.level)} of human (fitted; best observed "
+             f"{fmt_percent(result.observed_level)}), rising {100 * result.velocity_per_year:.1f} points of the gap a year, "
+             f"{result.n_points} record points; " + "; ".join(parts) + f" ({result.interval_level:.0%} intervals).", ""]
+    return "\n".join(lines) + frame_to_table(table)
 
 
 FIVE_YEARS = 5
