@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import json
 import math
 
@@ -65,6 +67,16 @@ def _truncated_store(as_of: pd.Timestamp) -> DataStore:
             if spec.date_column is not None:
                 frame = frame[frame[spec.date_column] <= as_of].reset_index(drop=True)
             cut._cache[name] = frame
+    # sectors.toml is not dated: it maps sectors to funding series that may not have
+    # existed on the date (generative-AI investment, first published 2024). The data as
+    # it was then had no such mapping, so a series left without rows is unmapped too.
+    known = set(cut._cache["funding"]["series"])
+    sectors = copy.deepcopy(full.sectors())
+    for table in sectors.values():
+        funding = table.get("funding")
+        if funding and funding.get("series"):
+            funding["series"] = [x for x in funding["series"] if x in known]
+    cut._cache["sectors"], cut._cache["sector_files"] = sectors, dict(full._cache["sector_files"])
     return cut
 
 
