@@ -40,8 +40,6 @@ SUMMARY_CHART_ROWS = 15
 CURVE_MONTHS = (1, 4, 7, 10)
 """The monthly sector curve is shown (and charted) quarterly: a third of the rows to print."""
 
-PROJECTION_YEARS_AHEAD = 5
-"""Years after the as-of date the cost projection is drawn to (display only)."""
 
 DATASET_LICENCES = {
     "sectors": "facts (each number cited in sectors.toml)",
@@ -421,8 +419,6 @@ def build_capability(ctx: MemoContext, sheet: Sheet) -> None:
 
 def build_cost(ctx: MemoContext, sheet: Sheet) -> None:
     from gapscore.models import cost as cost_mod
-    from gapscore.scoring.curves import cost_headline, cost_projection_table
-
     _start(ctx, sheet)
     s, cost, cfg = sheet, ctx.sig.cost, ctx.cfg
     spec = ctx.table.get("cost") or {}
@@ -442,7 +438,7 @@ def build_cost(ctx: MemoContext, sheet: Sheet) -> None:
             s.note("Its unit economics use a published cost anchor instead: see the Economics sheet.")
         s.row += 1
     else:
-        head = cost_headline(cost, ctx.as_of, cfg, ctx.table)
+        head = ctx.evidence.cost_headline
         s.section("Compute cost at constant accuracy (FLOP the task needs x cloud price of FLOP)" if compute
                   else "Constant-capability price trend (Epoch AI method), shrunk and carried to long-run rates")
         rows = [(label, value, fmt) for label, value, fmt in head["rows"]]
@@ -489,7 +485,7 @@ def build_cost(ctx: MemoContext, sheet: Sheet) -> None:
 
     if cost is not None and cost.is_fitted:
         level = cfg["capability"]["interval"]
-        table = cost_projection_table(cost, ctx.as_of, cfg, level=level, years_ahead=PROJECTION_YEARS_AHEAD)
+        table = ctx.evidence.cost_projection.copy()
         table["year"] = _years(table["date"])
         s.section(f"Projection (mid-year; {level:.0%} interval): solid over the data, dashed past its last point ({cost.end.date()}); never below the floor")
         cols = [("date", "date", "date"), ("decimal year", "year", "year"), ("price over the data", "price_data", "raw"),
