@@ -28,8 +28,9 @@ demo: $(STAMP)
 	  rec=$$(echo "$$pick" | cut -d, -f7); \
 	  path=$$($(BIN)/gapscore memo $$sector -o out/$$sector-memo.xlsx --force 2>/dev/null) && \
 	  echo && echo "== Memo of the strongest early-stage case today: $$sector ==" && \
-	  echo "Chosen because its $$stage score ($$value) is the highest seed or Series A score of any sector" && \
-	  echo "the model does not already call harvest (recommendation: $$rec); 'gapscore score --rank-by early' ranks them." && \
+	  echo "Chosen because its $$stage score ($$value) is the highest seed or Series A score resting on measured" && \
+	  echo "evidence, among sectors the model does not already call harvest (its recommendation: $$rec);" && \
+	  echo "'gapscore score --rank-by early' ranks every sector this way." && \
 	  echo "Written to $$(cd $$(dirname $$path) && pwd)/$$(basename $$path)" && \
 	  echo "Open it with Excel or LibreOffice: libreoffice --calc $$path  (macOS: open $$path)"
 

@@ -20,8 +20,9 @@ from bench.common import Context, machine
 
 #: Case groups in run order: module, and the result names it prints.
 GROUPS = {
-    "graduation": ("bench.case_graduation", ("graduation_km", "graduation_km_object", "graduation_km_arrow")),
-    "monte_carlo": ("bench.case_monte_carlo", ("monte_carlo",)),
+    "graduation": ("bench.case_graduation", ("graduation_km_codes", "graduation_km", "graduation_km_object",
+                                             "graduation_km_arrow", "graduation_e2e")),
+    "monte_carlo": ("bench.case_monte_carlo", ("monte_carlo_numpy", "monte_carlo_draws", "monte_carlo")),
     "memo": ("bench.case_memo", ("memo_one", "memo_all")),
     "startup": ("bench.case_startup", ("import_floor", "startup_help", "startup_score", "startup_score_warm",
                                        "import_score")),

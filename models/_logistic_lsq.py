@@ -14,7 +14,7 @@ whose gradient pushes it outward is held there for the step (its row and column 
 the system are replaced by the identity), and the step is then projected (clipped)
 into the box. A step that lowers the cost is accepted and λ shrinks; otherwise λ
 grows. A problem stops when an accepted step changes the cost by less than ``FTOL``
-relative and its parameters by less than ``XTOL`` relative, when its projected
+relative or its parameters by less than ``XTOL`` relative, when its projected
 gradient vanishes, or when λ exceeds ``LAMBDA_MAX`` (no step lowers the cost). The
 minimum found is the same local minimum scipy's trust-region reflective method
 reaches from the same start, to the tolerances measured in
@@ -33,18 +33,20 @@ __all__ = ["METHODS", "fit_logistic_batch"]
 
 METHODS = ("batched", "scipy")
 
-#: Relative cost change and relative parameter change below which an accepted step
-#: ends a problem (both must hold). Tighter than scipy's default 1e-8 so the batched
-#: method stops at least as close to the minimum as the reference.
-FTOL = 1e-12
-XTOL = 1e-10
+#: Relative cost change or relative parameter change below which an accepted step ends
+#: a problem (either suffices, as in scipy, whose defaults are 1e-8 for both): the cost
+#: test is 100x tighter than scipy's, so the batched method stops at least as close to
+#: the minimum. With both required, fits in a flat valley (parameters not identified)
+#: ran to MAX_ITER for no gain: 1.8x slower, same answers on identified fits.
+FTOL = 1e-10
+XTOL = 1e-8
 #: Largest damping before a problem is declared stuck at its minimum (no step helps).
 LAMBDA_MAX = 1e12
 #: Damping of the first step, relative to the diagonal of JᵀJ.
 LAMBDA_START = 1e-3
 #: Iterations of the batched method; a problem still running then keeps its best point
 #: (as scipy keeps its last point when its evaluation budget ``max_nfev`` runs out).
-MAX_ITER = 400
+MAX_ITER = 200
 #: Evaluation budget of one scipy run (the reference method).
 SCIPY_MAX_NFEV = 200
 
@@ -107,7 +109,7 @@ def _batched(
         better = np.isfinite(cost_new) & (cost_new < cost)
         dcost = np.where(better, cost - cost_new, 0.0)
         dx = np.abs(x_new - x).max(axis=1) / (np.abs(x).max(axis=1) + XTOL)
-        small = better & (dcost <= FTOL * cost) & (dx <= XTOL)
+        small = better & ((dcost <= FTOL * cost) | (dx <= XTOL))
         x = np.where(better[:, None], x_new, x)
         cost = np.where(better, cost_new, cost)
         lam = np.where(better, np.maximum(lam / 3.0, 1e-12), lam * 4.0)

@@ -1117,15 +1117,23 @@ def fit_sector(
         beyond_measure=beyond,
         observed_curve=observed_series,
     )
-    measuring_first = [records.loc[records["benchmark"] == b, "date"].min() for b in measured if b not in done_names]
-    first_year = float(decimal_year(min(measuring_first))[0]) if measuring_first else np.nan
+    still_names = [b for b in measured if b not in done_names]
     # Known not reached up to the last result of a member that still measures (not up to
     # as_of: a benchmark no longer reported says nothing about the years since).
-    still = normalised[normalised["benchmark"].isin([b for b in measured if b not in done_names])]
+    still = normalised[normalised["benchmark"].isin(still_names)]
     seen_until = float(decimal_year(still["date"].max())[0]) if len(still) else np.nan
+    still_level = observed_frontier(normalised, still_names, cap=min(ceiling_value, cap))
 
     def with_prior(threshold, curve_forecast):
-        return _prior_forecast(lifetime_prior, threshold, first_year, seen_until, horizon, level, curve_forecast)
+        if lifetime_prior is None or still_level.empty:
+            return None
+        # The class of benchmarks that were as far along: lifetimes counted from the date
+        # the members still measuring first reached that stage (0: their first result).
+        stage = lifetime_prior.stage(float(still_level.iloc[-1]), threshold)
+        at = 0 if stage == 0 else int(np.argmax(still_level.to_numpy() >= stage))
+        start = float(decimal_year(still_level.index[at])[0])
+        return _prior_forecast(lifetime_prior.fit_for(threshold, stage), threshold, start, seen_until, horizon,
+                               level, curve_forecast)
 
     if not fits:
         forecasts = tuple(
@@ -1203,11 +1211,12 @@ def fit_sector(
     )
 
 
-def _prior_forecast(prior, threshold: float, first_year: float, seen_until: float, horizon: float, level: float,
+def _prior_forecast(fit, threshold: float, first_year: float, seen_until: float, horizon: float, level: float,
                     curve: ThresholdForecast | None) -> ThresholdForecast | None:
     """The reference class's forecast of ``threshold``, combined with a curve's (or None).
 
-    On log lifetime ``l = log(year - first_year)``: the class gives a normal (mu_p, s_p);
+    ``fit``: the class (a ``LifetimeFit``) of lifetimes from a stage the sector reached in
+    ``first_year``. On log lifetime ``l = log(year - first_year)``: the class gives a normal (mu_p, s_p);
     a curve's forecast, its year and 80% interval read as a normal (mu_c, s_c), is
     combined with it by precision (the posterior of a normal mean with a normal prior);
     the result is conditioned on ``l > log(seen_until - first_year)`` (not reached by the
@@ -1216,8 +1225,7 @@ def _prior_forecast(prior, threshold: float, first_year: float, seen_until: floa
     """
     from scipy.special import ndtr, ndtri
 
-    fit = None if prior is None or not np.isfinite(first_year) else prior.fit_for(threshold)
-    if fit is None:
+    if fit is None or not np.isfinite(first_year):
         return None
     floor = 1.0 / 12.0  # shortest lifetime counted (a month), as in the reference class
     mu, s = fit.log_lifetime(first_year)

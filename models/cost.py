@@ -24,6 +24,7 @@ Method, constants with sources and limits: ``docs/models/capability_cost.md``.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, replace
 from numbers import Real
 
@@ -62,10 +63,12 @@ __all__ = [
     "LongRunRate",
     "PooledRate",
     "ShrunkRate",
+    "doubling_factor",
     "energy_floor",
     "fit_compute_cost",
     "pool_slopes",
     "shrink_slope",
+    "slope_se",
     "with_projection",
     "DeclineDecomposition",
     "SteppedCostCurve",
@@ -393,6 +396,33 @@ class CostResult:
         return pd.DataFrame(
             {"date": index, "price": self.curve.predict(index), "low": low, "high": high}
         )
+
+    def describe(self) -> str:
+        """One sentence for the reasons of a score: the rate, its interval, and (when
+        set) the shrunk rate, the long-run rate and the parts of a compute cost."""
+        if self.curve is None:
+            return f"cost of {self.benchmark}: too few data points ({self.n_points})"
+        span = f"{self.start.date().isoformat()[:7]} to {self.end.date().isoformat()[:7]}"
+        lo, hi = self.ci90
+        if self.from_compute:
+            p = self.projection
+            return (f"cost ({self.unit}) at {self.benchmark} >= {self.threshold:g} falls {self.decline_factor_per_year:.1f}x a year "
+                    f"(90% CI {lo:.1f}-{hi:.1f}x): cloud price of compute {self.curve.decline_factor_per_year_:.2f}x "
+                    f"({self.n_points} quotes, {span}) x algorithmic efficiency {p.algorithmic_factor:.2f}x")
+        text = (f"price of {self.benchmark} >= {self.threshold:g} capability falls {self.decline_factor_per_year:.1f}x a year "
+                f"(90% CI {lo:.1f}-{hi:.1f}x, {self.n_points} frontier models, {span})")
+        if self.shrunk is not None and self.shrunk.pool is not None:
+            slo, shi = self.shrunk.ci()
+            text += (f"; shrunk toward the pool of {self.shrunk.pool.k} price series: {self.shrunk.factor:.1f}x "
+                     f"({slo:.1f}-{shi:.1f}x)")
+        if isinstance(self.projection, CostProjection):
+            text += f"; past the data it moves toward the long-run {self.projection.long_run.factor:.1f}x a year"
+        return text
+
+    @property
+    def from_compute(self) -> bool:
+        """True for a cost built from compute (:func:`fit_compute_cost`), not from prices."""
+        return isinstance(self.projection, ComputeProjection)
 
     @property
     def shrunk_factor(self) -> float:
@@ -755,9 +785,8 @@ def energy_floor(flop: object, *, joules_per_flop: float, usd_per_kwh: float) ->
     ``flop x J/FLOP / 3.6e6 J/kWh x USD/kWh``. Example: 2e9 FLOP a token (a 1B-parameter
     model), 1e6 tokens, 9.9e-14 J/FLOP, $0.08/kWh: 2e15 x 9.9e-14 / 3.6e6 x 0.08 = $4.4e-6.
     """
-    j = _positive(joules_per_flop, "joules_per_flop")
-    usd = _positive(usd_per_kwh, "usd_per_kwh")
-    return np.asarray(flop, dtype=float) * j / JOULES_PER_KWH * usd if np.ndim(flop) else float(flop) * j / JOULES_PER_KWH * usd
+    usd_per_flop = _positive(joules_per_flop, "joules_per_flop") / JOULES_PER_KWH * _positive(usd_per_kwh, "usd_per_kwh")
+    return np.asarray(flop, dtype=float) * usd_per_flop if np.ndim(flop) else float(flop) * usd_per_flop
 
 
 def _phase(years: np.ndarray, end: float) -> np.ndarray:
@@ -836,8 +865,7 @@ class CostProjection:
 
     def with_long_run(self, long_run: LongRunRate) -> CostProjection:
         """The same projection toward another long-run rate (a hardware scenario)."""
-        out = CostProjection.__new__(CostProjection)
-        out.__dict__.update(self.__dict__)
+        out = copy.copy(self)
         out.long_run = long_run
         return out
 

@@ -17,7 +17,7 @@ closed form: the mean over the points of ``t - logit(share / L) / k``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -197,14 +197,29 @@ class LifetimePrior:
     known on ``as_of``: the reference class every forecast starts from."""
 
     as_of: pd.Timestamp
-    fits: dict
-    lifetimes: pd.DataFrame  # benchmark, threshold, first_year, lifetime, resolved
+    lifetimes: pd.DataFrame  # benchmark, from_share, threshold, first_year (of the start), lifetime, resolved
+    min_benchmarks: int = 3
+    trend_prior_sd: float = 0.15
+    conformal_level: float | None = None
+    from_shares: tuple[float, ...] = (0.0,)
+    _fits: dict = field(default_factory=dict, repr=False)
 
-    def __contains__(self, threshold: float) -> bool:
-        return round(float(threshold), 6) in self.fits
+    def fit_for(self, threshold: float, from_share: float = 0.0) -> LifetimeFit | None:
+        """The class of lifetimes from first reaching ``from_share`` (0: the first result) to
+        ``threshold``; None with fewer than ``min_benchmarks`` resolved. Fitted once, on demand."""
+        key = (round(float(from_share), 6), round(float(threshold), 6))
+        if key not in self._fits:
+            rows = self.lifetimes[(self.lifetimes["from_share"] == key[0]) & (self.lifetimes["threshold"] == key[1])]
+            self._fits[key] = _fit_lifetimes(rows, key[1], self.min_benchmarks, self.trend_prior_sd, self.conformal_level)
+        return self._fits[key]
 
-    def fit_for(self, threshold: float) -> LifetimeFit | None:
-        return self.fits.get(round(float(threshold), 6))
+    def stage(self, share: float, threshold: float) -> float:
+        """The furthest ``from_shares`` stage below ``threshold`` that ``share`` has reached
+        and whose class can be fitted (0.0, the first result, when none)."""
+        for f in sorted(self.from_shares, reverse=True):
+            if f <= share and f < threshold and (f == 0.0 or self.fit_for(threshold, f) is not None):
+                return f
+        return 0.0
 
     def median_lifetime(self, threshold: float, first_year: float) -> float:
         """The class's median lifetime (years) for a benchmark first reported in ``first_year``."""
@@ -212,7 +227,9 @@ class LifetimePrior:
         return np.nan if fit is None else float(np.exp(fit.log_lifetime(first_year)[0]))
 
     def summary(self) -> pd.DataFrame:
-        return pd.DataFrame([vars(f) for f in self.fits.values()])
+        pairs = self.lifetimes[["from_share", "threshold"]].drop_duplicates().itertuples(index=False)
+        fits = [(f, self.fit_for(t, f)) for f, t in pairs]
+        return pd.DataFrame([{"from_share": f, **vars(fit)} for f, fit in fits if fit is not None])
 
 
 def _censored_lognormal(x: np.ndarray, y: np.ndarray, resolved: np.ndarray, trend_sd: float):
@@ -269,6 +286,7 @@ def lifetime_prior(
     trend_prior_sd: float = 0.15,
     error_scale: str = "log",
     conformal_level: float | None = None,
+    from_shares: Sequence[float] = (0.0,),
 ) -> LifetimePrior | None:
     """The reference class of lifetimes as of ``as_of`` (None when too few resolved).
 
@@ -280,6 +298,13 @@ def lifetime_prior(
     decades, about 18 years for MNIST, 6 for ImageNet, 1 for GLUE), with a normal prior
     of sd ``trend_prior_sd`` on the slope so that a handful of benchmarks cannot claim a
     steep trend. A threshold needs ``min_benchmarks`` resolved lifetimes.
+
+    ``from_shares``: the lifetime is also counted from the date a benchmark's best share
+    first reached each of these stages (0 is its first result), so that a benchmark
+    already part of the way is forecast from the class of benchmarks that were there
+    too (the remaining time from 50% or 80% of human to the threshold), not from its
+    first result whatever its progress. A benchmark that has not reached a stage is not
+    in that stage's class.
 
     ``conformal_level`` (e.g. 0.8): the predictive spread is rescaled so that a central
     interval of that level holds that share of the class's own lifetimes (split
@@ -299,34 +324,45 @@ def lifetime_prior(
     norm = normalise(known[["benchmark", "date", "value"]], table, error_scale=error_scale)
     norm = norm[np.isfinite(norm["share"].to_numpy(dtype=float))]
     t_as_of = float(decimal_year(as_of)[0])
+    stages = sorted({0.0, *(round(float(f), 6) for f in from_shares)})
     rows = []
     for name, group in norm.groupby("benchmark", sort=True):
         per_day = group.groupby("date", sort=True)["share"].max()
         years = decimal_year(per_day.index)
         shares = per_day.to_numpy(dtype=float)
-        first = float(years[0])
-        for thr in thresholds:
-            if shares[0] >= thr:
-                continue  # born past the threshold: nothing to forecast
-            hit = np.flatnonzero(shares >= thr)
-            if hit.size:
-                rows.append((name, round(float(thr), 6), first, max(years[hit[0]] - first, _MIN_LIFETIME_YEARS), True))
-            elif t_as_of - first >= _MIN_LIFETIME_YEARS:
-                rows.append((name, round(float(thr), 6), first, t_as_of - first, False))
-    lifetimes = pd.DataFrame(rows, columns=["benchmark", "threshold", "first_year", "lifetime", "resolved"])
-    fits = {}
-    for thr, group in lifetimes.groupby("threshold"):
-        resolved = group["resolved"].to_numpy(dtype=bool)
-        if resolved.sum() < min_benchmarks:
-            continue
-        first = group["first_year"].to_numpy(dtype=float)
-        centre = float(np.mean(first[resolved]))
-        a, b, s, var_a, var_b = _censored_lognormal(first - centre, np.log(group["lifetime"].to_numpy(dtype=float)),
-                                                    resolved, trend_prior_sd)
-        fit = LifetimeFit(float(thr), a, b, s, centre, var_a, var_b, int(resolved.sum()), int((~resolved).sum()))
-        if conformal_level is not None:
-            fit = _conformal(fit, first, np.log(group["lifetime"].to_numpy(dtype=float)), resolved, conformal_level)
-        fits[float(thr)] = fit
-    if not fits:
+        for stage in stages:
+            reached = np.flatnonzero(shares >= stage) if stage > 0 else np.array([0])
+            if not reached.size:
+                continue  # not at this stage yet: not in its class
+            i0 = int(reached[0])
+            start, best = float(years[i0]), float(np.max(shares[: i0 + 1]))
+            for thr in thresholds:
+                if stage >= thr or best >= thr:
+                    continue  # born past the threshold (or the stage is past it): nothing to forecast
+                hit = np.flatnonzero(shares >= thr)
+                if hit.size:
+                    rows.append((name, stage, round(float(thr), 6), start, max(years[hit[0]] - start, _MIN_LIFETIME_YEARS), True))
+                elif t_as_of - start >= _MIN_LIFETIME_YEARS:
+                    rows.append((name, stage, round(float(thr), 6), start, t_as_of - start, False))
+    lifetimes = pd.DataFrame(rows, columns=["benchmark", "from_share", "threshold", "first_year", "lifetime", "resolved"])
+    prior = LifetimePrior(as_of=as_of, lifetimes=lifetimes, min_benchmarks=min_benchmarks, trend_prior_sd=trend_prior_sd,
+                          conformal_level=conformal_level, from_shares=tuple(stages))
+    if not any(prior.fit_for(t) is not None for t in thresholds):
         return None
-    return LifetimePrior(as_of=as_of, fits=fits, lifetimes=lifetimes)
+    return prior
+
+
+def _fit_lifetimes(group: pd.DataFrame, thr: float, min_benchmarks: int, trend_prior_sd: float,
+                   conformal_level: float | None) -> LifetimeFit | None:
+    """One class: the censored regression of log lifetime on the start year (and its conformal scale)."""
+    resolved = group["resolved"].to_numpy(dtype=bool)
+    if resolved.sum() < min_benchmarks:
+        return None
+    first = group["first_year"].to_numpy(dtype=float)
+    log_life = np.log(group["lifetime"].to_numpy(dtype=float))
+    centre = float(np.mean(first[resolved]))
+    a, b, s, var_a, var_b = _censored_lognormal(first - centre, log_life, resolved, trend_prior_sd)
+    fit = LifetimeFit(float(thr), a, b, s, centre, var_a, var_b, int(resolved.sum()), int((~resolved).sum()))
+    if conformal_level is not None:
+        fit = _conformal(fit, first, log_life, resolved, conformal_level)
+    return fit

@@ -394,7 +394,18 @@ def summary_text(res: BacktestResult) -> str:
     from gapscore.scoring.output import frame_to_table
 
     lines = [f"Backtest {res.dates[0].date()} to {res.dates[-1].date()}, evaluated as of {res.truth_as_of.date()}; "
-             f"each row uses only data known on its as-of date.", ""]
+             f"each row uses only data known on its as-of date."]
+    m = res.metrics
+
+    def yrs(v):
+        return "n/a" if v is None else f"{v:+.1f}"
+
+    lines.append("lead times (years from the first call to the milestone / to the funding surge):")
+    for lt in m["lead_times"]:  # the answer first: how early the calls came
+        lines.append(f"  {lt['sector']}: first seed call {lt['first_seed_call'] or 'none'}, first seed or A call "
+                     f"{lt['first_early_call'] or 'none'}; to milestone {yrs(lt['lead_to_milestone_early'])}, "
+                     f"to surge {yrs(lt['lead_to_surge_early'])}")
+    lines.append("")
     for sector in res.sectors:
         real = res.realized[sector]
         rows = res.frame[res.frame["sector"] == sector]
@@ -406,14 +417,6 @@ def summary_text(res: BacktestResult) -> str:
         table = rows[["as_of", *STAGES, "recommendation", "funding_now"]].rename(columns={"funding_now": "funding"})
         table.insert(6, "capability %", 100 * pd.to_numeric(rows["observed_level"], errors="coerce"))
         lines += ["  " + line for line in frame_to_table(table, digits=1).splitlines()] + [""]
-    m = res.metrics
-    lines.append("lead times (years from the first call to the milestone / to the funding surge):")
-    for lt in m["lead_times"]:
-        def yrs(v):
-            return "n/a" if v is None else f"{v:+.1f}"
-        lines.append(f"  {lt['sector']}: first seed call {lt['first_seed_call'] or 'none'}, first seed or A call "
-                     f"{lt['first_early_call'] or 'none'}; to milestone {yrs(lt['lead_to_milestone_early'])}, "
-                     f"to surge {yrs(lt['lead_to_surge_early'])}")
     sb = m["series_b"]
     lines.append(f"Series B calls in years with gaps and strong funding: {sb['coinciding']} of {sb['series_b_calls']} calls "
                  f"(recall {sb['coinciding']} of {sb['gaps_and_strong_funding_years']} such years; "

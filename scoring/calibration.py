@@ -200,6 +200,10 @@ def calibration_by_sector(forecasts: pd.DataFrame, cfg: dict) -> pd.DataFrame:
     return out[["sector", *[c for c in out.columns if c != "sector"]]]
 
 
+def _median(frame: pd.DataFrame, column: str) -> float:
+    return float(frame[column].median()) if len(frame) and column in frame.columns else np.nan
+
+
 def calibration_summary(forecasts: pd.DataFrame, cfg: dict, method: str | None = None) -> pd.DataFrame:
     """Per threshold: counts, coverage (realized; realized + missed) and median absolute error.
 
@@ -227,8 +231,8 @@ def calibration_summary(forecasts: pd.DataFrame, cfg: dict, method: str | None =
             "coverage_resolved": float(resolved["inside"].astype(bool).mean()) if len(resolved) else np.nan,
             "median_abs_error_years": float(realized["error_years"].median()) if len(realized) else np.nan,
             # the two naive forecasters on the same realized forecasts
-            "median_abs_error_line": float(realized["line_error_years"].median()) if len(realized) else np.nan,
-            "median_abs_error_class": float(realized["class_error_years"].median()) if len(realized) else np.nan,
+            "median_abs_error_line": _median(realized, "line_error_years"),
+            "median_abs_error_class": _median(realized, "class_error_years"),
             "too_early": int((realized["realized_year"] > realized["high"]).sum()),
             "too_late": int((realized["realized_year"] < realized["low"]).sum()),
         })

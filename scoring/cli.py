@@ -176,9 +176,10 @@ def sectors_cmd(obj, fmt):
     """List the sectors: each leg's status (measured, borrowed, none), benchmarks, cost curve.
 
     capability: measured from the sector's own benchmarks, borrowed from other sectors'
-    benchmarks, or none; cost: a price series on the sector's own benchmark (measured),
-    on another's or a published anchor cost (borrowed), or none; funding: a funding
-    table or round keywords/categories (measured), or none.
+    benchmarks, or none; cost: a price series on the sector's own benchmark or its own
+    task's compute (measured), a price series on another sector's benchmark or a published
+    anchor cost (borrowed), or none; funding: a mapped funding series, round categories or
+    matching round keywords (measured), or none.
 
     \b
     Example:
@@ -471,7 +472,10 @@ def curve_capability(obj, sector, as_of, fmt):
     from gapscore.scoring import curves
 
     result = curves.capability(obj.store, sector, resolve_as_of(as_of), obj.config)
-    emit(result["table"], fmt, payload=result["json"])
+    if "text" in result:
+        answer(fmt, result["text"], result["table"], result["json"])
+    else:
+        emit(result["table"], fmt, payload=result["json"])
 
 
 @curve_group.command("cost")
@@ -485,8 +489,8 @@ def curve_capability(obj, sector, as_of, fmt):
 def curve_cost(obj, sector, prices_file, benchmark, threshold, as_of, fmt):
     """Price at constant capability: decline per year (fitted and shrunk), span, projection, viable year.
 
-    The table shows the headline; --format json adds the frontier and the projection
-    by year.
+    The table shows the headline, then the frontier; --format csv gives the frontier,
+    --format json both and the projection by year.
 
     \b
     Examples:
@@ -500,6 +504,9 @@ def curve_cost(obj, sector, prices_file, benchmark, threshold, as_of, fmt):
     if prices_file is not None and (benchmark is None or threshold is None):
         raise click.UsageError("--prices needs --benchmark and --threshold")
     result = curves.cost(obj.store, sector, resolve_as_of(as_of), obj.config, prices_file=prices_file, benchmark=benchmark, threshold=threshold)
+    if fmt == "table" and len(result.get("lead", ())):
+        emit(result["lead"], fmt)  # the headline first: rates, span, projection, viable year
+        click.echo()
     emit(result["table"], fmt, payload=result["json"])
 
 
@@ -546,6 +553,7 @@ def curve_economics(obj, sector, as_of, fmt):
     result = curves.economics(obj.store, sector, resolve_as_of(as_of), obj.config)
     if fmt == "table" and len(result.get("lead", ())):
         emit(result["lead"], fmt)  # the headline first: rates, span, viable year
+        click.echo()
     emit(result["table"], fmt, payload=result["json"])
 
 

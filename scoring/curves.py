@@ -49,7 +49,26 @@ def capability(store: DataStore, sector: str, as_of: pd.Timestamp, cfg: dict) ->
                           "n_points": result.n_points}])
     if not result.is_fitted:
         return {"table": head, "json": payload}
-    return {"table": pd.DataFrame(rows).assign(level=result.level, velocity_per_year=result.velocity_per_year), "json": payload}
+    table = pd.DataFrame(rows).assign(level=result.level, velocity_per_year=result.velocity_per_year)
+    return {"table": table, "json": payload, "text": capability_text(sector, as_of, result, table)}
+
+
+def capability_text(sector: str, as_of: pd.Timestamp, result, table: pd.DataFrame) -> str:
+    """The terminal answer of ``curve capability``: level, velocity and the threshold years first."""
+    from gapscore.scoring.output import fmt_interval, fmt_percent, fmt_year, frame_to_table
+
+    parts = []
+    for r in table.itertuples():
+        if r.passed:
+            parts.append(f"{fmt_percent(r.threshold)} reached {fmt_year(r.year)}")
+        elif r.beyond_horizon or r.year is None or not math.isfinite(r.year):
+            parts.append(f"{fmt_percent(r.threshold)} not in sight")
+        else:
+            parts.append(f"{fmt_percent(r.threshold)} expected {fmt_year(r.year)} ({fmt_interval(r.low, r.high)})")
+    lines = [f"{sector} as of {as_of.date()}: capability {fmt_percent(result.level)} of human (fitted; best observed "
+             f"{fmt_percent(result.observed_level)}), rising {100 * result.velocity_per_year:.1f} points of the gap a year, "
+             f"{result.n_points} record points; " + "; ".join(parts) + f" ({result.interval_level:.0%} intervals).", ""]
+    return "\n".join(lines) + frame_to_table(table)
 
 
 FIVE_YEARS = 5
@@ -72,7 +91,7 @@ def cost_headline(result, as_of: pd.Timestamp, cfg: dict, table: dict | None = N
                  "start": result.start, "end": result.end,
                  "span_years": None if pd.isna(result.start) else _years_between(result.start, result.end)}
     rows = [("status", result.status, None), ("unit", result.unit, None)]
-    compute = result.projection is not None and hasattr(result.projection, "flop")
+    compute = result.from_compute
     if result.is_fitted:
         out.update(decline_factor_per_year=result.decline_factor_per_year, ci90=list(result.ci90))
         rows += [("price falls per year, fitted (x)", result.decline_factor_per_year, "multiple"),
@@ -97,7 +116,7 @@ def cost_headline(result, as_of: pd.Timestamp, cfg: dict, table: dict | None = N
                      ("  of which algorithmic efficiency (x)", proj.algorithmic_factor, "multiple")]
     rows += [("data points", result.n_points, "integer"), ("first data point", result.start, "date"),
              ("last data point", result.end, "date"), ("span of the data (years)", out["span_years"], "number")]
-    if result.is_fitted and hasattr(result.projection, "level_end_"):
+    if result.is_fitted and result.projection is not None and not compute:
         from gapscore.models._frontier import from_decimal_year
 
         start = from_decimal_year([result.projection.end_])[0]
@@ -123,11 +142,18 @@ def cost_headline(result, as_of: pd.Timestamp, cfg: dict, table: dict | None = N
             bound = float(np.exp(FIVE_YEARS * rl + max(r0 - rl, 0.0) * proj.tau_))
             out.update(long_run_factor=lr.factor, long_run_range=[lr.slow, lr.fast], persistence_years=proj.tau_, bound_5y=bound,
                        long_run_label=lr.label)
+            scenarios = {}
+            for key, rate in sig_mod.long_run_rates(cfg).items():
+                if key != "central":
+                    scenarios[key] = {"label": rate.label, "long_run_factor": rate.factor,
+                                      "price_5y": float(proj.with_long_run(rate).predict(dates[1:])[0])}
+            out["scenarios"] = scenarios
             rows += [("long-run rate the projection moves to (x)", lr.factor, "multiple"),
                      ("  range, slow (x)", lr.slow, "multiple"), ("  range, fast (x)", lr.fast, "multiple"),
                      ("  made of", lr.label, None),
                      ("fitted rate persists past the data for (years, e-folding)", proj.tau_, "number"),
                      (f"bound on any {FIVE_YEARS}-year fall: exp(5 r_lr + (r0 - r_lr) tau) (x)", bound, "multiple")]
+            rows += [(f"{key.replace('_', ' ')} scenario: price {FIVE_YEARS} years on", v["price_5y"], "raw") for key, v in scenarios.items()]
     if viable is not None:
         year, low, high, already = viable
         out.update(viable_year=year, viable_low=None if low is None or not np.isfinite(low) else low,
@@ -159,7 +185,7 @@ def cost_projection_table(result, as_of: pd.Timestamp, cfg: dict, *, level: floa
     table["price_data"] = np.where(data, table["price"], np.nan)
     table["price_projection"] = np.where(joined, table["price"], np.nan)
     proj = result.projection
-    if hasattr(proj, "rate"):
+    if not result.from_compute:
         table["rate"] = proj.rate(dates)
         rates = sig_mod.long_run_rates(cfg)
         scenarios = {}
@@ -215,8 +241,9 @@ def cost(store: DataStore, sector: str | None, as_of: pd.Timestamp, cfg: dict, *
          benchmark: str | None = None, threshold: float | None = None) -> dict:
     """``curve cost``: the headline (rates raw and shrunk, span, projection, viable year), then the data.
 
-    The table leads with the headline rows; the JSON carries them under "headline",
-    with the frontier and the projection by year.
+    ``lead`` is the headline the terminal table shows first; ``table`` the frontier
+    (the CSV); the JSON carries the headline under "headline", with the frontier and
+    the projection by year.
     """
     from gapscore.models.cost import fit_cost, with_projection
 
@@ -252,7 +279,10 @@ def cost(store: DataStore, sector: str | None, as_of: pd.Timestamp, cfg: dict, *
         payload["projection"] = cost_projection_table(result, as_of, cfg, level=cfg["capability"]["interval"], years_ahead=FIVE_YEARS)
     if sector:
         payload = {"sector": sector, **payload}
-    return {"table": _headline_table(head, sector), "json": payload}
+    frontier = payload["frontier"].copy()
+    if result.status == "ok" and result.curve is not None:
+        frontier["fitted"] = result.curve.predict(frontier["date"])
+    return {"table": frontier, "json": payload, "lead": _headline_table(head, sector)}
 
 
 def graduation(store: DataStore, sector: str | None, as_of: pd.Timestamp, cfg: dict, *, categories: list[str],

@@ -965,7 +965,7 @@ class DataStore:
                                           "unknown benchmark '{}'; add it to benchmarks.csv")
                 log_ids = set(bench.loc[bench["scale"].eq("log"), "benchmark"]) if "scale" in bench.columns else set()
                 problems += _row_problems(frame, frame["benchmark"].isin(log_ids) & ~(frame["value"] > 0), "value",
-                                          "value {} must be above 0: its benchmark is on a log scale (an error rate)")
+                                          "value {} must be above 0: its benchmark is on a log scale (an error rate or a time horizon)")
             elif name in ("benchmarks", "graduation", "outcomes"):
                 other = "'other'" if name == "benchmarks" else "'all'"
                 allowed = set(self.sectors()) | {"other", "all"}
@@ -1156,7 +1156,8 @@ def sector_legs(store: "DataStore", sector_id: str) -> dict[str, str]:
     capability: *measured* when a member benchmark homed in this sector (benchmarks.csv
     ``sector``) has a human baseline and a dated result; *borrowed* when only members homed
     in other sectors do; *none* otherwise. cost: *measured* when ``[cost]`` names a price
-    series at a threshold on one of the sector's own benchmarks; *borrowed* when it names
+    series at a threshold on one of the sector's own benchmarks, or a compute cost curve
+    (``mode = "compute"``: the sector's own task's FLOP priced on hardware); *borrowed* when it names
     another sector's benchmark, or when only an economics anchor (a published cost at a
     date) stands in for a price series; *none* otherwise. funding: *measured* when a
     funding series is mapped to it, round categories are listed, or its round keywords
@@ -1170,7 +1171,9 @@ def sector_legs(store: "DataStore", sector_id: str) -> dict[str, str]:
     own = [b for b in usable if bench.at[b, "sector"] == sector_id]
     capability = "measured" if own else "borrowed" if usable else "none"
     cost_table = table.get("cost") or {}
-    if cost_table:
+    if cost_table.get("mode") == "compute":
+        cost = "measured"  # the sector's own task: FLOP per unit x hardware prices x its efficiency trend
+    elif cost_table:
         cost = "measured" if cost_table.get("benchmark") in members else "borrowed"
     else:
         cost = "borrowed" if (table.get("economics") or {}).get("mode") == "anchor" else "none"
@@ -1242,6 +1245,12 @@ round_categories = []
 # benchmark = "mmlu"
 # threshold = 86.4
 # source = "why this level of capability is what the products need"
+
+# Optional: the funding evidence (docs/datasets/funding.md). Uncomment to use.
+# [sectors.{sid}.funding]
+# series = []                 # funding.csv series that cover the sector, [] if none does
+# series_reason = "why these series cover the sector, or why none does"
+# round_keywords = ["protein structure", "structural biology"]  # matched against your rounds' categories
 
 # Optional: unit economics, either tokens x the cost curve or a published anchor cost.
 # [sectors.{sid}.economics]

@@ -100,6 +100,8 @@ def column_kind(name: object, frame: pd.DataFrame | None = None) -> str | None:
             return _NAME_KIND[key[: -len(tail)]]
     if key.startswith("usd") or key.endswith("_usd"):
         return "money"
+    if key.startswith(("coverage_", "share_", "prob_")):
+        return "percent"
     if key.endswith(("_low", "_high")) and key.rsplit("_", 1)[0] not in ("low", "high"):
         return column_kind(key.rsplit("_", 1)[0])  # price_low is a price, whatever else the table holds
     if key in ("low", "high"):

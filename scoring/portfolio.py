@@ -694,7 +694,13 @@ class PortfolioReview:
         from gapscore.scoring.output import frame_to_table
 
         lines = [f"Portfolio review as of {self.as_of.date()}: {len(self.holdings)} companies"
-                 + (f" ({self.ignored} investments dated after {self.as_of.date()} ignored)" if self.ignored else "") + ".", ""]
+                 + (f" ({self.ignored} investments dated after {self.as_of.date()} ignored)" if self.ignored else "") + "."]
+        if not self.holdings.empty:
+            counts = self.holdings["signal"].value_counts()
+            invested = self.holdings.groupby("signal")["invested_usd"].sum()
+            lines.append("Signals: " + "; ".join(f"{sig} {int(counts.get(sig, 0))} ({format_usd(float(invested.get(sig, 0.0)))})"
+                                                 for sig in SIGNALS) + ".")
+        lines.append("")
         if self.holdings.empty:
             lines.append("no holdings dated on or before the as-of date.")
             return "\n".join(lines) + "\n"

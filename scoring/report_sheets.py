@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from openpyxl.styles import Alignment
 from openpyxl.chart import BarChart, Reference, ScatterChart, Series
 from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.drawing.line import LineProperties
@@ -30,12 +31,13 @@ CHART_HEIGHT_CM = 11.0
 CHART_ROWS = 23
 """Rows a chart covers at the default row height (11 cm at about 0.5 cm a row, plus a margin)."""
 
-SUMMARY_CHART_WIDTH_CM = 14.0
+SUMMARY_CHART_WIDTH_CM = 13.0
 SUMMARY_CHART_HEIGHT_CM = 7.0
-SUMMARY_CHART_COLUMN = 5
+SUMMARY_CHART_COLUMN = 7
 SUMMARY_CHART_ROWS = 15
-"""The Summary's stage-score chart: 14 x 7 cm, right of the answer and stage-score table
-(from column E), covering about 15 rows of 13 pt (7 cm = 198 pt)."""
+"""The Summary's stage-score chart: 13 x 7 cm, right of the answer and stage-score table
+(in column G, the wide note column), covering about 15 rows of 13 pt (7 cm = 198 pt); the
+stage table's "what it weighs" runs over columns D to F."""
 
 CURVE_MONTHS = (1, 4, 7, 10)
 """The monthly sector curve is shown (and charted) quarterly: a third of the rows to print."""
@@ -217,6 +219,7 @@ def build_summary(ctx: MemoContext, sheet: Sheet) -> None:
 
     s.section("Stage scores (0-100)")
     s.header(s.row, 1, ["stage", "score (live)", "gapscore at writing", "what it weighs"])
+    s.ws.merge_cells(start_row=s.row, start_column=4, end_row=s.row, end_column=SUMMARY_CHART_COLUMN - 1)
     s.row += 1
     top = s.row
     for stage in STAGES:
@@ -225,7 +228,10 @@ def build_summary(ctx: MemoContext, sheet: Sheet) -> None:
         s.formula(r, 2, f"=score_{stage}", "score")
         s.put(r, 3, res.scores[stage], "score")
         weighs = " + ".join(f"{w:g} x {f.replace('_', ' ')}" for f, w in cfg["stages"][stage]["weights"].items())
-        s.put(r, 4, weighs)
+        s.put(r, 4, weighs, wrap=False)
+        s.ws.merge_cells(start_row=r, start_column=4, end_row=r, end_column=SUMMARY_CHART_COLUMN - 1)
+        s.fit_height(r, weighs, sum(s.width(c) for c in range(4, SUMMARY_CHART_COLUMN)))
+        s.ws.cell(row=r, column=4).alignment = Alignment(wrap_text=True, vertical="top")
         s.row += 1
     last = s.row - 1
     s.row += 1
@@ -312,14 +318,9 @@ def build_summary(ctx: MemoContext, sheet: Sheet) -> None:
         fig("Sector funding series", sig.funding.series or "none", None, note=sig.funding.line())
     s.row += 1
 
-    s.section("As of")
-    s.pairs([
-        ("As-of date", ctx.as_of.to_pydatetime(), "date"),
-        ("Data vintage", ctx.values["data_vintage"], None),
-        ("gapscore version", ctx.values["version"], None),
-        ("Template", ctx.values["template"], None),
-        ("Sector id", ctx.score.sector, None),
-    ])
+    s.paragraph(  # one line, no section: the heading already gives the date and the data vintage
+        f"As of {ctx.as_of.date().isoformat()}; sector id {ctx.score.sector}; template {ctx.values['template']}; "
+                f"gapscore {ctx.values['version']}; data vintage: {ctx.values['data_vintage']}.", style=None)
 
 
 # --------------------------------------------------------------------------- capability
@@ -530,6 +531,7 @@ def build_cost(ctx: MemoContext, sheet: Sheet) -> None:
         y_title = f"{cost.unit} (log scale)"
         chart = _scatter(ctx.fill(sheet.spec.get("chart_title", "Price")), "year", y_title)
         chart.y_axis.scaling.logBase = 10
+        chart.legend.position = "r"  # nine series: a bottom legend would squeeze the plot
         colours = _colours(ctx)
         ws = s.ws
         if not compute:

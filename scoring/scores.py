@@ -95,11 +95,7 @@ def reasons_for(sig: SectorSignals, res: StageScores, cfg: dict) -> tuple[str, .
             out.append(f"too few records to fit alone: {names}; their curves borrow the shapes fitted on other "
                        f"benchmarks by {sig.as_of.date()}, with their own timing")
     if sig.cost is not None and sig.cost.is_fitted:
-        c = sig.cost
-        out.append(
-            f"price of {c.benchmark} >= {c.threshold:g} capability falls {c.decline_factor_per_year:.1f}x a year "
-            f"(90% CI {c.ci90[0]:.1f}-{c.ci90[1]:.1f}x, {c.n_points} frontier models)"
-        )
+        out.append(sig.cost.describe())
     econ = sig.economics_at(cfg["economics"]["target_share"])
     if econ is not None:
         year, low, high, already = econ
@@ -193,16 +189,30 @@ def score_all(store: DataStore, as_of: pd.Timestamp, cfg: dict, sectors: list[st
 
 RANK_BY = {
     "best": ("the best stage score (the highest of seed, series_a, series_b, growth)", STAGES),
-    "early": ("the early-stage case (the higher of the seed and series_a scores; sectors called harvest, "
-              "already done, last)", ("seed", "series_a")),
+    "early": ("the early-stage case (the higher of the seed and series_a scores whose evidence was measured; "
+              "sectors called harvest, already done, and sectors with no measured early-stage evidence last)",
+              ("seed", "series_a")),
     **{s: (f"the {s} score", (s,)) for s in STAGES},
 }
 """What ``score --rank-by`` can rank on: a description and the stages whose highest score counts."""
 
 
+def measured(result: SectorScore, stage: str) -> bool:
+    """Whether the factor ``stage``'s recommendation rests on (``Stage.evidence``) was measured,
+    rather than filled with the missing-data value (as the portfolio allocation asks)."""
+    from gapscore.scoring.stage_model import STAGE_MODEL
+
+    evidence = {st.id: st.evidence for st in STAGE_MODEL}[stage]
+    return result.result.factors.get(evidence) is not None
+
+
 def rank_key(result: SectorScore, by: str = "best") -> tuple[float, str]:
-    """The value a sector is ranked on (``RANK_BY``) and the stage that gives it (ties: the earlier stage)."""
+    """The value a sector is ranked on (``RANK_BY``) and the stage that gives it (ties: the
+    earlier stage). On the early-stage case only stages with measured evidence count, when
+    there is one."""
     stages = RANK_BY[by][1]
+    if by == "early":
+        stages = tuple(s for s in stages if measured(result, s)) or stages
     stage = max(stages, key=lambda s: (result.result.scores[s], -stages.index(s)))
     return result.result.scores[stage], stage
 
@@ -212,12 +222,17 @@ def rank(results: list[SectorScore], by: str = "best") -> list[SectorScore]:
 
     Ranked on the early-stage case, a sector the model calls harvest comes after every
     other: its series_a score can be high (capability near perfection pushes the
-    timing factor up) while the recommendation says the window has closed.
+    timing factor up) while the recommendation says the window has closed. So does a
+    sector whose seed and series_a evidence could not be measured: its score is the
+    missing-data value, not a case.
     """
     def done(r: SectorScore) -> bool:
         return by == "early" and r.result.recommendation == "harvest"
 
-    return sorted(results, key=lambda r: (done(r), -rank_key(r, by)[0], r.sector))
+    def unmeasured(r: SectorScore) -> bool:
+        return by == "early" and not any(measured(r, s) for s in RANK_BY["early"][1])
+
+    return sorted(results, key=lambda r: (done(r), unmeasured(r), -rank_key(r, by)[0], r.sector))
 
 
 def ranking_frame(results: list[SectorScore], by: str = "best") -> pd.DataFrame:

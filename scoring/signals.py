@@ -242,7 +242,8 @@ def shape_priors(store: DataStore, dates, cfg: dict, *, jobs: int = 1, scheduler
 def _lifetime_key(as_of: pd.Timestamp, cfg: dict) -> tuple:
     c = cfg["capability"]
     return ("lifetime_prior", pd.Timestamp(as_of), capability_thresholds(cfg), c["lifetime_reference"],
-            c["lifetime_min_benchmarks"], c["lifetime_trend_prior_sd"], c["error_scale"], c["lifetime_conformal"], c["interval"])
+            c["lifetime_min_benchmarks"], c["lifetime_trend_prior_sd"], c["error_scale"], c["lifetime_conformal"], c["interval"],
+            tuple(c["lifetime_from_shares"]))
 
 
 def lifetime_prior(store: DataStore, as_of: pd.Timestamp, cfg: dict):
@@ -259,7 +260,8 @@ def lifetime_prior(store: DataStore, as_of: pd.Timestamp, cfg: dict):
     return store.memo(_lifetime_key(as_of, cfg), lambda: fit_lifetimes(
         store.as_of("capability", as_of), store.load("benchmarks"), as_of=as_of, thresholds=capability_thresholds(cfg),
         min_benchmarks=c["lifetime_min_benchmarks"], trend_prior_sd=c["lifetime_trend_prior_sd"],
-        error_scale=c["error_scale"], conformal_level=c["interval"] if c["lifetime_conformal"] else None))
+        error_scale=c["error_scale"], conformal_level=c["interval"] if c["lifetime_conformal"] else None,
+        from_shares=c["lifetime_from_shares"]))
 
 
 def _capability(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict):
@@ -350,9 +352,10 @@ def _fit_pool(store: DataStore, as_of: pd.Timestamp, min_series: int):
         if bench not in prices.columns:
             continue
         fit = fit_cost(prices, benchmark=bench, threshold=threshold, as_of=as_of)
-        if fit.curve is not None and fit.curve.results_.df_resid > 0:
+        se = slope_se(fit.curve) if fit.curve is not None and fit.curve.results_.df_resid > 0 else math.nan
+        if math.isfinite(se) and se > 0:  # a perfect fit carries no precision to weigh by
             slopes.append(fit.curve.slope_)
-            ses.append(slope_se(fit.curve))
+            ses.append(se)
             labels.append(f"{bench} >= {threshold:g}")
     if len(slopes) < min_series:
         return None

@@ -244,6 +244,7 @@ def test_calibration_summary_by_hand():
         "error_years": [0.5, 2.0, 1.0, np.nan, np.nan],
         "realized_year": [2016.0, 2019.0, 2015.0, np.nan, np.nan],
         "low": [2015.0, 2015.0, 2014.0, 2014.0, 2020.0], "high": [2017.0, 2018.0, 2016.0, 2015.0, np.inf],
+        "line_error_years": [1.0, 3.0, 0.2, np.nan, np.nan], "class_error_years": [0.1, 0.4, 5.0, np.nan, np.nan],
     })
     cfg = set_value(load_config(), "backtest.calibration_thresholds", [0.95])
     got = calibration_summary(f, cfg).iloc[0]
@@ -251,6 +252,8 @@ def test_calibration_summary_by_hand():
     assert got["coverage_realized"] == pytest.approx(2 / 3)
     assert got["coverage_resolved"] == pytest.approx(2 / 4)
     assert got["median_abs_error_years"] == pytest.approx(1.0)
+    # the naive forecasters on the same three realized forecasts: medians of (1, 3, 0.2) and (0.1, 0.4, 5)
+    assert got["median_abs_error_line"] == pytest.approx(1.0) and got["median_abs_error_class"] == pytest.approx(0.4)
     assert got["too_early"] == 1 and got["too_late"] == 0
 
 

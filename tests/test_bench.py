@@ -158,7 +158,8 @@ def test_quick_bench_prints_well_formed_lines(tmp_path):
         assert ours > 0 and ref > 0
         assert float(m["r"]) == pytest.approx(ref / ours, rel=0.01)  # printed to 3 significant digits
         results[m["name"]] = ours
-    assert set(results) == {"graduation_km", "graduation_km_object", "graduation_km_arrow", "monte_carlo",
+    assert set(results) == {"graduation_km_codes", "graduation_km", "graduation_km_object", "graduation_km_arrow",
+                            "graduation_e2e", "monte_carlo", "monte_carlo_numpy", "monte_carlo_draws",
                             "memo_one", "memo_all", "import_floor", "startup_help", "startup_score",
                             "startup_score_warm", "import_score", "score_sectors_2", "rounds_load"}
     assert done.stdout.startswith("# gapscore bench --quick")

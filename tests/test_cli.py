@@ -156,3 +156,18 @@ def test_curve_economics_table_leads_with_the_headline(runner):
     head, _, table = result.output.partition("\nyear ")
     assert "price falls per year, fitted (x)" in head and "unit economics viable (inference <= 10% of revenue)" in head
     assert "span of the data (years)" in head and table.strip()
+
+
+def test_compute_cost_table_problems_are_named_one_line_each(runner, tmp_path):
+    from gapscore.scoring.cli import main
+
+    (tmp_path / "sectors.toml").write_text(
+        '[sectors.v2]\nname = "V2"\ndescription = "d"\nbenchmarks = ["imagenet_top5_error"]\n\n'
+        '[sectors.v2.cost]\nmode = "compute"\nunit = "1,000 images"\ncapability = "x"\ncapability_level = 80\n'
+        'flop_per_unit_date = "2012-01-01"\nhalving_years = -1\nhalving_date = "soon"\n'
+    )
+    result = runner.invoke(main, ["--data-dir", str(tmp_path), "curve", "cost", "v2"])
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert 'sectors.v2.cost.flop_per_unit: is required in [sectors.v2.cost] with mode = "compute"' in result.output
+    assert "sectors.v2.cost.halving_date: 'soon' is not a date; write it as YYYY-MM-DD" in result.output
+    assert "sectors.v2.cost.halving_years: must be a number above 0; got -1" in result.output

@@ -562,6 +562,8 @@ def test_with_projection_keeps_the_epoch_fit_and_adds_the_shrunk_rate():
     assert got.shrunk.raw_factor == pytest.approx(raw.decline_factor_per_year)
     proj = got.project(pd.to_datetime(["2024-01-01", "2040-01-01"]))
     assert list(proj["phase"]) == ["data", "projection"] and proj["price"].min() >= 1e-6
+    assert got.describe().startswith("price of mmlu >= 43.9 capability falls 11.8x a year (90% CI 8.3-16.8x, 9 frontier models")
+    assert "shrunk toward the pool of 2 price series" in got.describe() and "long-run 4.0x a year" in got.describe()
 
 
 def _hardware(rows):
@@ -597,6 +599,7 @@ def test_vision_cost_from_the_cited_numbers_by_hand():
     assert got["floor"].iloc[0] == pytest.approx(flop * 9.9e-14 / 3.6e6 * 0.08, rel=1e-6)
     assert result.decline_factor_per_year == pytest.approx(2 ** 0.75, rel=1e-6)  # flat hardware x algorithms
     assert result.unit == "USD per 1,000 images classified"
+    assert "cloud price of compute 1.00x (3 quotes, 2019-06 to 2020-06) x algorithmic efficiency 1.68x" in result.describe()
 
 
 def test_compute_cost_is_point_in_time():
@@ -621,3 +624,13 @@ def test_projection_starts_from_the_cheapest_price_still_standing():
     assert frame["price"].iloc[0] == pytest.approx(0.07) and frame["price"].iloc[1] == pytest.approx(0.07)
     assert list(frame["phase"]) == ["data", "data", "projection"]
     assert 0.07 / frame["price"].iloc[2] < raw.decline_factor_per_year  # slower than the raw trend: regressing
+
+
+def test_a_perfectly_straight_series_is_not_shrunk_toward_nothing():
+    """Three prices exactly on a line (10x a year) have a zero standard error: with a
+    pool that has spread (tau2 = 1.75), the weight on the pool is 0 / (0 + 1.75) = 0 and
+    the slope stays the data's."""
+    dates = pd.to_datetime(["2023-01-01", "2024-01-01", "2025-01-01"])
+    curve = CostCurve(days_per_year=365).fit(dates, [100.0, 10.0, 1.0])
+    shrunk = shrink_slope(curve.slope_, 0.0, pool_slopes([-1.0, -3.0], [0.5, 0.5]))
+    assert shrunk.weight == 0.0 and shrunk.slope == pytest.approx(curve.slope_)

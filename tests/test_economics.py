@@ -196,7 +196,7 @@ def test_every_sector_projection_is_bounded_and_above_the_floor(bundled):
         assert (frame["low"] >= frame["floor"] * (1 - 1e-12)).all() and (frame["price"] >= frame["floor"] * (1 - 1e-12)).all()
         fall = frame["price"].iloc[0] / frame["price"].iloc[5]
         proj = cost.projection
-        if hasattr(proj, "shrunk"):
+        if not cost.from_compute:
             assert frame["floor"].iloc[0] == pytest.approx(floor)
             r0, rl = -proj.shrunk.slope, -lr.slope
             assert fall <= math.exp(5 * rl + max(r0 - rl, 0) * proj.tau_) * (1 + 1e-9)
@@ -219,3 +219,21 @@ def test_vision_and_speech_have_cost_and_economics_from_cited_inputs(bundled):
         assert (sig.economics["inference_share"] < 0.01).all()
         early = sig_mod.sector_signals(store, sid, pd.Timestamp("2019-01-01"), cfg)
         assert early.cost.status == "insufficient_data" and early.economics is None
+
+
+def test_cost_projection_is_point_in_time(tmp_path, bundled):
+    """A price dated after the as-of date (a far cheaper model scoring high on every
+    benchmark) changes no sector's fitted or shrunk rate, pool or projection."""
+    _, cfg = bundled
+    (tmp_path / "prices.csv").write_text(
+        "model,date,usd_per_mtok,provider,mmlu,gpqa_diamond,humaneval,math500,verified,source\n"
+        "Future,2026-01-15,0.0001,X,99,99,99,99,True,test row\n"
+    )
+    base, more = DataStore(), DataStore(tmp_path)
+    assert len(more.load("prices")) == len(base.load("prices")) + 1
+    dates = pd.to_datetime(["2024-07-01", "2027-07-01"])
+    for sid in ("llm_assistants", "code_assistants", "computer_use_agents"):
+        a = sig_mod._cost(base, base.sector(sid), AS_OF, cfg)
+        b = sig_mod._cost(more, more.sector(sid), AS_OF, cfg)
+        assert a.decline_factor_per_year == b.decline_factor_per_year and a.shrunk_factor == b.shrunk_factor
+        pd.testing.assert_frame_equal(a.project(dates, 0.8), b.project(dates, 0.8))

@@ -18,8 +18,9 @@ from gapscore.models.exceptions import InputError
 from gapscore.scoring.datasets import DataStore
 
 #: Largest difference allowed between the methods' threshold years (point and the
-#: 10/50/90% bootstrap quantiles), in years. Measured on the bundled sector benchmarks
-#: at four as-of dates with 200 replicates: at most 8e-5 years (docs/models/capability_cost.md).
+#: 10/50/90% bootstrap quantiles), in years. Measured on the bundled benchmarks whose
+#: climb is observed, at four as-of dates with 200 replicates: at most 0.007 years
+#: (go_elo as of 2016), 0.033 for the Hutter prize (docs/models/capability_cost.md).
 YEAR_TOLERANCE = 0.02
 
 
@@ -52,7 +53,10 @@ def test_batched_matches_scipy_on_bundled_sector_benchmarks(as_of):
     fitted = 0
     for benchmark in _sector_benchmarks(store):
         points = records[records["benchmark"] == benchmark]
-        if len(points) < 5:
+        if len(points) < 5 or points["share"].iloc[0] >= 1.0:
+            # A first record already at the human level shows no climb: k and t0 are not
+            # identified (a valley of equal cost, where the solvers stop at different
+            # points), which test_batched_never_finds_a_worse_minimum_than_scipy covers.
             continue
         t, y = decimal_year(points["date"]), points["share"].to_numpy(dtype=float)
         fits = {
@@ -77,7 +81,8 @@ def test_batched_never_finds_a_worse_minimum_than_scipy():
     not identified (all points at the ceiling, or a step), where the two methods stop at
     different parameters, the batched point fit's cost is at most scipy's (to rounding)."""
     _, records = _records("2025-06-30")
-    flat = {"atari_krull", "atari_boxing", "atari_video_pinball", "atari_gopher", "atari_james_bond", "atari_road_runner"}
+    flat = {"atari_krull", "atari_boxing", "atari_video_pinball", "atari_gopher", "atari_james_bond", "atari_road_runner",
+            "librispeech_test_other_wer"}
     for benchmark, points in records.groupby("benchmark"):
         if len(points) < 5 or (benchmark.startswith("atari_") and benchmark not in flat):
             continue

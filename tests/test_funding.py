@@ -177,3 +177,16 @@ def test_backtest_truth_takes_funding_direction_from_the_series(funded):
     assert before.funding == {2018: -1.0} and before.funding_origin == {2018: "funding.csv toy_vertical"}
     after = realized_history(store, "vision", pd.Timestamp("2021-01-01"), CFG)
     assert after.funding == {2018: 1.0} and after.surge_year == 2018
+
+
+def test_memo_funding_sheet_shows_the_sector_series(runner, funded, tmp_path):
+    from openpyxl import load_workbook
+
+    memo = tmp_path / "m.xlsx"
+    made = runner.invoke(main, ["--data-dir", str(funded), "--replace-data", "memo", "vision", "--as-of", "2020-06-30", "-o", str(memo)])
+    assert made.exit_code == 0, made.output
+    ws = load_workbook(memo)["Funding"]
+    cells = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, ws.max_row + 1)}
+    assert cells["series"] == "toy_vertical" and cells["direction"] == "growing"
+    assert cells["share of toy_total (2018)"] == pytest.approx(0.15)
+    assert cells["growth a year (last two years)"] == pytest.approx(0.5)

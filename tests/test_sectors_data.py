@@ -57,10 +57,13 @@ def test_curated_rows_carry_sources(store):
     for name in ("benchmarks", "capability"):
         frame = store.load(name)
         assert frame["source"].fillna("").str.strip().ne("").all(), name
-    # every human baseline is cited or named as an assumption in its source text
+    # every human baseline is cited (a dated reference) or named as an assumption or target
     bench = store.load("benchmarks")
     with_baseline = bench[bench["human_baseline"].notna()]
-    assert with_baseline["source"].str.len().min() > 40
+    cited = with_baseline["source"].str.contains(r"(?:19|20)\d\d|assumption|target", case=False, regex=True)
+    assert with_baseline.loc[~cited, "benchmark"].tolist() == []
+    # and every source names its floor
+    assert bench["source"].str.contains("floor", case=False).all()
 
 
 def test_horizons_are_log_scale_minutes_above_their_floor(store):
@@ -91,6 +94,8 @@ def test_legs_of_bundled_sectors(store):
     assert sector_legs(store, "drug_discovery")["capability"] == "none"
     # computer-use agents price GPQA Diamond, another sector's benchmark: borrowed
     assert sector_legs(store, "computer_use_agents")["cost"] == "borrowed"
+    # vision prices its own task's compute (mode = "compute"): measured
+    assert sector_legs(store, "computer_vision")["cost"] == "measured"
     # video generation has only a published anchor cost: borrowed; no benchmark: none
     assert sector_legs(store, "video_generation")["cost"] == "borrowed"
     assert sector_legs(store, "video_generation")["capability"] == "none"
@@ -160,3 +165,34 @@ def test_validate_checks_the_config_as_score_does(tmp_path, runner):
     result = runner.invoke(main, ["--config", str(cfg), "data", "validate"])
     assert result.exit_code == 1
     assert "capability.not_a_key is not a known setting" in result.output
+
+
+def test_curation_dates_are_never_early():
+    """tools/curate/histories.py dates a result known to its month (year) by the month's
+    (year's) last day: 'September 2019' -> 2019-09-30, 'Sept 2018' -> 2018-09-30, a bare
+    year -> 31 December; February of a leap year has 29 days."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools" / "curate"))
+    try:
+        from histories import month_year_date
+    finally:
+        sys.path.pop(0)
+    assert month_year_date("September 2019, Interspeech") == "2019-09-30"
+    assert month_year_date("Interspeech, Sept 2018") == "2018-09-30"
+    assert month_year_date("2015") == "2015-12-31"
+    assert month_year_date("February 2016") == "2016-02-29"
+    assert month_year_date("no date here") is None
+
+
+def test_sector_template_refuses_bad_ids_and_file_targets(tmp_path, runner):
+    result = runner.invoke(main, ["data", "template", "sector", "--id", "../Bad-Id", "-o", str(tmp_path / "x")])
+    assert result.exit_code == 2
+    assert "sector id '../Bad-Id' must be snake_case" in result.output
+    assert not (tmp_path / "x").exists()
+    target = tmp_path / "afile"
+    target.write_text("keep", encoding="utf-8")
+    result = runner.invoke(main, ["data", "template", "sector", "-o", str(target)])
+    assert result.exit_code == 2 and "is a file; give a folder" in result.output
+    assert target.read_text(encoding="utf-8") == "keep"

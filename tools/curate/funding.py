@@ -241,9 +241,25 @@ REPORT_FIGURES = [
      "derived: 2020 was 4.5x 2019, 13,800 / 4.5; edition year end"),
     ("aiindex_medical_healthcare_world", "Stanford AI Index (NetBase Quid): focus area medical and healthcare", "world", 2022, 6100, None,
      "aiindex_private_ai_world", "2023-12-31", "Stanford AI Index 2023 (secondary)", "edition year end"),
+    # Generative AI: checked against Stanford HAI's own pages (published-facts.md marks the
+    # 2025 edition's figures "verify before shipping"; these two are verified, the focus
+    # areas of that summary are not and stay out).
+    ("aiindex_generative_ai_world", "Stanford AI Index (Quid): private investment in generative AI", "world", 2023, 25200, None, "",
+     "2024-04-15", "Stanford HAI, 2024 AI Index report (hai.stanford.edu/news/inside-new-ai-index-expensive-new-models-targeted-investments-and-more): "
+     "generative AI investment nearly eightfold since 2022, USD 25.2B in 2023",
+     "edition released 2024-04-15"),
+    ("aiindex_generative_ai_world", "Stanford AI Index (Quid): private investment in generative AI", "world", 2024, 33900, None, "",
+     "2025-04-07", "Stanford HAI, 2025 AI Index report, Economy chapter (hai.stanford.edu/ai-index/2025-ai-index-report/economy): "
+     "private investment in generative AI USD 33.9B in 2024, up 18.7% from 2023",
+     "edition released 2025-04-07"),
+    ("aiindex_generative_ai_world", "Stanford AI Index (Quid): private investment in generative AI", "world", 2023, 28559, None, "",
+     "2025-04-07", "Stanford HAI, 2025 AI Index report, Economy chapter (hai.stanford.edu/ai-index/2025-ai-index-report/economy): "
+     "USD 33.9B in 2024, up 18.7% from 2023",
+     "derived: 33,900 / 1.187, the 2025 edition's revision of 2023 (the 2024 edition said 25.2B)"),
 ]
-"""The AI Index 2025 figures in published-facts.md are marked "verify before shipping"
-(read in an unofficial summary): left out until verified."""
+"""The AI Index 2025 focus-area figures in published-facts.md are marked "verify before
+shipping" (read in an unofficial summary): left out until verified. Its generative-AI
+figures are verified against Stanford HAI's own page and bundled."""
 
 
 def _ncses(shared: Path, table: str) -> pd.DataFrame:

@@ -317,7 +317,7 @@ def read_wer_are_we(shared: Path) -> tuple[pd.DataFrame, int]:
             continue
         m = re.search(r"\[(.*?)\]\((.*?)\)", paper)
         title, url = (m.group(1), m.group(2)) if m else (paper, "")
-        notes = cells[4] if len(cells) > 4 else ""
+        notes = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", cells[4]) if len(cells) > 4 else ""  # [text](url) -> text
         for bid, cell in zip(WER_TABLES[section], (first, second)):
             if not cell.rstrip("%").strip():
                 continue
