@@ -15,6 +15,7 @@ citations list, and the fixed figures of the seed article on the Cost sheet.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,9 @@ from gapscore.models._frontier import decimal_year
 from gapscore.scoring import __version__
 from gapscore.scoring.datasets import DataStore
 from gapscore.scoring.scores import SectorScore, score_sector, sensitivity
+
+if TYPE_CHECKING:
+    from gapscore.models.graduation import GraduationResult
 
 PROJECTION_YEARS_AHEAD = 5
 """Years after the as-of date the cost projection runs to (what the memo draws)."""
@@ -35,7 +39,7 @@ class SectorEvidence:
     score: SectorScore
     frontier: pd.DataFrame
     """Record-setting capability results: benchmark, date, year, system, value, share, source, _file."""
-    graduation: object | None
+    graduation: GraduationResult | None
     """``models.graduation.fit_graduation`` of the sector's rounds (cohorts, survival); None without rounds."""
     rounds: pd.DataFrame
     """The sector's funding rounds known on the date (what the graduation rests on)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,10 @@ from gapscore.scoring.datasets import BUNDLED_DIR, DATASETS, DataStore
 from gapscore.scoring.output import interval_end
 from gapscore.scoring.report_book import Sheet
 from gapscore.scoring.stage_model import STAGES, best_stage
+
+if TYPE_CHECKING:
+    from gapscore.scoring.evidence import SectorEvidence
+    from gapscore.scoring.scores import SectorScore
 
 CHART_WIDTH_CM = 24.0
 CHART_HEIGHT_CM = 11.0
@@ -86,14 +91,14 @@ def licence_for(source: str, user: bool = False) -> str:
 class MemoContext:
     """Everything a sheet builder needs; ``sources`` collects the citations."""
 
-    score: object  # scores.SectorScore
+    score: SectorScore
     cfg: dict
     store: DataStore
     template: dict
     values: dict
     fill: object  # callable(text, **extra) -> str: placeholders filled
     sources: list[dict] = field(default_factory=list)
-    evidence: object = None  # evidence.SectorEvidence: what the sheets present (computed once, not here)
+    evidence: SectorEvidence | None = None  # what the sheets present (computed once, in report.build_memo)
 
     @property
     def sig(self):
