@@ -3,17 +3,19 @@
 
 ``sector_evidence`` gathers, from the data known on the date and the config: the
 score (signals, stage scores, reasons), the record-setting capability results the
-curves were fitted to, the seed-to-Series-A cohorts and survival curve, the
+curves were fitted to, the cost curve's headline and its projection with the
+hardware scenarios, the seed-to-Series-A cohorts and survival curve, the
 sensitivity table and the data vintage. The memo's sheets read these fields instead
 of recomputing them, so each of those numbers is also reachable from Python and JSON.
 
-Still computed by the memo itself (issue #14, left for a later pass): the cost
-projection and the hardware scenario of the Cost sheet, and the citations list.
+Still assembled by the memo itself (issue #14, left for a later pass): the
+citations list, and the fixed figures of the seed article on the Cost sheet.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -23,6 +25,12 @@ from gapscore.scoring import __version__
 from gapscore.scoring.datasets import DataStore
 from gapscore.scoring.scores import SectorScore, score_sector, sensitivity
 
+if TYPE_CHECKING:
+    from gapscore.models.graduation import GraduationResult
+
+PROJECTION_YEARS_AHEAD = 5
+"""Years after the as-of date the cost projection runs to (what the memo draws)."""
+
 
 @dataclass(frozen=True, eq=False)
 class SectorEvidence:
@@ -31,12 +39,16 @@ class SectorEvidence:
     score: SectorScore
     frontier: pd.DataFrame
     """Record-setting capability results: benchmark, date, year, system, value, share, source, _file."""
-    graduation: object | None
+    graduation: GraduationResult | None
     """``models.graduation.fit_graduation`` of the sector's rounds (cohorts, survival); None without rounds."""
     rounds: pd.DataFrame
     """The sector's funding rounds known on the date (what the graduation rests on)."""
     exits: pd.DataFrame
     """Exits of those companies known on the date (censoring the survival curve)."""
+    cost_headline: dict | None
+    """``curves.cost_headline`` of the sector's cost curve ({"rows", "json"}); None without a price series."""
+    cost_projection: pd.DataFrame | None
+    """``curves.cost_projection_table``: mid-year prices, interval, floor and hardware scenarios; None unless fitted."""
     rounds_data_end: pd.Timestamp | None
     """End of the round data known on the date (``DataStore.data_end``); None without rounds."""
     sensitivity: pd.DataFrame
@@ -57,6 +69,11 @@ class SectorEvidence:
         return {
             "data_vintage": self.data_vintage,
             "frontier": self.frontier.drop(columns=["_file"], errors="ignore"),
+            "cost": None if self.cost_headline is None else {
+                "headline": self.cost_headline["json"],
+                "projection": self.cost_projection,
+                "scenarios": None if self.cost_projection is None else self.cost_projection.attrs.get("scenarios", {}),
+            },
             "graduation": None if g is None else {"cohorts": g.cohorts, "survival": g.survival},
             "rounds_used": int(len(self.rounds)),
             "sensitivity": self.sensitivity,
@@ -130,7 +147,10 @@ def sector_evidence(store: DataStore, sector: str, as_of: pd.Timestamp, cfg: dic
     as_of = pd.Timestamp(as_of)
     score = score_sector(store, sector, as_of, cfg) if score is None else score
     table = store.sector(sector)
+    from gapscore.scoring.curves import cost_headline, cost_projection_table
+
     graduation, rounds, exits, data_end = graduation_evidence(store, table, as_of, cfg)
+    cost = score.signals.cost
     return SectorEvidence(
         score=score,
         frontier=frontier_points(store, table, as_of, cfg),
@@ -138,6 +158,9 @@ def sector_evidence(store: DataStore, sector: str, as_of: pd.Timestamp, cfg: dic
         rounds=rounds,
         exits=exits,
         rounds_data_end=data_end,
+        cost_headline=None if cost is None else cost_headline(cost, as_of, cfg, table),
+        cost_projection=None if cost is None or not cost.is_fitted else cost_projection_table(
+            cost, as_of, cfg, level=cfg["capability"]["interval"], years_ahead=PROJECTION_YEARS_AHEAD),
         sensitivity=sensitivity(score.signals, cfg),
         data_vintage=data_vintage(store, as_of) if vintage is None else vintage,
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,10 @@ from gapscore.scoring.datasets import BUNDLED_DIR, DATASETS, DataStore
 from gapscore.scoring.output import interval_end
 from gapscore.scoring.report_book import Sheet
 from gapscore.scoring.stage_model import STAGES, best_stage
+
+if TYPE_CHECKING:
+    from gapscore.scoring.evidence import SectorEvidence
+    from gapscore.scoring.scores import SectorScore
 
 CHART_WIDTH_CM = 24.0
 CHART_HEIGHT_CM = 11.0
@@ -42,8 +47,6 @@ stage table's "what it weighs" runs over columns D to F."""
 CURVE_MONTHS = (1, 4, 7, 10)
 """The monthly sector curve is shown (and charted) quarterly: a third of the rows to print."""
 
-PROJECTION_YEARS_AHEAD = 5
-"""Years after the as-of date the cost projection is drawn to (display only)."""
 
 DATASET_LICENCES = {
     "sectors": "facts (each number cited in sectors.toml)",
@@ -88,14 +91,14 @@ def licence_for(source: str, user: bool = False) -> str:
 class MemoContext:
     """Everything a sheet builder needs; ``sources`` collects the citations."""
 
-    score: object  # scores.SectorScore
+    score: SectorScore
     cfg: dict
     store: DataStore
     template: dict
     values: dict
     fill: object  # callable(text, **extra) -> str: placeholders filled
     sources: list[dict] = field(default_factory=list)
-    evidence: object = None  # evidence.SectorEvidence: what the sheets present (computed once, not here)
+    evidence: SectorEvidence | None = None  # what the sheets present (computed once, in report.build_memo)
 
     @property
     def sig(self):
@@ -422,8 +425,6 @@ def build_capability(ctx: MemoContext, sheet: Sheet) -> None:
 
 def build_cost(ctx: MemoContext, sheet: Sheet) -> None:
     from gapscore.models import cost as cost_mod
-    from gapscore.scoring.curves import cost_headline, cost_projection_table
-
     _start(ctx, sheet)
     s, cost, cfg = sheet, ctx.sig.cost, ctx.cfg
     spec = ctx.table.get("cost") or {}
@@ -443,7 +444,7 @@ def build_cost(ctx: MemoContext, sheet: Sheet) -> None:
             s.note("Its unit economics use a published cost anchor instead: see the Economics sheet.")
         s.row += 1
     else:
-        head = cost_headline(cost, ctx.as_of, cfg, ctx.table)
+        head = ctx.evidence.cost_headline
         s.section("Compute cost at constant accuracy (FLOP the task needs x cloud price of FLOP)" if compute
                   else "Constant-capability price trend (Epoch AI method), shrunk and carried to long-run rates")
         rows = [(label, value, fmt) for label, value, fmt in head["rows"]]
@@ -490,7 +491,7 @@ def build_cost(ctx: MemoContext, sheet: Sheet) -> None:
 
     if cost is not None and cost.is_fitted:
         level = cfg["capability"]["interval"]
-        table = cost_projection_table(cost, ctx.as_of, cfg, level=level, years_ahead=PROJECTION_YEARS_AHEAD)
+        table = ctx.evidence.cost_projection.copy()
         table["year"] = _years(table["date"])
         s.section(f"Projection (mid-year; {level:.0%} interval): solid over the data, dashed past its last point ({cost.end.date()}); never below the floor")
         cols = [("date", "date", "date"), ("decimal year", "year", "year"), ("price over the data", "price_data", "raw"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -17,6 +18,11 @@ import pandas as pd
 from gapscore.models._frontier import year_of
 from gapscore.scoring.datasets import DataStore
 from gapscore.scoring.timing import TimingInputs, YearForecast, forecast_from_interval
+
+if TYPE_CHECKING:  # types only: the models are imported where they are fitted, lazily
+    from gapscore.models.capability import CapabilityResult
+    from gapscore.models.cost import CostResult
+    from gapscore.models.economics import EconomicsResult
 
 
 @dataclass(frozen=True, eq=False)
@@ -104,9 +110,9 @@ class SectorSignals:
     sector: str
     name: str
     as_of: pd.Timestamp
-    capability: object | None  # models.capability.CapabilityResult
-    cost: object | None  # models.cost.CostResult
-    economics: object | None  # models.economics.EconomicsResult
+    capability: CapabilityResult | None
+    cost: CostResult | None
+    economics: EconomicsResult | None
     economics_by_target: dict = field(default_factory=dict)  # target share -> (year, low, high, already); read with economics_at
     traction: Traction | None = None
     momentum_ratio: float | None = None

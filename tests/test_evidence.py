@@ -72,6 +72,7 @@ def cases(tmp_path_factory):
     mini = write_mini(folder / "mini", {"rounds.csv": ROUNDS})
     out = {}
     for key, extra, sector, as_of in (("bundled", [], "computer_vision", "2019-06-30"),
+                                      ("cost", [], "llm_assistants", "2025-06-30"),
                                       ("mini", ["--data-dir", str(mini), "--replace-data"], "vision", "2014-06-30")):
         base = [*extra, "--config", str(cfg)]
         payload = json.loads(run(runner, [*base, "explain", sector, "--as-of", as_of, "--format", "json"]).stdout)
@@ -111,6 +112,23 @@ def test_scores_and_recommendation_written_are_the_json(cases):
                                                           "gapscore at writing"])}
     for stage in STAGES:
         assert round(rows[stage][6], 6) == payload["scores"][stage]
+
+
+def test_cost_projection_and_scenarios_are_the_evidence(cases):
+    """The Cost sheet's projection table (prices, interval, floor, hardware scenarios, rates)."""
+    payload, wb = cases["cost"]
+    cost = payload["evidence"]["cost"]
+    assert cost["headline"]["status"] == "ok" and len(cost["scenarios"]) == 2
+    keys = ["date", "year", "price_data", "price_projection", "low", "high", "floor", *cost["scenarios"], "rate", "phase"]
+    headers = ["date", "decimal year", "price over the data", "projected price", "low", "high", "floor (electricity)",
+               *[f"scenario: {label}" for label in cost["scenarios"].values()], "annual decline (x)", "phase"]
+    rows = table_below(wb["Cost"], headers)
+    assert len(rows) == len(cost["projection"]) > 5
+    for got, w in zip(rows, cost["projection"]):
+        for cell, key in zip(got, keys):
+            if key == "year":
+                continue  # the memo adds the decimal year of the date
+            assert same(cell, w[key]), (key, cell, w[key])
 
 
 def test_data_vintage_is_the_evidence(cases):
