@@ -19,7 +19,7 @@ The method, every constant and the limits are documented in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from numbers import Integral, Real
 
@@ -58,6 +58,7 @@ __all__ = [
     "observed_frontier",
     "record_points",
     "saturation_dates",
+    "widen_forecast",
 ]
 
 # --- constants (units and sources in docs/models/capability_cost.md) -------------------
@@ -774,7 +775,9 @@ class CapabilityResult:
     saturated : members saturated by ``as_of`` (tasks done: counted at the cap),
     beyond_measure : every member with a result is saturated: the sector's capability
         is beyond what its benchmarks measure, and its level says nothing of the gaps,
-    observed_curve : the observed level at each record date (:func:`observed_frontier`).
+    observed_curve : the observed level at each record date (:func:`observed_frontier`),
+    stale : members no longer reported (last result more than ``stale_after_years``
+        before ``as_of``, not saturated): counted at their last observed share.
 
     Equality is identity (the fields include DataFrames).
     """
@@ -796,6 +799,7 @@ class CapabilityResult:
     saturated: tuple[str, ...] = ()
     beyond_measure: bool = False
     observed_curve: pd.Series | None = None
+    stale: tuple[str, ...] = ()
 
     @property
     def has_forecast(self) -> bool:
@@ -809,7 +813,8 @@ class CapabilityResult:
     def measuring(self) -> pd.DataFrame:
         """The members with a result that are not saturated: those the remaining gap is read on."""
         rows = self.per_benchmark
-        return rows[(rows["n_points"] > 0) & ~rows["saturated"].astype(bool)]
+        stale = rows["stale"].astype(bool) if "stale" in rows.columns else False
+        return rows[(rows["n_points"] > 0) & ~rows["saturated"].astype(bool) & ~stale]
 
     def borrowed(self) -> pd.DataFrame:
         """The benchmarks whose curve borrows its shape (too few records to fit alone)."""
@@ -854,27 +859,36 @@ class CapabilityResult:
 
 
 def _sector_mean(params: np.ndarray, t: np.ndarray, cap: float = np.inf, done: np.ndarray | None = None,
-                 top: float = 1.0) -> np.ndarray:
+                 top: float = 1.0, frozen: tuple | None = None) -> np.ndarray:
     """Mean over benchmarks of logistic curves, each capped at ``cap``; a benchmark counts
-    at least ``top`` from its saturation year ``done`` (B,) on. params (D, B, 3), t (D,) -> (D,)."""
+    at least ``top`` from its saturation year ``done`` (B,) on, and exactly ``level`` from
+    ``since`` on when ``frozen = (since, level)`` (B,) each (no longer reported: its last
+    observed share; before then at most that share, so the mean keeps rising with t).
+    params (D, B, 3), t (D,) -> (D,)."""
     values = np.minimum(params[:, :, 0] * expit(params[:, :, 1] * (t[:, None] - params[:, :, 2])), cap)
     if done is not None:
         values = np.where(t[:, None] >= done[None, :], np.maximum(values, top), values)
+    if frozen is not None:
+        # before ``since`` at most ``level``, so the mean still rises with t (bisection)
+        values = np.where(t[:, None] >= frozen[0][None, :], frozen[1][None, :], np.minimum(values, frozen[1][None, :]))
     return values.mean(axis=1)
 
 
 def _sector_mean_grid(params: np.ndarray, t: np.ndarray, cap: float = np.inf, done: np.ndarray | None = None,
-                      top: float = 1.0) -> np.ndarray:
+                      top: float = 1.0, frozen: tuple | None = None) -> np.ndarray:
     """Mean over benchmarks of capped logistic curves on a grid. params (D, B, 3), t (G,) -> (D, G)."""
     L, k, t0 = (params[:, :, i, None] for i in range(3))
     values = np.minimum(L * expit(k * (t[None, None, :] - t0)), cap)
     if done is not None:
         values = np.where(t[None, None, :] >= done[None, :, None], np.maximum(values, top), values)
+    if frozen is not None:
+        values = np.where(t[None, None, :] >= frozen[0][None, :, None], frozen[1][None, :, None],
+                          np.minimum(values, frozen[1][None, :, None]))
     return values.mean(axis=1)
 
 
 def _sector_year(params: np.ndarray, threshold: float, lo: float, hi: float, cap: float = np.inf,
-                 done: np.ndarray | None = None, top: float = 1.0) -> np.ndarray:
+                 done: np.ndarray | None = None, top: float = 1.0, frozen: tuple | None = None) -> np.ndarray:
     """First year each averaged curve reaches ``threshold`` in [lo, hi]; inf if not by hi.
 
     Each logistic rises with t (k > 0), so their mean does too and bisection finds the
@@ -882,10 +896,10 @@ def _sector_year(params: np.ndarray, threshold: float, lo: float, hi: float, cap
     """
     n = params.shape[0]
     a, b = np.full(n, lo), np.full(n, hi)
-    reached_at_hi = _sector_mean(params, b, cap, done, top) >= threshold
+    reached_at_hi = _sector_mean(params, b, cap, done, top, frozen) >= threshold
     for _ in range(_BISECTION_STEPS):
         mid = 0.5 * (a + b)
-        above = _sector_mean(params, mid, cap, done, top) >= threshold
+        above = _sector_mean(params, mid, cap, done, top, frozen) >= threshold
         b = np.where(above, mid, b)
         a = np.where(above, a, mid)
     return np.where(reached_at_hi, b, np.inf)
@@ -946,6 +960,8 @@ def fit_sector(
     saturation_noise: float | None = DEFAULT_SATURATION_NOISE_POINTS,
     lifetime_prior: object | None = None,
     horizon_years: float = MAX_HORIZON_YEARS,
+    interval_scales: Mapping[float, float] | None = None,
+    stale_after_years: float | None = None,
 ) -> CapabilityResult:
     """Fit a sector's capability S-curve as of ``as_of``.
 
@@ -984,8 +1000,25 @@ def fit_sector(
     and conditioned on not having been reached by ``as_of``. Without any curve the class
     alone gives the forecast (status "reference_class"), from the first record on.
 
+    ``interval_scales`` ({threshold: factor}): the curve-based forecasts (fitted or
+    borrowed curves, combined with the class) of each threshold get their interval
+    scaled by the factor about their year (:func:`widen_forecast`): the split-conformal
+    factor learned from earlier forecasts that had resolved by ``as_of``
+    (``scoring.calibration.conformal_scales``). Forecasts of the class alone are left as
+    they are (the class has its own conformal step).
+
+    ``stale_after_years`` (None: off): a member not saturated whose last result is more
+    than this many years before ``as_of`` is no longer reported (``stale``): it keeps its
+    last observed share in the sector, observed and fitted, from its last result on (its
+    fitted curve is not extrapolated past it), adds no velocity, and the remaining gap and
+    the reference class's forecast are read on the members still reported.
+
     ``sector`` defaults to the single sector of the listed benchmarks in ``benchmarks``.
     """
+    if stale_after_years is not None and not (isinstance(stale_after_years, Real) and not isinstance(stale_after_years, bool)
+                                              and np.isfinite(stale_after_years) and stale_after_years > 0):
+        raise InputError("The 'stale_after_years' parameter of fit_sector must be a positive number of years or None. "
+                         f"Got {stale_after_years!r} instead.")
     cap = np.inf if task_cap is None else float(task_cap)
     if not cap > 0:
         raise InputError(f"The 'task_cap' parameter of fit_sector must be a positive share or None. Got {task_cap!r} instead.")
@@ -1099,8 +1132,30 @@ def fit_sector(
                 fits[b] = _SaturatedCurve(float(decimal_year(saturated[b])[0]), top,
                                           int((records["benchmark"] == b).sum()), n_boot)
         used = sorted(set(used) | set(done_names))
+    # No longer reported: a member not saturated whose last result is more than
+    # ``stale_after_years`` before as_of stops measuring. It keeps its last observed share
+    # in the sector (observed and fitted, from its last result on), adds no velocity and
+    # no extrapolation, and the remaining gap is read on the others.
+    last_result = normalised.groupby("benchmark")["date"].max()
+    t_last = {b: float(decimal_year(last_result[b])[0]) for b in measured}
+    stale_names = [] if stale_after_years is None else [
+        b for b in measured if b not in done_names and t_last[b] < t_as_of - float(stale_after_years)]
+    obs_share = per_benchmark.set_index("benchmark")["observed_share"]
+    stale_level = {b: float(np.clip(obs_share[b], 0.0, min(ceiling_value, cap))) for b in stale_names}
+    if fits:
+        for b in stale_names:
+            if b not in fits:
+                fits[b] = _SaturatedCurve(t_last[b], stale_level[b], int((records["benchmark"] == b).sum()), n_boot)
+        used = sorted(set(used) | set(stale_names))
+    per_benchmark["stale"] = per_benchmark["benchmark"].isin(stale_names)
+    per_benchmark["last_result_date"] = pd.to_datetime(
+        [last_result.get(b, pd.NaT) for b in per_benchmark["benchmark"]]) if len(per_benchmark) else pd.Series(dtype="datetime64[ns]")
     curve_keys = sorted(fits)
     done = np.array([float(decimal_year(saturated[b])[0]) if b in saturated.index else np.inf for b in curve_keys])
+    frozen = None
+    if any(b in stale_level for b in curve_keys):
+        frozen = (np.array([t_last[b] if b in stale_level else np.inf for b in curve_keys]),
+                  np.array([stale_level.get(b, np.inf) for b in curve_keys]))
     observed_series = observed_frontier(normalised, measured, cap=min(ceiling_value, cap), saturated=saturated)
     observed_level = float(observed_series.iloc[-1]) if len(observed_series) else np.nan
 
@@ -1116,8 +1171,9 @@ def fit_sector(
         saturated=tuple(done_names),
         beyond_measure=beyond,
         observed_curve=observed_series,
+        stale=tuple(stale_names),
     )
-    still_names = [b for b in measured if b not in done_names]
+    still_names = [b for b in measured if b not in done_names and b not in stale_names]
     # Known not reached up to the last result of a member that still measures (not up to
     # as_of: a benchmark no longer reported says nothing about the years since).
     still = normalised[normalised["benchmark"].isin(still_names)]
@@ -1166,8 +1222,8 @@ def fit_sector(
         if passed is not None:
             forecasts.append(passed)
             continue
-        year = float(_sector_year(point, threshold, lo, horizon, cap, done, top)[0])
-        draw_years = _sector_year(draws, threshold, lo, horizon, cap, done, top)
+        year = float(_sector_year(point, threshold, lo, horizon, cap, done, top, frozen)[0])
+        draw_years = _sector_year(draws, threshold, lo, horizon, cap, done, top, frozen)
         low, high = _quantile_bounds(draw_years[:, None], level, method="inverted_cdf")
         low, high = float(low[0]), float(high[0])
         capped = not year <= horizon
@@ -1181,7 +1237,9 @@ def fit_sector(
             passed=False,
             capped=capped,
         )
-        forecasts.append(with_prior(threshold, fitted) or fitted)
+        combined = with_prior(threshold, fitted) or fitted
+        scale = _scale_for(interval_scales, threshold)
+        forecasts.append(combined if scale is None else widen_forecast(combined, scale, t_as_of, horizon))
 
     first = min(fits[b].t_range_[0] for b in curve_keys)
     grid = pd.date_range(
@@ -1190,25 +1248,60 @@ def fit_sector(
         freq="MS",
     )
     t_grid = decimal_year(grid)
-    fit_grid = _sector_mean(np.repeat(point, len(t_grid), axis=0), t_grid, cap, done, top)
-    draw_grid = _sector_mean_grid(draws, t_grid, cap, done, top)
+    fit_grid = _sector_mean(np.repeat(point, len(t_grid), axis=0), t_grid, cap, done, top, frozen)
+    draw_grid = _sector_mean_grid(draws, t_grid, cap, done, top, frozen)
     low_grid, high_grid = _quantile_bounds(draw_grid, level)
     curve = pd.DataFrame({"date": grid, "fit": fit_grid, "low": low_grid, "high": high_grid})
 
     # A benchmark already at the cap, or saturated, adds nothing more: its slope counts 0.
     velocity = float(np.mean([
-        fits[b].slope(t_as_of) if float(fits[b].predict(t_as_of)) < cap and d > t_as_of else 0.0
+        fits[b].slope(t_as_of) if float(fits[b].predict(t_as_of)) < cap and d > t_as_of and b not in stale_level else 0.0
         for b, d in zip(curve_keys, done, strict=True)
     ]))
     return CapabilityResult(
         status=_STATUS_OK,
-        level=float(_sector_mean(point, np.array([t_as_of]), cap, done, top)[0]),
+        level=float(_sector_mean(point, np.array([t_as_of]), cap, done, top, frozen)[0]),
         velocity_per_year=velocity,
         thresholds=tuple(forecasts),
         n_points=int(sum(fits[b].n_points_ for b in curve_keys)),
         curve=curve,
         **common,
     )
+
+
+def _scale_for(scales: Mapping[float, float] | None, threshold: float) -> float | None:
+    """The factor of ``scales`` for ``threshold`` (None: no scaling)."""
+    if not scales:
+        return None
+    for thr, value in scales.items():
+        if abs(float(thr) - threshold) <= THRESHOLD_MATCH_TOLERANCE:
+            return float(value)
+    return None
+
+
+def widen_forecast(forecast: ThresholdForecast, scale: float, as_of_year: float, horizon: float) -> ThresholdForecast:
+    """``forecast`` with each side of its interval scaled by ``scale`` about its year.
+
+    The split-conformal step of the curve-based forecasts (``scoring.calibration``): a
+    realized year ``r`` falls inside ``[year - s (year - low), year + s (high - year)]``
+    exactly when its score ``(r - year) / (high - year)`` (late) or ``(year - r) /
+    (year - low)`` (early) is at most ``s``. A passed, capped or missing forecast is
+    returned unchanged; the low end is not moved before ``as_of_year`` (a threshold not
+    passed is not reached before then) unless it already was; a high end past
+    ``horizon`` is open (inf).
+    """
+    if forecast.passed or forecast.capped or not np.isfinite(forecast.year) or not (np.isfinite(scale) and scale > 0):
+        return forecast
+    y = forecast.year
+    low = forecast.low
+    if np.isfinite(low):
+        low = max(y - scale * (y - low), min(low, as_of_year))
+    high = forecast.high
+    if np.isfinite(high):
+        high = y + scale * (high - y)
+        high = high if high <= horizon else np.inf
+    return ThresholdForecast(threshold=forecast.threshold, year=y, low=float(low), high=float(high), passed=False,
+                             capped=False)
 
 
 def _prior_forecast(fit, threshold: float, first_year: float, seen_until: float, horizon: float, level: float,

@@ -137,6 +137,10 @@ def backtest_rows(store: DataStore, sectors: list[str], dates: list[pd.Timestamp
     for name in ("benchmarks", "capability", "prices", "rounds", "graduation"):
         store.load(name)  # load once here; workers get the loaded frames
     shape_priors(store, dates, cfg, jobs=jobs, scheduler=scheduler)  # once per date, not per sector
+    if cfg["capability"]["forecast_conformal"] and len(dates):
+        from gapscore.scoring.calibration import forecast_pool
+
+        forecast_pool(store, cfg, max(pd.Timestamp(d) for d in dates))  # once, for every date's factors
     tasks = [(store, cfg, s, d) for s in sectors for d in dates]
     return run_map(_row_task, tasks, jobs=jobs, scheduler=scheduler,
                    progress=None if progress is None else (lambda i, n, t: progress(i, n, f"{t[2]} {t[3].date()}")))
@@ -344,12 +348,6 @@ def run_backtest(store: DataStore, sectors: list[str], dates: list[pd.Timestamp]
     from gapscore.scoring import backtest_metrics as bm
 
     truth = pd.Timestamp(truth_as_of) if truth_as_of is not None else pd.Timestamp.today().normalize()
-    rows = backtest_rows(store, sectors, dates, cfg, jobs=jobs, scheduler=scheduler,
-                         progress=None if progress is None else (lambda i, n, name: progress("scoring", i, n, name)))
-    realized = {s: realized_history(store, s, truth, cfg) for s in sectors}
-    frame = forward_outcomes(rows_frame(rows), realized, cfg)
-    frame = bm.add_baselines(frame, cfg)
-    metrics = bm.all_metrics(frame, realized, cfg)
     cal = summary = borrowed = None
     if calibration:
         from gapscore.scoring import calibration as calib
@@ -364,6 +362,13 @@ def run_backtest(store: DataStore, sectors: list[str], dates: list[pd.Timestamp]
         summary = calib.calibration_summary(cal, cfg)
         borrowed = calib.calibration_summary(cal, cfg, method="borrowed")
         by_sector = calib.calibration_by_sector(cal, cfg)
+    # After the calibration: the scores' conformal factors reuse its pool of past forecasts.
+    rows = backtest_rows(store, sectors, dates, cfg, jobs=jobs, scheduler=scheduler,
+                         progress=None if progress is None else (lambda i, n, name: progress("scoring", i, n, name)))
+    realized = {s: realized_history(store, s, truth, cfg) for s in sectors}
+    frame = forward_outcomes(rows_frame(rows), realized, cfg)
+    frame = bm.add_baselines(frame, cfg)
+    metrics = bm.all_metrics(frame, realized, cfg)
     settings = {
         "forward_years": cfg["backtest"]["forward_years"],
         "calibration_thresholds": list(cfg["backtest"]["calibration_thresholds"]),

@@ -142,11 +142,36 @@ def _benchmark_task(task) -> list[dict]:
 
 def calibration_forecasts(store: DataStore, dates: list[pd.Timestamp], cfg: dict, *, truth_as_of: pd.Timestamp,
                           benchmarks: list[str] | None = None, jobs: int = 1, scheduler: str | None = None,
-                          progress=None) -> pd.DataFrame:
-    """One row per (benchmark, as-of date, threshold) forecast made before the threshold was reached."""
-    from gapscore.scoring.parallel import run_map
-    from gapscore.scoring.signals import lifetime_prior, shape_priors
+                          progress=None, conformal: bool | None = None) -> pd.DataFrame:
+    """One row per (benchmark, as-of date, threshold) forecast made before the threshold was reached.
 
+    ``conformal`` (default ``capability.forecast_conformal``): each curve-based forecast's
+    interval is scaled by the split-conformal factor of its as-of date
+    (:func:`forecast_scales`: learned from every benchmark's raw forecasts on these
+    dates made and resolved by then), as the scores' forecasts are; the raw interval is
+    kept in ``raw_low`` / ``raw_high`` and the factor in ``scale``.
+    """
+    table = _calibrated_table(store, benchmarks)
+    conformal = bool(cfg["capability"]["forecast_conformal"]) if conformal is None else conformal
+    if not conformal:
+        return _raw_forecasts(store, dates, cfg, truth_as_of=truth_as_of, table=table, jobs=jobs, scheduler=scheduler,
+                              progress=progress)
+    # The factors come from every benchmark's raw forecasts (the pool the scores use); the
+    # requested benchmarks' own rows are those of the pool when it holds them (same dates,
+    # outcomes known on the same data), else they are forecast here.
+    pool = forecast_pool(store, cfg)
+    end = store.load("capability")["date"].max()
+    pool_has = set(pool["t"].round(6)) if len(pool) else set()
+    wanted = {round(year_of(pd.Timestamp(d)), 6) for d in dates}
+    if pd.Timestamp(truth_as_of) >= end and wanted <= pool_has | {t for t in wanted if t > year_of(end)}:
+        raw = pool[pool["benchmark"].isin(table["benchmark"]) & pool["t"].round(6).isin(wanted)].reset_index(drop=True)
+    else:
+        raw = _raw_forecasts(store, dates, cfg, truth_as_of=truth_as_of, table=table, jobs=jobs, scheduler=scheduler,
+                             progress=progress)
+    return apply_scales(raw, store, cfg, pool, truth_as_of=pd.Timestamp(truth_as_of))
+
+
+def _calibrated_table(store: DataStore, benchmarks: list[str] | None) -> pd.DataFrame:
     table = store.load("benchmarks")
     table = table[table["human_baseline"].notna()]
     if benchmarks is not None:
@@ -157,6 +182,15 @@ def calibration_forecasts(store: DataStore, dates: list[pd.Timestamp], cfg: dict
             raise DataFileError("benchmarks.csv", None, "benchmark",
                                 f"no benchmark with a human baseline named {', '.join(unknown)}; see 'gapscore data show benchmarks'")
         table = table[table["benchmark"].isin(benchmarks)]
+    return table
+
+
+def _raw_forecasts(store: DataStore, dates: list[pd.Timestamp], cfg: dict, *, truth_as_of: pd.Timestamp,
+                   table: pd.DataFrame, jobs: int = 1, scheduler: str | None = None, progress=None) -> pd.DataFrame:
+    """The forecaster's own forecasts (no conformal factor) of ``table``'s benchmarks on ``dates``."""
+    from gapscore.scoring.parallel import run_map
+    from gapscore.scoring.signals import lifetime_prior, shape_priors
+
     history = store.as_of("capability", truth_as_of)
     history = history[history["benchmark"].isin(table["benchmark"])][["benchmark", "date", "value"]]
     thresholds = [float(t) for t in cfg["backtest"]["calibration_thresholds"]]
@@ -180,7 +214,9 @@ def calibration_forecasts(store: DataStore, dates: list[pd.Timestamp], cfg: dict
     results = run_map(_benchmark_task, tasks, jobs=jobs, scheduler=scheduler,
                       progress=None if progress is None else (lambda i, n, t: progress(i, n, t[0])))
     flat = [r for chunk in results for r in chunk]
-    return pd.DataFrame(flat, columns=COLUMNS)
+    out = pd.DataFrame(flat, columns=COLUMNS)
+    out["t"] = [year_of(pd.Timestamp(d)) for d in out["as_of"]]
+    return out
 
 
 def sector_benchmarks(store: DataStore, sectors: list[str]) -> list[str]:
@@ -237,3 +273,248 @@ def calibration_summary(forecasts: pd.DataFrame, cfg: dict, method: str | None =
             "too_late": int((realized["realized_year"] < realized["low"]).sum()),
         })
     return pd.DataFrame(rows)
+
+
+# --- split-conformal scaling of the curve-based forecasts, point in time ----------------
+
+#: The forecasts the conformal scale is learned from and applied to: those resting on a
+#: fitted or borrowed curve (the class alone has its own conformal step).
+CURVE_METHODS = ("fitted", "borrowed")
+
+
+def conformity_scores(pool: pd.DataFrame, as_of_year: float) -> pd.DataFrame:
+    """Each forecast of ``pool`` whose outcome was known on ``as_of_year``, with its score.
+
+    A forecast made on or before ``as_of_year`` is resolved then when the threshold was
+    reached by then (``realized_year <= as_of_year``): its score is how far the realized
+    year lies outside the forecast's year, in units of the interval's side it fell on,
+    ``(r - year) / (high - year)`` late or ``(year - r) / (year - low)`` early, so that
+    the interval scaled by s about its year holds r exactly when the score is at most s.
+    A forecast not reached by then whose interval had ended (``high < as_of_year``) is a
+    known miss: its score is at least ``(as_of_year - year) / (high - year)`` (> 1) and
+    counts with that. Any other forecast is open and left out. Returns the resolved rows
+    with a ``score`` column.
+    """
+    made = pool[pool["t"] <= as_of_year]
+    real = made["realized_year"].to_numpy(dtype=float)
+    year, low, high = (made[c].to_numpy(dtype=float) for c in ("year", "low", "high"))
+    reached = np.isfinite(real) & (real <= as_of_year)
+    missed = ~reached & np.isfinite(high) & (high < as_of_year)
+    r = np.where(reached, real, as_of_year)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        late = np.where(r > year, (r - year) / (high - year), 0.0)
+        early = np.where(r < year, (year - r) / (year - low), 0.0)
+    late = np.where(np.isfinite(high), late, 0.0)  # an open upper end holds any late year
+    early = np.where(np.isnan(low), 0.0, early)
+    score = np.where(np.isnan(late) | (late < 0), np.inf, late) + np.where(np.isnan(early) | (early < 0), np.inf, early)
+    keep = reached | missed
+    return made[keep].assign(score=score[keep])
+
+
+def conformal_scale(scores: np.ndarray, level: float, min_count: int) -> float | None:
+    """The split-conformal factor: the ceil((n + 1) level)-th smallest of n scores (the
+    largest when that rank passes n); None with fewer than ``min_count`` scores."""
+    scores = np.sort(np.asarray(scores, dtype=float))
+    n = scores.size
+    if n < max(int(min_count), 1):
+        return None
+    return float(scores[min(int(np.ceil((n + 1) * level)), n) - 1])
+
+
+def conformal_scales(pool: pd.DataFrame, as_of_year: float, thresholds, *, level: float, min_count: int) -> dict:
+    """{threshold: factor} for the curve-based forecasts made on ``as_of_year``.
+
+    ``pool``: earlier raw forecasts (``calibration_forecasts`` rows, with a decimal-year
+    ``t`` column of their as-of date). Per threshold from that threshold's resolved
+    forecasts (:func:`conformity_scores`); a threshold with fewer than ``min_count`` uses
+    every threshold's resolved forecasts together; fewer still, no factor (the interval
+    stays the curves').
+    """
+    curve = pool[pool["method"].isin(CURVE_METHODS)]
+    resolved = conformity_scores(curve, as_of_year)
+    together = conformal_scale(resolved["score"].to_numpy(), level, min_count)
+    out = {}
+    for thr in thresholds:
+        own = resolved[np.isclose(resolved["threshold"].astype(float), float(thr))]["score"].to_numpy()
+        value = conformal_scale(own, level, min_count)
+        value = together if value is None else value
+        if value is not None:
+            out[float(thr)] = value
+    return out
+
+
+def _pool_key(cfg: dict) -> tuple:
+    c = cfg["capability"]
+    return ("forecast_pool", repr(sorted(c.items())), repr(cfg["backtest"]["calibration_thresholds"]),
+            int(cfg["backtest"]["calibration_step_months"]))
+
+
+def _remember_pool(store: DataStore, cfg: dict, truth: pd.Timestamp, dates: list, pool: pd.DataFrame) -> None:
+    """Keep ``pool`` (raw forecasts on ``dates``, outcomes known on ``truth``) on the store for later dates."""
+    memo = store._cache.setdefault("memo", {})
+    memo[_pool_key(cfg)] = (pd.Timestamp(truth), pool)
+
+
+def pool_dates(cfg: dict, as_of: pd.Timestamp) -> list[pd.Timestamp]:
+    """The as-of dates of the pool: every ``backtest.calibration_step_months`` from the
+    start of ``capability.forecast_conformal_from_year`` to ``as_of``."""
+    from gapscore.scoring.backtest import as_of_dates
+
+    first = int(cfg["capability"]["forecast_conformal_from_year"])
+    if as_of.year < first:
+        return []
+    dates = as_of_dates(first, as_of.year, int(cfg["backtest"]["calibration_step_months"]))
+    return [d for d in dates if d <= as_of]
+
+
+_NUMERIC = ["t", "threshold", "points", "year", "low", "high", "realized_year", "error_years", "horizon_years",
+            "line_year", "class_year", "line_error_years", "class_error_years"]
+_METHODS = ("fitted", "borrowed", "reference_class")
+_STATES = ("realized", "missed", "open")
+
+
+def _encode(pool: pd.DataFrame, names: list[str]) -> np.ndarray:
+    """The pool as one float array (codes for the text columns), for the fit cache."""
+    if not len(pool):
+        return np.empty((0, len(_NUMERIC) + 6))
+    code = {n: i for i, n in enumerate(names)}
+    inside = pool["inside"].map(lambda v: -1.0 if v is None or (isinstance(v, float) and np.isnan(v)) else float(bool(v)))
+    return np.column_stack([
+        pool["benchmark"].map(code).to_numpy(dtype=float),
+        pool["method"].map({m: i for i, m in enumerate(_METHODS)}).to_numpy(dtype=float),
+        pool["state"].map({m: i for i, m in enumerate(_STATES)}).to_numpy(dtype=float),
+        inside.to_numpy(dtype=float),
+        pool["capped"].to_numpy(dtype=float),
+        pd.to_datetime(pool["as_of"]).to_numpy(dtype="datetime64[ns]").astype("int64").astype(float),
+        *(pd.to_numeric(pool[c], errors="coerce").to_numpy(dtype=float) for c in _NUMERIC),
+    ])
+
+
+def _decode(arr: np.ndarray, names: list[str], sectors: dict) -> pd.DataFrame:
+    bench = np.array(names, dtype=object)[arr[:, 0].astype(int)]
+    frame = pd.DataFrame(arr[:, 6:], columns=_NUMERIC)
+    frame["benchmark"] = bench
+    frame["sector"] = [sectors[b] for b in bench]
+    frame["method"] = np.array(_METHODS, dtype=object)[arr[:, 1].astype(int)]
+    frame["state"] = np.array(_STATES, dtype=object)[arr[:, 2].astype(int)]
+    frame["inside"] = [None if v < 0 else bool(v) for v in arr[:, 3]]
+    frame["capped"] = arr[:, 4].astype(bool)
+    frame["as_of"] = [d.date().isoformat() for d in pd.to_datetime(arr[:, 5].astype("int64"))]
+    frame["points"] = frame["points"].astype(int)
+    frame["realized_year"] = [None if np.isnan(v) else float(v) for v in frame["realized_year"]]
+    return frame[[*COLUMNS, "t"]]
+
+
+def forecast_pool(store: DataStore, cfg: dict, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Raw forecasts of every benchmark with a baseline on :func:`pool_dates` up to
+    ``as_of`` (default: the last result in the data), with the outcomes known on it.
+
+    A pool with outcomes known on T serves every as-of date D <= T: :func:`scales_as_of`
+    keeps only the forecasts made by D on results known by D (a forecast is made on d only
+    between a benchmark's first and last result: d <= its last result known on D), scored
+    on outcomes known by D, so rows dated after D change nothing a date-D factor uses. The
+    pool is kept on the store (a backtest's later dates reuse it) and on disk in the fit
+    cache (``models.fit_cache``), keyed by the rows known on ``as_of``, the benchmark
+    table, the settings and the code, so another run on the same rows reads it instead of
+    re-running some thousand forecasts.
+    """
+    from pathlib import Path
+
+    from gapscore.models import fit_cache
+
+    data = store.load("capability")
+    end = pd.Timestamp(data["date"].max()) if len(data) else pd.Timestamp("1970-01-01")
+    as_of = end if as_of is None else min(pd.Timestamp(as_of), end)
+    held = store._cache.get("memo", {}).get(_pool_key(cfg))
+    if held is not None and held[0] >= as_of:
+        return held[1]
+    table = _calibrated_table(store, None)
+    names = sorted(table["benchmark"].astype(str))
+    known = store.as_of("capability", as_of)
+    known = known[known["benchmark"].isin(names)].sort_values(["benchmark", "date", "value"])
+    here = Path(__file__).resolve().parent
+    sources = "".join((here / f).read_text() for f in ("calibration.py", "signals.py")) + \
+        (here.parent / "models" / "shape_prior.py").read_text()
+    key = fit_cache.key("forecast_pool", np.array(names), known["benchmark"].astype(str).to_numpy(),
+                        known["date"].to_numpy(dtype="datetime64[ns]").astype("int64"), known["value"].to_numpy(dtype=float),
+                        table.drop(columns=[c for c in table.columns if c.startswith("_")]).to_csv(index=False),
+                        _pool_key(cfg), str(as_of), sources)
+    arr = fit_cache.get(key)
+    if arr is None:
+        pool = _raw_forecasts(store, pool_dates(cfg, as_of), cfg, truth_as_of=as_of, table=table)
+        fit_cache.put(key, _encode(pool, names))
+    else:
+        pool = _decode(arr, names, dict(zip(table["benchmark"].astype(str), table["sector"].astype(str), strict=True)))
+    _remember_pool(store, cfg, as_of, [], pool)
+    return pool
+
+
+def _last_results(store: DataStore, as_of: pd.Timestamp) -> pd.Series:
+    known = store.as_of("capability", as_of)
+    last = known.groupby("benchmark")["date"].max()
+    return pd.Series([year_of(d) for d in last], index=last.index, dtype=float)
+
+
+def scales_as_of(pool: pd.DataFrame, last: pd.Series, as_of: pd.Timestamp, cfg: dict) -> dict:
+    """The conformal factors on ``as_of`` from ``pool``, point in time: only forecasts
+    made by then on results known then (a forecast dated after its benchmark's last
+    result known on ``as_of`` would not have been made), scored on outcomes known then."""
+    c = cfg["capability"]
+    t = year_of(pd.Timestamp(as_of))
+    made = pool[pool["t"].to_numpy() <= pool["benchmark"].map(last).fillna(-np.inf).to_numpy()]
+    return conformal_scales(made, t, [float(x) for x in cfg["backtest"]["calibration_thresholds"]],
+                            level=float(c["interval"]), min_count=int(c["forecast_conformal_min_count"]))
+
+
+def forecast_scales(store: DataStore, as_of: pd.Timestamp, cfg: dict) -> dict | None:
+    """{threshold: factor} for the curve-based forecasts of ``as_of`` (None: switched off).
+
+    Split conformal over time: the factor is learned from the forecasts the same
+    forecaster made, on every benchmark with a human baseline, on the pool's dates up to
+    ``as_of`` and resolved by then (:func:`conformal_scales`). Computed once per date.
+    """
+    if not cfg["capability"]["forecast_conformal"]:
+        return None
+    as_of = pd.Timestamp(as_of)
+
+    def make():
+        pool = forecast_pool(store, cfg, as_of)
+        return scales_as_of(pool, _last_results(store, as_of), as_of, cfg) or None
+
+    return store.memo(("forecast_scales", as_of, *_pool_key(cfg)), make)
+
+
+def apply_scales(raw: pd.DataFrame, store: DataStore, cfg: dict, pool: pd.DataFrame, *, truth_as_of: pd.Timestamp) -> pd.DataFrame:
+    """``raw`` calibration rows with each curve-based forecast scaled by its date's factor
+    (from ``pool``, point in time) and its state, coverage and error read again."""
+    from gapscore.models.capability import ThresholdForecast, widen_forecast
+
+    out = raw.copy()
+    out["raw_low"], out["raw_high"], out["scale"] = out["low"], out["high"], np.nan
+    if out.empty:
+        return out
+    last_year = _last_results(store, truth_as_of)
+    horizon_years = float(cfg["capability"]["horizon_years"])
+    for d in sorted(out["as_of"].unique()):
+        date = pd.Timestamp(d)
+        scales = scales_as_of(pool, _last_results(store, date), date, cfg)
+        rows = out.index[(out["as_of"] == d) & out["method"].isin(CURVE_METHODS)]
+        for i in rows:
+            r = out.loc[i]
+            value = scales.get(float(r["threshold"]))
+            if value is None:
+                continue
+            t = year_of(date)
+            f = widen_forecast(ThresholdForecast(float(r["threshold"]), float(r["year"]), float(r["low"]), float(r["high"]),
+                                                 False, bool(r["capped"])), value, t, t + horizon_years)
+            low, high = f.low, f.high
+            real = float(r["realized_year"]) if pd.notna(r["realized_year"]) else np.nan
+            if np.isfinite(real):
+                state, inside = "realized", bool(low <= real <= high) if np.isfinite(low) else bool(real <= high)
+            elif np.isfinite(high) and high < last_year.get(r["benchmark"], -np.inf):
+                state, inside = "missed", False
+            else:
+                state, inside = "open", None
+            out.at[i, "low"], out.at[i, "high"], out.at[i, "scale"] = low, high, value
+            out.at[i, "state"], out.at[i, "inside"] = state, inside
+    return out

@@ -143,12 +143,19 @@ def reasons_for(sig: SectorSignals, res: StageScores, cfg: dict) -> tuple[str, .
 
 
 def _saturation_reasons(cap, cfg: dict) -> list[str]:
-    """Which benchmarks are saturated (tasks done) and which still measure the remaining gap."""
-    if not cap.saturated:
+    """Which benchmarks are saturated (tasks done), no longer reported, and which still measure the remaining gap."""
+    if not cap.saturated and not cap.stale:
         return []
     rows = cap.per_benchmark.set_index("benchmark")
-    done = ", ".join(f"{b} since {rows.loc[b, 'saturated_date'].year}" for b in cap.saturated)
-    out = [f"saturated (tasks done, counted at 100%; they say nothing more about the remaining gap): {done}"]
+    out = []
+    if cap.saturated:
+        done = ", ".join(f"{b} since {rows.loc[b, 'saturated_date'].year}" for b in cap.saturated)
+        out.append(f"saturated (tasks done, counted at 100%; they say nothing more about the remaining gap): {done}")
+    if cap.stale:
+        gone = ", ".join(f"{b} since {rows.loc[b, 'last_result_date'].year} (kept at its {rows.loc[b, 'observed_share']:.0%})"
+                         for b in cap.stale)
+        out.append(f"no longer reported (last result more than {cfg['capability']['stale_after_years']:g} years ago; "
+                   f"kept at its last observed share, not extrapolated, no velocity): {gone}")
     if cap.beyond_measure:
         out.append("capability beyond what its benchmarks measure: every benchmark of the sector is saturated and the "
                    "data has no harder one, so the gaps its products still meet are not measured; harvest is held to "

@@ -295,7 +295,15 @@ def _capability(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict):
         saturation_noise=c["saturation_noise_points"],
         lifetime_prior=lifetime_prior(store, as_of, cfg),
         horizon_years=c["horizon_years"],
+        interval_scales=_forecast_scales(store, as_of, cfg),
+        stale_after_years=c["stale_after_years"],
     )
+
+
+def _forecast_scales(store: DataStore, as_of: pd.Timestamp, cfg: dict):
+    from gapscore.scoring.calibration import forecast_scales
+
+    return forecast_scales(store, as_of, cfg)
 
 
 def _config(cfg: dict | None) -> dict:

@@ -280,9 +280,14 @@ def cv_result(store):
 
 
 def test_computer_vision_backtest_follows_the_history(cv_result):
-    """Series B while gaps remained and funding surged; harvest once the decline came (2020-2021)."""
+    """An investment call while gaps remained and funding surged (2017: Series A or B); no
+    investment once the decline came (2021: harvest or watch). Since benchmarks no longer
+    reported stop being extrapolated (capability.stale_after_years), 2017 reads the 80%
+    milestone ahead (75% observed; Series A) and 2021 has nothing left measuring the gap
+    (VQA 1.0 last reported 2017, kept at its 69%): watch, no longer harvest on VQA's
+    extrapolation."""
     by = {r["as_of"][:4]: r["recommendation"] for r in cv_result.rows}
-    assert by["2017"] == "series_b" and by["2021"] == "harvest"
+    assert by["2017"] in {"series_a", "series_b"} and by["2021"] in {"watch", "harvest"}
     sb = cv_result.metrics["series_b"]
     assert sb["series_b_calls"] >= 1 and sb["precision"] == 1.0
     lt = cv_result.metrics["lead_times"][0]
@@ -410,3 +415,54 @@ def test_calibration_scope_defaults_to_the_sectors_benchmarks_with_a_baseline(tm
     assert calibration_verdict(summary) == "median error: at 80% it beats only the straight line (1.0 years against 2.0 and 0.5)."
     bad = CliRunner().invoke(main, ["backtest", "computer_vision", "--calibration", "some"])
     assert bad.exit_code == 2 and "'some' is not one of 'sectors', 'all'" in bad.output
+
+
+# ----------------------------------------------------------------------------- conformal factors
+
+
+def _pool_rows():
+    """Forecasts worked by hand (decimal years). As of 2020.0:
+    a: late, (2018.5 - 2017) / (2018 - 2017) = 1.5;   b: early, (2017 - 2016.5) / (2017 - 2016) = 0.5;
+    c: never reached, interval ended 2019 < 2020: a known miss, at least (2020 - 2018) / 1 = 2.0;
+    d: not reached, interval open past 2020: left out;  e: reached 2021, after the date: left out;
+    f: made after the date: left out;  g: threshold 0.95, early, (2017 - 2016.75) / 1 = 0.25;
+    h: the class alone (not a curve): left out of the factors."""
+    cols = ["benchmark", "method", "t", "threshold", "year", "low", "high", "realized_year", "capped"]
+    rows = [
+        ("a", "fitted", 2015.0, 0.8, 2017.0, 2016.0, 2018.0, 2018.5, False),
+        ("b", "borrowed", 2015.0, 0.8, 2017.0, 2016.0, 2018.0, 2016.5, False),
+        ("c", "fitted", 2016.0, 0.8, 2018.0, 2017.0, 2019.0, np.nan, False),
+        ("d", "fitted", 2016.0, 0.8, 2018.0, 2017.0, 2021.0, np.nan, False),
+        ("e", "fitted", 2019.0, 0.8, 2019.5, 2019.2, 2020.5, 2021.0, False),
+        ("f", "fitted", 2020.5, 0.8, 2021.0, 2020.7, 2022.0, 2021.0, False),
+        ("g", "fitted", 2015.0, 0.95, 2017.0, 2016.0, 2018.0, 2016.75, False),
+        ("h", "reference_class", 2015.0, 0.8, 2030.0, 2029.0, 2031.0, 2016.0, False),
+    ]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def test_conformity_scores_by_hand_point_in_time():
+    from gapscore.scoring.calibration import CURVE_METHODS, conformity_scores
+
+    pool = _pool_rows()
+    got = conformity_scores(pool[pool["method"].isin(CURVE_METHODS)], 2020.0).set_index("benchmark")["score"]
+    assert got.to_dict() == pytest.approx({"a": 1.5, "b": 0.5, "c": 2.0, "g": 0.25})
+    # two years later e has been reached (2021: (2021 - 2019.5) / 1 = 1.5) and f made
+    later = conformity_scores(pool[pool["method"].isin(CURVE_METHODS)], 2022.0).set_index("benchmark")["score"]
+    assert later["e"] == pytest.approx(1.5) and later["f"] == pytest.approx(0.0) and later["c"] == pytest.approx(4.0)
+    # d: never reached, its interval ended in 2021 < 2022: now a known miss
+    assert later["d"] == pytest.approx((2022 - 2018) / (2021 - 2018))
+
+
+def test_conformal_scale_and_scales_by_hand():
+    from gapscore.scoring.calibration import conformal_scale, conformal_scales
+
+    # ten scores 0.1 .. 1.0 at 80%: rank ceil(11 x 0.8) = 9 -> 0.9; fewer than the minimum: none
+    scores = np.arange(1, 11) / 10
+    assert conformal_scale(scores, 0.8, 9) == pytest.approx(0.9)
+    assert conformal_scale(scores, 0.8, 11) is None
+    # 0.8: own scores [0.5, 1.5, 2.0], rank ceil(4 x 0.4) = 2 -> 1.5; 0.95 has one (< 3), so
+    # every threshold's together [0.25, 0.5, 1.5, 2.0], rank ceil(5 x 0.4) = 2 -> 0.5
+    got = conformal_scales(_pool_rows(), 2020.0, [0.8, 0.95], level=0.4, min_count=3)
+    assert got == pytest.approx({0.8: 1.5, 0.95: 0.5})
+    assert conformal_scales(_pool_rows(), 2020.0, [0.8, 0.95], level=0.4, min_count=5) == {}

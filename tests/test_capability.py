@@ -655,3 +655,63 @@ def test_fit_sector_all_saturated_is_beyond_measure_and_log_horizon_keeps_measur
     # the saturated task adds no velocity: the sector's slope is half the horizon's.
     horizon_alone = fit_sector(history, table, sector_benchmarks=["metr_horizon"], as_of="2024-01-01", n_boot=20, task_cap=1.0)
     assert both.velocity_per_year == pytest.approx(horizon_alone.velocity_per_year / 2)
+
+
+# --- calibrated intervals and benchmarks no longer reported ---------------------------------
+
+
+def test_widen_forecast_by_hand():
+    from gapscore.models.capability import ThresholdForecast, widen_forecast
+
+    f = ThresholdForecast(0.8, 2020.0, 2019.0, 2022.0, False)
+    wide = widen_forecast(f, 2.0, 2018.5, 2050.0)
+    # each side doubled about 2020: 2018 .. 2024, the low end not before the as-of date 2018.5
+    assert (wide.year, wide.low, wide.high) == (2020.0, 2018.5, 2024.0)
+    narrow = widen_forecast(f, 0.5, 2018.5, 2050.0)
+    assert (narrow.low, narrow.high) == (2019.5, 2021.0)
+    assert widen_forecast(f, 2.0, 2018.5, 2023.0).high == np.inf  # past the horizon: open
+    passed = ThresholdForecast(0.8, 2017.0, 2017.0, 2017.0, True)
+    assert widen_forecast(passed, 3.0, 2018.5, 2050.0) is passed
+
+
+def test_fit_sector_interval_scales_widen_the_curve_forecasts():
+    from gapscore.models.capability import widen_forecast
+
+    history = synthetic_vision_history()
+    plain = fit_vision(history, "2013-01-01")
+    scaled = fit_vision(history, "2013-01-01", interval_scales={0.95: 2.0})
+    t = float(decimal_year(pd.Timestamp("2013-01-01"))[0])
+    assert scaled.forecast(0.95) == widen_forecast(plain.forecast(0.95), 2.0, t, plain.horizon_year)
+    assert scaled.forecast(0.8) == plain.forecast(0.8)  # no factor for 0.8: unchanged
+    assert scaled.forecast(0.95).high - scaled.forecast(0.95).year == pytest.approx(
+        2 * (plain.forecast(0.95).high - plain.forecast(0.95).year))
+
+
+def test_fit_sector_benchmark_no_longer_reported_keeps_its_last_share():
+    full = synthetic_vision_history()
+    # CIFAR-10 stops being reported at the start of 2014; ImageNet goes on (and passes
+    # the human level in late 2014: saturated, counted at 1.0).
+    history = full[(full["benchmark"] != "cifar10_error") | (full["date"] < "2014-01-01")]
+    table = bench_table(*VISION)
+    cifar = normalise(history[history["benchmark"] == "cifar10_error"], table)
+    best = float(cifar["share"].max())
+    assert 0.3 < best < 0.8
+    res = fit_vision(history, "2017-01-01", stale_after_years=2.0, task_cap=1.0)
+    assert res.stale == ("cifar10_error",) and res.saturated == ("imagenet_top5_error",)
+    # the sector is the mean of ImageNet done (1.0) and CIFAR-10 kept at its last best share:
+    assert res.observed_level == pytest.approx((1.0 + best) / 2)
+    assert res.level == pytest.approx((1.0 + best) / 2)
+    assert res.velocity_per_year == 0.0
+    assert res.measuring().empty
+    # nothing measures the remaining gap any more: 95% of human is not in sight
+    assert res.forecast(0.95).capped and not res.forecast(0.95).passed
+    row = res.per_benchmark.set_index("benchmark").loc["cifar10_error"]
+    assert bool(row["stale"]) and row["last_result_date"] < pd.Timestamp("2014-01-01")
+    # without the rule the fitted curve is extrapolated three years past its last result
+    old = fit_vision(history, "2017-01-01", task_cap=1.0)
+    assert old.stale == () and old.level > res.level + 0.1
+    # two years after its last result it still measures (the silence is not long enough)
+    recent = fit_vision(history, "2015-06-01", stale_after_years=2.0, task_cap=1.0)
+    assert recent.stale == ()
+    with pytest.raises(InputError, match="stale_after_years"):
+        fit_vision(history, "2017-01-01", stale_after_years=0)

@@ -43,7 +43,7 @@ EDITS = {
     "windows": EDIT_WINDOWS_AND_SPREAD,
     "thresholds": EDIT_THRESHOLDS_AND_RATES,
 }
-KEYS = ("llm", "video", "vision2014", "handmade", "agents2026", "cv2025", "cv2025_surge", "cv2025_fading", "med2021")
+KEYS = ("llm", "video", "vision2014", "handmade", "agents2026", "cv2025", "cv2025_surge", "med2021_fading", "med2021")
 CASES = [(k, e) for k in KEYS for e in EDITS]
 
 
@@ -53,7 +53,7 @@ def all_scores(scores, store, cfg):
     # medical imaging 2021: one benchmark (CheXpert), saturated since 2019: a perfection
     # call on it is capped (growth or harvest at most capability.saturated_max_confidence)
     med = score_sector(store, "medical_imaging", pd.Timestamp("2021-12-31"), cfg)
-    return {**scores, "cv2025": cv, "med2021": med, "cv2025_surge": _with_funding(cv, 0.97, cfg), "cv2025_fading": _with_funding(cv, -0.42, cfg)}
+    return {**scores, "cv2025": cv, "med2021": med, "cv2025_surge": _with_funding(cv, 0.97, cfg), "med2021_fading": _with_funding(med, -0.42, cfg)}
 
 
 def _with_funding(base, growth, cfg):
