@@ -435,7 +435,8 @@ def forecast_pool(store: DataStore, cfg: dict, as_of: pd.Timestamp | None = None
     here = Path(__file__).resolve().parent
     sources = "".join((here / f).read_text() for f in ("calibration.py", "signals.py")) + \
         (here.parent / "models" / "shape_prior.py").read_text()
-    key = fit_cache.key("forecast_pool", np.array(names), known["benchmark"].astype(str).to_numpy(),
+    # text as fixed-width unicode arrays: an object array's bytes are pointers, not the text
+    key = fit_cache.key("forecast_pool", np.array(names, dtype=str), np.array(known["benchmark"].astype(str).tolist(), dtype=str),
                         known["date"].to_numpy(dtype="datetime64[ns]").astype("int64"), known["value"].to_numpy(dtype=float),
                         table.drop(columns=[c for c in table.columns if c.startswith("_")]).to_csv(index=False),
                         _pool_key(cfg), str(as_of), sources)
