@@ -210,6 +210,10 @@ def build_summary(ctx: MemoContext, sheet: Sheet) -> None:
     _start(ctx, sheet)
     res, sig, cfg = ctx.score.result, ctx.sig, ctx.cfg
     s = sheet
+    legs = ctx.evidence.legs_line() if ctx.evidence is not None else ""
+    if legs:  # which legs the memo stands on, before anything else
+        s.paragraph(legs, style=None, bold=True)
+        s.row += 1
     chart_row = s.row  # the chart sits right of the answer and the stage scores: the summary prints on one page
     s.section("Answer (live: formulas over the Scoring sheet)")
     for label, name, fmt in (("Recommendation", "score_recommendation", None), ("Confidence", "score_confidence", "probability"),
