@@ -211,7 +211,8 @@ def build_summary(ctx: MemoContext, sheet: Sheet) -> None:
     res, sig, cfg = ctx.score.result, ctx.sig, ctx.cfg
     s = sheet
     legs = ctx.evidence.legs_line() if ctx.evidence is not None else ""
-    if legs:  # which legs the memo stands on, before anything else
+    if legs:  # which legs the memo stands on: the last line of the heading block, before anything else
+        s.row -= 1
         s.paragraph(legs, style=None, bold=True)
         s.row += 1
     chart_row = s.row  # the chart sits right of the answer and the stage scores: the summary prints on one page
@@ -296,12 +297,7 @@ def build_summary(ctx: MemoContext, sheet: Sheet) -> None:
         fig("Capability", None, None, note=f"insufficient data to fit a curve; best observed {cap.observed_level:.0%} of human" if _finite(cap.observed_level) else "insufficient data")
     else:
         fig("Capability", None, None, note="not measured: no benchmark with a human baseline for this sector")
-    cost = sig.cost
-    if cost is not None and cost.is_fitted:
-        fig(f"Price decline per year ({cost.benchmark} >= {cost.threshold:g})", cost.decline_factor_per_year, "multiple", cost.ci90[0], cost.ci90[1],
-            f"x per year, 90% CI; {cost.n_points} frontier models")
-    else:
-        fig("Price decline per year", None, None, note="no fitted price series for this sector")
+    _cost_figures(ctx, fig)
     target = cfg["economics"]["target_share"]
     got = sig.economics_at(target)
     if got is not None:
@@ -323,13 +319,60 @@ def build_summary(ctx: MemoContext, sheet: Sheet) -> None:
         fig("Funding momentum (rounds ratio)", sig.momentum_ratio, "multiple", note=f"{last_n} rounds in the last {cfg['momentum']['window_months']} months against {prior_n} before")
     elif sig.momentum_ratio is not None:
         fig("Funding momentum (series ratio)", sig.momentum_ratio, "multiple", note="this year's amount against last year's, from the sector's funding series")
-    if sig.funding is not None:
-        fig("Sector funding series", sig.funding.series or "none", None, note=sig.funding.line())
+    if sig.funding is not None:  # the full line with its source is among the reasons above
+        f = sig.funding
+        if f.series is None:
+            short = f"none known on the as-of date ({', '.join(f.mapped)} mapped)" if f.mapped else "no series covers this sector"
+        else:
+            short = f"{f.scope}, {f.first_year}-{f.last_year}: USD {f.last_usd_millions:,.0f}M in {f.last_year}"
+            short += f", {f.direction} ({100 * f.growth:+.0f}% a year)" if f.growth is not None else ""
+            short += "" if f.current else "; not current"
+        fig("Sector funding series", f.series or "none", None, note=short + "; see the reasons above")
     s.row += 1
 
     s.paragraph(  # one line, no section: the heading already gives the date and the data vintage
         f"As of {ctx.as_of.date().isoformat()}; sector id {ctx.score.sector}; template {ctx.values['template']}; "
                 f"gapscore {ctx.values['version']}; data vintage: {ctx.values['data_vintage']}.", style=None)
+
+
+def _cost_figures(ctx: MemoContext, fig) -> None:
+    """The cost curve's key figures (``SectorEvidence.cost_headline``): the fitted rate, the
+    shrunk one, and the price five years on with its fall and the floor."""
+    cost = ctx.sig.cost
+    head = ctx.evidence.cost_headline["json"] if ctx.evidence is not None and ctx.evidence.cost_headline else None
+    compute = (ctx.table.get("cost") or {}).get("mode") == "compute"
+    points = "accelerator rental quotes" if compute else "frontier models"
+    if cost is None:
+        fig("Price decline a year", None, None, note="no price series for this sector")
+        return
+    if not cost.is_fitted or head is None:
+        fig(f"{'Cost' if compute else 'Price'} decline a year", None, None,
+            note=f"not fitted: {cost.n_points} {points} known on the as-of date ({cost.status.replace('_', ' ')})")
+        return
+    span = f"{head['start']:%Y-%m} to {head['end']:%Y-%m}"
+    at = f"{cost.benchmark} >= {cost.threshold:g}"
+    if compute:
+        what = (f"{at}: cloud price of compute {head['hardware_factor']:.2f}x ({cost.n_points} {points}, {span}) "
+                f"x algorithmic efficiency {head['algorithmic_factor']:.2f}x; not shrunk (compute-based)")
+    else:
+        what = f"{at}: {cost.n_points} {points}, {span}"
+    low, high = head["ci90"]
+    fig(f"{'Cost' if compute else 'Price'} decline a year, fitted", head["decline_factor_per_year"], "multiple", low, high,
+        f"x a year, 90% CI; {what}")
+    if "shrunk_factor" in head:
+        pool = head.get("pool") or {}
+        low, high = head["shrunk_ci90"]
+        fig("Price decline a year, shrunk", head["shrunk_factor"], "multiple", low, high,
+            f"x a year, 90% CI; toward the pooled {pool.get('factor', float('nan')):.1f}x of {pool.get('k', 0)} price series "
+            f"(weight {head['pool_weight']:.0%} on the pool)")
+    if "price_5y" in head:
+        from gapscore.scoring.curves import FIVE_YEARS
+
+        low, high = head["price_5y_ci90"]
+        at_floor = head["price_5y"] <= head["floor_5y"] * (1 + 1e-9)
+        fig(f"{'Cost' if compute else 'Price'} {FIVE_YEARS} years on", head["price_5y"], "sci", low, high,
+            f"{head['unit']}, 90% interval; {head['fall_5y']:.0f}x below {head['price_as_of']:.2e} at the as-of date; "
+            + (f"at the electricity floor ({head['floor_5y']:.2e})" if at_floor else f"electricity floor {head['floor_5y']:.2e}"))
 
 
 # --------------------------------------------------------------------------- capability

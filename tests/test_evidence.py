@@ -73,6 +73,7 @@ def cases(tmp_path_factory):
     out = {}
     for key, extra, sector, as_of in (("bundled", [], "computer_vision", "2019-06-30"),
                                       ("cost", [], "llm_assistants", "2025-06-30"),
+                                      ("compute", [], "computer_vision", "2025-06-30"),
                                       ("mini", ["--data-dir", str(mini), "--replace-data"], "vision", "2014-06-30")):
         base = [*extra, "--config", str(cfg)]
         payload = json.loads(run(runner, [*base, "explain", sector, "--as-of", as_of, "--format", "json"]).stdout)
@@ -129,6 +130,51 @@ def test_cost_projection_and_scenarios_are_the_evidence(cases):
             if key == "year":
                 continue  # the memo adds the decimal year of the date
             assert same(cell, w[key]), (key, cell, w[key])
+
+
+def summary_rows(ws) -> dict:
+    return {r[0]: r for r in ws.iter_rows(values_only=True) if isinstance(r[0], str)}
+
+
+def test_summary_cost_figures_are_the_headline(cases):
+    """The Summary's cost rows: the fitted rate and the shrunk one with their 90% CIs, and
+    the price five years on with its interval (``curves.cost_headline`` in the JSON)."""
+    payload, wb = cases["cost"]
+    head = payload["evidence"]["cost"]["headline"]
+    rows = summary_rows(wb["Summary"])
+    fitted = rows["Price decline a year, fitted"]
+    assert [same(c, v) for c, v in zip(fitted[1:4], [head["decline_factor_per_year"], *head["ci90"]])] == [True] * 3
+    assert f"mmlu >= 86.4: {head['n_points']} frontier models" in fitted[6]
+    shrunk = rows["Price decline a year, shrunk"]
+    assert [same(c, v) for c, v in zip(shrunk[1:4], [head["shrunk_factor"], *head["shrunk_ci90"]])] == [True] * 3
+    five = rows["Price 5 years on"]
+    assert [same(c, v) for c, v in zip(five[1:4], [head["price_5y"], *head["price_5y_ci90"]])] == [True] * 3
+    assert f"{head['fall_5y']:.0f}x below" in five[6] and "electricity floor" in five[6]
+
+
+def test_compute_cost_is_named_as_such_on_the_summary(cases):
+    """Vision's cost is compute-based: its data points are accelerator rental quotes, never
+    "frontier models"; the rate is split into hardware and algorithmic parts, not shrunk."""
+    payload, wb = cases["compute"]
+    head = payload["evidence"]["cost"]["headline"]
+    rows = summary_rows(wb["Summary"])
+    fitted = rows["Cost decline a year, fitted"]
+    assert same(fitted[1], head["decline_factor_per_year"])
+    assert f"{head['n_points']} accelerator rental quotes" in fitted[6] and "frontier" not in fitted[6]
+    assert f"{head['hardware_factor']:.2f}x" in fitted[6] and f"{head['algorithmic_factor']:.2f}x" in fitted[6]
+    assert "Price decline a year, shrunk" not in rows and "Cost 5 years on" in rows
+    assert not any(isinstance(v, str) and "frontier models" in v for row in wb["Summary"].iter_rows(values_only=True) for v in row)
+    early = summary_rows(cases["bundled"][1]["Summary"])["Cost decline a year"]  # 2019: too short a span to fit
+    n_early = cases["bundled"][0]["evidence"]["cost"]["headline"]["n_points"]
+    assert early[6].startswith(f"not fitted: {n_early} accelerator rental quotes known on the as-of date")
+
+
+def test_legs_line_is_the_evidence(cases):
+    for payload, wb in cases.values():
+        legs = payload["evidence"]["legs"]
+        line = next(k for k in summary_rows(wb["Summary"]) if k.startswith("Legs: "))
+        for leg, v in legs.items():
+            assert f"{leg} {v['status']} ({v['detail']})" in line
 
 
 def test_data_vintage_is_the_evidence(cases):
