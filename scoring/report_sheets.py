@@ -112,11 +112,13 @@ class MemoContext:
     def table(self) -> dict:
         return self.store.sector(self.score.sector)
 
-    def cite(self, what: str, source: object, dataset: str = "", rows: int = 1, user: bool = False) -> None:
+    def cite(self, what: str, source: object, dataset: str = "", rows: int = 1, user: bool = False, licence: str | None = None) -> None:
+        """``licence``: the licence of the row the source came from (default: read from ``source``)."""
         text = "" if source is None or (isinstance(source, float) and math.isnan(source)) else str(source)
         if not text:
             return
-        self.sources.append({"what": what, "source": text, "dataset": dataset, "rows": int(rows), "licence": licence_for(text, user)})
+        self.sources.append({"what": what, "source": text, "dataset": dataset, "rows": int(rows),
+                             "licence": licence or licence_for(text, user)})
 
     def cite_rows(self, what: str, frame: pd.DataFrame, dataset: str) -> None:
         """Cite every row of ``frame`` (grouped by source and origin)."""
@@ -515,15 +517,7 @@ def build_cost(ctx: MemoContext, sheet: Sheet) -> None:
     if cost is not None:
         frontier = cost.frontier.copy()
         if compute:
-            s.section("Cloud price of compute known on the as-of date: rental quotes (USD per 1e18 FLOP at peak dense FP16/BF16; hardware.csv)")
-            hw = ctx.store.as_of("hardware", ctx.as_of)
-            src = hw.drop_duplicates("chip", keep="last").set_index("chip")["source"] if "source" in hw.columns else pd.Series(dtype=object)
-            frontier["source"] = [src.get(m) for m in frontier["model"]]
-            frontier["year"] = _years(frontier["date"])
-            f_top, f_last = s.table(frontier, [("chip", "model", None), ("date", "date", "date"), ("decimal year", "year", "year"),
-                                               ("USD per 1e18 FLOP", "price", "raw"), ("throughput vs H100", "score", "ratio"),
-                                               ("source", "source", None)])
-            ctx.cite_rows("accelerator rental price and throughput", frontier, "hardware")
+            _compute_quotes(ctx, s, frontier)
         else:
             s.section("Frontier models: each cheaper than every earlier model at the threshold (USD per 1M tokens)")
             prices = ctx.store.as_of("prices", ctx.as_of)
@@ -541,10 +535,10 @@ def build_cost(ctx: MemoContext, sheet: Sheet) -> None:
         table = ctx.evidence.cost_projection.copy()
         table["year"] = _years(table["date"])
         s.section(f"Projection (mid-year; {level:.0%} interval): solid over the data, dashed past its last point ({cost.end.date()}); never below the floor")
-        cols = [("date", "date", "date"), ("decimal year", "year", "year"), ("price over the data", "price_data", "raw"),
-                ("projected price", "price_projection", "raw"), ("low", "low", "raw"), ("high", "high", "raw"),
-                ("floor (electricity)", "floor", "raw")]
-        cols += [(f"scenario: {label}", key, "raw") for key, label in table.attrs.get("scenarios", {}).items()]
+        cols = [("date", "date", "date"), ("decimal year", "year", "year"), ("price over the data", "price_data", "sci"),
+                ("projected price", "price_projection", "sci"), ("low", "low", "sci"), ("high", "high", "sci"),
+                ("floor (electricity)", "floor", "sci")]
+        cols += [(f"scenario: {label}", key, "sci") for key, label in table.attrs.get("scenarios", {}).items()]
         cols += [("annual decline (x)", "rate", "ratio"), ("phase", "phase", None)]
         t_top, t_last = s.table(table, cols)
 
@@ -569,13 +563,11 @@ def build_cost(ctx: MemoContext, sheet: Sheet) -> None:
         hw = hw[hw["relative_throughput"].notna()].sort_values(["date", "chip"], kind="mergesort")
         hw = hw.drop_duplicates("chip", keep="last")
         if len(hw):
-            s.section("Accelerators known on the as-of date: latest row per chip with a throughput figure (hardware.csv)")
-            hw = hw.copy()
-            basis = hw["throughput_basis"] if "throughput_basis" in hw.columns else pd.Series([None] * len(hw), index=hw.index)
-            hw["basis_source"] = [src if not isinstance(b, str) or not b else f"Throughput basis: {b}. Source: {src}" for b, src in zip(basis, hw["source"])]
+            s.section("Accelerators known on the as-of date: latest row per chip with a throughput figure (hardware.csv; each row's source on the Sources sheet)")
             cols = [("chip", "chip", None), ("date", "date", "date"), ("purchase (USD)", "purchase_usd", "usd"),
-                    ("rental (USD per hour)", "usd_per_hour", "usd"), ("throughput vs H100", "relative_throughput", "ratio"),
-                    ("", "_blank", None), ("throughput basis and source", "basis_source", None)]
+                    ("rental (USD per hour)", "usd_per_hour", "usd"), ("throughput vs H100", "relative_throughput", "ratio")]
+            if "throughput_basis" in hw.columns and hw["throughput_basis"].notna().any():
+                cols += [("", "_blank", None), ("throughput basis", "throughput_basis", None)]
             s.table(hw, cols)
             ctx.cite_rows("accelerator price and throughput", hw, "hardware")
 
@@ -600,6 +592,36 @@ def build_cost(ctx: MemoContext, sheet: Sheet) -> None:
                 _line(ser, colour, dash=dash)
                 chart.series.append(ser)
         ws.add_chart(chart, f"A{chart_row}")
+
+
+def _compute_quotes(ctx: MemoContext, s: Sheet, quotes: pd.DataFrame) -> None:
+    """The rental quotes a compute cost curve is fitted to (``CostResult.frontier``), one row
+    per chip: its latest quote known on the as-of date (the cheapest of that day), how many
+    quotes of it the fit used and since when. Every quote's source goes to the Sources sheet,
+    once per part of a source."""
+    quotes = quotes.sort_values(["date", "price"], kind="mergesort")
+    per_chip = quotes.groupby("model", sort=False).agg(quotes=("price", "size"), first=("date", "min"))
+    latest = quotes[quotes["date"] == quotes.groupby("model")["date"].transform("max")].drop_duplicates("model", keep="first")
+    latest = latest.join(per_chip, on="model").sort_values(["date", "model"], kind="mergesort").reset_index(drop=True)
+    latest["year"] = _years(latest["date"])
+    s.section(f"Cloud price of compute known on the as-of date: latest rental quote per chip (USD per 1e18 FLOP at peak dense "
+              f"FP16/BF16; {len(quotes)} quotes of {len(latest)} chips fitted; hardware.csv, sources on the Sources sheet)")
+    s.table(latest, [("chip", "model", None), ("latest quote", "date", "date"), ("decimal year", "year", "year"),
+                     ("USD per 1e18 FLOP", "price", "usd"), ("throughput vs H100", "score", "ratio"),
+                     ("quotes fitted", "quotes", "integer"), ("first quote", "first", "date")])
+    hw = ctx.store.as_of("hardware", ctx.as_of)
+    rel = pd.to_numeric(hw["relative_throughput"], errors="coerce")
+    hourly = pd.to_numeric(hw["usd_per_hour"], errors="coerce")
+    rental = hw["price_type"].astype(str) != "purchase" if "price_type" in hw.columns else True
+    rows = hw[(rel > 0) & (hourly > 0) & rental & hw["chip"].isin(set(quotes["model"]))]  # the quotes' own rows, each with its source
+    # a quote's source names the compilation, the original price page and the throughput
+    # figure ("; " between them): cited part by part, the compilation once for every quote
+    whole = rows["source"].astype(str)
+    licences = [licence_for(src, user) for src, user in zip(whole, _is_user(rows))]  # the licence of the whole row
+    parts = pd.DataFrame({"part": whole.str.split("; ").to_numpy(), "licence": licences}).explode("part")
+    parts["part"] = parts["part"].str.strip()
+    for (part, licence), n in parts[parts["part"] != ""].value_counts(["part", "licence"], sort=False).items():
+        ctx.cite("accelerator rental quote (price of compute)", part, "hardware", rows=n, licence=licence)
 
 
 # --------------------------------------------------------------------------- funding

@@ -218,3 +218,31 @@ def test_evidence_is_known_as_of_the_date(tmp_path):
     pd.testing.assert_frame_equal(a.graduation.cohorts, b.graduation.cohorts)
     pd.testing.assert_frame_equal(a.frontier.drop(columns="_file"), b.frontier.drop(columns="_file"))
     assert len(a.rounds) == len(b.rounds) == 4 and len(a.graduation.cohorts) >= 1
+
+
+def test_compute_quotes_one_row_per_chip_sources_on_the_sources_sheet(cases):
+    """Vision's Cost sheet lists one row per chip (its latest rental quote known on the date,
+    the cheapest of that day) with the number of its quotes the fit used; the quotes' sources
+    are on the Sources sheet, each part once. Reference: hardware.csv read here with pandas
+    (rental rows with an hourly price and a throughput figure, dated on or before 2025-06-30)."""
+    from gapscore.scoring.datasets import BUNDLED_DIR
+
+    payload, wb = cases["compute"]
+    hw = pd.read_csv(BUNDLED_DIR / "hardware.csv", parse_dates=["date"])
+    hw = hw[(hw["date"] <= "2025-06-30") & (hw["usd_per_hour"] > 0) & (hw["relative_throughput"] > 0) & (hw["price_type"] != "purchase")]
+    assert len(hw) == payload["evidence"]["cost"]["headline"]["n_points"]
+    rows = table_below(wb["Cost"], ["chip", "latest quote", "decimal year", "USD per 1e18 FLOP", "throughput vs H100", "quotes fitted", "first quote"])
+    assert len(rows) == hw["chip"].nunique() == len({r[0] for r in rows})
+    from gapscore.models.cost import H100_DENSE_FLOPS
+
+    by_chip = hw.groupby("chip")
+    for chip, latest, _, price, rel, n, first in rows:
+        assert n == len(by_chip.get_group(chip)) and latest == by_chip["date"].max()[chip] and first == by_chip["date"].min()[chip]
+        last_day = by_chip.get_group(chip)
+        last_day = last_day[last_day["date"] == latest]
+        cheapest = (last_day["usd_per_hour"] / last_day["relative_throughput"]).min()  # USD per H100-equivalent hour
+        assert price == pytest.approx(cheapest / (H100_DENSE_FLOPS * 3600) * 1e18, rel=1e-12)
+    assert max(len(str(c)) for row in wb["Cost"].iter_rows(values_only=True) for c in row if c is not None) < 320
+    cited = [(r[1], r[3]) for r in wb["Sources"].iter_rows(values_only=True) if r[0] == "accelerator rental quote (price of compute)"]
+    parts = hw["source"].str.split("; ").explode().str.strip().value_counts()
+    assert sorted(cited) == sorted(parts.items())
