@@ -320,16 +320,16 @@ def build_summary(ctx: MemoContext, sheet: Sheet) -> None:
         last_n, prior_n = sig.momentum_counts
         fig("Funding momentum (rounds ratio)", sig.momentum_ratio, "multiple", note=f"{last_n} rounds in the last {cfg['momentum']['window_months']} months against {prior_n} before")
     elif sig.momentum_ratio is not None:
-        fig("Funding momentum (series ratio)", sig.momentum_ratio, "multiple", note="this year's amount against last year's, from the sector's funding series")
+        fig("Funding momentum (series ratio)", sig.momentum_ratio, "multiple", note="this year's amount against last year's (funding series)")
     if sig.funding is not None:  # the full line with its source is among the reasons above
         f = sig.funding
         if f.series is None:
             short = f"none known on the as-of date ({', '.join(f.mapped)} mapped)" if f.mapped else "no series covers this sector"
         else:
-            short = f"{f.scope}, {f.first_year}-{f.last_year}: USD {f.last_usd_millions:,.0f}M in {f.last_year}"
+            short = f"{f.first_year}-{f.last_year}: USD {f.last_usd_millions:,.0f}M in {f.last_year}"
             short += f", {f.direction} ({100 * f.growth:+.0f}% a year)" if f.growth is not None else ""
             short += "" if f.current else "; not current"
-        fig("Sector funding series", f.series or "none", None, note=short + "; see the reasons above")
+        fig("Sector funding series", f.series or "none", None, note=short)
     s.row += 1
 
     s.paragraph(  # one line, no section: the heading already gives the date and the data vintage
@@ -354,27 +354,26 @@ def _cost_figures(ctx: MemoContext, fig) -> None:
     span = f"{head['start']:%Y-%m} to {head['end']:%Y-%m}"
     at = f"{cost.benchmark} >= {cost.threshold:g}"
     if compute:
-        what = (f"{at}: cloud price of compute {head['hardware_factor']:.2f}x ({cost.n_points} {points}, {span}) "
-                f"x algorithmic efficiency {head['algorithmic_factor']:.2f}x; not shrunk (compute-based)")
+        what = (f"compute-based, not shrunk: cloud compute {head['hardware_factor']:.2f}x ({cost.n_points} {points}, {span}) "
+                f"x algorithms {head['algorithmic_factor']:.2f}x")  # the threshold is in the reasons and on the Cost sheet
     else:
         what = f"{at}: {cost.n_points} {points}, {span}"
     low, high = head["ci90"]
     fig(f"{'Cost' if compute else 'Price'} decline a year, fitted", head["decline_factor_per_year"], "multiple", low, high,
-        f"x a year, 90% CI; {what}")
+        f"90% CI; {what}")
     if "shrunk_factor" in head:
         pool = head.get("pool") or {}
         low, high = head["shrunk_ci90"]
         fig("Price decline a year, shrunk", head["shrunk_factor"], "multiple", low, high,
-            f"x a year, 90% CI; toward the pooled {pool.get('factor', float('nan')):.1f}x of {pool.get('k', 0)} price series "
-            f"(weight {head['pool_weight']:.0%} on the pool)")
+            f"90% CI; weight {head['pool_weight']:.0%} on the pooled {pool.get('factor', float('nan')):.1f}x of {pool.get('k', 0)} series")
     if "price_5y" in head:
         from gapscore.scoring.curves import FIVE_YEARS
 
         low, high = head["price_5y_ci90"]
         at_floor = head["price_5y"] <= head["floor_5y"] * (1 + 1e-9)
         fig(f"{'Cost' if compute else 'Price'} {FIVE_YEARS} years on", head["price_5y"], "sci", low, high,
-            f"{head['unit']}, 90% interval; {head['fall_5y']:.0f}x below {head['price_as_of']:.2e} at the as-of date; "
-            + (f"at the electricity floor ({head['floor_5y']:.2e})" if at_floor else f"electricity floor {head['floor_5y']:.2e}"))
+            f"{head['unit']}, 90% CI; {head['fall_5y']:.0f}x below {head['price_as_of']:.2e} on the as-of date; "
+            + f"electricity floor {head['floor_5y']:.2e}" + (" (reached)" if at_floor else ""))
 
 
 # --------------------------------------------------------------------------- capability
