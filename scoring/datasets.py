@@ -1138,7 +1138,7 @@ LEG_STATUSES = ("measured", "borrowed", "none")
 """What a sector has on each leg: its own data, another sector's (or a published anchor's),
 or nothing. Read by ``gapscore sectors`` and the memo."""
 
-def _has_funding(store: "DataStore", table: dict) -> bool:
+def _has_funding(store: "DataStore", table: dict, as_of: pd.Timestamp | None = None) -> bool:
     """A funding series mapped in ``[sectors.<id>.funding]``, round categories, or round
     keywords that match rounds in the data (patterns alone are no data)."""
     from gapscore.scoring.signals import round_keywords, sector_categories
@@ -1147,10 +1147,11 @@ def _has_funding(store: "DataStore", table: dict) -> bool:
         return True
     if not round_keywords(table):
         return False
-    return bool(sector_categories(table, store.load("rounds")["category"]))
+    rounds = store.load("rounds") if as_of is None else store.as_of("rounds", as_of)
+    return bool(sector_categories(table, rounds["category"]))
 
 
-def sector_legs(store: "DataStore", sector_id: str) -> dict[str, str]:
+def sector_legs(store: "DataStore", sector_id: str, as_of: object | None = None) -> dict[str, str]:
     """Each leg's status for one sector: ``{"capability": ..., "cost": ..., "funding": ...}``.
 
     capability: *measured* when a member benchmark homed in this sector (benchmarks.csv
@@ -1161,12 +1162,14 @@ def sector_legs(store: "DataStore", sector_id: str) -> dict[str, str]:
     another sector's benchmark, or when only an economics anchor (a published cost at a
     date) stands in for a price series; *none* otherwise. funding: *measured* when a
     funding series is mapped to it, round categories are listed, or its round keywords
-    match rounds in the data; *none* otherwise.
+    match rounds in the data; *none* otherwise. ``as_of``: count only the results and
+    rounds known on that date (the memo's legs line); None reads every row (``gapscore sectors``).
     """
     table = store.sector(sector_id)
     members = list(table.get("benchmarks", []))
     bench = store.load("benchmarks").set_index("benchmark")
-    dated = set(store.load("capability")["benchmark"].unique())
+    as_of = None if as_of is None else pd.Timestamp(as_of)
+    dated = set((store.load("capability") if as_of is None else store.as_of("capability", as_of))["benchmark"].unique())
     usable = [b for b in members if b in bench.index and b in dated and pd.notna(bench.at[b, "human_baseline"])]
     own = [b for b in usable if bench.at[b, "sector"] == sector_id]
     capability = "measured" if own else "borrowed" if usable else "none"
@@ -1177,7 +1180,7 @@ def sector_legs(store: "DataStore", sector_id: str) -> dict[str, str]:
         cost = "measured" if cost_table.get("benchmark") in members else "borrowed"
     else:
         cost = "borrowed" if (table.get("economics") or {}).get("mode") == "anchor" else "none"
-    funding = "measured" if _has_funding(store, table) else "none"
+    funding = "measured" if _has_funding(store, table, as_of) else "none"
     return {"capability": capability, "cost": cost, "funding": funding}
 
 

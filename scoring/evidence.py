@@ -112,21 +112,22 @@ def _first_clause(text: str) -> str:
 
 
 def legs_detail(store: DataStore, score: SectorScore, n_rounds: int = 0) -> dict[str, tuple[str, str]]:
-    """Each leg: (status from ``datasets.sector_legs``, what it rests on as of the score's date).
+    """Each leg: (status from ``datasets.sector_legs``, what it rests on) as of the score's date.
 
-    The status is the sector's classification (``sector_legs``); the detail reads the
+    The status is ``sector_legs`` on the data known on the date; the detail reads the
     signals of the score (known on its as-of date): benchmarks averaged, the kind of
     cost curve, the funding series or rounds, or why a leg is missing.
     """
     from gapscore.scoring.datasets import sector_legs
 
-    legs = sector_legs(store, score.sector)
+    legs = sector_legs(store, score.sector, score.as_of)
     sig, table = score.signals, store.sector(score.sector)
     cap = sig.capability
     if legs["capability"] == "none":
-        cap_detail = "no benchmark with a human baseline"
+        ever = sector_legs(store, score.sector)["capability"] != "none"  # results dated later only
+        cap_detail = "no result known on the as-of date" if ever else "no benchmark with a human baseline"
     elif cap is None or not len(cap.benchmarks):
-        cap_detail = "no result known on the as-of date"
+        cap_detail = "no curve on the as-of date"
     else:
         n = len(cap.benchmarks)
         cap_detail = f"{n} benchmark{'s' if n != 1 else ''}" + (", homed in other sectors" if legs["capability"] == "borrowed" else "")

@@ -592,3 +592,19 @@ def test_legs_of_a_sector_without_funding_name_the_reason(tmp_path):
     _, line = _legs_line(load_workbook(path)["Summary"])
     assert line == ("Legs: capability measured (7 benchmarks), cost measured (compute-based), "
                     "funding none (no bundled series covers vision alone).")
+
+
+def test_legs_line_is_point_in_time(tmp_path):
+    """A sector whose only benchmark results are dated after the as-of date has no measured
+    capability on that date (the rows arrive later: the line must not know them). Reference:
+    sector_legs over every row says measured; as of 2014-06-30 computer_use_agents' member
+    benchmarks (osworld, metr_horizon_osworld: first result dated 2023-11-06) have none yet."""
+    from gapscore.scoring.datasets import sector_legs
+    from gapscore.scoring.evidence import legs_detail
+
+    store, cfg = DataStore(), load_config()
+    as_of = pd.Timestamp("2014-06-30")
+    assert sector_legs(store, "computer_use_agents")["capability"] == "measured"
+    assert sector_legs(store, "computer_use_agents", as_of)["capability"] == "none"
+    legs = legs_detail(store, score_sector(store, "computer_use_agents", as_of, cfg))
+    assert legs["capability"] == ("none", "no result known on the as-of date")
