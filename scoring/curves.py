@@ -309,7 +309,7 @@ def graduation(store: DataStore, sector: str | None, as_of: pd.Timestamp, cfg: d
     censor = min(as_of, data_end)
     # categories select the cohort; the graduating round may be filed under another one
     result = fit_graduation(rounds, exits, from_round=from_round, to_round=to_round, within_months=within,
-                            as_of=censor, categories=cats or None)
+                            as_of=censor, categories=cats or None, censor_at=store.source_ends(rounds, "rounds"))
     published = store.as_of("graduation", as_of)
     published = published[(published["from_round"] == from_round) & (published["to_round"] == to_round)]
     if sector:

@@ -1056,6 +1056,16 @@ class DataStore:
             return None
         return pd.Timestamp(frame[col].max())
 
+    def source_ends(self, frame: pd.DataFrame, name: str) -> pd.Series:
+        """Each row's data end: the last date, among the rows given, of the file the row
+        came from (``_file``). Rows from a bundled export that stops in 2013 are censored
+        there even when a user's recent export is loaded with them; a frame already cut
+        at an as-of date gives each file's end known on that date."""
+        col = DATASETS[name].date_column
+        if "_file" not in frame.columns or frame.empty:
+            return pd.Series(frame[col].max() if len(frame) else pd.NaT, index=frame.index)
+        return frame.groupby(frame["_file"].astype(str), sort=False)[col].transform("max")
+
     def check_references(self) -> list[DataFileError]:
         """Cross-file checks of sectors.toml: each sector's benchmarks and cost curve exist.
 
