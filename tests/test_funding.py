@@ -231,3 +231,14 @@ def test_bundled_old_rounds_are_censored_at_their_own_end_not_the_users_export(t
     traction = sector_signals(store, "vision", pd.Timestamp("2026-01-01"), CFG).traction
     assert traction.origin == "computed" and traction.n == 30
     assert traction.rate == pytest.approx(24 / 30)
+
+
+def test_data_list_shows_the_years_funding_describes_not_only_publication(runner, funded):
+    """The toy funding.csv describes 2017-2018 and was published 2019-06-30 to 2020-06-30."""
+    import csv
+    import io
+
+    got = runner.invoke(main, ["--data-dir", str(funded), "--replace-data", "data", "list", "--format", "csv"])
+    assert got.exit_code == 0, got.output
+    row = {r["dataset"]: r for r in csv.DictReader(io.StringIO(got.stdout))}["funding"]
+    assert (row["start"], row["end"], row["dated_by"], row["years"]) == ("2019-06-30", "2020-06-30", "published", "2017-2018")
