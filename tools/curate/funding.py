@@ -293,7 +293,9 @@ REPORT_FIGURES = [
 ]
 """The AI Index 2025 focus-area figures in published-facts.md are marked "verify before
 shipping" (read in an unofficial summary): left out until verified. Its generative-AI
-figures are verified against Stanford HAI's own page and bundled."""
+figures are verified against Stanford HAI's own page and bundled. The 2021-2025 sector
+figures (Crunchbase News, Rock Health, CB Insights) and what was seen but not bundled
+are listed in docs/datasets/funding.md."""
 
 
 def _ncses(shared: Path, table: str) -> pd.DataFrame:
