@@ -232,6 +232,15 @@ def test_bundled_old_rounds_are_censored_at_their_own_end_not_the_users_export(t
     assert traction.origin == "computed" and traction.n == 30
     assert traction.rate == pytest.approx(24 / 30)
 
+    # `gapscore graduation`: the 2012 cohort has no closed window (left out), the note names each file's end
+    from gapscore.scoring.curves import graduation
+
+    got = graduation(store, "vision", pd.Timestamp("2026-01-01"), CFG, categories=[], rounds_file=None,
+                     from_round="seed", to_round="series_a", within=24)["json"]
+    assert got["cohorts"][["cohort", "entered", "n", "graduated"]].values.tolist() == [[2020, 30, 30, 24]]
+    assert sorted(got["file_ends"].values()) == [pd.Timestamp("2013-10-01"), pd.Timestamp("2025-06-01")]
+    assert "each file is censored at its own end" in got["note"] and "2013-10-01" in got["note"]
+
 
 def test_data_list_shows_the_years_funding_describes_not_only_publication(runner, funded):
     """The toy funding.csv describes 2017-2018 and was published 2019-06-30 to 2020-06-30."""
