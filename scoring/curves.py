@@ -280,7 +280,7 @@ def cost(store: DataStore, sector: str | None, as_of: pd.Timestamp, cfg: dict, *
     if sector:
         payload = {"sector": sector, **payload}
     frontier = payload["frontier"].copy()
-    if result.status == "ok" and result.curve is not None:
+    if result.is_fitted and result.curve is not None:
         frontier["fitted"] = result.curve.predict(frontier["date"])
     return {"table": frontier, "json": payload, "lead": _headline_table(head, sector)}
 
