@@ -121,7 +121,7 @@ def reasons_for(sig: SectorSignals, res: StageScores, cfg: dict) -> tuple[str, .
     if sig.funding is not None:
         out.append(sig.funding.line())
     if res.recommendation == "harvest" and (sig.funding is None or sig.funding.growth_if_current is None):
-        out.append("harvest not confirmed by fading interest: no recent funding series for this sector "
+        out.append("harvest not confirmed by fading interest: no recent funding series with two years for this sector "
                    f"(the funding leg is missing; the chance interest fades counts as {cfg['signals']['missing_value']:.0%})")
     elif sig.funding is not None and sig.funding.growth_if_current is not None and res.recommendation in ("series_b", "growth", "harvest"):
         fading = sig.funding.growth_if_current <= cfg["funding"]["growing_above"]
