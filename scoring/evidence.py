@@ -186,12 +186,15 @@ def graduation_evidence(store: DataStore, table: dict, as_of: pd.Timestamp, cfg:
     """(fit_graduation result or None, the sector's rounds, their exits, the rounds' data end), known on ``as_of``.
 
     The cohorts are fitted as of the earlier of ``as_of`` and the end of the round data
-    (``DataStore.data_end``), so a window the data cannot see yet is not read as a failure.
+    (``DataStore.data_end``), and each company is censored at the end of the file its
+    rounds came from (``DataStore.source_ends``), so a window the data cannot see yet is
+    not read as a failure.
     """
     from gapscore.models.graduation import fit_graduation
     from gapscore.scoring.signals import sector_categories, selects_rounds
 
     rounds = store.as_of("rounds", as_of)
+    ends = store.source_ends(rounds, "rounds")  # each file's end: a file that stops early is censored there
     rounds = rounds[rounds["category"].isin(sector_categories(table, rounds["category"]))] if selects_rounds(table) else rounds.iloc[0:0]
     exits = store.as_of("exits", as_of)
     exits = exits[exits["company"].isin(set(rounds["company"]))] if len(rounds) else exits.iloc[0:0]
@@ -199,7 +202,8 @@ def graduation_evidence(store: DataStore, table: dict, as_of: pd.Timestamp, cfg:
         return None, rounds, exits, None
     data_end = store.data_end("rounds", as_of)
     result = fit_graduation(rounds, exits, from_round="seed", to_round="series_a",
-                            within_months=cfg["graduation"]["window_months"], as_of=min(as_of, data_end))
+                            within_months=cfg["graduation"]["window_months"], as_of=min(as_of, data_end),
+                            censor_at=ends.loc[rounds.index])
     return result, rounds, exits, data_end
 
 
