@@ -3,17 +3,19 @@
 
 ``sector_evidence`` gathers, from the data known on the date and the config: the
 score (signals, stage scores, reasons), the record-setting capability results the
-curves were fitted to, the seed-to-Series-A cohorts and survival curve, the
+curves were fitted to, the cost curve's headline and its projection with the
+hardware scenarios, the seed-to-Series-A cohorts and survival curve, the
 sensitivity table and the data vintage. The memo's sheets read these fields instead
 of recomputing them, so each of those numbers is also reachable from Python and JSON.
 
-Still computed by the memo itself (issue #14, left for a later pass): the cost
-projection and the hardware scenario of the Cost sheet, and the citations list.
+Still assembled by the memo itself (issue #14, left for a later pass): the
+citations list, and the fixed figures of the seed article on the Cost sheet.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -23,6 +25,12 @@ from gapscore.scoring import __version__
 from gapscore.scoring.datasets import DataStore
 from gapscore.scoring.scores import SectorScore, score_sector, sensitivity
 
+if TYPE_CHECKING:
+    from gapscore.models.graduation import GraduationResult
+
+PROJECTION_YEARS_AHEAD = 5
+"""Years after the as-of date the cost projection runs to (what the memo draws)."""
+
 
 @dataclass(frozen=True, eq=False)
 class SectorEvidence:
@@ -31,17 +39,30 @@ class SectorEvidence:
     score: SectorScore
     frontier: pd.DataFrame
     """Record-setting capability results: benchmark, date, year, system, value, share, source, _file."""
-    graduation: object | None
+    graduation: GraduationResult | None
     """``models.graduation.fit_graduation`` of the sector's rounds (cohorts, survival); None without rounds."""
     rounds: pd.DataFrame
     """The sector's funding rounds known on the date (what the graduation rests on)."""
     exits: pd.DataFrame
     """Exits of those companies known on the date (censoring the survival curve)."""
+    cost_headline: dict | None
+    """``curves.cost_headline`` of the sector's cost curve ({"rows", "json"}); None without a price series."""
+    cost_projection: pd.DataFrame | None
+    """``curves.cost_projection_table``: mid-year prices, interval, floor and hardware scenarios; None unless fitted."""
     rounds_data_end: pd.Timestamp | None
     """End of the round data known on the date (``DataStore.data_end``); None without rounds."""
     sensitivity: pd.DataFrame
     """``scores.sensitivity``: each [sensitivity] setting at its low and high end."""
     data_vintage: str
+    legs: dict | None = None
+    """``legs_detail``: each leg's status (``datasets.sector_legs``) and what it rests on; None when not asked."""
+
+    def legs_line(self) -> str:
+        """One line: "Legs: capability measured (7 benchmarks), cost measured (compute-based), funding none (...)"."""
+        if not self.legs:
+            return ""
+        return "Legs: " + ", ".join(f"{leg} {status}" + (f" ({detail})" if detail else "")
+                                    for leg, (status, detail) in self.legs.items()) + "."
 
     @property
     def sector(self) -> str:
@@ -57,9 +78,15 @@ class SectorEvidence:
         return {
             "data_vintage": self.data_vintage,
             "frontier": self.frontier.drop(columns=["_file"], errors="ignore"),
+            "cost": None if self.cost_headline is None else {
+                "headline": self.cost_headline["json"],
+                "projection": self.cost_projection,
+                "scenarios": None if self.cost_projection is None else self.cost_projection.attrs.get("scenarios", {}),
+            },
             "graduation": None if g is None else {"cohorts": g.cohorts, "survival": g.survival},
             "rounds_used": int(len(self.rounds)),
             "sensitivity": self.sensitivity,
+            "legs": None if self.legs is None else {leg: {"status": status, "detail": detail} for leg, (status, detail) in self.legs.items()},
         }
 
 
@@ -75,6 +102,57 @@ def data_vintage(store: DataStore, as_of: pd.Timestamp) -> str:
             newest.append(frame[col].max())
     tail = f"; newest row known on {as_of.date()}: {max(newest).date()}" if newest else ""
     return f"{origin}, gapscore {__version__}{tail}"
+
+
+def _first_clause(text: str) -> str:
+    """The reason up to its first colon or semicolon: what fits on the Summary's legs line."""
+    for mark in (":", ";"):
+        text = text.split(mark)[0]
+    return text.strip()
+
+
+def legs_detail(store: DataStore, score: SectorScore, n_rounds: int = 0) -> dict[str, tuple[str, str]]:
+    """Each leg: (status from ``datasets.sector_legs``, what it rests on as of the score's date).
+
+    The status is the sector's classification (``sector_legs``); the detail reads the
+    signals of the score (known on its as-of date): benchmarks averaged, the kind of
+    cost curve, the funding series or rounds, or why a leg is missing.
+    """
+    from gapscore.scoring.datasets import sector_legs
+
+    legs = sector_legs(store, score.sector)
+    sig, table = score.signals, store.sector(score.sector)
+    cap = sig.capability
+    if legs["capability"] == "none":
+        cap_detail = "no benchmark with a human baseline"
+    elif cap is None or not len(cap.benchmarks):
+        cap_detail = "no result known on the as-of date"
+    else:
+        n = len(cap.benchmarks)
+        cap_detail = f"{n} benchmark{'s' if n != 1 else ''}" + (", homed in other sectors" if legs["capability"] == "borrowed" else "")
+    cost, spec = sig.cost, table.get("cost") or {}
+    if spec.get("mode") == "compute":
+        cost_detail = "compute-based"
+    elif spec:
+        bench = spec.get("benchmark")
+        cost_detail = f"price series at {bench}" + ("" if legs["cost"] == "measured" else ", another sector's benchmark")
+        if cost is None or not cost.is_fitted:
+            cost_detail += ", not fitted on the as-of date"
+    elif legs["cost"] == "borrowed":
+        cost_detail = "a published cost anchor, no price series"
+    else:
+        cost_detail = "no price series or cost anchor"
+    fund = sig.funding
+    if fund is not None and fund.series:
+        fund_detail = f"series {fund.series}"
+    elif n_rounds > 0:
+        fund_detail = f"{n_rounds} round{'s' if n_rounds != 1 else ''} known"
+    elif fund is not None and fund.reason:
+        fund_detail = _first_clause(fund.reason) if legs["funding"] == "none" else "no series or round known on the as-of date"
+    else:
+        fund_detail = "no funding series or rounds" if legs["funding"] == "none" else ""
+    return {"capability": (legs["capability"], cap_detail), "cost": (legs["cost"], cost_detail),
+            "funding": (legs["funding"], fund_detail)}
 
 
 def frontier_points(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict) -> pd.DataFrame:
@@ -107,12 +185,15 @@ def graduation_evidence(store: DataStore, table: dict, as_of: pd.Timestamp, cfg:
     """(fit_graduation result or None, the sector's rounds, their exits, the rounds' data end), known on ``as_of``.
 
     The cohorts are fitted as of the earlier of ``as_of`` and the end of the round data
-    (``DataStore.data_end``), so a window the data cannot see yet is not read as a failure.
+    (``DataStore.data_end``), and each company is censored at the end of the file its
+    rounds came from (``DataStore.source_ends``), so a window the data cannot see yet is
+    not read as a failure.
     """
     from gapscore.models.graduation import fit_graduation
     from gapscore.scoring.signals import sector_categories, selects_rounds
 
     rounds = store.as_of("rounds", as_of)
+    ends = store.source_ends(rounds, "rounds")  # each file's end: a file that stops early is censored there
     rounds = rounds[rounds["category"].isin(sector_categories(table, rounds["category"]))] if selects_rounds(table) else rounds.iloc[0:0]
     exits = store.as_of("exits", as_of)
     exits = exits[exits["company"].isin(set(rounds["company"]))] if len(rounds) else exits.iloc[0:0]
@@ -120,7 +201,8 @@ def graduation_evidence(store: DataStore, table: dict, as_of: pd.Timestamp, cfg:
         return None, rounds, exits, None
     data_end = store.data_end("rounds", as_of)
     result = fit_graduation(rounds, exits, from_round="seed", to_round="series_a",
-                            within_months=cfg["graduation"]["window_months"], as_of=min(as_of, data_end))
+                            within_months=cfg["graduation"]["window_months"], as_of=min(as_of, data_end),
+                            censor_at=ends.loc[rounds.index])
     return result, rounds, exits, data_end
 
 
@@ -130,7 +212,10 @@ def sector_evidence(store: DataStore, sector: str, as_of: pd.Timestamp, cfg: dic
     as_of = pd.Timestamp(as_of)
     score = score_sector(store, sector, as_of, cfg) if score is None else score
     table = store.sector(sector)
+    from gapscore.scoring.curves import cost_headline, cost_projection_table
+
     graduation, rounds, exits, data_end = graduation_evidence(store, table, as_of, cfg)
+    cost = score.signals.cost
     return SectorEvidence(
         score=score,
         frontier=frontier_points(store, table, as_of, cfg),
@@ -138,6 +223,10 @@ def sector_evidence(store: DataStore, sector: str, as_of: pd.Timestamp, cfg: dic
         rounds=rounds,
         exits=exits,
         rounds_data_end=data_end,
+        cost_headline=None if cost is None else cost_headline(cost, as_of, cfg, table),
+        cost_projection=None if cost is None or not cost.is_fitted else cost_projection_table(
+            cost, as_of, cfg, level=cfg["capability"]["interval"], years_ahead=PROJECTION_YEARS_AHEAD),
         sensitivity=sensitivity(score.signals, cfg),
         data_vintage=data_vintage(store, as_of) if vintage is None else vintage,
+        legs=legs_detail(store, score, len(rounds)),
     )

@@ -32,7 +32,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from gapscore.scoring import config as config_mod
 from gapscore.scoring.report_book import Sheet
-from gapscore.scoring.stage_model import FACTOR_BY_KEY, FACTORS, MAX_WINDOW_YEARS, STAGE_BY_ID, STAGE_MODEL, STAGES, WINDOWED, excel_gated, excel_rule, factor_key
+from gapscore.scoring.stage_model import FACTOR_BY_KEY, FACTORS, MAX_WINDOW_YEARS, STAGE_BY_ID, STAGE_MODEL, STAGES, WINDOWED, excel_gated, excel_rule, excel_stage_probability, factor_key
 from gapscore.scoring.timing import Z80
 
 CHECK_OK = "ok"
@@ -458,13 +458,12 @@ class ScoringSheet:
         s.section("Scores and recommendation")
         s.header(s.row, 1, ["stage", "score (0-100)", "probability behind it", "", "", "", "gapscore at writing"])
         s.row += 1
-        prob_names = {stage: f"f_{STAGE_BY_ID[stage].evidence.replace('.', '_')}_used" for stage in STAGES}
         top = s.row
         for stage in STAGES:
             r = s.row
             s.put(r, 1, stage, bold=True)
             s.formula(r, 2, f"=SUM({','.join(contribution_cells[stage])})", "score", name=f"score_{stage}")
-            s.formula(r, 3, f"={prob_names[stage]}", "probability", name=f"score_{stage}_probability")
+            s.formula(r, 3, "=" + excel_stage_probability(stage), "probability", name=f"score_{stage}_probability")
             s.put(r, 7, res.scores[stage], "score")
             s.row += 1
         s.name("score_range", top, 2, s.row - 1)

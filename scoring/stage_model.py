@@ -296,8 +296,30 @@ def _choose(items: list[str]) -> str:
 
 BEST_SCORE = Quantity("best score", lambda c: c.scores[c.best], "score_best")
 MIN_SCORE = Quantity("recommendation.min_score", lambda c: c.cfg["recommendation"]["min_score"], "cfg_recommendation_min_score")
+PERFECTION_STAGES: tuple[str, ...] = ("growth",)
+"""Stages whose call rests on perfection being reached: on saturated benchmarks alone their
+probability is held to ``capability.saturated_max_confidence``, as a harvest's is."""
+
+
+def stage_probability(ctx: RuleContext, stage: str) -> float | None:
+    """The probability behind a call of ``stage``: its evidence factor (None: unknown),
+    capped for a perfection stage when every capability measure is saturated."""
+    v = ctx.values[STAGE_BY_ID[stage].evidence]
+    if v is not None and stage in PERFECTION_STAGES and ctx.inputs.saturated_only:
+        v = min(v, float(ctx.cfg["capability"]["saturated_max_confidence"]))
+    return v
+
+
+def excel_stage_probability(stage: str) -> str:
+    """``stage_probability`` as Excel, over the factor's used value (the missing value if unknown)."""
+    used = f"f_{STAGE_BY_ID[stage].evidence.replace('.', '_')}_used"
+    if stage in PERFECTION_STAGES:
+        return f"IF(sig_saturated_only,MIN({used},cfg_capability_saturated_max_confidence),{used})"
+    return used
+
+
 BEST_PROBABILITY = Quantity(
-    "probability behind the best stage", lambda c: c.values[STAGE_BY_ID[c.best].evidence],
+    "probability behind the best stage", lambda c: stage_probability(c, c.best),
     _choose([f"score_{s}_probability" for s in STAGES]), "score_best_known",
 )
 PERFECT_NOW = Quantity("P(perfection reached)", _perfect_now, "perf_cdf_now", "sig_has_capability")
@@ -422,7 +444,7 @@ def _later_stage(ctx) -> str:
 
 
 def _later_probability(ctx):
-    v = ctx.values[STAGE_BY_ID[_later_stage(ctx)].evidence]
+    v = stage_probability(ctx, _later_stage(ctx))
     return ctx.cfg["signals"]["missing_value"] if v is None else v
 
 
@@ -438,7 +460,7 @@ HARVEST_UNSURE = Quantity(
     f"({HARVEST_BASE.excel})*cfg_signals_missing_value")
 LATER_PROBABILITY = Quantity(
     "probability behind the later stage", _later_probability,
-    "IF(score_growth>score_series_b,f_near_perfection_used,f_works_with_gaps_used)")
+    "IF(score_growth>score_series_b,score_growth_probability,score_series_b_probability)")
 LATER = "<later of series_b and growth>"
 """A clause outcome: the higher-scoring of Series B and growth."""
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import json
 import math
 
@@ -65,6 +67,16 @@ def _truncated_store(as_of: pd.Timestamp) -> DataStore:
             if spec.date_column is not None:
                 frame = frame[frame[spec.date_column] <= as_of].reset_index(drop=True)
             cut._cache[name] = frame
+    # sectors.toml is not dated: it maps sectors to funding series that may not have
+    # existed on the date (generative-AI investment, first published 2024). The data as
+    # it was then had no such mapping, so a series left without rows is unmapped too.
+    known = set(cut._cache["funding"]["series"])
+    sectors = copy.deepcopy(full.sectors())
+    for table in sectors.values():
+        funding = table.get("funding")
+        if funding and funding.get("series"):
+            funding["series"] = [x for x in funding["series"] if x in known]
+    cut._cache["sectors"], cut._cache["sector_files"] = sectors, dict(full._cache["sector_files"])
     return cut
 
 
@@ -372,3 +384,29 @@ def test_classification_leaves_undefined_rates_empty():
     assert got["recall"] is None and got["balanced_accuracy"] is None and got["precision"] == 0.0
     assert bm.classification([], []) == {"n": 0, "positives": 0, "invest_calls": 0, "precision": None,
                                          "recall": None, "balanced_accuracy": None}
+
+
+def test_calibration_scope_defaults_to_the_sectors_benchmarks_with_a_baseline(tmp_path):
+    """Two sectors, three benchmarks: 'c' has no human baseline, so the scope of sector
+    'one' is [a], of both [a, b]; the verdict names the forecaster's standing by hand."""
+    from click.testing import CliRunner
+
+    from gapscore.scoring.backtest import calibration_verdict
+    from gapscore.scoring.calibration import sector_benchmarks
+
+    (tmp_path / "sectors.toml").write_text(
+        '[sectors.one]\nname = "One"\ndescription = "toy"\nbenchmarks = ["a", "c"]\nround_categories = []\n'
+        '[sectors.two]\nname = "Two"\ndescription = "toy"\nbenchmarks = ["b"]\nround_categories = []\n')
+    (tmp_path / "benchmarks.csv").write_text(
+        "benchmark,sector,metric,higher_is_better,human_baseline,floor,unit,scale,source\n"
+        "a,one,acc,true,100,0,percent,linear,hand\nb,two,acc,true,100,0,percent,linear,hand\n"
+        "c,one,acc,true,,0,percent,linear,hand\n")
+    (tmp_path / "capability.csv").write_text("benchmark,date,system,value,source\na,2010-01-01,x,40,hand\n")
+    st = DataStore(tmp_path, replace=True)
+    assert sector_benchmarks(st, ["one"]) == ["a"]
+    assert sector_benchmarks(st, ["one", "two"]) == ["a", "b"]
+    summary = pd.DataFrame({"threshold": [0.8, 0.95], "realized": [3, 0], "median_abs_error_years": [1.0, np.nan],
+                            "median_abs_error_line": [2.0, np.nan], "median_abs_error_class": [0.5, np.nan]})
+    assert calibration_verdict(summary) == "median error: at 80% it beats only the straight line (1.0 years against 2.0 and 0.5)."
+    bad = CliRunner().invoke(main, ["backtest", "computer_vision", "--calibration", "some"])
+    assert bad.exit_code == 2 and "'some' is not one of 'sectors', 'all'" in bad.output

@@ -43,14 +43,17 @@ EDITS = {
     "windows": EDIT_WINDOWS_AND_SPREAD,
     "thresholds": EDIT_THRESHOLDS_AND_RATES,
 }
-KEYS = ("llm", "video", "vision2014", "handmade", "agents2026", "cv2025", "cv2025_surge", "cv2025_fading")
+KEYS = ("llm", "video", "vision2014", "handmade", "agents2026", "cv2025", "cv2025_surge", "cv2025_fading", "med2021")
 CASES = [(k, e) for k in KEYS for e in EDITS]
 
 
 @pytest.fixture(scope="module")
 def all_scores(scores, store, cfg):
     cv = score_sector(store, "computer_vision", pd.Timestamp("2025-06-30"), cfg)
-    return {**scores, "cv2025": cv, "cv2025_surge": _with_funding(cv, 0.97, cfg), "cv2025_fading": _with_funding(cv, -0.42, cfg)}
+    # medical imaging 2021: one benchmark (CheXpert), saturated since 2019: a perfection
+    # call on it is capped (growth or harvest at most capability.saturated_max_confidence)
+    med = score_sector(store, "medical_imaging", pd.Timestamp("2021-12-31"), cfg)
+    return {**scores, "cv2025": cv, "med2021": med, "cv2025_surge": _with_funding(cv, 0.97, cfg), "cv2025_fading": _with_funding(cv, -0.42, cfg)}
 
 
 def _with_funding(base, growth, cfg):

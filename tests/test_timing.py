@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from statistics import NormalDist
 
@@ -159,3 +160,15 @@ def test_harvest_without_funding_data_says_the_leg_is_missing():
     res = score(_done(None), CFG)
     assert res.recommendation == "harvest"
     assert res.decision_probability == CFG["signals"]["missing_value"] * 1.0
+
+
+def test_a_growth_call_on_saturated_measures_alone_is_held_too():
+    """Funding growing 97% a year keeps growth instead of harvest (near_perfection = 1,
+    passed); when every capability measure is saturated that call rests on perfection
+    read from benchmarks that stopped measuring, so its probability is held to
+    capability.saturated_max_confidence (0.5) like a harvest's."""
+    free = score(_done(0.97), CFG)
+    held = score(dataclasses.replace(_done(0.97), saturated_only=True), CFG)
+    assert free.recommendation == held.recommendation == "growth"
+    assert free.decision_probability == 1.0
+    assert held.decision_probability == CFG["capability"]["saturated_max_confidence"] == 0.5
