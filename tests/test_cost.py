@@ -435,6 +435,7 @@ from gapscore.models.cost import (  # noqa: E402
     CostProjection,
     LongRunRate,
     energy_floor,
+    smallest_model,
     fit_compute_cost,
     pool_slopes,
     shrink_slope,
@@ -562,8 +563,12 @@ def test_with_projection_keeps_the_epoch_fit_and_adds_the_shrunk_rate():
     assert got.shrunk.raw_factor == pytest.approx(raw.decline_factor_per_year)
     proj = got.project(pd.to_datetime(["2024-01-01", "2040-01-01"]))
     assert list(proj["phase"]) == ["data", "projection"] and proj["price"].min() >= 1e-6
-    assert got.describe().startswith("price of mmlu >= 43.9 capability falls 11.8x a year (90% CI 8.3-16.8x, 9 frontier models")
-    assert "shrunk toward the pool of 2 price series" in got.describe() and "long-run 4.0x a year" in got.describe()
+    # The shrunk rate leads; the raw (Epoch's) rate stands beside it.
+    lo, hi = got.shrunk.ci()
+    assert got.describe().startswith(f"price of mmlu >= 43.9 capability falls {got.shrunk_factor:.1f}x a year (90% CI {lo:.1f}-{hi:.1f}x; "
+                                     "shrunk toward the pool of 2 price series")
+    assert "fitted alone 11.8x, 90% CI 8.3-16.8x, 9 frontier models" in got.describe() and "long-run 4.0x a year" in got.describe()
+    assert got.describe().index(f"{got.shrunk_factor:.1f}x") < got.describe().index("fitted alone 11.8x")
 
 
 def _hardware(rows):
@@ -634,3 +639,32 @@ def test_a_perfectly_straight_series_is_not_shrunk_toward_nothing():
     curve = CostCurve(days_per_year=365).fit(dates, [100.0, 10.0, 1.0])
     shrunk = shrink_slope(curve.slope_, 0.0, pool_slopes([-1.0, -3.0], [0.5, 0.5]))
     assert shrunk.weight == 0.0 and shrunk.slope == pytest.approx(curve.slope_)
+
+
+FLOOR_ROWS = [
+    {"model": "big", "date": "2024-07-23", "parameters": 405e9, "score": 87.0, "source": "s"},
+    {"model": "moe", "date": "2025-08-05", "parameters": 5.1e9, "score": 90.0, "source": "s"},
+    {"model": "small but short", "date": "2024-01-01", "parameters": 1e9, "score": 80.0, "source": "s"},
+]
+
+
+def test_floor_of_the_smallest_model_by_hand():
+    """A 5.1B-active-parameter model: 2 x 5.1e9 = 1.02e10 FLOP a token; 1e6 tokens x
+    9.9e-14 J/FLOP = 1.0098e3 J = 2.805e-4 kWh; x $0.08 = $2.244e-5 per 1M tokens."""
+    got = smallest_model(FLOOR_ROWS, threshold=86.4, as_of="2025-12-01", default_parameters=1e9)
+    assert got.model == "moe" and got.flop_per_token(2.0) == pytest.approx(1.02e10)
+    usd = energy_floor(got.flop_per_token(2.0) * 1e6, joules_per_flop=9.9e-14, usd_per_kwh=0.08)
+    assert usd == pytest.approx(1.02e16 * 9.9e-14 / 3.6e6 * 0.08) and usd == pytest.approx(2.244e-5)
+    # 405B dense: 8.1e11 FLOP a token, $1.782e-3 per 1M tokens
+    big = smallest_model(FLOOR_ROWS, threshold=86.4, as_of="2025-01-01", default_parameters=1e9)
+    assert energy_floor(big.flop_per_token(2.0) * 1e6, joules_per_flop=9.9e-14, usd_per_kwh=0.08) == pytest.approx(1.782e-3)
+
+
+def test_floor_model_is_point_in_time():
+    """A model counts only from its release date, and only at or above the threshold."""
+    find = lambda d: smallest_model(FLOOR_ROWS, threshold=86.4, as_of=d, default_parameters=1e9)  # noqa: E731
+    assert find("2024-07-22").model is None and find("2024-07-22").parameters == 1e9  # the default, named
+    assert "no model" in find("2024-07-22").source
+    assert find("2024-07-23").model == "big"
+    assert find("2025-08-04").model == "big" and find("2025-08-05").model == "moe"
+    assert smallest_model(FLOOR_ROWS, threshold=75.0, as_of="2024-06-30", default_parameters=1e9).model == "small but short"
