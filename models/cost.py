@@ -71,6 +71,7 @@ __all__ = [
     "pool_slopes",
     "shrink_slope",
     "slope_se",
+    "effective_slope_se",
     "with_projection",
     "DeclineDecomposition",
     "SteppedCostCurve",
@@ -746,6 +747,17 @@ def slope_se(curve: CostCurve) -> float:
     return float(np.sqrt(np.asarray(curve.results_.cov_params())[1, 1]))
 
 
+def effective_slope_se(curve: CostCurve) -> float:
+    """The slope's standard error widened for a variance estimated from few residual
+    degrees of freedom: ``se x t_{q, df} / z_q`` (``q = (1 + ci) / 2``), so the normal
+    interval the pool and the shrinkage assume is as wide as the trend's own Student-t
+    interval. Five frontier prices (3 df, 90%): 2.353 / 1.645 = 1.43 x se; many: se.
+    """
+    q = (1.0 + _level(curve.ci, "ci")) / 2.0
+    df = float(curve.results_.df_resid)
+    return slope_se(curve) * float(stats.t.ppf(q, df) / stats.norm.ppf(q))
+
+
 # --- long-run rates, floor and projection -------------------------------------------------
 
 
@@ -867,11 +879,13 @@ class CostProjection:
     frontier point), from the price standing then (``anchor_price``: the cheapest model
     known, observed, not fitted; between the two dates the observed frontier is flat).
     ``u`` years past ``end_`` the annual log decline is
-    ``r(u) = r_lr + (r0 - r_lr) exp(-u / tau)``: it starts at the shrunk rate ``r0``
+    ``r(u) = r_lr + (r0 - r_lr) f exp(-u / tau)``: it starts at the shrunk rate ``r0``
     and moves toward the long-run rate ``r_lr``, with ``tau = persistence x span`` of
-    the frontier (a trend seen for S years is trusted for about S more). Integrated,
-    ``ln p(end + u) = ln p(end) - r0 g - r_lr (u - g)``, ``g = tau (1 - exp(-u / tau))``;
-    so the fall over any u years is at most ``exp(r_lr u + (r0 - r_lr) tau)``.
+    the frontier (a trend seen for S years is trusted for about S more, counted from
+    the last frontier point: ``f = exp(-(end_ - fit_end_) / tau)``, 1 when the data
+    ends on a frontier point). Integrated, ``ln p(end + u) = ln p(end) - r0 g - r_lr
+    (u - g)``, ``g = f tau (1 - exp(-u / tau))``; so the fall over any u years is at
+    most ``exp(r_lr u + (r0 - r_lr) tau)``.
 
     The interval (normal on the log scale) adds the trend level's variance at the last
     frontier point, the shrunk slope's variance times ``g^2``, the long-run slope's
@@ -905,7 +919,7 @@ class CostProjection:
         x = np.minimum(t, self.fit_end_) - c.centre_
         var_level = cov[0, 0] + x**2 * var_b + c.results_.scale
         u = np.maximum(t - self.end_, 0.0)
-        g = self.tau_ * (1.0 - np.exp(-u / self.tau_))
+        g = self._fade() * self.tau_ * (1.0 - np.exp(-u / self.tau_))
         h = u - g
         after = self.level_end_ + b0 * g + self.long_run.slope * h
         mean = np.where(t <= self.fit_end_, c.intercept_ + b0 * x, after)
@@ -923,12 +937,18 @@ class CostProjection:
         half = stats.norm.ppf((1.0 + level) / 2.0) * np.sqrt(var)
         return np.maximum(np.exp(mean - half), self.floor), np.maximum(np.exp(mean + half), self.floor)
 
+    def _fade(self) -> float:
+        """How much of the fitted rate's excess is left when the projection starts: the
+        persistence clock runs from the last frontier point (``fit_end_``), so a stretch
+        of data with no cheaper model (up to ``end_``) uses part of it up."""
+        return float(np.exp(-(self.end_ - self.fit_end_) / self.tau_))
+
     def rate(self, dates: object) -> np.ndarray:
         """Annual decline factor of the central projection at ``dates``."""
         t = self.curve._years(dates)
         u = np.maximum(t - self.end_, 0.0)
         r0, rl = -self.shrunk.slope, -self.long_run.slope
-        return np.exp(rl + (r0 - rl) * np.exp(-u / self.tau_))
+        return np.exp(rl + (r0 - rl) * self._fade() * np.exp(-u / self.tau_))
 
     def with_long_run(self, long_run: LongRunRate) -> CostProjection:
         """The same projection toward another long-run rate (a hardware scenario)."""
@@ -955,7 +975,7 @@ def with_projection(result: CostResult, *, pool: PooledRate | None, long_run: Lo
     """
     if result.curve is None:
         return result
-    shrunk = shrink_slope(result.curve.slope_, slope_se(result.curve), pool)
+    shrunk = shrink_slope(result.curve.slope_, effective_slope_se(result.curve), pool)
     projection = CostProjection(curve=result.curve, shrunk=shrunk, long_run=long_run, floor=floor,
                                 persistence=persistence, start=result.start, end=result.end,
                                 observed_end=observed_end, anchor_price=float(result.frontier["price"].iloc[-1]),

@@ -367,7 +367,7 @@ def _verified_prices(store: DataStore, as_of: pd.Timestamp) -> pd.DataFrame:
 
 
 def _fit_pool(store: DataStore, as_of: pd.Timestamp, min_series: int):
-    from gapscore.models.cost import fit_cost, pool_slopes, slope_se
+    from gapscore.models.cost import effective_slope_se, fit_cost, pool_slopes
 
     prices = _verified_prices(store, as_of)
     specs = sorted({(t["cost"]["benchmark"], float(t["cost"]["threshold"])) for t in store.sectors().values()
@@ -377,7 +377,7 @@ def _fit_pool(store: DataStore, as_of: pd.Timestamp, min_series: int):
         if bench not in prices.columns:
             continue
         fit = fit_cost(prices, benchmark=bench, threshold=threshold, as_of=as_of)
-        se = slope_se(fit.curve) if fit.curve is not None and fit.curve.results_.df_resid > 0 else math.nan
+        se = effective_slope_se(fit.curve) if fit.curve is not None and fit.curve.results_.df_resid > 0 else math.nan
         if math.isfinite(se) and se > 0:  # a perfect fit carries no precision to weigh by
             slopes.append(fit.curve.slope_)
             ses.append(se)

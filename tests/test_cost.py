@@ -668,3 +668,34 @@ def test_floor_model_is_point_in_time():
     assert find("2024-07-23").model == "big"
     assert find("2025-08-04").model == "big" and find("2025-08-05").model == "moe"
     assert smallest_model(FLOOR_ROWS, threshold=75.0, as_of="2024-06-30", default_parameters=1e9).model == "small but short"
+
+
+def test_effective_slope_se_matches_the_student_t_interval():
+    """Five prices (3 residual df) at 90%: se x t(0.95, 3) / z(0.95) = se x 2.3534 / 1.6449
+    = 1.4307 se; the normal interval of the widened se equals the trend's own t interval."""
+    from gapscore.models.cost import effective_slope_se, slope_se
+
+    dates = pd.to_datetime(["2024-01-01", "2024-03-01", "2024-06-01", "2024-08-01", "2024-12-01"])
+    curve = CostCurve().fit(dates, [10.0, 6.0, 2.5, 2.0, 0.5])
+    assert effective_slope_se(curve) == pytest.approx(slope_se(curve) * 2.353363 / 1.644854, rel=1e-5)
+    slow, fast = curve._decline_interval(0.9)
+    se = effective_slope_se(curve)
+    assert math.exp(-curve.slope_ - 1.644854 * se) == pytest.approx(slow, rel=1e-5)
+    assert math.exp(-curve.slope_ + 1.644854 * se) == pytest.approx(fast, rel=1e-5)
+
+
+def test_persistence_clock_runs_from_the_last_frontier_point():
+    """100x a year over two years (tau = 2 y), long run 4x. With the data still covering
+    the benchmark one year past the last frontier point (no cheaper model), the excess
+    rate left at the projection's start is exp(-1 / 2) = 0.6065 of it: the annual decline
+    there is 4 x 25^0.6065 = 28.0x, not 100x."""
+    curve, dates = _exact_curve(100.0)
+    long_run = LongRunRate(4.0, 2.0, 8.0)
+    make = lambda end: CostProjection(curve=curve, shrunk=shrink_slope(curve.slope_, 0.3, None), long_run=long_run,  # noqa: E731
+                                      floor=1e-30, persistence=1.0, start=dates[0], end=dates[-1], observed_end=end)
+    late = make(dates[-1] + pd.DateOffset(years=1))
+    fade = math.exp(-(late.end_ - late.fit_end_) / late.tau_)
+    assert fade == pytest.approx(math.exp(-0.5), rel=0.01)
+    assert late.rate(pd.DatetimeIndex([dates[-1] + pd.DateOffset(years=1)]))[0] == pytest.approx(4.0 * 25.0 ** fade, rel=1e-6)
+    assert late.rate(pd.DatetimeIndex([dates[-1] + pd.DateOffset(years=1)]))[0] == pytest.approx(28.0, rel=0.01)
+    assert make(None).rate(pd.DatetimeIndex([dates[-1]]))[0] == pytest.approx(100.0, rel=1e-6)
