@@ -1074,6 +1074,16 @@ class DataStore:
             return None
         return pd.Timestamp(frame[col].max())
 
+    def source_ends(self, frame: pd.DataFrame, name: str) -> pd.Series:
+        """Each row's data end: the last date, among the rows given, of the file the row
+        came from (``_file``). Rows from a bundled export that stops in 2013 are censored
+        there even when a user's recent export is loaded with them; a frame already cut
+        at an as-of date gives each file's end known on that date."""
+        col = DATASETS[name].date_column
+        if "_file" not in frame.columns or frame.empty:
+            return pd.Series(frame[col].max() if len(frame) else pd.NaT, index=frame.index)
+        return frame.groupby(frame["_file"].astype(str), sort=False)[col].transform("max")
+
     def check_references(self) -> list[DataFileError]:
         """Cross-file checks of sectors.toml: each sector's benchmarks and cost curve exist.
 
@@ -1111,22 +1121,31 @@ class DataStore:
         return problems
 
     def describe(self) -> pd.DataFrame:
-        """One row per dataset: rows, date range, files and sources."""
+        """One row per dataset: rows, date range, the years the data describes, files and sources.
+
+        ``start``/``end`` span the column named in ``dated_by``: for published aggregates
+        (funding, graduation, outcomes) that is when figures became public, not what they
+        describe; ``years`` is the span of the ``year`` column where a dataset has one
+        (funding.csv: the data's own end, e.g. 2025, published in 2026)."""
         rows = []
         for name, spec in DATASETS.items():
             files = [p.name for p in self.files(name)]
             if not spec.is_table:
-                rows.append(dict(dataset=name, rows=len(self.sectors()), start=None, end=None, files=", ".join(files), sources="see each sector's table", description=spec.description))
+                rows.append(dict(dataset=name, rows=len(self.sectors()), start=None, end=None, dated_by=None, years=None,
+                                 files=", ".join(files), sources="see each sector's table", description=spec.description))
                 continue
             frame = self.load(name)
             col = spec.date_column or ("date" if "date" in frame.columns else None)
             start = frame[col].min() if col else None
             end = frame[col].max() if col else None
             sources = frame["source"].dropna().astype(str).str.split(":").str[0].str.strip().value_counts()
+            years = pd.to_numeric(frame["year"], errors="coerce").dropna() if "year" in frame.columns else pd.Series(dtype=float)
             rows.append(dict(
                 dataset=name, rows=len(frame),
                 start=None if start is None or pd.isna(start) else start.date().isoformat(),
                 end=None if end is None or pd.isna(end) else end.date().isoformat(),
+                dated_by=col,
+                years=f"{int(years.min())}-{int(years.max())}" if len(years) else None,
                 files=", ".join(files),
                 sources="; ".join(sources.index[:3]) + (f"; +{len(sources) - 3} more" if len(sources) > 3 else ""),
                 description=spec.description,
