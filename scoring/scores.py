@@ -122,9 +122,11 @@ def reasons_for(sig: SectorSignals, res: StageScores, cfg: dict) -> tuple[str, .
         else:
             out.append(f"unit economics: inference below {target:.0%} of revenue expected in {_year(year)} ({_interval(low, high)})")
     elif sig.cost is not None and not sig.cost.is_fitted and not sig.cost.from_compute:
-        n = sig.cost.n_points
-        out.append(f"unit economics not estimated: price series too short to fit ({n} model{'' if n == 1 else 's'} at "
-                   f"{sig.cost.benchmark} >= {sig.cost.threshold:g} by {sig.as_of.date()})")
+        n, at = sig.cost.n_points, f"{sig.cost.benchmark} >= {sig.cost.threshold:g} by {sig.as_of.date()}"
+        if n == 0:
+            out.append(f"unit economics not estimated: no priced model at {at} yet")
+        else:
+            out.append(f"unit economics not estimated: price series too short to fit ({n} model{'' if n == 1 else 's'} at {at})")
     elif sig.cost is not None and sig.cost.is_fitted:
         out.append(f"unit economics not estimated: the cost curve is fitted, but no revenue per unit is known on {sig.as_of.date()}")
     else:

@@ -284,3 +284,12 @@ def test_a_one_model_price_series_says_too_short(bundled):
     reasons = score_sector(store, "llm_assistants", pd.Timestamp("2023-12-31"), cfg).reasons
     assert "unit economics not estimated: price series too short to fit (1 model at mmlu >= 86.4 by 2023-12-31)" in reasons
     assert not any("no price series" in r for r in reasons)
+
+
+def test_no_priced_model_yet_says_so(bundled):
+    """Math/science assistants on 2023-12-31: no priced model at MATH-500 >= 90 (o1-mini, 2024-09, is the first)."""
+    from gapscore.scoring.scores import score_sector
+
+    store, cfg = bundled
+    reasons = score_sector(store, "math_science_assistants", pd.Timestamp("2023-12-31"), cfg).reasons
+    assert "unit economics not estimated: no priced model at math500 >= 90 by 2023-12-31 yet" in reasons
