@@ -782,6 +782,24 @@ def _sector_problems(path: Path, text: str, sid: str, table: dict) -> list[DataF
                         bad((sub, key), f"{spec[key]!r} is not a date; write it as YYYY-MM-DD")
             if "benchmark" in spec and not isinstance(spec["benchmark"], str):
                 bad((sub, "benchmark"), f"must be a benchmark id in quotes; got {spec['benchmark']!r}")
+            rows = spec.get("floor_models", [])
+            if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+                bad((sub, "floor_models"), f"must be rows [[sectors.{sid}.cost.floor_models]] with model, date, parameters, score, source")
+                rows = []
+            for i, row in enumerate(rows, 1):
+                where = (sub, "floor_models", str(i))
+                missing = [k for k in ("model", "date", "parameters", "score", "source") if k not in row]
+                if missing:
+                    bad(where, f"row {i} lacks {', '.join(missing)}; each floor model needs model, date, parameters, score, source")
+                    continue
+                try:
+                    pd.Timestamp(str(row["date"]))
+                except (ValueError, TypeError):
+                    bad(where, f"row {i}: date {row['date']!r} is not a date; write it as YYYY-MM-DD")
+                for key in ("parameters", "score"):
+                    value = row[key]
+                    if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value) or (key == "parameters" and value <= 0):
+                        bad(where, f"row {i}: {key} must be a number{' above 0' if key == 'parameters' else ''}; got {value!r}")
         else:
             mode = spec.get("mode", "tokens")
             if mode not in ECONOMICS_MODES:

@@ -53,6 +53,21 @@ def _year(y: float) -> str:
     return "never in sight" if y is None or not math.isfinite(y) else f"{y:.0f}" if abs(y - round(y)) < 0.05 else f"{y:.1f}"
 
 
+def viable_reason(target: float, since: tuple | None, as_of: pd.Timestamp) -> str:
+    """The reason line of a sector whose unit economics are viable on ``as_of``.
+
+    ``since``: (year, found) from ``signals.viable_since``; found False means viable
+    from the first year with a cost estimate.
+    """
+    below = f"inference below {target:.0%} of revenue"
+    if since is None:
+        return f"unit economics viable: {below} at the as-of date ({as_of.date()})"
+    year, found = since
+    if found:
+        return f"unit economics viable: {below} since {year} (the first year the cost per unit, as estimated on {as_of.date()}, is below it)"
+    return f"unit economics already viable at the as-of date: {below} since at least {year}, the first year with a cost estimate"
+
+
 def _interval(low: float, high: float) -> str:
     lo = "?" if low is None or not math.isfinite(low) else f"{math.floor(low):.0f}"
     hi = "later" if high is None or not math.isfinite(high) else f"{math.ceil(high):.0f}"
@@ -101,11 +116,19 @@ def reasons_for(sig: SectorSignals, res: StageScores, cfg: dict) -> tuple[str, .
         year, low, high, already = econ
         target = cfg["economics"]["target_share"]
         if already:
-            out.append(f"unit economics viable: inference below {target:.0%} of revenue since {_year(year)}")
+            out.append(viable_reason(target, sig.economics_since, sig.as_of))
         elif year is None:
             out.append(f"unit economics: inference not below {target:.0%} of revenue within the horizon")
         else:
             out.append(f"unit economics: inference below {target:.0%} of revenue expected in {_year(year)} ({_interval(low, high)})")
+    elif sig.cost is not None and not sig.cost.is_fitted and not sig.cost.from_compute:
+        n, at = sig.cost.n_points, f"{sig.cost.benchmark} >= {sig.cost.threshold:g} by {sig.as_of.date()}"
+        if n == 0:
+            out.append(f"unit economics not estimated: no priced model at {at} yet")
+        else:
+            out.append(f"unit economics not estimated: price series too short to fit ({n} model{'' if n == 1 else 's'} at {at})")
+    elif sig.cost is not None and sig.cost.is_fitted:
+        out.append(f"unit economics not estimated: the cost curve is fitted, but no revenue per unit is known on {sig.as_of.date()}")
     else:
         out.append("unit economics not estimated (no price series or cost anchor for this sector)")
     t = sig.traction

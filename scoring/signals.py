@@ -116,6 +116,7 @@ class SectorSignals:
     cost: CostResult | None
     economics: EconomicsResult | None
     economics_by_target: dict = field(default_factory=dict)  # target share -> (year, low, high, already); read with economics_at
+    economics_since: tuple | None = None  # at the target share: (year, found) when already viable (viable_since)
     traction: Traction | None = None
     momentum_ratio: float | None = None
     momentum_counts: tuple[int, int] | None = None
@@ -333,13 +334,31 @@ def long_run_rates(cfg: dict) -> dict:
     }
 
 
-def token_floor(cfg: dict) -> float:
-    """USD per 1M tokens below which no price projection goes: the electricity of the compute."""
+def floor_model(cfg: dict, spec: dict | None = None, as_of: pd.Timestamp | None = None):
+    """The model whose compute per token floors a price series (``spec``: its
+    ``[sectors.X.cost]`` table) as of ``as_of``: the fewest active parameters among the
+    table's ``floor_models`` known on the date to score at least its threshold, else the
+    default of ``[cost] floor_parameters_default`` (named as such)."""
+    from gapscore.models.cost import smallest_model
+
+    c = cfg["cost"]
+    spec = spec or {}
+    models = spec.get("floor_models", ()) if as_of is not None else ()
+    return smallest_model(models, threshold=float(spec.get("threshold", 0.0)), as_of=as_of if as_of is not None else pd.Timestamp.min,
+                          default_parameters=c["floor_parameters_default"],
+                          default_source="assumption: no model with a published parameter count known to reach the threshold on the date")
+
+
+def token_floor(cfg: dict, spec: dict | None = None, as_of: pd.Timestamp | None = None) -> float:
+    """USD per 1M tokens below which no price projection goes: the electricity of the
+    compute a token needs on the smallest model known on ``as_of`` to reach the series'
+    threshold (:func:`floor_model`); without ``spec``, the default model's."""
     from gapscore.models.cost import energy_floor
     from gapscore.models.economics import TOKENS_PER_PRICE_UNIT
 
     c = cfg["cost"]
-    return float(energy_floor(c["floor_flop_per_token"] * TOKENS_PER_PRICE_UNIT, joules_per_flop=c["joules_per_flop"], usd_per_kwh=c["usd_per_kwh"]))
+    flop = floor_model(cfg, spec, as_of).flop_per_token(c["flop_per_parameter"])
+    return float(energy_floor(flop * TOKENS_PER_PRICE_UNIT, joules_per_flop=c["joules_per_flop"], usd_per_kwh=c["usd_per_kwh"]))
 
 
 def _verified_prices(store: DataStore, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -350,7 +369,7 @@ def _verified_prices(store: DataStore, as_of: pd.Timestamp) -> pd.DataFrame:
 
 
 def _fit_pool(store: DataStore, as_of: pd.Timestamp, min_series: int):
-    from gapscore.models.cost import fit_cost, pool_slopes, slope_se
+    from gapscore.models.cost import effective_slope_se, fit_cost, pool_slopes
 
     prices = _verified_prices(store, as_of)
     specs = sorted({(t["cost"]["benchmark"], float(t["cost"]["threshold"])) for t in store.sectors().values()
@@ -360,7 +379,7 @@ def _fit_pool(store: DataStore, as_of: pd.Timestamp, min_series: int):
         if bench not in prices.columns:
             continue
         fit = fit_cost(prices, benchmark=bench, threshold=threshold, as_of=as_of)
-        se = slope_se(fit.curve) if fit.curve is not None and fit.curve.results_.df_resid > 0 else math.nan
+        se = effective_slope_se(fit.curve) if fit.curve is not None and fit.curve.results_.df_resid > 0 else math.nan
         if math.isfinite(se) and se > 0:  # a perfect fit carries no precision to weigh by
             slopes.append(fit.curve.slope_)
             ses.append(se)
@@ -396,8 +415,10 @@ def _cost(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict | None =
             joules_per_flop=c["joules_per_flop"], usd_per_kwh=c["usd_per_kwh"])
     prices = _verified_prices(store, as_of)
     raw = fit_cost(prices, benchmark=spec["benchmark"], threshold=float(spec["threshold"]), as_of=as_of)
+    basis = floor_model(cfg, spec, as_of)
     return with_projection(raw, pool=cost_pool(store, as_of, cfg), long_run=long_run_rates(cfg)["central"],
-                           floor=token_floor(cfg), persistence=c["persistence"], observed_end=observed_end(prices, spec["benchmark"], as_of))
+                           floor=token_floor(cfg, spec, as_of), persistence=c["persistence"],
+                           observed_end=observed_end(prices, spec["benchmark"], as_of), floor_basis=basis.describe(spec["benchmark"]))
 
 
 def observed_end(prices: pd.DataFrame, benchmark: str, as_of: pd.Timestamp) -> pd.Timestamp | None:
@@ -410,7 +431,8 @@ def observed_end(prices: pd.DataFrame, benchmark: str, as_of: pd.Timestamp) -> p
     return None if dates.empty else pd.Timestamp(dates.max())
 
 
-def cost_per_unit(spec: dict, cost, as_of: pd.Timestamp, *, horizon_years: float, level: float) -> pd.DataFrame | None:
+def cost_per_unit(spec: dict, cost, as_of: pd.Timestamp, *, horizon_years: float, level: float,
+                  start_year: int | None = None) -> pd.DataFrame | None:
     """Projected inference cost of one unit of use, by year: year, price, low, high (USD).
 
     "tokens": the cost curve's price per 1M tokens x tokens per unit. "compute": the
@@ -421,7 +443,7 @@ def cost_per_unit(spec: dict, cost, as_of: pd.Timestamp, *, horizon_years: float
     it, there is no projection.
     """
     start = int(as_of.year)
-    years = np.arange(start, start + int(horizon_years) + 1)
+    years = np.arange(start if start_year is None else int(start_year), start + int(horizon_years) + 1)
     mid_year = pd.DatetimeIndex([pd.Timestamp(f"{y}-07-01") for y in years])
     mode = spec.get("mode", "tokens")
     if mode in ("tokens", "compute"):
@@ -483,6 +505,37 @@ def _economics(table: dict, cost, as_of: pd.Timestamp, cfg: dict):
             already,
         )
     return result, by_target
+
+
+def viable_since(table: dict, cost, as_of: pd.Timestamp, cfg: dict, target: float) -> tuple[int, bool] | None:
+    """When unit economics became viable, for a sector already viable on ``as_of``:
+    (year, found). Reads the sector's cost per unit by year from the first year with a
+    cost estimate (the first frontier price; a compute curve's first quote; an anchor's
+    date) to the as-of year: the fitted trend over the data, the projection after it,
+    all as of ``as_of``. ``found`` False: viable from the first year with an estimate,
+    so it was viable "since at least" that year. None: not viable on ``as_of`` or no
+    estimate."""
+    from gapscore.models import economics as econ
+
+    spec = table.get("economics")
+    if not spec:
+        return None
+    if spec.get("mode", "tokens") == "anchor":
+        first = pd.Timestamp(spec["anchor_date"]).year
+    elif cost is not None and cost.is_fitted:
+        first = pd.Timestamp(cost.start).year
+        if spec.get("mode") == "compute" and "revenue_per_unit_date" in spec:
+            first = max(first, pd.Timestamp(str(spec["revenue_per_unit_date"])).year)  # a revenue known from its date
+    else:
+        return None
+    first = min(int(first), int(as_of.year))
+    history = cost_per_unit(spec, cost, as_of, horizon_years=0, level=cfg["capability"]["interval"], start_year=first)
+    if history is None or history.empty:
+        return None
+    year, _, _ = econ.viable_year(history, tokens_per_unit=1e6, revenue_per_unit=float(spec["revenue_per_unit"]), target_share=target)
+    if year is None or year > as_of.year:
+        return None
+    return int(year), int(year) > first
 
 
 def _traction(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict) -> Traction | None:
@@ -660,6 +713,7 @@ def sector_signals(store: DataStore, sector_id: str, as_of: pd.Timestamp, cfg: d
         cost=cost,
         economics=economics,
         economics_by_target=by_target,
+        economics_since=viable_since(table, cost, as_of, cfg, cfg["economics"]["target_share"]),
         traction=_traction(store, table, as_of, cfg),
         momentum_ratio=momentum,
         momentum_counts=counts,
