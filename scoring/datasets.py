@@ -880,13 +880,7 @@ class DataStore:
                 raise DataValidationError(self._cache["gate"])  # type: ignore[arg-type]
             return
         self._cache["gate"] = []  # reads below pass the gate
-        problems: list[DataFileError] = []
-        try:
-            self.sectors()
-        except DataValidationError as exc:
-            problems.extend(exc.problems)
-        except DataFileError as exc:
-            problems.append(exc)
+        problems: list[DataFileError] = self._sectors_problems()
         for name, spec in DATASETS.items():
             if not spec.is_table or not any((Path(self.data_dir) / stem).exists() for stem in spec.stems):
                 continue
@@ -1097,16 +1091,20 @@ class DataStore:
                 pass  # a referenced file is itself broken: reported when it is loaded
         return problems
 
-    def validate_all(self) -> list[DataFileError]:
-        """Every problem in every dataset, without stopping at the first file."""
-        self._cache.setdefault("gate", [])  # this checks everything the gate would, and more
-        problems: list[DataFileError] = []
+    def _sectors_problems(self) -> list[DataFileError]:
+        """The problems reading sectors.toml raises, as a list (empty when it reads)."""
         try:
             self.sectors()
         except DataValidationError as exc:
-            problems.extend(exc.problems)
+            return list(exc.problems)
         except DataFileError as exc:
-            problems.append(exc)
+            return [exc]
+        return []
+
+    def validate_all(self) -> list[DataFileError]:
+        """Every problem in every dataset, without stopping at the first file."""
+        self._cache.setdefault("gate", [])  # this checks everything the gate would, and more
+        problems: list[DataFileError] = self._sectors_problems()
         for name, spec in DATASETS.items():
             if not spec.is_table:
                 continue

@@ -255,20 +255,19 @@ class ScoringSheet:
         s.name("sig_as_of_year", r, 2)
         s.put(r, 4, "sig_as_of_year", wrap=False)
         s.row += 1
-        r = s.row
-        s.put(r, 1, "capability curve fitted")
-        s.put(r, 2, bool(self.has_cap), style="signal")
-        s.name("sig_has_capability", r, 2)
-        s.put(r, 4, "sig_has_capability", wrap=False)
-        s.put(r, NOTE_COL, "FALSE: no benchmark with a human baseline, or too few points to fit", style="note")
-        s.row += 1
-        r = s.row
-        s.put(r, 1, "every capability measure saturated")
-        s.put(r, 2, bool(inputs.saturated_only), style="signal")
-        s.name("sig_saturated_only", r, 2)
-        s.put(r, 4, "sig_saturated_only", wrap=False)
-        s.put(r, NOTE_COL, "TRUE: capability is beyond what its benchmarks measure; a harvest on it is capped", style="note")
-        s.row += 1
+        def flag(label, value, name, meaning):
+            r = s.row
+            s.put(r, 1, label)
+            s.put(r, 2, bool(value), style="signal")
+            s.name(name, r, 2)
+            s.put(r, 4, name, wrap=False)
+            s.put(r, NOTE_COL, meaning, style="note")
+            s.row += 1
+
+        flag("capability curve fitted", self.has_cap, "sig_has_capability",
+             "FALSE: no benchmark with a human baseline, or too few points to fit")
+        flag("every capability measure saturated", inputs.saturated_only, "sig_saturated_only",
+             "TRUE: capability is beyond what its benchmarks measure; a harvest on it is capped")
         scalar("capability velocity", inputs.velocity, "ratio", "sig_velocity", "share of the human gap closed per year, at the as-of date")
         scalar("seed-to-A graduation rate", inputs.traction_rate, "share", "sig_traction_rate",
                "" if sig.traction is None else f"{sig.traction.origin}: {sig.traction.source}")
