@@ -75,6 +75,7 @@ FIT_MEANINGS = {
     "graduation.min_companies": "fewest companies for a computed cohort rate",
     "graduation.recent_cohorts": "latest closed cohorts pooled in a computed rate",
     "graduation.interval": "coverage of a computed rate's Wilson interval",
+    "graduation.sector_max_age_years": "a sector's published rate for cohorts older than this gives way to a later market rate",
     "momentum.window_months": "funding-momentum window (months)",
     "funding.max_age_years": "a funding series ending longer ago than this says nothing about interest now",
 }
