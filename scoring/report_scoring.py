@@ -272,7 +272,8 @@ class ScoringSheet:
         s.row += 1
         scalar("capability velocity", inputs.velocity, "ratio", "sig_velocity", "share of the human gap closed per year, at the as-of date")
         scalar("seed-to-A graduation rate", inputs.traction_rate, "share", "sig_traction_rate",
-               "" if sig.traction is None else f"{sig.traction.origin}: {sig.traction.source}")
+               "" if sig.traction is None else f"{sig.traction.origin}: {sig.traction.source}"
+               + (f"; {sig.traction.describes}" if sig.traction.describes else ""))
         scalar("funding momentum ratio", inputs.momentum_ratio, "ratio", "sig_momentum_ratio", "rounds in the last window / the window before")
         scalar("sector funding growth a year", inputs.funding_growth, "share", "sig_funding_growth",
                "the sector's own funding series, last two years (blank: no recent series)" if sig.funding is None else sig.funding.line())

@@ -583,7 +583,7 @@ def _describes(row: pd.Series, as_of: pd.Timestamp) -> str:
 def _label(row: pd.Series) -> str:
     start, end = pd.Timestamp(row["cohort_start"]), pd.Timestamp(row["cohort_end"])
     years = f"{start.year}" if start.year == end.year else f"{start.year}-{end.year}"
-    return f"{row['sector']} {years} cohorts {float(row['rate']):.0%}"
+    return f"{row['sector']} {years} cohorts {float(row['rate']) * 100:.4g}%"
 
 
 def published_traction(published: pd.DataFrame, sector: str, as_of: pd.Timestamp, cfg: dict) -> Traction | None:
