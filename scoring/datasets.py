@@ -1056,6 +1056,16 @@ class DataStore:
             return None
         return pd.Timestamp(frame[col].max())
 
+    def source_ends(self, frame: pd.DataFrame, name: str) -> pd.Series:
+        """Each row's data end: the last date, among the rows given, of the file the row
+        came from (``_file``). Rows from a bundled export that stops in 2013 are censored
+        there even when a user's recent export is loaded with them; a frame already cut
+        at an as-of date gives each file's end known on that date."""
+        col = DATASETS[name].date_column
+        if "_file" not in frame.columns or frame.empty:
+            return pd.Series(frame[col].max() if len(frame) else pd.NaT, index=frame.index)
+        return frame.groupby(frame["_file"].astype(str), sort=False)[col].transform("max")
+
     def check_references(self) -> list[DataFileError]:
         """Cross-file checks of sectors.toml: each sector's benchmarks and cost curve exist.
 
@@ -1093,22 +1103,31 @@ class DataStore:
         return problems
 
     def describe(self) -> pd.DataFrame:
-        """One row per dataset: rows, date range, files and sources."""
+        """One row per dataset: rows, date range, the years the data describes, files and sources.
+
+        ``start``/``end`` span the column named in ``dated_by``: for published aggregates
+        (funding, graduation, outcomes) that is when figures became public, not what they
+        describe; ``years`` is the span of the ``year`` column where a dataset has one
+        (funding.csv: the data's own end, e.g. 2025, published in 2026)."""
         rows = []
         for name, spec in DATASETS.items():
             files = [p.name for p in self.files(name)]
             if not spec.is_table:
-                rows.append(dict(dataset=name, rows=len(self.sectors()), start=None, end=None, files=", ".join(files), sources="see each sector's table", description=spec.description))
+                rows.append(dict(dataset=name, rows=len(self.sectors()), start=None, end=None, dated_by=None, years=None,
+                                 files=", ".join(files), sources="see each sector's table", description=spec.description))
                 continue
             frame = self.load(name)
             col = spec.date_column or ("date" if "date" in frame.columns else None)
             start = frame[col].min() if col else None
             end = frame[col].max() if col else None
             sources = frame["source"].dropna().astype(str).str.split(":").str[0].str.strip().value_counts()
+            years = pd.to_numeric(frame["year"], errors="coerce").dropna() if "year" in frame.columns else pd.Series(dtype=float)
             rows.append(dict(
                 dataset=name, rows=len(frame),
                 start=None if start is None or pd.isna(start) else start.date().isoformat(),
                 end=None if end is None or pd.isna(end) else end.date().isoformat(),
+                dated_by=col,
+                years=f"{int(years.min())}-{int(years.max())}" if len(years) else None,
                 files=", ".join(files),
                 sources="; ".join(sources.index[:3]) + (f"; +{len(sources) - 3} more" if len(sources) > 3 else ""),
                 description=spec.description,
@@ -1138,7 +1157,7 @@ LEG_STATUSES = ("measured", "borrowed", "none")
 """What a sector has on each leg: its own data, another sector's (or a published anchor's),
 or nothing. Read by ``gapscore sectors`` and the memo."""
 
-def _has_funding(store: "DataStore", table: dict) -> bool:
+def _has_funding(store: "DataStore", table: dict, as_of: pd.Timestamp | None = None) -> bool:
     """A funding series mapped in ``[sectors.<id>.funding]``, round categories, or round
     keywords that match rounds in the data (patterns alone are no data)."""
     from gapscore.scoring.signals import round_keywords, sector_categories
@@ -1147,10 +1166,11 @@ def _has_funding(store: "DataStore", table: dict) -> bool:
         return True
     if not round_keywords(table):
         return False
-    return bool(sector_categories(table, store.load("rounds")["category"]))
+    rounds = store.load("rounds") if as_of is None else store.as_of("rounds", as_of)
+    return bool(sector_categories(table, rounds["category"]))
 
 
-def sector_legs(store: "DataStore", sector_id: str) -> dict[str, str]:
+def sector_legs(store: "DataStore", sector_id: str, as_of: object | None = None) -> dict[str, str]:
     """Each leg's status for one sector: ``{"capability": ..., "cost": ..., "funding": ...}``.
 
     capability: *measured* when a member benchmark homed in this sector (benchmarks.csv
@@ -1161,12 +1181,14 @@ def sector_legs(store: "DataStore", sector_id: str) -> dict[str, str]:
     another sector's benchmark, or when only an economics anchor (a published cost at a
     date) stands in for a price series; *none* otherwise. funding: *measured* when a
     funding series is mapped to it, round categories are listed, or its round keywords
-    match rounds in the data; *none* otherwise.
+    match rounds in the data; *none* otherwise. ``as_of``: count only the results and
+    rounds known on that date (the memo's legs line); None reads every row (``gapscore sectors``).
     """
     table = store.sector(sector_id)
     members = list(table.get("benchmarks", []))
     bench = store.load("benchmarks").set_index("benchmark")
-    dated = set(store.load("capability")["benchmark"].unique())
+    as_of = None if as_of is None else pd.Timestamp(as_of)
+    dated = set((store.load("capability") if as_of is None else store.as_of("capability", as_of))["benchmark"].unique())
     usable = [b for b in members if b in bench.index and b in dated and pd.notna(bench.at[b, "human_baseline"])]
     own = [b for b in usable if bench.at[b, "sector"] == sector_id]
     capability = "measured" if own else "borrowed" if usable else "none"
@@ -1177,7 +1199,7 @@ def sector_legs(store: "DataStore", sector_id: str) -> dict[str, str]:
         cost = "measured" if cost_table.get("benchmark") in members else "borrowed"
     else:
         cost = "borrowed" if (table.get("economics") or {}).get("mode") == "anchor" else "none"
-    funding = "measured" if _has_funding(store, table) else "none"
+    funding = "measured" if _has_funding(store, table, as_of) else "none"
     return {"capability": capability, "cost": cost, "funding": funding}
 
 

@@ -122,7 +122,7 @@ def reasons_for(sig: SectorSignals, res: StageScores, cfg: dict) -> tuple[str, .
     if sig.funding is not None:
         out.append(sig.funding.line())
     if res.recommendation == "harvest" and (sig.funding is None or sig.funding.growth_if_current is None):
-        out.append("harvest not confirmed by fading interest: no recent funding series for this sector "
+        out.append("harvest not confirmed by fading interest: no recent funding series with two years for this sector "
                    f"(the funding leg is missing; the chance interest fades counts as {cfg['signals']['missing_value']:.0%})")
     elif sig.funding is not None and sig.funding.growth_if_current is not None and res.recommendation in ("series_b", "growth", "harvest"):
         fading = sig.funding.growth_if_current <= cfg["funding"]["growing_above"]
@@ -189,7 +189,7 @@ def score_all(store: DataStore, as_of: pd.Timestamp, cfg: dict, sectors: list[st
 
 
 RANK_BY = {
-    "best": ("the best stage score (the highest of seed, series_a, series_b, growth)", STAGES),
+    "best": ("the best stage score (the highest of seed, series_a, series_b, growth whose evidence was measured; sectors with none measured last)", STAGES),
     "early": ("the early-stage case (the higher of the seed and series_a scores whose evidence was measured; "
               "sectors called harvest, already done, and sectors with no measured early-stage evidence last)",
               ("seed", "series_a")),
@@ -209,11 +209,10 @@ def measured(result: SectorScore, stage: str) -> bool:
 
 def rank_key(result: SectorScore, by: str = "best") -> tuple[float, str]:
     """The value a sector is ranked on (``RANK_BY``) and the stage that gives it (ties: the
-    earlier stage). On the early-stage case only stages with measured evidence count, when
-    there is one."""
+    earlier stage). Only stages with measured evidence count, when there is one: a score
+    carried by the missing-data value is not a case."""
     stages = RANK_BY[by][1]
-    if by == "early":
-        stages = tuple(s for s in stages if measured(result, s)) or stages
+    stages = tuple(s for s in stages if measured(result, s)) or stages
     stage = max(stages, key=lambda s: (result.result.scores[s], -stages.index(s)))
     return result.result.scores[stage], stage
 
@@ -223,15 +222,16 @@ def rank(results: list[SectorScore], by: str = "best") -> list[SectorScore]:
 
     Ranked on the early-stage case, a sector the model calls harvest comes after every
     other: its series_a score can be high (capability near perfection pushes the
-    timing factor up) while the recommendation says the window has closed. So does a
-    sector whose seed and series_a evidence could not be measured: its score is the
-    missing-data value, not a case.
+    timing factor up) while the recommendation says the window has closed. On any
+    ranking, a sector none of whose ranked stages rests on measured evidence comes
+    after those that do: its scores are the missing-data value, not a case (a sector
+    with no data at all once topped the 2012 ranking on seed 50.0).
     """
     def done(r: SectorScore) -> bool:
         return by == "early" and r.result.recommendation == "harvest"
 
     def unmeasured(r: SectorScore) -> bool:
-        return by == "early" and not any(measured(r, s) for s in RANK_BY["early"][1])
+        return not any(measured(r, s) for s in RANK_BY[by][1])
 
     return sorted(results, key=lambda r: (done(r), unmeasured(r), -rank_key(r, by)[0], r.sector))
 
@@ -267,7 +267,7 @@ def ranking_text(results: list[SectorScore], by: str = "best") -> str:
     as_of = top.as_of.date()
     lines = [
         f"Stage-timing scores (0-100) as of {as_of}, ranked by {RANK_BY[by][0]}; ties by sector id.",
-        f"Top: {top.sector} ({stage} {value:.1f}, recommendation {top.result.recommendation}). "
+        f"Top: {top.sector} ({stage} {value:.1f}; its call: {top.result.recommendation}). "
         f"Strongest early-stage case: {early.sector} ({e_stage} {e_value:.1f}, {early.result.recommendation}).",
         "",
     ]
@@ -323,7 +323,8 @@ def explain(store: DataStore, sector: str, as_of: pd.Timestamp, cfg: dict) -> di
     lines = [f"{result.name} ({sector}) as of {as_of.date()}: {r.recommendation} (confidence {r.confidence:.0%})", ""]
     lines += ["scores: " + ", ".join(f"{s} {r.scores[s]:.1f}" for s in STAGES), ""]
     lines += ["why:"] + [f"  - {line}" for line in result.reasons] + [""]
-    lines += ["contributions (points = weight x value; a stage's points add up to its score):", frame_to_table(contrib)]
+    shown = contrib.assign(value=pd.to_numeric(contrib["value"]).round(2))  # a factor is read to 2 decimals (0.00017 is 0.00)
+    lines += ["contributions (points = weight x value; a stage's points add up to its score):", frame_to_table(shown)]
     lines += ["sensitivity (change in each stage score with the setting at the low / high end of its range):", frame_to_table(sens)]
     more = {k: v for k, v in evidence.as_dict().items() if k != "sensitivity"}
     payload = {**result.as_dict(), "sensitivity": sens, "evidence": more}

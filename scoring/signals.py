@@ -109,10 +109,12 @@ class FundingEvidence:
         if self.series is None:
             mapped = f"; mapped series {', '.join(self.mapped)} have no row known yet" if self.mapped else ""
             return f"no funding series for this sector ({self.reason}){mapped}"
-        years = f"{self.first_year}-{self.last_year}"
+        years = f"{self.first_year}-{self.last_year}" if self.first_year != self.last_year else f"{self.last_year} only"
         text = f"funding series {self.series} ({self.scope}, {years}): USD {self.last_usd_millions:,.0f}M in {self.last_year}"
         if self.growth is not None:
             text += f", {self.direction} ({100 * self.growth:+.0f}% a year)"
+        elif self.current:
+            text += "; one year only, so no direction yet (funding leg missing)"
         if self.share is not None:
             text += f", {self.share:.1%} of {self.total_series}" + ("" if self.share_year == self.last_year else f" in {self.share_year}")
         text += f"; source: {self.source}, published {self.published.date()}"
@@ -521,9 +523,12 @@ def _traction(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict) -> 
         if mine.any():
             # Censored at the data's end: a cohort whose window runs past the last round
             # known is not eligible (the data ends there, not the graduations).
-            end = min(as_of, rounds["date"].max())
+            # Each file is censored at its own end: bundled 2013 rounds loaded with a recent
+            # export are not read as seeds that never raised again.
+            ends = store.source_ends(rounds, "rounds")
+            end = min(as_of, ends[mine].max())
             cohorts = cohort_graduation(rounds, from_round="seed", to_round="series_a", within_months=g["window_months"],
-                                        as_of=end, categories=sector_categories(table, rounds["category"]))
+                                        as_of=end, categories=sector_categories(table, rounds["category"]), censor_at=ends)
             cohorts = cohorts[cohorts["n"] > 0]
             recent = cohorts.tail(g["recent_cohorts"])
             n, k = float(recent["n"].sum()), float(recent["graduated"].sum())
