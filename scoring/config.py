@@ -53,6 +53,7 @@ _RULES: dict[str, tuple[str, float, float]] = {
     "cost.compute_utilization": ("num", 1e-6, 1),
     "graduation.good_rate": ("num", 0.01, 1),
     "graduation.window_months": ("int", 1, 240),
+    "graduation.sector_max_age_years": ("num", 0, 100),
     "graduation.min_companies": ("int", 1, 10**9),
     "graduation.recent_cohorts": ("int", 1, 100),
     "graduation.interval": ("num", 0.5, 0.999),

@@ -75,6 +75,7 @@ FIT_MEANINGS = {
     "graduation.min_companies": "fewest companies for a computed cohort rate",
     "graduation.recent_cohorts": "latest closed cohorts pooled in a computed rate",
     "graduation.interval": "coverage of a computed rate's Wilson interval",
+    "graduation.sector_max_age_years": "a sector's published rate for cohorts older than this gives way to a later market rate",
     "momentum.window_months": "funding-momentum window (months)",
     "funding.max_age_years": "a funding series ending longer ago than this says nothing about interest now",
 }
@@ -270,7 +271,8 @@ class ScoringSheet:
              "TRUE: capability is beyond what its benchmarks measure; a harvest on it is capped")
         scalar("capability velocity", inputs.velocity, "ratio", "sig_velocity", "share of the human gap closed per year, at the as-of date")
         scalar("seed-to-A graduation rate", inputs.traction_rate, "share", "sig_traction_rate",
-               "" if sig.traction is None else f"{sig.traction.origin}: {sig.traction.source}")
+               "" if sig.traction is None else f"{sig.traction.origin}: {sig.traction.source}"
+               + (f"; {sig.traction.describes}" if sig.traction.describes else ""))
         scalar("funding momentum ratio", inputs.momentum_ratio, "ratio", "sig_momentum_ratio", "rounds in the last window / the window before")
         scalar("sector funding growth a year", inputs.funding_growth, "share", "sig_funding_growth",
                "the sector's own funding series, last two years (blank: no recent series)" if sig.funding is None else sig.funding.line())

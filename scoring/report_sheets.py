@@ -26,6 +26,7 @@ from gapscore.scoring.datasets import BUNDLED_DIR, DATASETS, DataStore
 from gapscore.scoring.output import interval_end
 from gapscore.scoring.report_book import Sheet
 from gapscore.scoring.stage_model import STAGES, best_stage
+from gapscore.scoring.signals import row_population
 
 if TYPE_CHECKING:
     from gapscore.scoring.evidence import SectorEvidence
@@ -313,7 +314,8 @@ def build_summary(ctx: MemoContext, sheet: Sheet) -> None:
     t = sig.traction
     if t is not None:
         fig("Seed-to-Series-A graduation", t.rate, "share", t.low, t.high,
-            f"{t.origin}{', market-wide' if t.population == 'market' else ''}: {t.source}" + (f" (n = {t.n:,.0f})" if _finite(t.n) else ""))
+            f"{t.origin}{', market-wide' if t.population == 'market' else ''}: {t.source}" + (f" (n = {t.n:,.0f})" if _finite(t.n) else "")
+            + (f"; low-high: {t.band_kind()}" if t.band_kind() else "") + (f"; {t.describes}" if t.describes else ""))
     else:
         fig("Seed-to-Series-A graduation", None, None, note="no graduation data known on the as-of date")
     if sig.momentum_ratio is not None and sig.momentum_counts is not None and sig.momentum_counts[1] > 0:
@@ -661,8 +663,11 @@ def build_funding(ctx: MemoContext, sheet: Sheet) -> None:
     if t is None:
         s.note(f"No graduation data known on {ctx.as_of.date()}: traction counts as the missing value ({cfg['signals']['missing_value']:g}).")
     else:
-        s.pairs([("seed-to-A graduation rate", t.rate, "share"), ("low", t.low, "share"), ("high", t.high, "share"),
-                 ("companies", t.n, "integer"), ("origin", t.origin, None), ("source", t.source, None)])
+        kind = t.band_kind() or "no range or interval"
+        s.pairs([("seed-to-A graduation rate", t.rate, "share"), ("low", t.low, "share"), ("high", t.high, "share"), ("low-high is", kind, None),
+                 ("companies", t.n, "integer"), ("origin", t.origin, None), ("source", t.source, None)]
+                + ([("cohorts described", t.describes, None)] if t.describes else [])
+                + ([("not used", t.note, None)] if t.note else []))
     if sig.momentum_counts is not None:
         last_n, prior_n = sig.momentum_counts
         s.pairs([(f"rounds in the last {cfg['momentum']['window_months']} months", last_n, "integer"),
@@ -672,7 +677,7 @@ def build_funding(ctx: MemoContext, sheet: Sheet) -> None:
 
     k_top = k_last = 0
     if result is not None:
-        s.section(f"Seed cohorts: share reaching Series A within {cfg['graduation']['window_months']} months (95% Wilson interval)")
+        s.section(f"Seed cohorts: share reaching Series A within {cfg['graduation']['window_months']} months ({cfg['graduation']['interval']:.0%} Wilson interval)")
         s.table(result.cohorts, [("cohort", "cohort", None), ("entered", "entered", "integer"), ("window closed", "n", "integer"),
                                  ("graduated", "graduated", "integer"), ("rate", "rate", "share"), ("low", "low", "share"), ("high", "high", "share")])
         s.section("Kaplan-Meier: probability of still waiting for a Series A, by months since the seed round (exits censored)")
@@ -692,10 +697,14 @@ def build_funding(ctx: MemoContext, sheet: Sheet) -> None:
     published["source_notes"] = [src if not isinstance(note, str) or not note else f"{src}. Notes: {note}"
                                  for src, note in zip(published["source"], published.get("notes", pd.Series([None] * len(published), index=published.index)))]
     published["n_companies"] = published["n"]
+    published["population_label"] = [row_population(r) for _, r in published.iterrows()]
+    published["followed_to_label"] = ([None if pd.isna(d) else str(pd.Timestamp(d).date()) for d in published["followed_to"]]
+                                      if "followed_to" in published.columns else None)
     published["low_rate"] = published["rate_low"] if "rate_low" in published.columns else np.nan
     published["high_rate"] = published["rate_high"] if "rate_high" in published.columns else np.nan
     cols = [("row", "label", None), ("rounds", "pair", None), ("window (months)", "window_months", "integer"), ("rate", "rate", "share"),
-            ("low", "low_rate", "share"), ("high", "high_rate", "share"), ("companies", "n_companies", "integer"),
+            ("low (range given by the source)", "low_rate", "share"), ("high (range given by the source)", "high_rate", "share"),
+            ("population", "population_label", None), ("followed to", "followed_to_label", None), ("companies", "n_companies", "integer"),
             ("source and notes", "source_notes", None)]
     g_top, _ = s.table(published, cols)
     ctx.cite_rows("published graduation rate", published, "graduation")

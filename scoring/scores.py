@@ -41,7 +41,8 @@ class SectorScore:
                 "rate": round(self.signals.traction.rate, 6), "low": _round(self.signals.traction.low),
                 "high": _round(self.signals.traction.high), "n": _round(self.signals.traction.n),
                 "origin": self.signals.traction.origin, "population": self.signals.traction.population,
-                "source": self.signals.traction.source},
+                "band": self.signals.traction.band_kind(), "describes": self.signals.traction.describes,
+                "not_used": self.signals.traction.note, "source": self.signals.traction.source},
         }
 
 

@@ -27,7 +27,13 @@ if TYPE_CHECKING:  # types only: the models are imported where they are fitted, 
 
 @dataclass(frozen=True, eq=False)
 class Traction:
-    """Seed-to-Series-A graduation within the window: computed from rounds, or published."""
+    """Seed-to-Series-A graduation within the window: computed from rounds, or published.
+
+    ``band`` says what ``low`` and ``high`` are: "interval" (a computed rate's Wilson
+    interval, ``coverage``) or "range" (the range the source gave, no coverage).
+    ``describes`` names the cohort years and age of a published rate; ``note`` says what
+    was passed over and why.
+    """
 
     rate: float
     low: float
@@ -36,16 +42,37 @@ class Traction:
     origin: str  # "computed" or "published"
     source: str
     population: str = "sector"  # "sector": the sector's own rounds or rate; "market": a market-wide rate
+    band: str = "interval"  # "interval": a statistical interval (coverage); "range": the range given by the source
+    coverage: float = 0.95
+    describes: str = ""
+    note: str = ""
+
+    def band_text(self) -> str:
+        """"95% interval 33%-50%", "range given by the source 70%-80%", or "" without a band."""
+        if not (math.isfinite(self.low) and math.isfinite(self.high)):
+            return ""
+        if self.band == "range":
+            return f"range given by the source {self.low:.0%}-{self.high:.0%}"
+        return f"{self.coverage:.0%} interval {self.low:.0%}-{self.high:.0%}"
+
+    def band_kind(self) -> str | None:
+        """What low-high is, in words: "range given by the source", "95% interval", or None."""
+        if not (math.isfinite(self.low) and math.isfinite(self.high)):
+            return None
+        return "range given by the source" if self.band == "range" else f"{self.coverage:.0%} interval"
 
     def line(self) -> str:
-        interval = "" if not (math.isfinite(self.low) and math.isfinite(self.high)) else f", 95% interval {self.low:.0%}-{self.high:.0%}"
+        band = self.band_text()
+        band = f", {band}" if band else ""
         n = "" if not math.isfinite(self.n) else f", n = {self.n:,.0f}"
+        what = f"; {self.describes}" if self.describes else ""
+        note = f"; not used: {self.note}" if self.note else ""
         if self.origin == "computed":
-            return f"seed to Series A graduation {self.rate:.0%}{n}{interval} (computed from the sector's rounds: {self.source})"
+            return f"seed to Series A graduation {self.rate:.0%}{n}{band} (computed from the sector's rounds: {self.source})"
         if self.population == "market":
-            return (f"seed to Series A graduation {self.rate:.0%}{n}{interval} (published, market-wide: no rounds or rate "
-                    f"for this sector, so the nearest population, all sectors, stands in: {self.source})")
-        return f"seed to Series A graduation {self.rate:.0%}{n}{interval} (published for this sector: {self.source})"
+            return (f"seed to Series A graduation {self.rate:.0%}{n}{band} (published, market-wide: no comparable rounds or rate "
+                    f"for this sector, so the nearest population, all sectors, stands in: {self.source}{what}{note})")
+        return f"seed to Series A graduation {self.rate:.0%}{n}{band} (published for this sector: {self.source}{what}{note})"
 
 
 @dataclass(frozen=True, eq=False)
@@ -565,19 +592,114 @@ def _traction(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict) -> 
                 files = sorted({Path(str(f)).name for f in rounds.loc[mine, "_file"].astype(str).unique()})
                 return Traction(k / n, float(low), float(high), n, "computed",
                                 f"{', '.join(files)}: {int(mine.sum())} rounds matching {_selector_text(table)}, "
-                                f"last {len(recent)} eligible seed cohorts (data end {end.date()})")
-    published = store.as_of("graduation", as_of)
-    published = published[(published["from_round"] == "seed") & (published["to_round"] == "series_a")]
-    for who in (table["id"], "all"):
-        rows = published[published["sector"] == who]
-        if len(rows):
-            row = rows.sort_values(["published", "cohort_end"]).iloc[-1]
-            low = row.get("rate_low", np.nan)
-            high = row.get("rate_high", np.nan)
-            return Traction(float(row["rate"]), float(low) if pd.notna(low) else np.nan, float(high) if pd.notna(high) else np.nan,
-                            float(row["n"]) if pd.notna(row["n"]) else np.nan, "published", str(row["source"]),
-                            population="sector" if who == table["id"] else "market")
-    return None
+                                f"last {len(recent)} eligible seed cohorts (data end {end.date()})",
+                                band="interval", coverage=float(g["interval"]))
+    return published_traction(store.as_of("graduation", as_of), table["id"], as_of, cfg)
+
+
+def row_population(row: pd.Series) -> str:
+    """Whom a graduation.csv row describes: its ``population``, or by default "market"
+    for sector ``all`` and "sector" for a sector id."""
+    pop = row.get("population")
+    if isinstance(pop, str) and pop:
+        return pop
+    return "market" if row["sector"] == "all" else "sector"
+
+
+def window_comparable(row: pd.Series, window_months: int) -> tuple[bool, str]:
+    """(is the row's rate a ``window_months`` rate?, how its window reads).
+
+    A fixed window must equal ``window_months``. A blank window (no fixed window: the
+    share that had graduated by the data cut) counts when the cohort's last round was
+    followed at least ``window_months`` to ``followed_to``; without a data cut the
+    follow-up is unknown and the row is not used. Such a rate also counts graduations
+    after the window, so it is at least the window's rate (said in the reason line)."""
+    w = row.get("window_months")
+    if pd.notna(w):
+        if float(w) == float(window_months):
+            return True, f"{window_months}-month window"
+        return False, f"{float(w):g}-month window, not {window_months}"
+    cut = row.get("followed_to")
+    if cut is None or pd.isna(cut):
+        return False, "no window and no data cut given, so its follow-up is unknown"
+    from gapscore.models.graduation import DAYS_PER_MONTH
+
+    months = (pd.Timestamp(cut) - pd.Timestamp(row["cohort_end"])).days / DAYS_PER_MONTH
+    if months >= window_months:
+        return True, (f"no fixed window: followed to {pd.Timestamp(cut).date()}, at least {months:.0f} months, "
+                      f"so it also counts rounds after {window_months} months")
+    return False, f"no fixed window and followed only {months:.0f} months (to {pd.Timestamp(cut).date()}), under {window_months}"
+
+
+def _describes(row: pd.Series, as_of: pd.Timestamp) -> str:
+    start, end = pd.Timestamp(row["cohort_start"]), pd.Timestamp(row["cohort_end"])
+    years = f"{start.year}" if start.year == end.year else f"{start.year}-{end.year}"
+    age = (as_of - end).days / 365.25
+    return f"describes seed cohorts {years}, which ended {age:.1f} years before {as_of.date()}, published {pd.Timestamp(row['published']).date()}"
+
+
+def _label(row: pd.Series) -> str:
+    start, end = pd.Timestamp(row["cohort_start"]), pd.Timestamp(row["cohort_end"])
+    years = f"{start.year}" if start.year == end.year else f"{start.year}-{end.year}"
+    return f"{row['sector']} {years} cohorts {float(row['rate']) * 100:.4g}%"
+
+
+def published_traction(published: pd.DataFrame, sector: str, as_of: pd.Timestamp, cfg: dict) -> Traction | None:
+    """The seed-to-A rate a sector's traction rests on, from graduation rows known on ``as_of``.
+
+    The same rule for every sector: a row is comparable when its window is
+    ``graduation.window_months`` (``window_comparable``) and it describes a population
+    (``top_performers`` rows are the good_rate benchmark, never a population's rate).
+    Among comparable rows: the sector's own rate, unless its cohorts ended more than
+    ``graduation.sector_max_age_years`` before ``as_of`` and a market rate for later
+    cohorts is known; else the market-wide rate. Within a population: the latest
+    publication, then the latest cohort end, then the latest line of the file."""
+    g = cfg["graduation"]
+    rows = published[(published["from_round"] == "seed") & (published["to_round"] == "series_a")
+                     & published["sector"].isin([sector, "all"])]
+    if rows.empty:
+        return None
+    skipped = []
+    keep = []
+    for idx, row in rows.iterrows():
+        pop = row_population(row)
+        if pop == "top_performers":
+            skipped.append(f"{_label(row)} describes top performers (the good_rate benchmark), not a population")
+            continue
+        ok, why = window_comparable(row, g["window_months"])
+        if not ok:
+            skipped.append(f"{_label(row)}: {why}")
+            continue
+        keep.append((idx, pop, why))
+    order = ["published", "cohort_end"] + (["_line"] if "_line" in rows.columns else [])
+
+    def best(pop: str):
+        idx = [i for i, p, _ in keep if p == pop and (rows.loc[i, "sector"] == sector if pop == "sector" else rows.loc[i, "sector"] == "all")]
+        if not idx:
+            return None
+        return rows.loc[idx].sort_values(order, kind="mergesort").index[-1]
+
+    own, market = best("sector"), best("market")
+    pick = own
+    if own is not None:
+        age = (as_of - pd.Timestamp(rows.loc[own, "cohort_end"])).days / 365.25
+        if (age > g["sector_max_age_years"] and market is not None
+                and pd.Timestamp(rows.loc[market, "cohort_end"]) > pd.Timestamp(rows.loc[own, "cohort_end"])):
+            skipped.append(f"the sector's own {_label(rows.loc[own])} describes cohorts that ended {age:.1f} years ago, "
+                           f"over graduation.sector_max_age_years ({g['sector_max_age_years']:g}), and a market rate for later cohorts is known")
+            pick = market
+    else:
+        pick = market
+    if pick is None:
+        return None
+    row = rows.loc[pick]
+    why = next(w for i, _, w in keep if i == pick)
+    low, high = row.get("rate_low", np.nan), row.get("rate_high", np.nan)
+    note = "not used: " + "; ".join(skipped) if skipped else ""
+    return Traction(float(row["rate"]), float(low) if pd.notna(low) else np.nan, float(high) if pd.notna(high) else np.nan,
+                    float(row["n"]) if pd.notna(row["n"]) else np.nan, "published", str(row["source"]),
+                    population="market" if row["sector"] == "all" else "sector", band="range",
+                    describes=f"{_describes(row, as_of)}, {why}", note=note[len("not used: "):] if note else "")
 
 
 def round_keywords(table: dict) -> list[str]:

@@ -330,7 +330,7 @@ def test_rows_after_the_as_of_date_do_not_change_the_memo(tmp_path_factory, cfg,
         "capability.csv": f"toy_error,{later},late,{min(value, 99.0)},hand-made\n",
         "prices.csv": f"late-model,{later},{value},p,{value},true,hand-made\n",
         "rounds.csv": f"c9,cv,seed,{later},1000000,hand-made\nc1,cv,series_b,{later},,hand-made\n",
-        "graduation.csv": f"vision,2010-01-01,2011-12-31,seed,series_a,,{rate},10,{later},hand-made\n",
+        "graduation.csv": f"vision,2010-01-01,2011-12-31,seed,series_a,,{rate},10,,{later},hand-made\n",
     }
     for name, rows in extra.items():
         with open(grown / name, "a", encoding="utf-8") as fh:
