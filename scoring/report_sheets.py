@@ -314,8 +314,9 @@ def build_summary(ctx: MemoContext, sheet: Sheet) -> None:
     t = sig.traction
     if t is not None:
         fig("Seed-to-Series-A graduation", t.rate, "share", t.low, t.high,
-            f"{t.origin}{', market-wide' if t.population == 'market' else ''}: {t.source}" + (f" (n = {t.n:,.0f})" if _finite(t.n) else "")
-            + (f"; low-high: {t.band_kind()}" if t.band_kind() else "") + (f"; {t.describes}" if t.describes else ""))
+            # the source is among the reasons above and on the Sources sheet: one short line here
+            f"{t.origin}{', market-wide' if t.population == 'market' else ''}" + (f" (n = {t.n:,.0f})" if _finite(t.n) else "")
+            + (f"; low-high: {t.band_kind()}" if t.band_kind() else "") + (f"; {t.describes}" if t.describes else f": {t.source}"))
     else:
         fig("Seed-to-Series-A graduation", None, None, note="no graduation data known on the as-of date")
     if sig.momentum_ratio is not None and sig.momentum_counts is not None and sig.momentum_counts[1] > 0:
