@@ -60,7 +60,8 @@ def run(ctx: Context) -> list[Result]:
         t_ref = command_time([sys.executable, "-m", "bench.plain_workbook", str(cells_json)], ctx.repeat)
         results.append(Result(name, t_ours, t_ref, (
             f"{len(books)} workbook(s) as of {AS_OF}, {n_cells:,} cells; reference: the same cells written "
-            "plain by openpyxl (no scoring, styles or charts), whole command"
+            "plain by openpyxl (no scoring, styles or charts), whole command; the fit cache (in the bench's "
+            "scratch folder) is cold for the first run only"
             + ("; quick: n_boot = 20" if ctx.quick else ""),
         )))
     return results

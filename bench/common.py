@@ -127,9 +127,12 @@ QUICK_CONFIG = "[capability]\nn_boot = 20\n"
 
 
 def command_env(ctx) -> dict:
-    """Extra environment for timed gapscore commands: the cheap config under --quick."""
+    """Extra environment for timed gapscore commands: the fit cache in this run's scratch
+    folder (never the user's; filled by a case's first run unless the case empties it),
+    and the cheap config under --quick."""
+    env = {"GAPSCORE_CACHE_DIR": str(ctx.work / "fit-cache-commands")}
     if not ctx.quick:
-        return {}
+        return env
     config = ctx.work / "quick.toml"
     config.write_text(QUICK_CONFIG, encoding="utf-8")
-    return {"GAPSCORE_CONFIG": str(config)}
+    return {**env, "GAPSCORE_CONFIG": str(config)}

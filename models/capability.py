@@ -32,7 +32,7 @@ from gapscore.models._frontier import (
     decimal_year,
     from_decimal_year,
     require_columns,
-    running_best_by_date,
+    running_best_by_group_date,
     to_datetime_index,
     to_timestamp,
 )
@@ -302,15 +302,10 @@ def normalise(
     share = np.where(np.isfinite(human), share, np.nan)
     out["share"] = share.astype(float)
 
-    frontier = np.full(len(out), np.nan)
-    positions = pd.Series(np.arange(len(out)))
-    for _, group in positions.groupby(out["benchmark"].to_numpy()):
-        idx = group.to_numpy()
-        best = running_best_by_date(
-            pd.Series(out["date"].to_numpy()[idx]), pd.Series(out["share"].to_numpy()[idx])
-        )
-        frontier[idx] = best.to_numpy()
-    out["frontier"] = frontier
+    # running_best_by_date per benchmark, all benchmarks in one vectorised pass
+    out["frontier"] = running_best_by_group_date(
+        out["benchmark"].to_numpy(), out["date"].to_numpy(), out["share"].to_numpy(dtype=float)
+    )
     return out
 
 

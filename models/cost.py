@@ -65,10 +65,13 @@ __all__ = [
     "ShrunkRate",
     "doubling_factor",
     "energy_floor",
+    "FloorModel",
+    "smallest_model",
     "fit_compute_cost",
     "pool_slopes",
     "shrink_slope",
     "slope_se",
+    "effective_slope_se",
     "with_projection",
     "DeclineDecomposition",
     "SteppedCostCurve",
@@ -409,14 +412,20 @@ class CostResult:
             return (f"cost ({self.unit}) at {self.benchmark} >= {self.threshold:g} falls {self.decline_factor_per_year:.1f}x a year "
                     f"(90% CI {lo:.1f}-{hi:.1f}x): cloud price of compute {self.curve.decline_factor_per_year_:.2f}x "
                     f"({self.n_points} quotes, {span}) x algorithmic efficiency {p.algorithmic_factor:.2f}x")
-        text = (f"price of {self.benchmark} >= {self.threshold:g} capability falls {self.decline_factor_per_year:.1f}x a year "
-                f"(90% CI {lo:.1f}-{hi:.1f}x, {self.n_points} frontier models, {span})")
+        raw = f"{self.decline_factor_per_year:.1f}x, 90% CI {lo:.1f}-{hi:.1f}x"
+        data = f"{self.n_points} frontier models, {span}"
         if self.shrunk is not None and self.shrunk.pool is not None:
             slo, shi = self.shrunk.ci()
-            text += (f"; shrunk toward the pool of {self.shrunk.pool.k} price series: {self.shrunk.factor:.1f}x "
-                     f"({slo:.1f}-{shi:.1f}x)")
+            text = (f"price of {self.benchmark} >= {self.threshold:g} capability falls {self.shrunk.factor:.1f}x a year "
+                    f"(90% CI {slo:.1f}-{shi:.1f}x; shrunk toward the pool of {self.shrunk.pool.k} price series, "
+                    f"{self.shrunk.weight:.0%} weight on the pool; fitted alone {raw}, {data})")
+        else:
+            text = (f"price of {self.benchmark} >= {self.threshold:g} capability falls {self.decline_factor_per_year:.1f}x a year "
+                    f"(90% CI {lo:.1f}-{hi:.1f}x, {data})")
         if isinstance(self.projection, CostProjection):
-            text += f"; past the data it moves toward the long-run {self.projection.long_run.factor:.1f}x a year"
+            p = self.projection
+            text += f"; past the data it moves toward the long-run {p.long_run.factor:.1f}x a year"
+            text += f", above a floor of USD {p.floor:.2g}" + (f" (electricity of {p.floor_basis})" if p.floor_basis else "")
         return text
 
     @property
@@ -738,6 +747,17 @@ def slope_se(curve: CostCurve) -> float:
     return float(np.sqrt(np.asarray(curve.results_.cov_params())[1, 1]))
 
 
+def effective_slope_se(curve: CostCurve) -> float:
+    """The slope's standard error widened for a variance estimated from few residual
+    degrees of freedom: ``se x t_{q, df} / z_q`` (``q = (1 + ci) / 2``), so the normal
+    interval the pool and the shrinkage assume is as wide as the trend's own Student-t
+    interval. Five frontier prices (3 df, 90%): 2.353 / 1.645 = 1.43 x se; many: se.
+    """
+    q = (1.0 + _level(curve.ci, "ci")) / 2.0
+    df = float(curve.results_.df_resid)
+    return slope_se(curve) * float(stats.t.ppf(q, df) / stats.norm.ppf(q))
+
+
 # --- long-run rates, floor and projection -------------------------------------------------
 
 
@@ -789,6 +809,63 @@ def energy_floor(flop: object, *, joules_per_flop: float, usd_per_kwh: float) ->
     return np.asarray(flop, dtype=float) * usd_per_flop if np.ndim(flop) else float(flop) * usd_per_flop
 
 
+@dataclass(frozen=True)
+class FloorModel:
+    """The model whose compute per token sets a threshold's floor, or the default.
+
+    ``parameters`` are the parameters active per token (a mixture of experts counts its
+    active experts only); ``model`` is None for the default (no model with a published
+    parameter count known to reach the threshold on the date).
+    """
+
+    parameters: float
+    model: str | None = None
+    date: pd.Timestamp | None = None
+    score: float | None = None
+    source: str = ""
+
+    def flop_per_token(self, flop_per_parameter: float) -> float:
+        """FLOP a token needs: ``flop_per_parameter`` (2: a multiply and an add) x parameters."""
+        return _positive(flop_per_parameter, "flop_per_parameter") * self.parameters
+
+    def describe(self, benchmark: str = "") -> str:
+        if self.model is None:
+            return f"a default {self.parameters / 1e9:g}B-parameter model ({self.source})"
+        on = f" on {benchmark}" if benchmark else ""
+        return (f"{self.model}: {self.parameters / 1e9:g}B active parameters, scores {self.score:g}{on}, "
+                f"released {self.date.date().isoformat()}")
+
+
+def smallest_model(models: object, *, threshold: float, as_of: object, default_parameters: float,
+                   default_source: str = "no model with a published parameter count known to reach the threshold") -> FloorModel:
+    """The model with the fewest active parameters known on ``as_of`` to score at least
+    ``threshold`` (point in time: rows dated after ``as_of`` change nothing).
+
+    ``models``: records (dicts) with ``model``, ``date``, ``parameters`` (active per
+    token), ``score`` and ``source``. None qualifying: ``default_parameters``.
+
+    >>> rows = [{"model": "a", "date": "2024-01-01", "parameters": 7e10, "score": 88, "source": "s"},
+    ...         {"model": "b", "date": "2025-01-01", "parameters": 5e9, "score": 90, "source": "s"},
+    ...         {"model": "c", "date": "2023-01-01", "parameters": 1e9, "score": 80, "source": "s"}]
+    >>> smallest_model(rows, threshold=86.4, as_of="2024-06-30", default_parameters=1e9).model
+    'a'
+    >>> smallest_model(rows, threshold=86.4, as_of="2023-06-30", default_parameters=1e9).model is None
+    True
+    """
+    as_of = to_timestamp(as_of, "as_of")
+    threshold = float(threshold)
+    best: FloorModel | None = None
+    for row in models or ():
+        date = to_timestamp(row["date"], "date")
+        score = float(row["score"])
+        if date > as_of or not score >= threshold:
+            continue
+        params = _positive(row["parameters"], "parameters")
+        if best is None or params < best.parameters:
+            best = FloorModel(params, str(row["model"]), date, score, str(row.get("source", "")))
+    return best if best is not None else FloorModel(_positive(default_parameters, "default_parameters"), None, None, None, default_source)
+
+
 def _phase(years: np.ndarray, end: float) -> np.ndarray:
     return np.where(years <= end, "data", "projection").astype(object)
 
@@ -802,11 +879,13 @@ class CostProjection:
     frontier point), from the price standing then (``anchor_price``: the cheapest model
     known, observed, not fitted; between the two dates the observed frontier is flat).
     ``u`` years past ``end_`` the annual log decline is
-    ``r(u) = r_lr + (r0 - r_lr) exp(-u / tau)``: it starts at the shrunk rate ``r0``
+    ``r(u) = r_lr + (r0 - r_lr) f exp(-u / tau)``: it starts at the shrunk rate ``r0``
     and moves toward the long-run rate ``r_lr``, with ``tau = persistence x span`` of
-    the frontier (a trend seen for S years is trusted for about S more). Integrated,
-    ``ln p(end + u) = ln p(end) - r0 g - r_lr (u - g)``, ``g = tau (1 - exp(-u / tau))``;
-    so the fall over any u years is at most ``exp(r_lr u + (r0 - r_lr) tau)``.
+    the frontier (a trend seen for S years is trusted for about S more, counted from
+    the last frontier point: ``f = exp(-(end_ - fit_end_) / tau)``, 1 when the data
+    ends on a frontier point). Integrated, ``ln p(end + u) = ln p(end) - r0 g - r_lr
+    (u - g)``, ``g = f tau (1 - exp(-u / tau))``; so the fall over any u years is at
+    most ``exp(r_lr u + (r0 - r_lr) tau)``.
 
     The interval (normal on the log scale) adds the trend level's variance at the last
     frontier point, the shrunk slope's variance times ``g^2``, the long-run slope's
@@ -816,8 +895,10 @@ class CostProjection:
 
     def __init__(self, *, curve: CostCurve, shrunk: ShrunkRate, long_run: LongRunRate,
                  floor: float, persistence: float, start: object, end: object,
-                 observed_end: object | None = None, anchor_price: float | None = None) -> None:
+                 observed_end: object | None = None, anchor_price: float | None = None,
+                 floor_basis: str = "") -> None:
         curve._check_fitted()
+        self.floor_basis = floor_basis
         self.curve = curve
         self.shrunk = shrunk
         self.long_run = long_run
@@ -838,7 +919,7 @@ class CostProjection:
         x = np.minimum(t, self.fit_end_) - c.centre_
         var_level = cov[0, 0] + x**2 * var_b + c.results_.scale
         u = np.maximum(t - self.end_, 0.0)
-        g = self.tau_ * (1.0 - np.exp(-u / self.tau_))
+        g = self._fade() * self.tau_ * (1.0 - np.exp(-u / self.tau_))
         h = u - g
         after = self.level_end_ + b0 * g + self.long_run.slope * h
         mean = np.where(t <= self.fit_end_, c.intercept_ + b0 * x, after)
@@ -856,12 +937,18 @@ class CostProjection:
         half = stats.norm.ppf((1.0 + level) / 2.0) * np.sqrt(var)
         return np.maximum(np.exp(mean - half), self.floor), np.maximum(np.exp(mean + half), self.floor)
 
+    def _fade(self) -> float:
+        """How much of the fitted rate's excess is left when the projection starts: the
+        persistence clock runs from the last frontier point (``fit_end_``), so a stretch
+        of data with no cheaper model (up to ``end_``) uses part of it up."""
+        return float(np.exp(-(self.end_ - self.fit_end_) / self.tau_))
+
     def rate(self, dates: object) -> np.ndarray:
         """Annual decline factor of the central projection at ``dates``."""
         t = self.curve._years(dates)
         u = np.maximum(t - self.end_, 0.0)
         r0, rl = -self.shrunk.slope, -self.long_run.slope
-        return np.exp(rl + (r0 - rl) * np.exp(-u / self.tau_))
+        return np.exp(rl + (r0 - rl) * self._fade() * np.exp(-u / self.tau_))
 
     def with_long_run(self, long_run: LongRunRate) -> CostProjection:
         """The same projection toward another long-run rate (a hardware scenario)."""
@@ -878,7 +965,8 @@ class CostProjection:
 
 
 def with_projection(result: CostResult, *, pool: PooledRate | None, long_run: LongRunRate,
-                    floor: float, persistence: float, observed_end: object | None = None) -> CostResult:
+                    floor: float, persistence: float, observed_end: object | None = None,
+                    floor_basis: str = "") -> CostResult:
     """``result`` with its slope shrunk toward ``pool`` and a :class:`CostProjection`.
 
     The projection starts from the last frontier price (the cheapest model known),
@@ -887,10 +975,11 @@ def with_projection(result: CostResult, *, pool: PooledRate | None, long_run: Lo
     """
     if result.curve is None:
         return result
-    shrunk = shrink_slope(result.curve.slope_, slope_se(result.curve), pool)
+    shrunk = shrink_slope(result.curve.slope_, effective_slope_se(result.curve), pool)
     projection = CostProjection(curve=result.curve, shrunk=shrunk, long_run=long_run, floor=floor,
                                 persistence=persistence, start=result.start, end=result.end,
-                                observed_end=observed_end, anchor_price=float(result.frontier["price"].iloc[-1]))
+                                observed_end=observed_end, anchor_price=float(result.frontier["price"].iloc[-1]),
+                                floor_basis=floor_basis)
     return replace(result, shrunk=shrunk, projection=projection)
 
 

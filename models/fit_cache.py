@@ -52,14 +52,19 @@ _memo: OrderedDict[str, np.ndarray] = OrderedDict()
 _stats = {"memo_hits": 0, "disk_hits": 0, "misses": 0}
 
 
-def _code_version() -> str:
+def _code_version() -> str | None:
+    """Hash of the fitting code's source and numpy's and scipy's versions; None when the
+    source cannot be read (e.g. a zipped install): then nothing is stored on disk."""
     import scipy
 
     digest = hashlib.sha256(f"numpy {np.__version__} scipy {scipy.__version__}".encode())
     here = Path(__file__).parent
-    for name in _SOURCES:
-        digest.update(name.encode())
-        digest.update((here / name).read_bytes())
+    try:
+        for name in _SOURCES:
+            digest.update(name.encode())
+            digest.update((here / name).read_bytes())
+    except OSError:
+        return None
     return digest.hexdigest()
 
 
@@ -79,7 +84,7 @@ def seed_token(random_state: object) -> tuple | None:
 
 def key(kind: str, *parts: object) -> str:
     """SHA-256 of the code version, ``kind`` and ``parts`` (arrays by dtype, shape and bytes)."""
-    digest = hashlib.sha256(CODE_VERSION.encode())
+    digest = hashlib.sha256(str(CODE_VERSION).encode())
     digest.update(kind.encode())
     for part in parts:
         if isinstance(part, np.ndarray):
@@ -93,7 +98,7 @@ def key(kind: str, *parts: object) -> str:
 
 def cache_dir() -> Path | None:
     """The persistent store's directory, or None when it is bypassed."""
-    if os.environ.get(ENV_OFF, "") not in ("", "0"):
+    if os.environ.get(ENV_OFF, "") not in ("", "0") or CODE_VERSION is None:
         return None
     if os.environ.get(ENV_DIR):
         return Path(os.environ[ENV_DIR])

@@ -263,7 +263,7 @@ class _Units:
     graduation: np.ndarray  # int64 day of the first graduating round, or _NEVER
     exit: np.ndarray  # int64 day of the first exit on/after entry, or _NEVER
     exit_kind: np.ndarray  # exit kind code into EXIT_KINDS, or -1
-    as_of: int  # day number of as_of
+    as_of: int | np.ndarray  # day number of as_of, or each unit's last day of follow-up (censor_at)
 
 
 def _keyed_units(rounds, exits, by, *, allow_cohort: bool = True, **selection) -> tuple[tuple[str, ...], _Units]:
@@ -282,6 +282,7 @@ def _units(
     categories: object,
     by_category: bool,
     include_later_stages: bool,
+    censor_at: pd.Series | None = None,
 ) -> _Units:
     """Reduce rounds (and exits) to per-unit entry, graduation and exit days."""
     cats = _categories(categories)
@@ -353,8 +354,19 @@ def _units(
         graduation=unit_grad,
         exit=unit_exit,
         exit_kind=unit_kind,
-        as_of=as_of_day,
+        as_of=as_of_day if censor_at is None else _follow_up_ends(rounds, censor_at, comp_labels, unit_comp, as_of_day),
     )
+
+
+def _follow_up_ends(rounds: pd.DataFrame, censor_at: pd.Series, labels: pd.Index, unit_comp: np.ndarray,
+                    as_of_day: int) -> np.ndarray:
+    """Each unit's last day of follow-up: the latest ``censor_at`` among its company's rows
+    (the end of the data each row came from), never after ``as_of``."""
+    if len(censor_at) != len(rounds):
+        raise InputError(f"censor_at must give one date per round row ({len(rounds)}). Got {len(censor_at)} instead.")
+    ends = pd.Series(_dates(pd.Series(np.asarray(censor_at)), "censor_at")).groupby(np.asarray(rounds["company"])).max()
+    days = _day_numbers(ends.reindex(labels[unit_comp]).to_numpy(dtype="datetime64[ns]"))
+    return np.minimum(days, as_of_day)
 
 
 def _dated_rows(mask: np.ndarray, dates: np.ndarray, stamp: pd.Timestamp) -> tuple[np.ndarray, np.ndarray]:
@@ -883,12 +895,13 @@ def company_outcomes(
 
 
 def _cohort_inputs(rounds, from_round, to_round, within_months, as_of, freq, categories, by,
-                   ci_level, include_later_stages):
+                   ci_level, include_later_stages, censor_at=None):
     """What cohort rates and the cohort trend both start from (no exits: cohorts ignore them)."""
     level = _check_level(ci_level)
     window_days = _window(within_months) * DAYS_PER_MONTH
     keys, units = _keyed_units(rounds, None, by, allow_cohort=False, from_round=from_round, to_round=to_round,
-                               as_of=as_of, categories=categories, include_later_stages=include_later_stages)
+                               as_of=as_of, categories=categories, include_later_stages=include_later_stages,
+                               censor_at=censor_at)
     return level, window_days, units, _grouping(units, keys, freq)
 
 
@@ -904,6 +917,7 @@ def cohort_graduation(
     by: str | None = None,
     ci_level: float = DEFAULT_CI_LEVEL,
     include_later_stages: bool = True,
+    censor_at: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Share of each entry cohort that reached ``to_round`` within ``within_months``.
 
@@ -916,6 +930,11 @@ def cohort_graduation(
         One table per category (long format) instead of one pooled table.
     include_later_stages : bool
         If True, a round of any stage after ``to_round`` also counts as graduating.
+    censor_at : Series of dates, optional
+        One per row of ``rounds``: the end of the data the row came from. A company is
+        followed until the latest end among its rows (never past ``as_of``), so rows
+        from a source that stopped early are censored where that source stops, not at
+        the end of the newest source mixed in with them.
 
     Returns
     -------
@@ -939,7 +958,7 @@ def cohort_graduation(
     """
     level, window_days, units, grouping = _cohort_inputs(
         rounds, from_round, to_round, within_months, as_of, freq, categories, by, ci_level,
-        include_later_stages,
+        include_later_stages, censor_at,
     )
     return _cohort_frame(units, grouping, window_days, freq, level)
 
@@ -1067,6 +1086,7 @@ def fit_graduation(
     by: str | Iterable[str] | None = None,
     ci_level: float = DEFAULT_CI_LEVEL,
     include_later_stages: bool = True,
+    censor_at: pd.Series | None = None,
 ) -> GraduationResult:
     """Cohort rates, survival, competing-risk incidence and trend in one pass.
 
@@ -1074,12 +1094,14 @@ def fit_graduation(
     function called with the same arguments. ``by`` may include ``"cohort"``: it then
     splits ``survival`` and ``incidence`` by cohort, while ``cohorts`` and ``trend``
     (already per cohort / across cohorts) use only the ``"category"`` part.
+    ``censor_at`` (one date per round row) as in ``cohort_graduation``.
     """
     level = _check_level(ci_level)
     window = _window(within_months)
     window_days = window * DAYS_PER_MONTH
     keys, units = _keyed_units(rounds, exits, by, from_round=from_round, to_round=to_round,
-                               as_of=as_of, categories=categories, include_later_stages=include_later_stages)
+                               as_of=as_of, categories=categories, include_later_stages=include_later_stages,
+                               censor_at=censor_at)
     curves = _grouping(units, keys, freq)
     per_category = _grouping(units, tuple(k for k in keys if k == "category"), freq)
     return GraduationResult(

@@ -308,8 +308,13 @@ def graduation(store: DataStore, sector: str | None, as_of: pd.Timestamp, cfg: d
     data_end = pd.Timestamp(rounds["date"].max()) if len(rounds) else as_of
     censor = min(as_of, data_end)
     # categories select the cohort; the graduating round may be filed under another one
+    ends = store.source_ends(rounds, "rounds")  # each file censored at its own end
     result = fit_graduation(rounds, exits, from_round=from_round, to_round=to_round, within_months=within,
-                            as_of=censor, categories=cats or None)
+                            as_of=censor, categories=cats or None, censor_at=ends)
+    file_ends = ({str(f): pd.Timestamp(d) for f, d in ends.groupby(rounds["_file"].astype(str)).max().items()}
+                 if "_file" in rounds.columns and len(rounds) else {})
+    if len({Path(f).name for f in file_ends}) == len(file_ends):  # names suffice unless two files share one
+        file_ends = {Path(f).name: d for f, d in file_ends.items()}
     published = store.as_of("graduation", as_of)
     published = published[(published["from_round"] == from_round) & (published["to_round"] == to_round)]
     if sector:
@@ -323,7 +328,10 @@ def graduation(store: DataStore, sector: str | None, as_of: pd.Timestamp, cfg: d
         "within_months": within,
         "data_end": data_end,
         "censored_at": censor,
-        "note": censoring_note(data_end, as_of, within, from_round),
+        "note": censoring_note(data_end, as_of, within, from_round) + (
+            "; each file is censored at its own end: " + ", ".join(f"{f} {d.date()}" for f, d in sorted(file_ends.items()))
+            if len(set(file_ends.values())) > 1 else ""),
+        "file_ends": file_ends,
         "cohorts": _mark_censored(result.cohorts)[[c for c in ("cohort", "entered", "n", "graduated", "rate", "low", "high", "censored") if c in result.cohorts.columns or c == "censored"]],
         "survival": result.survival[[c for c in ("months", "probability", "low", "high", "at_risk", "events") if c in result.survival.columns]],
         "incidence": result.incidence,

@@ -782,6 +782,24 @@ def _sector_problems(path: Path, text: str, sid: str, table: dict) -> list[DataF
                         bad((sub, key), f"{spec[key]!r} is not a date; write it as YYYY-MM-DD")
             if "benchmark" in spec and not isinstance(spec["benchmark"], str):
                 bad((sub, "benchmark"), f"must be a benchmark id in quotes; got {spec['benchmark']!r}")
+            rows = spec.get("floor_models", [])
+            if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+                bad((sub, "floor_models"), f"must be rows [[sectors.{sid}.cost.floor_models]] with model, date, parameters, score, source")
+                rows = []
+            for i, row in enumerate(rows, 1):
+                where = (sub, "floor_models", str(i))
+                missing = [k for k in ("model", "date", "parameters", "score", "source") if k not in row]
+                if missing:
+                    bad(where, f"row {i} lacks {', '.join(missing)}; each floor model needs model, date, parameters, score, source")
+                    continue
+                try:
+                    pd.Timestamp(str(row["date"]))
+                except (ValueError, TypeError):
+                    bad(where, f"row {i}: date {row['date']!r} is not a date; write it as YYYY-MM-DD")
+                for key in ("parameters", "score"):
+                    value = row[key]
+                    if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value) or (key == "parameters" and value <= 0):
+                        bad(where, f"row {i}: {key} must be a number{' above 0' if key == 'parameters' else ''}; got {value!r}")
         else:
             mode = spec.get("mode", "tokens")
             if mode not in ECONOMICS_MODES:
@@ -862,13 +880,7 @@ class DataStore:
                 raise DataValidationError(self._cache["gate"])  # type: ignore[arg-type]
             return
         self._cache["gate"] = []  # reads below pass the gate
-        problems: list[DataFileError] = []
-        try:
-            self.sectors()
-        except DataValidationError as exc:
-            problems.extend(exc.problems)
-        except DataFileError as exc:
-            problems.append(exc)
+        problems: list[DataFileError] = self._sectors_problems()
         for name, spec in DATASETS.items():
             if not spec.is_table or not any((Path(self.data_dir) / stem).exists() for stem in spec.stems):
                 continue
@@ -1056,6 +1068,16 @@ class DataStore:
             return None
         return pd.Timestamp(frame[col].max())
 
+    def source_ends(self, frame: pd.DataFrame, name: str) -> pd.Series:
+        """Each row's data end: the last date, among the rows given, of the file the row
+        came from (``_file``). Rows from a bundled export that stops in 2013 are censored
+        there even when a user's recent export is loaded with them; a frame already cut
+        at an as-of date gives each file's end known on that date."""
+        col = DATASETS[name].date_column
+        if "_file" not in frame.columns or frame.empty:
+            return pd.Series(frame[col].max() if len(frame) else pd.NaT, index=frame.index)
+        return frame.groupby(frame["_file"].astype(str), sort=False)[col].transform("max")
+
     def check_references(self) -> list[DataFileError]:
         """Cross-file checks of sectors.toml: each sector's benchmarks and cost curve exist.
 
@@ -1069,16 +1091,20 @@ class DataStore:
                 pass  # a referenced file is itself broken: reported when it is loaded
         return problems
 
-    def validate_all(self) -> list[DataFileError]:
-        """Every problem in every dataset, without stopping at the first file."""
-        self._cache.setdefault("gate", [])  # this checks everything the gate would, and more
-        problems: list[DataFileError] = []
+    def _sectors_problems(self) -> list[DataFileError]:
+        """The problems reading sectors.toml raises, as a list (empty when it reads)."""
         try:
             self.sectors()
         except DataValidationError as exc:
-            problems.extend(exc.problems)
+            return list(exc.problems)
         except DataFileError as exc:
-            problems.append(exc)
+            return [exc]
+        return []
+
+    def validate_all(self) -> list[DataFileError]:
+        """Every problem in every dataset, without stopping at the first file."""
+        self._cache.setdefault("gate", [])  # this checks everything the gate would, and more
+        problems: list[DataFileError] = self._sectors_problems()
         for name, spec in DATASETS.items():
             if not spec.is_table:
                 continue
@@ -1093,22 +1119,31 @@ class DataStore:
         return problems
 
     def describe(self) -> pd.DataFrame:
-        """One row per dataset: rows, date range, files and sources."""
+        """One row per dataset: rows, date range, the years the data describes, files and sources.
+
+        ``start``/``end`` span the column named in ``dated_by``: for published aggregates
+        (funding, graduation, outcomes) that is when figures became public, not what they
+        describe; ``years`` is the span of the ``year`` column where a dataset has one
+        (funding.csv: the data's own end, e.g. 2025, published in 2026)."""
         rows = []
         for name, spec in DATASETS.items():
             files = [p.name for p in self.files(name)]
             if not spec.is_table:
-                rows.append(dict(dataset=name, rows=len(self.sectors()), start=None, end=None, files=", ".join(files), sources="see each sector's table", description=spec.description))
+                rows.append(dict(dataset=name, rows=len(self.sectors()), start=None, end=None, dated_by=None, years=None,
+                                 files=", ".join(files), sources="see each sector's table", description=spec.description))
                 continue
             frame = self.load(name)
             col = spec.date_column or ("date" if "date" in frame.columns else None)
             start = frame[col].min() if col else None
             end = frame[col].max() if col else None
             sources = frame["source"].dropna().astype(str).str.split(":").str[0].str.strip().value_counts()
+            years = pd.to_numeric(frame["year"], errors="coerce").dropna() if "year" in frame.columns else pd.Series(dtype=float)
             rows.append(dict(
                 dataset=name, rows=len(frame),
                 start=None if start is None or pd.isna(start) else start.date().isoformat(),
                 end=None if end is None or pd.isna(end) else end.date().isoformat(),
+                dated_by=col,
+                years=f"{int(years.min())}-{int(years.max())}" if len(years) else None,
                 files=", ".join(files),
                 sources="; ".join(sources.index[:3]) + (f"; +{len(sources) - 3} more" if len(sources) > 3 else ""),
                 description=spec.description,
@@ -1138,7 +1173,7 @@ LEG_STATUSES = ("measured", "borrowed", "none")
 """What a sector has on each leg: its own data, another sector's (or a published anchor's),
 or nothing. Read by ``gapscore sectors`` and the memo."""
 
-def _has_funding(store: "DataStore", table: dict) -> bool:
+def _has_funding(store: "DataStore", table: dict, as_of: pd.Timestamp | None = None) -> bool:
     """A funding series mapped in ``[sectors.<id>.funding]``, round categories, or round
     keywords that match rounds in the data (patterns alone are no data)."""
     from gapscore.scoring.signals import round_keywords, sector_categories
@@ -1147,10 +1182,11 @@ def _has_funding(store: "DataStore", table: dict) -> bool:
         return True
     if not round_keywords(table):
         return False
-    return bool(sector_categories(table, store.load("rounds")["category"]))
+    rounds = store.load("rounds") if as_of is None else store.as_of("rounds", as_of)
+    return bool(sector_categories(table, rounds["category"]))
 
 
-def sector_legs(store: "DataStore", sector_id: str) -> dict[str, str]:
+def sector_legs(store: "DataStore", sector_id: str, as_of: object | None = None) -> dict[str, str]:
     """Each leg's status for one sector: ``{"capability": ..., "cost": ..., "funding": ...}``.
 
     capability: *measured* when a member benchmark homed in this sector (benchmarks.csv
@@ -1161,12 +1197,14 @@ def sector_legs(store: "DataStore", sector_id: str) -> dict[str, str]:
     another sector's benchmark, or when only an economics anchor (a published cost at a
     date) stands in for a price series; *none* otherwise. funding: *measured* when a
     funding series is mapped to it, round categories are listed, or its round keywords
-    match rounds in the data; *none* otherwise.
+    match rounds in the data; *none* otherwise. ``as_of``: count only the results and
+    rounds known on that date (the memo's legs line); None reads every row (``gapscore sectors``).
     """
     table = store.sector(sector_id)
     members = list(table.get("benchmarks", []))
     bench = store.load("benchmarks").set_index("benchmark")
-    dated = set(store.load("capability")["benchmark"].unique())
+    as_of = None if as_of is None else pd.Timestamp(as_of)
+    dated = set((store.load("capability") if as_of is None else store.as_of("capability", as_of))["benchmark"].unique())
     usable = [b for b in members if b in bench.index and b in dated and pd.notna(bench.at[b, "human_baseline"])]
     own = [b for b in usable if bench.at[b, "sector"] == sector_id]
     capability = "measured" if own else "borrowed" if usable else "none"
@@ -1177,7 +1215,7 @@ def sector_legs(store: "DataStore", sector_id: str) -> dict[str, str]:
         cost = "measured" if cost_table.get("benchmark") in members else "borrowed"
     else:
         cost = "borrowed" if (table.get("economics") or {}).get("mode") == "anchor" else "none"
-    funding = "measured" if _has_funding(store, table) else "none"
+    funding = "measured" if _has_funding(store, table, as_of) else "none"
     return {"capability": capability, "cost": cost, "funding": funding}
 
 

@@ -54,6 +54,15 @@ class SectorEvidence:
     sensitivity: pd.DataFrame
     """``scores.sensitivity``: each [sensitivity] setting at its low and high end."""
     data_vintage: str
+    legs: dict | None = None
+    """``legs_detail``: each leg's status (``datasets.sector_legs``) and what it rests on; None when not asked."""
+
+    def legs_line(self) -> str:
+        """One line: "Legs: capability measured (7 benchmarks), cost measured (compute-based), funding none (...)"."""
+        if not self.legs:
+            return ""
+        return "Legs: " + ", ".join(f"{leg} {status}" + (f" ({detail})" if detail else "")
+                                    for leg, (status, detail) in self.legs.items()) + "."
 
     @property
     def sector(self) -> str:
@@ -77,6 +86,7 @@ class SectorEvidence:
             "graduation": None if g is None else {"cohorts": g.cohorts, "survival": g.survival},
             "rounds_used": int(len(self.rounds)),
             "sensitivity": self.sensitivity,
+            "legs": None if self.legs is None else {leg: {"status": status, "detail": detail} for leg, (status, detail) in self.legs.items()},
         }
 
 
@@ -92,6 +102,58 @@ def data_vintage(store: DataStore, as_of: pd.Timestamp) -> str:
             newest.append(frame[col].max())
     tail = f"; newest row known on {as_of.date()}: {max(newest).date()}" if newest else ""
     return f"{origin}, gapscore {__version__}{tail}"
+
+
+def _first_clause(text: str) -> str:
+    """The reason up to its first colon or semicolon: what fits on the Summary's legs line."""
+    for mark in (":", ";"):
+        text = text.split(mark)[0]
+    return text.strip()
+
+
+def legs_detail(store: DataStore, score: SectorScore, n_rounds: int = 0) -> dict[str, tuple[str, str]]:
+    """Each leg: (status from ``datasets.sector_legs``, what it rests on) as of the score's date.
+
+    The status is ``sector_legs`` on the data known on the date; the detail reads the
+    signals of the score (known on its as-of date): benchmarks averaged, the kind of
+    cost curve, the funding series or rounds, or why a leg is missing.
+    """
+    from gapscore.scoring.datasets import sector_legs
+
+    legs = sector_legs(store, score.sector, score.as_of)
+    sig, table = score.signals, store.sector(score.sector)
+    cap = sig.capability
+    if legs["capability"] == "none":
+        ever = sector_legs(store, score.sector)["capability"] != "none"  # results dated later only
+        cap_detail = "no result known on the as-of date" if ever else "no benchmark with a human baseline"
+    elif cap is None or not len(cap.benchmarks):
+        cap_detail = "no curve on the as-of date"
+    else:
+        n = len(cap.benchmarks)
+        cap_detail = f"{n} benchmark{'s' if n != 1 else ''}" + (", homed in other sectors" if legs["capability"] == "borrowed" else "")
+    cost, spec = sig.cost, table.get("cost") or {}
+    if spec.get("mode") == "compute":
+        cost_detail = "compute-based"
+    elif spec:
+        bench = spec.get("benchmark")
+        cost_detail = f"price series at {bench}" + ("" if legs["cost"] == "measured" else ", another sector's benchmark")
+        if cost is None or not cost.is_fitted:
+            cost_detail += ", not fitted on the as-of date"
+    elif legs["cost"] == "borrowed":
+        cost_detail = "a published cost anchor, no price series"
+    else:
+        cost_detail = "no price series or cost anchor"
+    fund = sig.funding
+    if fund is not None and fund.series:
+        fund_detail = f"series {fund.series}"
+    elif n_rounds > 0:
+        fund_detail = f"{n_rounds} round{'s' if n_rounds != 1 else ''} known"
+    elif fund is not None and fund.reason:
+        fund_detail = _first_clause(fund.reason) if legs["funding"] == "none" else "no series or round known on the as-of date"
+    else:
+        fund_detail = "no funding series or rounds" if legs["funding"] == "none" else ""
+    return {"capability": (legs["capability"], cap_detail), "cost": (legs["cost"], cost_detail),
+            "funding": (legs["funding"], fund_detail)}
 
 
 def frontier_points(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict) -> pd.DataFrame:
@@ -124,12 +186,15 @@ def graduation_evidence(store: DataStore, table: dict, as_of: pd.Timestamp, cfg:
     """(fit_graduation result or None, the sector's rounds, their exits, the rounds' data end), known on ``as_of``.
 
     The cohorts are fitted as of the earlier of ``as_of`` and the end of the round data
-    (``DataStore.data_end``), so a window the data cannot see yet is not read as a failure.
+    (``DataStore.data_end``), and each company is censored at the end of the file its
+    rounds came from (``DataStore.source_ends``), so a window the data cannot see yet is
+    not read as a failure.
     """
     from gapscore.models.graduation import fit_graduation
     from gapscore.scoring.signals import sector_categories, selects_rounds
 
     rounds = store.as_of("rounds", as_of)
+    ends = store.source_ends(rounds, "rounds")  # each file's end: a file that stops early is censored there
     rounds = rounds[rounds["category"].isin(sector_categories(table, rounds["category"]))] if selects_rounds(table) else rounds.iloc[0:0]
     exits = store.as_of("exits", as_of)
     exits = exits[exits["company"].isin(set(rounds["company"]))] if len(rounds) else exits.iloc[0:0]
@@ -137,7 +202,8 @@ def graduation_evidence(store: DataStore, table: dict, as_of: pd.Timestamp, cfg:
         return None, rounds, exits, None
     data_end = store.data_end("rounds", as_of)
     result = fit_graduation(rounds, exits, from_round="seed", to_round="series_a",
-                            within_months=cfg["graduation"]["window_months"], as_of=min(as_of, data_end))
+                            within_months=cfg["graduation"]["window_months"], as_of=min(as_of, data_end),
+                            censor_at=ends.loc[rounds.index])
     return result, rounds, exits, data_end
 
 
@@ -163,4 +229,5 @@ def sector_evidence(store: DataStore, sector: str, as_of: pd.Timestamp, cfg: dic
             cost, as_of, cfg, level=cfg["capability"]["interval"], years_ahead=PROJECTION_YEARS_AHEAD),
         sensitivity=sensitivity(score.signals, cfg),
         data_vintage=data_vintage(store, as_of) if vintage is None else vintage,
+        legs=legs_detail(store, score, len(rounds)),
     )

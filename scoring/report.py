@@ -70,7 +70,7 @@ _TEMPLATE_KEYS = {
     "memo": {"description": str, "paper_size": str, "font": str, "font_size": (int, float), "heading_size": (int, float), "section_size": (int, float)},
     "colours": {"heading": str, "section": str, "header_fill": str, "header_text": str, "input_fill": str, "formula_fill": str,
                 "signal_fill": str, "note": str, "chart_series": list},
-    "formats": {k: str for k in ("score", "share", "probability", "year", "calendar_year", "date", "usd", "usd_fine", "money", "multiple", "ratio", "number", "integer", "raw")},
+    "formats": {k: str for k in ("score", "share", "probability", "year", "sci", "calendar_year", "date", "usd", "usd_fine", "money", "multiple", "ratio", "number", "integer", "raw")},
 }
 _SHEET_KEYS = {"kind": str, "title": str, "heading": str, "text": (list, str), "column_widths": list, "chart_title": str,
                "published_chart_title": str}

@@ -75,6 +75,7 @@ FIT_MEANINGS = {
     "graduation.min_companies": "fewest companies for a computed cohort rate",
     "graduation.recent_cohorts": "latest closed cohorts pooled in a computed rate",
     "graduation.interval": "coverage of a computed rate's Wilson interval",
+    "graduation.sector_max_age_years": "a sector's published rate for cohorts older than this gives way to a later market rate",
     "momentum.window_months": "funding-momentum window (months)",
     "funding.max_age_years": "a funding series ending longer ago than this says nothing about interest now",
 }
@@ -255,23 +256,23 @@ class ScoringSheet:
         s.name("sig_as_of_year", r, 2)
         s.put(r, 4, "sig_as_of_year", wrap=False)
         s.row += 1
-        r = s.row
-        s.put(r, 1, "capability curve fitted")
-        s.put(r, 2, bool(self.has_cap), style="signal")
-        s.name("sig_has_capability", r, 2)
-        s.put(r, 4, "sig_has_capability", wrap=False)
-        s.put(r, NOTE_COL, "FALSE: no benchmark with a human baseline, or too few points to fit", style="note")
-        s.row += 1
-        r = s.row
-        s.put(r, 1, "every capability measure saturated")
-        s.put(r, 2, bool(inputs.saturated_only), style="signal")
-        s.name("sig_saturated_only", r, 2)
-        s.put(r, 4, "sig_saturated_only", wrap=False)
-        s.put(r, NOTE_COL, "TRUE: capability is beyond what its benchmarks measure; a harvest on it is capped", style="note")
-        s.row += 1
+        def flag(label, value, name, meaning):
+            r = s.row
+            s.put(r, 1, label)
+            s.put(r, 2, bool(value), style="signal")
+            s.name(name, r, 2)
+            s.put(r, 4, name, wrap=False)
+            s.put(r, NOTE_COL, meaning, style="note")
+            s.row += 1
+
+        flag("capability curve fitted", self.has_cap, "sig_has_capability",
+             "FALSE: no benchmark with a human baseline, or too few points to fit")
+        flag("every capability measure saturated", inputs.saturated_only, "sig_saturated_only",
+             "TRUE: capability is beyond what its benchmarks measure; a harvest on it is capped")
         scalar("capability velocity", inputs.velocity, "ratio", "sig_velocity", "share of the human gap closed per year, at the as-of date")
         scalar("seed-to-A graduation rate", inputs.traction_rate, "share", "sig_traction_rate",
-               "" if sig.traction is None else f"{sig.traction.origin}: {sig.traction.source}")
+               "" if sig.traction is None else f"{sig.traction.origin}: {sig.traction.source}"
+               + (f"; {sig.traction.describes}" if sig.traction.describes else ""))
         scalar("funding momentum ratio", inputs.momentum_ratio, "ratio", "sig_momentum_ratio", "rounds in the last window / the window before")
         scalar("sector funding growth a year", inputs.funding_growth, "share", "sig_funding_growth",
                "the sector's own funding series, last two years (blank: no recent series)" if sig.funding is None else sig.funding.line())

@@ -26,6 +26,7 @@ from gapscore.scoring.datasets import BUNDLED_DIR, DATASETS, DataStore
 from gapscore.scoring.output import interval_end
 from gapscore.scoring.report_book import Sheet
 from gapscore.scoring.stage_model import STAGES, best_stage
+from gapscore.scoring.signals import row_population
 
 if TYPE_CHECKING:
     from gapscore.scoring.evidence import SectorEvidence
@@ -112,11 +113,13 @@ class MemoContext:
     def table(self) -> dict:
         return self.store.sector(self.score.sector)
 
-    def cite(self, what: str, source: object, dataset: str = "", rows: int = 1, user: bool = False) -> None:
+    def cite(self, what: str, source: object, dataset: str = "", rows: int = 1, user: bool = False, licence: str | None = None) -> None:
+        """``licence``: the licence of the row the source came from (default: read from ``source``)."""
         text = "" if source is None or (isinstance(source, float) and math.isnan(source)) else str(source)
         if not text:
             return
-        self.sources.append({"what": what, "source": text, "dataset": dataset, "rows": int(rows), "licence": licence_for(text, user)})
+        self.sources.append({"what": what, "source": text, "dataset": dataset, "rows": int(rows),
+                             "licence": licence or licence_for(text, user)})
 
     def cite_rows(self, what: str, frame: pd.DataFrame, dataset: str) -> None:
         """Cite every row of ``frame`` (grouped by source and origin)."""
@@ -210,6 +213,11 @@ def build_summary(ctx: MemoContext, sheet: Sheet) -> None:
     _start(ctx, sheet)
     res, sig, cfg = ctx.score.result, ctx.sig, ctx.cfg
     s = sheet
+    legs = ctx.evidence.legs_line() if ctx.evidence is not None else ""
+    if legs:  # which legs the memo stands on: the last line of the heading block, before anything else
+        s.row -= 1
+        s.paragraph(legs, style=None, bold=True)
+        s.row += 1
     chart_row = s.row  # the chart sits right of the answer and the stage scores: the summary prints on one page
     s.section("Answer (live: formulas over the Scoring sheet)")
     for label, name, fmt in (("Recommendation", "score_recommendation", None), ("Confidence", "score_confidence", "probability"),
@@ -292,12 +300,7 @@ def build_summary(ctx: MemoContext, sheet: Sheet) -> None:
         fig("Capability", None, None, note=f"insufficient data to fit a curve; best observed {cap.observed_level:.0%} of human" if _finite(cap.observed_level) else "insufficient data")
     else:
         fig("Capability", None, None, note="not measured: no benchmark with a human baseline for this sector")
-    cost = sig.cost
-    if cost is not None and cost.is_fitted:
-        fig(f"Price decline per year ({cost.benchmark} >= {cost.threshold:g})", cost.decline_factor_per_year, "multiple", cost.ci90[0], cost.ci90[1],
-            f"x per year, 90% CI; {cost.n_points} frontier models")
-    else:
-        fig("Price decline per year", None, None, note="no fitted price series for this sector")
+    _cost_figures(ctx, fig)
     target = cfg["economics"]["target_share"]
     got = sig.economics_at(target)
     if got is not None:
@@ -311,21 +314,69 @@ def build_summary(ctx: MemoContext, sheet: Sheet) -> None:
     t = sig.traction
     if t is not None:
         fig("Seed-to-Series-A graduation", t.rate, "share", t.low, t.high,
-            f"{t.origin}{', market-wide' if t.population == 'market' else ''}: {t.source}" + (f" (n = {t.n:,.0f})" if _finite(t.n) else ""))
+            # the source is among the reasons above and on the Sources sheet: one short line here
+            f"{t.origin}{', market-wide' if t.population == 'market' else ''}" + (f" (n = {t.n:,.0f})" if _finite(t.n) else "")
+            + (f"; low-high: {t.band_kind()}" if t.band_kind() else "") + (f"; {t.describes}" if t.describes else f": {t.source}"))
     else:
         fig("Seed-to-Series-A graduation", None, None, note="no graduation data known on the as-of date")
     if sig.momentum_ratio is not None and sig.momentum_counts is not None and sig.momentum_counts[1] > 0:
         last_n, prior_n = sig.momentum_counts
         fig("Funding momentum (rounds ratio)", sig.momentum_ratio, "multiple", note=f"{last_n} rounds in the last {cfg['momentum']['window_months']} months against {prior_n} before")
     elif sig.momentum_ratio is not None:
-        fig("Funding momentum (series ratio)", sig.momentum_ratio, "multiple", note="this year's amount against last year's, from the sector's funding series")
-    if sig.funding is not None:
-        fig("Sector funding series", sig.funding.series or "none", None, note=sig.funding.line())
+        fig("Funding momentum (series ratio)", sig.momentum_ratio, "multiple", note="this year's amount against last year's (funding series)")
+    if sig.funding is not None:  # the full line with its source is among the reasons above
+        f = sig.funding
+        if f.series is None:
+            short = f"none known on the as-of date ({', '.join(f.mapped)} mapped)" if f.mapped else "no series covers this sector"
+        else:
+            short = f"{f.first_year}-{f.last_year}: USD {f.last_usd_millions:,.0f}M in {f.last_year}"
+            short += f", {f.direction} ({100 * f.growth:+.0f}% a year)" if f.growth is not None else ""
+            short += "" if f.current else "; not current"
+        fig("Sector funding series", f.series or "none", None, note=short)
     s.row += 1
 
     s.paragraph(  # one line, no section: the heading already gives the date and the data vintage
         f"As of {ctx.as_of.date().isoformat()}; sector id {ctx.score.sector}; template {ctx.values['template']}; "
                 f"gapscore {ctx.values['version']}; data vintage: {ctx.values['data_vintage']}.", style=None)
+
+
+def _cost_figures(ctx: MemoContext, fig) -> None:
+    """The cost curve's key figures (``SectorEvidence.cost_headline``): the fitted rate, the
+    shrunk one, and the price five years on with its fall and the floor."""
+    cost = ctx.sig.cost
+    head = ctx.evidence.cost_headline["json"] if ctx.evidence is not None and ctx.evidence.cost_headline else None
+    compute = (ctx.table.get("cost") or {}).get("mode") == "compute"
+    points = "accelerator rental quotes" if compute else "frontier models"
+    if cost is None:
+        fig("Price decline a year", None, None, note="no price series for this sector")
+        return
+    if not cost.is_fitted or head is None:
+        fig(f"{'Cost' if compute else 'Price'} decline a year", None, None,
+            note=f"not fitted: {cost.n_points} {points} known on the as-of date ({cost.status.replace('_', ' ')})")
+        return
+    span = f"{head['start']:%Y-%m} to {head['end']:%Y-%m}"
+    at = f"{cost.benchmark} >= {cost.threshold:g}"
+    if compute:
+        what = (f"compute-based, not shrunk: cloud compute {head['hardware_factor']:.2f}x ({cost.n_points} {points}, {span}) "
+                f"x algorithms {head['algorithmic_factor']:.2f}x")  # the threshold is in the reasons and on the Cost sheet
+    else:
+        what = f"{at}: {cost.n_points} {points}, {span}"
+    low, high = head["ci90"]
+    fig(f"{'Cost' if compute else 'Price'} decline a year, fitted", head["decline_factor_per_year"], "multiple", low, high,
+        f"90% CI; {what}")
+    if "shrunk_factor" in head:
+        pool = head.get("pool") or {}
+        low, high = head["shrunk_ci90"]
+        fig("Price decline a year, shrunk", head["shrunk_factor"], "multiple", low, high,
+            f"90% CI; weight {head['pool_weight']:.0%} on the pooled {pool.get('factor', float('nan')):.1f}x of {pool.get('k', 0)} series")
+    if "price_5y" in head:
+        from gapscore.scoring.curves import FIVE_YEARS
+
+        low, high = head["price_5y_ci90"]
+        at_floor = head["price_5y"] <= head["floor_5y"] * (1 + 1e-9)
+        fig(f"{'Cost' if compute else 'Price'} {FIVE_YEARS} years on", head["price_5y"], "sci", low, high,
+            f"{head['unit']}, 90% CI; {head['fall_5y']:.0f}x below {head['price_as_of']:.2e} on the as-of date; "
+            + f"electricity floor {head['floor_5y']:.2e}" + (" (reached)" if at_floor else ""))
 
 
 # --------------------------------------------------------------------------- capability
@@ -468,15 +519,7 @@ def build_cost(ctx: MemoContext, sheet: Sheet) -> None:
     if cost is not None:
         frontier = cost.frontier.copy()
         if compute:
-            s.section("Cloud price of compute known on the as-of date: rental quotes (USD per 1e18 FLOP at peak dense FP16/BF16; hardware.csv)")
-            hw = ctx.store.as_of("hardware", ctx.as_of)
-            src = hw.drop_duplicates("chip", keep="last").set_index("chip")["source"] if "source" in hw.columns else pd.Series(dtype=object)
-            frontier["source"] = [src.get(m) for m in frontier["model"]]
-            frontier["year"] = _years(frontier["date"])
-            f_top, f_last = s.table(frontier, [("chip", "model", None), ("date", "date", "date"), ("decimal year", "year", "year"),
-                                               ("USD per 1e18 FLOP", "price", "raw"), ("throughput vs H100", "score", "ratio"),
-                                               ("source", "source", None)])
-            ctx.cite_rows("accelerator rental price and throughput", frontier, "hardware")
+            _compute_quotes(ctx, s, frontier)
         else:
             s.section("Frontier models: each cheaper than every earlier model at the threshold (USD per 1M tokens)")
             prices = ctx.store.as_of("prices", ctx.as_of)
@@ -494,10 +537,10 @@ def build_cost(ctx: MemoContext, sheet: Sheet) -> None:
         table = ctx.evidence.cost_projection.copy()
         table["year"] = _years(table["date"])
         s.section(f"Projection (mid-year; {level:.0%} interval): solid over the data, dashed past its last point ({cost.end.date()}); never below the floor")
-        cols = [("date", "date", "date"), ("decimal year", "year", "year"), ("price over the data", "price_data", "raw"),
-                ("projected price", "price_projection", "raw"), ("low", "low", "raw"), ("high", "high", "raw"),
-                ("floor (electricity)", "floor", "raw")]
-        cols += [(f"scenario: {label}", key, "raw") for key, label in table.attrs.get("scenarios", {}).items()]
+        cols = [("date", "date", "date"), ("decimal year", "year", "year"), ("price over the data", "price_data", "sci"),
+                ("projected price", "price_projection", "sci"), ("low", "low", "sci"), ("high", "high", "sci"),
+                ("floor (electricity)", "floor", "sci")]
+        cols += [(f"scenario: {label}", key, "sci") for key, label in table.attrs.get("scenarios", {}).items()]
         cols += [("annual decline (x)", "rate", "ratio"), ("phase", "phase", None)]
         t_top, t_last = s.table(table, cols)
 
@@ -522,13 +565,11 @@ def build_cost(ctx: MemoContext, sheet: Sheet) -> None:
         hw = hw[hw["relative_throughput"].notna()].sort_values(["date", "chip"], kind="mergesort")
         hw = hw.drop_duplicates("chip", keep="last")
         if len(hw):
-            s.section("Accelerators known on the as-of date: latest row per chip with a throughput figure (hardware.csv)")
-            hw = hw.copy()
-            basis = hw["throughput_basis"] if "throughput_basis" in hw.columns else pd.Series([None] * len(hw), index=hw.index)
-            hw["basis_source"] = [src if not isinstance(b, str) or not b else f"Throughput basis: {b}. Source: {src}" for b, src in zip(basis, hw["source"])]
+            s.section("Accelerators known on the as-of date: latest row per chip with a throughput figure (hardware.csv; each row's source on the Sources sheet)")
             cols = [("chip", "chip", None), ("date", "date", "date"), ("purchase (USD)", "purchase_usd", "usd"),
-                    ("rental (USD per hour)", "usd_per_hour", "usd"), ("throughput vs H100", "relative_throughput", "ratio"),
-                    ("", "_blank", None), ("throughput basis and source", "basis_source", None)]
+                    ("rental (USD per hour)", "usd_per_hour", "usd"), ("throughput vs H100", "relative_throughput", "ratio")]
+            if "throughput_basis" in hw.columns and hw["throughput_basis"].notna().any():
+                cols += [("", "_blank", None), ("throughput basis", "throughput_basis", None)]
             s.table(hw, cols)
             ctx.cite_rows("accelerator price and throughput", hw, "hardware")
 
@@ -553,6 +594,36 @@ def build_cost(ctx: MemoContext, sheet: Sheet) -> None:
                 _line(ser, colour, dash=dash)
                 chart.series.append(ser)
         ws.add_chart(chart, f"A{chart_row}")
+
+
+def _compute_quotes(ctx: MemoContext, s: Sheet, quotes: pd.DataFrame) -> None:
+    """The rental quotes a compute cost curve is fitted to (``CostResult.frontier``), one row
+    per chip: its latest quote known on the as-of date (the cheapest of that day), how many
+    quotes of it the fit used and since when. Every quote's source goes to the Sources sheet,
+    once per part of a source."""
+    quotes = quotes.sort_values(["date", "price"], kind="mergesort")
+    per_chip = quotes.groupby("model", sort=False).agg(quotes=("price", "size"), first=("date", "min"))
+    latest = quotes[quotes["date"] == quotes.groupby("model")["date"].transform("max")].drop_duplicates("model", keep="first")
+    latest = latest.join(per_chip, on="model").sort_values(["date", "model"], kind="mergesort").reset_index(drop=True)
+    latest["year"] = _years(latest["date"])
+    s.section(f"Cloud price of compute known on the as-of date: latest rental quote per chip (USD per 1e18 FLOP at peak dense "
+              f"FP16/BF16; {len(quotes)} quotes of {len(latest)} chips fitted; hardware.csv, sources on the Sources sheet)")
+    s.table(latest, [("chip", "model", None), ("latest quote", "date", "date"), ("decimal year", "year", "year"),
+                     ("USD per 1e18 FLOP", "price", "usd"), ("throughput vs H100", "score", "ratio"),
+                     ("quotes fitted", "quotes", "integer"), ("first quote", "first", "date")])
+    hw = ctx.store.as_of("hardware", ctx.as_of)
+    rel = pd.to_numeric(hw["relative_throughput"], errors="coerce")
+    hourly = pd.to_numeric(hw["usd_per_hour"], errors="coerce")
+    rental = hw["price_type"].astype(str) != "purchase" if "price_type" in hw.columns else True
+    rows = hw[(rel > 0) & (hourly > 0) & rental & hw["chip"].isin(set(quotes["model"]))]  # the quotes' own rows, each with its source
+    # a quote's source names the compilation, the original price page and the throughput
+    # figure ("; " between them): cited part by part, the compilation once for every quote
+    whole = rows["source"].astype(str)
+    licences = [licence_for(src, user) for src, user in zip(whole, _is_user(rows))]  # the licence of the whole row
+    parts = pd.DataFrame({"part": whole.str.split("; ").to_numpy(), "licence": licences}).explode("part")
+    parts["part"] = parts["part"].str.strip()
+    for (part, licence), n in parts[parts["part"] != ""].value_counts(["part", "licence"], sort=False).items():
+        ctx.cite("accelerator rental quote (price of compute)", part, "hardware", rows=n, licence=licence)
 
 
 # --------------------------------------------------------------------------- funding
@@ -593,8 +664,11 @@ def build_funding(ctx: MemoContext, sheet: Sheet) -> None:
     if t is None:
         s.note(f"No graduation data known on {ctx.as_of.date()}: traction counts as the missing value ({cfg['signals']['missing_value']:g}).")
     else:
-        s.pairs([("seed-to-A graduation rate", t.rate, "share"), ("low", t.low, "share"), ("high", t.high, "share"),
-                 ("companies", t.n, "integer"), ("origin", t.origin, None), ("source", t.source, None)])
+        kind = t.band_kind() or "no range or interval"
+        s.pairs([("seed-to-A graduation rate", t.rate, "share"), ("low", t.low, "share"), ("high", t.high, "share"), ("low-high is", kind, None),
+                 ("companies", t.n, "integer"), ("origin", t.origin, None), ("source", t.source, None)]
+                + ([("cohorts described", t.describes, None)] if t.describes else [])
+                + ([("not used", t.note, None)] if t.note else []))
     if sig.momentum_counts is not None:
         last_n, prior_n = sig.momentum_counts
         s.pairs([(f"rounds in the last {cfg['momentum']['window_months']} months", last_n, "integer"),
@@ -604,7 +678,7 @@ def build_funding(ctx: MemoContext, sheet: Sheet) -> None:
 
     k_top = k_last = 0
     if result is not None:
-        s.section(f"Seed cohorts: share reaching Series A within {cfg['graduation']['window_months']} months (95% Wilson interval)")
+        s.section(f"Seed cohorts: share reaching Series A within {cfg['graduation']['window_months']} months ({cfg['graduation']['interval']:.0%} Wilson interval)")
         s.table(result.cohorts, [("cohort", "cohort", None), ("entered", "entered", "integer"), ("window closed", "n", "integer"),
                                  ("graduated", "graduated", "integer"), ("rate", "rate", "share"), ("low", "low", "share"), ("high", "high", "share")])
         s.section("Kaplan-Meier: probability of still waiting for a Series A, by months since the seed round (exits censored)")
@@ -624,10 +698,14 @@ def build_funding(ctx: MemoContext, sheet: Sheet) -> None:
     published["source_notes"] = [src if not isinstance(note, str) or not note else f"{src}. Notes: {note}"
                                  for src, note in zip(published["source"], published.get("notes", pd.Series([None] * len(published), index=published.index)))]
     published["n_companies"] = published["n"]
+    published["population_label"] = [row_population(r) for _, r in published.iterrows()]
+    published["followed_to_label"] = ([None if pd.isna(d) else str(pd.Timestamp(d).date()) for d in published["followed_to"]]
+                                      if "followed_to" in published.columns else None)
     published["low_rate"] = published["rate_low"] if "rate_low" in published.columns else np.nan
     published["high_rate"] = published["rate_high"] if "rate_high" in published.columns else np.nan
     cols = [("row", "label", None), ("rounds", "pair", None), ("window (months)", "window_months", "integer"), ("rate", "rate", "share"),
-            ("low", "low_rate", "share"), ("high", "high_rate", "share"), ("companies", "n_companies", "integer"),
+            ("low (range given by the source)", "low_rate", "share"), ("high (range given by the source)", "high_rate", "share"),
+            ("population", "population_label", None), ("followed to", "followed_to_label", None), ("companies", "n_companies", "integer"),
             ("source and notes", "source_notes", None)]
     g_top, _ = s.table(published, cols)
     ctx.cite_rows("published graduation rate", published, "graduation")

@@ -19,6 +19,8 @@ from pandera.typing import Index, Series
 from gapscore.models.rounds import ROUND_LABELS as ROUNDS
 
 EXIT_KINDS = ("acquired", "ipo", "closed")
+POPULATIONS = ("market", "sector", "top_performers")
+"""Whom a published graduation rate describes (``graduation.csv`` column ``population``)."""
 
 EARLIEST_DATE = pd.Timestamp("1900-01-01")
 LATEST_DATE = pd.Timestamp("2100-12-31")
@@ -135,9 +137,24 @@ class Graduation(_Base):
     rate_low: Optional[Series[float]] = pa.Field(ge=0, le=1, nullable=True)
     rate_high: Optional[Series[float]] = pa.Field(ge=0, le=1, nullable=True)
     n: Series[float] = pa.Field(ge=0, nullable=True)
+    # Whom the rate describes: "market" (all companies of a market: sector all), "sector"
+    # (one sector's companies) or "top_performers" (a benchmark for the best investors'
+    # portfolios, never a population's rate). Blank or absent: "market" for sector all,
+    # else "sector".
+    population: Optional[Series[str]] = pa.Field(isin=list(POPULATIONS), nullable=True)
+    # The data cut of a rate with no fixed window (window_months blank): the cohort was
+    # followed up to this date. Blank: not given by the source (follow-up unknown).
+    followed_to: Optional[Series[pd.Timestamp]] = pa.Field(nullable=True, **_DATE)
     published: Series[pd.Timestamp] = pa.Field(**_DATE)
     source: Series[str] = pa.Field(str_length={"min_value": 1})
 
+    @pa.dataframe_check(error="population 'market' needs sector 'all' and population 'sector' a sector id; fix the sector or the population")
+    @classmethod
+    def population_matches_sector(cls, df: pd.DataFrame) -> Series[bool]:
+        if "population" not in df:
+            return pd.Series(True, index=df.index)
+        pop = df["population"]
+        return ~(((pop == "market") & (df["sector"] != "all")) | ((pop == "sector") & (df["sector"] == "all")))
 
     @pa.dataframe_check(error="rate must lie between rate_low and rate_high; check the three values against the source")
     @classmethod

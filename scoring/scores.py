@@ -41,7 +41,8 @@ class SectorScore:
                 "rate": round(self.signals.traction.rate, 6), "low": _round(self.signals.traction.low),
                 "high": _round(self.signals.traction.high), "n": _round(self.signals.traction.n),
                 "origin": self.signals.traction.origin, "population": self.signals.traction.population,
-                "source": self.signals.traction.source},
+                "band": self.signals.traction.band_kind(), "describes": self.signals.traction.describes,
+                "not_used": self.signals.traction.note, "source": self.signals.traction.source},
         }
 
 
@@ -51,6 +52,21 @@ def _round(x) -> float | None:
 
 def _year(y: float) -> str:
     return "never in sight" if y is None or not math.isfinite(y) else f"{y:.0f}" if abs(y - round(y)) < 0.05 else f"{y:.1f}"
+
+
+def viable_reason(target: float, since: tuple | None, as_of: pd.Timestamp) -> str:
+    """The reason line of a sector whose unit economics are viable on ``as_of``.
+
+    ``since``: (year, found) from ``signals.viable_since``; found False means viable
+    from the first year with a cost estimate.
+    """
+    below = f"inference below {target:.0%} of revenue"
+    if since is None:
+        return f"unit economics viable: {below} at the as-of date ({as_of.date()})"
+    year, found = since
+    if found:
+        return f"unit economics viable: {below} since {year} (the first year the cost per unit, as estimated on {as_of.date()}, is below it)"
+    return f"unit economics already viable at the as-of date: {below} since at least {year}, the first year with a cost estimate"
 
 
 def _interval(low: float, high: float) -> str:
@@ -101,11 +117,19 @@ def reasons_for(sig: SectorSignals, res: StageScores, cfg: dict) -> tuple[str, .
         year, low, high, already = econ
         target = cfg["economics"]["target_share"]
         if already:
-            out.append(f"unit economics viable: inference below {target:.0%} of revenue since {_year(year)}")
+            out.append(viable_reason(target, sig.economics_since, sig.as_of))
         elif year is None:
             out.append(f"unit economics: inference not below {target:.0%} of revenue within the horizon")
         else:
             out.append(f"unit economics: inference below {target:.0%} of revenue expected in {_year(year)} ({_interval(low, high)})")
+    elif sig.cost is not None and not sig.cost.is_fitted and not sig.cost.from_compute:
+        n, at = sig.cost.n_points, f"{sig.cost.benchmark} >= {sig.cost.threshold:g} by {sig.as_of.date()}"
+        if n == 0:
+            out.append(f"unit economics not estimated: no priced model at {at} yet")
+        else:
+            out.append(f"unit economics not estimated: price series too short to fit ({n} model{'' if n == 1 else 's'} at {at})")
+    elif sig.cost is not None and sig.cost.is_fitted:
+        out.append(f"unit economics not estimated: the cost curve is fitted, but no revenue per unit is known on {sig.as_of.date()}")
     else:
         out.append("unit economics not estimated (no price series or cost anchor for this sector)")
     t = sig.traction
@@ -121,7 +145,7 @@ def reasons_for(sig: SectorSignals, res: StageScores, cfg: dict) -> tuple[str, .
     if sig.funding is not None:
         out.append(sig.funding.line())
     if res.recommendation == "harvest" and (sig.funding is None or sig.funding.growth_if_current is None):
-        out.append("harvest not confirmed by fading interest: no recent funding series for this sector "
+        out.append("harvest not confirmed by fading interest: no recent funding series with two years for this sector "
                    f"(the funding leg is missing; the chance interest fades counts as {cfg['signals']['missing_value']:.0%})")
     elif sig.funding is not None and sig.funding.growth_if_current is not None and res.recommendation in ("series_b", "growth", "harvest"):
         fading = sig.funding.growth_if_current <= cfg["funding"]["growing_above"]
@@ -195,7 +219,7 @@ def score_all(store: DataStore, as_of: pd.Timestamp, cfg: dict, sectors: list[st
 
 
 RANK_BY = {
-    "best": ("the best stage score (the highest of seed, series_a, series_b, growth)", STAGES),
+    "best": ("the best stage score (the highest of seed, series_a, series_b, growth whose evidence was measured; sectors with none measured last)", STAGES),
     "early": ("the early-stage case (the higher of the seed and series_a scores whose evidence was measured; "
               "sectors called harvest, already done, and sectors with no measured early-stage evidence last)",
               ("seed", "series_a")),
@@ -215,11 +239,10 @@ def measured(result: SectorScore, stage: str) -> bool:
 
 def rank_key(result: SectorScore, by: str = "best") -> tuple[float, str]:
     """The value a sector is ranked on (``RANK_BY``) and the stage that gives it (ties: the
-    earlier stage). On the early-stage case only stages with measured evidence count, when
-    there is one."""
+    earlier stage). Only stages with measured evidence count, when there is one: a score
+    carried by the missing-data value is not a case."""
     stages = RANK_BY[by][1]
-    if by == "early":
-        stages = tuple(s for s in stages if measured(result, s)) or stages
+    stages = tuple(s for s in stages if measured(result, s)) or stages
     stage = max(stages, key=lambda s: (result.result.scores[s], -stages.index(s)))
     return result.result.scores[stage], stage
 
@@ -229,15 +252,16 @@ def rank(results: list[SectorScore], by: str = "best") -> list[SectorScore]:
 
     Ranked on the early-stage case, a sector the model calls harvest comes after every
     other: its series_a score can be high (capability near perfection pushes the
-    timing factor up) while the recommendation says the window has closed. So does a
-    sector whose seed and series_a evidence could not be measured: its score is the
-    missing-data value, not a case.
+    timing factor up) while the recommendation says the window has closed. On any
+    ranking, a sector none of whose ranked stages rests on measured evidence comes
+    after those that do: its scores are the missing-data value, not a case (a sector
+    with no data at all once topped the 2012 ranking on seed 50.0).
     """
     def done(r: SectorScore) -> bool:
         return by == "early" and r.result.recommendation == "harvest"
 
     def unmeasured(r: SectorScore) -> bool:
-        return by == "early" and not any(measured(r, s) for s in RANK_BY["early"][1])
+        return not any(measured(r, s) for s in RANK_BY[by][1])
 
     return sorted(results, key=lambda r: (done(r), unmeasured(r), -rank_key(r, by)[0], r.sector))
 
@@ -273,7 +297,7 @@ def ranking_text(results: list[SectorScore], by: str = "best") -> str:
     as_of = top.as_of.date()
     lines = [
         f"Stage-timing scores (0-100) as of {as_of}, ranked by {RANK_BY[by][0]}; ties by sector id.",
-        f"Top: {top.sector} ({stage} {value:.1f}, recommendation {top.result.recommendation}). "
+        f"Top: {top.sector} ({stage} {value:.1f}; its call: {top.result.recommendation}). "
         f"Strongest early-stage case: {early.sector} ({e_stage} {e_value:.1f}, {early.result.recommendation}).",
         "",
     ]
@@ -329,7 +353,8 @@ def explain(store: DataStore, sector: str, as_of: pd.Timestamp, cfg: dict) -> di
     lines = [f"{result.name} ({sector}) as of {as_of.date()}: {r.recommendation} (confidence {r.confidence:.0%})", ""]
     lines += ["scores: " + ", ".join(f"{s} {r.scores[s]:.1f}" for s in STAGES), ""]
     lines += ["why:"] + [f"  - {line}" for line in result.reasons] + [""]
-    lines += ["contributions (points = weight x value; a stage's points add up to its score):", frame_to_table(contrib)]
+    shown = contrib.assign(value=pd.to_numeric(contrib["value"]).round(2))  # a factor is read to 2 decimals (0.00017 is 0.00)
+    lines += ["contributions (points = weight x value; a stage's points add up to its score):", frame_to_table(shown)]
     lines += ["sensitivity (change in each stage score with the setting at the low / high end of its range):", frame_to_table(sens)]
     more = {k: v for k, v in evidence.as_dict().items() if k != "sensitivity"}
     payload = {**result.as_dict(), "sensitivity": sens, "evidence": more}

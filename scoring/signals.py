@@ -27,7 +27,13 @@ if TYPE_CHECKING:  # types only: the models are imported where they are fitted, 
 
 @dataclass(frozen=True, eq=False)
 class Traction:
-    """Seed-to-Series-A graduation within the window: computed from rounds, or published."""
+    """Seed-to-Series-A graduation within the window: computed from rounds, or published.
+
+    ``band`` says what ``low`` and ``high`` are: "interval" (a computed rate's Wilson
+    interval, ``coverage``) or "range" (the range the source gave, no coverage).
+    ``describes`` names the cohort years and age of a published rate; ``note`` says what
+    was passed over and why.
+    """
 
     rate: float
     low: float
@@ -36,16 +42,37 @@ class Traction:
     origin: str  # "computed" or "published"
     source: str
     population: str = "sector"  # "sector": the sector's own rounds or rate; "market": a market-wide rate
+    band: str = "interval"  # "interval": a statistical interval (coverage); "range": the range given by the source
+    coverage: float = 0.95
+    describes: str = ""
+    note: str = ""
+
+    def band_text(self) -> str:
+        """"95% interval 33%-50%", "range given by the source 70%-80%", or "" without a band."""
+        if not (math.isfinite(self.low) and math.isfinite(self.high)):
+            return ""
+        if self.band == "range":
+            return f"range given by the source {self.low:.0%}-{self.high:.0%}"
+        return f"{self.coverage:.0%} interval {self.low:.0%}-{self.high:.0%}"
+
+    def band_kind(self) -> str | None:
+        """What low-high is, in words: "range given by the source", "95% interval", or None."""
+        if not (math.isfinite(self.low) and math.isfinite(self.high)):
+            return None
+        return "range given by the source" if self.band == "range" else f"{self.coverage:.0%} interval"
 
     def line(self) -> str:
-        interval = "" if not (math.isfinite(self.low) and math.isfinite(self.high)) else f", 95% interval {self.low:.0%}-{self.high:.0%}"
+        band = self.band_text()
+        band = f", {band}" if band else ""
         n = "" if not math.isfinite(self.n) else f", n = {self.n:,.0f}"
+        what = f"; {self.describes}" if self.describes else ""
+        note = f"; not used: {self.note}" if self.note else ""
         if self.origin == "computed":
-            return f"seed to Series A graduation {self.rate:.0%}{n}{interval} (computed from the sector's rounds: {self.source})"
+            return f"seed to Series A graduation {self.rate:.0%}{n}{band} (computed from the sector's rounds: {self.source})"
         if self.population == "market":
-            return (f"seed to Series A graduation {self.rate:.0%}{n}{interval} (published, market-wide: no rounds or rate "
-                    f"for this sector, so the nearest population, all sectors, stands in: {self.source})")
-        return f"seed to Series A graduation {self.rate:.0%}{n}{interval} (published for this sector: {self.source})"
+            return (f"seed to Series A graduation {self.rate:.0%}{n}{band} (published, market-wide: no comparable rounds or rate "
+                    f"for this sector, so the nearest population, all sectors, stands in: {self.source}{what}{note})")
+        return f"seed to Series A graduation {self.rate:.0%}{n}{band} (published for this sector: {self.source}{what}{note})"
 
 
 @dataclass(frozen=True, eq=False)
@@ -82,10 +109,12 @@ class FundingEvidence:
         if self.series is None:
             mapped = f"; mapped series {', '.join(self.mapped)} have no row known yet" if self.mapped else ""
             return f"no funding series for this sector ({self.reason}){mapped}"
-        years = f"{self.first_year}-{self.last_year}"
+        years = f"{self.first_year}-{self.last_year}" if self.first_year != self.last_year else f"{self.last_year} only"
         text = f"funding series {self.series} ({self.scope}, {years}): USD {self.last_usd_millions:,.0f}M in {self.last_year}"
         if self.growth is not None:
             text += f", {self.direction} ({100 * self.growth:+.0f}% a year)"
+        elif self.current:
+            text += "; one year only, so no direction yet (funding leg missing)"
         if self.share is not None:
             text += f", {self.share:.1%} of {self.total_series}" + ("" if self.share_year == self.last_year else f" in {self.share_year}")
         text += f"; source: {self.source}, published {self.published.date()}"
@@ -114,6 +143,7 @@ class SectorSignals:
     cost: CostResult | None
     economics: EconomicsResult | None
     economics_by_target: dict = field(default_factory=dict)  # target share -> (year, low, high, already); read with economics_at
+    economics_since: tuple | None = None  # at the target share: (year, found) when already viable (viable_since)
     traction: Traction | None = None
     momentum_ratio: float | None = None
     momentum_counts: tuple[int, int] | None = None
@@ -339,13 +369,31 @@ def long_run_rates(cfg: dict) -> dict:
     }
 
 
-def token_floor(cfg: dict) -> float:
-    """USD per 1M tokens below which no price projection goes: the electricity of the compute."""
+def floor_model(cfg: dict, spec: dict | None = None, as_of: pd.Timestamp | None = None):
+    """The model whose compute per token floors a price series (``spec``: its
+    ``[sectors.X.cost]`` table) as of ``as_of``: the fewest active parameters among the
+    table's ``floor_models`` known on the date to score at least its threshold, else the
+    default of ``[cost] floor_parameters_default`` (named as such)."""
+    from gapscore.models.cost import smallest_model
+
+    c = cfg["cost"]
+    spec = spec or {}
+    models = spec.get("floor_models", ()) if as_of is not None else ()
+    return smallest_model(models, threshold=float(spec.get("threshold", 0.0)), as_of=as_of if as_of is not None else pd.Timestamp.min,
+                          default_parameters=c["floor_parameters_default"],
+                          default_source="assumption: no model with a published parameter count known to reach the threshold on the date")
+
+
+def token_floor(cfg: dict, spec: dict | None = None, as_of: pd.Timestamp | None = None) -> float:
+    """USD per 1M tokens below which no price projection goes: the electricity of the
+    compute a token needs on the smallest model known on ``as_of`` to reach the series'
+    threshold (:func:`floor_model`); without ``spec``, the default model's."""
     from gapscore.models.cost import energy_floor
     from gapscore.models.economics import TOKENS_PER_PRICE_UNIT
 
     c = cfg["cost"]
-    return float(energy_floor(c["floor_flop_per_token"] * TOKENS_PER_PRICE_UNIT, joules_per_flop=c["joules_per_flop"], usd_per_kwh=c["usd_per_kwh"]))
+    flop = floor_model(cfg, spec, as_of).flop_per_token(c["flop_per_parameter"])
+    return float(energy_floor(flop * TOKENS_PER_PRICE_UNIT, joules_per_flop=c["joules_per_flop"], usd_per_kwh=c["usd_per_kwh"]))
 
 
 def _verified_prices(store: DataStore, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -356,7 +404,7 @@ def _verified_prices(store: DataStore, as_of: pd.Timestamp) -> pd.DataFrame:
 
 
 def _fit_pool(store: DataStore, as_of: pd.Timestamp, min_series: int):
-    from gapscore.models.cost import fit_cost, pool_slopes, slope_se
+    from gapscore.models.cost import effective_slope_se, fit_cost, pool_slopes
 
     prices = _verified_prices(store, as_of)
     specs = sorted({(t["cost"]["benchmark"], float(t["cost"]["threshold"])) for t in store.sectors().values()
@@ -366,7 +414,7 @@ def _fit_pool(store: DataStore, as_of: pd.Timestamp, min_series: int):
         if bench not in prices.columns:
             continue
         fit = fit_cost(prices, benchmark=bench, threshold=threshold, as_of=as_of)
-        se = slope_se(fit.curve) if fit.curve is not None and fit.curve.results_.df_resid > 0 else math.nan
+        se = effective_slope_se(fit.curve) if fit.curve is not None and fit.curve.results_.df_resid > 0 else math.nan
         if math.isfinite(se) and se > 0:  # a perfect fit carries no precision to weigh by
             slopes.append(fit.curve.slope_)
             ses.append(se)
@@ -402,8 +450,10 @@ def _cost(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict | None =
             joules_per_flop=c["joules_per_flop"], usd_per_kwh=c["usd_per_kwh"])
     prices = _verified_prices(store, as_of)
     raw = fit_cost(prices, benchmark=spec["benchmark"], threshold=float(spec["threshold"]), as_of=as_of)
+    basis = floor_model(cfg, spec, as_of)
     return with_projection(raw, pool=cost_pool(store, as_of, cfg), long_run=long_run_rates(cfg)["central"],
-                           floor=token_floor(cfg), persistence=c["persistence"], observed_end=observed_end(prices, spec["benchmark"], as_of))
+                           floor=token_floor(cfg, spec, as_of), persistence=c["persistence"],
+                           observed_end=observed_end(prices, spec["benchmark"], as_of), floor_basis=basis.describe(spec["benchmark"]))
 
 
 def observed_end(prices: pd.DataFrame, benchmark: str, as_of: pd.Timestamp) -> pd.Timestamp | None:
@@ -416,7 +466,8 @@ def observed_end(prices: pd.DataFrame, benchmark: str, as_of: pd.Timestamp) -> p
     return None if dates.empty else pd.Timestamp(dates.max())
 
 
-def cost_per_unit(spec: dict, cost, as_of: pd.Timestamp, *, horizon_years: float, level: float) -> pd.DataFrame | None:
+def cost_per_unit(spec: dict, cost, as_of: pd.Timestamp, *, horizon_years: float, level: float,
+                  start_year: int | None = None) -> pd.DataFrame | None:
     """Projected inference cost of one unit of use, by year: year, price, low, high (USD).
 
     "tokens": the cost curve's price per 1M tokens x tokens per unit. "compute": the
@@ -427,7 +478,7 @@ def cost_per_unit(spec: dict, cost, as_of: pd.Timestamp, *, horizon_years: float
     it, there is no projection.
     """
     start = int(as_of.year)
-    years = np.arange(start, start + int(horizon_years) + 1)
+    years = np.arange(start if start_year is None else int(start_year), start + int(horizon_years) + 1)
     mid_year = pd.DatetimeIndex([pd.Timestamp(f"{y}-07-01") for y in years])
     mode = spec.get("mode", "tokens")
     if mode in ("tokens", "compute"):
@@ -491,6 +542,37 @@ def _economics(table: dict, cost, as_of: pd.Timestamp, cfg: dict):
     return result, by_target
 
 
+def viable_since(table: dict, cost, as_of: pd.Timestamp, cfg: dict, target: float) -> tuple[int, bool] | None:
+    """When unit economics became viable, for a sector already viable on ``as_of``:
+    (year, found). Reads the sector's cost per unit by year from the first year with a
+    cost estimate (the first frontier price; a compute curve's first quote; an anchor's
+    date) to the as-of year: the fitted trend over the data, the projection after it,
+    all as of ``as_of``. ``found`` False: viable from the first year with an estimate,
+    so it was viable "since at least" that year. None: not viable on ``as_of`` or no
+    estimate."""
+    from gapscore.models import economics as econ
+
+    spec = table.get("economics")
+    if not spec:
+        return None
+    if spec.get("mode", "tokens") == "anchor":
+        first = pd.Timestamp(spec["anchor_date"]).year
+    elif cost is not None and cost.is_fitted:
+        first = pd.Timestamp(cost.start).year
+        if spec.get("mode") == "compute" and "revenue_per_unit_date" in spec:
+            first = max(first, pd.Timestamp(str(spec["revenue_per_unit_date"])).year)  # a revenue known from its date
+    else:
+        return None
+    first = min(int(first), int(as_of.year))
+    history = cost_per_unit(spec, cost, as_of, horizon_years=0, level=cfg["capability"]["interval"], start_year=first)
+    if history is None or history.empty:
+        return None
+    year, _, _ = econ.viable_year(history, tokens_per_unit=1e6, revenue_per_unit=float(spec["revenue_per_unit"]), target_share=target)
+    if year is None or year > as_of.year:
+        return None
+    return int(year), int(year) > first
+
+
 def _traction(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict) -> Traction | None:
     """Computed from the sector's rounds when enough companies are eligible, else published."""
     from gapscore.models.graduation import cohort_graduation
@@ -502,9 +584,12 @@ def _traction(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict) -> 
         if mine.any():
             # Censored at the data's end: a cohort whose window runs past the last round
             # known is not eligible (the data ends there, not the graduations).
-            end = min(as_of, rounds["date"].max())
+            # Each file is censored at its own end: bundled 2013 rounds loaded with a recent
+            # export are not read as seeds that never raised again.
+            ends = store.source_ends(rounds, "rounds")
+            end = min(as_of, ends[mine].max())
             cohorts = cohort_graduation(rounds, from_round="seed", to_round="series_a", within_months=g["window_months"],
-                                        as_of=end, categories=sector_categories(table, rounds["category"]))
+                                        as_of=end, categories=sector_categories(table, rounds["category"]), censor_at=ends)
             cohorts = cohorts[cohorts["n"] > 0]
             recent = cohorts.tail(g["recent_cohorts"])
             n, k = float(recent["n"].sum()), float(recent["graduated"].sum())
@@ -515,19 +600,114 @@ def _traction(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict) -> 
                 files = sorted({Path(str(f)).name for f in rounds.loc[mine, "_file"].astype(str).unique()})
                 return Traction(k / n, float(low), float(high), n, "computed",
                                 f"{', '.join(files)}: {int(mine.sum())} rounds matching {_selector_text(table)}, "
-                                f"last {len(recent)} eligible seed cohorts (data end {end.date()})")
-    published = store.as_of("graduation", as_of)
-    published = published[(published["from_round"] == "seed") & (published["to_round"] == "series_a")]
-    for who in (table["id"], "all"):
-        rows = published[published["sector"] == who]
-        if len(rows):
-            row = rows.sort_values(["published", "cohort_end"]).iloc[-1]
-            low = row.get("rate_low", np.nan)
-            high = row.get("rate_high", np.nan)
-            return Traction(float(row["rate"]), float(low) if pd.notna(low) else np.nan, float(high) if pd.notna(high) else np.nan,
-                            float(row["n"]) if pd.notna(row["n"]) else np.nan, "published", str(row["source"]),
-                            population="sector" if who == table["id"] else "market")
-    return None
+                                f"last {len(recent)} eligible seed cohorts (data end {end.date()})",
+                                band="interval", coverage=float(g["interval"]))
+    return published_traction(store.as_of("graduation", as_of), table["id"], as_of, cfg)
+
+
+def row_population(row: pd.Series) -> str:
+    """Whom a graduation.csv row describes: its ``population``, or by default "market"
+    for sector ``all`` and "sector" for a sector id."""
+    pop = row.get("population")
+    if isinstance(pop, str) and pop:
+        return pop
+    return "market" if row["sector"] == "all" else "sector"
+
+
+def window_comparable(row: pd.Series, window_months: int) -> tuple[bool, str]:
+    """(is the row's rate a ``window_months`` rate?, how its window reads).
+
+    A fixed window must equal ``window_months``. A blank window (no fixed window: the
+    share that had graduated by the data cut) counts when the cohort's last round was
+    followed at least ``window_months`` to ``followed_to``; without a data cut the
+    follow-up is unknown and the row is not used. Such a rate also counts graduations
+    after the window, so it is at least the window's rate (said in the reason line)."""
+    w = row.get("window_months")
+    if pd.notna(w):
+        if float(w) == float(window_months):
+            return True, f"{window_months}-month window"
+        return False, f"{float(w):g}-month window, not {window_months}"
+    cut = row.get("followed_to")
+    if cut is None or pd.isna(cut):
+        return False, "no window and no data cut given, so its follow-up is unknown"
+    from gapscore.models.graduation import DAYS_PER_MONTH
+
+    months = (pd.Timestamp(cut) - pd.Timestamp(row["cohort_end"])).days / DAYS_PER_MONTH
+    if months >= window_months:
+        return True, (f"no fixed window: followed to {pd.Timestamp(cut).date()}, at least {months:.0f} months, "
+                      f"so it also counts rounds after {window_months} months")
+    return False, f"no fixed window and followed only {months:.0f} months (to {pd.Timestamp(cut).date()}), under {window_months}"
+
+
+def _describes(row: pd.Series, as_of: pd.Timestamp) -> str:
+    start, end = pd.Timestamp(row["cohort_start"]), pd.Timestamp(row["cohort_end"])
+    years = f"{start.year}" if start.year == end.year else f"{start.year}-{end.year}"
+    age = (as_of - end).days / 365.25
+    return f"describes seed cohorts {years}, which ended {age:.1f} years before {as_of.date()}, published {pd.Timestamp(row['published']).date()}"
+
+
+def _label(row: pd.Series) -> str:
+    start, end = pd.Timestamp(row["cohort_start"]), pd.Timestamp(row["cohort_end"])
+    years = f"{start.year}" if start.year == end.year else f"{start.year}-{end.year}"
+    return f"{row['sector']} {years} cohorts {float(row['rate']) * 100:.4g}%"
+
+
+def published_traction(published: pd.DataFrame, sector: str, as_of: pd.Timestamp, cfg: dict) -> Traction | None:
+    """The seed-to-A rate a sector's traction rests on, from graduation rows known on ``as_of``.
+
+    The same rule for every sector: a row is comparable when its window is
+    ``graduation.window_months`` (``window_comparable``) and it describes a population
+    (``top_performers`` rows are the good_rate benchmark, never a population's rate).
+    Among comparable rows: the sector's own rate, unless its cohorts ended more than
+    ``graduation.sector_max_age_years`` before ``as_of`` and a market rate for later
+    cohorts is known; else the market-wide rate. Within a population: the latest
+    publication, then the latest cohort end, then the latest line of the file."""
+    g = cfg["graduation"]
+    rows = published[(published["from_round"] == "seed") & (published["to_round"] == "series_a")
+                     & published["sector"].isin([sector, "all"])]
+    if rows.empty:
+        return None
+    skipped = []
+    keep = []
+    for idx, row in rows.iterrows():
+        pop = row_population(row)
+        if pop == "top_performers":
+            skipped.append(f"{_label(row)} describes top performers (the good_rate benchmark), not a population")
+            continue
+        ok, why = window_comparable(row, g["window_months"])
+        if not ok:
+            skipped.append(f"{_label(row)}: {why}")
+            continue
+        keep.append((idx, pop, why))
+    order = ["published", "cohort_end"] + (["_line"] if "_line" in rows.columns else [])
+
+    def best(pop: str):
+        idx = [i for i, p, _ in keep if p == pop and (rows.loc[i, "sector"] == sector if pop == "sector" else rows.loc[i, "sector"] == "all")]
+        if not idx:
+            return None
+        return rows.loc[idx].sort_values(order, kind="mergesort").index[-1]
+
+    own, market = best("sector"), best("market")
+    pick = own
+    if own is not None:
+        age = (as_of - pd.Timestamp(rows.loc[own, "cohort_end"])).days / 365.25
+        if (age > g["sector_max_age_years"] and market is not None
+                and pd.Timestamp(rows.loc[market, "cohort_end"]) > pd.Timestamp(rows.loc[own, "cohort_end"])):
+            skipped.append(f"the sector's own {_label(rows.loc[own])} describes cohorts that ended {age:.1f} years ago, "
+                           f"over graduation.sector_max_age_years ({g['sector_max_age_years']:g}), and a market rate for later cohorts is known")
+            pick = market
+    else:
+        pick = market
+    if pick is None:
+        return None
+    row = rows.loc[pick]
+    why = next(w for i, _, w in keep if i == pick)
+    low, high = row.get("rate_low", np.nan), row.get("rate_high", np.nan)
+    note = "not used: " + "; ".join(skipped) if skipped else ""
+    return Traction(float(row["rate"]), float(low) if pd.notna(low) else np.nan, float(high) if pd.notna(high) else np.nan,
+                    float(row["n"]) if pd.notna(row["n"]) else np.nan, "published", str(row["source"]),
+                    population="market" if row["sector"] == "all" else "sector", band="range",
+                    describes=f"{_describes(row, as_of)}, {why}", note=note[len("not used: "):] if note else "")
 
 
 def round_keywords(table: dict) -> list[str]:
@@ -663,6 +843,7 @@ def sector_signals(store: DataStore, sector_id: str, as_of: pd.Timestamp, cfg: d
         cost=cost,
         economics=economics,
         economics_by_target=by_target,
+        economics_since=viable_since(table, cost, as_of, cfg, cfg["economics"]["target_share"]),
         traction=_traction(store, table, as_of, cfg),
         momentum_ratio=momentum,
         momentum_counts=counts,

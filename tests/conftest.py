@@ -81,8 +81,8 @@ MINI = {
         c2,2012-01-01,acquired,hand-made
     """,
     "graduation.csv": """
-        sector,cohort_start,cohort_end,from_round,to_round,window_months,rate,n,published,source
-        all,2008-01-01,2010-12-31,seed,series_a,,0.46,1098,2017-03-01,hand-made
+        sector,cohort_start,cohort_end,from_round,to_round,window_months,rate,n,followed_to,published,source
+        all,2008-01-01,2010-12-31,seed,series_a,,0.46,1098,2017-02-28,2017-03-01,hand-made
     """,
     "outcomes.csv": """
         sector,year,metric,value,published,source

@@ -435,6 +435,7 @@ from gapscore.models.cost import (  # noqa: E402
     CostProjection,
     LongRunRate,
     energy_floor,
+    smallest_model,
     fit_compute_cost,
     pool_slopes,
     shrink_slope,
@@ -562,8 +563,12 @@ def test_with_projection_keeps_the_epoch_fit_and_adds_the_shrunk_rate():
     assert got.shrunk.raw_factor == pytest.approx(raw.decline_factor_per_year)
     proj = got.project(pd.to_datetime(["2024-01-01", "2040-01-01"]))
     assert list(proj["phase"]) == ["data", "projection"] and proj["price"].min() >= 1e-6
-    assert got.describe().startswith("price of mmlu >= 43.9 capability falls 11.8x a year (90% CI 8.3-16.8x, 9 frontier models")
-    assert "shrunk toward the pool of 2 price series" in got.describe() and "long-run 4.0x a year" in got.describe()
+    # The shrunk rate leads; the raw (Epoch's) rate stands beside it.
+    lo, hi = got.shrunk.ci()
+    assert got.describe().startswith(f"price of mmlu >= 43.9 capability falls {got.shrunk_factor:.1f}x a year (90% CI {lo:.1f}-{hi:.1f}x; "
+                                     "shrunk toward the pool of 2 price series")
+    assert "fitted alone 11.8x, 90% CI 8.3-16.8x, 9 frontier models" in got.describe() and "long-run 4.0x a year" in got.describe()
+    assert got.describe().index(f"{got.shrunk_factor:.1f}x") < got.describe().index("fitted alone 11.8x")
 
 
 def _hardware(rows):
@@ -634,3 +639,63 @@ def test_a_perfectly_straight_series_is_not_shrunk_toward_nothing():
     curve = CostCurve(days_per_year=365).fit(dates, [100.0, 10.0, 1.0])
     shrunk = shrink_slope(curve.slope_, 0.0, pool_slopes([-1.0, -3.0], [0.5, 0.5]))
     assert shrunk.weight == 0.0 and shrunk.slope == pytest.approx(curve.slope_)
+
+
+FLOOR_ROWS = [
+    {"model": "big", "date": "2024-07-23", "parameters": 405e9, "score": 87.0, "source": "s"},
+    {"model": "moe", "date": "2025-08-05", "parameters": 5.1e9, "score": 90.0, "source": "s"},
+    {"model": "small but short", "date": "2024-01-01", "parameters": 1e9, "score": 80.0, "source": "s"},
+]
+
+
+def test_floor_of_the_smallest_model_by_hand():
+    """A 5.1B-active-parameter model: 2 x 5.1e9 = 1.02e10 FLOP a token; 1e6 tokens x
+    9.9e-14 J/FLOP = 1.0098e3 J = 2.805e-4 kWh; x $0.08 = $2.244e-5 per 1M tokens."""
+    got = smallest_model(FLOOR_ROWS, threshold=86.4, as_of="2025-12-01", default_parameters=1e9)
+    assert got.model == "moe" and got.flop_per_token(2.0) == pytest.approx(1.02e10)
+    usd = energy_floor(got.flop_per_token(2.0) * 1e6, joules_per_flop=9.9e-14, usd_per_kwh=0.08)
+    assert usd == pytest.approx(1.02e16 * 9.9e-14 / 3.6e6 * 0.08) and usd == pytest.approx(2.244e-5)
+    # 405B dense: 8.1e11 FLOP a token, $1.782e-3 per 1M tokens
+    big = smallest_model(FLOOR_ROWS, threshold=86.4, as_of="2025-01-01", default_parameters=1e9)
+    assert energy_floor(big.flop_per_token(2.0) * 1e6, joules_per_flop=9.9e-14, usd_per_kwh=0.08) == pytest.approx(1.782e-3)
+
+
+def test_floor_model_is_point_in_time():
+    """A model counts only from its release date, and only at or above the threshold."""
+    find = lambda d: smallest_model(FLOOR_ROWS, threshold=86.4, as_of=d, default_parameters=1e9)  # noqa: E731
+    assert find("2024-07-22").model is None and find("2024-07-22").parameters == 1e9  # the default, named
+    assert "no model" in find("2024-07-22").source
+    assert find("2024-07-23").model == "big"
+    assert find("2025-08-04").model == "big" and find("2025-08-05").model == "moe"
+    assert smallest_model(FLOOR_ROWS, threshold=75.0, as_of="2024-06-30", default_parameters=1e9).model == "small but short"
+
+
+def test_effective_slope_se_matches_the_student_t_interval():
+    """Five prices (3 residual df) at 90%: se x t(0.95, 3) / z(0.95) = se x 2.3534 / 1.6449
+    = 1.4307 se; the normal interval of the widened se equals the trend's own t interval."""
+    from gapscore.models.cost import effective_slope_se, slope_se
+
+    dates = pd.to_datetime(["2024-01-01", "2024-03-01", "2024-06-01", "2024-08-01", "2024-12-01"])
+    curve = CostCurve().fit(dates, [10.0, 6.0, 2.5, 2.0, 0.5])
+    assert effective_slope_se(curve) == pytest.approx(slope_se(curve) * 2.353363 / 1.644854, rel=1e-5)
+    slow, fast = curve._decline_interval(0.9)
+    se = effective_slope_se(curve)
+    assert math.exp(-curve.slope_ - 1.644854 * se) == pytest.approx(slow, rel=1e-5)
+    assert math.exp(-curve.slope_ + 1.644854 * se) == pytest.approx(fast, rel=1e-5)
+
+
+def test_persistence_clock_runs_from_the_last_frontier_point():
+    """100x a year over two years (tau = 2 y), long run 4x. With the data still covering
+    the benchmark one year past the last frontier point (no cheaper model), the excess
+    rate left at the projection's start is exp(-1 / 2) = 0.6065 of it: the annual decline
+    there is 4 x 25^0.6065 = 28.0x, not 100x."""
+    curve, dates = _exact_curve(100.0)
+    long_run = LongRunRate(4.0, 2.0, 8.0)
+    make = lambda end: CostProjection(curve=curve, shrunk=shrink_slope(curve.slope_, 0.3, None), long_run=long_run,  # noqa: E731
+                                      floor=1e-30, persistence=1.0, start=dates[0], end=dates[-1], observed_end=end)
+    late = make(dates[-1] + pd.DateOffset(years=1))
+    fade = math.exp(-(late.end_ - late.fit_end_) / late.tau_)
+    assert fade == pytest.approx(math.exp(-0.5), rel=0.01)
+    assert late.rate(pd.DatetimeIndex([dates[-1] + pd.DateOffset(years=1)]))[0] == pytest.approx(4.0 * 25.0 ** fade, rel=1e-6)
+    assert late.rate(pd.DatetimeIndex([dates[-1] + pd.DateOffset(years=1)]))[0] == pytest.approx(28.0, rel=0.01)
+    assert make(None).rate(pd.DatetimeIndex([dates[-1]]))[0] == pytest.approx(100.0, rel=1e-6)

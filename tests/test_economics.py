@@ -184,7 +184,6 @@ def test_every_sector_projection_is_bounded_and_above_the_floor(bundled):
     floor; every sector with a price series gets a shrunk rate."""
     store, cfg = bundled
     lr = sig_mod.long_run_rates(cfg)["central"]
-    floor = sig_mod.token_floor(cfg)
     seen = 0
     for sid, table in store.sectors().items():
         cost = sig_mod._cost(store, table, AS_OF, cfg)
@@ -197,7 +196,8 @@ def test_every_sector_projection_is_bounded_and_above_the_floor(bundled):
         fall = frame["price"].iloc[0] / frame["price"].iloc[5]
         proj = cost.projection
         if not cost.from_compute:
-            assert frame["floor"].iloc[0] == pytest.approx(floor)
+            # the floor of the smallest model known on the date to reach the series' threshold
+            assert frame["floor"].iloc[0] == pytest.approx(sig_mod.token_floor(cfg, table["cost"], AS_OF))
             r0, rl = -proj.shrunk.slope, -lr.slope
             assert fall <= math.exp(5 * rl + max(r0 - rl, 0) * proj.tau_) * (1 + 1e-9)
             assert cost.shrunk is not None and cost.shrunk.pool is not None
@@ -237,3 +237,59 @@ def test_cost_projection_is_point_in_time(tmp_path, bundled):
         b = sig_mod._cost(more, more.sector(sid), AS_OF, cfg)
         assert a.decline_factor_per_year == b.decline_factor_per_year and a.shrunk_factor == b.shrunk_factor
         pd.testing.assert_frame_equal(a.project(dates, 0.8), b.project(dates, 0.8))
+
+
+def test_bundled_token_floor_follows_the_smallest_model_known(bundled):
+    """GPT-4 level (MMLU >= 86.4): the 1B default before any model with a published
+    parameter count reached it; Llama 3.1 405B (2 x 405e9 FLOP a token: 8.1e17 FLOP per
+    1M tokens x 9.9e-14 J / 3.6e6 J/kWh x $0.08 = $1.782e-3) from July 2024; gpt-oss-120b
+    (5.1B active: $2.244e-5) from August 2025."""
+    store, cfg = bundled
+    spec = store.sector("llm_assistants")["cost"]
+    assert sig_mod.token_floor(cfg, spec, pd.Timestamp("2024-01-01")) == pytest.approx(4.4e-6)
+    assert sig_mod.floor_model(cfg, spec, pd.Timestamp("2024-01-01")).model is None
+    assert sig_mod.token_floor(cfg, spec, pd.Timestamp("2024-08-01")) == pytest.approx(1.782e-3)
+    assert sig_mod.token_floor(cfg, spec, AS_OF) == pytest.approx(2.244e-5)
+    assert sig_mod.floor_model(cfg, spec, AS_OF).model == "gpt-oss-120b"
+    cost = sig_mod._cost(store, store.sector("llm_assistants"), AS_OF, cfg)
+    assert "gpt-oss-120b" in cost.describe() and "5.1B active parameters" in cost.describe()
+
+
+def test_viability_reason_names_the_year_it_became_viable(bundled):
+    """Not the as-of year: the first year the cost per unit (as estimated on the date)
+    is below the target share, or 'since at least' the first year with an estimate."""
+    from gapscore.scoring.scores import score_sector, viable_reason
+
+    assert viable_reason(0.1, (2023, True), AS_OF).endswith("below 10% of revenue since 2023 (the first year the cost per unit, "
+                                                             "as estimated on 2025-12-01, is below it)")
+    assert viable_reason(0.1, (2021, False), AS_OF) == ("unit economics already viable at the as-of date: inference below 10% "
+                                                        "of revenue since at least 2021, the first year with a cost estimate")
+    store, cfg = bundled
+    # Language understanding: $50 per 1,000 documents of 2M tokens; 10% is $2.5 per 1M tokens.
+    # GPT-3 cost $20-60 (2021-2022); GPT-3.5 Turbo $2 from March 2023.
+    sig = sig_mod.sector_signals(store, "language_understanding", AS_OF, cfg)
+    assert sig.economics_since == (2023, True)
+    reasons = score_sector(store, "language_understanding", AS_OF, cfg).reasons
+    assert any("below 10% of revenue since 2023" in r for r in reasons)
+    assert not any("since 2025" in r and "unit economics" in r for r in reasons)
+    # Computer vision: revenue known from 2025-01-01, viable from the first year it is known.
+    assert sig_mod.sector_signals(store, "computer_vision", AS_OF, cfg).economics_since == (2025, False)
+
+
+def test_a_one_model_price_series_says_too_short(bundled):
+    """LLM assistants on 2023-12-31: one model (GPT-4 Turbo) at MMLU >= 86.4."""
+    from gapscore.scoring.scores import score_sector
+
+    store, cfg = bundled
+    reasons = score_sector(store, "llm_assistants", pd.Timestamp("2023-12-31"), cfg).reasons
+    assert "unit economics not estimated: price series too short to fit (1 model at mmlu >= 86.4 by 2023-12-31)" in reasons
+    assert not any("no price series" in r for r in reasons)
+
+
+def test_no_priced_model_yet_says_so(bundled):
+    """Math/science assistants on 2023-12-31: no priced model at MATH-500 >= 90 (o1-mini, 2024-09, is the first)."""
+    from gapscore.scoring.scores import score_sector
+
+    store, cfg = bundled
+    reasons = score_sector(store, "math_science_assistants", pd.Timestamp("2023-12-31"), cfg).reasons
+    assert "unit economics not estimated: no priced model at math500 >= 90 by 2023-12-31 yet" in reasons

@@ -73,6 +73,7 @@ def cases(tmp_path_factory):
     out = {}
     for key, extra, sector, as_of in (("bundled", [], "computer_vision", "2019-06-30"),
                                       ("cost", [], "llm_assistants", "2025-06-30"),
+                                      ("compute", [], "computer_vision", "2025-06-30"),
                                       ("mini", ["--data-dir", str(mini), "--replace-data"], "vision", "2014-06-30")):
         base = [*extra, "--config", str(cfg)]
         payload = json.loads(run(runner, [*base, "explain", sector, "--as-of", as_of, "--format", "json"]).stdout)
@@ -131,6 +132,51 @@ def test_cost_projection_and_scenarios_are_the_evidence(cases):
             assert same(cell, w[key]), (key, cell, w[key])
 
 
+def summary_rows(ws) -> dict:
+    return {r[0]: r for r in ws.iter_rows(values_only=True) if isinstance(r[0], str)}
+
+
+def test_summary_cost_figures_are_the_headline(cases):
+    """The Summary's cost rows: the fitted rate and the shrunk one with their 90% CIs, and
+    the price five years on with its interval (``curves.cost_headline`` in the JSON)."""
+    payload, wb = cases["cost"]
+    head = payload["evidence"]["cost"]["headline"]
+    rows = summary_rows(wb["Summary"])
+    fitted = rows["Price decline a year, fitted"]
+    assert [same(c, v) for c, v in zip(fitted[1:4], [head["decline_factor_per_year"], *head["ci90"]])] == [True] * 3
+    assert f"mmlu >= 86.4: {head['n_points']} frontier models" in fitted[6]
+    shrunk = rows["Price decline a year, shrunk"]
+    assert [same(c, v) for c, v in zip(shrunk[1:4], [head["shrunk_factor"], *head["shrunk_ci90"]])] == [True] * 3
+    five = rows["Price 5 years on"]
+    assert [same(c, v) for c, v in zip(five[1:4], [head["price_5y"], *head["price_5y_ci90"]])] == [True] * 3
+    assert f"{head['fall_5y']:.0f}x below" in five[6] and "electricity floor" in five[6]
+
+
+def test_compute_cost_is_named_as_such_on_the_summary(cases):
+    """Vision's cost is compute-based: its data points are accelerator rental quotes, never
+    "frontier models"; the rate is split into hardware and algorithmic parts, not shrunk."""
+    payload, wb = cases["compute"]
+    head = payload["evidence"]["cost"]["headline"]
+    rows = summary_rows(wb["Summary"])
+    fitted = rows["Cost decline a year, fitted"]
+    assert same(fitted[1], head["decline_factor_per_year"])
+    assert f"{head['n_points']} accelerator rental quotes" in fitted[6] and "frontier" not in fitted[6]
+    assert f"{head['hardware_factor']:.2f}x" in fitted[6] and f"{head['algorithmic_factor']:.2f}x" in fitted[6]
+    assert "Price decline a year, shrunk" not in rows and "Cost 5 years on" in rows
+    assert not any(isinstance(v, str) and "frontier models" in v for row in wb["Summary"].iter_rows(values_only=True) for v in row)
+    early = summary_rows(cases["bundled"][1]["Summary"])["Cost decline a year"]  # 2019: too short a span to fit
+    n_early = cases["bundled"][0]["evidence"]["cost"]["headline"]["n_points"]
+    assert early[6].startswith(f"not fitted: {n_early} accelerator rental quotes known on the as-of date")
+
+
+def test_legs_line_is_the_evidence(cases):
+    for payload, wb in cases.values():
+        legs = payload["evidence"]["legs"]
+        line = next(k for k in summary_rows(wb["Summary"]) if k.startswith("Legs: "))
+        for leg, v in legs.items():
+            assert f"{leg} {v['status']} ({v['detail']})" in line
+
+
 def test_data_vintage_is_the_evidence(cases):
     for payload, wb in cases.values():
         vintage = payload["evidence"]["data_vintage"]
@@ -172,3 +218,31 @@ def test_evidence_is_known_as_of_the_date(tmp_path):
     pd.testing.assert_frame_equal(a.graduation.cohorts, b.graduation.cohorts)
     pd.testing.assert_frame_equal(a.frontier.drop(columns="_file"), b.frontier.drop(columns="_file"))
     assert len(a.rounds) == len(b.rounds) == 4 and len(a.graduation.cohorts) >= 1
+
+
+def test_compute_quotes_one_row_per_chip_sources_on_the_sources_sheet(cases):
+    """Vision's Cost sheet lists one row per chip (its latest rental quote known on the date,
+    the cheapest of that day) with the number of its quotes the fit used; the quotes' sources
+    are on the Sources sheet, each part once. Reference: hardware.csv read here with pandas
+    (rental rows with an hourly price and a throughput figure, dated on or before 2025-06-30)."""
+    from gapscore.scoring.datasets import BUNDLED_DIR
+
+    payload, wb = cases["compute"]
+    hw = pd.read_csv(BUNDLED_DIR / "hardware.csv", parse_dates=["date"])
+    hw = hw[(hw["date"] <= "2025-06-30") & (hw["usd_per_hour"] > 0) & (hw["relative_throughput"] > 0) & (hw["price_type"] != "purchase")]
+    assert len(hw) == payload["evidence"]["cost"]["headline"]["n_points"]
+    rows = table_below(wb["Cost"], ["chip", "latest quote", "decimal year", "USD per 1e18 FLOP", "throughput vs H100", "quotes fitted", "first quote"])
+    assert len(rows) == hw["chip"].nunique() == len({r[0] for r in rows})
+    from gapscore.models.cost import H100_DENSE_FLOPS
+
+    by_chip = hw.groupby("chip")
+    for chip, latest, _, price, rel, n, first in rows:
+        assert n == len(by_chip.get_group(chip)) and latest == by_chip["date"].max()[chip] and first == by_chip["date"].min()[chip]
+        last_day = by_chip.get_group(chip)
+        last_day = last_day[last_day["date"] == latest]
+        cheapest = (last_day["usd_per_hour"] / last_day["relative_throughput"]).min()  # USD per H100-equivalent hour
+        assert price == pytest.approx(cheapest / (H100_DENSE_FLOPS * 3600) * 1e18, rel=1e-12)
+    assert max(len(str(c)) for row in wb["Cost"].iter_rows(values_only=True) for c in row if c is not None) < 320
+    cited = [(r[1], r[3]) for r in wb["Sources"].iter_rows(values_only=True) if r[0] == "accelerator rental quote (price of compute)"]
+    parts = hw["source"].str.split("; ").explode().str.strip().value_counts()
+    assert sorted(cited) == sorted(parts.items())

@@ -123,3 +123,12 @@ def test_cli_no_cache_flag_writes_nothing(tmp_path, monkeypatch, runner):
     assert cached.exit_code == 0
     assert _files(tmp_path / "fits")
     assert cached.output == result.output
+
+
+def test_no_code_version_means_no_disk_store(cache, monkeypatch):
+    """Where the fitting code's source cannot be hashed, no entry could be proved fresh:
+    nothing is read from or written to disk (the in-run memo still works)."""
+    monkeypatch.setattr(fit_cache, "CODE_VERSION", None)
+    assert fit_cache.cache_dir() is None
+    _fit()
+    assert _files(cache) == []

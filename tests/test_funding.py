@@ -190,3 +190,64 @@ def test_memo_funding_sheet_shows_the_sector_series(runner, funded, tmp_path):
     assert cells["series"] == "toy_vertical" and cells["direction"] == "growing"
     assert cells["share of toy_total (2018)"] == pytest.approx(0.15)
     assert cells["growth a year (last two years)"] == pytest.approx(0.5)
+
+
+# --------------------------------------------------------------------------- censoring per source file
+
+def _rounds_csv(rows):
+    return "company,category,round,date,amount_usd,source\n" + "".join(f"{c},{cat},{r},{d},,hand-made\n" for c, cat, r, d in rows)
+
+
+def test_bundled_old_rounds_are_censored_at_their_own_end_not_the_users_export(tmp_path, monkeypatch):
+    """An old (bundled) rounds file ends 2013-10-01; the user's export ends 2025-06-01.
+
+    Old: 40 cv companies seeded 2012-06-01, 20 with a Series A 2013-03-01. Their 24-month
+    windows close 2014-06-01, after the old file stops: censored, not eligible.
+    New: 30 cv companies seeded 2020-01-15, 24 with a Series A 2021-01-15: eligible.
+    Traction as of 2026-01-01 = 24 / 30 = 0.8 (n = 30). Censoring everything at the
+    export's end would pool the 2012 cohort: (20 + 24) / (40 + 30) = 0.629."""
+    import gapscore.scoring.datasets as datasets
+
+    old = [(f"o{i}", "cv", "seed", "2012-06-01") for i in range(40)] + [(f"o{i}", "cv", "series_a", "2013-03-01") for i in range(20)]
+    old.append(("zz_old", "misc", "other", "2013-10-01"))
+    new = [(f"n{i}", "cv", "seed", "2020-01-15") for i in range(30)] + [(f"n{i}", "cv", "series_a", "2021-01-15") for i in range(24)]
+    new.append(("zz_new", "misc", "other", "2025-06-01"))
+    bundled = write_mini(tmp_path / "bundled", {"rounds.csv": _rounds_csv(old)})
+    user = tmp_path / "user"
+    user.mkdir()
+    (user / "rounds.csv").write_text(_rounds_csv(new), encoding="utf-8")
+    monkeypatch.setattr(datasets, "BUNDLED_DIR", bundled)
+    store = DataStore(user)
+    assert len(store.load("rounds")) == len(old) + len(new)
+
+    rounds = store.as_of("rounds", pd.Timestamp("2026-01-01"))
+    ends = store.source_ends(rounds, "rounds")
+    assert set(ends[rounds["company"].str.startswith("o")]) == {pd.Timestamp("2013-10-01")}
+    assert set(ends[rounds["company"].str.startswith("n")]) == {pd.Timestamp("2025-06-01")}
+    # point in time: a file's end is its last row known on the date
+    early = store.as_of("rounds", pd.Timestamp("2020-06-01"))
+    assert set(store.source_ends(early, "rounds")[early["company"].str.startswith("n")]) == {pd.Timestamp("2020-01-15")}
+
+    traction = sector_signals(store, "vision", pd.Timestamp("2026-01-01"), CFG).traction
+    assert traction.origin == "computed" and traction.n == 30
+    assert traction.rate == pytest.approx(24 / 30)
+
+    # `gapscore graduation`: the 2012 cohort has no closed window (left out), the note names each file's end
+    from gapscore.scoring.curves import graduation
+
+    got = graduation(store, "vision", pd.Timestamp("2026-01-01"), CFG, categories=[], rounds_file=None,
+                     from_round="seed", to_round="series_a", within=24)["json"]
+    assert got["cohorts"][["cohort", "entered", "n", "graduated"]].values.tolist() == [[2020, 30, 30, 24]]
+    assert sorted(got["file_ends"].values()) == [pd.Timestamp("2013-10-01"), pd.Timestamp("2025-06-01")]
+    assert "each file is censored at its own end" in got["note"] and "2013-10-01" in got["note"]
+
+
+def test_data_list_shows_the_years_funding_describes_not_only_publication(runner, funded):
+    """The toy funding.csv describes 2017-2018 and was published 2019-06-30 to 2020-06-30."""
+    import csv
+    import io
+
+    got = runner.invoke(main, ["--data-dir", str(funded), "--replace-data", "data", "list", "--format", "csv"])
+    assert got.exit_code == 0, got.output
+    row = {r["dataset"]: r for r in csv.DictReader(io.StringIO(got.stdout))}["funding"]
+    assert (row["start"], row["end"], row["dated_by"], row["years"]) == ("2019-06-30", "2020-06-30", "published", "2017-2018")

@@ -723,3 +723,44 @@ def test_graduation_as_of_today_on_data_ending_2013_is_censored_there():
     assert not bool(cohorts.loc[2010, "censored"])
     assert out["json"]["note"].startswith("rounds data ends 2013-10-01, before the as-of date 2026-12-01")
     assert out["json"]["data_end"] == pd.Timestamp("2013-10-01")
+
+
+# --------------------------------------------------------------------------- censoring per source
+
+
+def test_censor_at_follows_each_company_to_the_end_of_its_own_source():
+    """Hand-worked: an old source ends 2013-10-01, a new one 2025-06-01 (24-month window).
+
+    a, b: seeded 2012-06-01 in the old source, never seen again: their windows end
+    2014-06-01, after their source stops, so they are censored, not counted as failures.
+    e: seeded 2012-01-01 (old source), Series A 2016-01-01 (new source): followed to the
+    new source's end, its window closed; A came after 48 months, so not within 24.
+    c, d: seeded 2020 in the new source; c raised A after 12 months, d did not.
+    With censor_at: 2012 cohort n = 1 (e), 0 graduated; 2020 cohort n = 2, 1 graduated.
+    With one censoring date for all (the newest source's end) a and b would count as two
+    more 2012 failures (n = 3)."""
+    from gapscore.models.graduation import cohort_graduation
+
+    old, new = pd.Timestamp("2013-10-01"), pd.Timestamp("2025-06-01")
+    rounds = pd.DataFrame({
+        "company": ["a", "b", "e", "e", "c", "c", "d"],
+        "round": ["seed", "seed", "seed", "series_a", "seed", "series_a", "seed"],
+        "date": pd.to_datetime(["2012-06-01", "2012-06-01", "2012-01-01", "2016-01-01", "2020-01-15", "2021-01-15", "2020-03-01"]),
+    })
+    ends = pd.Series([old, old, old, new, new, new, new])
+    got = cohort_graduation(rounds, as_of="2026-01-01", censor_at=ends)
+    assert got[["cohort", "n", "graduated"]].values.tolist() == [[2012, 1, 0], [2020, 2, 1]]
+    naive = cohort_graduation(rounds, as_of=new)
+    assert naive[["cohort", "n", "graduated"]].values.tolist() == [[2012, 3, 0], [2020, 2, 1]]
+    # never past as_of: as of 2021-06-01 (ends still say 2025) the 2020 windows are open,
+    # so that cohort has n = 0 and is omitted; e's window closed in 2014
+    early = cohort_graduation(rounds, as_of="2021-06-01", censor_at=ends)
+    assert early[["cohort", "n", "graduated"]].values.tolist() == [[2012, 1, 0]]
+
+
+def test_censor_at_needs_one_date_per_row():
+    from gapscore.models.graduation import InputError, cohort_graduation
+
+    rounds = pd.DataFrame({"company": ["a"], "round": ["seed"], "date": pd.to_datetime(["2012-06-01"])})
+    with pytest.raises(InputError, match="one date per round row"):
+        cohort_graduation(rounds, as_of="2020-01-01", censor_at=pd.Series(pd.to_datetime(["2013-01-01", "2014-01-01"])))

@@ -330,7 +330,7 @@ def test_rows_after_the_as_of_date_do_not_change_the_memo(tmp_path_factory, cfg,
         "capability.csv": f"toy_error,{later},late,{min(value, 99.0)},hand-made\n",
         "prices.csv": f"late-model,{later},{value},p,{value},true,hand-made\n",
         "rounds.csv": f"c9,cv,seed,{later},1000000,hand-made\nc1,cv,series_b,{later},,hand-made\n",
-        "graduation.csv": f"vision,2010-01-01,2011-12-31,seed,series_a,,{rate},10,{later},hand-made\n",
+        "graduation.csv": f"vision,2010-01-01,2011-12-31,seed,series_a,,{rate},10,,{later},hand-made\n",
     }
     for name, rows in extra.items():
         with open(grown / name, "a", encoding="utf-8") as fh:
@@ -560,3 +560,51 @@ def test_cost_sheet_projection_never_below_the_floor(tmp_path):
         for c in price_cols:
             if r[c] is not None:
                 assert r[c] >= r[floor_col] * (1 - 1e-12)
+
+
+def _legs_line(ws) -> tuple[int, str]:
+    return next((c.row, c.value) for c in ws["A"] if isinstance(c.value, str) and c.value.startswith("Legs: "))
+
+
+def test_summary_opens_with_the_legs(memos, store):
+    """The Summary says near its top which legs are measured, borrowed or missing: status
+    from ``datasets.sector_legs``; detail from the data known on 2025-06-30 (llm: eci,
+    gpqa_diamond, mmlu averaged, [cost] at mmlu, the AI Index generative-AI series mapped in
+    sectors.toml; video: no benchmark with a human baseline, an economics anchor only)."""
+    from gapscore.scoring.datasets import sector_legs
+
+    assert sector_legs(store, "llm_assistants") == {"capability": "measured", "cost": "measured", "funding": "measured"}
+    row, line = _legs_line(load_workbook(memos["llm"])["Summary"])
+    assert row <= 6  # under the heading and its text, above the answer
+    assert line == ("Legs: capability measured (3 benchmarks), cost measured (price series at mmlu), "
+                    "funding measured (series aiindex_generative_ai_world).")
+    assert sector_legs(store, "video_generation")["capability"] == "none"
+    row, line = _legs_line(load_workbook(memos["video"])["Summary"])
+    assert row <= 6
+    assert line.startswith("Legs: capability none (no benchmark with a human baseline), cost borrowed (a published cost anchor, no price series), funding measured")
+
+
+def test_legs_of_a_sector_without_funding_name_the_reason(tmp_path):
+    """Computer vision maps no funding series (sectors.toml gives the reason, first clause
+    on the line) and lists no round categories: funding none; cost is the compute curve."""
+    store, cfg = DataStore(), load_config()
+    path = report.write_memo(score_sector(store, "computer_vision", AS_OF, cfg), cfg, store, tmp_path / "cv.xlsx")
+    _, line = _legs_line(load_workbook(path)["Summary"])
+    assert line == ("Legs: capability measured (7 benchmarks), cost measured (compute-based), "
+                    "funding none (no bundled series covers vision alone).")
+
+
+def test_legs_line_is_point_in_time(tmp_path):
+    """A sector whose only benchmark results are dated after the as-of date has no measured
+    capability on that date (the rows arrive later: the line must not know them). Reference:
+    sector_legs over every row says measured; as of 2014-06-30 computer_use_agents' member
+    benchmarks (osworld, metr_horizon_osworld: first result dated 2023-11-06) have none yet."""
+    from gapscore.scoring.datasets import sector_legs
+    from gapscore.scoring.evidence import legs_detail
+
+    store, cfg = DataStore(), load_config()
+    as_of = pd.Timestamp("2014-06-30")
+    assert sector_legs(store, "computer_use_agents")["capability"] == "measured"
+    assert sector_legs(store, "computer_use_agents", as_of)["capability"] == "none"
+    legs = legs_detail(store, score_sector(store, "computer_use_agents", as_of, cfg))
+    assert legs["capability"] == ("none", "no result known on the as-of date")

@@ -144,3 +144,19 @@ def test_curve_economics_json(runner):
     assert result.exit_code == 0, result.output
     got = json.loads(result.stdout)
     assert set(got) >= {"viable_year", "low", "high"}
+
+
+def test_sectors_without_measured_evidence_rank_last():
+    """As of 2012 most sectors have no data at all: every factor is the missing value
+    (0.5), so their best score is 50.0 from placeholders. A sector whose ranked stages
+    rest on measured evidence (computer vision, with its 2010-2012 results) ranks above
+    every one of them; without the rule autonomous driving (seed 50.0, no data) came first."""
+    from gapscore.scoring.scores import measured, rank, rank_key, score_all
+
+    results = score_all(DataStore(), pd.Timestamp("2012-12-31"), load_config())
+    ranked = rank(results)
+    has = [any(measured(r, s) for s in STAGES) for r in ranked]
+    assert has[0] and has == sorted(has, reverse=True)
+    assert ranked[0].sector == "computer_vision"
+    blank = next(r for r in results if r.sector == "autonomous_driving")
+    assert not has[ranked.index(blank)] and rank_key(blank)[0] == 50.0

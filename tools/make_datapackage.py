@@ -37,7 +37,7 @@ SOURCES = {
     "carta": {"title": "Carta data (secondary sources named per row)"},
     "aiindex": {"title": "Stanford AI Index 2024 and 2025"},
     "ncses": {"title": "PitchBook via NSF NCSES, Science and Engineering Indicators 2020 (table S8-65) and 2022 (table SKTI-21)", "path": "https://ncses.nsf.gov/indicators"},
-    "funding-reports": {"title": "Report figures on AI venture funding: Stanford AI Index 2020, 2021, 2023 (NetBase Quid); OECD, Tricot 2021 (Preqin); PitchBook AI & ML (via VentureBeat; 2023 overview); Crunchbase AI (secondary)"},
+    "funding-reports": {"title": "Report figures on AI venture funding: Stanford AI Index 2020, 2021, 2023 (NetBase Quid) and 2024, 2025 (Stanford HAI); OECD, Tricot 2021 (Preqin); PitchBook AI & ML (via VentureBeat; 2023 overview); Crunchbase AI (secondary); Crunchbase News (autonomous vehicles); Rock Health via eMarketer (AI-enabled digital health); CB Insights Research (voice AI)"},
 }
 
 RESOURCES = {

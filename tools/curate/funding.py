@@ -256,10 +256,46 @@ REPORT_FIGURES = [
      "2025-04-07", "Stanford HAI, 2025 AI Index report, Economy chapter (hai.stanford.edu/ai-index/2025-ai-index-report/economy): "
      "USD 33.9B in 2024, up 18.7% from 2023",
      "derived: 33,900 / 1.187, the 2025 edition's revision of 2023 (the 2024 edition said 25.2B)"),
+    # Sector figures for 2023-2025, each read on the page named in its source (a search of
+    # December 2026). Only full-year figures: a year-to-date figure is never a year's amount.
+    ("crunchbase_autonomous_vehicles_world", "Crunchbase: venture funding to autonomous vehicle startups", "world", 2021, 12500, 264, "",
+     "2023-11-30", "Crunchbase News, 'Autonomous Vehicle Funding Stuck In Neutral' "
+     "(news.crunchbase.com/transportation/autonomous-vehicle-startups-vc-funding/): USD 12.5B in 264 deals in 2021, the high",
+     "the page shows no day; it opens with Cruise suspending its driverless program 'last week' (2023-10-26), so it appeared "
+     "in early November 2023: month end 2023-11-30. Its 2023 figure (under USD 4.5B so far) is year-to-date and not bundled"),
+    *[("crunchbase_autonomous_vehicles_world", "Crunchbase: venture funding to autonomous vehicle startups", "world", y, v, None, "",
+       "2025-05-31", "Crunchbase News, 'Venture Pulls Back As Strategics Invest In Autonomous Vehicles', republished by Nasdaq "
+       "(nasdaq.com/articles/venture-pulls-back-strategics-invest-autonomous-vehicles): 'last year's $12.1 billion, and even the "
+       "$5.9 billion raised by autonomous vehicle startups in 2023'",
+       "the page shows no day; 'last year' is 2024 (its largest round, Waymo's USD 5.6B, was in October 2024); the article reports "
+       "Uber's USD 100M WeRide investment 'this week', weeks after Tesla's April 2025 earnings call: May 2025, month end. "
+       "Its 2025 figure (USD 1.1B so far) is year-to-date and not bundled")
+      for y, v in ((2023, 5900), (2024, 12100))],
+    ("rockhealth_ai_digital_health_us", "Rock Health: venture funding to AI-enabled US digital health startups "
+     "(AI, machine learning or deep learning core to the product)", "us", 2024, 3892, None, "",
+     "2026-04-09", "Rock Health 2025 year-end digital health funding report, via eMarketer "
+     "(emarketer.com/content/digital-health-2025-funding-saw-fewer-deals-more-dollars-ai-took-spotlight): US digital health "
+     "USD 14.2B in 2025, a 35% increase; AI-enabled companies 54% of funding, up from 37% in 2024",
+     "derived: 0.37 x 14,200 / 1.35 (the 2024 total from the 35% increase). The page shows no day; the year-end report came out "
+     "before Rock Health's Q1 2026 report, which 'landed this week' on 2026-04-09 (ch-healthtech.com): 2026-04-09, the latest "
+     "day it can have appeared"),
+    ("rockhealth_ai_digital_health_us", "Rock Health: venture funding to AI-enabled US digital health startups "
+     "(AI, machine learning or deep learning core to the product)", "us", 2025, 7668, None, "",
+     "2026-04-09", "Rock Health 2025 year-end digital health funding report, via eMarketer "
+     "(emarketer.com/content/digital-health-2025-funding-saw-fewer-deals-more-dollars-ai-took-spotlight): US digital health "
+     "USD 14.2B in 2025; AI-enabled companies 54% of funding",
+     "derived: 0.54 x 14,200. Publication date as for 2024 (the latest day the report can have appeared)"),
+    ("cbinsights_voice_ai_world", "CB Insights: equity funding to voice AI companies", "world", 2024, 2100, None, "",
+     "2025-04-30", "CB Insights Research, 'AI gets chatty' (research.cbinsights.com/ai-gets-chatty): voice AI solutions "
+     "'grabbed $2.1B in 2024, per CB Insights' funding data'",
+     "the page shows no day; its author is at the ASU+GSV Summit 'next week' (April 2025) and cites voice ordering starting "
+     "in April: month end 2025-04-30. Its 2025 figure is year-to-date and not bundled; one year, so no direction yet"),
 ]
 """The AI Index 2025 focus-area figures in published-facts.md are marked "verify before
 shipping" (read in an unofficial summary): left out until verified. Its generative-AI
-figures are verified against Stanford HAI's own page and bundled."""
+figures are verified against Stanford HAI's own page and bundled. The 2021-2025 sector
+figures (Crunchbase News, Rock Health, CB Insights) and what was seen but not bundled
+are listed in docs/datasets/funding.md."""
 
 
 def _ncses(shared: Path, table: str) -> pd.DataFrame:
