@@ -768,7 +768,8 @@ class CapabilityResult:
     horizon_year : ``as_of`` + MAX_HORIZON_YEARS as a decimal year,
     ceiling : upper bound of the fitted share,
     saturated : members saturated by ``as_of`` (tasks done: counted at the cap),
-    beyond_measure : every member with a result is saturated: the sector's capability
+    beyond_measure : no member with a result still measures (each is saturated, or no
+        longer reported when ``stale_after_years`` is set): the sector's capability
         is beyond what its benchmarks measure, and its level says nothing of the gaps,
     observed_curve : the observed level at each record date (:func:`observed_frontier`),
     stale : members no longer reported (last result more than ``stale_after_years``
@@ -1142,6 +1143,9 @@ def fit_sector(
             if b not in fits:
                 fits[b] = _SaturatedCurve(t_last[b], stale_level[b], int((records["benchmark"] == b).sum()), n_boot)
         used = sorted(set(used) | set(stale_names))
+    # No member still measures (each is saturated or no longer reported): the level says
+    # nothing current about the gaps the sector's products meet.
+    beyond = beyond or (bool(measured) and all(b in done_names or b in stale_names for b in measured))
     per_benchmark["stale"] = per_benchmark["benchmark"].isin(stale_names)
     per_benchmark["last_result_date"] = pd.to_datetime(
         [last_result.get(b, pd.NaT) for b in per_benchmark["benchmark"]]) if len(per_benchmark) else pd.Series(dtype="datetime64[ns]")

@@ -367,11 +367,19 @@ class ScoringSheet:
 
         if self.has_cap:
             component("capability at the milestone share", "ms_cap",
-                      "=MATCH(cfg_milestone_capability_threshold,cap_threshold,0)",
-                      f"=AND(sig_has_capability,INDEX(cap_in_sight,B{s.row}))",
+                      "=MATCH(cfg_milestone_capability_threshold,cap_threshold,0)", "=sig_has_capability",
                       "a share that was not forecast shows #N/A: choose one listed above", "cap_mu", "cap_sd", False)
+            r = s.row
+            s.put(r, 1, "capability at the milestone share in sight")
+            s.formula(r, 3, f"=INDEX(cap_in_sight,B{r - 1})")
+            s.put(r, NOTE_COL, "FALSE: beyond the horizon, not reached within any window (CDF 0), not left out", style="note")
         else:
             component("capability at the milestone share", "ms_cap", None, None, "no capability fit: left out of the milestone", None, None, False)
+            r = s.row
+            s.put(r, 1, "capability at the milestone share in sight")
+            s.put(r, 3, False, style="signal")
+        s.name("ms_cap_in_sight", r, 3)
+        s.row += 1
         if self.has_econ_table:
             r = s.row
             component("unit economics at the target share", "ms_econ",
@@ -404,7 +412,7 @@ class ScoringSheet:
             r = s.row
             s.put(r, 1, label)
             s.formula(r, 2, "=" + expr, "year")
-            s.formula(r, 3, self._cdf("ms_cap", f"B{r}", absent=1), "probability")
+            s.formula(r, 3, self._cdf("ms_cap", f"B{r}", absent=1, in_sight="ms_cap_in_sight"), "probability")
             s.formula(r, 4, self._cdf("ms_econ", f"B{r}", absent=1), "probability")
             s.formula(r, 5, f"=IF(ms_components=0,0,C{r}*D{r})", "probability", name=f"ms_cdf_{key}")
             s.formula(r, 6, self._cdf("perf", f"B{r}", absent=0), "probability", name=f"perf_cdf_{key}")
@@ -412,9 +420,11 @@ class ScoringSheet:
         s.row += 1
 
     @staticmethod
-    def _cdf(key: str, t: str, absent: int) -> str:
-        return (f"=IF(NOT({key}_available),{absent},IF({key}_sd<=0,IF({t}>={key}_mu,1,0),"
-                f"NORMSDIST(({t}-{key}_mu)/{key}_sd)))")
+    def _cdf(key: str, t: str, absent: int, in_sight: str | None = None) -> str:
+        cdf = f"IF({key}_sd<=0,IF({t}>={key}_mu,1,0),NORMSDIST(({t}-{key}_mu)/{key}_sd))"
+        if in_sight:
+            cdf = f"IF(NOT({in_sight}),0,{cdf})"
+        return f"=IF(NOT({key}_available),{absent},{cdf})"
 
     def factors(self) -> None:
         s = self.s

@@ -181,9 +181,9 @@ def _saturation_reasons(cap, cfg: dict) -> list[str]:
         out.append(f"no longer reported (last result more than {cfg['capability']['stale_after_years']:g} years ago; "
                    f"kept at its last observed share, not extrapolated, no velocity): {gone}")
     if cap.beyond_measure:
-        out.append("capability beyond what its benchmarks measure: every benchmark of the sector is saturated and the "
-                   "data has no harder one, so the gaps its products still meet are not measured; harvest is held to "
-                   f"confidence {cfg['capability']['saturated_max_confidence']:.0%} at most")
+        out.append("capability beyond what its benchmarks measure: no benchmark of the sector still measures (each is "
+                   "saturated or no longer reported) and the data has no harder one, so the gaps its products still meet "
+                   f"are not measured; any call on it is held to confidence {cfg['capability']['saturated_max_confidence']:.0%} at most")
         return out
     measuring = cap.measuring()
     if len(measuring):

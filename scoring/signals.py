@@ -186,6 +186,11 @@ class SectorSignals:
         econ = self.economics_forecast(cfg["economics"]["target_share"], min_sd)
         perfection = self.capability_forecast(ms["perfection_threshold"], min_sd)
         has_cap = self.has_capability
+        if has_cap and cap is None:
+            # The milestone share beyond the horizon: not reached within any window we
+            # score (CDF 0). Left out instead, the milestone would rest on unit economics
+            # alone and read as passed while capability is not in sight.
+            cap = YearForecast(f"capability {ms['capability_threshold']:.0%}", math.inf, 0.0, math.inf, math.inf)
         if has_cap and perfection is None:
             # Perfection beyond the horizon: its CDF is 0 within any window we score.
             perfection = YearForecast("capability perfection", math.inf, 0.0, math.inf, math.inf)

@@ -577,14 +577,21 @@ def decide_gated(ctx: RuleContext) -> Decision:
     The clause of a gated harvest reads ``<rule clause>/<harvest clause>``.
     """
     d = decide(ctx)
-    if d.recommendation != "harvest":
-        return d
-    g = decide(ctx, HARVEST_RULE)
-    return Decision(g.recommendation, g.probability, f"{d.clause}/{g.clause}")
+    if d.recommendation == "harvest":
+        g = decide(ctx, HARVEST_RULE)
+        d = Decision(g.recommendation, g.probability, f"{d.clause}/{g.clause}")
+    if ctx.inputs.saturated_only:
+        # No capability measure still measures: no call rests on current evidence of the
+        # gaps, so none is more than capability.saturated_max_confidence sure.
+        d = Decision(d.recommendation, min(d.probability, float(ctx.cfg["capability"]["saturated_max_confidence"])), d.clause)
+    return d
 
 
 def excel_gated(what: str) -> str:
     """``decide_gated`` as Excel, over the cells ``score_recommendation_base`` and
     ``score_decision_probability_base`` (``excel_rule`` of ``RECOMMENDATION_RULE``)."""
     base = "score_recommendation_base" if what == "recommendation" else "score_decision_probability_base"
-    return f'IF(score_recommendation_base<>"harvest",{base},{excel_rule(what, HARVEST_RULE)})'
+    gated = f'IF(score_recommendation_base<>"harvest",{base},{excel_rule(what, HARVEST_RULE)})'
+    if what == "recommendation":
+        return gated
+    return f"IF(sig_saturated_only,MIN({gated},cfg_capability_saturated_max_confidence),{gated})"
