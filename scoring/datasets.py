@@ -855,6 +855,17 @@ def read_sectors(path: Path) -> dict[str, dict]:
 # --------------------------------------------------------------------------- the store
 
 
+def _problems_of(call) -> list[DataFileError]:
+    """Run ``call``; the data problems it raises, as a list (empty when it succeeds)."""
+    try:
+        call()
+    except DataValidationError as exc:
+        return list(exc.problems)
+    except DataFileError as exc:
+        return [exc]
+    return []
+
+
 @dataclass
 class DataStore:
     """The datasets one command works with: bundled, extended or replaced by the user's.
@@ -884,12 +895,7 @@ class DataStore:
         for name, spec in DATASETS.items():
             if not spec.is_table or not any((Path(self.data_dir) / stem).exists() for stem in spec.stems):
                 continue
-            try:
-                self.load(name)
-            except DataValidationError as exc:
-                problems.extend(exc.problems)
-            except DataFileError as exc:
-                problems.append(exc)
+            problems += _problems_of(lambda name=name: self.load(name))
         if problems:
             self._cache["gate"] = problems
             raise DataValidationError(problems)
@@ -1093,13 +1099,7 @@ class DataStore:
 
     def _sectors_problems(self) -> list[DataFileError]:
         """The problems reading sectors.toml raises, as a list (empty when it reads)."""
-        try:
-            self.sectors()
-        except DataValidationError as exc:
-            return list(exc.problems)
-        except DataFileError as exc:
-            return [exc]
-        return []
+        return _problems_of(self.sectors)
 
     def validate_all(self) -> list[DataFileError]:
         """Every problem in every dataset, without stopping at the first file."""
@@ -1108,12 +1108,7 @@ class DataStore:
         for name, spec in DATASETS.items():
             if not spec.is_table:
                 continue
-            try:
-                self.load(name)
-            except DataValidationError as exc:
-                problems.extend(exc.problems)
-            except DataFileError as exc:
-                problems.append(exc)
+            problems += _problems_of(lambda name=name: self.load(name))
         if "sectors" in self._cache:  # sectors.toml parsed: check what its tables name
             problems.extend(self.check_references())
         return problems
