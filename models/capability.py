@@ -497,8 +497,14 @@ def _quantile_bounds(draws: np.ndarray, level: float, method: str = "linear") ->
     return low, high
 
 
-class SCurve:
+class _SCurveCore:
     """Logistic S-curve of the human-level share over time, with bootstrap intervals.
+
+    The maths of :class:`SCurve`, without scikit-learn: ``fit_sector`` uses it directly,
+    so that scoring never imports scikit-learn (0.7 s of start-up, scipy.stats
+    included). :class:`SCurve` (``gapscore.models.estimators``) is this class plus the
+    scikit-learn estimator contract (``get_params``/``set_params``/``clone``,
+    ``score``, input validation, ``check_is_fitted``); numbers are the same.
 
     ``share(t) = L / (1 + exp(-k (t - t0)))``, t in decimal years, fitted by bounded
     nonlinear least squares from a grid of starting points (all solved at once by a
@@ -519,7 +525,7 @@ class SCurve:
 
     Parameters
     ----------
-    n_boot : int, default 500
+    n_boot : int, default 200 (``DEFAULT_N_BOOT``)
         Bootstrap replicates; 0 gives NaN intervals.
     random_state : int, numpy Generator or SeedSequence, default 0
         Seed of the bootstrap (``numpy.random.default_rng``).
@@ -580,7 +586,7 @@ class SCurve:
         # least_squares needs lower < upper).
         return int(self.n_boot), float(ceiling), min(max(float(low), _L_MIN), ceiling * (1 - 1e-9))
 
-    def fit(self, t: object, share: object) -> SCurve:
+    def fit(self, t: object, share: object) -> _SCurveCore:
         """Fit the curve to points (t in decimal years, share of the human level).
 
         Raises InsufficientDataError with fewer than 4 points or 3 distinct times.
@@ -662,8 +668,12 @@ class SCurve:
         return self
 
     # -- use
+    def __sklearn_is_fitted__(self) -> bool:
+        """scikit-learn's fitted-state protocol (read by ``check_is_fitted``)."""
+        return hasattr(self, "params_")
+
     def _check_fitted(self) -> None:
-        if not hasattr(self, "params_"):
+        if not self.__sklearn_is_fitted__():
             raise NotFittedError(
                 "This SCurve instance is not fitted yet. Call 'fit' with times and shares first."
             )
@@ -914,7 +924,7 @@ def _validate_sector_args(
             f"The 'random_state' parameter of fit_sector must be an integer or None. "
             f"Got {random_state!r} instead."
         )
-    _, ceiling, _ = SCurve(
+    _, ceiling, _ = _SCurveCore(
         n_boot=n_boot, ceiling=ceiling, min_asymptote=min_asymptote
     )._validated_settings()
     values = []
@@ -1058,7 +1068,7 @@ def fit_sector(
     horizon = t_as_of + float(horizon_years)
     seeds = dict(zip(ids, np.random.SeedSequence(random_state).spawn(len(ids)), strict=True))
 
-    fits: dict[str, SCurve] = {}
+    fits: dict[str, _SCurveCore] = {}
     rows = []
     for benchmark in ids:
         points = records[records["benchmark"] == benchmark]
@@ -1082,7 +1092,7 @@ def fit_sector(
         model, status = None, _STATUS_OK
         if len(points) >= min_points:
             try:
-                model = SCurve(
+                model = _SCurveCore(
                     n_boot=n_boot,
                     random_state=seeds[benchmark],
                     ceiling=ceiling,
@@ -1111,7 +1121,7 @@ def fit_sector(
     if not fits and pool_when_sparse and len(records) >= min_points and records["benchmark"].nunique() > 1:
         pooled = records.sort_values("date")
         try:
-            fits["pooled"] = SCurve(
+            fits["pooled"] = _SCurveCore(
                 n_boot=n_boot, random_state=np.random.SeedSequence(random_state), ceiling=ceiling,
                 min_asymptote=min_asymptote,
             ).fit(decimal_year(pooled["date"]), np.minimum(pooled["share"].to_numpy(dtype=float), cap))
@@ -1338,7 +1348,7 @@ def _prior_forecast(fit, threshold: float, first_year: float, seen_until: float,
                              high=high if high <= horizon else np.inf, passed=False, capped=capped)
 
 
-class _SaturatedCurve(SCurve):
+class _SaturatedCurve(_SCurveCore):
     """A saturated benchmark with too few records for a curve: at the cap from the
     date it saturated (the sector reads it only from then on)."""
 
@@ -1362,3 +1372,14 @@ def _passed_forecast(threshold: float, observed: pd.Series) -> ThresholdForecast
         return None
     year = float(decimal_year(when)[0])
     return ThresholdForecast(threshold=threshold, year=year, low=year, high=year, passed=True)
+
+
+def __getattr__(name: str) -> object:
+    """``SCurve``, the scikit-learn estimator over :class:`_SCurveCore`, imported on first
+    use (PEP 562): importing scikit-learn costs about 0.7 s of start-up (it loads
+    scipy.stats), which scoring, using the core directly, never pays."""
+    if name == "SCurve":
+        from gapscore.models.estimators import SCurve
+
+        return SCurve
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

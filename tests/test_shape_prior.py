@@ -75,8 +75,15 @@ def test_curve_validates_inputs():
         prior.curve([2011.0, 2012.0], [0.5], n_draws=5)
     with pytest.raises(InputError):
         prior.curve([2011.0], [float("nan")], n_draws=5)
-    with pytest.raises(InputError):
-        prior.curve([2011.0], [0.5], n_draws=5).fit([2011.0], [0.5])
+    # The prior is a setting of the estimator: without one, fit refuses; a curve refitted
+    # to the same points (same prior and seed) is the same curve.
+    from gapscore.models.shape_prior import BorrowedCurve
+
+    with pytest.raises(InputError, match="'prior' parameter of BorrowedCurve"):
+        BorrowedCurve(n_boot=5).fit([2011.0], [0.5])
+    first = prior.curve([2011.0], [0.5], n_draws=5)
+    again = first.fit([2011.0], [0.5])
+    assert again is first and again.params_["t0"] == pytest.approx(2011.0 + logit(0.5 / 1.2) * -2.0)
 
 
 # --- the reference class ---------------------------------------------------------------
