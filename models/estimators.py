@@ -79,8 +79,11 @@ class _EstimatorContract(RegressorMixin, BaseEstimator):
     def _fit_times(self, X: object, y: object) -> tuple[np.ndarray, np.ndarray]:
         """Validated times (float, 1-D) and targets. Missing values are left to the maths
         class, whose messages say what to do; an (n, 1) X sets ``n_features_in_``."""
+        if y is None:  # scikit-learn's wording, which its estimator checks look for
+            raise InputError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
         try:
-            arr = validate_data(self, X, reset=True, ensure_2d=False, dtype=np.float64,
+            # ensure_2d for a 2-D X, so that validate_data records n_features_in_
+            arr = validate_data(self, X, reset=True, ensure_2d=np.ndim(X) == 2, dtype=np.float64,
                                 ensure_all_finite=False, ensure_min_samples=0)
         except (TypeError, ValueError) as err:
             raise InputError(f"{type(self).__name__}.fit: X must be numeric times (decimal years). {err}") from None
@@ -163,6 +166,8 @@ class CostCurve(_EstimatorContract, _CostCurveCore):
 
     def fit(self, X: object, y: object) -> CostCurve:
         """Fit the trend to release dates X and prices y (positive); returns ``self``."""
+        if y is None:
+            raise InputError("CostCurve requires y to be passed, but the target y is None.")
         dates = self._dates(X)
         super().fit(dates, y)
         if np.ndim(X) == 2:
