@@ -405,6 +405,23 @@ def _decode(arr: np.ndarray, names: list[str], sectors: dict) -> pd.DataFrame:
     return frame[[*COLUMNS, "t"]]
 
 
+def pool_source_files() -> list:
+    """The source files whose code computes the forecast pool, in its cache key: this
+    module, the module of the scores' reference classes (``shape_priors``,
+    ``lifetime_prior``), and every module of ``gapscore.models`` (the fits, the
+    reference classes, and the date and frontier helpers of ``models/_frontier.py``,
+    which the key left out before, so an edit there could leave a stale pool). Found
+    from the modules themselves, so a file that moves keeps its place in the key."""
+    import inspect
+    from pathlib import Path
+
+    import gapscore.models
+    from gapscore.scoring.signals import shape_priors
+
+    models = sorted(Path(gapscore.models.__file__).resolve().parent.glob("*.py"))
+    return [Path(__file__).resolve(), Path(inspect.getsourcefile(shape_priors)).resolve(), *models]
+
+
 def forecast_pool(store: DataStore, cfg: dict, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
     """Raw forecasts of every benchmark with a baseline on :func:`pool_dates` up to
     ``as_of`` (default: the last result in the data), with the outcomes known on it.
@@ -418,8 +435,6 @@ def forecast_pool(store: DataStore, cfg: dict, as_of: pd.Timestamp | None = None
     table, the settings and the code, so another run on the same rows reads it instead of
     re-running some thousand forecasts.
     """
-    from pathlib import Path
-
     from gapscore.models import fit_cache
 
     data = store.load("capability")
@@ -432,9 +447,7 @@ def forecast_pool(store: DataStore, cfg: dict, as_of: pd.Timestamp | None = None
     names = sorted(table["benchmark"].astype(str))
     known = store.as_of("capability", as_of)
     known = known[known["benchmark"].isin(names)].sort_values(["benchmark", "date", "value"])
-    here = Path(__file__).resolve().parent
-    sources = "".join((here / f).read_text() for f in ("calibration.py", "signals.py")) + \
-        (here.parent / "models" / "shape_prior.py").read_text()
+    sources = "".join(path.read_text() for path in pool_source_files())
     # text as fixed-width unicode arrays: an object array's bytes are pointers, not the text
     key = fit_cache.key("forecast_pool", np.array(names, dtype=str), np.array(known["benchmark"].astype(str).tolist(), dtype=str),
                         known["date"].to_numpy(dtype="datetime64[ns]").astype("int64"), known["value"].to_numpy(dtype=float),
