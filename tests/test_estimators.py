@@ -23,7 +23,7 @@ from gapscore.models.capability import SCurve, _SCurveCore
 from gapscore.models.cost import CostCurve, _CostCurveCore
 from gapscore.models.exceptions import InputError, InsufficientDataError, NotFittedError
 from gapscore.models.shape_prior import BorrowedCurve, ShapePrior
-from gapscore.scoring.calibration import curve_time_cv
+from gapscore.scoring.signals.calibration import curve_time_cv
 
 T = np.array([2010.0, 2011.5, 2012.2, 2013.0, 2014.4, 2015.1, 2016.8])
 Y = np.array([0.12, 0.2, 0.35, 0.52, 0.7, 0.86, 0.95])

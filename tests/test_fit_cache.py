@@ -142,8 +142,8 @@ def test_the_forecast_pool_key_reads_every_file_that_computes_it():
     models module, the date and frontier helpers (models/_frontier.py) included."""
     import inspect
 
-    from gapscore.scoring import calibration
-    from gapscore.scoring.signals import lifetime_prior, shape_priors
+    from gapscore.scoring.signals import calibration
+    from gapscore.scoring.signals.sector import lifetime_prior, shape_priors
 
     names = {p.name for p in calibration.pool_source_files()}
     files = set(calibration.pool_source_files())
