@@ -1010,7 +1010,7 @@ def fit_sector(
     borrowed curves, combined with the class) of each threshold get their interval
     scaled by the factor about their year (:func:`widen_forecast`): the split-conformal
     factor learned from earlier forecasts that had resolved by ``as_of``
-    (``scoring.calibration.conformal_scales``). Forecasts of the class alone are left as
+    (``scoring.signals.calibration.conformal_scales``). Forecasts of the class alone are left as
     they are (the class has its own conformal step).
 
     ``stale_after_years`` (None: off): a member not saturated whose last result is more
@@ -1291,7 +1291,7 @@ def _scale_for(scales: Mapping[float, float] | None, threshold: float) -> float 
 def widen_forecast(forecast: ThresholdForecast, scale: float, as_of_year: float, horizon: float) -> ThresholdForecast:
     """``forecast`` with each side of its interval scaled by ``scale`` about its year.
 
-    The split-conformal step of the curve-based forecasts (``scoring.calibration``): a
+    The split-conformal step of the curve-based forecasts (``scoring.signals.calibration``): a
     realized year ``r`` falls inside ``[year - s (year - low), year + s (high - year)]``
     exactly when its score ``(r - year) / (high - year)`` (late) or ``(year - r) /
     (year - low)`` (early) is at most ``s``. A passed, capped or missing forecast is

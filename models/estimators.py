@@ -13,7 +13,7 @@ Each is its model's maths (``capability._SCurveCore``, ``shape_prior._BorrowedCu
   ``sklearn.utils.validation.check_is_fitted`` first and raise :class:`NotFittedError`
   (both gapscore's and scikit-learn's) before ``fit``;
 * ``score(X, y)`` is ``RegressorMixin``'s R^2, so ``cross_val_score`` and
-  ``TimeSeriesSplit`` evaluate a curve over time (``scoring.calibration.curve_time_cv``).
+  ``TimeSeriesSplit`` evaluate a curve over time (``scoring.signals.calibration.curve_time_cv``).
 
 ``X`` is the time: decimal years for the S-curves, dates (anything
 ``pandas.to_datetime`` reads) for the cost curve, as a 1-D array or one column (n, 1);

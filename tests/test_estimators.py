@@ -135,7 +135,7 @@ def test_borrowed_and_cost_numbers_are_the_cores():
 def test_scoring_never_imports_scikit_learn():
     """The scores use the maths classes: scikit-learn (0.7 s and scipy.stats at start-up)
     is imported only when an estimator is asked for."""
-    code = ("import sys; from gapscore.scoring import scores, signals; import gapscore.models.capability, "
+    code = ("import sys; from gapscore.scoring.signals import scores, sector; import gapscore.models.capability, "
             "gapscore.models.cost, gapscore.models.shape_prior; print('sklearn' in sys.modules); "
             "from gapscore.models.capability import SCurve; print('sklearn' in sys.modules, SCurve.__module__)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
