@@ -28,11 +28,13 @@ import pandas as pd
 from scipy.special import expit, logit
 
 from gapscore.models._frontier import (
+    SHARE_MATCH_TOLERANCE,
     check_int,
     decimal_year,
     from_decimal_year,
     require_columns,
     running_best_by_group_date,
+    same_share,
     to_datetime_index,
     to_timestamp,
 )
@@ -119,9 +121,9 @@ DEFAULT_THRESHOLDS = (0.8, 0.95, 1.0)
 #: test keeps this default equal to it.
 MAX_HORIZON_YEARS = 30.0
 
-#: Two shares closer than this are the same threshold (a share asked for and the one
-#: reported may differ in the last bits after arithmetic in a config or a template).
-THRESHOLD_MATCH_TOLERANCE = 1e-9
+#: Two shares closer than this are the same threshold (``_frontier.SHARE_MATCH_TOLERANCE``,
+#: shared with the economics targets of the scores; read through ``same_share``).
+THRESHOLD_MATCH_TOLERANCE = SHARE_MATCH_TOLERANCE
 
 #: Years after ``as_of`` covered by the chart curve of ``CapabilityResult.curve``.
 CURVE_YEARS_AHEAD = 10.0
@@ -839,12 +841,23 @@ class CapabilityResult:
     @property
     def is_fitted(self) -> bool:
         """A sector curve was fitted (status "ok"): level, velocity and forecasts are numbers."""
-        return self.status == "ok"
+        return self.status == _STATUS_OK
+
+    @property
+    def forecast_method(self) -> str | None:
+        """Where the threshold forecasts come from: "fitted" (the members' own curves),
+        "borrowed" (at least one member's curve borrows its shape), "reference_class"
+        (no curve: the class of benchmark lifetimes alone), or None (no forecast)."""
+        if self.status == _STATUS_REFERENCE:
+            return "reference_class"
+        if not self.is_fitted:
+            return None
+        return "borrowed" if len(self.borrowed()) else "fitted"
 
     def forecast(self, threshold: float) -> ThresholdForecast:
         """The forecast at ``threshold`` (a share that was asked of ``fit_sector``); KeyError otherwise."""
         for f in self.thresholds:
-            if abs(f.threshold - threshold) <= THRESHOLD_MATCH_TOLERANCE:
+            if same_share(f.threshold, threshold):
                 return f
         raise KeyError(f"capability threshold {threshold} was not forecast (forecast: "
                        f"{', '.join(f'{f.threshold:g}' for f in self.thresholds)})")
@@ -1283,7 +1296,7 @@ def _scale_for(scales: Mapping[float, float] | None, threshold: float) -> float 
     if not scales:
         return None
     for thr, value in scales.items():
-        if abs(float(thr) - threshold) <= THRESHOLD_MATCH_TOLERANCE:
+        if same_share(thr, threshold):
             return float(value)
     return None
 

@@ -129,7 +129,7 @@ def _benchmark_task(task) -> list[dict]:
             continue
         if not res.has_forecast:
             continue
-        method = "reference_class" if res.status == "reference_class" else "borrowed" if len(res.borrowed()) else "fitted"
+        method = res.forecast_method
         known_records = all_records[all_records["date"] <= d]
         horizon_year = res.horizon_year  # as_of + capability.horizon_years, the fit's own horizon
         for f in res.thresholds:
