@@ -18,6 +18,17 @@ from gapscore.models.exceptions import InputError
 DAYS_PER_YEAR = 365.2425
 
 #: Origin of the decimal-year axis: 2000-01-01 is exactly 2000.0.
+#: Two shares of the human level closer than this are the same threshold or target (a
+#: share asked for and the one a result holds may differ in the last bits after
+#: arithmetic in a config or a template). Read through :func:`same_share`.
+SHARE_MATCH_TOLERANCE = 1e-9
+
+
+def same_share(a: float, b: float) -> bool:
+    """``a`` and ``b`` name the same threshold (within :data:`SHARE_MATCH_TOLERANCE`)."""
+    return abs(float(a) - float(b)) <= SHARE_MATCH_TOLERANCE
+
+
 _YEAR_ORIGIN = pd.Timestamp("2000-01-01")
 _YEAR_ORIGIN_VALUE = 2000.0
 

@@ -28,11 +28,13 @@ import pandas as pd
 from scipy.special import expit, logit
 
 from gapscore.models._frontier import (
+    SHARE_MATCH_TOLERANCE,
     check_int,
     decimal_year,
     from_decimal_year,
     require_columns,
     running_best_by_group_date,
+    same_share,
     to_datetime_index,
     to_timestamp,
 )
@@ -119,9 +121,9 @@ DEFAULT_THRESHOLDS = (0.8, 0.95, 1.0)
 #: test keeps this default equal to it.
 MAX_HORIZON_YEARS = 30.0
 
-#: Two shares closer than this are the same threshold (a share asked for and the one
-#: reported may differ in the last bits after arithmetic in a config or a template).
-THRESHOLD_MATCH_TOLERANCE = 1e-9
+#: Two shares closer than this are the same threshold (``_frontier.SHARE_MATCH_TOLERANCE``,
+#: shared with the economics targets of the scores; read through ``same_share``).
+THRESHOLD_MATCH_TOLERANCE = SHARE_MATCH_TOLERANCE
 
 #: Years after ``as_of`` covered by the chart curve of ``CapabilityResult.curve``.
 CURVE_YEARS_AHEAD = 10.0
@@ -497,8 +499,14 @@ def _quantile_bounds(draws: np.ndarray, level: float, method: str = "linear") ->
     return low, high
 
 
-class SCurve:
+class _SCurveCore:
     """Logistic S-curve of the human-level share over time, with bootstrap intervals.
+
+    The maths of :class:`SCurve`, without scikit-learn: ``fit_sector`` uses it directly,
+    so that scoring never imports scikit-learn (0.7 s of start-up, scipy.stats
+    included). :class:`SCurve` (``gapscore.models.estimators``) is this class plus the
+    scikit-learn estimator contract (``get_params``/``set_params``/``clone``,
+    ``score``, input validation, ``check_is_fitted``); numbers are the same.
 
     ``share(t) = L / (1 + exp(-k (t - t0)))``, t in decimal years, fitted by bounded
     nonlinear least squares from a grid of starting points (all solved at once by a
@@ -519,7 +527,7 @@ class SCurve:
 
     Parameters
     ----------
-    n_boot : int, default 500
+    n_boot : int, default 200 (``DEFAULT_N_BOOT``)
         Bootstrap replicates; 0 gives NaN intervals.
     random_state : int, numpy Generator or SeedSequence, default 0
         Seed of the bootstrap (``numpy.random.default_rng``).
@@ -580,7 +588,7 @@ class SCurve:
         # least_squares needs lower < upper).
         return int(self.n_boot), float(ceiling), min(max(float(low), _L_MIN), ceiling * (1 - 1e-9))
 
-    def fit(self, t: object, share: object) -> SCurve:
+    def fit(self, t: object, share: object) -> _SCurveCore:
         """Fit the curve to points (t in decimal years, share of the human level).
 
         Raises InsufficientDataError with fewer than 4 points or 3 distinct times.
@@ -662,8 +670,12 @@ class SCurve:
         return self
 
     # -- use
+    def __sklearn_is_fitted__(self) -> bool:
+        """scikit-learn's fitted-state protocol (read by ``check_is_fitted``)."""
+        return hasattr(self, "params_")
+
     def _check_fitted(self) -> None:
-        if not hasattr(self, "params_"):
+        if not self.__sklearn_is_fitted__():
             raise NotFittedError(
                 "This SCurve instance is not fitted yet. Call 'fit' with times and shares first."
             )
@@ -829,12 +841,23 @@ class CapabilityResult:
     @property
     def is_fitted(self) -> bool:
         """A sector curve was fitted (status "ok"): level, velocity and forecasts are numbers."""
-        return self.status == "ok"
+        return self.status == _STATUS_OK
+
+    @property
+    def forecast_method(self) -> str | None:
+        """Where the threshold forecasts come from: "fitted" (the members' own curves),
+        "borrowed" (at least one member's curve borrows its shape), "reference_class"
+        (no curve: the class of benchmark lifetimes alone), or None (no forecast)."""
+        if self.status == _STATUS_REFERENCE:
+            return "reference_class"
+        if not self.is_fitted:
+            return None
+        return "borrowed" if len(self.borrowed()) else "fitted"
 
     def forecast(self, threshold: float) -> ThresholdForecast:
         """The forecast at ``threshold`` (a share that was asked of ``fit_sector``); KeyError otherwise."""
         for f in self.thresholds:
-            if abs(f.threshold - threshold) <= THRESHOLD_MATCH_TOLERANCE:
+            if same_share(f.threshold, threshold):
                 return f
         raise KeyError(f"capability threshold {threshold} was not forecast (forecast: "
                        f"{', '.join(f'{f.threshold:g}' for f in self.thresholds)})")
@@ -914,7 +937,7 @@ def _validate_sector_args(
             f"The 'random_state' parameter of fit_sector must be an integer or None. "
             f"Got {random_state!r} instead."
         )
-    _, ceiling, _ = SCurve(
+    _, ceiling, _ = _SCurveCore(
         n_boot=n_boot, ceiling=ceiling, min_asymptote=min_asymptote
     )._validated_settings()
     values = []
@@ -1000,7 +1023,7 @@ def fit_sector(
     borrowed curves, combined with the class) of each threshold get their interval
     scaled by the factor about their year (:func:`widen_forecast`): the split-conformal
     factor learned from earlier forecasts that had resolved by ``as_of``
-    (``scoring.calibration.conformal_scales``). Forecasts of the class alone are left as
+    (``scoring.signals.calibration.conformal_scales``). Forecasts of the class alone are left as
     they are (the class has its own conformal step).
 
     ``stale_after_years`` (None: off): a member not saturated whose last result is more
@@ -1058,7 +1081,7 @@ def fit_sector(
     horizon = t_as_of + float(horizon_years)
     seeds = dict(zip(ids, np.random.SeedSequence(random_state).spawn(len(ids)), strict=True))
 
-    fits: dict[str, SCurve] = {}
+    fits: dict[str, _SCurveCore] = {}
     rows = []
     for benchmark in ids:
         points = records[records["benchmark"] == benchmark]
@@ -1082,7 +1105,7 @@ def fit_sector(
         model, status = None, _STATUS_OK
         if len(points) >= min_points:
             try:
-                model = SCurve(
+                model = _SCurveCore(
                     n_boot=n_boot,
                     random_state=seeds[benchmark],
                     ceiling=ceiling,
@@ -1111,7 +1134,7 @@ def fit_sector(
     if not fits and pool_when_sparse and len(records) >= min_points and records["benchmark"].nunique() > 1:
         pooled = records.sort_values("date")
         try:
-            fits["pooled"] = SCurve(
+            fits["pooled"] = _SCurveCore(
                 n_boot=n_boot, random_state=np.random.SeedSequence(random_state), ceiling=ceiling,
                 min_asymptote=min_asymptote,
             ).fit(decimal_year(pooled["date"]), np.minimum(pooled["share"].to_numpy(dtype=float), cap))
@@ -1273,7 +1296,7 @@ def _scale_for(scales: Mapping[float, float] | None, threshold: float) -> float 
     if not scales:
         return None
     for thr, value in scales.items():
-        if abs(float(thr) - threshold) <= THRESHOLD_MATCH_TOLERANCE:
+        if same_share(thr, threshold):
             return float(value)
     return None
 
@@ -1281,7 +1304,7 @@ def _scale_for(scales: Mapping[float, float] | None, threshold: float) -> float 
 def widen_forecast(forecast: ThresholdForecast, scale: float, as_of_year: float, horizon: float) -> ThresholdForecast:
     """``forecast`` with each side of its interval scaled by ``scale`` about its year.
 
-    The split-conformal step of the curve-based forecasts (``scoring.calibration``): a
+    The split-conformal step of the curve-based forecasts (``scoring.signals.calibration``): a
     realized year ``r`` falls inside ``[year - s (year - low), year + s (high - year)]``
     exactly when its score ``(r - year) / (high - year)`` (late) or ``(year - r) /
     (year - low)`` (early) is at most ``s``. A passed, capped or missing forecast is
@@ -1338,7 +1361,7 @@ def _prior_forecast(fit, threshold: float, first_year: float, seen_until: float,
                              high=high if high <= horizon else np.inf, passed=False, capped=capped)
 
 
-class _SaturatedCurve(SCurve):
+class _SaturatedCurve(_SCurveCore):
     """A saturated benchmark with too few records for a curve: at the cap from the
     date it saturated (the sector reads it only from then on)."""
 
@@ -1362,3 +1385,14 @@ def _passed_forecast(threshold: float, observed: pd.Series) -> ThresholdForecast
         return None
     year = float(decimal_year(when)[0])
     return ThresholdForecast(threshold=threshold, year=year, low=year, high=year, passed=True)
+
+
+def __getattr__(name: str) -> object:
+    """``SCurve``, the scikit-learn estimator over :class:`_SCurveCore`, imported on first
+    use (PEP 562): importing scikit-learn costs about 0.7 s of start-up (it loads
+    scipy.stats), which scoring, using the core directly, never pays."""
+    if name == "SCurve":
+        from gapscore.models.estimators import SCurve
+
+        return SCurve
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

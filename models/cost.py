@@ -211,8 +211,13 @@ def constant_capability_frontier(
 # --- the estimator ---------------------------------------------------------------------
 
 
-class CostCurve:
+class _CostCurveCore:
     """Log-linear trend of price over time: ``ln(price) = a + b * years`` by OLS.
+
+    The maths of :class:`CostCurve`, without scikit-learn: ``fit_cost`` uses it
+    directly, so that scoring never imports scikit-learn (0.7 s of start-up).
+    :class:`CostCurve` (``gapscore.models.estimators``) is this class plus the
+    scikit-learn estimator contract; numbers are the same.
 
     Parameters
     ----------
@@ -241,7 +246,7 @@ class CostCurve:
     def _years(self, dates: object) -> np.ndarray:
         return decimal_year(dates, days_per_year=self.days_per_year)
 
-    def fit(self, dates: object, prices: object) -> CostCurve:
+    def fit(self, dates: object, prices: object) -> _CostCurveCore:
         """Fit the trend to release dates and prices (positive, e.g. USD per 1M tokens)."""
         _level(self.ci, "ci")
         _positive(self.days_per_year, "days_per_year")
@@ -281,8 +286,12 @@ class CostCurve:
         low_slope, high_slope = np.asarray(self.results_.conf_int(alpha=1.0 - level))[1]
         return float(np.exp(-high_slope)), float(np.exp(-low_slope))
 
+    def __sklearn_is_fitted__(self) -> bool:
+        """scikit-learn's fitted-state protocol (read by ``check_is_fitted``)."""
+        return hasattr(self, "results_")
+
     def _check_fitted(self) -> None:
-        if not hasattr(self, "results_"):
+        if not self.__sklearn_is_fitted__():
             raise NotFittedError(
                 "This CostCurve instance is not fitted yet. Call 'fit' with dates and prices first."
             )
@@ -373,7 +382,7 @@ class CostResult:
     start: pd.Timestamp
     end: pd.Timestamp
     frontier: pd.DataFrame
-    curve: CostCurve | None
+    curve: _CostCurveCore | None
     r_squared: float
     shrunk: ShrunkRate | None = None
     projection: CostProjection | ComputeProjection | None = None
@@ -485,7 +494,7 @@ def fit_cost(
             r_squared=np.nan,
             **common,
         )
-    curve = CostCurve(ci=ci).fit(frontier["date"], frontier["price"].to_numpy())
+    curve = _CostCurveCore(ci=ci).fit(frontier["date"], frontier["price"].to_numpy())
     return CostResult(
         status=_STATUS_OK,
         decline_factor_per_year=curve.decline_factor_per_year_,
@@ -537,7 +546,7 @@ class SteppedCostCurve:
 
 
 def hardware_step(
-    curve_or_result: CostCurve | CostResult | SteppedCostCurve,
+    curve_or_result: _CostCurveCore | CostResult | SteppedCostCurve,
     *,
     date: object,
     throughput_ratio: float = B200_THROUGHPUT_RATIO,
@@ -556,7 +565,7 @@ def hardware_step(
             "hardware_step needs a fitted cost trend; this CostResult has status "
             f"{curve_or_result.status!r}."
         )
-    if isinstance(base, CostCurve):
+    if isinstance(base, _CostCurveCore):
         base._check_fitted()
     elif not isinstance(base, SteppedCostCurve):
         raise InputError(
@@ -741,13 +750,13 @@ def shrink_slope(slope: float, se: float, pool: PooledRate | None) -> ShrunkRate
     return ShrunkRate(slope, se, float(post), float(np.sqrt(var)), float(weight), pool)
 
 
-def slope_se(curve: CostCurve) -> float:
+def slope_se(curve: _CostCurveCore) -> float:
     """Standard error of a fitted trend's slope (ln price per year)."""
     curve._check_fitted()
     return float(np.sqrt(np.asarray(curve.results_.cov_params())[1, 1]))
 
 
-def effective_slope_se(curve: CostCurve) -> float:
+def effective_slope_se(curve: _CostCurveCore) -> float:
     """The slope's standard error widened for a variance estimated from few residual
     degrees of freedom: ``se x t_{q, df} / z_q`` (``q = (1 + ci) / 2``), so the normal
     interval the pool and the shrinkage assume is as wide as the trend's own Student-t
@@ -893,7 +902,7 @@ class CostProjection:
     floored at ``floor`` (same unit as the price).
     """
 
-    def __init__(self, *, curve: CostCurve, shrunk: ShrunkRate, long_run: LongRunRate,
+    def __init__(self, *, curve: _CostCurveCore, shrunk: ShrunkRate, long_run: LongRunRate,
                  floor: float, persistence: float, start: object, end: object,
                  observed_end: object | None = None, anchor_price: float | None = None,
                  floor_basis: str = "") -> None:
@@ -996,7 +1005,7 @@ class ComputeProjection:
     ``flop(t)`` (:func:`energy_floor`).
     """
 
-    def __init__(self, *, curve: CostCurve, flop_per_unit: float, flop_date: object, halving_years: float,
+    def __init__(self, *, curve: _CostCurveCore, flop_per_unit: float, flop_date: object, halving_years: float,
                  utilization: float, joules_per_flop: float, usd_per_kwh: float, end: object) -> None:
         curve._check_fitted()
         self.curve = curve
@@ -1091,7 +1100,7 @@ def fit_compute_cost(
     if not known or len(frontier) < min_points or frontier["date"].nunique() < 2:
         return CostResult(status=_STATUS_INSUFFICIENT, decline_factor_per_year=np.nan, ci90=(np.nan, np.nan),
                           curve=None, r_squared=np.nan, **common)
-    curve = CostCurve(ci=ci).fit(frontier["date"], frontier["price"].to_numpy())
+    curve = _CostCurveCore(ci=ci).fit(frontier["date"], frontier["price"].to_numpy())
     projection = ComputeProjection(curve=curve, flop_per_unit=flop_per_unit, flop_date=flop_date,
                                    halving_years=halving_years, utilization=utilization,
                                    joules_per_flop=joules_per_flop, usd_per_kwh=usd_per_kwh, end=common["end"])
@@ -1099,3 +1108,13 @@ def fit_compute_cost(
     return CostResult(status=_STATUS_OK, decline_factor_per_year=curve.decline_factor_per_year_ * algo,
                       ci90=(curve.ci90_[0] * algo, curve.ci90_[1] * algo), curve=curve,
                       r_squared=curve.r_squared_, projection=projection, **common)
+
+
+def __getattr__(name: str) -> object:
+    """``CostCurve``, the scikit-learn estimator over :class:`_CostCurveCore`, imported on
+    first use (PEP 562; see ``gapscore.models.capability.__getattr__``)."""
+    if name == "CostCurve":
+        from gapscore.models.estimators import CostCurve
+
+        return CostCurve
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -26,9 +26,10 @@ from scipy.special import logit
 from gapscore.models._frontier import check_int, decimal_year, to_datetime_index, to_timestamp
 from gapscore.models.capability import (
     DEFAULT_MIN_ASYMPTOTE,
+    DEFAULT_N_BOOT,
     K_BOUNDS_PER_YEAR,
     MIN_SCURVE_POINTS,
-    SCurve,
+    _SCurveCore,
     normalise,
     record_points,
 )
@@ -59,27 +60,57 @@ class ShapePrior:
     def __len__(self) -> int:
         return len(self.benchmarks)
 
-    def curve(self, t: object, share: object, *, n_draws: int, random_state: object = 0) -> BorrowedCurve:
-        """A benchmark's curve from its own points and the borrowed shapes."""
-        return BorrowedCurve(n_boot=n_draws, random_state=random_state).fit_with(self, t, share)
+    def curve(self, t: object, share: object, *, n_draws: int, random_state: object = 0) -> _BorrowedCurveCore:
+        """A benchmark's curve from its own points and the borrowed shapes (the maths of
+        :class:`BorrowedCurve`, fitted: ``BorrowedCurve(prior=self, n_boot=n_draws,
+        random_state=random_state).fit(t, share)`` gives the same numbers)."""
+        return _BorrowedCurveCore(prior=self, n_boot=n_draws, random_state=random_state).fit(t, share)
 
     def summary(self) -> pd.DataFrame:
         return pd.DataFrame({"benchmark": list(self.benchmarks), "L": self.L, "k": self.k})
 
 
-class BorrowedCurve(SCurve):
+class _BorrowedCurveCore(_SCurveCore):
     """An S-curve whose shape comes from a :class:`ShapePrior`; only t0 is fitted.
 
     The point curve uses the median shape of the reference class; each of the
     ``n_boot`` draws a shape drawn (with replacement) from the class, with its own
     fitted t0. Everything else (``predict``, ``slope``, ``year_reaching``, intervals)
-    is :class:`SCurve`'s.
+    is the S-curve's. The maths of :class:`BorrowedCurve` (the scikit-learn estimator,
+    ``gapscore.models.estimators``), without scikit-learn.
+
+    Parameters
+    ----------
+    prior : ShapePrior or None
+        The reference class of shapes; ``fit`` refuses without one.
+    n_boot, random_state, ceiling, min_asymptote : as for the S-curve (``n_boot`` is
+        the number of shapes drawn).
     """
 
-    def fit(self, t: object, share: object) -> BorrowedCurve:  # noqa: D102
-        raise InputError("BorrowedCurve is fitted with a shape prior: use ShapePrior.curve(t, share, n_draws=...).")
+    def __init__(
+        self,
+        *,
+        prior: ShapePrior | None = None,
+        n_boot: int = DEFAULT_N_BOOT,
+        random_state: object = 0,
+        ceiling: float | None = None,
+        min_asymptote: float = DEFAULT_MIN_ASYMPTOTE,
+    ) -> None:
+        self.prior = prior
+        self.n_boot = n_boot
+        self.random_state = random_state
+        self.ceiling = ceiling
+        self.min_asymptote = min_asymptote
 
-    def fit_with(self, prior: ShapePrior, t: object, share: object) -> BorrowedCurve:
+    def fit(self, t: object, share: object) -> _BorrowedCurveCore:
+        """Fit t0 to the points (t in decimal years, share of the human level) for the
+        median shape and for each of ``n_boot`` shapes drawn from ``prior``."""
+        prior = self.prior
+        if not isinstance(prior, ShapePrior):
+            raise InputError(
+                "The 'prior' parameter of BorrowedCurve must be a ShapePrior (from shape_prior(...)). "
+                f"Got {type(prior).__name__} instead."
+            )
         n_boot, ceiling, l_low = self._validated_settings()
         t_arr = np.asarray(t, dtype=float).ravel()
         y_arr = np.minimum(np.asarray(share, dtype=float).ravel(), ceiling)
@@ -143,7 +174,7 @@ def shape_prior(
         if len(points) < min_points:
             continue
         try:
-            fit = SCurve(n_boot=0, ceiling=ceiling, min_asymptote=min_asymptote).fit(
+            fit = _SCurveCore(n_boot=0, ceiling=ceiling, min_asymptote=min_asymptote).fit(
                 decimal_year(points["date"]), points["share"].to_numpy(dtype=float))
         except InsufficientDataError:
             continue
@@ -366,3 +397,13 @@ def _fit_lifetimes(group: pd.DataFrame, thr: float, min_benchmarks: int, trend_p
     if conformal_level is not None:
         fit = _conformal(fit, first, log_life, resolved, conformal_level)
     return fit
+
+
+def __getattr__(name: str) -> object:
+    """``BorrowedCurve``, the scikit-learn estimator, imported on first use (PEP 562; see
+    ``gapscore.models.capability.__getattr__``)."""
+    if name == "BorrowedCurve":
+        from gapscore.models.estimators import BorrowedCurve
+
+        return BorrowedCurve
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

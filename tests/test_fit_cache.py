@@ -3,6 +3,8 @@ change with every input, nothing written when bypassed."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -132,3 +134,18 @@ def test_no_code_version_means_no_disk_store(cache, monkeypatch):
     assert fit_cache.cache_dir() is None
     _fit()
     assert _files(cache) == []
+
+
+def test_the_forecast_pool_key_reads_every_file_that_computes_it():
+    """The calibration's forecast pool is stored in the fit cache keyed by the source of
+    the code that computes it: the calibration, the reference classes' signals and every
+    models module, the date and frontier helpers (models/_frontier.py) included."""
+    import inspect
+
+    from gapscore.scoring.signals import calibration
+    from gapscore.scoring.signals.sector import lifetime_prior, shape_priors
+
+    names = {p.name for p in calibration.pool_source_files()}
+    files = set(calibration.pool_source_files())
+    assert {"_frontier.py", "capability.py", "shape_prior.py", "_logistic_lsq.py", "fit_cache.py"} <= names
+    assert {Path(inspect.getsourcefile(f)).resolve() for f in (calibration.forecast_pool, shape_priors, lifetime_prior)} <= files

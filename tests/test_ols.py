@@ -62,7 +62,7 @@ def test_score_start_up_imports_neither_statsmodels_nor_scipy_stats():
     import sys
 
     code = (
-        "import sys; from gapscore.scoring import scores, signals; import gapscore.models.graduation, "
+        "import sys; from gapscore.scoring.signals import scores, sector; import gapscore.models.graduation, "
         "gapscore.models.cost, gapscore.models.capability, gapscore.models.survival; "
         "print(sorted(m for m in ('statsmodels', 'scipy.stats', 'dask', 'openpyxl') if m in sys.modules))"
     )

@@ -75,8 +75,15 @@ def test_curve_validates_inputs():
         prior.curve([2011.0, 2012.0], [0.5], n_draws=5)
     with pytest.raises(InputError):
         prior.curve([2011.0], [float("nan")], n_draws=5)
-    with pytest.raises(InputError):
-        prior.curve([2011.0], [0.5], n_draws=5).fit([2011.0], [0.5])
+    # The prior is a setting of the estimator: without one, fit refuses; a curve refitted
+    # to the same points (same prior and seed) is the same curve.
+    from gapscore.models.shape_prior import BorrowedCurve
+
+    with pytest.raises(InputError, match="'prior' parameter of BorrowedCurve"):
+        BorrowedCurve(n_boot=5).fit([2011.0], [0.5])
+    first = prior.curve([2011.0], [0.5], n_draws=5)
+    again = first.fit([2011.0], [0.5])
+    assert again is first and again.params_["t0"] == pytest.approx(2011.0 + logit(0.5 / 1.2) * -2.0)
 
 
 # --- the reference class ---------------------------------------------------------------
@@ -160,6 +167,7 @@ def test_sparse_benchmark_joins_the_sector_mean():
     per = both.per_benchmark.set_index("benchmark")
     assert per.at["sparse_task", "status"] == "borrowed_shape"
     assert per.at["full_task", "status"] == "ok"
+    assert (alone.forecast_method, both.forecast_method) == ("fitted", "borrowed")
     assert per.at["sparse_task", "k"] == pytest.approx(0.7)  # the median shape
     levels = [min(per.at[b, "level"], 1.0) for b in ("full_task", "sparse_task")]
     assert both.level == pytest.approx(np.mean(levels))
@@ -175,7 +183,7 @@ def test_sparse_only_sector_gets_a_forecast_with_the_spread_of_the_prior():
     prior = prior_of((1.2, 0.3), (1.2, 0.5), (1.2, 1.0))
     kwargs = dict(sector_benchmarks=["imagenet_top5_error"], as_of="2011-12-31", n_boot=200, random_state=0)
     without = fit_sector(history, bench_table(IMAGENET), **kwargs)
-    assert without.status == "insufficient_data"
+    assert without.status == "insufficient_data" and without.forecast_method is None
     res = fit_sector(history, bench_table(IMAGENET), prior=prior, **kwargs)
     assert res.status == "ok"
     f80 = next(f for f in res.thresholds if f.threshold == 0.8)
@@ -310,7 +318,7 @@ def test_a_user_benchmark_with_two_records_gets_the_class_forecast():
     as_of = pd.Timestamp("2019-12-31")
     prior = lifetime_prior(DataStore(), as_of, load_config())
     res = fit_sector(history, table, sector_benchmarks=["hellaswag"], as_of=as_of, n_boot=20, lifetime_prior=prior)
-    assert res.status == "reference_class" and res.has_forecast
+    assert res.status == "reference_class" and res.has_forecast and res.forecast_method == "reference_class"
     by = {f.threshold: f for f in res.thresholds}
     assert by[0.8].passed and by[0.8].year == pytest.approx(2019.0 + (pd.Timestamp("2019-07-26").day_of_year - 1) / 365.25, abs=0.01)
     f95 = by[0.95]

@@ -129,7 +129,7 @@ def _benchmark_task(task) -> list[dict]:
             continue
         if not res.has_forecast:
             continue
-        method = "reference_class" if res.status == "reference_class" else "borrowed" if len(res.borrowed()) else "fitted"
+        method = res.forecast_method
         known_records = all_records[all_records["date"] <= d]
         horizon_year = res.horizon_year  # as_of + capability.horizon_years, the fit's own horizon
         for f in res.thresholds:
@@ -425,6 +425,23 @@ def _decode(arr: np.ndarray, names: list[str], sectors: dict) -> pd.DataFrame:
     return frame[[*COLUMNS, "t"]]
 
 
+def pool_source_files() -> list:
+    """The source files whose code computes the forecast pool, in its cache key: this
+    module, the module of the scores' reference classes (``shape_priors``,
+    ``lifetime_prior``), and every module of ``gapscore.models`` (the fits, the
+    reference classes, and the date and frontier helpers of ``models/_frontier.py``,
+    which the key left out before, so an edit there could leave a stale pool). Found
+    from the modules themselves, so a file that moves keeps its place in the key."""
+    import inspect
+    from pathlib import Path
+
+    import gapscore.models
+    from gapscore.scoring.signals.sector import shape_priors
+
+    models = sorted(Path(gapscore.models.__file__).resolve().parent.glob("*.py"))
+    return [Path(__file__).resolve(), Path(inspect.getsourcefile(shape_priors)).resolve(), *models]
+
+
 def forecast_pool(store: DataStore, cfg: dict, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
     """Raw forecasts of every benchmark with a baseline on :func:`pool_dates` up to
     ``as_of`` (default: the last result in the data), with the outcomes known on it.
@@ -438,8 +455,6 @@ def forecast_pool(store: DataStore, cfg: dict, as_of: pd.Timestamp | None = None
     table, the settings and the code, so another run on the same rows reads it instead of
     re-running some thousand forecasts.
     """
-    from pathlib import Path
-
     from gapscore.models import fit_cache
 
     data = store.load("capability")
@@ -452,9 +467,7 @@ def forecast_pool(store: DataStore, cfg: dict, as_of: pd.Timestamp | None = None
     names = sorted(table["benchmark"].astype(str))
     known = store.as_of("capability", as_of)
     known = known[known["benchmark"].isin(names)].sort_values(["benchmark", "date", "value"])
-    here = Path(__file__).resolve().parent
-    sources = "".join((here / f).read_text() for f in ("calibration.py", "sector.py")) + \
-        (here.parents[1] / "models" / "shape_prior.py").read_text()
+    sources = "".join(path.read_text() for path in pool_source_files())
     # text as fixed-width unicode arrays: an object array's bytes are pointers, not the text
     key = fit_cache.key("forecast_pool", np.array(names, dtype=str), np.array(known["benchmark"].astype(str).tolist(), dtype=str),
                         known["date"].to_numpy(dtype="datetime64[ns]").astype("int64"), known["value"].to_numpy(dtype=float),
@@ -539,3 +552,79 @@ def apply_scales(raw: pd.DataFrame, store: DataStore, cfg: dict, pool: pd.DataFr
             out.at[i, "low"], out.at[i, "high"], out.at[i, "scale"] = low, high, value
             out.at[i, "state"], out.at[i, "inside"] = state, inside
     return out
+
+
+# --- the curve as a scikit-learn estimator, cross-validated over time --------------------
+
+#: Columns of :func:`curve_time_cv`.
+TIME_CV_COLUMNS = ["benchmark", "fold", "n_train", "n_test", "train_until", "test_from", "test_until",
+                   "mae", "persistence_mae"]
+
+
+def curve_time_cv(history: pd.DataFrame, benchmarks: pd.DataFrame, benchmark: str, *, as_of: object, cfg: dict,
+                  n_splits: int = 3, estimator: object | None = None) -> pd.DataFrame:
+    """The capability curve of one benchmark cross-validated over time: one row per fold.
+
+    The points are the benchmark's record-setting frontier points dated on or before
+    ``as_of`` (``models.capability.record_points``: the points the scores' S-curves are
+    fitted to), X their decimal years as one column, y their shares. The splits are
+    ``sklearn.model_selection.TimeSeriesSplit``: each fold trains on every point before
+    a date and tests on the next ``test_size`` points. One benchmark's record points
+    have one date each, so a row-position split is an as-of split: the training block is
+    exactly what was known on the day before the first test point (a tie of dates would
+    straddle a fold; ``record_points`` rules it out, and this function checks it). The
+    test block is as large as it can be with at least ``capability.min_points`` points
+    in the first training block (the fewest the scores fit a curve to).
+
+    ``estimator`` (default ``SCurve(n_boot=0, random_state=capability.random_state)``:
+    the scores' point curve; intervals are not scored) is cloned for every fold by
+    ``sklearn.model_selection.cross_validate``, which scores it with
+    ``neg_mean_absolute_error``: ``mae`` is the mean absolute error of the predicted
+    share on the test block, shares above the estimator's ceiling counted as the
+    ceiling (as the fit counts them). ``persistence_mae`` is the naive forecast's, the last
+    training record carried forward (a record can only rise, so persistence is always
+    low: a curve that does not beat it has not learned the climb).
+
+    Raises ``InsufficientDataError`` when there are fewer than ``min_points + n_splits``
+    record points (no test block).
+    """
+    from sklearn.base import clone
+    from sklearn.metrics import mean_absolute_error
+    from sklearn.model_selection import TimeSeriesSplit, cross_validate
+
+    from gapscore.models._frontier import decimal_year, to_timestamp
+    from gapscore.models.capability import DEFAULT_SHARE_CEILING, SCurve, normalise, record_points
+    from gapscore.models.exceptions import InputError, InsufficientDataError
+
+    c = cfg["capability"]
+    as_of = to_timestamp(as_of)
+    mine = history[(history["benchmark"] == benchmark)]
+    mine = mine[pd.to_datetime(mine["date"]) <= as_of]
+    records = record_points(normalise(mine[["benchmark", "date", "value"]], benchmarks, error_scale=c["error_scale"]),
+                            as_of=as_of).sort_values("date", kind="mergesort")
+    if records["date"].duplicated().any():
+        raise InputError(f"curve_time_cv: {benchmark} has two record points on one date; a row split would not be as of a date")
+    min_train = int(c["min_points"])
+    test_size = (len(records) - min_train) // int(n_splits)
+    if test_size < 1:
+        raise InsufficientDataError(
+            f"curve_time_cv needs at least {min_train + n_splits} record points of {benchmark} by {as_of.date()} "
+            f"(capability.min_points {min_train} to train on, then one per fold). Got {len(records)}.")
+    X = decimal_year(records["date"]).reshape(-1, 1)
+    model = SCurve(n_boot=0, random_state=c["random_state"]) if estimator is None else clone(estimator)
+    # Shares beyond the curve's ceiling (Atari scores are hundreds of times the human
+    # level) are scored as the ceiling: the fit clips them so, and a curve cannot say more.
+    ceiling = model.get_params().get("ceiling")
+    y = np.minimum(records["share"].to_numpy(dtype=float), DEFAULT_SHARE_CEILING if ceiling is None else float(ceiling))
+    cv = TimeSeriesSplit(n_splits=int(n_splits), test_size=test_size)
+    scores = cross_validate(model, X, y, cv=cv, scoring="neg_mean_absolute_error", error_score="raise")
+    dates = records["date"].to_numpy()
+    rows = []
+    for fold, (train, test) in enumerate(cv.split(X)):
+        rows.append({
+            "benchmark": benchmark, "fold": fold, "n_train": len(train), "n_test": len(test),
+            "train_until": pd.Timestamp(dates[train[-1]]), "test_from": pd.Timestamp(dates[test[0]]),
+            "test_until": pd.Timestamp(dates[test[-1]]), "mae": float(-scores["test_score"][fold]),
+            "persistence_mae": float(mean_absolute_error(y[test], np.full(len(test), y[train[-1]]))),
+        })
+    return pd.DataFrame(rows, columns=TIME_CV_COLUMNS)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from gapscore.models._frontier import year_of
+from gapscore.models._frontier import same_share, year_of
 from gapscore.scoring.inputs.datasets import DataStore
 from gapscore.scoring.inputs.sectors import _selector_text, round_keywords, sector_categories, selects_rounds  # noqa: F401  (used here)
 from gapscore.scoring.signals.timing import TimingInputs, YearForecast, forecast_from_interval
@@ -209,14 +209,10 @@ class SectorSignals:
         )
 
 
-TARGET_MATCH_TOLERANCE = 1e-9
-"""Two target shares closer than this are the same target (as for capability thresholds)."""
-
-
 def economics_at(by_target: dict, target: float) -> tuple | None:
     """The entry of ``by_target`` (target share -> (year, low, high, already)) at ``target``."""
     for key, value in by_target.items():
-        if abs(float(key) - float(target)) <= TARGET_MATCH_TOLERANCE:
+        if same_share(key, target):  # the capability thresholds' tolerance
             return value
     return None
 
