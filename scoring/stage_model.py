@@ -6,7 +6,7 @@ Every consumer reads these tables instead of restating them:
   stage may weigh, which stages have a window);
 - ``scoring.timing`` computes the factors (``Factor.compute``), the stage scores and
   the recommendation (``RECOMMENDATION_RULE``, evaluated by ``decide``);
-- ``scoring.report_scoring`` writes the Scoring sheet's factor rows and the
+- ``scoring.report.scoring_sheet`` writes the Scoring sheet's factor rows and the
   recommendation formulas from the same entries (``Factor.excel_ok`` /
   ``excel_value``, ``excel_rule``), so the Excel copy cannot drift from the Python;
 - ``scoring.portfolio`` and the reasons read the stage labels and the factor each
@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Union
 from gapscore.models.stages import STAGE_LABELS, STAGES
 
 if TYPE_CHECKING:  # only for the type hints: timing imports this module
-    from gapscore.scoring.timing import TimingInputs
+    from gapscore.scoring.signals.timing import TimingInputs
 
 __all__ = [
     "STAGES", "STAGE_LABELS", "RECOMMENDATIONS", "WEIGHT_TOTAL", "MAX_WINDOW_YEARS", "DECISION_LEVEL",
@@ -375,20 +375,39 @@ MISSING_VALUE = Quantity("signals.missing_value", lambda c: c.cfg["signals"]["mi
 LIKELY = Quantity("more likely than not", lambda c: DECISION_LEVEL, f"{DECISION_LEVEL:g}")
 
 
+_COMPARISONS = {">=": lambda a, b: a >= b, ">": lambda a, b: a > b}
+
+
 @dataclass(frozen=True)
-class AtLeast:
-    """``quantity >= level``, both known."""
+class Compare:
+    """``quantity OP level`` (OP ``>=`` or ``>``), both known; the Excel copy guards each
+    quantity's known-flag the same way."""
 
     quantity: Quantity
     level: Quantity
+    op: str = ">="
+
+    def __post_init__(self):
+        if self.op not in _COMPARISONS:
+            raise ValueError(f"Compare op {self.op!r}: use one of {sorted(_COMPARISONS)}")
 
     def holds(self, ctx) -> bool:
         a, b = self.quantity.compute(ctx), self.level.compute(ctx)
-        return a is not None and b is not None and a >= b
+        return a is not None and b is not None and _COMPARISONS[self.op](a, b)
 
     def excel(self) -> list[str]:
         guards = [q.excel_known for q in (self.quantity, self.level) if q.excel_known]
-        return guards + [f"{self.quantity.excel}>={self.level.excel}"]
+        return guards + [f"{self.quantity.excel}{self.op}{self.level.excel}"]
+
+
+def AtLeast(quantity: Quantity, level: Quantity) -> Compare:  # noqa: N802  (reads as a rule term)
+    """``quantity >= level``, both known."""
+    return Compare(quantity, level, ">=")
+
+
+def Above(quantity: Quantity, level: Quantity) -> Compare:  # noqa: N802
+    """``quantity > level``, both known."""
+    return Compare(quantity, level, ">")
 
 
 @dataclass(frozen=True)
@@ -428,7 +447,7 @@ class BestIs:
         return [f"score_best_index={STAGES.index(self.stage) + 1}"]
 
 
-Term = Union[AtLeast, Known, HasCapability, BestIs]
+Term = Union[Compare, Known, HasCapability, BestIs]
 
 BEST = "<best stage>"
 """A clause outcome: the best-scoring stage."""
@@ -508,22 +527,6 @@ LATER_PROBABILITY = Quantity(
     "IF(score_growth>score_series_b,score_growth_probability,score_series_b_probability)")
 LATER = "<later of series_b and growth>"
 """A clause outcome: the higher-scoring of Series B and growth."""
-
-
-@dataclass(frozen=True)
-class Above:
-    """``quantity > level``, both known."""
-
-    quantity: Quantity
-    level: Quantity
-
-    def holds(self, ctx) -> bool:
-        a, b = self.quantity.compute(ctx), self.level.compute(ctx)
-        return a is not None and b is not None and a > b
-
-    def excel(self) -> list[str]:
-        guards = [q.excel_known for q in (self.quantity, self.level) if q.excel_known]
-        return guards + [f"{self.quantity.excel}>{self.level.excel}"]
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from gapscore.models.graduation import (  # noqa: E402
     fit_graduation,
     kaplan_meier,
 )
-from gapscore.scoring.datasets import BUNDLED_DIR, DataStore, public  # noqa: E402
+from gapscore.scoring.inputs.datasets import BUNDLED_DIR, DataStore, public  # noqa: E402
 from gapscore.scoring.errors import DataValidationError  # noqa: E402
 
 TEXT = ["company", "category", "round", "source"]

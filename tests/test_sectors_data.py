@@ -11,7 +11,7 @@ import pytest
 
 from gapscore.models.capability import normalise
 from gapscore.scoring.cli import main
-from gapscore.scoring.datasets import DataStore, sector_legs
+from gapscore.scoring.inputs.datasets import DataStore, sector_legs
 
 FIXED_SECTORS = {
     "computer_vision", "speech_recognition", "language_understanding", "llm_assistants",
@@ -210,7 +210,7 @@ def test_gpt4_level_prices_are_observed_to_2026_not_extrapolated(store):
     read USD 0.0016, 100x below the cheapest model on sale). As of 2026-08-31 the later
     rows are invisible and the series ends with the last model-card MMLU (gpt-oss-120b,
     2025-08-05)."""
-    from gapscore.scoring.signals import _cost, _verified_prices, observed_end
+    from gapscore.scoring.signals.sector import _cost, _verified_prices, observed_end
 
     today = pd.Timestamp("2026-12-05")
     spec = store.sector("llm_assistants")["cost"]
@@ -251,8 +251,8 @@ def test_vision_is_measured_again_by_mmmu(store):
     member still reported: GPT-5's 84.2 (2025-08-07) is (84.2 - 22.1) / (88.6 - 22.1) =
     62.1 / 66.5 = 0.9338 of human. As of 2026-12-05 computer vision is no longer 'beyond
     measure' (its 2015-2017 members are superseded by MMMU, first reported 2023-11-27)."""
-    from gapscore.scoring.config import load_config
-    from gapscore.scoring.signals import sector_signals
+    from gapscore.scoring.inputs.config import load_config
+    from gapscore.scoring.signals.sector import sector_signals
 
     bench = store.load("benchmarks").set_index("benchmark")
     assert (bench.loc["mmmu", "human_baseline"], bench.loc["mmmu", "floor"]) == (88.6, 22.1)
@@ -271,8 +271,8 @@ def test_vision_is_measured_again_by_mmmu(store):
 def test_speech_no_longer_held_by_1990s_switchboard(store):
     """NIST Switchboard (1995-97, 37% of human) is superseded by Hub5'00 Switchboard
     (first result in the bundled data 2011): it no longer holds speech at 91%."""
-    from gapscore.scoring.config import load_config
-    from gapscore.scoring.signals import sector_signals
+    from gapscore.scoring.inputs.config import load_config
+    from gapscore.scoring.signals.sector import sector_signals
 
     cap = sector_signals(store, "speech_recognition", pd.Timestamp("2026-12-05"), load_config()).capability
     assert "nist_switchboard_wer" in cap.superseded

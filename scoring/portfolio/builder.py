@@ -7,7 +7,7 @@ configuration, turns the sectors' stage scores into an explained allocation
 (:func:`~gapscore.models.portfolio.simulate_fund`) and reviews an existing portfolio
 against the scores. It prints nothing and writes no files: results are frozen
 dataclasses holding DataFrames, with ``as_dict`` (for JSON) and ``text`` (for the
-terminal); ``scoring.report_portfolio`` writes the workbooks.
+terminal); ``scoring.report.portfolio_book`` writes the workbooks.
 
 Two rules sit between the scores and the allocation, both stated in every reason:
 
@@ -21,9 +21,9 @@ Two rules sit between the scores and the allocation, both stated in every reason
 
 Example::
 
-    from gapscore.scoring.config import load_config
-    from gapscore.scoring.datasets import DataStore
-    from gapscore.scoring.portfolio import build
+    from gapscore.scoring.inputs.config import load_config
+    from gapscore.scoring.inputs.datasets import DataStore
+    from gapscore.scoring.portfolio.builder import build
 
     result = build(DataStore(), pd.Timestamp("2024-06-30"), load_config(), sims=20_000)
     result.as_dict()["tvpi"]
@@ -53,10 +53,11 @@ from gapscore.models.portfolio import (
     format_usd,
     simulate_fund,
 )
-from gapscore.scoring import config as config_mod
-from gapscore.scoring import schemas
-from gapscore.scoring.datasets import DataStore, read_table, validate
+from gapscore.scoring.inputs import config as config_mod
+from gapscore.scoring.inputs import schemas
+from gapscore.scoring.inputs.datasets import DataStore, read_table, validate
 from gapscore.scoring.errors import ConfigError, DataFileError, DataValidationError
+from gapscore.scoring.signals.sector import row_population
 from gapscore.scoring.stage_model import FACTOR_BY_KEY, STAGE_LABELS, STAGE_MODEL
 
 __all__ = [
@@ -369,11 +370,13 @@ def stage_scores(results: Sequence) -> pd.DataFrame:
 def sector_graduation_from_data(store: DataStore, results: Sequence, as_of: pd.Timestamp) -> pd.DataFrame:
     """Per-sector graduation rates known on ``as_of``: sector, stage, probability, source.
 
-    Seed: the sector's seed-to-A rate computed from rounds.csv when the signals
-    computed one (``Traction.origin == "computed"``), else the latest published row
-    for the sector. Series A and B: the latest published row for the sector (A to B,
-    B to C). Rows for "all" are never used: the configured defaults already stand for
-    the whole market.
+    Seed: the traction the sector's call rests on (``SectorSignals.traction``), so the
+    portfolio and the score read one rate under one rule (``published_traction``:
+    comparable window, a population's rate, a newer market rate over an old sector
+    one). Only a sector's own rate is used; a market-wide rate is what the configured
+    defaults already stand for. Series A and B: the latest published row for the sector
+    (A to B, B to C) that describes a population (top-performer rows are benchmarks).
+    Rows for "all" are never used.
     """
     as_of = pd.Timestamp(as_of)
     published = store.as_of("graduation", as_of)
@@ -381,12 +384,16 @@ def sector_graduation_from_data(store: DataStore, results: Sequence, as_of: pd.T
     for r in results:
         sector = r.sector
         for stage, (frm, to) in GRADUATION_TRANSITIONS.items():
-            traction = getattr(r.signals, "traction", None)
-            if stage == "seed" and traction is not None and traction.origin == "computed":
-                rows.append({"sector": sector, "stage": stage, "probability": float(traction.rate),
-                             "source": f"computed: {traction.source} (within the graduation window)"})
+            if stage == "seed":
+                traction = getattr(r.signals, "traction", None)
+                if traction is not None and getattr(traction, "population", "sector") == "sector":
+                    how = ("computed" if traction.origin == "computed" else "published for the sector")
+                    rows.append({"sector": sector, "stage": stage, "probability": float(traction.rate),
+                                 "source": f"{how}: {traction.source} (the rate the sector's score rests on)"})
                 continue
             hits = published[(published["sector"] == sector) & (published["from_round"] == frm) & (published["to_round"] == to)]
+            hits = hits[pd.Series([row_population(row) != "top_performers" for _, row in hits.iterrows()],
+                                  index=hits.index, dtype=bool)]
             if len(hits):
                 row = hits.sort_values(["published", "cohort_end"]).iloc[-1]
                 rows.append({"sector": sector, "stage": stage, "probability": float(row["rate"]),
@@ -614,7 +621,7 @@ def build(
     ``sectors`` limits the candidates (default: every sector); ``progress`` is passed
     to ``score_all``.
     """
-    from gapscore.scoring.scores import score_all
+    from gapscore.scoring.signals.scores import score_all
 
     as_of = pd.Timestamp(as_of)
     settings = settings_from_config(cfg, fund_size_usd=fund_size_usd, sims=sims, seed=seed)
@@ -834,7 +841,7 @@ def review_holdings(holdings: pd.DataFrame, scores: pd.DataFrame, settings: Port
 def review(store: DataStore, holdings_path: str | Path, as_of: pd.Timestamp, cfg: dict, *,
            progress: Callable | None = None) -> PortfolioReview:
     """Read a holdings file, score the held sectors as of ``as_of`` and review them."""
-    from gapscore.scoring.scores import score_all
+    from gapscore.scoring.signals.scores import score_all
 
     as_of = pd.Timestamp(as_of)
     settings = settings_from_config(cfg)
