@@ -58,6 +58,7 @@ __all__ = [
     "logistic",
     "normalise",
     "observed_frontier",
+    "superseded_dates",
     "record_points",
     "saturation_dates",
     "widen_forecast",
@@ -360,6 +361,7 @@ def observed_frontier(
     *,
     cap: float = 1.0,
     saturated: pd.Series | None = None,
+    retired: pd.Series | None = None,
 ) -> pd.Series:
     """A sector's observed capability over time: the one implementation the scores,
     the reasons and the backtest share.
@@ -368,6 +370,8 @@ def observed_frontier(
     then (a benchmark joins the suite from its first dated result), of each one's best
     share so far clipped to [0, cap]; a member counts at least min(1, cap), the human
     level (a task done), from the date it saturated (``saturated``: benchmark -> date, as from :func:`saturation_dates`).
+    A member leaves the mean from the date it was superseded (``retired``: benchmark ->
+    date, as from :func:`superseded_dates`); that date is a row too.
     Indexed by date (name "date"), named "level"; empty without results.
     """
     frame = normalised[normalised["benchmark"].isin(list(members))]
@@ -389,9 +393,60 @@ def observed_frontier(
             if pd.notna(when):
                 after = wide.index >= when
                 wide.loc[after, name] = np.maximum(wide.loc[after, name], min(1.0, cap))
+    if retired is not None and len(retired):
+        gone = {b: pd.Timestamp(d) for b, d in retired.items() if b in wide.columns and pd.notna(d)}
+        extra = pd.DatetimeIndex(sorted(set(gone.values()) - set(wide.index)), name=wide.index.name)
+        if len(extra):
+            wide = wide.reindex(wide.index.union(extra)).ffill()
+        for name, when in gone.items():
+            wide.loc[wide.index >= when, name] = np.nan
     level = wide.mean(axis=1, skipna=True)
     level.index.name, level.name = "date", "level"
     return level
+
+
+def superseded_dates(
+    normalised: pd.DataFrame,
+    members: Sequence[str],
+    *,
+    as_of: object,
+    stale_after_years: float,
+    saturated: pd.Series | None = None,
+) -> pd.Series:
+    """The date each member no longer reported was superseded in its sector, as of ``as_of``.
+
+    A member is no longer reported (stale) when it is not saturated and its last result is
+    more than ``stale_after_years`` before ``as_of``. It is *superseded* when a member of
+    the sector that is not stale (still reported, or saturated: a task done) had its first
+    result after the stale member's last one: the field moved on to a later benchmark of
+    the same sector (NIST's 1995-97 Switchboard evaluations, then Hub5'00 from 2000). From
+    the later of the two dates (silent for ``stale_after_years``; the first such
+    successor's first result) it leaves the sector's level: a measurement nobody has
+    repeated for years, on a task the sector's later benchmarks took over, does not say
+    where the sector is today. A stale member with no successor keeps its last share.
+    Returns benchmark -> date (only superseded members), sorted by benchmark.
+    """
+    as_of = to_timestamp(as_of)
+    frame = normalised[normalised["benchmark"].isin(list(members))]
+    frame = frame[np.isfinite(frame["share"].to_numpy(dtype=float))]
+    frame = frame[np.asarray(to_datetime_index(frame["date"]) <= as_of)]
+    out: dict[str, pd.Timestamp] = {}
+    if frame.empty:
+        return pd.Series(out, dtype="datetime64[ns]")
+    dates = pd.Series(to_datetime_index(frame["date"]), index=frame.index)
+    first = dates.groupby(frame["benchmark"]).min()
+    last = dates.groupby(frame["benchmark"]).max()
+    t_as_of = float(decimal_year(as_of)[0])
+    done = set() if saturated is None else {b for b, d in saturated.items() if pd.notna(d) and pd.Timestamp(d) <= as_of}
+    t_last = {b: float(decimal_year(last[b])[0]) for b in last.index}
+    stale = [b for b in last.index if b not in done and t_last[b] < t_as_of - float(stale_after_years)]
+    current = [b for b in last.index if b not in stale]
+    for b in stale:
+        successors = [first[c] for c in current if first[c] > last[b]]
+        if successors:
+            silent = from_decimal_year(np.array([t_last[b] + float(stale_after_years)]))[0]
+            out[b] = max(pd.Timestamp(silent), min(successors))
+    return pd.Series(out, dtype="datetime64[ns]").sort_index()
 
 
 def crossing_date(levels: pd.Series, threshold: float) -> pd.Timestamp | None:
@@ -785,7 +840,10 @@ class CapabilityResult:
         is beyond what its benchmarks measure, and its level says nothing of the gaps,
     observed_curve : the observed level at each record date (:func:`observed_frontier`),
     stale : members no longer reported (last result more than ``stale_after_years``
-        before ``as_of``, not saturated): counted at their last observed share.
+        before ``as_of``, not saturated): counted at their last observed share, unless
+    superseded : stale members whose sector moved on to a later benchmark
+        (:func:`superseded_dates`): out of the level from that date
+        (``per_benchmark["superseded_date"]``).
 
     Equality is identity (the fields include DataFrames).
     """
@@ -808,6 +866,7 @@ class CapabilityResult:
     beyond_measure: bool = False
     observed_curve: pd.Series | None = None
     stale: tuple[str, ...] = ()
+    superseded: tuple[str, ...] = ()
 
     @property
     def has_forecast(self) -> bool:
@@ -882,7 +941,8 @@ def _sector_mean(params: np.ndarray, t: np.ndarray, cap: float = np.inf, done: n
     """Mean over benchmarks of logistic curves, each capped at ``cap``; a benchmark counts
     at least ``top`` from its saturation year ``done`` (B,) on, and exactly ``level`` from
     ``since`` on when ``frozen = (since, level)`` (B,) each (no longer reported: its last
-    observed share; before then at most that share, so the mean keeps rising with t).
+    observed share; before then at most that share, so the mean keeps rising with t);
+    ``frozen = (since, level, retired)``: also out of the mean from ``retired`` on (superseded).
     params (D, B, 3), t (D,) -> (D,)."""
     values = np.minimum(params[:, :, 0] * expit(params[:, :, 1] * (t[:, None] - params[:, :, 2])), cap)
     if done is not None:
@@ -890,6 +950,9 @@ def _sector_mean(params: np.ndarray, t: np.ndarray, cap: float = np.inf, done: n
     if frozen is not None:
         # before ``since`` at most ``level``, so the mean still rises with t (bisection)
         values = np.where(t[:, None] >= frozen[0][None, :], frozen[1][None, :], np.minimum(values, frozen[1][None, :]))
+        if len(frozen) > 2:  # superseded from ``frozen[2]`` on: out of the mean
+            values = np.where(t[:, None] >= frozen[2][None, :], np.nan, values)
+            return np.nanmean(values, axis=1)
     return values.mean(axis=1)
 
 
@@ -903,6 +966,9 @@ def _sector_mean_grid(params: np.ndarray, t: np.ndarray, cap: float = np.inf, do
     if frozen is not None:
         values = np.where(t[None, None, :] >= frozen[0][None, :, None], frozen[1][None, :, None],
                           np.minimum(values, frozen[1][None, :, None]))
+        if len(frozen) > 2:  # superseded from ``frozen[2]`` on: out of the mean
+            values = np.where(t[None, None, :] >= frozen[2][None, :, None], np.nan, values)
+            return np.nanmean(values, axis=1)
     return values.mean(axis=1)
 
 
@@ -1169,7 +1235,15 @@ def fit_sector(
     # No member still measures (each is saturated or no longer reported): the level says
     # nothing current about the gaps the sector's products meet.
     beyond = beyond or (bool(measured) and all(b in done_names or b in stale_names for b in measured))
+    # Superseded: a stale member whose sector moved on to a later benchmark leaves the
+    # level (observed and fitted) from the date it was superseded (superseded_dates).
+    retired = (pd.Series(dtype="datetime64[ns]") if stale_after_years is None else
+               superseded_dates(normalised, measured, as_of=as_of, stale_after_years=float(stale_after_years),
+                                saturated=saturated))
+    retired = retired[[b in fits for b in retired.index]] if fits else retired
     per_benchmark["stale"] = per_benchmark["benchmark"].isin(stale_names)
+    per_benchmark["superseded_date"] = pd.to_datetime(
+        [retired.get(b, pd.NaT) for b in per_benchmark["benchmark"]]) if len(per_benchmark) else pd.Series(dtype="datetime64[ns]")
     per_benchmark["last_result_date"] = pd.to_datetime(
         [last_result.get(b, pd.NaT) for b in per_benchmark["benchmark"]]) if len(per_benchmark) else pd.Series(dtype="datetime64[ns]")
     curve_keys = sorted(fits)
@@ -1178,7 +1252,11 @@ def fit_sector(
     if any(b in stale_level for b in curve_keys):
         frozen = (np.array([t_last[b] if b in stale_level else np.inf for b in curve_keys]),
                   np.array([stale_level.get(b, np.inf) for b in curve_keys]))
-    observed_series = observed_frontier(normalised, measured, cap=min(ceiling_value, cap), saturated=saturated)
+        if len(retired):
+            frozen = (*frozen, np.array([float(decimal_year(retired[b])[0]) if b in retired.index else np.inf
+                                         for b in curve_keys]))
+    observed_series = observed_frontier(normalised, measured, cap=min(ceiling_value, cap), saturated=saturated,
+                                        retired=retired)
     observed_level = float(observed_series.iloc[-1]) if len(observed_series) else np.nan
 
     common = dict(
@@ -1194,6 +1272,7 @@ def fit_sector(
         beyond_measure=beyond,
         observed_curve=observed_series,
         stale=tuple(stale_names),
+        superseded=tuple(retired.index),
     )
     still_names = [b for b in measured if b not in done_names and b not in stale_names]
     # Known not reached up to the last result of a member that still measures (not up to

@@ -39,6 +39,7 @@ __all__ = [
     "Stage", "STAGE_MODEL", "STAGE_BY_ID", "Factor", "FACTORS", "FACTOR_BY_KEY", "factor_key",
     "Quantity", "Clause", "RECOMMENDATION_RULE", "RuleContext", "Decision", "decide", "best_stage",
     "factor_values", "milestone_cdf", "clip", "excel_rule", "iter_clauses",
+    "MILESTONE_LEGS", "milestone_legs_share", "data_coverage", "excel_coverage_available",
 ]
 
 RECOMMENDATIONS: tuple[str, ...] = STAGES + ("watch", "harvest")
@@ -53,6 +54,13 @@ MAX_WINDOW_YEARS = 30.0
 DECISION_LEVEL = 0.5
 """A probability at or above this is "more likely than not": the rule's cut for watch
 and harvest (a decision rule, not a tuned constant)."""
+
+
+MILESTONE_LEGS: tuple[str, ...] = ("capability", "unit economics")
+"""The legs the milestone is made of (the seed article: capability at a usable share of
+human *and* viable unit economics). A factor that rests on the milestone is covered by
+the share of these legs it has: with capability but no economics it is half covered, so a
+sector without unit economics no longer reports full data coverage."""
 
 
 def clip(x: float) -> float:
@@ -130,6 +138,8 @@ class Factor:
     """A part of another factor: not weighed alone, not in ``StageScores.factors``."""
     coverage_ok: str | None = None
     """Excel condition used for data coverage, when shared by several factors."""
+    on_milestone: bool = False
+    """Rests on the milestone: its data coverage is the share of ``MILESTONE_LEGS`` it has."""
 
     @property
     def cell(self) -> str:
@@ -151,7 +161,7 @@ def _window_timing(stage: str) -> Factor:
     return Factor(
         f"{stage}.timing", f"{stage}.timing", f"P(milestone within the {STAGE_LABELS[stage]} window)", compute,
         "ms_components>0", _clipped(f"ms_cdf_{stage}_end-ms_cdf_{stage}_start"),
-        evidence="the timing of the sector's milestone", coverage_ok="ms_components>0",
+        evidence="the timing of the sector's milestone", coverage_ok="ms_components>0", on_milestone=True,
     )
 
 
@@ -214,10 +224,10 @@ FACTORS: tuple[Factor, ...] = (
     *(_window_timing(s) for s in WINDOWED),
     Factor("works_with_gaps", "works_with_gaps", "P(milestone passed) x P(perfection not yet reached)", _works_with_gaps,
            "AND(ms_components>0,sig_has_capability)", _clipped("ms_cdf_now*(1-perf_cdf_now)"),
-           evidence="whether products work with gaps"),
+           evidence="whether products work with gaps", on_milestone=True),
     Factor("near_perfection", "near_perfection", "P(milestone passed) x P(perfection reached)", _near_perfection,
            "AND(ms_components>0,sig_has_capability)", _clipped("ms_cdf_now*perf_cdf_now"),
-           evidence="whether the domain is near perfection"),
+           evidence="whether the domain is near perfection", on_milestone=True),
     Factor("capability_momentum", "capability_momentum", "velocity / full velocity", _capability_momentum,
            "sig_velocity_known", _clipped("sig_velocity/cfg_capability_momentum_full_velocity"),
            evidence="the capability velocity"),
@@ -239,6 +249,41 @@ def factor_values(inputs: TimingInputs, cfg: dict) -> dict[str, float | None]:
     for f in FACTORS:
         values[f.key] = f.compute(inputs, cfg, values)
     return {f.key: values[f.key] for f in FACTORS if not f.part}
+
+
+def milestone_legs_share(inputs: TimingInputs) -> float:
+    """Share of ``MILESTONE_LEGS`` the milestone has (its components present)."""
+    return clip(len(inputs.milestone) / len(MILESTONE_LEGS))
+
+
+def data_coverage(inputs: TimingInputs, cfg: dict, values: Mapping[str, float | None]) -> float:
+    """Share of the evidence the stage scores use that the data gives, in [0, 1].
+
+    The mean, over the weight keys any stage uses (each counted once), of its
+    availability: 0 when the factor is missing; for a factor resting on the milestone,
+    the share of the milestone's legs present (``milestone_legs_share``); else 1.
+    """
+    used: dict[str, Factor] = {}
+    for stage in STAGES:
+        for weight_key in cfg["stages"][stage]["weights"]:
+            used.setdefault(weight_key, FACTOR_BY_KEY[factor_key(stage, weight_key)])
+    if not used:
+        return 1.0
+    legs = milestone_legs_share(inputs)
+    total = 0.0
+    for weight_key, f in used.items():
+        stages = [s for s in STAGES if weight_key in cfg["stages"][s]["weights"]]
+        if any(values[factor_key(s, weight_key)] is None for s in stages):
+            continue
+        total += legs if f.on_milestone else 1.0
+    return total / len(used)
+
+
+def excel_coverage_available(f: Factor) -> str:
+    """Excel value (0-1) of one used factor's availability, as ``data_coverage`` reads it."""
+    ok = f.coverage_ok or f"f_{f.cell}_ok"
+    share = f"ms_components/{len(MILESTONE_LEGS)}" if f.on_milestone else "1"
+    return f"IF({ok},{share},0)"
 
 
 def stage_factors(stage: str) -> tuple[str, ...]:

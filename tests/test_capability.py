@@ -715,3 +715,54 @@ def test_fit_sector_benchmark_no_longer_reported_keeps_its_last_share():
     assert recent.stale == ()
     with pytest.raises(InputError, match="stale_after_years"):
         fit_vision(history, "2017-01-01", stale_after_years=0)
+
+
+def test_superseded_dates_hand_worked():
+    """A (1995-97) is silent after 1997-06 and the sector moved on: B's first result
+    (2000-01-01) comes after A's last. A is superseded from the later of 1999-06 (two
+    years silent) and 2000-01-01: 2000-01-01. C is stale too (last result 2010) but no
+    member that is not stale started after 2010: kept (no successor)."""
+    from gapscore.models.capability import observed_frontier, superseded_dates
+
+    norm = pd.DataFrame({
+        "benchmark": ["A", "A", "B", "B", "C", "C"],
+        "date": pd.to_datetime(["1995-06-01", "1997-06-01", "2000-01-01", "2019-01-01", "2005-01-01", "2010-01-01"]),
+        "share": [0.30, 0.37, 0.50, 0.90, 0.40, 0.60],
+    })
+    got = superseded_dates(norm, ["A", "B", "C"], as_of="2020-01-01", stale_after_years=2.0)
+    assert got.to_dict() == {"A": pd.Timestamp("2000-01-01")}
+    # point in time: as of 1999-01-01 A is not yet stale (silent 1.6 years) and B unknown
+    assert superseded_dates(norm, ["A", "B", "C"], as_of="1999-01-01", stale_after_years=2.0).empty
+    level = observed_frontier(norm, ["A", "B", "C"], retired=got)
+    # before: A alone 0.37; from 2000-01-01 A leaves: B 0.50; 2005: (0.50 + 0.40) / 2; 2019: (0.90 + 0.60) / 2
+    assert level.loc["1997-06-01"] == pytest.approx(0.37)
+    assert level.loc["2000-01-01"] == pytest.approx(0.50)
+    assert level.loc["2005-01-01"] == pytest.approx(0.45)
+    assert level.iloc[-1] == pytest.approx(0.75)
+    # without the rule A would hold the level down: (0.37 + 0.90 + 0.60) / 3
+    assert observed_frontier(norm, ["A", "B", "C"]).iloc[-1] == pytest.approx(1.87 / 3)
+
+
+def test_fit_sector_superseded_member_leaves_the_level():
+    """CIFAR-10 reported 2010-06 to 2011-12 only; ImageNet first reported in 2012-06, so
+    the sector moved on: as of 2017 CIFAR-10 is superseded (from two years after its last
+    result) and the level is ImageNet's alone (saturated: 1.0), where keeping CIFAR-10 at
+    its last share would hold it at (1 + best) / 2."""
+    full = synthetic_vision_history()
+    keep = ((full["benchmark"] == "cifar10_error") & (full["date"] < "2012-01-01")) | (
+        (full["benchmark"] == "imagenet_top5_error") & (full["date"] >= "2012-06-01"))
+    history = full[keep]
+    res = fit_vision(history, "2017-01-01", stale_after_years=2.0, task_cap=1.0)
+    assert res.stale == ("cifar10_error",) and res.superseded == ("cifar10_error",)
+    assert res.saturated == ("imagenet_top5_error",)
+    assert res.observed_level == pytest.approx(1.0)
+    assert res.level == pytest.approx(1.0)
+    assert res.beyond_measure
+    row = res.per_benchmark.set_index("benchmark").loc["cifar10_error"]
+    last = row["last_result_date"]
+    assert abs((row["superseded_date"] - (last + pd.DateOffset(years=2))).days) <= 1
+    # before it was superseded, it counted in the observed level
+    before = res.observed_curve[res.observed_curve.index < row["superseded_date"]]
+    assert before.iloc[-1] < 1.0
+    # off (no stale rule): nothing is superseded
+    assert fit_vision(history, "2017-01-01", task_cap=1.0).superseded == ()

@@ -196,3 +196,84 @@ def test_sector_template_refuses_bad_ids_and_file_targets(tmp_path, runner):
     result = runner.invoke(main, ["data", "template", "sector", "-o", str(target)])
     assert result.exit_code == 2 and "is a file; give a folder" in result.output
     assert target.read_text(encoding="utf-8") == "keep"
+
+
+# --- issue: current data for cost and vision (the partner review of 2026-12-05) --------------
+
+
+def test_gpt4_level_prices_are_observed_to_2026_not_extrapolated(store):
+    """The GPT-4-level series (MMLU >= 86.4, llm_assistants) is observed to 2026-09-01
+    (later price observations from llm-prices), from the cheapest model standing then:
+    Gemini 2.0 Flash, USD 0.10 in / 0.40 out = (3 x 0.10 + 0.40) / 4 = 0.175 per 1M
+    tokens. Today's projected price can fall below it only at the shrunk fitted rate at
+    most over the 0.26 years since: price >= 0.175 / factor ** 0.26 (before this data it
+    read USD 0.0016, 100x below the cheapest model on sale). As of 2026-08-31 the later
+    rows are invisible and the series ends with the last model-card MMLU (gpt-oss-120b,
+    2025-08-05)."""
+    from gapscore.scoring.signals.sector import _cost, _verified_prices, observed_end
+
+    today = pd.Timestamp("2026-12-05")
+    spec = store.sector("llm_assistants")["cost"]
+    assert (spec["benchmark"], float(spec["threshold"])) == ("mmlu", 86.4)
+    prices = _verified_prices(store, today)
+    assert observed_end(prices, "mmlu", today) == pd.Timestamp("2026-09-01")
+    cost = _cost(store, store.sector("llm_assistants"), today)
+    anchor = math.exp(cost.projection.level_end_)
+    assert anchor == pytest.approx((3 * 0.10 + 0.40) / 4)
+    now = float(cost.projection.predict(pd.DatetimeIndex([today]))[0])
+    u = (today - pd.Timestamp("2026-09-01")).days / 365.2425
+    assert anchor / cost.shrunk.factor ** u <= now <= anchor
+    assert now > 0.05  # not 100x below the market (0.0016 before)
+    before = pd.Timestamp("2026-08-31")
+    assert observed_end(_verified_prices(store, before), "mmlu", before) == pd.Timestamp("2025-08-05")
+
+
+def test_model_card_scores_are_never_dated_before_their_publication(store):
+    """Every MMLU taken from a developer's model card names it and its publication date,
+    and the row is dated on or after that date (GPT-4.1 mini and nano: 2025-04-14)."""
+    import re
+
+    prices = store.load("prices")
+    cards = prices[prices["source"].str.contains("from the developer:", regex=False)]
+    assert len(cards) >= 6
+    for _, row in cards.iterrows():
+        published = re.search(r"published (\d{4}-\d{2}-\d{2})\)", row["source"])
+        assert published, row["model"]
+        assert pd.Timestamp(row["date"]) >= pd.Timestamp(published.group(1)), row["model"]
+        assert pd.notna(row["mmlu"])
+    minis = prices.set_index("model").loc[["GPT-4.1 mini", "GPT-4.1 nano"]]
+    assert (pd.to_datetime(minis["date"]) == pd.Timestamp("2025-04-14")).all()
+    assert minis.loc["GPT-4.1 mini", "mmlu"] == 87.5 and minis.loc["GPT-4.1 nano", "mmlu"] == 80.1
+
+
+def test_vision_is_measured_again_by_mmmu(store):
+    """MMMU (Yue et al. 2023: best expert group 88.6, random choice 22.1) is a vision
+    member still reported: GPT-5's 84.2 (2025-08-07) is (84.2 - 22.1) / (88.6 - 22.1) =
+    62.1 / 66.5 = 0.9338 of human. As of 2026-12-05 computer vision is no longer 'beyond
+    measure' (its 2015-2017 members are superseded by MMMU, first reported 2023-11-27)."""
+    from gapscore.scoring.inputs.config import load_config
+    from gapscore.scoring.signals.sector import sector_signals
+
+    bench = store.load("benchmarks").set_index("benchmark")
+    assert (bench.loc["mmmu", "human_baseline"], bench.loc["mmmu", "floor"]) == (88.6, 22.1)
+    hist = store.load("capability")
+    norm = normalise(hist[hist["benchmark"] == "mmmu"], store.load("benchmarks"))
+    assert float(norm["share"].max()) == pytest.approx(62.1 / 66.5)
+    assert "mmmu" in store.sector("computer_vision")["benchmarks"]
+    cap = sector_signals(store, "computer_vision", pd.Timestamp("2026-12-05"), load_config()).capability
+    assert not cap.beyond_measure
+    assert set(cap.superseded) == {"cifar100_error", "pascal_voc2007_map", "stl10_error", "vqa_real_oe"}
+    # before MMMU existed, 2020: nothing supersedes them (kept, beyond measure)
+    old = sector_signals(store, "computer_vision", pd.Timestamp("2020-06-30"), load_config()).capability
+    assert old.beyond_measure and old.superseded == ()
+
+
+def test_speech_no_longer_held_by_1990s_switchboard(store):
+    """NIST Switchboard (1995-97, 37% of human) is superseded by Hub5'00 Switchboard
+    (first result in the bundled data 2011): it no longer holds speech at 91%."""
+    from gapscore.scoring.inputs.config import load_config
+    from gapscore.scoring.signals.sector import sector_signals
+
+    cap = sector_signals(store, "speech_recognition", pd.Timestamp("2026-12-05"), load_config()).capability
+    assert "nist_switchboard_wer" in cap.superseded
+    assert cap.observed_level == pytest.approx(1.0)

@@ -119,7 +119,8 @@ def test_harvest_on_saturated_measures_alone_is_held_to_the_configured_confidenc
     base = dict(
         funding_growth=-0.10,
         as_of_year=2026.0,
-        milestone=(YearForecast("cap", 2014.0, 0.0, 2014.0, 2014.0, True),),
+        milestone=(YearForecast("cap", 2014.0, 0.0, 2014.0, 2014.0, True),
+                   YearForecast("econ", 2014.0, 0.0, 2014.0, 2014.0, True)),  # both legs: full coverage
         perfection=YearForecast("perf", 2015.0, 0.0, 2015.0, 2015.0, True),
         velocity=0.0,
         traction_rate=0.1,
@@ -172,3 +173,27 @@ def test_a_growth_call_on_saturated_measures_alone_is_held_too():
     assert free.recommendation == held.recommendation == "growth"
     assert free.decision_probability == 1.0
     assert held.decision_probability == CFG["capability"]["saturated_max_confidence"] == 0.5
+
+
+def test_coverage_counts_the_milestone_legs():
+    """Data coverage counts every leg the stage model uses, unit economics included.
+
+    Worked by hand, default stages: the weight keys used are timing, capability_momentum,
+    traction, works_with_gaps and near_perfection (5). Three rest on the milestone
+    (timing, works_with_gaps, near_perfection), whose legs are capability and unit economics.
+    - both legs, velocity and traction known: 5 / 5 = 1.0
+    - capability only (no economics): (0.5 + 1 + 1 + 0.5 + 0.5) / 5 = 3.5 / 5 = 0.7
+    - capability only, traction missing too: (0.5 + 1 + 0 + 0.5 + 0.5) / 5 = 0.5
+    Before, a sector with no unit economics read 1.0 (autonomous driving, robotics).
+    """
+    cap = YearForecast("cap", 2016.0, 0.0, 2016.0, 2016.0, True)
+    econ = YearForecast("econ", 2020.0, 1.0, 2018.7, 2021.3)
+    perf = YearForecast("p", 2030, 2, 2027, 2033)
+    both = score(TimingInputs(2018.0, milestone=(cap, econ), perfection=perf, velocity=0.05, traction_rate=0.4), CFG)
+    only_cap = score(TimingInputs(2018.0, milestone=(cap,), perfection=perf, velocity=0.05, traction_rate=0.4), CFG)
+    no_traction = score(TimingInputs(2018.0, milestone=(cap,), perfection=perf, velocity=0.05), CFG)
+    assert both.coverage == pytest.approx(1.0)
+    assert only_cap.coverage == pytest.approx(0.7)
+    assert no_traction.coverage == pytest.approx(0.5)
+    # the confidence is the decision probability times the coverage
+    assert only_cap.confidence == pytest.approx(only_cap.decision_probability * 0.7)

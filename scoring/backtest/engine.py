@@ -147,9 +147,10 @@ def observed_levels(store: DataStore, sector: str, truth_as_of: pd.Timestamp, cf
     ``models.capability.observed_frontier``, the same level ``fit_sector`` reports as
     ``observed_level``: at each record date, the mean over the sector's benchmarks with
     a result by then of the best share reached, each clipped to [0, capability.task_cap],
-    a saturated benchmark counting as the cap. Indexed by date.
+    a saturated benchmark counting as the cap, a superseded one out of the mean from the
+    date it was superseded (``superseded_dates``). Indexed by date.
     """
-    from gapscore.models.capability import normalise, observed_frontier, saturation_dates
+    from gapscore.models.capability import normalise, observed_frontier, saturation_dates, superseded_dates
 
     table = store.sector(sector)
     names = list(table.get("benchmarks") or [])
@@ -161,7 +162,9 @@ def observed_levels(store: DataStore, sector: str, truth_as_of: pd.Timestamp, cf
     bench = store.load("benchmarks")
     norm = normalise(history, bench, error_scale=c["error_scale"])
     saturated = saturation_dates(norm, bench, noise_points=c["saturation_noise_points"])
-    return observed_frontier(norm, names, cap=float(c["task_cap"]), saturated=saturated)
+    retired = superseded_dates(norm, names, as_of=truth_as_of, stale_after_years=float(c["stale_after_years"]),
+                               saturated=saturated.dropna())
+    return observed_frontier(norm, names, cap=float(c["task_cap"]), saturated=saturated, retired=retired)
 
 
 def level_at(levels: pd.Series, when: pd.Timestamp) -> float:

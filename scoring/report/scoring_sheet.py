@@ -32,7 +32,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from gapscore.scoring.inputs import config as config_mod
 from gapscore.scoring.report.book import Sheet
-from gapscore.scoring.stage_model import FACTOR_BY_KEY, FACTORS, MAX_WINDOW_YEARS, STAGE_BY_ID, STAGE_MODEL, STAGES, WINDOWED, excel_gated, excel_rule, excel_stage_probability, factor_key
+from gapscore.scoring.stage_model import FACTOR_BY_KEY, FACTORS, MAX_WINDOW_YEARS, MILESTONE_LEGS, STAGE_BY_ID, STAGE_MODEL, STAGES, WINDOWED, excel_coverage_available, excel_gated, excel_rule, excel_stage_probability, factor_key
 from gapscore.scoring.signals.timing import Z80
 
 CHECK_OK = "ok"
@@ -487,17 +487,20 @@ class ScoringSheet:
             for factor in cfg["stages"][stage]["weights"]:
                 if factor not in used:
                     used.append(factor)
-        ok_name = {}
+        available = {}
         for stage in STAGES:
             for factor in cfg["stages"][stage]["weights"]:
                 f = FACTOR_BY_KEY[factor_key(stage, factor)]
-                ok_name.setdefault(factor, f.coverage_ok or f"f_{f.cell}_ok")
+                available.setdefault(factor, excel_coverage_available(f))
         top = s.row
         for factor in used:
             r = s.row
             s.put(r, 1, factor)
             s.put(r, 2, True)
-            s.formula(r, 3, f"=IF({ok_name[factor]},1,0)", "integer")
+            s.formula(r, 3, f"={available[factor]}", "share")
+            if "ms_components" in available[factor]:
+                s.put(r, NOTE_COL, f"rests on the milestone: the share of its {len(MILESTONE_LEGS)} legs present "
+                      f"({', '.join(MILESTONE_LEGS)})", style="note")
             s.row += 1
         avail = f"C{top}:C{s.row - 1}"
         n = len(used)

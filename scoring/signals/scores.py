@@ -175,11 +175,18 @@ def _saturation_reasons(cap, cfg: dict) -> list[str]:
     if cap.saturated:
         done = ", ".join(f"{b} since {rows.loc[b, 'saturated_date'].year}" for b in cap.saturated)
         out.append(f"saturated (tasks done, counted at 100%; they say nothing more about the remaining gap): {done}")
-    if cap.stale:
+    superseded = set(getattr(cap, "superseded", ()))
+    kept = [b for b in cap.stale if b not in superseded]
+    if kept:
         gone = ", ".join(f"{b} since {rows.loc[b, 'last_result_date'].year} (kept at its {rows.loc[b, 'observed_share']:.0%})"
-                         for b in cap.stale)
+                         for b in kept)
         out.append(f"no longer reported (last result more than {cfg['capability']['stale_after_years']:g} years ago; "
                    f"kept at its last observed share, not extrapolated, no velocity): {gone}")
+    if superseded:
+        gone = ", ".join(f"{b} (last result {rows.loc[b, 'last_result_date'].year}, at {rows.loc[b, 'observed_share']:.0%}; "
+                         f"out since {rows.loc[b, 'superseded_date'].year})" for b in cap.stale if b in superseded)
+        out.append("superseded (no longer reported, and the sector moved on to a later benchmark first reported after "
+                   f"its last result): no longer counted in today's level: {gone}")
     if cap.beyond_measure:
         out.append("capability beyond what its benchmarks measure: no benchmark of the sector still measures (each is "
                    "saturated or no longer reported) and the data has no harder one, so the gaps its products still meet "

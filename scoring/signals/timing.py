@@ -118,8 +118,7 @@ def score(inputs: TimingInputs, cfg: dict) -> StageScores:
             parts[weight_key] = float(weight) * v
         contributions[stage] = parts
         scores[stage] = sum(parts.values())
-    used = {f for stage in STAGES for f in cfg["stages"][stage]["weights"]}
-    coverage = 1.0 - len(missing & used) / max(1, len(used))
+    coverage = stage_model.data_coverage(inputs, cfg, values)
     decision = decide(inputs, scores, cfg, values)
     return StageScores(
         scores=scores,

@@ -9,6 +9,8 @@ Imported by ``tools/curate/capability.py`` (run as a script, so this folder is o
 * ``wer-are-we/README.md``: speech state of the art (LibriSpeech, WSJ, Hub5'00 Switchboard
   and CallHome), "Month Year" dates: a result is dated the last day of its month.
 * ``published-facts.md`` (NIST): the NIST Hub-5 Switchboard evaluations of 1995 and 1997.
+* MMMU (vision, 2023-2025): developers' published validation scores, transcribed with
+  the page each was published on (``MMMU_RESULTS``).
 * ``epoch-benchmark-stitching-extra/``: OSWorld, Terminal-Bench, Aider Polyglot, Video-MME.
 * ``epoch-eci/``: the Epoch Capabilities Index.
 * ``metr-time-horizons/`` and ``metr-cross-domain-horizon/``: METR 50% time horizons.
@@ -173,6 +175,16 @@ def history_benches(Bench):  # noqa: N803 - the dataclass from capability.py
               "No published human mAP: 90 is an assumption: a person finds nearly every object at "
               "the lenient IoU 0.5 criterion, less the 'difficult' and truncated objects on which "
               "annotators disagree. Floor: 0 mAP"),
+        # ------------------------------------------------ vision, LLM era
+        Bench("mmmu", "computer_vision", "accuracy", True, MMMU_HUMAN, MMMU_FLOOR, "percent", "linear",
+              "MMMU (validation set): 11.5K college-exam questions over images of 30 kinds (photos, "
+              "charts, diagrams, maps, medical and microscope images), answered from the image "
+              "and the question",
+              f"Yue et al. 2023, MMMU (arxiv.org/abs/2311.16502, v1 2023-11-27), validation set: "
+              f"human experts (college seniors, 90 of them, three groups) scored {MMMU_HUMAN_LOW} / "
+              f"{MMMU_HUMAN_MEDIUM} / {MMMU_HUMAN} (low / medium / high); the best group, "
+              f"{MMMU_HUMAN}, is the human level here, as MMLU's expert level is. Floor: random "
+              f"choice on the validation set, {MMMU_FLOOR}% (same paper)"),
         # ------------------------------------------------ speech
         Bench("callhome_wer", "speech_recognition", "wer", False, 11.3, 100.0, "wer_percent", "log",
               "CallHome conversational telephone speech (Hub5'00 evaluation): word error rate",
@@ -373,6 +385,47 @@ the frontier's neighbourhood, not every submission, and starts when the leaderbo
 already passed the median radiologist."""
 
 
+# --------------------------------------------------------------------------- MMMU
+
+MMMU_HUMAN = 88.6
+MMMU_HUMAN_MEDIUM = 82.6
+MMMU_HUMAN_LOW = 76.2
+MMMU_FLOOR = 22.1
+"""Yue et al. 2023 (arXiv 2311.16502), validation set: human experts low / medium / high,
+and random choice. Read on the paper's leaderboard as quoted by vals.ai's MMMU page
+("human expert performance ranges from 76.2% ... to 88.6%")."""
+
+MMMU_RESULTS = [
+    # (date the score was published, system, MMMU validation accuracy %, where it was published)
+    ("2023-11-27", "GPT-4V(ision)", 56.8, "Yue et al. 2023, MMMU (arXiv 2311.16502 v1), validation set"),
+    ("2023-12-06", "Gemini Ultra", 59.4, "Gemini Team, 'Gemini: A Family of Highly Capable Multimodal Models' "
+     "(arXiv 2312.11805; announced 2023-12-06), MMMU val (pass@1)"),
+    ("2024-05-13", "GPT-4o", 69.1, "OpenAI, 'Hello GPT-4o' (2024-05-13), vision understanding evals: MMMU val"),
+    ("2024-06-20", "Claude 3.5 Sonnet", 68.3, "Anthropic, 'Claude 3.5 Sonnet' (2024-06-20), vision benchmarks: MMMU val"),
+    ("2024-09-12", "o1", 78.2, "OpenAI, 'Learning to reason with LLMs' (2024-09-12): o1 MMMU val 78.2"),
+    ("2025-03-25", "Gemini 2.5 Pro (Experimental 03-25)", 81.7, "Google, 'Gemini 2.5: Our most intelligent AI model' "
+     "(2025-03-25), benchmark table: MMMU 81.7"),
+    ("2025-04-14", "GPT-4.1", 74.8, "OpenAI, 'Introducing GPT-4.1 in the API' (2025-04-14), vision evals: MMMU 74.8"),
+    ("2025-04-16", "o3", 82.9, "OpenAI, 'Introducing OpenAI o3 and o4-mini' (2025-04-16): MMMU 82.9 (o4-mini 81.6)"),
+    ("2025-04-16", "o4-mini", 81.6, "OpenAI, 'Introducing OpenAI o3 and o4-mini' (2025-04-16): MMMU 81.6"),
+    ("2025-05-22", "Claude Opus 4", 73.7, "Anthropic, 'Introducing Claude 4' (2025-05-22), benchmark table: MMMU val 73.7"),
+    ("2025-08-07", "GPT-5", 84.2, "OpenAI, 'Introducing GPT-5' (2025-08-07): MMMU 84.2 (college-level visual problem-solving)"),
+    ("2025-11-24", "Claude Opus 4.5", 80.7, "Anthropic, 'Introducing Claude Opus 4.5' (2025-11-24), benchmark table: "
+     "MMMU (validation) 80.7"),
+]
+"""MMMU validation scores as the developers published them (self-reported; secondary
+copies read: llmdb.com/benchmarks/mmmu, llm-stats.com MMMU (validation), vals.ai). Each is
+dated by the day its developer published it (the paper for GPT-4V): a score is usable only
+from then. The frontier's points and the later results that show the benchmark is still
+reported; not every model that reported MMMU."""
+
+
+def read_mmmu() -> pd.DataFrame:
+    return pd.DataFrame([{"benchmark": "mmmu", "date": d, "system": m, "value": _r(v),
+                          "source": f"{src} (self-reported by the developer unless a paper)"}
+                         for d, m, v, src in MMMU_RESULTS])
+
+
 def read_chexpert() -> pd.DataFrame:
     return pd.DataFrame([{
         "benchmark": "chexpert_rads_below_curve", "date": d, "system": m, "value": _r(v),
@@ -556,7 +609,7 @@ def build_histories(shared: Path, release: dict[str, str], release_src: str) -> 
     notes: list[str] = []
     parts = [read_awty(shared)]
     wer, undated = read_wer_are_we(shared)
-    parts += [wer, read_nist(), read_chexpert(), read_os_world(shared), read_eci(shared), read_metr_software(shared)]
+    parts += [wer, read_nist(), read_chexpert(), read_mmmu(), read_os_world(shared), read_eci(shared), read_metr_software(shared)]
     notes.append(f"wer_are_we: {len(wer)} rows; {undated} undated rows left out")
     dates = dict(eci_release_dates(shared))
     dates.update(release)  # Epoch model_versions.csv first, the ECI table's dates as a fallback

@@ -6,7 +6,7 @@ A build tool, run by hand when the sources change; never imported at run time::
     .venv/bin/python tools/curate/prices.py --shared /work/shared/data --check
 
 ``--shared`` is the raw data folder (``epoch-llm-prices/``, ``aa-inference-panel/``,
-``epoch-hardware/`` inside it). ``--out`` defaults to the repository's ``data/``.
+``llm-prices/``, ``epoch-hardware/`` inside it). ``--out`` defaults to the repository's ``data/``.
 ``--check`` also prints the reproduction of Epoch AI's MMLU >= 43.9 price decline.
 What each output column means, and the known biases, are in
 ``docs/datasets/prices.md``.
@@ -15,6 +15,7 @@ What each output column means, and the known biases, are in
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import re
 import sys
@@ -160,6 +161,8 @@ AA_DUPLICATE_RUN = re.compile(r"\(Option ?\d+\)|\bOption \d+\b|\((?:AIME|AIME 2|
 """Panel rows that repeat a model for another evaluation run, not a different model."""
 AA_UNIDENTIFIED = frozenset({"May be Maverick Lost Name"})
 
+GPT41_SOURCE = "OpenAI, 'Introducing GPT-4.1 in the API' (openai.com/index/gpt-4-1), 14 April 2025"
+
 AA_DATE_CORRECTIONS: dict[str, tuple[str, str]] = {
     # Panel rows whose date is off by more than the panel's usual month rounding.
     "GPT-4.1": (
@@ -167,7 +170,114 @@ AA_DATE_CORRECTIONS: dict[str, tuple[str, str]] = {
         "OpenAI, 'Introducing GPT-4.1 in the API', 14 April 2025; the panel's own monthly "
         "prices for GPT-4.1 also begin in 2025-04",
     ),
+    # The panel dates the mini and nano models 2025-04-01; they were announced with GPT-4.1
+    # (and their MMLU scores published) on 14 April 2025.
+    "GPT-4.1 mini": ("2025-04-14", GPT41_SOURCE),
+    "GPT-4.1 nano": ("2025-04-14", GPT41_SOURCE),
 }
+
+# --------------------------------------------------------------------------- model-card scores
+
+MODEL_CARD_SCORES: dict[str, tuple[dict[str, float], str, str]] = {
+    # Scores the panel does not carry, from the developer's own announcement or model card
+    # (self-reported, 5-shot or the developer's protocol: not Epoch's or Artificial
+    # Analysis' own runs). panel model -> ({column: score}, published, citation). A row is
+    # never dated before the score was published (checked in add_model_card_scores).
+    # The panel has no MMLU after 2025-02 (Artificial Analysis moved to MMLU-Pro), so
+    # without these the GPT-4-level (MMLU >= 86.4) price series ended in February 2025.
+    "GPT-4.1": ({"mmlu": 90.2}, "2025-04-14", GPT41_SOURCE + ", academic benchmarks table: MMLU 90.2%"),
+    "GPT-4.1 mini": ({"mmlu": 87.5}, "2025-04-14", GPT41_SOURCE + ", academic benchmarks table: MMLU 87.5%"),
+    "GPT-4.1 nano": ({"mmlu": 80.1}, "2025-04-14", GPT41_SOURCE + ", academic benchmarks table: MMLU 80.1%"),
+    "gpt-oss-120B": ({"mmlu": 90.0}, "2025-08-05",
+                     "OpenAI, 'gpt-oss-120b & gpt-oss-20b Model Card' (arXiv 2508.10925), 5 August 2025: "
+                     "MMLU 85.9 / 88.0 / 90.0 at low / medium / high reasoning (high taken, the panel's setting)"),
+    "gpt-oss-20B": ({"mmlu": 85.3}, "2025-08-05",
+                    "OpenAI, 'gpt-oss-120b & gpt-oss-20b Model Card' (arXiv 2508.10925), 5 August 2025: "
+                    "MMLU 85.3 at high reasoning"),
+    "Kimi K2": ({"mmlu": 89.5}, "2025-07-11",
+                "Moonshot AI, Kimi-K2-Instruct model card (huggingface.co/moonshotai/Kimi-K2-Instruct), "
+                "11 July 2025: MMLU 89.5 (EM)"),
+}
+
+
+def add_model_card_scores(prices: pd.DataFrame, log: list[str]) -> pd.DataFrame:
+    """Fill the scores of ``MODEL_CARD_SCORES`` into their rows, citing each in ``source``."""
+    out = prices.copy()
+    for model, (scores, published, citation) in MODEL_CARD_SCORES.items():
+        rows = out["model"] == model
+        if rows.sum() != 1:
+            raise SystemExit(f"MODEL_CARD_SCORES: {model!r} matches {int(rows.sum())} rows, not 1")
+        if (out.loc[rows, "date"] < pd.Timestamp(published)).any():
+            raise SystemExit(f"MODEL_CARD_SCORES: {model!r} is dated before its score was published ({published})")
+        for col, value in scores.items():
+            if pd.notna(out.loc[rows, col]).any():
+                raise SystemExit(f"MODEL_CARD_SCORES: {model!r} already has {col}; a model card does not override it")
+            out.loc[rows, col] = float(value)
+        text = ", ".join(f"{c} {v:g}" for c, v in scores.items())
+        out.loc[rows, "source"] += f"; {text} from the developer: {citation} (self-reported, published {published})"
+    log.append(f"model cards: scores added to {len(MODEL_CARD_SCORES)} rows")
+    return out
+
+
+# --------------------------------------------------------------------------- later price observations
+
+LLM_PRICES_DIR = "llm-prices"
+LLM_PRICES_SOURCE = "Simon Willison's llm-prices (github.com/simonw/llm-prices, data/{vendor}.json)"
+LATER_PRICES: dict[tuple[str, str], str] = {
+    # (vendor file, model id) -> the prices.csv row whose model this is (the developer's
+    # own API price; the scores are that row's). Only ids that name one model version.
+    ("google", "gemini-2.0-flash"): "Gemini 2.0 Flash",
+    ("google", "gemini-2.0-flash-lite"): "Gemini 2.0 Flash-Lite (Feb '25)",
+    ("google", "gemini-2.5-flash-lite"): "Gemini 2.5 Flash-Lite",
+    ("openai", "gpt-4o-mini"): "GPT-4o-mini",
+    ("openai", "gpt-4.1"): "GPT-4.1",
+    ("openai", "gpt-4.1-mini"): "GPT-4.1 mini",
+    ("openai", "gpt-4.1-nano"): "GPT-4.1 nano",
+    ("moonshot-ai", "kimi-k2-0711-preview"): "Kimi K2",
+    ("amazon", "amazon-nova-micro"): "Nova Micro",
+    ("amazon", "amazon-nova-lite"): "Nova Lite",
+    ("amazon", "amazon-nova-pro"): "Nova Pro",
+}
+
+
+def read_later_prices(shared: Path, prices: pd.DataFrame, log: list[str]) -> pd.DataFrame:
+    """Later price observations of models already in ``prices``, from the llm-prices snapshot.
+
+    Each is the price the vendor lists as current (no ``to_date``), 3:1 input:output, dated
+    at the latest price change the snapshot records anywhere (it was taken on or after that
+    date; a change of this model's price before then would be in its history). Like
+    Epoch's repeat observations (a model at a later price date), it keeps the model's
+    scores: it says the model was still sold at that price on that date, so a price series
+    is observed, not projected, until then. A listing is not proof the model was still
+    served (a retired model can linger in the file): a limit, named in docs/datasets/prices.md.
+    """
+    folder = shared / LLM_PRICES_DIR
+    files = {p.stem: json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))}
+    stamps = [h[k] for d in files.values() for m in d["models"] for h in m["price_history"]
+              for k in ("from_date", "to_date") if h.get(k)]
+    snapshot = pd.Timestamp(max(stamps))
+    by_name = prices.set_index("model")
+    rows = []
+    for (vendor, model_id), name in LATER_PRICES.items():
+        models = {m["id"]: m for m in files[vendor]["models"]}
+        if model_id not in models or name not in by_name.index:
+            raise SystemExit(f"LATER_PRICES: {vendor}/{model_id} or {name!r} not found")
+        current = [h for h in models[model_id]["price_history"] if not h.get("to_date")]
+        if len(current) != 1:
+            raise SystemExit(f"LATER_PRICES: {vendor}/{model_id} has {len(current)} current prices")
+        inp, outp = float(current[0]["input"]), float(current[0]["output"])
+        base = by_name.loc[name]
+        rec = {c: base[c] for c in SCORE_COLUMNS}
+        rec.update(model=f"{name} (price {snapshot:%Y-%m-%d})", date=snapshot, usd_per_mtok=(3 * inp + outp) / 4,
+                   provider=base["provider"], verified=bool(base["verified"]),
+                   source=(f"{LLM_PRICES_SOURCE.format(vendor=vendor)}: {model_id} listed at USD {inp:g} input / "
+                           f"{outp:g} output per 1M tokens (3:1 blend); dated {snapshot:%Y-%m-%d}, the latest price "
+                           f"change the snapshot records (taken on or after it); a later price observation of "
+                           f"{name!r}, whose scores it keeps"))
+        rows.append(rec)
+    log.append(f"later prices: {len(rows)} observations dated {snapshot:%Y-%m-%d} from {LLM_PRICES_DIR}/")
+    out = pd.concat([prices, pd.DataFrame(rows)], ignore_index=True)
+    return out.sort_values(["date", "model"], kind="stable").reset_index(drop=True)[PRICE_COLUMNS]
 
 CREATOR_NAMES = {
     "Z AI": "Z.ai", "Z.ai (Zhipu AI)": "Z.ai", "Moonshot": "Moonshot AI",
@@ -558,6 +668,8 @@ def main(argv: list[str] | None = None) -> int:
 
     log: list[str] = []
     prices = merge_prices(read_epoch(args.shared), read_aa_panel(args.shared, log), log)
+    prices = add_model_card_scores(prices, log)
+    prices = read_later_prices(args.shared, prices, log)
     check_prices(prices)
     hardware = read_hardware(args.shared, log)
     args.out.mkdir(parents=True, exist_ok=True)
