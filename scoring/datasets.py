@@ -551,10 +551,14 @@ def coerce(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool
             early, late = schemas.EARLIEST_DATE, schemas.LATEST_DATE
             if pd.api.types.is_datetime64_any_dtype(s.dtype):  # timestamps (Parquet): their dates
                 local = s.dt.tz_localize(None) if isinstance(s.dtype, pd.DatetimeTZDtype) else s
-                day = local.to_numpy().astype("datetime64[D]")  # compared in days: no overflow
-                off = (day < early.to_datetime64().astype("datetime64[D]")) | (day > late.to_datetime64().astype("datetime64[D]"))
-                outside = pd.Series(off, index=s.index)
-                converted = pd.Series(np.where(off, np.datetime64("NaT"), day).astype("datetime64[ns]"), index=s.index)
+                converted = _midnights_in_range(local, early, late)
+                if converted is not None:  # the common case: nanosecond dates at midnight, all in range
+                    outside = pd.Series(False, index=s.index)
+                else:
+                    day = local.to_numpy().astype("datetime64[D]")  # compared in days: no overflow
+                    off = (day < early.to_datetime64().astype("datetime64[D]")) | (day > late.to_datetime64().astype("datetime64[D]"))
+                    outside = pd.Series(off, index=s.index)
+                    converted = pd.Series(np.where(off, np.datetime64("NaT"), day).astype("datetime64[ns]"), index=s.index)
             else:
                 converted = pd.to_datetime(s, errors="coerce", format="ISO8601", utc=True).dt.tz_localize(None)
                 outside = converted.notna() & ((converted < early) | (converted > late))
@@ -577,6 +581,26 @@ def coerce(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool
         else:
             out[col] = s.astype(object).where(present, None)
     return out, problems
+
+
+_NS_PER_DAY = 86_400 * 10**9
+
+
+def _midnights_in_range(column: pd.Series, early: pd.Timestamp, late: pd.Timestamp) -> pd.Series | None:
+    """``column`` itself when it is naive nanosecond timestamps, each at midnight (or
+    NaT) and dated within [early, late]: then taking their dates changes nothing. Else
+    None (the caller converts). Integer arithmetic on the ticks: several times faster
+    than ``astype("datetime64[D]")`` on millions of rows."""
+    values = column.to_numpy()
+    if values.dtype != np.dtype("datetime64[ns]"):
+        return None
+    ticks = values.view(np.int64)
+    nat = np.isnat(values)
+    day = ticks // _NS_PER_DAY
+    lo = early.to_datetime64().astype("datetime64[D]").astype(np.int64)
+    hi = late.to_datetime64().astype("datetime64[D]").astype(np.int64)
+    fine = ((day >= lo) & (day <= hi) & (day * _NS_PER_DAY == ticks)) | nat
+    return column if fine.all() else None
 
 
 def _long_cells(column: pd.Series) -> pd.Index:
