@@ -25,7 +25,7 @@ from statsmodels.duration.survfunc import SurvfuncRight
 from bench import make_rounds as mr
 from bench.common import Context, Result, median_time
 from gapscore.models.graduation import DAYS_PER_MONTH, kaplan_meier
-from gapscore.scoring.datasets import DataStore
+from gapscore.scoring.inputs.datasets import DataStore
 
 FULL = dict(rounds=5_000_000, companies=1_000_000, categories=200, cohort_years=20)
 QUICK = dict(rounds=50_000, companies=10_000, categories=20, cohort_years=20)

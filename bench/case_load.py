@@ -21,7 +21,7 @@ from bench.common import PEAK_MEMORY_MB, Context, Result, run as run_command
 OURS = PEAK_MEMORY_MB + """
 import json, sys, time
 from pathlib import Path
-from gapscore.scoring.datasets import DataStore
+from gapscore.scoring.inputs.datasets import DataStore
 start = time.perf_counter()
 frame = DataStore(Path(sys.argv[1]), replace=True).load("rounds")
 took = time.perf_counter() - start

@@ -100,7 +100,7 @@ PERCENT_UNITS = frozenset({"percent"})
 _PERCENT_MAX = 100.0
 
 #: Bootstrap replicates for intervals: the config's ``capability.n_boot`` default
-#: (scoring/defaults.toml, which gives the reasoning; the scoring layer always passes
+#: (scoring/inputs/defaults.toml, which gives the reasoning; the scoring layer always passes
 #: the config's value). Was 500 here while the config said 200: the config won, as
 #: the user's file, so a direct call of the model agrees with ``gapscore``.
 DEFAULT_N_BOOT = 200
@@ -115,7 +115,7 @@ DEFAULT_THRESHOLDS = (0.8, 0.95, 1.0)
 #: ``fit_sector(horizon_years=...)``). A threshold year beyond it (or never) is
 #: reported as ``as_of + horizon_years`` with ``capped=True`` ("not in sight"); an
 #: upper bound beyond it is ``inf``. The config's ``capability.horizon_years``
-#: (scoring/defaults.toml gives the reasoning), which the scoring layer passes; a
+#: (scoring/inputs/defaults.toml gives the reasoning), which the scoring layer passes; a
 #: test keeps this default equal to it.
 MAX_HORIZON_YEARS = 30.0
 

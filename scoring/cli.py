@@ -102,7 +102,7 @@ class Obj:
     @property
     def config(self):
         if self._config is None:
-            from gapscore.scoring.config import load_config
+            from gapscore.scoring.inputs.config import load_config
 
             self._config = load_config(self.config_path)
         return self._config
@@ -110,7 +110,7 @@ class Obj:
     @property
     def store(self):
         if self._store is None:
-            from gapscore.scoring.datasets import DataStore
+            from gapscore.scoring.inputs.datasets import DataStore
 
             self._store = DataStore(Path(self.data_dir) if self.data_dir else None, replace=self.replace)
         return self._store
@@ -187,7 +187,7 @@ def sectors_cmd(obj, fmt):
     """
     import pandas as pd
 
-    from gapscore.scoring.datasets import sector_legs
+    from gapscore.scoring.inputs.datasets import sector_legs
 
     rows = []
     for sid, t in obj.store.sectors().items():
@@ -250,7 +250,7 @@ def data_show(obj, name, sector, as_of, limit, fmt):
       gapscore data show capability --sector computer_vision --as-of 2016
       gapscore data show prices --format csv > prices.csv
     """
-    from gapscore.scoring.datasets import public, sector_rows
+    from gapscore.scoring.inputs.datasets import public, sector_rows
 
     if name == "sectors":
         import pandas as pd
@@ -294,7 +294,7 @@ def data_template(name, output, sector_id, force):
       gapscore data template sectors -o sectors.toml
       gapscore data template sector --id protein_structure -o mydata
     """
-    from gapscore.scoring.datasets import BUNDLED_DIR, sector_template, template_frame
+    from gapscore.scoring.inputs.datasets import BUNDLED_DIR, sector_template, template_frame
     from gapscore.scoring.output import check_target, frame_to_csv, write_text
 
     if name == "sector":
@@ -315,7 +315,7 @@ def data_template(name, output, sector_id, force):
     if name == "sectors":
         text = (BUNDLED_DIR / "sectors.toml").read_text(encoding="utf-8")
     elif name == "holdings":
-        from gapscore.scoring.portfolio import example_holdings
+        from gapscore.scoring.portfolio.builder import example_holdings
 
         text = frame_to_csv(example_holdings())
     else:
@@ -376,7 +376,7 @@ def data_import(obj, vendor, file, output, mapping, force):
       gapscore data import --from crunchbase cb_export.csv -o mydata/rounds.csv
       gapscore data import --from pitchbook deals.xlsx --mapping map.toml -o mydata/rounds.csv
     """
-    from gapscore.scoring.importers import import_report, import_vendor, read_mapping
+    from gapscore.scoring.inputs.importers import import_report, import_vendor, read_mapping
     from gapscore.scoring.output import frame_to_csv, write_text
 
     mapped = read_mapping(mapping) if mapping else None
@@ -413,7 +413,7 @@ def config_show(obj, fmt):
       gapscore config show
       gapscore --config mine.toml config show --format json
     """
-    from gapscore.scoring.config import to_toml
+    from gapscore.scoring.inputs.config import to_toml
     from gapscore.scoring.output import dumps_json
 
     click.echo(to_toml(obj.config) if fmt == "toml" else dumps_json(obj.config), nl=False)
@@ -429,7 +429,7 @@ def config_init(output, force):
     Example:
       gapscore config init -o gapscore.toml
     """
-    from gapscore.scoring.config import defaults_text
+    from gapscore.scoring.inputs.config import defaults_text
     from gapscore.scoring.output import write_text
 
     write_text(output, defaults_text(), force=force)
@@ -469,7 +469,7 @@ def curve_capability(obj, sector, as_of, fmt):
     Example:
       gapscore curve capability speech_recognition --as-of 2015 --format json
     """
-    from gapscore.scoring import curves
+    from gapscore.scoring.signals import curves
 
     result = curves.capability(obj.store, sector, resolve_as_of(as_of), obj.config)
     if "text" in result:
@@ -497,7 +497,7 @@ def curve_cost(obj, sector, prices_file, benchmark, threshold, as_of, fmt):
       gapscore curve cost llm_assistants
       gapscore curve cost --prices prices.csv --benchmark mmlu --threshold 43.9 --as-of 2025-02
     """
-    from gapscore.scoring import curves
+    from gapscore.scoring.signals import curves
 
     if prices_file is None and sector is None:
         raise click.UsageError("give a SECTOR, or --prices FILE with --benchmark and --threshold")
@@ -529,7 +529,7 @@ def curve_graduation(obj, sector, categories, rounds_file, from_round, to_round,
       gapscore curve graduation --category software --from series_a --to series_b --within 36
       gapscore curve graduation --rounds mydeals.csv --format json
     """
-    from gapscore.scoring import curves
+    from gapscore.scoring.signals import curves
 
     result = curves.graduation(obj.store, sector, resolve_as_of(as_of), obj.config, categories=list(categories), rounds_file=rounds_file, from_round=from_round, to_round=to_round, within=within)
     answer(fmt, result["text"], result["table"], result["json"])
@@ -548,7 +548,7 @@ def curve_economics(obj, sector, as_of, fmt):
     Example:
       gapscore curve economics code_assistants --format json
     """
-    from gapscore.scoring import curves
+    from gapscore.scoring.signals import curves
 
     result = curves.economics(obj.store, sector, resolve_as_of(as_of), obj.config)
     if fmt == "table" and len(result.get("lead", ())):
@@ -581,7 +581,7 @@ def score_cmd(obj, as_of, sectors, rank_by, fmt):
       gapscore score --as-of 2017 --sector computer_vision --format json
       gapscore --config mine.toml score --format csv
     """
-    from gapscore.scoring.scores import rank, ranking_frame, ranking_text, score_all
+    from gapscore.scoring.signals.scores import rank, ranking_frame, ranking_text, score_all
 
     results = rank(score_all(obj.store, resolve_as_of(as_of), obj.config, list(sectors) or None, progress=_progress("scoring")), rank_by)
     answer(fmt, ranking_text(results, rank_by), ranking_frame(results, rank_by), [r.as_dict() for r in results])
@@ -600,7 +600,7 @@ def explain_cmd(obj, sector, as_of, fmt):
       gapscore explain computer_vision --as-of 2017
       gapscore explain llm_assistants --format json
     """
-    from gapscore.scoring.scores import explain
+    from gapscore.scoring.signals.scores import explain
 
     result = explain(obj.store, sector, resolve_as_of(as_of), obj.config)
     answer(fmt, result["text"], result["sensitivity"], result["json"])
@@ -624,7 +624,7 @@ def diff_cmd(obj, date_from, date_to, sectors, fmt):
       gapscore diff --from 2024-12-31 --to 2025-12-31
       gapscore diff --from 2024 --sector llm_assistants --format json
     """
-    from gapscore.scoring.diff import diff
+    from gapscore.scoring.signals.diff import diff
 
     result = diff(obj.store, date_from, resolve_as_of(date_to), obj.config, list(sectors) or None, progress=_progress("scoring"))
     answer(fmt, result.text(), result.frame(), result.as_dict())
@@ -669,7 +669,7 @@ def backtest_cmd(obj, sectors, all_sectors, first_year, last_year, step, calibra
       gapscore backtest computer_vision --calibration all
       gapscore backtest --all --step 6m --format csv > rows.csv
     """
-    from gapscore.scoring.backtest import as_of_dates, parse_step, rows_frame, run_backtest, summary_text
+    from gapscore.scoring.backtest.engine import as_of_dates, parse_step, rows_frame, run_backtest, summary_text
     from gapscore.scoring.output import check_target
 
     if sectors and all_sectors:
@@ -691,7 +691,7 @@ def backtest_cmd(obj, sectors, all_sectors, first_year, last_year, step, calibra
                           progress=None if tick is None else (lambda what, i, n, name: tick(i, n, f"{what} {name}")))
     if output is not None:
         if output.suffix.lower() == ".xlsx":
-            from gapscore.scoring.report_backtest import write_workbook
+            from gapscore.scoring.report.backtest_book import write_workbook
 
             write_workbook(result, output, force=force)
         else:
@@ -744,7 +744,7 @@ def portfolio_build(obj, as_of, sectors, fund_size, sims, seed, output, force, f
       gapscore portfolio build --as-of 2019 --sims 20000 --seed 7 --format json
       gapscore --config fund.toml portfolio build --fund-size 150e6 -o fund.xlsx --force
     """
-    from gapscore.scoring import portfolio
+    from gapscore.scoring.portfolio import builder as portfolio
     from gapscore.scoring.output import check_target
 
     if output is not None:
@@ -752,7 +752,7 @@ def portfolio_build(obj, as_of, sectors, fund_size, sims, seed, output, force, f
     result = portfolio.build(obj.store, resolve_as_of(as_of), obj.config, sectors=list(sectors) or None,
                              fund_size_usd=fund_size, sims=sims, seed=seed, progress=_progress("scoring"))
     if output is not None:
-        from gapscore.scoring.report_portfolio import write_build_workbook
+        from gapscore.scoring.report.portfolio_book import write_build_workbook
 
         write_build_workbook(result, output, force=force)
         click.echo(f"wrote {output}", err=True)
@@ -778,7 +778,7 @@ def portfolio_review(obj, holdings, as_of, output, force, fmt):
       gapscore portfolio review holdings.csv
       gapscore portfolio review holdings.csv --as-of 2024-06-30 --format json
     """
-    from gapscore.scoring import portfolio
+    from gapscore.scoring.portfolio import builder as portfolio
     from gapscore.scoring.output import check_target
 
     if output is not None:
@@ -787,7 +787,7 @@ def portfolio_review(obj, holdings, as_of, output, force, fmt):
     if result.ignored:
         click.echo(f"ignored {result.ignored} investment(s) dated after {result.as_of.date()}", err=True)
     if output is not None:
-        from gapscore.scoring.report_portfolio import write_review_workbook
+        from gapscore.scoring.report.portfolio_book import write_review_workbook
 
         write_review_workbook(result, output, force=force)
         click.echo(f"wrote {output}", err=True)
@@ -821,8 +821,8 @@ def memo_cmd(obj, sector, all_sectors, as_of, output, template, force, since):
       gapscore memo llm_assistants --template my_layout.toml --force
       gapscore memo code_assistants --as-of 2025-12-31 --since 2024-12-31
     """
-    from gapscore.scoring import report
-    from gapscore.scoring.scores import score_all, score_sector
+    from gapscore.scoring.report import memo as report
+    from gapscore.scoring.signals.scores import score_all, score_sector
 
     if bool(sector) == bool(all_sectors):
         raise click.UsageError("give a SECTOR, or --all with -o DIR")
@@ -840,7 +840,7 @@ def memo_cmd(obj, sector, all_sectors, as_of, output, template, force, since):
     result = score_sector(obj.store, sector, day, obj.config)
     changes = None
     if since is not None:
-        from gapscore.scoring.diff import sector_diff
+        from gapscore.scoring.signals.diff import sector_diff
 
         if since >= day:
             raise click.UsageError(f"--since {since.date()} must be before the as-of date {day.date()}")

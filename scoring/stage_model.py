@@ -6,7 +6,7 @@ Every consumer reads these tables instead of restating them:
   stage may weigh, which stages have a window);
 - ``scoring.timing`` computes the factors (``Factor.compute``), the stage scores and
   the recommendation (``RECOMMENDATION_RULE``, evaluated by ``decide``);
-- ``scoring.report_scoring`` writes the Scoring sheet's factor rows and the
+- ``scoring.report.scoring_sheet`` writes the Scoring sheet's factor rows and the
   recommendation formulas from the same entries (``Factor.excel_ok`` /
   ``excel_value``, ``excel_rule``), so the Excel copy cannot drift from the Python;
 - ``scoring.portfolio`` and the reasons read the stage labels and the factor each
@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Union
 from gapscore.models.stages import STAGE_LABELS, STAGES
 
 if TYPE_CHECKING:  # only for the type hints: timing imports this module
-    from gapscore.scoring.timing import TimingInputs
+    from gapscore.scoring.signals.timing import TimingInputs
 
 __all__ = [
     "STAGES", "STAGE_LABELS", "RECOMMENDATIONS", "WEIGHT_TOTAL", "MAX_WINDOW_YEARS", "DECISION_LEVEL",

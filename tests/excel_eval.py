@@ -1,6 +1,6 @@
 """A small pure-Python evaluator for the Excel formula subset the memo's Scoring sheet uses.
 
-Not a spreadsheet engine: it knows the functions ``scoring.report_scoring`` writes
+Not a spreadsheet engine: it knows the functions ``scoring.report.scoring_sheet`` writes
 (IF, AND, OR, NOT, CHOOSE, INDEX, MATCH with match type 0, IFERROR, ISNUMBER, INT,
 ROUND, SUM, MIN, MAX, ABS, LN, NORMSDIST), numbers, strings, TRUE/FALSE, the
 operators + - * / ^ & = <> < <= > >=, cell and range references on one sheet and

@@ -13,13 +13,13 @@ import pytest
 from openpyxl import load_workbook
 from sklearn.metrics import balanced_accuracy_score, precision_score, recall_score
 
-from gapscore.scoring import backtest_metrics as bm
-from gapscore.scoring.backtest import (Realized, as_of_dates, backtest_rows, crossing_year, forward_outcomes,
+from gapscore.scoring.backtest import metrics as bm
+from gapscore.scoring.backtest.engine import (Realized, as_of_dates, backtest_rows, crossing_year, forward_outcomes,
                                        observed_levels, parse_step, rows_frame, run_backtest)
-from gapscore.scoring.calibration import calibration_forecasts, calibration_summary, realized_years
+from gapscore.scoring.signals.calibration import calibration_forecasts, calibration_summary, realized_years
 from gapscore.scoring.cli import main
-from gapscore.scoring.config import load_config, set_value
-from gapscore.scoring.datasets import DATASETS, DataStore
+from gapscore.scoring.inputs.config import load_config, set_value
+from gapscore.scoring.inputs.datasets import DATASETS, DataStore
 from gapscore.scoring.errors import ConfigError
 
 CHEAP = set_value(load_config(), "capability.n_boot", 20)
@@ -350,7 +350,7 @@ def test_anchor_cost_band_before_the_anchor_date_is_ordered():
     """A year before a published anchor: the faster decline means the higher cost (found by the backtest, 2024)."""
     from types import SimpleNamespace
 
-    from gapscore.scoring.signals import cost_per_unit
+    from gapscore.scoring.signals.sector import cost_per_unit
 
     spec = {"mode": "anchor", "anchor_date": "2024-10-01", "anchor_cost": 20.0}
     cost = SimpleNamespace(status="ok", is_fitted=True, decline_factor_per_year=10.0, ci90=(8.0, 12.0))  # a fitted CostResult
@@ -396,8 +396,8 @@ def test_calibration_scope_defaults_to_the_sectors_benchmarks_with_a_baseline(tm
     'one' is [a], of both [a, b]; the verdict names the forecaster's standing by hand."""
     from click.testing import CliRunner
 
-    from gapscore.scoring.backtest import calibration_verdict
-    from gapscore.scoring.calibration import sector_benchmarks
+    from gapscore.scoring.backtest.engine import calibration_verdict
+    from gapscore.scoring.signals.calibration import sector_benchmarks
 
     (tmp_path / "sectors.toml").write_text(
         '[sectors.one]\nname = "One"\ndescription = "toy"\nbenchmarks = ["a", "c"]\nround_categories = []\n'
@@ -442,7 +442,7 @@ def _pool_rows():
 
 
 def test_conformity_scores_by_hand_point_in_time():
-    from gapscore.scoring.calibration import CURVE_METHODS, conformity_scores
+    from gapscore.scoring.signals.calibration import CURVE_METHODS, conformity_scores
 
     pool = _pool_rows()
     got = conformity_scores(pool[pool["method"].isin(CURVE_METHODS)], 2020.0).set_index("benchmark")["score"]
@@ -455,7 +455,7 @@ def test_conformity_scores_by_hand_point_in_time():
 
 
 def test_conformal_scale_and_scales_by_hand():
-    from gapscore.scoring.calibration import conformal_scale, conformal_scales
+    from gapscore.scoring.signals.calibration import conformal_scale, conformal_scales
 
     # ten scores 0.1 .. 1.0 at 80%: rank ceil(11 x 0.8) = 9 -> 0.9; fewer than the minimum: none
     scores = np.arange(1, 11) / 10

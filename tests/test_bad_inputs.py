@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from gapscore.scoring.cli import main
-from gapscore.scoring.datasets import DATASETS
+from gapscore.scoring.inputs.datasets import DATASETS
 
 from conftest import MINI, write_mini
 

@@ -20,7 +20,7 @@ import pytest
 
 from gapscore.models.rounds import ROUND_LABELS
 from gapscore.scoring.cli import main
-from gapscore.scoring.datasets import DataStore, public
+from gapscore.scoring.inputs.datasets import DataStore, public
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = dict(rounds=6_000, companies=1_000, categories=12, cohort_years=6)

@@ -7,9 +7,9 @@ import gzip
 import pandas as pd
 import pytest
 
-from gapscore.scoring.datasets import DATASETS, DataStore, read_table, validate
+from gapscore.scoring.inputs.datasets import DATASETS, DataStore, read_table, validate
 from gapscore.scoring.errors import DataFileError, DataValidationError
-from gapscore.scoring import schemas
+from gapscore.scoring.inputs import schemas
 
 from conftest import write_mini
 
@@ -136,7 +136,7 @@ def test_datapackage_describes_every_bundled_file():
     """data/datapackage.json lists each bundled file with its header's fields, a source and a licence."""
     import json
 
-    from gapscore.scoring.datasets import BUNDLED_DIR
+    from gapscore.scoring.inputs.datasets import BUNDLED_DIR
 
     package = json.loads((BUNDLED_DIR / "datapackage.json").read_text())
     described = {r["path"]: r for r in package["resources"]}

@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from gapscore.scoring.cli import main
-from gapscore.scoring.config import load_config
-from gapscore.scoring.datasets import DataStore
-from gapscore.scoring.diff import sector_diff
+from gapscore.scoring.inputs.config import load_config
+from gapscore.scoring.inputs.datasets import DataStore
+from gapscore.scoring.signals.diff import sector_diff
 
 FROM, TO = pd.Timestamp("2024-12-31"), pd.Timestamp("2025-12-31")
 

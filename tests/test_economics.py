@@ -166,9 +166,9 @@ def test_falling_prices_give_ordered_years(start, decline, spread, tokens, reven
 
 import math  # noqa: E402
 
-from gapscore.scoring import signals as sig_mod  # noqa: E402
-from gapscore.scoring.config import load_config  # noqa: E402
-from gapscore.scoring.datasets import DataStore  # noqa: E402
+from gapscore.scoring.signals import sector as sig_mod  # noqa: E402
+from gapscore.scoring.inputs.config import load_config  # noqa: E402
+from gapscore.scoring.inputs.datasets import DataStore  # noqa: E402
 
 AS_OF = pd.Timestamp("2025-12-01")
 
@@ -258,7 +258,7 @@ def test_bundled_token_floor_follows_the_smallest_model_known(bundled):
 def test_viability_reason_names_the_year_it_became_viable(bundled):
     """Not the as-of year: the first year the cost per unit (as estimated on the date)
     is below the target share, or 'since at least' the first year with an estimate."""
-    from gapscore.scoring.scores import score_sector, viable_reason
+    from gapscore.scoring.signals.scores import score_sector, viable_reason
 
     assert viable_reason(0.1, (2023, True), AS_OF).endswith("below 10% of revenue since 2023 (the first year the cost per unit, "
                                                              "as estimated on 2025-12-01, is below it)")
@@ -278,7 +278,7 @@ def test_viability_reason_names_the_year_it_became_viable(bundled):
 
 def test_a_one_model_price_series_says_too_short(bundled):
     """LLM assistants on 2023-12-31: one model (GPT-4 Turbo) at MMLU >= 86.4."""
-    from gapscore.scoring.scores import score_sector
+    from gapscore.scoring.signals.scores import score_sector
 
     store, cfg = bundled
     reasons = score_sector(store, "llm_assistants", pd.Timestamp("2023-12-31"), cfg).reasons
@@ -288,7 +288,7 @@ def test_a_one_model_price_series_says_too_short(bundled):
 
 def test_no_priced_model_yet_says_so(bundled):
     """Math/science assistants on 2023-12-31: no priced model at MATH-500 >= 90 (o1-mini, 2024-09, is the first)."""
-    from gapscore.scoring.scores import score_sector
+    from gapscore.scoring.signals.scores import score_sector
 
     store, cfg = bundled
     reasons = score_sector(store, "math_science_assistants", pd.Timestamp("2023-12-31"), cfg).reasons

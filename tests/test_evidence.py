@@ -206,9 +206,9 @@ def test_graduation_cohorts_and_survival_are_the_evidence(cases):
 
 def test_evidence_is_known_as_of_the_date(tmp_path):
     """Rows dated after the as-of date change no evidence (frontier, rounds)."""
-    from gapscore.scoring.config import load_config
-    from gapscore.scoring.datasets import DataStore
-    from gapscore.scoring.evidence import sector_evidence
+    from gapscore.scoring.inputs.config import load_config
+    from gapscore.scoring.inputs.datasets import DataStore
+    from gapscore.scoring.signals.evidence import sector_evidence
 
     cfg = load_config()
     later = {"rounds.csv": ROUNDS + "c9,cv,seed,2020-01-01,1000000,hand-made\n"}
@@ -225,7 +225,7 @@ def test_compute_quotes_one_row_per_chip_sources_on_the_sources_sheet(cases):
     the cheapest of that day) with the number of its quotes the fit used; the quotes' sources
     are on the Sources sheet, each part once. Reference: hardware.csv read here with pandas
     (rental rows with an hourly price and a throughput figure, dated on or before 2025-06-30)."""
-    from gapscore.scoring.datasets import BUNDLED_DIR
+    from gapscore.scoring.inputs.datasets import BUNDLED_DIR
 
     payload, wb = cases["compute"]
     hw = pd.read_csv(BUNDLED_DIR / "hardware.csv", parse_dates=["date"])

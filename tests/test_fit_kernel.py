@@ -15,7 +15,7 @@ from gapscore.models._frontier import decimal_year
 from gapscore.models._logistic_lsq import fit_logistic_batch
 from gapscore.models.capability import SCurve, normalise, record_points
 from gapscore.models.exceptions import InputError
-from gapscore.scoring.datasets import DataStore
+from gapscore.scoring.inputs.datasets import DataStore
 
 #: Largest difference allowed between the methods' threshold years (point and the
 #: 10/50/90% bootstrap quantiles), in years. Measured on the bundled benchmarks whose

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 
 from gapscore.scoring.cli import main
-from gapscore.scoring.config import load_config
-from gapscore.scoring.datasets import DataStore
-from gapscore.scoring.scores import score_sector
-from gapscore.scoring.signals import sector_signals
+from gapscore.scoring.inputs.config import load_config
+from gapscore.scoring.inputs.datasets import DataStore
+from gapscore.scoring.signals.scores import score_sector
+from gapscore.scoring.signals.sector import sector_signals
 
 from conftest import MINI, write_mini
 
@@ -170,7 +170,7 @@ def test_backtest_truth_takes_funding_direction_from_the_series(funded):
     """Realized funding labels for years outcomes.csv leaves open come from the sector's
     series as known on the evaluation date: 2018 falls (-50%, first edition) as of
     2019-12-31 and grows (+50%, the revision) as of 2021-01-01."""
-    from gapscore.scoring.backtest import realized_history
+    from gapscore.scoring.backtest.engine import realized_history
 
     store = DataStore(funded, replace=True)
     before = realized_history(store, "vision", pd.Timestamp("2019-12-31"), CFG)
@@ -206,7 +206,7 @@ def test_bundled_old_rounds_are_censored_at_their_own_end_not_the_users_export(t
     New: 30 cv companies seeded 2020-01-15, 24 with a Series A 2021-01-15: eligible.
     Traction as of 2026-01-01 = 24 / 30 = 0.8 (n = 30). Censoring everything at the
     export's end would pool the 2012 cohort: (20 + 24) / (40 + 30) = 0.629."""
-    import gapscore.scoring.datasets as datasets
+    import gapscore.scoring.inputs.datasets as datasets
 
     old = [(f"o{i}", "cv", "seed", "2012-06-01") for i in range(40)] + [(f"o{i}", "cv", "series_a", "2013-03-01") for i in range(20)]
     old.append(("zz_old", "misc", "other", "2013-10-01"))
@@ -233,7 +233,7 @@ def test_bundled_old_rounds_are_censored_at_their_own_end_not_the_users_export(t
     assert traction.rate == pytest.approx(24 / 30)
 
     # `gapscore graduation`: the 2012 cohort has no closed window (left out), the note names each file's end
-    from gapscore.scoring.curves import graduation
+    from gapscore.scoring.signals.curves import graduation
 
     got = graduation(store, "vision", pd.Timestamp("2026-01-01"), CFG, categories=[], rounds_file=None,
                      from_round="seed", to_round="series_a", within=24)["json"]

@@ -30,9 +30,9 @@ from gapscore.models.exceptions import GapscoreError
 from gapscore.models.graduation import cohort_graduation, kaplan_meier
 from gapscore.models.rounds import ROUND_LABELS
 from gapscore.models.survival import kaplan_meier_table
-from gapscore.scoring.config import DEFAULTS_PATH, load_config, read_toml, set_value, to_toml
-from gapscore.scoring.datasets import DATASETS, DataStore, _schema_columns
-from gapscore.scoring.scores import score_sector
+from gapscore.scoring.inputs.config import DEFAULTS_PATH, load_config, read_toml, set_value, to_toml
+from gapscore.scoring.inputs.datasets import DATASETS, DataStore, _schema_columns
+from gapscore.scoring.signals.scores import score_sector
 
 from conftest import MINI, write_mini
 

@@ -711,9 +711,9 @@ def test_graduation_as_of_today_on_data_ending_2013_is_censored_there():
     seed never closed inside the data: those cohorts are left out (not shown at 2%),
     2011 is marked censored (seeds after 2011-10-01 are cut), and the note says where
     the data ends. 2010 keeps every company (entered == n)."""
-    from gapscore.scoring import curves
-    from gapscore.scoring.config import load_config
-    from gapscore.scoring.datasets import DataStore
+    from gapscore.scoring.signals import curves
+    from gapscore.scoring.inputs.config import load_config
+    from gapscore.scoring.inputs.datasets import DataStore
 
     out = curves.graduation(DataStore(), None, pd.Timestamp("2026-12-01"), load_config(), categories=[], rounds_file=None,
                             from_round="seed", to_round="series_a", within=24)

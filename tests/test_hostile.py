@@ -24,7 +24,9 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from gapscore.scoring import datasets, importers
+from gapscore.scoring.inputs import datasets
+
+from gapscore.scoring.inputs import importers
 from gapscore.scoring.cli import main
 from gapscore.scoring.errors import DataFileError
 
@@ -182,7 +184,7 @@ def test_hostile_workbooks_keep_memory_bounded(hostile):
     less than 150 MB to the peak, where inflating any of them would take gigabytes."""
     script = textwrap.dedent("""
         import json, resource, sys
-        from gapscore.scoring.importers import import_vendor
+        from gapscore.scoring.inputs.importers import import_vendor
         from gapscore.scoring.errors import DataFileError
         import openpyxl, pandas
         base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -2,7 +2,7 @@
 
 Every expected row below was written by hand from the fixture files in
 ``tests/fixtures/vendor/`` (hand-made, see its README) or from the workbook the
-test itself writes, using the label table in ``gapscore.scoring.importers``.
+test itself writes, using the label table in ``gapscore.scoring.inputs.importers``.
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gapscore.scoring.errors import ConfigError, DataFileError, DataValidationError, InputError
-from gapscore.scoring.importers import (
+from gapscore.scoring.inputs.importers import (
     OUTPUT_COLUMNS,
     import_vendor,
     normalise_round,
     read_mapping,
 )
-from gapscore.scoring.schemas import ROUNDS
+from gapscore.scoring.inputs.schemas import ROUNDS
 
 VENDOR = Path(__file__).parent / "fixtures" / "vendor"
 NAN = float("nan")

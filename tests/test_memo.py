@@ -20,13 +20,13 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from gapscore.models.capability import ThresholdForecast
-from gapscore.scoring import report
-from gapscore.scoring.config import load_config, set_value
-from gapscore.scoring.datasets import DataStore
+from gapscore.scoring.report import memo as report
+from gapscore.scoring.inputs.config import load_config, set_value
+from gapscore.scoring.inputs.datasets import DataStore
 from gapscore.scoring.errors import InputError, OutputExistsError
-from gapscore.scoring.scores import score_sector, score_signals
-from gapscore.scoring.signals import Traction
-from gapscore.scoring.timing import STAGES, score as timing_score
+from gapscore.scoring.signals.scores import score_sector, score_signals
+from gapscore.scoring.signals.sector import Traction
+from gapscore.scoring.signals.timing import STAGES, score as timing_score
 
 from conftest import write_mini
 
@@ -294,7 +294,7 @@ def test_print_setup(memos):
         ws = wb[spec["title"]]
         assert ws.page_setup.orientation == "landscape"
         # an explicit scale that fits the columns to one page wide, and planned page breaks
-        # (report_book.print_layout; test_print_layout renders them), not fit-to-page
+        # (scoring.report.book.print_layout; test_print_layout renders them), not fit-to-page
         assert 55 <= ws.page_setup.scale <= 100
         assert not ws.sheet_properties.pageSetUpPr.fitToPage
         assert ws.freeze_panes == "A2"
@@ -368,7 +368,7 @@ def test_existing_file_is_not_replaced_without_force(scores, cfg, store, tmp_pat
 
 
 def test_a_failure_leaves_no_file_and_no_temporary(scores, cfg, store, tmp_path, monkeypatch):
-    from gapscore.scoring import report_book
+    from gapscore.scoring.report import book as report_book
 
     def broken(self, *args, **kwargs):
         raise RuntimeError("disk full")
@@ -571,7 +571,7 @@ def test_summary_opens_with_the_legs(memos, store):
     from ``datasets.sector_legs``; detail from the data known on 2025-06-30 (llm: eci,
     gpqa_diamond, mmlu averaged, [cost] at mmlu, the AI Index generative-AI series mapped in
     sectors.toml; video: no benchmark with a human baseline, an economics anchor only)."""
-    from gapscore.scoring.datasets import sector_legs
+    from gapscore.scoring.inputs.datasets import sector_legs
 
     assert sector_legs(store, "llm_assistants") == {"capability": "measured", "cost": "measured", "funding": "measured"}
     row, line = _legs_line(load_workbook(memos["llm"])["Summary"])
@@ -599,8 +599,8 @@ def test_legs_line_is_point_in_time(tmp_path):
     capability on that date (the rows arrive later: the line must not know them). Reference:
     sector_legs over every row says measured; as of 2014-06-30 computer_use_agents' member
     benchmarks (osworld, metr_horizon_osworld: first result dated 2023-11-06) have none yet."""
-    from gapscore.scoring.datasets import sector_legs
-    from gapscore.scoring.evidence import legs_detail
+    from gapscore.scoring.inputs.datasets import sector_legs
+    from gapscore.scoring.signals.evidence import legs_detail
 
     store, cfg = DataStore(), load_config()
     as_of = pd.Timestamp("2014-06-30")

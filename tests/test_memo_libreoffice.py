@@ -16,10 +16,10 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from gapscore.scoring import report
+from gapscore.scoring.report import memo as report
 from gapscore.scoring.output import FORMULA_PREFIXES
-from gapscore.scoring.scores import score_sector
-from gapscore.scoring.timing import STAGES, score as timing_score
+from gapscore.scoring.signals.scores import score_sector
+from gapscore.scoring.signals.timing import STAGES, score as timing_score
 
 from test_memo import (  # noqa: F401  (cfg, store, scores, memos are fixtures)
     EDIT_THRESHOLDS_AND_RATES,

@@ -8,7 +8,9 @@ import tomllib
 import numpy as np
 import pandas as pd
 
-from gapscore.scoring import output, report
+from gapscore.scoring import output
+
+from gapscore.scoring.report import memo as report
 
 
 def test_analyst_formats():

@@ -15,11 +15,11 @@ import time
 import pandas as pd
 import pytest
 
-from gapscore.scoring import config as config_mod
-from gapscore.scoring.datasets import DataStore
+from gapscore.scoring.inputs import config as config_mod
+from gapscore.scoring.inputs.datasets import DataStore
 from gapscore.scoring.errors import ConfigError, DataFileError
 from gapscore.scoring.parallel import run_map
-from gapscore.scoring.scores import score_sector
+from gapscore.scoring.signals.scores import score_sector
 
 PAIRS = [
     ("computer_vision", "2017-12-31"),

@@ -22,11 +22,11 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from gapscore.models.portfolio import STAGES, SimulationParams
-from gapscore.scoring import config as config_mod
+from gapscore.scoring.inputs import config as config_mod
 from gapscore.scoring.cli import main
-from gapscore.scoring.datasets import DataStore
+from gapscore.scoring.inputs.datasets import DataStore
 from gapscore.scoring.errors import ConfigError, OutputExistsError
-from gapscore.scoring.portfolio import (
+from gapscore.scoring.portfolio.builder import (
     SIGNALS,
     build_from_scores,
     config_comments,
@@ -34,7 +34,7 @@ from gapscore.scoring.portfolio import (
     sector_graduation_from_data,
     settings_from_config,
 )
-from gapscore.scoring.report_portfolio import (
+from gapscore.scoring.report.portfolio_book import (
     build_workbook_bytes,
     write_build_workbook,
     write_review_workbook,

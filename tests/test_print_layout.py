@@ -1,6 +1,6 @@
 """Workbooks that print: every workbook type rendered to PDF by LibreOffice.
 
-The report layer plans each sheet's pages itself (``report_book.print_layout``): explicit
+The report layer plans each sheet's pages itself (``scoring.report.book.print_layout``): explicit
 row heights, a print scale that fits the columns to one page wide, and a manual page
 break at every page end, moved so that no chart splits and no section title or table
 header is orphaned. These tests render the memo, the backtest report and the portfolio
@@ -21,13 +21,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from gapscore.scoring import report
-from gapscore.scoring.backtest import as_of_dates, run_backtest
-from gapscore.scoring.portfolio import build, review
-from gapscore.scoring.report_backtest import write_workbook as write_backtest
-from gapscore.scoring.report_book import MIN_PRINT_SCALE, chart_blocks
-from gapscore.scoring.report_portfolio import write_build_workbook, write_review_workbook
-from gapscore.scoring.scores import score_sector
+from gapscore.scoring.report import memo as report
+from gapscore.scoring.backtest.engine import as_of_dates, run_backtest
+from gapscore.scoring.portfolio.builder import build, review
+from gapscore.scoring.report.backtest_book import write_workbook as write_backtest
+from gapscore.scoring.report.book import MIN_PRINT_SCALE, chart_blocks
+from gapscore.scoring.report.portfolio_book import write_build_workbook, write_review_workbook
+from gapscore.scoring.signals.scores import score_sector
 
 from test_memo import AS_OF, cfg, need_libreoffice, need_tool, store  # noqa: F401  (fixtures)
 

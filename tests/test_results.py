@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import pytest
 
-from gapscore.scoring.signals import SectorSignals, economics_at
+from gapscore.scoring.signals.sector import SectorSignals, economics_at
 
 from test_capability import fit_vision, synthetic_vision_history
 

@@ -26,7 +26,7 @@ from gapscore.models.graduation import (  # noqa: E402
     fit_graduation,
     kaplan_meier,
 )
-from gapscore.scoring.datasets import BUNDLED_DIR, DataStore, _dictionary_pays, public  # noqa: E402
+from gapscore.scoring.inputs.datasets import BUNDLED_DIR, DataStore, _dictionary_pays, public  # noqa: E402
 from gapscore.scoring.errors import DataValidationError  # noqa: E402
 
 TEXT = ["company", "category", "round", "source"]
@@ -306,8 +306,8 @@ def test_checks_per_category_report_what_pandera_reports_per_row(tmp_path):
     line, column and message, in the same order."""
     from pathlib import Path
 
-    from gapscore.scoring import schemas
-    from gapscore.scoring.datasets import validate
+    from gapscore.scoring.inputs import schemas
+    from gapscore.scoring.inputs.datasets import validate
 
     frame = make_rounds(n=400, n_companies=60)
     frame.loc[[3, 50, 51, 399], "round"] = "series_z"  # one bad category on several rows

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from gapscore.scoring.cli import main
-from gapscore.scoring.config import load_config
-from gapscore.scoring.datasets import DataStore
-from gapscore.scoring.scores import score_sector
-from gapscore.scoring.timing import STAGES
+from gapscore.scoring.inputs.config import load_config
+from gapscore.scoring.inputs.datasets import DataStore
+from gapscore.scoring.signals.scores import score_sector
+from gapscore.scoring.signals.timing import STAGES
 
 from conftest import write_mini
 
@@ -151,7 +151,7 @@ def test_sectors_without_measured_evidence_rank_last():
     (0.5), so their best score is 50.0 from placeholders. A sector whose ranked stages
     rest on measured evidence (computer vision, with its 2010-2012 results) ranks above
     every one of them; without the rule autonomous driving (seed 50.0, no data) came first."""
-    from gapscore.scoring.scores import measured, rank, rank_key, score_all
+    from gapscore.scoring.signals.scores import measured, rank, rank_key, score_all
 
     results = score_all(DataStore(), pd.Timestamp("2012-12-31"), load_config())
     ranked = rank(results)

@@ -11,7 +11,7 @@ import pytest
 
 from gapscore.models.capability import normalise
 from gapscore.scoring.cli import main
-from gapscore.scoring.datasets import DataStore, sector_legs
+from gapscore.scoring.inputs.datasets import DataStore, sector_legs
 
 FIXED_SECTORS = {
     "computer_vision", "speech_recognition", "language_understanding", "llm_assistants",

@@ -201,10 +201,10 @@ def test_llm_assistants_2021_borrow_the_shapes_of_the_sector_benchmarks_fitted_b
     import copy
 
     from gapscore.models.capability import normalise, record_points
-    from gapscore.scoring.config import load_config
-    from gapscore.scoring.datasets import DataStore
-    from gapscore.scoring.scores import score_sector
-    from gapscore.scoring.signals import shape_prior as shape_prior_of
+    from gapscore.scoring.inputs.config import load_config
+    from gapscore.scoring.inputs.datasets import DataStore
+    from gapscore.scoring.signals.scores import score_sector
+    from gapscore.scoring.signals.sector import shape_prior as shape_prior_of
 
     cfg = load_config()
     store = DataStore()
@@ -299,9 +299,9 @@ def test_a_user_benchmark_with_two_records_gets_the_class_forecast():
     93.9% (Lourie et al., arxiv.org/abs/2103.13009, 2021-03-24), a realized year of 2021.2.
     """
     from gapscore.models.capability import fit_sector
-    from gapscore.scoring.config import load_config
-    from gapscore.scoring.datasets import DataStore
-    from gapscore.scoring.signals import lifetime_prior
+    from gapscore.scoring.inputs.config import load_config
+    from gapscore.scoring.inputs.datasets import DataStore
+    from gapscore.scoring.signals.sector import lifetime_prior
 
     table = pd.DataFrame([dict(benchmark="hellaswag", sector="user", metric="accuracy", higher_is_better=True,
                                human_baseline=95.6, floor=25.0, unit="percent", scale="linear", source="Zellers 2019")])

@@ -14,11 +14,12 @@ import pytest
 from openpyxl import load_workbook
 
 from gapscore.models import stages as model_stages
-from gapscore.scoring import config as config_mod
-from gapscore.scoring import report, stage_model
-from gapscore.scoring.scores import score_sector
+from gapscore.scoring.inputs import config as config_mod
+from gapscore.scoring import stage_model
+from gapscore.scoring.report import memo as report
+from gapscore.scoring.signals.scores import score_sector
 from gapscore.scoring.stage_model import STAGES, iter_clauses
-from gapscore.scoring.timing import TimingInputs, YearForecast, score as timing_score
+from gapscore.scoring.signals.timing import TimingInputs, YearForecast, score as timing_score
 
 from excel_eval import Workbook
 from test_memo import (  # noqa: F401  (cfg, store, scores are fixtures)
@@ -62,8 +63,8 @@ def _with_funding(base, growth, cfg):
     funding clauses are compared with Excel too."""
     import dataclasses
 
-    from gapscore.scoring.scores import score_signals
-    from gapscore.scoring.signals import FundingEvidence
+    from gapscore.scoring.signals.scores import score_signals
+    from gapscore.scoring.signals.sector import FundingEvidence
 
     sig = base.signals
     funding = FundingEvidence(mapped=("hand-made",), reason="hand-made for the test", series="hand-made", scope="test",
@@ -156,7 +157,10 @@ def test_a_new_clause_is_one_entry_in_python_and_excel():
 def test_stages_and_labels_have_one_home():
     """scoring, the fund models and the reports read the same objects."""
     from gapscore.models import portfolio as model_portfolio
-    from gapscore.scoring import config, portfolio, report_backtest, timing
+    from gapscore.scoring.inputs import config
+    from gapscore.scoring.portfolio import builder as portfolio
+    from gapscore.scoring.report import backtest_book as report_backtest
+    from gapscore.scoring.signals import timing
 
     assert stage_model.STAGES is model_stages.STAGES
     for mod in (config, timing, model_portfolio):

@@ -9,8 +9,8 @@ from statistics import NormalDist
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from gapscore.scoring.config import load_config, set_value
-from gapscore.scoring.timing import STAGES, TimingInputs, YearForecast, forecast_from_interval, score
+from gapscore.scoring.inputs.config import load_config, set_value
+from gapscore.scoring.signals.timing import STAGES, TimingInputs, YearForecast, forecast_from_interval, score
 
 CFG = load_config()
 

@@ -1,7 +1,7 @@
 """Which published seed-to-A rate a sector's traction rests on (signals.published_traction).
 
 Every expected rate below is read off the hand-made rows by the rule in
-scoring/defaults.toml [graduation]: comparable window (24 months, or no window and a
+scoring/inputs/defaults.toml [graduation]: comparable window (24 months, or no window and a
 data cut at least 24 months after the cohort's end), no top-performer benchmark, the
 sector's own rate unless older than sector_max_age_years (5) with a later market rate
 known, then the latest publication, then the latest cohort.
@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 
 from gapscore.scoring.cli import main
-from gapscore.scoring.config import load_config
-from gapscore.scoring.datasets import DataStore, DataValidationError
-from gapscore.scoring.signals import published_traction, sector_signals
+from gapscore.scoring.inputs.config import load_config
+from gapscore.scoring.inputs.datasets import DataStore, DataValidationError
+from gapscore.scoring.signals.sector import published_traction, sector_signals
 
 from conftest import write_mini
 

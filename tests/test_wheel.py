@@ -42,7 +42,7 @@ def test_wheel_ships_data_templates_and_config(wheel):
         "gapscore/data/sectors.toml",
         "gapscore/data/datapackage.json",
         "gapscore/templates/memo.toml",
-        "gapscore/scoring/defaults.toml",
+        "gapscore/scoring/inputs/defaults.toml",
         "gapscore/scoring/cli.py",
         "gapscore/models/capability.py",
     ):

@@ -87,7 +87,7 @@ def _header(path: Path) -> list[str]:
 
 def build() -> dict:
     sys.path.insert(0, str(ROOT))
-    from gapscore.scoring.datasets import DATASETS
+    from gapscore.scoring.inputs.datasets import DATASETS
 
     resources = []
     for fname, (description, sources, licences) in RESOURCES.items():

@@ -15,7 +15,7 @@ Three parts, each usable alone:
 
 Example::
 
-    from gapscore.scoring.backtest import run_backtest, as_of_dates
+    from gapscore.scoring.backtest.engine import run_backtest, as_of_dates
     result = run_backtest(DataStore(), ["computer_vision"], as_of_dates(2010, 2024), load_config())
     result.metrics["lead_times"]
 """
@@ -30,9 +30,10 @@ import numpy as np
 import pandas as pd
 
 from gapscore.models._frontier import year_of
-from gapscore.scoring.datasets import DataStore
+from gapscore.scoring.inputs.datasets import DataStore
 from gapscore.scoring.errors import ConfigError
-from gapscore.scoring.signals import shape_priors
+from gapscore.scoring.signals.sector import shape_priors
+from gapscore.scoring.signals.calibration import as_of_dates  # noqa: F401  (the backtest's date grid, re-exported for callers)
 from gapscore.scoring.stage_model import STAGES, milestone_cdf
 
 STEP_RE = re.compile(r"^\s*(\d+)\s*([ym])\s*$", re.IGNORECASE)
@@ -45,25 +46,6 @@ def parse_step(text: str) -> int:
         raise ConfigError([f"--step {text!r}: give a whole number of years or months, e.g. 1y or 6m"])
     n = int(m.group(1))
     return n * 12 if m.group(2).lower() == "y" else n
-
-
-def as_of_dates(first_year: int, last_year: int, step_months: int = 12) -> list[pd.Timestamp]:
-    """Month-end as-of dates from the end of ``last_year`` back to ``first_year``, oldest first.
-
-    With a 12-month step: 31 December of every year; with 6 months: 30 June and 31 December.
-    """
-    if last_year < first_year:
-        raise ConfigError([f"--to {last_year} is before --from {first_year}"])
-    end = pd.Timestamp(f"{last_year}-12-31")
-    start = pd.Timestamp(f"{first_year}-01-01")
-    dates, k = [], 0
-    while True:
-        d = end - pd.DateOffset(months=k * step_months) + pd.offsets.MonthEnd(0)
-        if d < start:
-            break
-        dates.append(pd.Timestamp(d))
-        k += 1
-    return dates[::-1]
 
 
 # --------------------------------------------------------------------------- rows
@@ -108,7 +90,7 @@ def signals_of(result, cfg: dict) -> dict:
 
 def backtest_row(store: DataStore, cfg: dict, sector: str, as_of: pd.Timestamp) -> dict:
     """One sector at one date: the ``score`` answer as it would have been given then."""
-    from gapscore.scoring.scores import score_sector
+    from gapscore.scoring.signals.scores import score_sector
 
     result = score_sector(store, sector, as_of, cfg)
     r = result.result
@@ -138,7 +120,7 @@ def backtest_rows(store: DataStore, sectors: list[str], dates: list[pd.Timestamp
         store.load(name)  # load once here; workers get the loaded frames
     shape_priors(store, dates, cfg, jobs=jobs, scheduler=scheduler)  # once per date, not per sector
     if cfg["capability"]["forecast_conformal"] and len(dates):
-        from gapscore.scoring.calibration import forecast_pool
+        from gapscore.scoring.signals.calibration import forecast_pool
 
         forecast_pool(store, cfg, max(pd.Timestamp(d) for d in dates))  # once, for every date's factors
     tasks = [(store, cfg, s, d) for s in sectors for d in dates]
@@ -238,7 +220,7 @@ def realized_history(store: DataStore, sector: str, truth_as_of: pd.Timestamp, c
     funding_origin = dict.fromkeys(funding, "outcomes.csv")
     # Years the published statements do not label: the sector's own funding series
     # (funding.csv), growth above funding.growing_above +1, below its negative -1.
-    from gapscore.scoring.signals import funding_directions
+    from gapscore.scoring.signals.sector import funding_directions
 
     for year, (label, sid) in funding_directions(store, store.sector(sector), truth_as_of, cfg).items():
         if year not in funding:
@@ -345,12 +327,12 @@ def run_backtest(store: DataStore, sectors: list[str], dates: list[pd.Timestamp]
     requested sectors' benchmarks with a human baseline (``calibration_scope="sectors"``)
     or every benchmark with one (``"all"``).
     """
-    from gapscore.scoring import backtest_metrics as bm
+    from gapscore.scoring.backtest import metrics as bm
 
     truth = pd.Timestamp(truth_as_of) if truth_as_of is not None else pd.Timestamp.today().normalize()
     cal = summary = borrowed = None
     if calibration:
-        from gapscore.scoring import calibration as calib
+        from gapscore.scoring.signals import calibration as calib
 
         scope = calibration_benchmarks
         if scope is None and calibration_scope == "sectors":

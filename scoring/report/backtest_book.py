@@ -20,9 +20,9 @@ from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.drawing.line import LineProperties
 
 from gapscore.scoring import __version__
-from gapscore.scoring.backtest import BacktestResult
+from gapscore.scoring.backtest.engine import BacktestResult
 from gapscore.scoring.output import write_bytes
-from gapscore.scoring.report import styled_book
+from gapscore.scoring.report.memo import styled_book
 from gapscore.scoring.stage_model import STAGE_LABELS, STAGES
 
 SHEETS = (
@@ -134,7 +134,7 @@ def _timeline(res: BacktestResult, s) -> None:
 
 
 def _level(levels: pd.Series, as_of: str) -> float:
-    from gapscore.scoring.backtest import level_at
+    from gapscore.scoring.backtest.engine import level_at
 
     return level_at(levels, pd.Timestamp(as_of))
 

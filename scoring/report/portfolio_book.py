@@ -1,7 +1,7 @@
 """Excel exports of ``gapscore portfolio build`` and ``gapscore portfolio review``.
 
 Part of the report layer (the only code that imports openpyxl). It reuses the memo's
-workbook plumbing (``report_book``): every string is written as a text cell, never a
+workbook plumbing (``scoring.report.book``): every string is written as a text cell, never a
 formula, whatever it starts with (``=``, ``+``, ``-``, ``@``, tab, CR), and no
 formula is written at all; fonts, colours and number formats are the bundled memo
 template's. Document properties and zip members carry the as-of date, not the clock,
@@ -16,8 +16,8 @@ parameter, its value, where it came from and its source). Review workbook: Holdi
 
 Example::
 
-    from gapscore.scoring.portfolio import build
-    from gapscore.scoring.report_portfolio import write_build_workbook
+    from gapscore.scoring.portfolio.builder import build
+    from gapscore.scoring.report.portfolio_book import write_build_workbook
 
     result = build(DataStore(), pd.Timestamp("2024-06-30"), load_config(), sims=20_000)
     write_build_workbook(result, "portfolio.xlsx")
@@ -34,10 +34,10 @@ from openpyxl.chart.shapes import GraphicalProperties
 
 from gapscore.scoring import __version__
 from gapscore.scoring.output import statistic_kind, write_bytes
-from gapscore.scoring.portfolio import PortfolioBuild, PortfolioReview
+from gapscore.scoring.portfolio.builder import PortfolioBuild, PortfolioReview
 from gapscore.scoring.stage_model import STAGE_LABELS
-from gapscore.scoring.report import styled_book
-from gapscore.scoring.report_book import Sheet
+from gapscore.scoring.report.memo import styled_book
+from gapscore.scoring.report.book import Sheet
 
 BUILD_SHEETS = (
     {"kind": "allocation", "title": "Allocation", "column_widths": [30, 18, 8, 11, 16, 16, 90]},

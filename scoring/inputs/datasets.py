@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from gapscore import data as _bundled_pkg
-from gapscore.scoring import schemas
+from gapscore.scoring.inputs import schemas
 from gapscore.scoring.errors import DataFileError, DataValidationError
 
 BUNDLED_DIR = Path(_bundled_pkg.__file__).resolve().parent
@@ -1288,7 +1288,7 @@ or nothing. Read by ``gapscore sectors`` and the memo."""
 def _has_funding(store: "DataStore", table: dict, as_of: pd.Timestamp | None = None) -> bool:
     """A funding series mapped in ``[sectors.<id>.funding]``, round categories, or round
     keywords that match rounds in the data (patterns alone are no data)."""
-    from gapscore.scoring.signals import round_keywords, sector_categories
+    from gapscore.scoring.inputs.sectors import round_keywords, sector_categories
 
     if table.get("funding", {}).get("series") or table.get("round_categories"):
         return True
@@ -1447,13 +1447,13 @@ def sector_rows(store: DataStore, name: str, frame: pd.DataFrame, sector_id: str
             return frame[frame[col].notna()]
         return frame.iloc[0:0]
     if name in ("rounds",):
-        from gapscore.scoring.signals import sector_categories
+        from gapscore.scoring.inputs.sectors import sector_categories
 
         return frame[frame["category"].isin(sector_categories(table, frame["category"]))]
     if name == "funding":
         return frame[frame["series"].isin(table.get("funding", {}).get("series", []))]
     if name == "exits":
-        from gapscore.scoring.signals import sector_categories
+        from gapscore.scoring.inputs.sectors import sector_categories
 
         rounds = store.load("rounds")
         companies = rounds.loc[rounds["category"].isin(sector_categories(table, rounds["category"])), "company"]

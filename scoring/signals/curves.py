@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from gapscore.scoring.datasets import DATASETS, DataStore, read_table, validate
+from gapscore.scoring.inputs.datasets import DATASETS, DataStore, read_table, validate
 from gapscore.scoring.errors import DataValidationError
-from gapscore.scoring import signals as sig_mod
+from gapscore.scoring.signals import sector as sig_mod
 
 
 def capability(store: DataStore, sector: str, as_of: pd.Timestamp, cfg: dict) -> dict:

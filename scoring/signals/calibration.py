@@ -32,11 +32,32 @@ import numpy as np
 import pandas as pd
 
 from gapscore.models._frontier import year_of
-from gapscore.scoring.datasets import DataStore
+from gapscore.scoring.inputs.datasets import DataStore
+from gapscore.scoring.errors import ConfigError
 
 COLUMNS = ["benchmark", "sector", "as_of", "method", "threshold", "points", "year", "low", "high", "capped",
            "realized_year", "state", "inside", "error_years", "horizon_years", "line_year", "class_year",
            "line_error_years", "class_error_years"]
+
+
+
+def as_of_dates(first_year: int, last_year: int, step_months: int = 12) -> list[pd.Timestamp]:
+    """Month-end as-of dates from the end of ``last_year`` back to ``first_year``, oldest first.
+
+    With a 12-month step: 31 December of every year; with 6 months: 30 June and 31 December.
+    """
+    if last_year < first_year:
+        raise ConfigError([f"--to {last_year} is before --from {first_year}"])
+    end = pd.Timestamp(f"{last_year}-12-31")
+    start = pd.Timestamp(f"{first_year}-01-01")
+    dates, k = [], 0
+    while True:
+        d = end - pd.DateOffset(months=k * step_months) + pd.offsets.MonthEnd(0)
+        if d < start:
+            break
+        dates.append(pd.Timestamp(d))
+        k += 1
+    return dates[::-1]
 
 
 def naive_line_year(records: pd.DataFrame, threshold: float, as_of_year: float, horizon_year: float) -> float:
@@ -189,7 +210,7 @@ def _raw_forecasts(store: DataStore, dates: list[pd.Timestamp], cfg: dict, *, tr
                    table: pd.DataFrame, jobs: int = 1, scheduler: str | None = None, progress=None) -> pd.DataFrame:
     """The forecaster's own forecasts (no conformal factor) of ``table``'s benchmarks on ``dates``."""
     from gapscore.scoring.parallel import run_map
-    from gapscore.scoring.signals import lifetime_prior, shape_priors
+    from gapscore.scoring.signals.sector import lifetime_prior, shape_priors
 
     history = store.as_of("capability", truth_as_of)
     history = history[history["benchmark"].isin(table["benchmark"])][["benchmark", "date", "value"]]
@@ -358,7 +379,6 @@ def _remember_pool(store: DataStore, cfg: dict, truth: pd.Timestamp, dates: list
 def pool_dates(cfg: dict, as_of: pd.Timestamp) -> list[pd.Timestamp]:
     """The as-of dates of the pool: every ``backtest.calibration_step_months`` from the
     start of ``capability.forecast_conformal_from_year`` to ``as_of``."""
-    from gapscore.scoring.backtest import as_of_dates
 
     first = int(cfg["capability"]["forecast_conformal_from_year"])
     if as_of.year < first:
@@ -433,8 +453,8 @@ def forecast_pool(store: DataStore, cfg: dict, as_of: pd.Timestamp | None = None
     known = store.as_of("capability", as_of)
     known = known[known["benchmark"].isin(names)].sort_values(["benchmark", "date", "value"])
     here = Path(__file__).resolve().parent
-    sources = "".join((here / f).read_text() for f in ("calibration.py", "signals.py")) + \
-        (here.parent / "models" / "shape_prior.py").read_text()
+    sources = "".join((here / f).read_text() for f in ("calibration.py", "sector.py")) + \
+        (here.parents[1] / "models" / "shape_prior.py").read_text()
     # text as fixed-width unicode arrays: an object array's bytes are pointers, not the text
     key = fit_cache.key("forecast_pool", np.array(names, dtype=str), np.array(known["benchmark"].astype(str).tolist(), dtype=str),
                         known["date"].to_numpy(dtype="datetime64[ns]").astype("int64"), known["value"].to_numpy(dtype=float),

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from gapscore.scoring.datasets import DATASETS, DataStore, public, sector_rows
-from gapscore.scoring.scores import SectorScore, score_sector
-from gapscore.scoring.timing import STAGES
+from gapscore.scoring.inputs.datasets import DATASETS, DataStore, public, sector_rows
+from gapscore.scoring.signals.scores import SectorScore, score_sector
+from gapscore.scoring.signals.timing import STAGES
 
 MIN_SCORE_CHANGE = 0.05
 """Points (0-100) a stage score must move to count as moved: half the 0.1 the tables show."""

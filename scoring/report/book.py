@@ -1,6 +1,6 @@
 """Workbook plumbing for the memo: styled cells, tables, defined names, charts, saving.
 
-Part of the report layer (with ``report``, ``report_scoring`` and ``report_sheets``):
+Part of the report layer (with ``memo``, ``scoring_sheet`` and ``sheets``):
 the only code that imports openpyxl. Two rules hold for every cell written here:
 
 - Text from data (sector, company, model and benchmark names, sources, notes) is

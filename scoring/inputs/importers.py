@@ -104,7 +104,7 @@ import numpy as np
 import pandas as pd
 
 from gapscore.scoring.errors import ConfigError, DataFileError, DataValidationError, InputError
-from gapscore.scoring.schemas import EARLIEST_DATE, LATEST_DATE
+from gapscore.scoring.inputs.schemas import EARLIEST_DATE, LATEST_DATE
 
 VENDORS = ("crunchbase", "pitchbook")
 
@@ -646,7 +646,7 @@ def _alternatives(layout: VendorLayout, wanted: dict[str, str], mapping: Mapping
 def import_report(frame: pd.DataFrame, sectors: Mapping[str, dict]) -> list[str]:
     """What an import brought: rows per sector (by its round_categories / round_keywords),
     rows matching no sector, and every vendor label that could not be mapped."""
-    from gapscore.scoring.signals import sector_categories
+    from gapscore.scoring.inputs.sectors import sector_categories
 
     lines = []
     cats = frame["category"].astype(str)

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from gapscore.scoring import config as config_mod
-from gapscore.scoring.datasets import DataStore
-from gapscore.scoring.signals import SectorSignals, sector_signals
+from gapscore.scoring.inputs import config as config_mod
+from gapscore.scoring.inputs.datasets import DataStore
+from gapscore.scoring.signals.sector import SectorSignals, sector_signals
 from gapscore.scoring.stage_model import STAGES, factor_key, milestone_cdf
-from gapscore.scoring.timing import StageScores, score
+from gapscore.scoring.signals.timing import StageScores, score
 
 
 @dataclass(frozen=True, eq=False)
@@ -338,7 +338,7 @@ def explain(store: DataStore, sector: str, as_of: pd.Timestamp, cfg: dict) -> di
     under ``evidence``, the rest of ``evidence.SectorEvidence`` the memo presents
     (frontier points, graduation cohorts and survival, data vintage).
     """
-    from gapscore.scoring.evidence import sector_evidence
+    from gapscore.scoring.signals.evidence import sector_evidence
     from gapscore.scoring.output import frame_to_table
 
     evidence = sector_evidence(store, sector, as_of, cfg)

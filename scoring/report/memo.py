@@ -1,7 +1,7 @@
 """Excel investment memos: one workbook per sector, laid out by a template.
 
 The report layer is the only code that imports openpyxl (this module and its helpers
-``report_book``, ``report_scoring`` and ``report_sheets``). A memo holds the answer
+``book``, ``scoring_sheet`` and ``sheets`` of this package). A memo holds the answer
 (Summary), the evidence (Capability, Cost, Funding, Economics), the arithmetic
 (Scoring: the config as named input cells and the stage scores as live formulas, so
 an analyst can move a weight and watch the scores follow), the Sensitivity tornado
@@ -18,10 +18,10 @@ as-of date, not the clock).
 
 Example::
 
-    from gapscore.scoring.config import load_config
-    from gapscore.scoring.datasets import DataStore
-    from gapscore.scoring.report import write_memo
-    from gapscore.scoring.scores import score_sector
+    from gapscore.scoring.inputs.config import load_config
+    from gapscore.scoring.inputs.datasets import DataStore
+    from gapscore.scoring.report.memo import write_memo
+    from gapscore.scoring.signals.scores import score_sector
 
     cfg, store = load_config(), DataStore()
     score = score_sector(store, "llm_assistants", pd.Timestamp("2025-06-30"), cfg)
@@ -45,11 +45,11 @@ import pandas as pd
 
 import gapscore.templates as _bundled_templates
 from gapscore.scoring import __version__
-from gapscore.scoring.datasets import DataStore
+from gapscore.scoring.inputs.datasets import DataStore
 from gapscore.scoring.errors import GapscoreError, InputError
 from gapscore.scoring.output import check_target, write_bytes
 from gapscore.scoring.stage_model import STAGES
-from gapscore.scoring.timing import score as timing_score
+from gapscore.scoring.signals.timing import score as timing_score
 
 BUNDLED_TEMPLATES = Path(_bundled_templates.__file__).resolve().parent
 DEFAULT_TEMPLATE = "memo"
@@ -281,7 +281,7 @@ def styled_book(sheets) -> "Book":
     ``sheets``: (kind, title, column_widths) tables, in tab order; used by the
     portfolio and backtest workbooks.
     """
-    from gapscore.scoring.report_book import Book
+    from gapscore.scoring.report.book import Book
 
     base = load_template(BUNDLED_TEMPLATES / f"{DEFAULT_TEMPLATE}.toml")
     template = {key: base[key] for key in ("memo", "colours", "formats")}
@@ -303,7 +303,7 @@ def _filler(values: dict) -> Callable[..., str]:
 
 def default_data_vintage(store: DataStore, as_of: pd.Timestamp) -> str:
     """Where the data came from and the newest dated row known on the as-of date (``evidence.data_vintage``)."""
-    from gapscore.scoring.evidence import data_vintage
+    from gapscore.scoring.signals.evidence import data_vintage
 
     return data_vintage(store, as_of)
 
@@ -325,10 +325,10 @@ def build_memo(score, cfg: dict, store: DataStore, template: dict, *, data_vinta
     ``changes``: a ``scoring.diff.SectorDiff`` ending at the memo's as-of date (``memo
     --since``): a "What changed" sheet follows the Summary.
     """
-    from gapscore.scoring import report_sheets as sheets_mod
-    from gapscore.scoring.evidence import sector_evidence
-    from gapscore.scoring.report_book import Book
-    from gapscore.scoring.report_scoring import ScoringSheet
+    from gapscore.scoring.report import sheets as sheets_mod
+    from gapscore.scoring.signals.evidence import sector_evidence
+    from gapscore.scoring.report.book import Book
+    from gapscore.scoring.report.scoring_sheet import ScoringSheet
 
     _check_score_matches(score, cfg)
     as_of = pd.Timestamp(score.as_of)

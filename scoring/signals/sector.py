@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 
 from gapscore.models._frontier import year_of
-from gapscore.scoring.datasets import DataStore
-from gapscore.scoring.timing import TimingInputs, YearForecast, forecast_from_interval
+from gapscore.scoring.inputs.datasets import DataStore
+from gapscore.scoring.inputs.sectors import _selector_text, round_keywords, sector_categories, selects_rounds  # noqa: F401  (used here)
+from gapscore.scoring.signals.timing import TimingInputs, YearForecast, forecast_from_interval
 
 if TYPE_CHECKING:  # types only: the models are imported where they are fitted, lazily
     from gapscore.models.capability import CapabilityResult
@@ -336,14 +337,14 @@ def _capability(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict):
 
 
 def _forecast_scales(store: DataStore, as_of: pd.Timestamp, cfg: dict):
-    from gapscore.scoring.calibration import forecast_scales
+    from gapscore.scoring.signals.calibration import forecast_scales
 
     return forecast_scales(store, as_of, cfg)
 
 
 def _config(cfg: dict | None) -> dict:
     if cfg is None:
-        from gapscore.scoring.config import load_config
+        from gapscore.scoring.inputs.config import load_config
 
         return load_config()
     return cfg
@@ -713,38 +714,6 @@ def published_traction(published: pd.DataFrame, sector: str, as_of: pd.Timestamp
                     float(row["n"]) if pd.notna(row["n"]) else np.nan, "published", str(row["source"]),
                     population="market" if row["sector"] == "all" else "sector", band="range",
                     describes=f"{_describes(row, as_of)}, {why}", note=note[len("not used: "):] if note else "")
-
-
-def round_keywords(table: dict) -> list[str]:
-    """The sector's round keyword patterns: ``round_keywords`` in its table or in its
-    ``[sectors.<id>.funding]`` table (both are read)."""
-    return list(table.get("round_keywords") or []) + list(table.get("funding", {}).get("round_keywords") or [])
-
-
-def selects_rounds(table: dict) -> bool:
-    """Does the sector name any rounds (categories or keyword patterns)?"""
-    return bool(table.get("round_categories")) or bool(round_keywords(table))
-
-
-def sector_categories(table: dict, categories: pd.Series) -> list[str]:
-    """The category values (of ``categories``) that are the sector's: listed in
-    ``round_categories``, or matching any ``round_keywords`` pattern (case-insensitive)."""
-    import re
-
-    values = set(pd.unique(categories.dropna().astype(str)))
-    keep = set(table.get("round_categories") or []) & values
-    patterns = [re.compile(p, re.IGNORECASE) for p in round_keywords(table)]
-    keep |= {v for v in values if any(p.search(v) for p in patterns)}
-    return sorted(keep)
-
-
-def _selector_text(table: dict) -> str:
-    parts = []
-    if table.get("round_categories"):
-        parts.append("categories " + ", ".join(table["round_categories"]))
-    if round_keywords(table):
-        parts.append("keywords " + ", ".join(round_keywords(table)))
-    return " or ".join(parts)
 
 
 def funding_directions(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict) -> dict[int, tuple[float, str]]:

@@ -7,7 +7,7 @@ configuration, turns the sectors' stage scores into an explained allocation
 (:func:`~gapscore.models.portfolio.simulate_fund`) and reviews an existing portfolio
 against the scores. It prints nothing and writes no files: results are frozen
 dataclasses holding DataFrames, with ``as_dict`` (for JSON) and ``text`` (for the
-terminal); ``scoring.report_portfolio`` writes the workbooks.
+terminal); ``scoring.report.portfolio_book`` writes the workbooks.
 
 Two rules sit between the scores and the allocation, both stated in every reason:
 
@@ -21,9 +21,9 @@ Two rules sit between the scores and the allocation, both stated in every reason
 
 Example::
 
-    from gapscore.scoring.config import load_config
-    from gapscore.scoring.datasets import DataStore
-    from gapscore.scoring.portfolio import build
+    from gapscore.scoring.inputs.config import load_config
+    from gapscore.scoring.inputs.datasets import DataStore
+    from gapscore.scoring.portfolio.builder import build
 
     result = build(DataStore(), pd.Timestamp("2024-06-30"), load_config(), sims=20_000)
     result.as_dict()["tvpi"]
@@ -53,9 +53,9 @@ from gapscore.models.portfolio import (
     format_usd,
     simulate_fund,
 )
-from gapscore.scoring import config as config_mod
-from gapscore.scoring import schemas
-from gapscore.scoring.datasets import DataStore, read_table, validate
+from gapscore.scoring.inputs import config as config_mod
+from gapscore.scoring.inputs import schemas
+from gapscore.scoring.inputs.datasets import DataStore, read_table, validate
 from gapscore.scoring.errors import ConfigError, DataFileError, DataValidationError
 from gapscore.scoring.stage_model import FACTOR_BY_KEY, STAGE_LABELS, STAGE_MODEL
 
@@ -614,7 +614,7 @@ def build(
     ``sectors`` limits the candidates (default: every sector); ``progress`` is passed
     to ``score_all``.
     """
-    from gapscore.scoring.scores import score_all
+    from gapscore.scoring.signals.scores import score_all
 
     as_of = pd.Timestamp(as_of)
     settings = settings_from_config(cfg, fund_size_usd=fund_size_usd, sims=sims, seed=seed)
@@ -834,7 +834,7 @@ def review_holdings(holdings: pd.DataFrame, scores: pd.DataFrame, settings: Port
 def review(store: DataStore, holdings_path: str | Path, as_of: pd.Timestamp, cfg: dict, *,
            progress: Callable | None = None) -> PortfolioReview:
     """Read a holdings file, score the held sectors as of ``as_of`` and review them."""
-    from gapscore.scoring.scores import score_all
+    from gapscore.scoring.signals.scores import score_all
 
     as_of = pd.Timestamp(as_of)
     settings = settings_from_config(cfg)

@@ -22,15 +22,15 @@ from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.drawing.line import LineProperties
 
 from gapscore.models._frontier import decimal_year
-from gapscore.scoring.datasets import BUNDLED_DIR, DATASETS, DataStore
+from gapscore.scoring.inputs.datasets import BUNDLED_DIR, DATASETS, DataStore
 from gapscore.scoring.output import interval_end
-from gapscore.scoring.report_book import Sheet
+from gapscore.scoring.report.book import Sheet
 from gapscore.scoring.stage_model import STAGES, best_stage
-from gapscore.scoring.signals import row_population
+from gapscore.scoring.signals.sector import row_population
 
 if TYPE_CHECKING:
-    from gapscore.scoring.evidence import SectorEvidence
-    from gapscore.scoring.scores import SectorScore
+    from gapscore.scoring.signals.evidence import SectorEvidence
+    from gapscore.scoring.signals.scores import SectorScore
 
 CHART_WIDTH_CM = 24.0
 CHART_HEIGHT_CM = 11.0
@@ -370,7 +370,7 @@ def _cost_figures(ctx: MemoContext, fig) -> None:
         fig("Price decline a year, shrunk", head["shrunk_factor"], "multiple", low, high,
             f"90% CI; weight {head['pool_weight']:.0%} on the pooled {pool.get('factor', float('nan')):.1f}x of {pool.get('k', 0)} series")
     if "price_5y" in head:
-        from gapscore.scoring.curves import FIVE_YEARS
+        from gapscore.scoring.signals.curves import FIVE_YEARS
 
         low, high = head["price_5y_ci90"]
         at_floor = head["price_5y"] <= head["floor_5y"] * (1 + 1e-9)
@@ -512,7 +512,7 @@ def build_cost(ctx: MemoContext, sheet: Sheet) -> None:
             if spec.get(key):
                 ctx.cite(f"cost curve: {key.replace('_source', '').replace('_', ' ') or 'threshold'}", spec[key], "sectors")
         if not compute:
-            ctx.cite("long-run rates and energy floor", "scoring/defaults.toml [cost]: Epoch AI GPU price-performance (2022); Gundlach et al. 2025; Ho et al. 2024; NVIDIA DGX B200 datasheet; EIA Electric Power Monthly", "figures", rows=4)
+            ctx.cite("long-run rates and energy floor", "scoring/inputs/defaults.toml [cost]: Epoch AI GPU price-performance (2022); Gundlach et al. 2025; Ho et al. 2024; NVIDIA DGX B200 datasheet; EIA Electric Power Monthly", "figures", rows=4)
         s.row += 1
 
     f_top = f_last = t_top = t_last = 0
@@ -632,14 +632,14 @@ def _compute_quotes(ctx: MemoContext, s: Sheet, quotes: pd.DataFrame) -> None:
 def build_funding(ctx: MemoContext, sheet: Sheet) -> None:
     _start(ctx, sheet)
     s, sig, cfg = sheet, ctx.sig, ctx.cfg
-    from gapscore.scoring.signals import selects_rounds
+    from gapscore.scoring.inputs.sectors import selects_rounds
 
     rounds = ctx.evidence.rounds
     colours = _colours(ctx)
     ws = s.ws
     result = ctx.evidence.graduation
     if len(rounds):
-        from gapscore.scoring.curves import censoring_note
+        from gapscore.scoring.signals.curves import censoring_note
 
         s.note(censoring_note(ctx.evidence.rounds_data_end, ctx.as_of, cfg["graduation"]["window_months"], "seed"))
         ctx.cite_rows("funding round", rounds, "rounds")
@@ -922,7 +922,7 @@ def build_changes(ctx: MemoContext, sheet: Sheet, d) -> None:
     """``memo --since``: the sector's quarterly review (``scoring.diff.SectorDiff``): the
     recommendation and stage scores at both dates, the contributions that moved them and the
     new data rows behind the move."""
-    from gapscore.scoring.diff import SAMPLE_ROWS, describe
+    from gapscore.scoring.signals.diff import SAMPLE_ROWS, describe
 
     b, a = d.before.result, d.after.result
     f, t = d.before.as_of.date().isoformat(), d.after.as_of.date().isoformat()

@@ -22,8 +22,8 @@ import pandas as pd
 
 from gapscore.models._frontier import decimal_year
 from gapscore.scoring import __version__
-from gapscore.scoring.datasets import DataStore
-from gapscore.scoring.scores import SectorScore, score_sector, sensitivity
+from gapscore.scoring.inputs.datasets import DataStore
+from gapscore.scoring.signals.scores import SectorScore, score_sector, sensitivity
 
 if TYPE_CHECKING:
     from gapscore.models.graduation import GraduationResult
@@ -118,7 +118,7 @@ def legs_detail(store: DataStore, score: SectorScore, n_rounds: int = 0) -> dict
     signals of the score (known on its as-of date): benchmarks averaged, the kind of
     cost curve, the funding series or rounds, or why a leg is missing.
     """
-    from gapscore.scoring.datasets import sector_legs
+    from gapscore.scoring.inputs.datasets import sector_legs
 
     legs = sector_legs(store, score.sector, score.as_of)
     sig, table = score.signals, store.sector(score.sector)
@@ -191,7 +191,7 @@ def graduation_evidence(store: DataStore, table: dict, as_of: pd.Timestamp, cfg:
     not read as a failure.
     """
     from gapscore.models.graduation import fit_graduation
-    from gapscore.scoring.signals import sector_categories, selects_rounds
+    from gapscore.scoring.inputs.sectors import sector_categories, selects_rounds
 
     rounds = store.as_of("rounds", as_of)
     ends = store.source_ends(rounds, "rounds")  # each file's end: a file that stops early is censored there
@@ -213,7 +213,7 @@ def sector_evidence(store: DataStore, sector: str, as_of: pd.Timestamp, cfg: dic
     as_of = pd.Timestamp(as_of)
     score = score_sector(store, sector, as_of, cfg) if score is None else score
     table = store.sector(sector)
-    from gapscore.scoring.curves import cost_headline, cost_projection_table
+    from gapscore.scoring.signals.curves import cost_headline, cost_projection_table
 
     graduation, rounds, exits, data_end = graduation_evidence(store, table, as_of, cfg)
     cost = score.signals.cost

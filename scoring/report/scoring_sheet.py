@@ -30,10 +30,10 @@ import math
 
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from gapscore.scoring import config as config_mod
-from gapscore.scoring.report_book import Sheet
+from gapscore.scoring.inputs import config as config_mod
+from gapscore.scoring.report.book import Sheet
 from gapscore.scoring.stage_model import FACTOR_BY_KEY, FACTORS, MAX_WINDOW_YEARS, STAGE_BY_ID, STAGE_MODEL, STAGES, WINDOWED, excel_gated, excel_rule, excel_stage_probability, factor_key
-from gapscore.scoring.timing import Z80
+from gapscore.scoring.signals.timing import Z80
 
 CHECK_OK = "ok"
 CHECK_COL = 9
