@@ -772,12 +772,13 @@ class _NormalCdfTable:
         """
         pos = np.multiply(z, np.float32(scale / _PHI_STEP), dtype=np.float32)
         pos += ((offset + _PHI_LIMIT) * (1.0 / _PHI_STEP)).astype(np.float32)[:, None]
-        np.clip(pos, np.float32(0.0), self.top32, out=pos)
+        np.maximum(pos, np.float32(0.0), out=pos)  # ufuncs: np.clip's Python wrapper costs more here
+        np.minimum(pos, self.top32, out=pos)
         index = pos.astype(np.intp)
         pos -= index
-        out = np.take(self.slope32, index)
+        out = self.slope32.take(index)
         out *= pos
-        out += np.take(self.level32, index)
+        out += self.level32.take(index)
         return out
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
@@ -1030,12 +1031,12 @@ def _outcome_codes(book: _Book, tables: _Tables, rho: float, z: np.ndarray, phi:
         # Single precision, like the uniform they are compared with (resolution 2**-24).
         thresholds = np.empty((2 * steps,) + shape, dtype=np.float32)  # a_0, s_1, a_1, s_2, ...
         reach = np.ones(shape, dtype=np.float32)
+        if rho > 0.0:  # every step's graduation at once: rows (sector, step)
+            grad = _conditional_graduation(tables.probit[present, e:].ravel(), rho,
+                                           z[present, :steps, :].reshape(-1, width), phi).reshape(-1, steps, width)
         for t in range(steps):
             k = e + t
-            if rho > 0.0:
-                g = _conditional_graduation(tables.probit[present, k], rho, z[present, t, :], phi)
-            else:
-                g = tables.grad[present, k][:, None]
+            g = grad[:, t, :] if rho > 0.0 else tables.grad[present, k][:, None]
             a_t, s_next = thresholds[2 * t], thresholds[2 * t + 1]
             np.multiply(reach, g, out=s_next)
             np.subtract(reach, s_next, out=a_t)
@@ -1104,7 +1105,8 @@ def _simulate_chunk(book: _Book, tables: _Tables, params: SimulationParams, rese
     generator is called in a fixed order (sector shocks per sector and step, one
     uniform per company, then one uniform and one normal per exiting company, in
     company-then-fund order), so a block's numbers do not depend on which other
-    blocks share its chunk.
+    blocks share its chunk. (The uniform chooses between an exit distribution's body
+    and Pareto tail; the default acquisition exit has no tail and leaves it unused.)
 
     Returns (value, invested): companies x funds, USD; ``invested`` is None when the
     fund made no follow-ons (paid-in = the initial checks).
@@ -1142,13 +1144,11 @@ def _simulate_chunk(book: _Book, tables: _Tables, params: SimulationParams, rese
         nor = gen.standard_normal(flat.size)
         key = (flat // width) * _CODES + outcome.ravel()[flat]
         success = lookup.success[key]
-        if success.any():  # each exit's distribution computed only on its own exits
-            won, sold = np.flatnonzero(success), np.flatnonzero(~success)
-            multiple = np.empty(flat.size)
-            multiple[sold] = params.mna_exit.transform(uni[sold], nor[sold])
-            multiple[won] = params.success_exit.transform(uni[won], nor[won])
-        else:
-            multiple = params.mna_exit.transform(uni, nor)
+        won, sold = np.flatnonzero(success), np.flatnonzero(~success)
+        multiple = np.empty(flat.size)  # each exit's distribution computed only on its own exits
+        for dist, rows in ((params.mna_exit, sold), (params.success_exit, won)):
+            if rows.size:
+                multiple[rows] = dist.transform(uni[rows], nor[rows])
         if own is None:
             multiple *= lookup.price[key]
         else:
