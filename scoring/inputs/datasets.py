@@ -258,6 +258,7 @@ def read_table(path: Path, model: type) -> pd.DataFrame:
         categories = {c: _arrow_categorical(table[c]) for c in table.column_names if c in as_category}
         categories = {c: v for c, v in categories.items() if v is not None}  # not text: checked as before
         frame = table.drop_columns(list(categories)).to_pandas().reset_index(drop=True)
+        n_rows = table.num_rows
         del table
         kinds = {c: _kind(d) for c, d in _schema_columns(model).items()}
         typed = [c for c in frame.columns if _typed(frame[c].dtype, kinds.get(c))]  # coerce takes them as they are
@@ -267,11 +268,10 @@ def read_table(path: Path, model: type) -> pd.DataFrame:
         text = [c for c in frame.columns if c not in typed]
         if text:
             frame[text] = frame[text].astype(object).where(frame[text].notna(), np.nan)
-        for col, values in categories.items():
-            frame[col] = values
-        frame = frame[[c for c in wanted if c in frame.columns]]
-        frame["_line"] = np.arange(2, len(frame) + 2)
-        return frame
+        columns = {c: categories[c] if c in categories else frame[c] for c in wanted
+                   if c in categories or c in frame.columns}
+        columns["_line"] = np.arange(2, n_rows + 2)
+        return pd.DataFrame(columns, copy=False)  # one frame built once: no column inserted afterwards
 
     text = _decode(path, _read_bytes(path))
     if not text.strip():
@@ -425,10 +425,14 @@ def _arrow_categorical(column) -> pd.Categorical | None:
     seen[code] = True
     used = np.flatnonzero(seen[:-1])
     order = used[pc.sort_indices(values.take(pa.array(used))).to_numpy()]  # bytewise = code point order
-    rank = np.full(len(values) + 1, -1, dtype=np.int64)  # the last slot keeps -1 (missing) at -1
+    # Codes in the smallest integer type that holds them (what pandas keeps), built here
+    # from a valid ranking, so pandas need not copy or re-check them.
+    small = next(t for t in (np.int8, np.int16, np.int32, np.int64) if order.size < np.iinfo(t).max)
+    rank = np.full(len(values) + 1, -1, dtype=small)  # the last slot keeps -1 (missing) at -1
     rank[order] = np.arange(order.size)
     labels = values.take(pa.array(order)).to_numpy(zero_copy_only=False)
-    return pd.Categorical.from_codes(rank[code], dtype=_text_categories(np.asarray(labels, dtype=object)))
+    return pd.Categorical.from_codes(rank[code], dtype=_text_categories(np.asarray(labels, dtype=object)),
+                                     validate=False)
 
 
 def _iso_dates(column: pd.Series) -> pd.Series:
