@@ -72,11 +72,36 @@ def simulate_tvpi(portfolio, params: SimulationParams, *, sims: int, seed: int, 
     return np.concatenate(out)
 
 
-def draws_alone(n_sectors: int, n_companies: int, n_steps: int, *, sims: int, seed: int, block: int) -> float:
-    """The random numbers the engine cannot do without, in its block layout: one
-    standard normal per sector and round cycle, one float32 uniform per company (the
-    engine's single categorical draw of each company's path), per fund. Exit
-    multiples are left out, so this is a lower bound. Returns a checksum."""
+def expected_exits(portfolio, params: SimulationParams) -> tuple[float, float]:
+    """Expected exits with value per fund (acquisitions and successes), and how many of
+    them come from an exit distribution with a Pareto tail (those need a uniform to
+    choose body or tail; the body needs only a normal). From the model's graduation
+    and acquisition probabilities; the copula leaves each company's marginal
+    probabilities unchanged, so these are the engine's expected counts."""
+    book = _book(portfolio)
+    tables = _tables(params, book.sectors)
+    exits = tails = 0.0
+    for s, e in zip(book.sector, book.entry, strict=True):
+        reach = 1.0
+        for k in range(int(e), len(STAGES)):
+            g = tables.grad[s, k]
+            acquired = reach * (1.0 - g) * tables.mna[k]
+            exits += acquired
+            tails += acquired if params.mna_exit.tail_share > 0 else 0.0
+            reach *= g
+        exits += reach
+        tails += reach if params.success_exit.tail_share > 0 else 0.0
+    return exits, tails
+
+
+def draws_alone(n_sectors: int, n_companies: int, n_steps: int, *, sims: int, seed: int, block: int,
+                exits_per_fund: float = 0.0, tail_exits_per_fund: float = 0.0) -> float:
+    """The random numbers the model cannot do without, in the engine's block layout:
+    one standard normal per sector and round cycle, one float32 uniform per company
+    (the engine's single categorical draw of each company's path), and per exit with
+    value one normal (the exit multiple's lognormal body) plus one uniform where the
+    exit distribution has a tail, at their expected counts per fund
+    (``expected_exits``). Returns a checksum."""
     children = np.random.SeedSequence(seed).spawn(-(-sims // block))
     total = 0.0
     for b, child in enumerate(children):
@@ -84,5 +109,7 @@ def draws_alone(n_sectors: int, n_companies: int, n_steps: int, *, sims: int, se
         gen = np.random.default_rng(child)
         z = gen.standard_normal((n_sectors * n_steps, size))
         u = gen.random((n_companies, size), dtype=np.float32)
-        total += float(z[0, 0]) + float(u[0, 0])
+        exit_normal = gen.standard_normal(round(exits_per_fund * size))
+        exit_uniform = gen.random(round(tail_exits_per_fund * size))
+        total += float(z[0, 0]) + float(u[0, 0]) + float(exit_normal[:1].sum()) + float(exit_uniform[:1].sum())
     return total

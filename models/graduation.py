@@ -312,7 +312,7 @@ def _units(
         rounds["company"], (grad_rows, entry_rows), None if exit_table is None else exit_table[0]
     )
     n_comp = max(len(comp_labels), 1)
-    first_grad = _first_day(grad_comp, grad_days, n_comp)
+    first_grad = _first_days(grad_comp, grad_days, n_comp)  # int32; widened per unit below
 
     if cats is not None:
         wanted = _isin(rounds["category"], entry_rows, cats)
@@ -321,12 +321,12 @@ def _units(
         cat, cat_labels = _codes(rounds["category"], entry_rows, "rounds['category']")
         unit_comp, unit_cat, unit_entry = _category_units(cat, entry_comp, entry_days, n_comp)
     else:
-        first_entry = _first_day(entry_comp, entry_days, n_comp)
-        unit_comp = np.flatnonzero(first_entry != _NEVER)
-        unit_entry = first_entry[unit_comp]
+        first_entry = _first_days(entry_comp, entry_days, n_comp)
+        unit_comp = np.flatnonzero(first_entry != _NEVER32)
+        unit_entry = first_entry[unit_comp].astype(np.int64)
         unit_cat = np.zeros(unit_comp.size, dtype=np.int64)
 
-    unit_grad = first_grad[unit_comp]
+    unit_grad = _wide(first_grad[unit_comp])
     keep = unit_grad >= unit_entry
     if not keep.all():
         unit_comp, unit_entry, unit_grad, unit_cat = (
@@ -430,17 +430,29 @@ def _company_codes(
 
 
 def _first_day(code: np.ndarray, day: np.ndarray, size: int) -> np.ndarray:
-    """The earliest ``day`` of every code in ``[0, size)`` (``_NEVER`` where none), int64.
+    """The earliest ``day`` of every code in ``[0, size)`` (``_NEVER`` where none), int64."""
+    return _wide(_first_days(code, day, size))
+
+
+#: ``_first_days``' value for a code without rows.
+_NEVER32 = np.iinfo(np.int32).max
+
+
+def _first_days(code: np.ndarray, day: np.ndarray, size: int) -> np.ndarray:
+    """The earliest ``day`` of every code in ``[0, size)``, int32 (``_NEVER32`` where none).
 
     Scattered into an int32 array: half the memory traffic of int64, which is what
-    bounds ``np.minimum.at`` on a million companies.
+    bounds ``np.minimum.at`` on a million companies. Callers widen (``_wide``) only
+    the entries they keep.
     """
-    never = np.iinfo(np.int32).max
-    first = np.full(size, never, dtype=np.int32)
+    first = np.full(size, _NEVER32, dtype=np.int32)
     np.minimum.at(first, code, day.astype(np.int32))
-    out = first.astype(np.int64)
-    out[first == never] = _NEVER
-    return out
+    return first
+
+
+def _wide(first: np.ndarray) -> np.ndarray:
+    """``_first_days`` values as int64 days, ``_NEVER`` where there was none."""
+    return np.where(first == _NEVER32, np.int64(_NEVER), first.astype(np.int64))
 
 
 def _codes(column: pd.Series, rows: np.ndarray, name: str) -> tuple[np.ndarray, pd.Index]:
@@ -474,20 +486,20 @@ def _category_units(cat: np.ndarray, comp: np.ndarray, day: np.ndarray, n_comp: 
     owner[comp] = cat  # some category of each company; a row that differs reveals a second one
     differs = owner[comp] != cat
     if not differs.any():
-        first = _first_day(comp, day, n_comp)
-        unit_comp = np.flatnonzero(first != _NEVER)
-        return unit_comp, owner[unit_comp].astype(np.int64), first[unit_comp]
+        first = _first_days(comp, day, n_comp)
+        unit_comp = np.flatnonzero(first != _NEVER32)
+        return unit_comp, owner[unit_comp].astype(np.int64), first[unit_comp].astype(np.int64)
     several = np.zeros(n_comp, dtype=bool)
     several[comp[differs]] = True
     mixed = several[comp]
-    first = _first_day(comp[~mixed], day[~mixed], n_comp)
-    unit_comp = np.flatnonzero(first != _NEVER)
+    first = _first_days(comp[~mixed], day[~mixed], n_comp)
+    unit_comp = np.flatnonzero(first != _NEVER32)
     pair_of_row, pairs = pd.factorize(cat[mixed].astype(np.int64) * n_comp + comp[mixed])
     pairs = np.asarray(pairs, dtype=np.int64)
     pair_entry = _first_day(pair_of_row, day[mixed], len(pairs))
     return (np.concatenate([unit_comp, pairs % n_comp]),
             np.concatenate([owner[unit_comp].astype(np.int64), pairs // n_comp]),
-            np.concatenate([first[unit_comp], pair_entry]))
+            np.concatenate([first[unit_comp].astype(np.int64), pair_entry]))
 
 
 def _exit_table(exits: pd.DataFrame | None, stamp: pd.Timestamp):
@@ -631,7 +643,9 @@ def _labelled(grouping: _Grouping, group: np.ndarray, body: dict[str, object]) -
     """A frame with the grouping's label columns (for ``group`` codes) then ``body``."""
     data: dict[str, object] = {}
     for name, labels in grouping.labels.items():
-        data[name] = labels[group] if group.size else labels[:0]
+        # dtype inferred once on the few labels (pandas' text dtype for names), then
+        # taken per row: no per-row inference or conversion of repeated strings.
+        data[name] = pd.Index(labels).array.take(group) if group.size else labels[:0]
     data.update(body)
     return pd.DataFrame(data)
 

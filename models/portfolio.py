@@ -259,14 +259,27 @@ class ExitDistribution:
         """
         uniform = np.asarray(uniform, dtype=float)
         normal = np.asarray(normal, dtype=float)
-        body = self.median * np.exp(self.sigma * normal) if self.sigma else np.full(normal.shape, self.median)
         if self.tail_share <= 0.0:
-            return body
+            return self._body(normal)
         in_tail = uniform < self.tail_share
+        tail, body = np.flatnonzero(in_tail), np.flatnonzero(~in_tail)
+        out = np.empty(np.broadcast_shapes(uniform.shape, normal.shape))
+        flat = out.reshape(-1)
+        # Each part computed only where it applies (the power is the costly step).
+        flat[body] = self._body(normal.reshape(-1)[body])
         # (tail_share - u) / tail_share is uniform on (0, 1] inside the tail: never 0.
-        scaled = np.where(in_tail, (self.tail_share - uniform) / self.tail_share, 1.0)
-        tail = self.tail_min * scaled ** (-1.0 / self.tail_alpha)
-        return np.where(in_tail, tail, body)
+        flat[tail] = self.tail_min * ((self.tail_share - uniform.reshape(-1)[tail]) / self.tail_share) ** (
+            -1.0 / self.tail_alpha)
+        return out
+
+    def _body(self, normal: np.ndarray) -> np.ndarray:
+        """The lognormal body's multiple for standard normal draws."""
+        if not self.sigma:
+            return np.full(normal.shape, self.median)
+        body = normal * self.sigma
+        np.exp(body, out=body)
+        body *= self.median
+        return body
 
     def draw(self, rng: np.random.Generator) -> float:
         """One multiple, drawn with scalar calls (used by the reference loop)."""
@@ -744,6 +757,29 @@ class _NormalCdfTable:
         self.level = values[:-1].copy()
         self.slope = np.diff(values)
         self.top = float(len(grid) - 1) - 1e-9
+        # Single-precision copies for the engine (``conditional``).
+        self.level32 = self.level.astype(np.float32)
+        self.slope32 = self.slope.astype(np.float32)
+        self.top32 = np.nextafter(np.float32(len(grid) - 1), np.float32(0))
+
+    def conditional(self, offset: np.ndarray, scale: float, z: np.ndarray) -> np.ndarray:
+        """``Phi(offset[:, None] + scale * z)`` in single precision, rows x funds.
+
+        The table position is formed in one multiply-add in float32 (its rounding,
+        about 1e-3 of a grid step, adds at most 4e-7 to the interpolation error), and
+        the result is float32 like the outcome thresholds it feeds: half the memory
+        traffic of double precision, with errors far below Monte Carlo error.
+        """
+        pos = np.multiply(z, np.float32(scale / _PHI_STEP), dtype=np.float32)
+        pos += ((offset + _PHI_LIMIT) * (1.0 / _PHI_STEP)).astype(np.float32)[:, None]
+        np.maximum(pos, np.float32(0.0), out=pos)  # ufuncs: np.clip's Python wrapper costs more here
+        np.minimum(pos, self.top32, out=pos)
+        index = pos.astype(np.intp)
+        pos -= index
+        out = self.slope32.take(index)
+        out *= pos
+        out += self.level32.take(index)
+        return out
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         pos = (x + _PHI_LIMIT) * (1.0 / _PHI_STEP)
@@ -765,8 +801,8 @@ def _conditional_graduation(probit: np.ndarray, rho: float, z: np.ndarray, phi: 
     averaged over ``z`` this is ``p`` again. ``probit`` is one value per sector row.
     """
     probit = np.clip(probit, -2 * _PHI_LIMIT, 2 * _PHI_LIMIT)  # p = 0 or 1 -> -+inf
-    shifted = (probit[:, None] - math.sqrt(rho) * z) * (1.0 / math.sqrt(1.0 - rho))
-    return phi(shifted)
+    scale = 1.0 / math.sqrt(1.0 - rho)
+    return phi.conditional(probit * scale, -math.sqrt(rho) * scale, z)
 
 
 # --------------------------------------------------------------------------------------
@@ -992,21 +1028,21 @@ def _outcome_codes(book: _Book, tables: _Tables, rho: float, z: np.ndarray, phi:
     for (e, r0, r1), (present, local) in zip(book.groups, book.group_sectors, strict=True):
         steps = len(STAGES) - e
         shape = (present.size, width if rho > 0.0 else 1)
-        levels = np.empty((2 * steps,) + shape)  # a_0, s_1, a_1, s_2, ...
-        reach = np.ones(shape)
+        # Single precision, like the uniform they are compared with (resolution 2**-24).
+        thresholds = np.empty((2 * steps,) + shape, dtype=np.float32)  # a_0, s_1, a_1, s_2, ...
+        reach = np.ones(shape, dtype=np.float32)
+        if rho > 0.0:  # every step's graduation at once: rows (sector, step)
+            grad = _conditional_graduation(tables.probit[present, e:].ravel(), rho,
+                                           z[present, :steps, :].reshape(-1, width), phi).reshape(-1, steps, width)
         for t in range(steps):
             k = e + t
-            if rho > 0.0:
-                g = _conditional_graduation(tables.probit[present, k], rho, z[present, t, :], phi)
-            else:
-                g = tables.grad[present, k][:, None]
-            a_t, s_next = levels[2 * t], levels[2 * t + 1]
+            g = grad[:, t, :] if rho > 0.0 else tables.grad[present, k][:, None]
+            a_t, s_next = thresholds[2 * t], thresholds[2 * t + 1]
             np.multiply(reach, g, out=s_next)
             np.subtract(reach, s_next, out=a_t)
-            a_t *= -tables.mna[k]
+            a_t *= np.float32(-tables.mna[k])
             a_t += reach
             reach = s_next
-        thresholds = levels.astype(np.float32)
         ue, oe, he = u[r0:r1], outcome[r0:r1], hit[r0:r1]
         for m in range(2 * steps):
             np.less(ue, np.take(thresholds[m], local, axis=0), out=he)
@@ -1069,7 +1105,8 @@ def _simulate_chunk(book: _Book, tables: _Tables, params: SimulationParams, rese
     generator is called in a fixed order (sector shocks per sector and step, one
     uniform per company, then one uniform and one normal per exiting company, in
     company-then-fund order), so a block's numbers do not depend on which other
-    blocks share its chunk.
+    blocks share its chunk. (The uniform chooses between an exit distribution's body
+    and Pareto tail; the default acquisition exit has no tail and leaves it unused.)
 
     Returns (value, invested): companies x funds, USD; ``invested`` is None when the
     fund made no follow-ons (paid-in = the initial checks).
@@ -1107,9 +1144,11 @@ def _simulate_chunk(book: _Book, tables: _Tables, params: SimulationParams, rese
         nor = gen.standard_normal(flat.size)
         key = (flat // width) * _CODES + outcome.ravel()[flat]
         success = lookup.success[key]
-        multiple = params.mna_exit.transform(uni, nor)
-        if success.any():
-            multiple[success] = params.success_exit.transform(uni[success], nor[success])
+        won, sold = np.flatnonzero(success), np.flatnonzero(~success)
+        multiple = np.empty(flat.size)  # each exit's distribution computed only on its own exits
+        for dist, rows in ((params.mna_exit, sold), (params.success_exit, won)):
+            if rows.size:
+                multiple[rows] = dist.transform(uni[rows], nor[rows])
         if own is None:
             multiple *= lookup.price[key]
         else:
@@ -1127,40 +1166,60 @@ def _follow_on(book: _Book, tables: _Tables, reserve: float, outcome: np.ndarray
     if the step's total demand exceeds what is left of the reserve, every graduate
     gets the same fraction f of its pro rata. Ownership becomes
     ``own * (1 - dilution * (1 - f))`` (f = 0 for rounds outside the follow-on stages).
+
     Within an entry group the round, its dilution and whether the fund follows on are
-    the same for every company, so the kept share is one number per fund.
+    the same for every company at a step, so a company's ownership and follow-on
+    money per dollar of check depend only on how many rounds it raised: the steps
+    run on per-fund vectors (``own_after[n]``, ``paid_after[n]``: after n rounds),
+    the step's demand is a check-weighted count of the graduates, and each company
+    reads its two numbers from its round count at the end (one gather each) instead
+    of updating companies x funds arrays at every step.
 
     Returns (ownership factor at exit, follow-on USD), companies x funds.
     """
     n_companies, width = outcome.shape
-    own = np.ones((n_companies, width))
-    follow_on = np.zeros((n_companies, width))
+    columns = np.arange(width)
+    own = np.empty((n_companies, width))
+    follow_on = np.empty((n_companies, width))
     left = np.full(width, reserve)
+    state = {}  # entry stage -> (rounds raised, own_after, paid_after)
+    for e, r0, r1 in book.groups:
+        last_round = len(STAGES) - 1 - e  # rounds a company entering at e can raise
+        rounds = np.minimum(outcome[r0:r1] >> 1, last_round)  # code 2t, 2t+1: t rounds; 2L (success): all
+        state[e] = (rounds, [np.ones(width)], [np.zeros(width)])
     for t in range(len(STAGES) - 1):
         raising = [(e, r0, r1, e + t + 1) for e, r0, r1 in book.groups if e + t + 1 <= _LAST]
         if not raising:
             break
-        graduated = {}
-        demands = []
         total = np.zeros(width)
+        weights = {}
         for e, r0, r1, k in raising:
-            graduated[e] = outcome[r0:r1] >= 2 * (t + 1)
             if tables.follow[k]:
-                unit = book.check[r0:r1] * (tables.dilution[k] * tables.value[e, k])
-                demand = own[r0:r1] * unit[:, None]
-                demand *= graduated[e]
-                total += demand.sum(axis=0)
-                demands.append((r0, r1, demand))
+                rounds, own_after, _ = state[e]
+                # Check-weighted count of this step's graduates per fund.
+                weight = book.check[r0:r1] @ (rounds > t)
+                weights[e] = weight * own_after[t] * (tables.dilution[k] * tables.value[e, k])
+                total += weights[e]
         with np.errstate(invalid="ignore", divide="ignore"):
             frac = np.where(total > 0, np.minimum(1.0, left / total), 0.0)
-        for r0, r1, demand in demands:
-            demand *= frac
-            follow_on[r0:r1] += demand
         for e, r0, r1, k in raising:
+            _, own_after, paid_after = state[e]
             dil = tables.dilution[k]
-            kept = (1.0 - dil) + dil * frac if tables.follow[k] else 1.0 - dil
-            own[r0:r1] *= np.where(graduated[e], kept, 1.0)
+            if tables.follow[k]:
+                own_after.append(own_after[t] * ((1.0 - dil) + dil * frac))
+                paid_after.append(paid_after[t] + own_after[t] * (dil * tables.value[e, k]) * frac)
+            else:
+                own_after.append(own_after[t] * (1.0 - dil))
+                paid_after.append(paid_after[t])
         left = np.maximum(left - frac * total, 0.0)
+    for e, r0, r1 in book.groups:
+        rounds, own_after, paid_after = state[e]
+        at = rounds.astype(np.intp)
+        at *= width
+        at += columns
+        own[r0:r1] = np.concatenate(own_after).take(at)
+        follow_on[r0:r1] = np.concatenate(paid_after).take(at)
+        follow_on[r0:r1] *= book.check[r0:r1, None]
     return own, follow_on
 
 
