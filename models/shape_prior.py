@@ -29,6 +29,7 @@ from gapscore.models.capability import (
     DEFAULT_N_BOOT,
     K_BOUNDS_PER_YEAR,
     MIN_SCURVE_POINTS,
+    _daily_best,
     _SCurveCore,
     normalise,
     record_points,
@@ -356,11 +357,16 @@ def lifetime_prior(
     norm = norm[np.isfinite(norm["share"].to_numpy(dtype=float))]
     t_as_of = float(decimal_year(as_of)[0])
     stages = sorted({0.0, *(round(float(f), 6) for f in from_shares)})
+    if norm.empty:
+        return None  # no lifetime to learn from
     rows = []
-    for name, group in norm.groupby("benchmark", sort=True):
-        per_day = group.groupby("date", sort=True)["share"].max()
-        years = decimal_year(per_day.index)
-        shares = per_day.to_numpy(dtype=float)
+    # each benchmark's best share per day, all benchmarks in one pass (sorted by id, then date)
+    day, day_best = _daily_best(norm)
+    day_years = decimal_year(day["date"])
+    edges = np.flatnonzero(np.r_[True, day["code"][1:] != day["code"][:-1], True])
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+        name = day["names"][day["code"][lo]]
+        years, shares = day_years[lo:hi], day_best[lo:hi]
         for stage in stages:
             reached = np.flatnonzero(shares >= stage) if stage > 0 else np.array([0])
             if not reached.size:

@@ -32,19 +32,36 @@ class AsOfDate(click.ParamType):
 
         if isinstance(value, pd.Timestamp):
             return value
+        return pd.Timestamp(self.day(value, param, ctx))
+
+    def day(self, value, param=None, ctx=None) -> dt.date:
+        """The date ``value`` names (standard library only: no pandas import)."""
+        import calendar
+
+        if isinstance(value, dt.date):
+            return value
         text = str(value).strip()
         try:
             if len(text) == 4 and text.isdigit():
-                return pd.Timestamp(f"{text}-12-31")
-            if len(text) == 7:
-                return pd.Timestamp(f"{text}-01") + pd.offsets.MonthEnd(0)
-            stamp = pd.Timestamp(dt.date.fromisoformat(text))
-        except ValueError:
+                return dt.date(int(text), 12, 31)
+            if len(text) == 7 and text[4] == "-":
+                year, month = int(text[:4]), int(text[5:])
+                return dt.date(year, month, calendar.monthrange(year, month)[1])
+            return dt.date.fromisoformat(text)
+        except (ValueError, calendar.IllegalMonthError):
             self.fail(f"{value!r} is not a date; write YYYY, YYYY-MM or YYYY-MM-DD", param, ctx)
-        return stamp
+
+
+class AsOfDay(AsOfDate):
+    """:class:`AsOfDate` as a ``datetime.date``, for a command that may answer from the
+    answer cache before it imports pandas."""
+
+    def convert(self, value, param, ctx):
+        return self.day(value, param, ctx)
 
 
 AS_OF = AsOfDate()
+AS_OF_DAY = AsOfDay()
 
 
 def today():
@@ -61,11 +78,16 @@ def format_option(f):
     )(f)
 
 
-def as_of_option(f):
+def as_of_option(f, *, day=False):
     return click.option(
-        "--as-of", "as_of", type=AS_OF, default=None,
+        "--as-of", "as_of", type=AS_OF_DAY if day else AS_OF, default=None,
         help="Use only data known on this date (YYYY, YYYY-MM or YYYY-MM-DD). Default: today.",
     )(f)
+
+
+def as_of_day_option(f):
+    """``--as-of`` parsed to a ``datetime.date`` (see :class:`AsOfDay`)."""
+    return as_of_option(f, day=True)
 
 
 class GapscoreGroup(click.Group):
@@ -561,7 +583,7 @@ def curve_economics(obj, sector, as_of, fmt):
 
 
 @main.command("score")
-@as_of_option
+@as_of_day_option
 @click.option("--sector", "sectors", multiple=True, help="Only this sector (repeatable).")
 @click.option("--rank-by", "rank_by", type=click.Choice(["best", "early", "seed", "series_a", "series_b", "growth"]), default="best",
               show_default=True, help="Rank on the best stage score, the early-stage case (max of seed and series_a), or one stage.")
@@ -581,10 +603,27 @@ def score_cmd(obj, as_of, sectors, rank_by, fmt):
       gapscore score --as-of 2017 --sector computer_vision --format json
       gapscore --config mine.toml score --format csv
     """
-    from gapscore.scoring.signals.scores import rank, ranking_frame, ranking_text, score_all
+    from gapscore.scoring import answer_cache
 
-    results = rank(score_all(obj.store, resolve_as_of(as_of), obj.config, list(sectors) or None, progress=_progress("scoring")), rank_by)
-    answer(fmt, ranking_text(results, rank_by), ranking_frame(results, rank_by), [r.as_dict() for r in results])
+    day = as_of or dt.date.today()
+    # The answer cache first (scoring/answer_cache.py: keyed by every data file, the
+    # config, the arguments and the code), before pandas is imported.
+    key = answer_cache.key("score", {"as_of": day.isoformat(), "sectors": list(sectors), "rank_by": rank_by},
+                           data_dir=obj.data_dir, replace=obj.replace, config_path=obj.config_path)
+    known = answer_cache.get(key)
+    if known is None:
+        import pandas as pd
+
+        from gapscore.scoring.output import render
+        from gapscore.scoring.signals.scores import rank, ranking_frame, ranking_text, score_all
+
+        results = rank(score_all(obj.store, pd.Timestamp(day), obj.config, list(sectors) or None,
+                                 progress=_progress("scoring")), rank_by)
+        frame, payload = ranking_frame(results, rank_by), [r.as_dict() for r in results]
+        known = {"table": ranking_text(results, rank_by), "json": render(frame, "json", payload=payload),
+                 "csv": render(frame, "csv", payload=payload)}
+        answer_cache.put(key, known)
+    click.echo(known[fmt], nl=False)
 
 
 @main.command("explain")

@@ -78,7 +78,9 @@ def test_same_inputs_same_outputs_across_runs_and_processes(tmp_path):
     for f in folders:
         f.mkdir()
     children = [
-        subprocess.Popen([sys.executable, str(script), str(folder), str(config)], env={**os.environ, **extra},
+        # each child its own cache folder: both compute everything (no answer or fit read from the other's run)
+        subprocess.Popen([sys.executable, str(script), str(folder), str(config)],
+                         env={**os.environ, **extra, "GAPSCORE_CACHE_DIR": str(folder / "cache")},
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for folder, extra in zip(folders, ENVIRONMENTS)
     ]
