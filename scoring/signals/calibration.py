@@ -628,3 +628,26 @@ def curve_time_cv(history: pd.DataFrame, benchmarks: pd.DataFrame, benchmark: st
             "persistence_mae": float(mean_absolute_error(y[test], np.full(len(test), y[train[-1]]))),
         })
     return pd.DataFrame(rows, columns=TIME_CV_COLUMNS)
+
+
+def curve_time_cv_table(store: DataStore, cfg: dict, *, as_of: object, n_splits: int = 3,
+                        estimator: object | None = None, benchmarks: list[str] | None = None) -> pd.DataFrame:
+    """:func:`curve_time_cv` of every benchmark with a human baseline (or of ``benchmarks``)
+    on the results known on ``as_of``, one row per benchmark and fold (columns
+    ``TIME_CV_COLUMNS``). A benchmark with fewer than ``capability.min_points +
+    n_splits`` record points, or whose curve cannot be fitted on a training block, is
+    left out (``docs/methodology.md`` gives the numbers on the bundled data)."""
+    from gapscore.models._frontier import to_timestamp
+    from gapscore.models.exceptions import InsufficientDataError
+
+    as_of = to_timestamp(as_of)
+    table = _calibrated_table(store, benchmarks)
+    history = store.as_of("capability", as_of)
+    frames = []
+    for name in sorted(table["benchmark"].astype(str)):
+        try:
+            frames.append(curve_time_cv(history, table, name, as_of=as_of, cfg=cfg, n_splits=n_splits,
+                                        estimator=estimator))
+        except InsufficientDataError:
+            continue
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=TIME_CV_COLUMNS)
