@@ -292,3 +292,13 @@ def test_curve_time_cv_table_covers_the_benchmarks_with_enough_records(tmp_path)
     np.testing.assert_allclose(table["mae"], 0.0, atol=1e-6)  # exact logistic points
     empty = curve_time_cv_table(store, cfg, as_of=str(dates[6].date()))
     assert empty.empty and list(empty.columns) == TIME_CV_COLUMNS
+
+
+@pytest.mark.parametrize("est, X, y", estimators(), ids=IDS)
+def test_a_fitted_estimator_pickles_to_the_same_predictions(est, X, y):
+    import pickle
+
+    est.fit(X, y)
+    again = pickle.loads(pickle.dumps(est))
+    assert type(again) is type(est) and again.get_params().keys() == est.get_params().keys()
+    assert np.array_equal(again.predict(X), est.predict(X))
