@@ -302,3 +302,24 @@ def test_a_fitted_estimator_pickles_to_the_same_predictions(est, X, y):
     again = pickle.loads(pickle.dumps(est))
     assert type(again) is type(est) and again.get_params().keys() == est.get_params().keys()
     assert np.array_equal(again.predict(X), est.predict(X))
+
+
+def test_the_model_modules_use_their_maths_classes_by_name():
+    """Inside models/capability.py, cost.py and shape_prior.py the public estimator names
+    are not globals (the module's __getattr__ serves them to importers only): code there
+    that says SCurve(...), CostCurve(...) or BorrowedCurve(...) would fail at run time.
+    It must use _SCurveCore, _CostCurveCore or _BorrowedCurveCore."""
+    import ast
+    from pathlib import Path
+
+    import gapscore.models
+
+    here = Path(gapscore.models.__file__).parent
+    public = {"SCurve", "CostCurve", "BorrowedCurve"}
+    for name in ("capability.py", "cost.py", "shape_prior.py"):
+        tree = ast.parse((here / name).read_text())
+        lazy = {id(node) for fn in ast.walk(tree) if isinstance(fn, ast.FunctionDef) and fn.name == "__getattr__"
+                for node in ast.walk(fn)}  # the lazy import itself
+        used = sorted((node.id, node.lineno) for node in ast.walk(tree) if id(node) not in lazy
+                      and isinstance(node, ast.Name) and node.id in public and isinstance(node.ctx, ast.Load))
+        assert not used, f"models/{name}: use the _...Core class, not {used}"
