@@ -377,6 +377,23 @@ def _pool_key(cfg: dict) -> tuple:
             int(cfg["backtest"]["calibration_step_months"]))
 
 
+def pool_source_files() -> list:
+    """The source files whose code computes the forecast pool, in its cache key: this
+    module, the module of the scores' reference classes (``shape_priors``,
+    ``lifetime_prior``), and every module of ``gapscore.models`` (the fits, the
+    reference classes, and the date and frontier helpers of ``models/_frontier.py``,
+    which the key left out before, so an edit there could leave a stale pool). Found
+    from the modules themselves, so a file that moves keeps its place in the key."""
+    import inspect
+    from pathlib import Path
+
+    import gapscore.models
+    from gapscore.scoring.signals.sector import shape_priors
+
+    models = sorted(Path(gapscore.models.__file__).resolve().parent.glob("*.py"))
+    return [Path(__file__).resolve(), Path(inspect.getsourcefile(shape_priors)).resolve(), *models]
+
+
 def _remember_pool(store: DataStore, cfg: dict, truth: pd.Timestamp, dates: list, pool: pd.DataFrame) -> None:
     """Keep ``pool`` (raw forecasts on ``dates``, outcomes known on ``truth``) on the store for later dates."""
     memo = store._cache.setdefault("memo", {})
@@ -430,23 +447,6 @@ def _decode(arr: np.ndarray, names: list[str], sectors: dict) -> pd.DataFrame:
     frame["points"] = frame["points"].astype(int)
     frame["realized_year"] = [None if np.isnan(v) else float(v) for v in frame["realized_year"]]
     return frame[[*COLUMNS, "t"]]
-
-
-def pool_source_files() -> list:
-    """The source files whose code computes the forecast pool, in its cache key: this
-    module, the module of the scores' reference classes (``shape_priors``,
-    ``lifetime_prior``), and every module of ``gapscore.models`` (the fits, the
-    reference classes, and the date and frontier helpers of ``models/_frontier.py``,
-    which the key left out before, so an edit there could leave a stale pool). Found
-    from the modules themselves, so a file that moves keeps its place in the key."""
-    import inspect
-    from pathlib import Path
-
-    import gapscore.models
-    from gapscore.scoring.signals.sector import shape_priors
-
-    models = sorted(Path(gapscore.models.__file__).resolve().parent.glob("*.py"))
-    return [Path(__file__).resolve(), Path(inspect.getsourcefile(shape_priors)).resolve(), *models]
 
 
 def forecast_pool(store: DataStore, cfg: dict, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
