@@ -619,7 +619,7 @@ class _SCurveCore:
 
     Parameters
     ----------
-    n_boot : int, default 200 (``DEFAULT_N_BOOT``)
+    n_boot : int, default DEFAULT_N_BOOT (200)
         Bootstrap replicates; 0 gives NaN intervals.
     random_state : int, numpy Generator or SeedSequence, default 0
         Seed of the bootstrap (``numpy.random.default_rng``).

@@ -466,3 +466,25 @@ def test_conformal_scale_and_scales_by_hand():
     got = conformal_scales(_pool_rows(), 2020.0, [0.8, 0.95], level=0.4, min_count=3)
     assert got == pytest.approx({0.8: 1.5, 0.95: 0.5})
     assert conformal_scales(_pool_rows(), 2020.0, [0.8, 0.95], level=0.4, min_count=5) == {}
+
+
+def test_a_cloned_estimator_calibrated_alone_on_an_exact_logistic_is_right(tmp_path):
+    """The same noise-free logistic (L = 1.05) through estimator_forecasts: the S-curve
+    estimator, cloned and refitted as of each date, lands every realized forecast within a
+    quarter of the realized year, and the estimator handed in stays unfitted."""
+    from gapscore.models.capability import SCurve
+    from gapscore.scoring.signals.calibration import COLUMNS, estimator_forecasts
+
+    st, *_ = _logistic_benchmark(tmp_path)
+    cfg = load_config()
+    forecaster = SCurve(n_boot=50)
+    f = estimator_forecasts(st, as_of_dates(2012, 2016, 6), cfg, truth_as_of=pd.Timestamp("2026-01-01"),
+                            forecaster=forecaster)
+    assert not hasattr(forecaster, "params_")
+    assert list(f.columns[:len(COLUMNS)]) == COLUMNS and set(f["method"]) == {"estimator"}
+    assert len(f) and set(f["state"]) == {"realized"} and set(f["benchmark"]) == {"toy"}
+    assert f["error_years"].max() < 0.3  # results are quarterly: the realized year is up to a quarter late
+    assert (f["realized_year"] > f["as_of"].map(_year)).all()
+    assert (f["points"] >= cfg["capability"]["min_points"]).all()
+    summary = calibration_summary(f, cfg)
+    assert summary["realized"].sum() == len(f)

@@ -97,6 +97,23 @@ def realized_years(history: pd.DataFrame, benchmarks: pd.DataFrame, thresholds, 
     return out
 
 
+def _resolve(real: float | None, year: float, low: float, high: float, capped: bool, last_year: float) -> tuple:
+    """(low, high, state, inside, error) of a forecast (year, low, high) of a threshold
+    realized in ``real`` (None: not by the evaluation date) when the results stop in
+    ``last_year``: "realized" scored on its interval and its error in years; "missed"
+    when not realized and the interval ends before the last result; else "open". A
+    capped forecast ("not in sight") has an open upper end."""
+    low, high = float(low), float(high)
+    if capped:
+        high = np.inf
+    if real is not None:
+        inside = bool(low <= real <= high) if np.isfinite(low) else bool(real <= high)
+        return low, high, "realized", inside, abs(real - year) if np.isfinite(year) else np.nan
+    if np.isfinite(high) and high < last_year:
+        return low, high, "missed", False, np.nan
+    return low, high, "open", None, np.nan
+
+
 def _benchmark_task(task) -> list[dict]:
     """All forecasts of one benchmark over the dates."""
     from gapscore.models.capability import fit_sector, normalise, record_points
@@ -136,17 +153,7 @@ def _benchmark_task(task) -> list[dict]:
             if f.threshold not in open_thresholds or f.passed:
                 continue
             real = realized.get((name, f.threshold))
-            low, high = float(f.low), float(f.high)
-            if f.capped:
-                high = np.inf
-            if real is not None:
-                state = "realized"
-                inside = bool(low <= real <= high) if np.isfinite(low) else bool(real <= high)
-                error = abs(real - f.year) if np.isfinite(f.year) else np.nan
-            elif np.isfinite(high) and high < last_year:
-                state, inside, error = "missed", False, np.nan
-            else:
-                state, inside, error = "open", None, np.nan
+            low, high, state, inside, error = _resolve(real, f.year, f.low, f.high, f.capped, last_year)
             line = naive_line_year(known_records, f.threshold, t, horizon_year)
             klass = naive_class_year(lifetimes.get(d), f.threshold, first_year, t, horizon_year)
             rows.append({
@@ -370,6 +377,23 @@ def _pool_key(cfg: dict) -> tuple:
             int(cfg["backtest"]["calibration_step_months"]))
 
 
+def pool_source_files() -> list:
+    """The source files whose code computes the forecast pool, in its cache key: this
+    module, the module of the scores' reference classes (``shape_priors``,
+    ``lifetime_prior``), and every module of ``gapscore.models`` (the fits, the
+    reference classes, and the date and frontier helpers of ``models/_frontier.py``,
+    which the key left out before, so an edit there could leave a stale pool). Found
+    from the modules themselves, so a file that moves keeps its place in the key."""
+    import inspect
+    from pathlib import Path
+
+    import gapscore.models
+    from gapscore.scoring.signals.sector import shape_priors
+
+    models = sorted(Path(gapscore.models.__file__).resolve().parent.glob("*.py"))
+    return [Path(__file__).resolve(), Path(inspect.getsourcefile(shape_priors)).resolve(), *models]
+
+
 def _remember_pool(store: DataStore, cfg: dict, truth: pd.Timestamp, dates: list, pool: pd.DataFrame) -> None:
     """Keep ``pool`` (raw forecasts on ``dates``, outcomes known on ``truth``) on the store for later dates."""
     memo = store._cache.setdefault("memo", {})
@@ -423,23 +447,6 @@ def _decode(arr: np.ndarray, names: list[str], sectors: dict) -> pd.DataFrame:
     frame["points"] = frame["points"].astype(int)
     frame["realized_year"] = [None if np.isnan(v) else float(v) for v in frame["realized_year"]]
     return frame[[*COLUMNS, "t"]]
-
-
-def pool_source_files() -> list:
-    """The source files whose code computes the forecast pool, in its cache key: this
-    module, the module of the scores' reference classes (``shape_priors``,
-    ``lifetime_prior``), and every module of ``gapscore.models`` (the fits, the
-    reference classes, and the date and frontier helpers of ``models/_frontier.py``,
-    which the key left out before, so an edit there could leave a stale pool). Found
-    from the modules themselves, so a file that moves keeps its place in the key."""
-    import inspect
-    from pathlib import Path
-
-    import gapscore.models
-    from gapscore.scoring.signals.sector import shape_priors
-
-    models = sorted(Path(gapscore.models.__file__).resolve().parent.glob("*.py"))
-    return [Path(__file__).resolve(), Path(inspect.getsourcefile(shape_priors)).resolve(), *models]
 
 
 def forecast_pool(store: DataStore, cfg: dict, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
@@ -628,3 +635,97 @@ def curve_time_cv(history: pd.DataFrame, benchmarks: pd.DataFrame, benchmark: st
             "persistence_mae": float(mean_absolute_error(y[test], np.full(len(test), y[train[-1]]))),
         })
     return pd.DataFrame(rows, columns=TIME_CV_COLUMNS)
+
+
+def curve_time_cv_table(store: DataStore, cfg: dict, *, as_of: object, n_splits: int = 3,
+                        estimator: object | None = None, benchmarks: list[str] | None = None) -> pd.DataFrame:
+    """:func:`curve_time_cv` of every benchmark with a human baseline (or of ``benchmarks``)
+    on the results known on ``as_of``, one row per benchmark and fold (columns
+    ``TIME_CV_COLUMNS``). A benchmark with fewer than ``capability.min_points +
+    n_splits`` record points, or whose curve cannot be fitted on a training block, is
+    left out (``docs/methodology.md`` gives the numbers on the bundled data)."""
+    from gapscore.models._frontier import to_timestamp
+    from gapscore.models.exceptions import InsufficientDataError
+
+    as_of = to_timestamp(as_of)
+    table = _calibrated_table(store, benchmarks)
+    history = store.as_of("capability", as_of)
+    frames = []
+    for name in sorted(table["benchmark"].astype(str)):
+        try:
+            frames.append(curve_time_cv(history, table, name, as_of=as_of, cfg=cfg, n_splits=n_splits,
+                                        estimator=estimator))
+        except InsufficientDataError:
+            continue
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=TIME_CV_COLUMNS)
+
+
+def estimator_forecasts(store: DataStore, dates: list[pd.Timestamp], cfg: dict, *, truth_as_of: pd.Timestamp,
+                        forecaster: object, benchmarks: list[str] | None = None) -> pd.DataFrame:
+    """The calibration of a curve estimator alone: :func:`calibration_forecasts`' rows
+    (columns ``COLUMNS``, ``method`` "estimator"), so ``calibration_summary`` scores it.
+
+    For every benchmark with a human baseline (or of ``benchmarks``) and every as-of date
+    between its first and last result, ``forecaster`` (an unfitted estimator with
+    ``fit(X, y)`` and ``year_reaching(threshold, level)``, e.g. ``SCurve(n_boot=200)``)
+    is cloned (``sklearn.base.clone``) and fitted to the benchmark's record points dated
+    on or before that date (at least ``capability.min_points``), X their decimal years,
+    y their shares; each threshold of ``backtest.calibration_thresholds`` not reached by
+    then is forecast with its ``capability.interval`` interval and scored as the scores'
+    forecaster is (realized / missed / open; a year beyond ``capability.horizon_years``,
+    or never, is "not in sight"). The as-of replay is the time split: each fit sees only
+    the records known on its date (no reference classes, saturation rule or conformal
+    factor: this measures the curve alone). The naive line forecast is given; the
+    class forecast is not (NaN).
+    """
+    from sklearn.base import clone
+
+    from gapscore.models.capability import normalise, record_points
+    from gapscore.models.exceptions import InsufficientDataError
+
+    c = cfg["capability"]
+    table = _calibrated_table(store, benchmarks)
+    keep = table.drop(columns=[col for col in table.columns if col.startswith("_")])
+    history = store.as_of("capability", truth_as_of)
+    history = history[history["benchmark"].isin(keep["benchmark"])][["benchmark", "date", "value"]]
+    thresholds = [float(t) for t in cfg["backtest"]["calibration_thresholds"]]
+    realized = realized_years(history, keep, thresholds, c["error_scale"])
+    rows = []
+    for name, mine in history.groupby("benchmark", sort=True):
+        sector = str(keep.loc[keep["benchmark"] == name, "sector"].iloc[0])
+        first, last = mine["date"].min(), mine["date"].max()
+        last_year = year_of(last)
+        records = record_points(normalise(mine, keep, error_scale=c["error_scale"]), as_of=last)
+        records["t"] = [year_of(x) for x in records["date"]]
+        for d in (pd.Timestamp(x) for x in dates):
+            if d < first or d > last:
+                continue
+            t = year_of(d)
+            open_thresholds = [thr for thr in thresholds if realized.get((name, thr), np.inf) > t]
+            known = records[records["date"] <= d]
+            if not open_thresholds or len(known) < int(c["min_points"]):
+                continue
+            try:
+                model = clone(forecaster).fit(known[["t"]].to_numpy(), known["share"].to_numpy(dtype=float))
+            except InsufficientDataError:
+                continue
+            horizon_year = t + float(c["horizon_years"])
+            for thr in open_thresholds:
+                year, low, high = model.year_reaching(thr, level=c["interval"])
+                capped = not year <= horizon_year  # beyond the horizon, or never (NaN)
+                year = horizon_year if capped else year
+                low = min(low, horizon_year) if not np.isnan(low) else np.nan  # as fit_sector caps it
+                real = realized.get((name, thr))
+                low, high, state, inside, error = _resolve(real, year, low, high, capped, last_year)
+                line = naive_line_year(known, thr, t, horizon_year)
+                rows.append({
+                    "benchmark": name, "sector": sector, "as_of": d.date().isoformat(), "method": "estimator",
+                    "threshold": thr, "points": len(known), "year": year, "low": low, "high": high,
+                    "capped": bool(capped), "realized_year": real, "state": state, "inside": inside,
+                    "error_years": error, "horizon_years": (real - t) if real is not None else np.nan,
+                    "line_year": line, "class_year": np.nan,
+                    "line_error_years": abs(real - line) if real is not None else np.nan, "class_error_years": np.nan,
+                })
+    out = pd.DataFrame(rows, columns=COLUMNS)
+    out["t"] = [year_of(pd.Timestamp(x)) for x in out["as_of"]]
+    return out
