@@ -263,9 +263,10 @@ def test_vision_is_measured_again_by_mmmu(store):
     cap = sector_signals(store, "computer_vision", pd.Timestamp("2026-12-05"), load_config()).capability
     assert not cap.beyond_measure
     assert set(cap.superseded) == {"cifar100_error", "pascal_voc2007_map", "stl10_error", "vqa_real_oe"}
-    # before MMMU existed, 2020: nothing supersedes them (kept, beyond measure)
+    # before MMMU existed, 2020: only Pascal VOC 2007 (last result 2013-12-31) has a later
+    # member (VQA 1.0, first result 2015-05-03); the others are kept: beyond measure
     old = sector_signals(store, "computer_vision", pd.Timestamp("2020-06-30"), load_config()).capability
-    assert old.beyond_measure and old.superseded == ()
+    assert old.beyond_measure and old.superseded == ("pascal_voc2007_map",)
 
 
 def test_speech_no_longer_held_by_1990s_switchboard(store):
