@@ -434,14 +434,14 @@ def superseded_dates(
     """The date each member no longer reported was superseded in its sector, as of ``as_of``.
 
     A member is no longer reported (stale) when it is not saturated and its last result is
-    more than ``stale_after_years`` before ``as_of``. It is *superseded* when a member of
-    the sector that is not stale (still reported, or saturated: a task done) had its first
-    result after the stale member's last one: the field moved on to a later benchmark of
-    the same sector (NIST's 1995-97 Switchboard evaluations, then Hub5'00 from 2000). From
-    the later of the two dates (silent for ``stale_after_years``; the first such
-    successor's first result) it leaves the sector's level: a measurement nobody has
-    repeated for years, on a task the sector's later benchmarks took over, does not say
-    where the sector is today. A stale member with no successor keeps its last share.
+    more than ``stale_after_years`` before ``as_of``. It is *superseded* when another member
+    of the sector had its first result after the stale member's last one: the field moved
+    on to a later benchmark of the same sector (NIST's 1995-97 Switchboard evaluations,
+    then Hub5'00). From the later of the two dates (silent for ``stale_after_years``; the
+    first such successor's first result) it leaves the sector's level: a measurement nobody
+    has repeated for years, on a task the sector's later benchmarks took over, does not say
+    where the sector is today. Once superseded it stays so (the successor going silent in
+    turn does not bring it back). A stale member with no successor keeps its last share.
     Returns benchmark -> date (only superseded members), sorted by benchmark.
     """
     as_of = to_timestamp(as_of)
@@ -458,9 +458,8 @@ def superseded_dates(
     done = set() if saturated is None else {b for b, d in saturated.items() if pd.notna(d) and pd.Timestamp(d) <= as_of}
     t_last = {b: float(decimal_year(last[b])[0]) for b in last.index}
     stale = [b for b in last.index if b not in done and t_last[b] < t_as_of - float(stale_after_years)]
-    current = [b for b in last.index if b not in stale]
     for b in stale:
-        successors = [first[c] for c in current if first[c] > last[b]]
+        successors = [first[c] for c in last.index if c != b and first[c] > last[b]]
         if successors:
             silent = from_decimal_year(np.array([t_last[b] + float(stale_after_years)]))[0]
             out[b] = max(pd.Timestamp(silent), min(successors))

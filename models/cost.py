@@ -433,6 +433,8 @@ class CostResult:
                     f"(90% CI {lo:.1f}-{hi:.1f}x, {data})")
         if isinstance(self.projection, CostProjection):
             p = self.projection
+            text += (f"; prices observed to {p.end_date_:%Y-%m-%d}, the cheapest model at the threshold then "
+                     f"USD {float(np.exp(p.level_end_)):.3g}")
             text += f"; past the data it moves toward the long-run {p.long_run.factor:.1f}x a year"
             text += f", above a floor of USD {p.floor:.2g}" + (f" (electricity of {p.floor_basis})" if p.floor_basis else "")
         return text
@@ -917,6 +919,8 @@ class CostProjection:
         self.start_ = year(start, "start")
         self.fit_end_ = year(end, "end")
         self.end_ = self.fit_end_ if observed_end is None else max(self.fit_end_, year(observed_end, "observed_end"))
+        end_ts = to_timestamp(end, "end")  # the date the projection starts: ``end_`` as a date
+        self.end_date_ = end_ts if observed_end is None else max(end_ts, to_timestamp(observed_end, "observed_end"))
         self.tau_ = max(self.fit_end_ - self.start_, 1.0 / DAYS_PER_YEAR) * self.persistence
         trend_end = curve.intercept_ + shrunk.slope * (self.fit_end_ - curve.centre_)
         self.level_end_ = trend_end if anchor_price is None else float(np.log(_positive(anchor_price, "anchor_price")))

@@ -720,8 +720,10 @@ def test_fit_sector_benchmark_no_longer_reported_keeps_its_last_share():
 def test_superseded_dates_hand_worked():
     """A (1995-97) is silent after 1997-06 and the sector moved on: B's first result
     (2000-01-01) comes after A's last. A is superseded from the later of 1999-06 (two
-    years silent) and 2000-01-01: 2000-01-01. C is stale too (last result 2010) but no
-    member that is not stale started after 2010: kept (no successor)."""
+    years silent) and the first successor's first result (B, 2000-01-01; C starts 2005):
+    2000-01-01. C is stale too (last result 2010) but no member started after 2010: kept
+    (no successor). A stays superseded when its successors go silent in turn (as of
+    2030 every member is stale)."""
     from gapscore.models.capability import observed_frontier, superseded_dates
 
     norm = pd.DataFrame({
@@ -731,6 +733,8 @@ def test_superseded_dates_hand_worked():
     })
     got = superseded_dates(norm, ["A", "B", "C"], as_of="2020-01-01", stale_after_years=2.0)
     assert got.to_dict() == {"A": pd.Timestamp("2000-01-01")}
+    assert superseded_dates(norm, ["A", "B", "C"], as_of="2030-01-01", stale_after_years=2.0).to_dict() == {
+        "A": pd.Timestamp("2000-01-01")}
     # point in time: as of 1999-01-01 A is not yet stale (silent 1.6 years) and B unknown
     assert superseded_dates(norm, ["A", "B", "C"], as_of="1999-01-01", stale_after_years=2.0).empty
     level = observed_frontier(norm, ["A", "B", "C"], retired=got)

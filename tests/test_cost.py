@@ -699,3 +699,15 @@ def test_persistence_clock_runs_from_the_last_frontier_point():
     assert late.rate(pd.DatetimeIndex([dates[-1] + pd.DateOffset(years=1)]))[0] == pytest.approx(4.0 * 25.0 ** fade, rel=1e-6)
     assert late.rate(pd.DatetimeIndex([dates[-1] + pd.DateOffset(years=1)]))[0] == pytest.approx(28.0, rel=0.01)
     assert make(None).rate(pd.DatetimeIndex([dates[-1]]))[0] == pytest.approx(100.0, rel=1e-6)
+
+
+def test_describe_names_the_observed_end_and_the_standing_price():
+    """The reason line says until when prices were observed and from which price the
+    projection starts: the GPT-3-level frontier's $0.07 (Gemini 1.5 Flash 8B), observed to
+    2025-02-05 (as in test_projection_starts_from_the_cheapest_price_still_standing)."""
+    raw = fit_cost(epoch_prices(), benchmark="mmlu", threshold=43.9, as_of=pd.Timestamp("2025-03-01"))
+    got = with_projection(raw, pool=None, long_run=LongRunRate(4.0, 2.0, 8.0), floor=1e-6, persistence=1.0,
+                          observed_end="2025-02-05")
+    assert "prices observed to 2025-02-05, the cheapest model at the threshold then USD 0.07;" in got.describe()
+    plain = with_projection(raw, pool=None, long_run=LongRunRate(4.0, 2.0, 8.0), floor=1e-6, persistence=1.0)
+    assert "prices observed to 2024-10-03" in plain.describe()  # no later rows: the last frontier point
