@@ -604,11 +604,16 @@ def _midnights_in_range(column: pd.Series, early: pd.Timestamp, late: pd.Timesta
         return None
     ticks = values.view(np.int64)
     nat = np.isnat(values)
-    day = ticks // _NS_PER_DAY
-    lo = early.to_datetime64().astype("datetime64[D]").astype(np.int64)
-    hi = late.to_datetime64().astype("datetime64[D]").astype(np.int64)
-    fine = ((day >= lo) & (day <= hi) & (day * _NS_PER_DAY == ticks)) | nat
-    return column if fine.all() else None
+    if nat.any():
+        ticks = ticks[~nat]
+    if ticks.size == 0:
+        return column
+    lo = early.to_datetime64().astype("datetime64[D]").astype(np.int64) * _NS_PER_DAY
+    hi = (late.to_datetime64().astype("datetime64[D]").astype(np.int64) + 1) * _NS_PER_DAY  # end of the last day
+    # Reductions, not per-row masks: the first and last instant, and any time of day.
+    if ticks.min() < lo or ticks.max() >= hi or np.remainder(ticks, _NS_PER_DAY).any():
+        return None
+    return column
 
 
 def _long_cells(column: pd.Series) -> pd.Index:
