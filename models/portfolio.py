@@ -261,9 +261,10 @@ class ExitDistribution:
         normal = np.asarray(normal, dtype=float)
         if self.tail_share <= 0.0:
             return self._body(normal)
-        in_tail = uniform < self.tail_share
+        uniform, normal = np.broadcast_arrays(uniform, normal)
+        in_tail = uniform.reshape(-1) < self.tail_share
         tail, body = np.flatnonzero(in_tail), np.flatnonzero(~in_tail)
-        out = np.empty(np.broadcast_shapes(uniform.shape, normal.shape))
+        out = np.empty(uniform.shape)
         flat = out.reshape(-1)
         # Each part computed only where it applies (the power is the costly step).
         flat[body] = self._body(normal.reshape(-1)[body])
