@@ -428,7 +428,10 @@ def _arrow_categorical(column) -> pd.Categorical | None:
     seen = np.zeros(len(values) + 1, dtype=bool)  # the last slot: missing (-1)
     seen[code] = True
     used = np.flatnonzero(seen[:-1])
-    order = used[pc.sort_indices(values.take(pa.array(used))).to_numpy()]  # bytewise = code point order
+    if used.size == len(values):  # every value used (always so when hashed here): sort them as they are
+        order = pc.sort_indices(values).to_numpy()  # bytewise = code point order
+    else:
+        order = used[pc.sort_indices(values.take(pa.array(used))).to_numpy()]
     # Codes in the smallest integer type that holds them (what pandas keeps), built here
     # from a valid ranking, so pandas need not copy or re-check them.
     small = next(t for t in (np.int8, np.int16, np.int32, np.int64) if order.size < np.iinfo(t).max)
