@@ -23,7 +23,7 @@ import pandas as pd
 from statsmodels.duration.survfunc import SurvfuncRight
 
 from bench import make_rounds as mr
-from bench.common import Context, Result, median_time
+from bench.common import Context, Result, interleaved_times
 from gapscore.models.graduation import DAYS_PER_MONTH, kaplan_meier
 from gapscore.scoring.inputs.datasets import DataStore
 
@@ -156,10 +156,9 @@ def run(ctx: Context) -> list[Result]:
             mine = theirs = raw.astype({c: object for c in TEXT})
         else:
             mine = theirs = arrow_str
-        ctx.progress(f"{name}: ours")
-        t_ours, table = median_time(lambda: ours(mine, as_of), ctx.repeat)
-        ctx.progress(f"{name}: reference ({ref_fn.__name__}: pandas + SurvfuncRight)")
-        t_ref, curves = median_time(lambda: ref_fn(theirs, as_of), ctx.repeat)
+        ctx.progress(f"{name}: ours and the reference ({ref_fn.__name__}: pandas + SurvfuncRight), taking turns")
+        (t_ours, table), (t_ref, curves) = interleaved_times(
+            [lambda: ours(mine, as_of), lambda: ref_fn(theirs, as_of)], ctx.repeat)
         worst = check_equal(table, curves)
         results.append(Result(name, t_ours, t_ref, (
             f"{len(mine):,} rounds, {mine['company'].nunique():,} companies, {len(curves)} categories, "
@@ -191,10 +190,9 @@ def end_to_end(ctx: Context, path: Path, as_of: pd.Timestamp) -> Result:
     def theirs():
         return reference(pd.read_parquet(path, columns=COLUMNS), as_of)
 
-    ctx.progress("graduation_e2e: ours (checked load + kaplan_meier)")
-    t_ours, table = median_time(mine, ctx.repeat)
-    ctx.progress("graduation_e2e: reference (read_parquet + per-category pandas + SurvfuncRight)")
-    t_ref, curves = median_time(theirs, ctx.repeat)
+    ctx.progress("graduation_e2e: ours (checked load + kaplan_meier) and the reference (read_parquet + "
+                 "per-category pandas + SurvfuncRight), taking turns")
+    (t_ours, table), (t_ref, curves) = interleaved_times([mine, theirs], ctx.repeat)
     worst = check_equal(table, curves)
     return Result("graduation_e2e", t_ours, t_ref, (
         "from the Parquet file: ours gapscore's checked load (conversion with line numbers, pandera validation) "

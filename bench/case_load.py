@@ -39,10 +39,14 @@ print(json.dumps([took, peak_memory_mb(), len(frame)]))
 """
 
 
-def timed(code: str, folder: str, repeat: int) -> tuple[float, float, int]:
-    """Median seconds, largest peak memory (MB) and rows over ``repeat`` fresh processes."""
-    runs = [json.loads(run_command([sys.executable, "-c", code, folder]).stdout) for _ in range(repeat)]
-    return statistics.median(r[0] for r in runs), max(r[1] for r in runs), runs[0][2]
+def timed(codes: list[str], folder: str, repeat: int) -> list[tuple[float, float, int]]:
+    """Per code: median seconds, largest peak memory (MB) and rows over ``repeat`` fresh
+    processes, the codes taking turns (a burst of load slows both sides alike)."""
+    runs: list[list] = [[] for _ in codes]
+    for _ in range(repeat):
+        for i, code in enumerate(codes):
+            runs[i].append(json.loads(run_command([sys.executable, "-c", code, folder]).stdout))
+    return [(statistics.median(r[0] for r in rs), max(r[1] for r in rs), rs[0][2]) for rs in runs]
 
 
 def run(ctx: Context) -> list[Result]:
@@ -52,10 +56,8 @@ def run(ctx: Context) -> list[Result]:
     link = folder / "rounds.parquet"
     link.unlink(missing_ok=True)
     link.symlink_to(rounds_file(ctx, size))
-    ctx.progress("rounds_load: ours (DataStore.load)")
-    t_ours, mem_ours, rows = timed(OURS, str(folder), ctx.repeat)
-    ctx.progress("rounds_load: reference (pandas.read_parquet)")
-    t_ref, mem_ref, _ = timed(REFERENCE, str(folder), ctx.repeat)
+    ctx.progress("rounds_load: ours (DataStore.load) and the reference (pandas.read_parquet), taking turns")
+    (t_ours, mem_ours, rows), (t_ref, mem_ref, _) = timed([OURS, REFERENCE], str(folder), ctx.repeat)
     return [Result("rounds_load", t_ours, t_ref, (
         f"{rows:,} rounds from Parquet; peak memory {mem_ours:.0f} MB ours, {mem_ref:.0f} MB reference "
         "(imports included); ours checks every cell and row and returns the text columns as categoricals",

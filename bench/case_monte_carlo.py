@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from bench.common import PEAK_MEMORY_MB, Context, Result, median_time, run as run_command
+from bench.common import PEAK_MEMORY_MB, Context, Result, interleaved_times, median_time, run as run_command
 from bench.mc_numpy import draws_alone, expected_exits, simulate_tvpi
 from gapscore.models.portfolio import BLOCK_FUNDS, STAGES, SimulationParams, simulate_fund, simulate_fund_reference
 
@@ -63,8 +63,16 @@ def measure_peak_mb(sims: int) -> float:
 def run(ctx: Context) -> list[Result]:
     mode = "quick" if ctx.quick else "full"
     sims, ref_sims = SIMS[mode], REFERENCE_SIMS[mode]
-    ctx.progress(f"monte_carlo: ours, {sims:,} funds")
-    t_ours, fast = median_time(lambda: simulate(sims), ctx.repeat)
+    np_sims = NUMPY_SIMS[mode]
+    exits, tails = expected_exits(thirty_companies(), SimulationParams())
+    ctx.progress(f"monte_carlo: ours ({sims:,} funds), the numpy reference ({np_sims:,} funds) and the draws alone, "
+                 "taking turns")
+    (t_ours, fast), (t_np, tvpi_np), (t_draws, _) = interleaved_times([
+        lambda: simulate(sims),
+        lambda: simulate_tvpi(thirty_companies(), SimulationParams(), sims=np_sims, seed=3, reserve_usd=RESERVE_USD),
+        lambda: draws_alone(len(SECTORS), 30, len(STAGES), sims=sims, seed=1, block=BLOCK_FUNDS,
+                            exits_per_fund=exits, tail_exits_per_fund=tails),
+    ], ctx.repeat)
     ctx.progress(f"monte_carlo: reference, {ref_sims:,} funds")
     t_ref, slow = median_time(
         lambda: simulate_fund_reference(thirty_companies(), SimulationParams(), sims=ref_sims, seed=2,
@@ -77,19 +85,9 @@ def run(ctx: Context) -> list[Result]:
     peak = measure_peak_mb(sims)
     if peak > MEMORY_LIMIT_MB:
         raise AssertionError(f"monte_carlo: peak memory {peak:.0f} MB over {MEMORY_LIMIT_MB} MB")
-    np_sims = NUMPY_SIMS[mode]
-    ctx.progress(f"monte_carlo: numpy reference, {np_sims:,} funds")
-    t_np, tvpi_np = median_time(
-        lambda: simulate_tvpi(thirty_companies(), SimulationParams(), sims=np_sims, seed=3, reserve_usd=RESERVE_USD),
-        ctx.repeat)
     p_np = stats.ks_2samp(fast.tvpi, tvpi_np).pvalue
     if p_np < KS_MIN_P:
         raise AssertionError(f"monte_carlo: numpy reference TVPI differs (KS p = {p_np:.2g})")
-    ctx.progress("monte_carlo: the random draws alone")
-    exits, tails = expected_exits(thirty_companies(), SimulationParams())
-    t_draws, _ = median_time(lambda: draws_alone(len(SECTORS), 30, len(STAGES), sims=sims, seed=1, block=BLOCK_FUNDS,
-                                                 exits_per_fund=exits, tail_exits_per_fund=tails),
-                             ctx.repeat)
     extra = [
         Result("monte_carlo_numpy", t_ours, t_np * sims / np_sims, (
             f"reference: bench/mc_numpy.py, the same model vectorised over funds in numpy (first draft), timed on "

@@ -65,6 +65,20 @@ def median_time(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
     return statistics.median(times), out
 
 
+def interleaved_times(fns: Sequence[Callable[[], object]], repeat: int) -> list[tuple[float, object]]:
+    """``median_time`` of several functions whose calls take turns (ours, reference,
+    ours, reference, ...): on a shared machine a burst of load then slows every side
+    about equally instead of whichever ran during it, so the ratios hold."""
+    times: list[list[float]] = [[] for _ in fns]
+    outs: list[object] = [None] * len(fns)
+    for _ in range(repeat):
+        for i, fn in enumerate(fns):
+            start = time.perf_counter()
+            outs[i] = fn()
+            times[i].append(time.perf_counter() - start)
+    return [(statistics.median(t), out) for t, out in zip(times, outs, strict=True)]
+
+
 def run(cmd: Sequence[str], *, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run a command in the repository; its failure fails the bench with its stderr."""
     done = subprocess.run(list(cmd), cwd=ROOT, env={**os.environ, **(env or {})},

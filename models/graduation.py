@@ -141,13 +141,16 @@ _TICKS_PER_DAY = {"D": 1, "h": 24, "m": 1440, "s": 86_400, "ms": 86_400_000,
                   "us": 86_400_000_000, "ns": 86_400_000_000_000}
 
 
-def _day_numbers(values: np.ndarray) -> np.ndarray:
-    """Whole days since 1970-01-01 (floored), as int64."""
+def _day_numbers(values: np.ndarray, dtype: type = np.int64) -> np.ndarray:
+    """Whole days since 1970-01-01 (floored), as int64 (or ``dtype``: int32 holds every
+    day a datetime64[ns] can be, +-292 years)."""
     unit, count = np.datetime_data(values.dtype)
     if unit in _TICKS_PER_DAY and count == 1:
-        # Integer floor division: the same as astype("datetime64[D]"), several times faster.
-        return values.view(np.int64) // _TICKS_PER_DAY[unit]
-    return values.astype("datetime64[D]").astype(np.int64)
+        # Integer floor division: the same as astype("datetime64[D]"), several times faster,
+        # written straight into the requested type (no int64 array in between).
+        return np.floor_divide(values.view(np.int64), _TICKS_PER_DAY[unit], out=np.empty(values.shape, dtype),
+                               casting="unsafe")
+    return values.astype("datetime64[D]").astype(dtype)
 
 
 def _label_positions(column: pd.Series, labels: tuple[str, ...], name: str):
@@ -379,7 +382,7 @@ def _dated_rows(mask: np.ndarray, dates: np.ndarray, stamp: pd.Timestamp) -> tup
     known = when <= stamp.to_datetime64()
     if not known.all():
         rows, when = rows[known], when[known]
-    return rows, _day_numbers(when)
+    return rows, _day_numbers(when, np.int32)  # what _first_days scatters
 
 
 def _sorted_groups(code: np.ndarray, labels: pd.Index) -> tuple[np.ndarray, np.ndarray]:
@@ -446,7 +449,7 @@ def _first_days(code: np.ndarray, day: np.ndarray, size: int) -> np.ndarray:
     the entries they keep.
     """
     first = np.full(size, _NEVER32, dtype=np.int32)
-    np.minimum.at(first, code, day.astype(np.int32))
+    np.minimum.at(first, code, day.astype(np.int32, copy=False))
     return first
 
 

@@ -328,3 +328,21 @@ def test_checks_per_category_report_what_pandera_reports_per_row(tmp_path):
     row_view = [(p.line, p.column, p.message) for p in per_row]
     assert len(row_view) == 4 + 2 + 2 + 1 + 3
     assert [(p.line, p.column, p.message) for p in per_category] == row_view
+
+
+def test_parquet_dates_kept_as_they_are_only_when_whole_days_in_range():
+    """The loader keeps a Parquet timestamp column without converting it only when every
+    value is a midnight within the schema's date range (or missing); a time of day or a
+    date outside the range sends it through the day conversion and its checks."""
+    from gapscore.scoring.inputs import schemas
+    from gapscore.scoring.inputs.datasets import _midnights_in_range
+
+    def kept(values):
+        column = pd.Series(pd.to_datetime(values)).astype("datetime64[ns]")
+        return _midnights_in_range(column, schemas.EARLIEST_DATE, schemas.LATEST_DATE) is column
+
+    assert kept(["2020-01-01", str(schemas.LATEST_DATE.date()), str(schemas.EARLIEST_DATE.date())])
+    assert kept(["2020-01-01", None]) and kept([None])
+    assert not kept(["2020-01-01 00:00:01"])
+    assert not kept([str(schemas.LATEST_DATE.date()) + " 23:59:59"])  # the last day, but not at midnight
+    assert not kept([str((schemas.EARLIEST_DATE - pd.Timedelta(days=1)).date())])
