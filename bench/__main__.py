@@ -25,9 +25,10 @@ GROUPS = {
     "monte_carlo": ("bench.case_monte_carlo", ("monte_carlo_numpy", "monte_carlo_draws", "monte_carlo")),
     "memo": ("bench.case_memo", ("memo_one", "memo_all")),
     "startup": ("bench.case_startup", ("import_floor", "startup_help", "startup_score", "startup_score_warm",
-                                       "import_score")),
+                                       "startup_score_fits", "import_score")),
     "scale": ("bench.case_scale", ("score_sectors_10", "score_sectors_40", "score_sectors_100")),
     "load": ("bench.case_load", ("rounds_load",)),
+    "backtest": ("bench.case_backtest", ("backtest_one", "backtest_all", "backtest_all_warm")),
 }
 
 

@@ -10,7 +10,11 @@
 * ``startup_score``: ``gapscore score`` for the bundled sectors with a cold fit cache
   (an empty ``GAPSCORE_CACHE_DIR`` before every run; target at most 3x the floor).
 * ``startup_score_warm``: the same with the cache filled by an earlier run (target at
-  most 1.5x the floor).
+  most 1.5x the floor): the answer comes from the answer cache
+  (``scoring/answer_cache.py``), looked up before pandas is imported.
+* ``startup_score_fits``: the fit cache filled, the answer cache emptied before every
+  run: what a warm ``score`` costs when its answer is not stored yet (other options,
+  another date's answer), the scoring work itself.
 * ``import_score``: the imports of ``gapscore score`` alone (``-X importtime``, the sum
   of the top-level imports), with the heavy libraries it must not import checked.
 """
@@ -40,8 +44,11 @@ def floor_time(ctx: Context) -> float:
     return command_time(FLOOR_CMD, max(ctx.repeat, 5))
 
 
-def score_time(ctx: Context, cmd: list[str], env: dict, *, cold: bool, repeat: int) -> float:
-    """Median wall time of a score command, the fit cache emptied before each run if ``cold``."""
+def score_time(ctx: Context, cmd: list[str], env: dict, *, cold: bool, repeat: int, answers: bool = True) -> float:
+    """Median wall time of a score command, the cache folder emptied before each run if
+    ``cold``; with ``answers`` False only its answer cache is emptied before each run."""
+    from gapscore.scoring.answer_cache import SUBDIR
+
     cache = ctx.work / "fit-cache"
     env = {**env, "GAPSCORE_CACHE_DIR": str(cache)}
     if not cold:
@@ -50,6 +57,8 @@ def score_time(ctx: Context, cmd: list[str], env: dict, *, cold: bool, repeat: i
     def once():
         if cold:
             shutil.rmtree(cache, ignore_errors=True)
+        elif not answers:
+            shutil.rmtree(cache / SUBDIR, ignore_errors=True)
         run_command(cmd, env=env)
 
     t, _ = median_time(once, repeat)
@@ -101,7 +110,13 @@ def run(ctx: Context) -> list[Result]:
         ctx.progress("startup: gapscore score, warm fit cache")
         t = score_time(ctx, score, env, cold=False, repeat=repeat)
         results.append(Result("startup_score_warm", t, t_floor, (
-            f"the same, fit cache filled by an earlier run; {_verdict(t / t_floor, WARM_TARGET)}{quick}",)))
+            f"the same, cache filled by an earlier run (the answer cache's hit); {_verdict(t / t_floor, WARM_TARGET)}{quick}",)))
+    if ctx.wants("startup_score_fits"):
+        ctx.progress("startup: gapscore score, fit cache warm, answer cache empty")
+        t = score_time(ctx, score, env, cold=False, repeat=repeat, answers=False)
+        results.append(Result("startup_score_fits", t, t_floor, (
+            f"the same, fit cache filled, answer cache emptied before each run (the scoring itself); "
+            f"{t / t_floor:.2f}x floor{quick}",)))
     if ctx.wants("import_score"):
         ctx.progress("startup: gapscore score -X importtime")
         total, largest, bad = import_profile(ctx, env)

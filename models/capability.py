@@ -252,7 +252,7 @@ def _benchmark_table(benchmarks: pd.DataFrame, needed: Sequence[str]) -> pd.Data
 
 
 def normalise(
-    history: pd.DataFrame, benchmarks: pd.DataFrame, *, error_scale: str = "log"
+    history: pd.DataFrame, benchmarks: pd.DataFrame, *, error_scale: str = "log", _table: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """Add ``share`` (of the floor-to-human gap closed) and ``frontier`` (best share so far).
 
@@ -291,7 +291,8 @@ def normalise(
     out["date"] = to_datetime_index(out["date"], "history dates")
     if out["date"].isna().any():
         raise InputError("The 'history' table has rows with a missing date. Drop or date them.")
-    table = _benchmark_table(benchmarks, out["benchmark"].unique().tolist())
+    # _table: the caller's own _benchmark_table(benchmarks, ids) over every id of history, validated once
+    table = _benchmark_table(benchmarks, out["benchmark"].unique().tolist()) if _table is None else _table
 
     meta = table.reindex(out["benchmark"].to_numpy())
     value = pd.to_numeric(out["value"], errors="coerce").to_numpy(dtype=float)
@@ -326,6 +327,7 @@ def saturation_dates(
     benchmarks: pd.DataFrame,
     *,
     noise_points: float = DEFAULT_SATURATION_NOISE_POINTS,
+    _table: pd.DataFrame | None = None,
 ) -> pd.Series:
     """The first date each benchmark saturated (a task done), from normalised results.
 
@@ -344,7 +346,7 @@ def saturation_dates(
     names = pd.unique(normalised["benchmark"])
     if not len(normalised):
         return pd.Series(pd.NaT, index=pd.Index(names, name="benchmark"), dtype="datetime64[ns]")
-    table = _benchmark_table(benchmarks, list(names))
+    table = _benchmark_table(benchmarks, list(names)) if _table is None else _table  # _table: as in normalise
     meta = table.reindex(normalised["benchmark"].to_numpy())
     value = pd.to_numeric(normalised["value"], errors="coerce").to_numpy(dtype=float)
     share = normalised["share"].to_numpy(dtype=float)
@@ -1156,7 +1158,7 @@ def fit_sector(
     require_columns(benchmarks, ("benchmark",), "benchmarks")
     require_columns(history, _HISTORY_COLUMNS, "history")
     listed = benchmarks[benchmarks["benchmark"].isin(ids)]
-    _benchmark_table(benchmarks, ids)  # raises on unknown ids or bad metadata
+    table = _benchmark_table(benchmarks, ids)  # raises on unknown ids or bad metadata; read once below
     if sector is None:
         if "sector" not in listed.columns or listed["sector"].nunique() != 1:
             raise InputError(
@@ -1168,12 +1170,12 @@ def fit_sector(
 
     dates = to_datetime_index(history["date"], "history dates")
     in_time = history.loc[np.asarray(dates <= as_of) & history["benchmark"].isin(ids).to_numpy()]
-    normalised = normalise(in_time, listed, error_scale=error_scale)
+    normalised = normalise(in_time, listed, error_scale=error_scale, _table=table)
     records = record_points(normalised, as_of=as_of)
     if saturation_noise is None:
         saturated = pd.Series(dtype="datetime64[ns]")
     else:
-        saturated = saturation_dates(normalised, listed, noise_points=saturation_noise).dropna()
+        saturated = saturation_dates(normalised, listed, noise_points=saturation_noise, _table=table).dropna()
     # A saturated task counts as done: at least the human level (share 1), within the caps.
     top = min(1.0, ceiling_value, cap)
 

@@ -861,7 +861,7 @@ def memo_cmd(obj, sector, all_sectors, as_of, output, template, force, since):
       gapscore memo code_assistants --as-of 2025-12-31 --since 2024-12-31
     """
     from gapscore.scoring.report import memo as report
-    from gapscore.scoring.signals.scores import score_all, score_sector
+    from gapscore.scoring.signals.scores import score_all
 
     if bool(sector) == bool(all_sectors):
         raise click.UsageError("give a SECTOR, or --all with -o DIR")
@@ -876,7 +876,7 @@ def memo_cmd(obj, sector, all_sectors, as_of, output, template, force, since):
         for p in paths:
             click.echo(str(p))
         return
-    result = score_sector(obj.store, sector, day, obj.config)
+    (result,) = score_all(obj.store, day, obj.config, [sector], progress=_progress("scoring"))  # score_sector, with progress
     changes = None
     if since is not None:
         from gapscore.scoring.signals.diff import sector_diff

@@ -122,7 +122,8 @@ def backtest_rows(store: DataStore, sectors: list[str], dates: list[pd.Timestamp
     if cfg["capability"]["forecast_conformal"] and len(dates):
         from gapscore.scoring.signals.calibration import forecast_pool
 
-        forecast_pool(store, cfg, max(pd.Timestamp(d) for d in dates))  # once, for every date's factors
+        forecast_pool(store, cfg, max(pd.Timestamp(d) for d in dates), jobs=jobs, scheduler=scheduler,  # once, for every date's factors
+                      progress=None if progress is None else (lambda i, n, name: progress(i, n, f"calibration pool: {name}")))
     tasks = [(store, cfg, s, d) for s in sectors for d in dates]
     return run_map(_row_task, tasks, jobs=jobs, scheduler=scheduler,
                    progress=None if progress is None else (lambda i, n, t: progress(i, n, f"{t[2]} {t[3].date()}")))

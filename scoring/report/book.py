@@ -17,6 +17,7 @@ import datetime as dt
 import io
 import math
 import re
+from copy import copy
 from dataclasses import dataclass, field
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
@@ -157,6 +158,7 @@ class Book:
     def __init__(self, template: dict):
         self.template = template
         self.styles = Styles(template)
+        self.cell_styles: dict = {}  # style key -> openpyxl style indices (Sheet._style)
         self.wb = Workbook()
         self.wb.remove(self.wb.active)
         self.sheets: dict[str, Sheet] = {}
@@ -280,22 +282,37 @@ class Sheet:
             cell.data_type = "s"  # "=..." stays text: data never becomes a formula
             if wrap is None:
                 wrap = len(v) > self.width(col) * CHARS_PER_WIDTH
-        font = "bold" if bold else "body"
-        cell.font = self.styles.fonts[font]
-        if style in ("input", "formula", "signal", "header"):
-            cell.fill = self.styles.fills[style]
-        if style == "header":
-            cell.font = self.styles.fonts["header"]
-        elif style == "note":
-            cell.font = self.styles.fonts["note"]
+        font = "header" if style == "header" else "note" if style == "note" else "bold" if bold else "body"
+        fill = style if style in ("input", "formula", "signal", "header") else None
         if isinstance(v, (dt.datetime, dt.date)) and fmt is None:
             fmt = "date"
-        if fmt is not None and not isinstance(v, str):
-            cell.number_format = self.styles.fmt(fmt)
-        cell.alignment = Alignment(wrap_text=bool(wrap), vertical="top")
+        number_format = self.styles.fmt(fmt) if fmt is not None and not isinstance(v, str) else None
+        self._style(cell, (font, fill, number_format, bool(wrap)))
         if wrap:
             self.fit_height(row, str(v), self.width(col))
         return cell
+
+    def _style(self, cell, key: tuple) -> None:
+        """Give a cell the memo's style ``key`` (font, fill, number format, wrap).
+
+        Each combination is built once per workbook: a fresh cell then takes a copy of
+        the first such cell's style indices, as openpyxl copies a style between cells,
+        instead of building and hashing font, fill and alignment objects per cell (the
+        same workbook, byte for byte). A cell styled already goes the long way."""
+        fresh = not cell.has_style
+        cached = self.book.cell_styles.get(key) if fresh else None
+        if cached is not None:
+            cell._style = copy(cached)
+            return
+        font, fill, number_format, wrap = key
+        cell.font = self.styles.fonts[font]
+        if fill is not None:
+            cell.fill = self.styles.fills[fill]
+        if number_format is not None:
+            cell.number_format = number_format
+        cell.alignment = Alignment(wrap_text=wrap, vertical="top")
+        if fresh:
+            self.book.cell_styles[key] = copy(cell._style)
 
     def fit_height(self, row: int, text: str, width: float) -> None:
         """Make ``row`` tall enough for ``text`` wrapped in ``width`` (LibreOffice keeps the height it is given)."""

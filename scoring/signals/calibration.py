@@ -187,7 +187,7 @@ def calibration_forecasts(store: DataStore, dates: list[pd.Timestamp], cfg: dict
     # The factors come from every benchmark's raw forecasts (the pool the scores use); the
     # requested benchmarks' own rows are those of the pool when it holds them (same dates,
     # outcomes known on the same data), else they are forecast here.
-    pool = forecast_pool(store, cfg)
+    pool = forecast_pool(store, cfg, jobs=jobs, scheduler=scheduler, progress=progress)
     end = store.load("capability")["date"].max()
     pool_has = set(pool["t"].round(6)) if len(pool) else set()
     wanted = {round(year_of(pd.Timestamp(d)), 6) for d in dates}
@@ -449,7 +449,8 @@ def _decode(arr: np.ndarray, names: list[str], sectors: dict) -> pd.DataFrame:
     return frame[[*COLUMNS, "t"]]
 
 
-def forecast_pool(store: DataStore, cfg: dict, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
+def forecast_pool(store: DataStore, cfg: dict, as_of: pd.Timestamp | None = None, *, jobs: int = 1,
+                  scheduler: str | None = None, progress=None) -> pd.DataFrame:
     """Raw forecasts of every benchmark with a baseline on :func:`pool_dates` up to
     ``as_of`` (default: the last result in the data), with the outcomes known on it.
 
@@ -460,7 +461,9 @@ def forecast_pool(store: DataStore, cfg: dict, as_of: pd.Timestamp | None = None
     pool is kept on the store (a backtest's later dates reuse it) and on disk in the fit
     cache (``models.fit_cache``), keyed by the rows known on ``as_of``, the benchmark
     table, the settings and the code, so another run on the same rows reads it instead of
-    re-running some thousand forecasts.
+    re-running some thousand forecasts. ``jobs`` / ``scheduler`` spread the benchmarks
+    over processes (``scoring.parallel``; the same rows in the same order); ``progress(i,
+    n, benchmark)`` is called as each benchmark's forecasts are done.
     """
     from gapscore.models import fit_cache
 
@@ -482,7 +485,8 @@ def forecast_pool(store: DataStore, cfg: dict, as_of: pd.Timestamp | None = None
                         _pool_key(cfg), str(as_of), sources)
     arr = fit_cache.get(key)
     if arr is None:
-        pool = _raw_forecasts(store, pool_dates(cfg, as_of), cfg, truth_as_of=as_of, table=table)
+        pool = _raw_forecasts(store, pool_dates(cfg, as_of), cfg, truth_as_of=as_of, table=table, jobs=jobs,
+                              scheduler=scheduler, progress=progress)
         fit_cache.put(key, _encode(pool, names))
     else:
         pool = _decode(arr, names, dict(zip(table["benchmark"].astype(str), table["sector"].astype(str), strict=True)))

@@ -217,6 +217,13 @@ def score_all(store: DataStore, as_of: pd.Timestamp, cfg: dict, sectors: list[st
     ids = list(sectors) if sectors else list(store.sectors())
     for s in ids:
         store.sector(s)  # an unknown sector fails before any work
+    if cfg["capability"]["forecast_conformal"] and any(store.sector(s).get("benchmarks") for s in ids):
+        from gapscore.scoring.signals.calibration import forecast_pool
+
+        # the conformal factors' pool of past forecasts, which every sector's first fit
+        # needs: computed (or read from the fit cache) here, so a long first run shows progress
+        forecast_pool(store, cfg, as_of, progress=None if progress is None else (
+            lambda i, n, name: progress(i, n, f"calibration pool: {name}")))
     results = []
     for i, s in enumerate(ids, 1):
         results.append(score_sector(store, s, as_of, cfg))
