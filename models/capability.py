@@ -519,7 +519,7 @@ class SCurve:
 
     Parameters
     ----------
-    n_boot : int, default 500
+    n_boot : int, default DEFAULT_N_BOOT (200)
         Bootstrap replicates; 0 gives NaN intervals.
     random_state : int, numpy Generator or SeedSequence, default 0
         Seed of the bootstrap (``numpy.random.default_rng``).

@@ -203,7 +203,7 @@ def graduation_evidence(store: DataStore, table: dict, as_of: pd.Timestamp, cfg:
     data_end = store.data_end("rounds", as_of)
     result = fit_graduation(rounds, exits, from_round="seed", to_round="series_a",
                             within_months=cfg["graduation"]["window_months"], as_of=min(as_of, data_end),
-                            censor_at=ends.loc[rounds.index])
+                            censor_at=ends.loc[rounds.index], ci_level=float(cfg["graduation"]["interval"]))
     return result, rounds, exits, data_end
 
 
