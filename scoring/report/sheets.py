@@ -913,6 +913,15 @@ def build_sources(ctx: MemoContext, sheet: Sheet) -> None:
         cites = cites.groupby(["what", "source", "dataset", "licence"], sort=False, as_index=False)["rows"].sum()
     s.table(cites, [("what", "what", None), ("source", "source", None), ("licence", "licence", None), ("rows", "rows", "integer"),
                     ("dataset", "dataset", None)])
+    ev = ctx.evidence
+    if ev is not None and ev.citations is not None and len(ev.citations):
+        s.row += 1
+        s.section("Sources of the evidence, with when their rows were known (explain --format json: evidence.citations)")
+        known = ev.citations.copy()
+        for col in ("first_known", "last_known"):
+            known[col] = [d.date().isoformat() if isinstance(d, pd.Timestamp) and pd.notna(d) else "" for d in known[col]]
+        s.table(known, [("dataset", "dataset", None), ("source", "source", None), ("rows", "rows", "integer"),
+                        ("first known", "first_known", None), ("last known", "last_known", None)])
 
 
 # --------------------------------------------------------------------------- what changed
