@@ -330,20 +330,39 @@ MISSING_VALUE = Quantity("signals.missing_value", lambda c: c.cfg["signals"]["mi
 LIKELY = Quantity("more likely than not", lambda c: DECISION_LEVEL, f"{DECISION_LEVEL:g}")
 
 
+_COMPARISONS = {">=": lambda a, b: a >= b, ">": lambda a, b: a > b}
+
+
 @dataclass(frozen=True)
-class AtLeast:
-    """``quantity >= level``, both known."""
+class Compare:
+    """``quantity OP level`` (OP ``>=`` or ``>``), both known; the Excel copy guards each
+    quantity's known-flag the same way."""
 
     quantity: Quantity
     level: Quantity
+    op: str = ">="
+
+    def __post_init__(self):
+        if self.op not in _COMPARISONS:
+            raise ValueError(f"Compare op {self.op!r}: use one of {sorted(_COMPARISONS)}")
 
     def holds(self, ctx) -> bool:
         a, b = self.quantity.compute(ctx), self.level.compute(ctx)
-        return a is not None and b is not None and a >= b
+        return a is not None and b is not None and _COMPARISONS[self.op](a, b)
 
     def excel(self) -> list[str]:
         guards = [q.excel_known for q in (self.quantity, self.level) if q.excel_known]
-        return guards + [f"{self.quantity.excel}>={self.level.excel}"]
+        return guards + [f"{self.quantity.excel}{self.op}{self.level.excel}"]
+
+
+def AtLeast(quantity: Quantity, level: Quantity) -> Compare:  # noqa: N802  (reads as a rule term)
+    """``quantity >= level``, both known."""
+    return Compare(quantity, level, ">=")
+
+
+def Above(quantity: Quantity, level: Quantity) -> Compare:  # noqa: N802
+    """``quantity > level``, both known."""
+    return Compare(quantity, level, ">")
 
 
 @dataclass(frozen=True)
@@ -383,7 +402,7 @@ class BestIs:
         return [f"score_best_index={STAGES.index(self.stage) + 1}"]
 
 
-Term = Union[AtLeast, Known, HasCapability, BestIs]
+Term = Union[Compare, Known, HasCapability, BestIs]
 
 BEST = "<best stage>"
 """A clause outcome: the best-scoring stage."""
@@ -463,22 +482,6 @@ LATER_PROBABILITY = Quantity(
     "IF(score_growth>score_series_b,score_growth_probability,score_series_b_probability)")
 LATER = "<later of series_b and growth>"
 """A clause outcome: the higher-scoring of Series B and growth."""
-
-
-@dataclass(frozen=True)
-class Above:
-    """``quantity > level``, both known."""
-
-    quantity: Quantity
-    level: Quantity
-
-    def holds(self, ctx) -> bool:
-        a, b = self.quantity.compute(ctx), self.level.compute(ctx)
-        return a is not None and b is not None and a > b
-
-    def excel(self) -> list[str]:
-        guards = [q.excel_known for q in (self.quantity, self.level) if q.excel_known]
-        return guards + [f"{self.quantity.excel}>{self.level.excel}"]
 
 
 @dataclass(frozen=True)

@@ -198,30 +198,37 @@ def test_nothing_placed_means_nothing_simulated():
 
 
 def test_sector_graduation_from_data_is_point_in_time(tmp_path):
-    """Hand-made graduation.csv: vision seed->A 0.70 published 2020, 0.60 published
-    2023, A->B 0.50 published 2025, and an 'all' row (never used). As of 2024-06-30 the
-    seed rate is the latest known (0.60) and the A->B row is not known yet."""
+    """Seed rates come from the traction the score rests on (already chosen under the
+    traction rules), and only a sector's own: "vision" published 0.60, "chat" computed
+    0.30, "robots" rests on a market-wide rate and gets the default. Series A to B: the
+    latest row known on the date that describes a population. Hand-made graduation.csv,
+    as of 2024-06-30: vision A->B 0.40 (2022) is known, 0.50 (published 2025) is not yet,
+    and a top-performer row (0.90, 2023) is a benchmark, never used."""
     grad = """
-        sector,cohort_start,cohort_end,from_round,to_round,window_months,rate,n,published,source
-        all,2008-01-01,2010-12-31,seed,series_a,,0.46,1098,2017-03-01,market
-        vision,2015-01-01,2016-12-31,seed,series_a,,0.70,,2020-01-01,old study
-        vision,2018-01-01,2019-12-31,seed,series_a,,0.60,,2023-01-01,new study
-        vision,2018-01-01,2019-12-31,series_a,series_b,,0.50,,2025-01-01,future study
+        sector,cohort_start,cohort_end,from_round,to_round,window_months,rate,n,population,published,source
+        all,2008-01-01,2010-12-31,seed,series_a,,0.46,1098,,2017-03-01,market
+        vision,2015-01-01,2016-12-31,series_a,series_b,,0.40,,,2022-01-01,old study
+        vision,2018-01-01,2019-12-31,series_a,series_b,,0.90,,top_performers,2023-01-01,good firms
+        vision,2018-01-01,2019-12-31,series_a,series_b,,0.50,,,2025-01-01,future study
     """
     store = DataStore(write_mini(tmp_path / "d", {"graduation.csv": grad}), replace=True)
-    results = [SimpleNamespace(sector="vision", signals=SimpleNamespace(traction=None)),
-               SimpleNamespace(sector="chat", signals=SimpleNamespace(
-                   traction=SimpleNamespace(origin="computed", rate=0.3, source="rounds.csv")))]
+    results = [SimpleNamespace(sector="vision", signals=SimpleNamespace(traction=SimpleNamespace(
+                   origin="published", population="sector", rate=0.6, source="new study"))),
+               SimpleNamespace(sector="chat", signals=SimpleNamespace(traction=SimpleNamespace(
+                   origin="computed", population="sector", rate=0.3, source="rounds.csv"))),
+               SimpleNamespace(sector="robots", signals=SimpleNamespace(traction=SimpleNamespace(
+                   origin="published", population="market", rate=0.46, source="market")))]
     rows = sector_graduation_from_data(store, results, AS_OF)
     assert rows[["sector", "stage", "probability"]].to_dict("records") == [
         {"sector": "vision", "stage": "seed", "probability": 0.60},
+        {"sector": "vision", "stage": "series_a", "probability": 0.40},
         {"sector": "chat", "stage": "seed", "probability": 0.3},
     ]
-    assert rows["source"].iloc[0] == "published 2023-01-01: new study"
+    assert rows["source"].iloc[1] == "published 2022-01-01: old study"
     s = settings_from_config(config_mod.load_config()).with_sector_graduation(rows)
     assert s.params.graduation_for("vision", "seed") == 0.60
-    assert s.params.graduation_for("vision", "series_a") == 0.45  # the default
-    assert (s.assumptions()["origin"] == "data").sum() == 2
+    assert s.params.graduation_for("robots", "seed") == s.params.graduation_for("all", "seed")  # the default
+    assert (s.assumptions()["origin"] == "data").sum() == 3
 
 
 # --------------------------------------------------------------------------- review

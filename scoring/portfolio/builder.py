@@ -57,6 +57,7 @@ from gapscore.scoring.inputs import config as config_mod
 from gapscore.scoring.inputs import schemas
 from gapscore.scoring.inputs.datasets import DataStore, read_table, validate
 from gapscore.scoring.errors import ConfigError, DataFileError, DataValidationError
+from gapscore.scoring.signals.sector import row_population
 from gapscore.scoring.stage_model import FACTOR_BY_KEY, STAGE_LABELS, STAGE_MODEL
 
 __all__ = [
@@ -363,11 +364,13 @@ def stage_scores(results: Sequence) -> pd.DataFrame:
 def sector_graduation_from_data(store: DataStore, results: Sequence, as_of: pd.Timestamp) -> pd.DataFrame:
     """Per-sector graduation rates known on ``as_of``: sector, stage, probability, source.
 
-    Seed: the sector's seed-to-A rate computed from rounds.csv when the signals
-    computed one (``Traction.origin == "computed"``), else the latest published row
-    for the sector. Series A and B: the latest published row for the sector (A to B,
-    B to C). Rows for "all" are never used: the configured defaults already stand for
-    the whole market.
+    Seed: the traction the sector's call rests on (``SectorSignals.traction``), so the
+    portfolio and the score read one rate under one rule (``published_traction``:
+    comparable window, a population's rate, a newer market rate over an old sector
+    one). Only a sector's own rate is used; a market-wide rate is what the configured
+    defaults already stand for. Series A and B: the latest published row for the sector
+    (A to B, B to C) that describes a population (top-performer rows are benchmarks).
+    Rows for "all" are never used.
     """
     as_of = pd.Timestamp(as_of)
     published = store.as_of("graduation", as_of)
@@ -375,12 +378,16 @@ def sector_graduation_from_data(store: DataStore, results: Sequence, as_of: pd.T
     for r in results:
         sector = r.sector
         for stage, (frm, to) in GRADUATION_TRANSITIONS.items():
-            traction = getattr(r.signals, "traction", None)
-            if stage == "seed" and traction is not None and traction.origin == "computed":
-                rows.append({"sector": sector, "stage": stage, "probability": float(traction.rate),
-                             "source": f"computed: {traction.source} (within the graduation window)"})
+            if stage == "seed":
+                traction = getattr(r.signals, "traction", None)
+                if traction is not None and getattr(traction, "population", "sector") == "sector":
+                    how = ("computed" if traction.origin == "computed" else "published for the sector")
+                    rows.append({"sector": sector, "stage": stage, "probability": float(traction.rate),
+                                 "source": f"{how}: {traction.source} (the rate the sector's score rests on)"})
                 continue
             hits = published[(published["sector"] == sector) & (published["from_round"] == frm) & (published["to_round"] == to)]
+            hits = hits[pd.Series([row_population(row) != "top_performers" for _, row in hits.iterrows()],
+                                  index=hits.index, dtype=bool)]
             if len(hits):
                 row = hits.sort_values(["published", "cohort_end"]).iloc[-1]
                 rows.append({"sector": sector, "stage": stage, "probability": float(row["rate"]),
