@@ -311,9 +311,16 @@ def test_citations_are_the_sources_of_the_rows_known_on_the_date():
 
 
 def test_citations_in_the_json_are_the_memo_sources(cases):
-    """explain --format json lists the citations, and the memo's Sources sheet shows the same rows."""
+    """explain --format json lists the citations; the memo's Sources sheet sums them per
+    dataset (sources, rows, first and last known), recomputed here from the JSON."""
     payload, wb = cases["cost"]
-    want = payload["evidence"]["citations"]
-    assert len(want) > 10 and {c["dataset"] for c in want} >= {"capability", "prices", "config"}
-    rows = table_below(wb["Sources"], ["dataset", "source", "rows", "first known", "last known"])
-    assert rows == [[c["dataset"], c["source"], c["rows"], c["first_known"] or None, c["last_known"] or None] for c in want]
+    want = pd.DataFrame(payload["evidence"]["citations"])
+    assert len(want) > 10 and set(want["dataset"]) >= {"capability", "prices", "config"}
+    rows = table_below(wb["Sources"], ["dataset", "sources", "rows", "first known", "last known"])
+    expected = []
+    for name in dict.fromkeys(want["dataset"]):
+        part = want[want["dataset"] == name]
+        first, last = part["first_known"].dropna(), part["last_known"].dropna()
+        expected.append([name, len(part), int(part["rows"].sum()), min(first) if len(first) else None,
+                         max(last) if len(last) else None])
+    assert rows == expected
