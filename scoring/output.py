@@ -39,6 +39,7 @@ import json
 import math
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Callable
 
@@ -246,7 +247,10 @@ def guard_text(value: object) -> object:
 
 
 def to_jsonable(obj: object) -> object:
-    """Dataclasses, frames, numpy scalars and timestamps to JSON-ready values."""
+    """Dataclasses, frames, numpy scalars and timestamps to JSON-ready values (a read-only
+    mapping, such as the frozen config, as the dict it reads as)."""
+    if isinstance(obj, Mapping) and not isinstance(obj, (dict, pd.Series)):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return {f.name: to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj) if not f.name.startswith("_")}
     if isinstance(obj, pd.DataFrame):

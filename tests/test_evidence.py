@@ -246,3 +246,81 @@ def test_compute_quotes_one_row_per_chip_sources_on_the_sources_sheet(cases):
     cited = [(r[1], r[3]) for r in wb["Sources"].iter_rows(values_only=True) if r[0] == "accelerator rental quote (price of compute)"]
     parts = hw["source"].str.split("; ").explode().str.strip().value_counts()
     assert sorted(cited) == sorted(parts.items())
+
+
+# --------------------------------------------------------------------------- citations
+
+
+def _independent_citations(sector: str, as_of: str) -> pd.DataFrame:
+    """The citations of ``sector`` read straight from the bundled files with pandas and
+    tomllib (no DataStore): the rows each dataset contributes, grouped by source."""
+    import tomllib
+
+    from gapscore.scoring.inputs.datasets import BUNDLED_DIR
+
+    cut = pd.Timestamp(as_of)
+    table = tomllib.loads((BUNDLED_DIR / "sectors.toml").read_text(encoding="utf-8"))["sectors"][sector]
+    ids = table["benchmarks"]
+    parts = []
+    bench = pd.read_csv(BUNDLED_DIR / "benchmarks.csv")
+    parts.append(("benchmarks", bench[bench["benchmark"].isin(ids)].assign(when=pd.NaT)))
+    cap = pd.read_csv(BUNDLED_DIR / "capability.csv", parse_dates=["date"])
+    parts.append(("capability", cap[cap["benchmark"].isin(ids) & (cap["date"] <= cut)].assign(when=lambda f: f["date"])))
+    prices = pd.read_csv(BUNDLED_DIR / "prices.csv", parse_dates=["date"])
+    col = table["cost"]["benchmark"]
+    parts.append(("prices", prices[prices[col].notna() & (prices["date"] <= cut)].assign(when=lambda f: f["date"])))
+    grad = pd.read_csv(BUNDLED_DIR / "graduation.csv", parse_dates=["published"])
+    parts.append(("graduation", grad[grad["sector"].isin([sector, "all"]) & (grad["published"] <= cut)].assign(when=lambda f: f["published"])))
+    funding = pd.read_csv(BUNDLED_DIR / "funding.csv", parse_dates=["published"])
+    funding = funding[funding["published"] <= cut]
+    own = funding[funding["series"].isin(table["funding"]["series"])]
+    parts.append(("funding", funding[funding["series"].isin(set(table["funding"]["series"]) | set(own["total_series"].dropna()))]
+                  .assign(when=lambda f: f["published"])))
+    rows = []
+    for name, frame in parts:
+        for source, g in frame.groupby("source"):
+            rows.append((name, source, len(g), g["when"].min(), g["when"].max()))
+    out = pd.DataFrame(rows, columns=["dataset", "source", "rows", "first_known", "last_known"])
+    return out.astype({"first_known": "datetime64[ns]", "last_known": "datetime64[ns]"})
+
+
+def test_citations_are_the_sources_of_the_rows_known_on_the_date():
+    """llm_assistants as of 2024-06-30: every (dataset, source) with its row count and its
+    first and last known dates equals the independent reading of the CSV rows; a source
+    whose rows were all published after the date is absent, and present later."""
+    from gapscore.scoring.inputs.config import load_config
+    from gapscore.scoring.inputs.datasets import DataStore
+    from gapscore.scoring.signals.evidence import evidence_citations
+
+    cfg, store, as_of = load_config(), DataStore(), "2024-06-30"
+    got = evidence_citations(store, "llm_assistants", pd.Timestamp(as_of), cfg)
+    want = _independent_citations("llm_assistants", as_of)
+    mine = got[got["dataset"] != "config"]
+    key = ["dataset", "source"]
+    pd.testing.assert_frame_equal(mine.sort_values(key).reset_index(drop=True), want.sort_values(key).reset_index(drop=True),
+                                  check_dtype=False)
+    assert set(want["dataset"]) == {"benchmarks", "capability", "prices", "graduation", "funding"}
+    assert got[got["dataset"] == "config"]["source"].tolist() == [cfg.seed.citation]
+    assert not got.duplicated(key).any()
+    later = _independent_citations("llm_assistants", "2026-12-31")
+    new = later[~later.set_index(key).index.isin(want.set_index(key).index)]
+    assert len(new) >= 1  # sources first published after the date
+    assert not got.set_index(key).index.isin(new.set_index(key).index).any()
+    after = evidence_citations(store, "llm_assistants", pd.Timestamp("2026-12-31"), cfg)
+    assert after.set_index(key).index.isin(new.set_index(key).index).sum() == len(new)
+
+
+def test_citations_in_the_json_are_the_memo_sources(cases):
+    """explain --format json lists the citations; the memo's Sources sheet sums them per
+    dataset (sources, rows, first and last known), recomputed here from the JSON."""
+    payload, wb = cases["cost"]
+    want = pd.DataFrame(payload["evidence"]["citations"])
+    assert len(want) > 10 and set(want["dataset"]) >= {"capability", "prices", "config"}
+    rows = table_below(wb["Sources"], ["dataset", "sources", "rows", "first known", "last known"])
+    expected = []
+    for name in dict.fromkeys(want["dataset"]):
+        part = want[want["dataset"] == name]
+        first, last = part["first_known"].dropna(), part["last_known"].dropna()
+        expected.append([name, len(part), int(part["rows"].sum()), min(first) if len(first) else None,
+                         max(last) if len(last) else None])
+    assert rows == expected

@@ -206,10 +206,9 @@ def test_llm_assistants_2021_borrow_the_shapes_of_the_sector_benchmarks_fitted_b
     The class is recomputed here from the data directly: every sector benchmark with a
     human baseline and at least five record points dated on or before the as-of date.
     """
-    import copy
 
     from gapscore.models.capability import normalise, record_points
-    from gapscore.scoring.inputs.config import load_config
+    from gapscore.scoring.inputs.config import load_config, set_value
     from gapscore.scoring.inputs.datasets import DataStore
     from gapscore.scoring.signals.scores import score_sector
     from gapscore.scoring.signals.sector import shape_prior as shape_prior_of
@@ -234,12 +233,11 @@ def test_llm_assistants_2021_borrow_the_shapes_of_the_sector_benchmarks_fitted_b
     assert prior is not None and set(prior.benchmarks) <= set(enough) and len(prior) >= 3
     assert per.at["mmlu", "k"] == pytest.approx(float(np.median(prior.k)))
 
-    off = copy.deepcopy(cfg)
-    off["capability"]["shape_reference"] = "none"
+    off = set_value(cfg, "capability.shape_reference", "none")
     # Without shapes to borrow, the reference class of lifetimes still forecasts from the
     # records; with that off too, there is nothing to forecast from.
     assert score_sector(DataStore(), "llm_assistants", as_of, off).signals.capability.status == "reference_class"
-    off["capability"]["lifetime_reference"] = "none"
+    off = set_value(off, "capability.lifetime_reference", "none")
     assert score_sector(DataStore(), "llm_assistants", as_of, off).signals.capability.status == "insufficient_data"
 
 

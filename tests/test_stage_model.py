@@ -14,6 +14,7 @@ import pytest
 from openpyxl import load_workbook
 
 from gapscore.models import stages as model_stages
+from gapscore.scoring.errors import ConfigError
 from gapscore.scoring.inputs import config as config_mod
 from gapscore.scoring import stage_model
 from gapscore.scoring.report import memo as report
@@ -174,10 +175,14 @@ def test_stages_and_labels_have_one_home():
 
 def test_config_check_reads_the_stage_model():
     cfg = config_mod.load_config()
-    bad = config_mod.set_value(cfg, "stages.seed.weights", {"timing": 75.0, "traction": 25.0})
+    raw = cfg.to_dict()  # a plain dict: set_value changes it without checking, for check to judge
+    bad = config_mod.set_value(raw, "stages.seed.weights", {"timing": 75.0, "traction": 25.0})
     assert any("unknown factor; seed weighs timing, capability_momentum" in p for p in config_mod.check(bad, "x"))
-    no_window = config_mod.set_value(cfg, "stages.series_a", {"weights": cfg["stages"]["series_a"]["weights"]})
+    no_window = config_mod.set_value(raw, "stages.series_a", {"weights": cfg["stages"]["series_a"]["weights"]})
     assert any("stages.series_a.window_years = None: must be [start, end]" in p for p in config_mod.check(no_window, "x"))
+    # On the frozen config, set_value checks the changed copy and refuses it, one line each.
+    with pytest.raises(ConfigError, match=r"^set_value: stages.seed.weights.traction = 25.0: unknown factor; seed weighs timing, capability_momentum$"):
+        config_mod.set_value(cfg, "stages.seed.weights", {"timing": 75.0, "traction": 25.0})
 
 
 @pytest.mark.libreoffice

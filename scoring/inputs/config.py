@@ -1,8 +1,11 @@
 """The scoring configuration: defaults with their sources, a user's overrides, checks.
 
 ``defaults.toml`` (package data) holds every weight, window and threshold with its
-source or reasoning; a user file overrides any subset of keys. ``load_config``
-returns a plain nested dict after checking every value, one line per problem.
+source or reasoning; a user file overrides any subset of keys. ``load_config`` checks
+every value once (one line per problem, naming the file and the key) and returns a
+frozen, typed ``config_types.Config``; ``set_value`` returns a changed, checked copy.
+The rule of each setting (type, range, choices) lives on its field in
+``config_types``; ``check`` reads them.
 """
 
 from __future__ import annotations
@@ -13,82 +16,18 @@ import tomllib
 from pathlib import Path
 
 from gapscore.scoring.errors import ConfigError
+from gapscore.scoring.inputs import config_types
+from gapscore.scoring.inputs.config_types import Config, thaw
 from gapscore.scoring.stage_model import MAX_WINDOW_YEARS, STAGE_MODEL, STAGES, WEIGHT_TOTAL
 
 DEFAULTS_PATH = Path(__file__).resolve().parent / "defaults.toml"
 
-# key path -> (kind, low, high); kind: "share" (0-1), "pos" (> 0), "num", "int", "window"
+_SCHEMA_RULES = config_types.rules(stages=STAGES)
+"""Every leaf setting's rule, read from the typed config's fields (``config_types``)."""
+
+# key path -> (kind, low, high) of the numeric settings; kind: "share" (0-1), "pos" (> 0), "num", "int"
 _RULES: dict[str, tuple[str, float, float]] = {
-    "capability.interval": ("num", 0.5, 0.99),
-    "capability.min_points": ("int", 3, 1000),
-    "capability.n_boot": ("int", 20, 100000),
-    "capability.random_state": ("int", 0, 2**32 - 1),
-    "capability.task_cap": ("num", 0.5, 1.2),
-    "capability.shape_min_benchmarks": ("int", 1, 1000),
-    "capability.shape_min_points": ("int", 1, 1000),
-    "capability.saturation_noise_points": ("num", 0, 100),
-    "capability.saturated_max_confidence": ("num", 0, 1),
-    "capability.lifetime_min_benchmarks": ("int", 1, 1000),
-    "capability.lifetime_trend_prior_sd": ("num", 0.001, 10),
-    "capability.stale_after_years": ("num", 0.01, 100),
-    "capability.forecast_conformal_min_count": ("int", 4, 100000),
-    "capability.forecast_conformal_from_year": ("int", 1950, 2100),
-    "milestone.capability_threshold": ("num", 0.05, 1.5),
-    "milestone.perfection_threshold": ("num", 0.05, 1.5),
-    "milestone.min_sd_years": ("num", 0.01, 10),
-    "milestone.horizon_years": ("num", 1, 100),
-    "capability.horizon_years": ("num", 1, 100),
-    "economics.target_share": ("num", 0.001, 1),
-    "economics.target_share_low": ("num", 0.001, 1),
-    "cost.pool_min_series": ("int", 1, 1000),
-    "cost.hardware_doubling_years": ("num", 0.1, 100),
-    "cost.hardware_doubling_years_ml": ("num", 0.1, 100),
-    "cost.hardware_doubling_years_slow": ("num", 0.1, 100),
-    "cost.algorithmic_factor": ("num", 1, 1000),
-    "cost.algorithmic_factor_slow": ("num", 1, 1000),
-    "cost.algorithmic_factor_fast": ("num", 1, 1000),
-    "cost.persistence": ("num", 0.01, 100),
-    "cost.generation_years": ("num", 0.1, 100),
-    "cost.joules_per_flop": ("num", 1e-30, 1),
-    "cost.usd_per_kwh": ("num", 1e-6, 100),
-    "cost.floor_parameters_default": ("num", 1, 1e15),
-    "cost.flop_per_parameter": ("num", 0.1, 100),
-    "cost.compute_utilization": ("num", 1e-6, 1),
-    "graduation.good_rate": ("num", 0.01, 1),
-    "graduation.window_months": ("int", 1, 240),
-    "graduation.sector_max_age_years": ("num", 0, 100),
-    "graduation.min_companies": ("int", 1, 10**9),
-    "graduation.recent_cohorts": ("int", 1, 100),
-    "graduation.interval": ("num", 0.5, 0.999),
-    "momentum.window_months": ("int", 1, 120),
-    "momentum.full_ratio": ("num", 1.0001, 100),
-    "signals.missing_value": ("num", 0, 1),
-    "funding.growing_above": ("num", -1, 100),
-    "funding.max_age_years": ("int", 0, 100),
-    "capability_momentum.full_velocity": ("num", 0.001, 10),
-    "recommendation.min_score": ("num", 0, 100),
-    "backtest.forward_years": ("int", 1, 20),
-    "backtest.calibration_step_months": ("int", 1, 120),
-    "backtest.calibration_headline": ("num", 0.05, 1.5),
-    "backtest.baseline_capability_level": ("num", 0, 1.5),
-    "portfolio.fund_size_usd": ("pos", 1e5, 1e12),
-    "portfolio.reserve_ratio": ("share", 0, 0.95),
-    "portfolio.max_sector_share": ("share", 0.01, 1),
-    "portfolio.min_score": ("num", 0, 100),
-    "portfolio.sims": ("int", 1, 20_000_000),
-    "portfolio.seed": ("int", 0, 2**32 - 1),
-    "portfolio.sector_rho": ("num", 0, 0.99),
-    **{f"portfolio.check_size_usd.{s}": ("pos", 1e3, 1e10) for s in STAGES},
-    **{f"portfolio.stage_mix.{s}": ("share", 0, 1) for s in STAGES},
-    **{f"portfolio.graduation.{s}": ("share", 0, 1) for s in STAGES},
-    **{f"portfolio.mna_share.{s}": ("share", 0, 1) for s in STAGES},
-    **{f"portfolio.dilution.{s}": ("share", 0, 0.99) for s in STAGES[1:]},
-    **{f"portfolio.step_up.{s}": ("pos", 0.01, 1000) for s in STAGES[1:]},
-    **{f"portfolio.{e}.median": ("pos", 0.001, 1000) for e in ("success_exit", "mna_exit")},
-    **{f"portfolio.{e}.sigma": ("num", 0, 10) for e in ("success_exit", "mna_exit")},
-    **{f"portfolio.{e}.tail_share": ("share", 0, 1) for e in ("success_exit", "mna_exit")},
-    **{f"portfolio.{e}.tail_min": ("pos", 0.001, 1000) for e in ("success_exit", "mna_exit")},
-    **{f"portfolio.{e}.tail_alpha": ("num", 1.001, 100) for e in ("success_exit", "mna_exit")},
+    key: (rule.kind, rule.low, rule.high) for key, rule in _SCHEMA_RULES.items() if rule.kind in ("num", "int", "share", "pos")
 }
 
 STAGE_FACTORS = {s.id: s.weighs for s in STAGE_MODEL}
@@ -124,15 +63,16 @@ def _merge(base: dict, over: dict, path: str, unknown: list[str], tables: list[s
     return out
 
 
-def get(cfg: dict, dotted: str):
+def get(cfg, dotted: str):
+    """The value of one dotted key (``get(cfg, "stages.seed.window_years")``)."""
     node = cfg
     for part in dotted.split("."):
         node = node[part]
     return node
 
 
-def set_value(cfg: dict, dotted: str, value) -> dict:
-    """A copy of ``cfg`` with one dotted key replaced (weights of a stage re-summed to 100)."""
+def _replaced(cfg: dict, dotted: str, value) -> dict:
+    """A copy of the plain dict ``cfg`` with one dotted key replaced (weights of a stage re-summed to 100)."""
     out = copy.deepcopy(cfg)
     parts = dotted.split(".")
     node = out
@@ -149,8 +89,35 @@ def set_value(cfg: dict, dotted: str, value) -> dict:
     return out
 
 
+def set_values(cfg, changes: dict, *, origin: str | None = None):
+    """A new config with each dotted key of ``changes`` set (a stage's other weights
+    re-summed to 100), checked as a file would be: raises ConfigError (one line per
+    problem, prefixed ``origin``, default "set_value") when a value is not valid.
+
+    ``cfg`` is a ``Config`` (the result is one) or a plain dict (the result is a plain,
+    unchecked dict: what ``check`` tests).
+    """
+    raw = thaw(cfg)
+    for dotted, value in changes.items():
+        raw = _replaced(raw, dotted, thaw(value))
+    if not isinstance(cfg, Config):
+        return raw
+    where = origin or "set_value"
+    touches_sensitivity = any(k == "sensitivity" or k.startswith("sensitivity.") for k in changes)
+    problems = check(raw, where, sensitivity=touches_sensitivity)
+    if problems:
+        raise ConfigError("\n".join(problems))
+    return config_types.build(raw, cfg.origin)
+
+
+def set_value(cfg, dotted: str, value, *, origin: str | None = None):
+    """A new config with one dotted key replaced; see ``set_values``."""
+    return set_values(cfg, {dotted: value}, origin=origin)
+
+
 def check(cfg: dict, origin: str, *, sensitivity: bool = True) -> list[str]:
-    """Every problem with a config, one line each (empty when fine)."""
+    """Every problem with a config (a plain dict, or a ``Config``), one line each (empty when fine)."""
+    cfg = thaw(cfg)
     problems: list[str] = []
 
     def bad(key, value, rule):
@@ -168,20 +135,13 @@ def check(cfg: dict, origin: str, *, sensitivity: bool = True) -> list[str]:
             bad(key, value, "must be a whole number")
         elif not (low <= value <= high):
             bad(key, value, f"must be between {low:g} and {high:g}")
-    thresholds = cfg.get("capability", {}).get("thresholds")
-    if not (isinstance(thresholds, list) and thresholds and all(isinstance(t, (int, float)) and not isinstance(t, bool) and 0 < t <= 1.5 for t in thresholds)):
-        bad("capability.thresholds", thresholds, "must be a list of shares between 0 and 1.5")
+    for key, rule in _SCHEMA_RULES.items():
+        if rule.kind in ("flag", "choice", "text", "texts", "shares"):
+            problems += _kind_problems(cfg, key, rule, origin)
     cal = cfg.get("backtest", {}).get("calibration_thresholds")
-    if not (isinstance(cal, list) and cal and all(isinstance(t, (int, float)) and not isinstance(t, bool) and 0 < t <= 1.5 for t in cal)):
-        bad("backtest.calibration_thresholds", cal, "must be a list of shares between 0 and 1.5")
-    elif cfg["backtest"].get("calibration_headline") not in cal:
+    if not _kind_problems(cfg, "backtest.calibration_thresholds", _SCHEMA_RULES["backtest.calibration_thresholds"], origin) \
+            and cfg["backtest"].get("calibration_headline") not in cal:
         bad("backtest.calibration_headline", cfg["backtest"].get("calibration_headline"), "must be one of backtest.calibration_thresholds")
-    if cfg.get("capability", {}).get("shape_reference") not in ("sectors", "all", "none"):
-        bad("capability.shape_reference", cfg.get("capability", {}).get("shape_reference"), "must be \"sectors\", \"all\" or \"none\"")
-    if cfg.get("capability", {}).get("lifetime_reference") not in ("all", "none"):
-        bad("capability.lifetime_reference", cfg.get("capability", {}).get("lifetime_reference"), "must be \"all\" or \"none\"")
-    if cfg.get("capability", {}).get("error_scale") not in ("log", "linear"):
-        bad("capability.error_scale", cfg.get("capability", {}).get("error_scale"), "must be \"log\" or \"linear\"")
     ms = cfg.get("milestone", {})
     if isinstance(ms.get("capability_threshold"), (int, float)) and isinstance(ms.get("perfection_threshold"), (int, float)):
         if ms["perfection_threshold"] <= ms["capability_threshold"]:
@@ -216,6 +176,30 @@ def check(cfg: dict, origin: str, *, sensitivity: bool = True) -> list[str]:
     return problems
 
 
+def _kind_problems(cfg: dict, key: str, rule: config_types.Rule, origin: str) -> list[str]:
+    """The problem with one non-numeric setting (a flag, a choice, a text, a list), if any."""
+    try:
+        value = get(cfg, key)
+    except (KeyError, TypeError):
+        return [f"{origin}: {key} is missing"]
+    if rule.kind == "flag":
+        ok, want = isinstance(value, bool), "must be true or false"
+    elif rule.kind == "choice":
+        ok = isinstance(value, str) and value in rule.choices
+        want = "must be " + " or ".join([", ".join(f'"{c}"' for c in rule.choices[:-1]), f'"{rule.choices[-1]}"'] if len(rule.choices) > 1 else [f'"{rule.choices[0]}"'])
+    elif rule.kind == "text":
+        ok, want = isinstance(value, str), "must be a string (in quotes)"
+    elif rule.kind == "texts":
+        ok, want = isinstance(value, list) and all(isinstance(v, str) for v in value), "must be a list of strings"
+    else:  # shares
+        def inside(t):
+            return isinstance(t, (int, float)) and not isinstance(t, bool) and math.isfinite(t) and (
+                (rule.low <= t if rule.closed_low else rule.low < t) and t <= rule.high)
+        ok = isinstance(value, list) and bool(value) and all(inside(t) for t in value)
+        want = f"must be a list of shares between {rule.low:g} and {rule.high:g}"
+    return [] if ok else [f"{origin}: {key} = {value!r}: {want}"]
+
+
 def _sensitivity_problems(cfg: dict, origin: str) -> list[str]:
     """Each ``[sensitivity]`` entry names one setting and gives two values valid for it."""
     problems = []
@@ -231,7 +215,7 @@ def _sensitivity_problems(cfg: dict, origin: str) -> list[str]:
             continue
         for end in ends:
             try:
-                moved = check(set_value(cfg, key, end), origin, sensitivity=False)
+                moved = check(_replaced(cfg, key, end), origin, sensitivity=False)
             except (TypeError, ValueError):
                 moved = [end]
             if moved:
@@ -240,8 +224,9 @@ def _sensitivity_problems(cfg: dict, origin: str) -> list[str]:
     return problems
 
 
-def load_config(path: str | Path | None = None) -> dict:
-    """The defaults, overridden by ``path`` if given; raises ConfigError listing every problem."""
+def load_config(path: str | Path | None = None) -> Config:
+    """The defaults, overridden by ``path`` if given, checked once and frozen; raises
+    ConfigError listing every problem (one line each: file, key, value, what to do)."""
     cfg = read_toml(DEFAULTS_PATH)
     origin = str(DEFAULTS_PATH)
     if path is not None:
@@ -257,15 +242,16 @@ def load_config(path: str | Path | None = None) -> dict:
     problems += check(cfg, origin)
     if problems:
         raise ConfigError("\n".join(problems))
-    return cfg
+    return config_types.build(cfg, origin)
 
 
 def defaults_text() -> str:
     return DEFAULTS_PATH.read_text(encoding="utf-8")
 
 
-def to_toml(cfg: dict) -> str:
+def to_toml(cfg) -> str:
     """A small TOML writer for the effective config (tables, numbers, strings, lists)."""
+    cfg = thaw(cfg)
     lines: list[str] = []
 
     def scalar(v):

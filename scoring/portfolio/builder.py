@@ -275,23 +275,17 @@ def settings_from_config(
     problem.
     """
     overrides = {"fund_size_usd": fund_size_usd, "sims": sims, "seed": seed}
-    effective = cfg
-    given = [f"portfolio.{key}" for key, value in overrides.items() if value is not None]
-    for key in given:
-        effective = config_mod.set_value(effective, key, overrides[key.split(".", 1)[1]])
-    if given:
-        # The same range rules as the file; only the overridden keys are new to check.
-        problems = [p for p in config_mod.check(effective, OVERRIDE_ORIGIN)
-                    if p.split(": ", 2)[1].split(" ", 1)[0] in given]
-        if problems:
-            raise ConfigError("\n".join(problems))
+    given = {f"portfolio.{key}": value for key, value in overrides.items() if value is not None}
+    # The same range rules as the file: set_values checks the changed config and names
+    # the command line as the origin of a bad value.
+    effective = config_mod.set_values(cfg, given, origin=OVERRIDE_ORIGIN) if given else cfg
     p = effective["portfolio"]
     problems = []
     mode = p.get("sector_graduation")
     if mode not in SECTOR_GRADUATION_MODES:
         problems.append(f"portfolio.sector_graduation = {mode!r}: must be one of {', '.join(repr(m) for m in SECTOR_GRADUATION_MODES)}")
     follow = p.get("follow_on_stages")
-    if not (isinstance(follow, list) and all(isinstance(s, str) and s in ROUND_STAGES for s in follow)):
+    if not (isinstance(follow, (list, tuple)) and all(isinstance(s, str) and s in ROUND_STAGES for s in follow)):
         problems.append(f"portfolio.follow_on_stages = {follow!r}: must be a list of stages from {', '.join(ROUND_STAGES)}")
     mix = p["stage_mix"]
     total = sum(float(v) for v in mix.values())
@@ -311,7 +305,7 @@ def settings_from_config(
     )
     defaults_text = config_mod.defaults_text()
     default_values = _flatten(config_mod.read_toml(config_mod.DEFAULTS_PATH)["portfolio"], "portfolio")
-    values = _flatten(p, "portfolio")
+    values = _flatten(config_mod.thaw(p), "portfolio")  # plain values, as the defaults read
     origins = {}
     for key, value in values.items():
         name = key.split(".", 1)[1]

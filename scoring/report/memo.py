@@ -333,16 +333,16 @@ def build_memo(score, cfg: dict, store: DataStore, template: dict, *, data_vinta
     _check_score_matches(score, cfg)
     as_of = pd.Timestamp(score.as_of)
     table = store.sector(score.sector)
+    evidence = sector_evidence(store, score.sector, as_of, cfg, score=score, vintage=data_vintage)
     values = {
         "name": score.name,
         "sector": score.sector,
         "as_of": as_of.date().isoformat(),
-        "data_vintage": data_vintage if data_vintage is not None else default_data_vintage(store, as_of),
+        "data_vintage": evidence.data_vintage,  # the evidence's (or the caller's, passed through)
         "version": __version__,
         "description": table.get("description", ""),
         "template": Path(template.get("path", DEFAULT_TEMPLATE)).name,
     }
-    evidence = sector_evidence(store, score.sector, as_of, cfg, score=score, vintage=values["data_vintage"])
     ctx = sheets_mod.MemoContext(score=score, cfg=cfg, store=store, template=template, values=values, fill=_filler(values),
                                  evidence=evidence)
     book = Book(template)

@@ -27,6 +27,7 @@ on those cells); any other value shows #N/A, as ``gapscore score`` refuses it.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -88,7 +89,7 @@ def fit_settings(cfg: dict, prefix: str = "") -> list[tuple[str, object]]:
         dotted = f"{prefix}{key}"
         if not prefix and key not in SCORING_TABLES:
             continue
-        if isinstance(value, dict):
+        if isinstance(value, Mapping):
             out += fit_settings(value, dotted + ".")
         elif dotted not in LIVE_KEYS:
             out.append((dotted, value))
@@ -219,7 +220,7 @@ class ScoringSheet:
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 s.put(r, 2, value, "raw")
                 s.put(r, 4, s.name(_name(key), r, 2), wrap=False)
-            elif isinstance(value, list):
+            elif isinstance(value, (list, tuple)):
                 s.put(r, 2, ", ".join(f"{v:g}" if isinstance(v, (int, float)) else str(v) for v in value))
             else:
                 s.put(r, 2, value if isinstance(value, bool) else str(value))

@@ -913,6 +913,26 @@ def build_sources(ctx: MemoContext, sheet: Sheet) -> None:
         cites = cites.groupby(["what", "source", "dataset", "licence"], sort=False, as_index=False)["rows"].sum()
     s.table(cites, [("what", "what", None), ("source", "source", None), ("licence", "licence", None), ("rows", "rows", "integer"),
                     ("dataset", "dataset", None)])
+    ev = ctx.evidence
+    if ev is not None and ev.citations is not None and len(ev.citations):
+        # one line per dataset (the sources one by one would run to pages: vision's
+        # capability results alone cite some 200 papers); each source is in the JSON
+        s.row += 1
+        s.section("The evidence's sources by dataset, with when their rows were known (each source: explain --format json, evidence.citations)")
+        s.table(citations_by_dataset(ev.citations), [
+            ("dataset", "dataset", None), ("sources", "sources", "integer"), ("rows", "rows", "integer"),
+            ("first known", "first_known", None), ("last known", "last_known", None)])
+
+
+def citations_by_dataset(citations: pd.DataFrame) -> pd.DataFrame:
+    """``SectorEvidence.citations`` summed per dataset (in its order): sources, rows, the
+    first and last date known (ISO days; "" when undated)."""
+    g = citations.groupby("dataset", sort=False)
+    out = pd.DataFrame({"sources": g.size(), "rows": g["rows"].sum(),
+                        "first_known": g["first_known"].min(), "last_known": g["last_known"].max()}).reset_index()
+    for col in ("first_known", "last_known"):
+        out[col] = [d.date().isoformat() if isinstance(d, pd.Timestamp) and pd.notna(d) else "" for d in out[col]]
+    return out
 
 
 # --------------------------------------------------------------------------- what changed

@@ -309,8 +309,9 @@ def graduation(store: DataStore, sector: str | None, as_of: pd.Timestamp, cfg: d
     censor = min(as_of, data_end)
     # categories select the cohort; the graduating round may be filed under another one
     ends = store.source_ends(rounds, "rounds")  # each file censored at its own end
+    level = float(cfg["graduation"]["interval"])  # the Wilson coverage of every computed rate
     result = fit_graduation(rounds, exits, from_round=from_round, to_round=to_round, within_months=within,
-                            as_of=censor, categories=cats or None, censor_at=ends)
+                            as_of=censor, categories=cats or None, censor_at=ends, ci_level=level)
     file_ends = ({str(f): pd.Timestamp(d) for f, d in ends.groupby(rounds["_file"].astype(str)).max().items()}
                  if "_file" in rounds.columns and len(rounds) else {})
     if len({Path(f).name for f in file_ends}) == len(file_ends):  # names suffice unless two files share one
@@ -340,7 +341,7 @@ def graduation(store: DataStore, sector: str | None, as_of: pd.Timestamp, cfg: d
     }
     table = payload["cohorts"].copy()
     table.insert(0, "kind", "computed")
-    headline = graduation_headline(result, from_round, to_round, within)
+    headline = graduation_headline(result, from_round, to_round, within, level=level)
     payload["headline"] = headline
     return {"table": table, "json": payload, "text": graduation_text(headline, payload)}
 
@@ -408,7 +409,7 @@ def _step_at(frame: pd.DataFrame, months: float, cols: tuple[str, ...]) -> dict 
     return {c: float(row[c]) for c in cols if c in frame.columns}
 
 
-def graduation_headline(result, from_round: str, to_round: str, within: int) -> dict:
+def graduation_headline(result, from_round: str, to_round: str, within: int, *, level: float = 0.95) -> dict:
     """The numbers ``curve graduation`` leads with: the pooled rate over cohorts whose window
     has closed (with the Wilson interval of the pooled count), the share graduated by ``within``
     months and the median months to the next round (Kaplan-Meier; None when more than half
@@ -419,7 +420,8 @@ def graduation_headline(result, from_round: str, to_round: str, within: int) -> 
     n = int(cohorts["n"].sum()) if len(cohorts) else 0
     grads = int(cohorts["graduated"].sum()) if len(cohorts) else 0
     rate = grads / n if n else None
-    low, high = proportion_confint(grads, n, alpha=0.05, method="wilson") if n else (None, None)
+    # level: graduation.interval (round: 1 - 0.95 is 0.05 + 4e-17)
+    low, high = proportion_confint(grads, n, alpha=round(1.0 - level, 12), method="wilson") if n else (None, None)
     surv = result.survival
     median = None
     if len(surv):

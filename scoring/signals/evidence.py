@@ -8,8 +8,12 @@ hardware scenarios, the seed-to-Series-A cohorts and survival curve, the
 sensitivity table and the data vintage. The memo's sheets read these fields instead
 of recomputing them, so each of those numbers is also reachable from Python and JSON.
 
-Still assembled by the memo itself (issue #14, left for a later pass): the
-citations list, and the fixed figures of the seed article on the Cost sheet.
+``citations`` lists, deduplicated, the ``source`` of every row the sector's figures
+come from (its benchmarks, capability results, price series, rounds, published
+graduation rates, funding series, and the config's seed article), with how many rows
+cite it and when the first and last of them were known; the memo's Sources sheet reads
+it. Still assembled by the memo itself (issue #14, left for a later pass): the per-sheet
+"what" of each citation, and the fixed figures of the seed article on the Cost sheet.
 """
 
 from __future__ import annotations
@@ -54,6 +58,9 @@ class SectorEvidence:
     sensitivity: pd.DataFrame
     """``scores.sensitivity``: each [sensitivity] setting at its low and high end."""
     data_vintage: str
+    citations: pd.DataFrame | None = None
+    """``evidence_citations``: dataset, source, rows, first_known, last_known (one row per
+    dataset and source, known on the as-of date)."""
     legs: dict | None = None
     """``legs_detail``: each leg's status (``datasets.sector_legs``) and what it rests on; None when not asked."""
 
@@ -77,6 +84,7 @@ class SectorEvidence:
         g = self.graduation
         return {
             "data_vintage": self.data_vintage,
+            "citations": self.citations,
             "frontier": self.frontier.drop(columns=["_file"], errors="ignore"),
             "cost": None if self.cost_headline is None else {
                 "headline": self.cost_headline["json"],
@@ -102,6 +110,71 @@ def data_vintage(store: DataStore, as_of: pd.Timestamp) -> str:
             newest.append(frame[col].max())
     tail = f"; newest row known on {as_of.date()}: {max(newest).date()}" if newest else ""
     return f"{origin}, gapscore {__version__}{tail}"
+
+
+CITATION_COLUMNS = ["dataset", "source", "rows", "first_known", "last_known"]
+"""Columns of ``SectorEvidence.citations``."""
+
+
+def evidence_citations(store: DataStore, sector: str, as_of: pd.Timestamp, cfg, rounds: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The sources of the rows one sector's figures rest on, known on ``as_of``.
+
+    One row per (dataset, source), in dataset order then source: how many rows cite it
+    and the first and last date they were known (the row's ``date``, or ``published``
+    for published rates and funding series; none for the undated benchmark definitions
+    and the config). The rows: ``benchmarks`` and ``capability`` of the sector's
+    benchmarks; ``prices`` with a score on its price series' benchmark (``[cost]``), or
+    for a compute-based cost curve the ``hardware`` rental quotes it is fitted to; ``rounds`` (the sector's rounds, as selected for its graduation);
+    ``graduation`` published for the sector or the whole market ("all"); ``funding`` of
+    its series and of the all-AI totals they are read against; ``config``: the seed
+    article the thresholds and windows cite. A row known after ``as_of`` is absent.
+    """
+    from gapscore.scoring.inputs.datasets import DATASETS
+
+    as_of = pd.Timestamp(as_of)
+    table = store.sector(sector)
+    parts: list[tuple[str, pd.DataFrame]] = []
+    ids = list(table.get("benchmarks") or [])
+    bench = store.load("benchmarks")
+    parts.append(("benchmarks", bench[bench["benchmark"].isin(ids)]))
+    cap = store.as_of("capability", as_of)
+    parts.append(("capability", cap[cap["benchmark"].isin(ids)]))
+    spec = table.get("cost") or {}
+    if spec.get("mode") == "compute":  # the rental quotes the compute-based curve is fitted to
+        hw = store.as_of("hardware", as_of)
+        rental = hw["price_type"].ne("purchase") if "price_type" in hw.columns else True
+        parts.append(("hardware", hw[(hw["usd_per_hour"] > 0) & (hw["relative_throughput"] > 0) & rental]))
+    elif spec.get("benchmark"):
+        prices = store.as_of("prices", as_of)
+        col = spec["benchmark"]
+        parts.append(("prices", prices[prices[col].notna()] if col in prices.columns else prices.iloc[0:0]))
+    if rounds is not None:
+        parts.append(("rounds", rounds))
+    grad = store.as_of("graduation", as_of)
+    parts.append(("graduation", grad[grad["sector"].isin([sector, "all"])]))
+    series = list((table.get("funding") or {}).get("series") or [])
+    if series:
+        funding = store.as_of("funding", as_of)
+        own = funding[funding["series"].isin(series)]
+        totals = set(own["total_series"].dropna().astype(str)) if "total_series" in own.columns else set()
+        parts.append(("funding", funding[funding["series"].isin(set(series) | totals)]))
+    rows = []
+    for name, frame in parts:
+        if not len(frame) or "source" not in frame.columns:
+            continue
+        col = DATASETS[name].date_column
+        when = pd.to_datetime(frame[col]) if col else pd.Series(pd.NaT, index=frame.index)
+        grouped = pd.DataFrame({"source": frame["source"].astype(str), "when": when}).groupby("source", sort=True)["when"]
+        for source, dates in grouped:
+            rows.append({"dataset": name, "source": source, "rows": int(len(dates)),
+                         "first_known": dates.min(), "last_known": dates.max()})
+    seed = (cfg.get("seed") or {}).get("citation")
+    if seed:
+        rows.append({"dataset": "config", "source": str(seed), "rows": 1, "first_known": pd.NaT, "last_known": pd.NaT})
+    out = pd.DataFrame(rows, columns=CITATION_COLUMNS)
+    for col in ("first_known", "last_known"):
+        out[col] = pd.to_datetime(out[col]).astype("datetime64[ns]")
+    return out
 
 
 def _first_clause(text: str) -> str:
@@ -203,7 +276,7 @@ def graduation_evidence(store: DataStore, table: dict, as_of: pd.Timestamp, cfg:
     data_end = store.data_end("rounds", as_of)
     result = fit_graduation(rounds, exits, from_round="seed", to_round="series_a",
                             within_months=cfg["graduation"]["window_months"], as_of=min(as_of, data_end),
-                            censor_at=ends.loc[rounds.index])
+                            censor_at=ends.loc[rounds.index], ci_level=float(cfg["graduation"]["interval"]))
     return result, rounds, exits, data_end
 
 
@@ -229,5 +302,6 @@ def sector_evidence(store: DataStore, sector: str, as_of: pd.Timestamp, cfg: dic
             cost, as_of, cfg, level=cfg["capability"]["interval"], years_ahead=PROJECTION_YEARS_AHEAD),
         sensitivity=sensitivity(score.signals, cfg),
         data_vintage=data_vintage(store, as_of) if vintage is None else vintage,
+        citations=evidence_citations(store, sector, as_of, cfg, rounds),
         legs=legs_detail(store, score, len(rounds)),
     )

@@ -340,7 +340,7 @@ def sensitivity(sig: SectorSignals, cfg: dict) -> pd.DataFrame:
 
 
 def _show(v) -> str:
-    if isinstance(v, list):
+    if isinstance(v, (list, tuple)):
         return "-".join(f"{x:g}" for x in v)
     return f"{v:g}" if isinstance(v, (int, float)) else str(v)
 
