@@ -264,11 +264,29 @@ def test_vision_is_measured_again_by_mmmu(store):
     assert "mmmu" in store.sector("computer_vision")["benchmarks"]
     cap = sector_signals(store, "computer_vision", pd.Timestamp("2026-12-05"), cfg).capability
     assert not cap.beyond_measure
-    assert set(cap.superseded) == {"cifar100_error", "pascal_voc2007_map", "stl10_error", "vqa_real_oe"}
-    # before MMMU existed, 2020: only Pascal VOC 2007 (last result 2013-12-31) has a later
-    # member (VQA 1.0, first result 2015-05-03); the others are kept: beyond measure
+    # GQA (last result 2021-01-02) is superseded by MMMU too
+    assert set(cap.superseded) == {"cifar100_error", "gqa", "pascal_voc2007_map", "stl10_error", "vqa_real_oe"}
+
+
+def test_vision_2019_2022_is_measured_by_gqa(store):
+    """GQA (Hudson & Manning 2019: human 89.3%; floor 0, an assumption) fills the gap
+    between VQA 1.0 (last result 2017) and MMMU (first 2023-11-27). As of 2020-06-30 the
+    best GQA test-std result is NSM's 63.17 (2019-07): 63.17 / 89.3 = 0.7074 of human.
+    The sector level then is the mean over its counted members: cifar10, imagenet top-5
+    and svhn saturated (1.0 each) and GQA, (3 + 0.7074) / 4 = 0.9268; the 2015-2017
+    members are superseded by GQA (first result 2019-02-25), so vision is not beyond
+    measure. (Before GQA was added this date read beyond measure.)"""
+    from gapscore.scoring.inputs.config import load_config, set_value
+    from gapscore.scoring.signals.sector import sector_signals
+
+    cfg = set_value(load_config(), "capability.forecast_conformal", False)
+    bench = store.load("benchmarks").set_index("benchmark")
+    assert (bench.loc["gqa", "human_baseline"], bench.loc["gqa", "floor"]) == (89.3, 0.0)
+    assert "gqa" in store.sector("computer_vision")["benchmarks"]
     old = sector_signals(store, "computer_vision", pd.Timestamp("2020-06-30"), cfg).capability
-    assert old.beyond_measure and old.superseded == ("pascal_voc2007_map",)
+    assert not old.beyond_measure
+    assert set(old.superseded) == {"cifar100_error", "pascal_voc2007_map", "stl10_error", "vqa_real_oe"}
+    assert old.observed_level == pytest.approx((3 + 63.17 / 89.3) / 4, abs=1e-4)
 
 
 def test_speech_no_longer_held_by_1990s_switchboard(store):

@@ -11,6 +11,7 @@ Imported by ``tools/curate/capability.py`` (run as a script, so this folder is o
 * ``published-facts.md`` (NIST): the NIST Hub-5 Switchboard evaluations of 1995 and 1997.
 * MMMU (vision, 2023-2025): developers' published validation scores, transcribed with
   the page each was published on (``MMMU_RESULTS``).
+* GQA (vision, 2019-2021): test-std accuracies from the papers (``GQA_RESULTS``).
 * ``epoch-benchmark-stitching-extra/``: OSWorld, Terminal-Bench, Aider Polyglot, Video-MME.
 * ``epoch-eci/``: the Epoch Capabilities Index.
 * ``metr-time-horizons/`` and ``metr-cross-domain-horizon/``: METR 50% time horizons.
@@ -185,6 +186,13 @@ def history_benches(Bench):  # noqa: N803 - the dataclass from capability.py
               f"{MMMU_HUMAN_MEDIUM} / {MMMU_HUMAN} (low / medium / high); the best group, "
               f"{MMMU_HUMAN}, is the human level here, as MMLU's expert level is. Floor: random "
               f"choice on the validation set, {MMMU_FLOOR}% (same paper)"),
+        Bench("gqa", "computer_vision", "accuracy", True, GQA_HUMAN, GQA_FLOOR, "percent", "linear",
+              "GQA (test-std): compositional questions about real photos (Visual Genome scenes): "
+              "objects, attributes and spatial relations, exact-match answer accuracy",
+              f"Hudson & Manning 2019, GQA (arxiv.org/abs/1902.09506, v1 2019-02-25; CVPR 2019): "
+              f"human accuracy {GQA_HUMAN}% on the test set. Floor: {GQA_FLOOR}% is an assumption "
+              f"(open-ended answers over about 1,800 candidates; the paper's prior baselines were "
+              f"not transcribed), as VQA abstract scenes' floor"),
         # ------------------------------------------------ speech
         Bench("callhome_wer", "speech_recognition", "wer", False, 11.3, 100.0, "wer_percent", "log",
               "CallHome conversational telephone speech (Hub5'00 evaluation): word error rate",
@@ -426,6 +434,38 @@ def read_mmmu() -> pd.DataFrame:
                          for d, m, v, src in MMMU_RESULTS])
 
 
+# --------------------------------------------------------------------------- GQA
+
+GQA_HUMAN = 89.3
+GQA_FLOOR = 0.0
+"""Hudson & Manning 2019 (arXiv 1902.09506, abstract): 'human performance tops at 89.3%'."""
+
+GQA_RESULTS = [
+    # (date the score was published, system, GQA test-std accuracy %, where it was published)
+    ("2019-02-25", "CNN+LSTM", 46.55, "Hudson & Manning 2019, GQA (arXiv 1902.09506 v1), baseline; "
+     "as listed by paperswithcode.com (GQA test-std)"),
+    ("2019-02-25", "MAC", 54.06, "Hudson & Manning 2019, GQA (arXiv 1902.09506 v1), baseline; "
+     "as listed by paperswithcode.com (GQA test-std)"),
+    ("2019-07-31", "NSM (Neural State Machine)", 63.17, "Hudson & Manning 2019, Learning by Abstraction: the "
+     "Neural State Machine (arXiv 1907.03950, July 2019, dated the month's last day); the figure as quoted "
+     "as GQA test-std state of the art by Zhang et al. 2021, VinVL (github.com/pzzhang/VinVL README)"),
+    ("2019-08-20", "LXMERT", 60.3, "Tan & Bansal 2019, LXMERT (arXiv 1908.07490, 2019-08-20), GQA test-std; "
+     "NLP-progress GQA table (shared paperswithcode-sota/nlp-progress.json)"),
+    ("2020-04-13", "OSCAR (base)", 61.62, "Li et al. 2020, Oscar (arXiv 2004.06165, 2020-04-13), GQA test-std; "
+     "as quoted by Zhang et al. 2021, VinVL (github.com/pzzhang/VinVL README)"),
+    ("2021-01-02", "VinVL (OSCAR+, base)", 64.65, "Zhang et al. 2021, VinVL (arXiv 2101.00529, 2021-01-02), "
+     "GQA test-std (github.com/pzzhang/VinVL README, performance table)"),
+]
+"""GQA test-std accuracies as the papers published them, each dated by its paper's first
+arXiv version. Results on other splits (test-dev, the 2019 challenge's test2019, zero-shot
+test-dev of later multimodal LLMs) are left out: they are not the same measure."""
+
+
+def read_gqa() -> pd.DataFrame:
+    return pd.DataFrame([{"benchmark": "gqa", "date": d, "system": m, "value": _r(v), "source": src}
+                         for d, m, v, src in GQA_RESULTS])
+
+
 def read_chexpert() -> pd.DataFrame:
     return pd.DataFrame([{
         "benchmark": "chexpert_rads_below_curve", "date": d, "system": m, "value": _r(v),
@@ -609,7 +649,7 @@ def build_histories(shared: Path, release: dict[str, str], release_src: str) -> 
     notes: list[str] = []
     parts = [read_awty(shared)]
     wer, undated = read_wer_are_we(shared)
-    parts += [wer, read_nist(), read_chexpert(), read_mmmu(), read_os_world(shared), read_eci(shared), read_metr_software(shared)]
+    parts += [wer, read_nist(), read_chexpert(), read_mmmu(), read_gqa(), read_os_world(shared), read_eci(shared), read_metr_software(shared)]
     notes.append(f"wer_are_we: {len(wer)} rows; {undated} undated rows left out")
     dates = dict(eci_release_dates(shared))
     dates.update(release)  # Epoch model_versions.csv first, the ECI table's dates as a fallback
