@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     only = frozenset(n for group, (_, case_names) in GROUPS.items() for n in case_names
                      if group in wanted or n in wanted)
     work = Path(tempfile.mkdtemp(prefix="gapscore-bench-"))
-    ctx = Context(quick=args.quick, repeat=repeat, cache=args.cache, work=work, only=only)
+    ctx = Context(quick=args.quick, repeat=repeat, cache=args.cache, work=work, only=only, named=bool(args.only))
     print(f"# gapscore bench{' --quick' if args.quick else ''}: median of {repeat} run(s); "
           "ratio = reference / ours (> 1: ours faster); seconds")
     for line in machine():

@@ -35,7 +35,7 @@ def _time(ctx: Context, cmd: list[str], env: dict, cache, *, cold: bool, repeat:
 
 
 def run(ctx: Context) -> list[Result]:
-    if ctx.quick and not ctx.only:
+    if ctx.quick and not ctx.named:
         return []  # see the module docstring
     env = command_env(ctx)
     cache = ctx.work / "backtest-cache"

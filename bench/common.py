@@ -28,6 +28,7 @@ class Context:
     cache: Path  # generated inputs, kept between runs
     work: Path  # this run's scratch folder
     only: frozenset[str] = frozenset()  # case names asked for with --only (empty: all)
+    named: bool = False  # whether --only was given (a group left out of --quick may still be asked for)
 
     def wants(self, name: str) -> bool:
         return not self.only or name in self.only
