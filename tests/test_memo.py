@@ -590,7 +590,8 @@ def test_legs_of_a_sector_without_funding_name_the_reason(tmp_path):
     store, cfg = DataStore(), load_config()
     path = report.write_memo(score_sector(store, "computer_vision", AS_OF, cfg), cfg, store, tmp_path / "cv.xlsx")
     _, line = _legs_line(load_workbook(path)["Summary"])
-    assert line == ("Legs: capability measured (7 benchmarks), cost measured (compute-based), "
+    # 9 members in sectors.toml: the 7 of 2025 plus MMMU (2023-) and GQA (2019-2021), added in session 5
+    assert line == ("Legs: capability measured (9 benchmarks), cost measured (compute-based), "
                     "funding none (no bundled series covers vision alone).")
 
 
