@@ -27,6 +27,19 @@ settings.register_profile("ci", derandomize=True)
 if os.environ.get("HYPOTHESIS_PROFILE"):
     settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
 
+
+@pytest.fixture
+def fit_cache_dir(tmp_path, monkeypatch):
+    """An empty fit cache folder for one test, switched on; the in-process memo is
+    cleared before and after, so a test sees only the entries it computes."""
+    from gapscore.models import fit_cache
+
+    monkeypatch.setenv(fit_cache.ENV_DIR, str(tmp_path / "fits"))
+    monkeypatch.delenv(fit_cache.ENV_OFF, raising=False)
+    fit_cache.clear_memo()
+    yield tmp_path / "fits"
+    fit_cache.clear_memo()
+
 MINI = {
     "sectors.toml": """
         [sectors.vision]

@@ -170,16 +170,7 @@ def test_scikit_learn_estimator_checks(est, check):
 # --- the fit cache under the estimator contract -----------------------------------------
 
 
-@pytest.fixture
-def cache(tmp_path, monkeypatch):
-    monkeypatch.setenv(fit_cache.ENV_DIR, str(tmp_path / "fits"))
-    monkeypatch.delenv(fit_cache.ENV_OFF, raising=False)
-    fit_cache.clear_memo()
-    yield tmp_path / "fits"
-    fit_cache.clear_memo()
-
-
-def test_set_params_and_clone_never_read_a_stale_cache_entry(cache):
+def test_set_params_and_clone_never_read_a_stale_cache_entry(fit_cache_dir):
     """A setting changed with set_params is part of the next fit's key: the refit equals a
     fresh fit with that setting (computed with the cache bypassed), not the cached one; a
     clone refitted reads its twin's entry and gets the same bits."""

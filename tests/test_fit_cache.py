@@ -16,15 +16,6 @@ T = np.array([2010.0, 2011.5, 2012.2, 2013.0, 2014.4, 2015.1, 2016.8])
 Y = np.array([0.12, 0.2, 0.35, 0.52, 0.7, 0.86, 0.95])
 
 
-@pytest.fixture
-def cache(tmp_path, monkeypatch):
-    monkeypatch.setenv(fit_cache.ENV_DIR, str(tmp_path / "fits"))
-    monkeypatch.delenv(fit_cache.ENV_OFF, raising=False)
-    fit_cache.clear_memo()
-    yield tmp_path / "fits"
-    fit_cache.clear_memo()
-
-
 def _fit(seed=np.random.SeedSequence(11), n_boot=50):
     return SCurve(n_boot=n_boot, random_state=seed).fit(T, Y)
 
@@ -33,14 +24,14 @@ def _files(directory):
     return sorted(directory.rglob("*.npy")) if directory.exists() else []
 
 
-def test_results_are_identical_computed_from_memo_and_from_disk(cache, monkeypatch):
+def test_results_are_identical_computed_from_memo_and_from_disk(fit_cache_dir, monkeypatch):
     monkeypatch.setenv(fit_cache.ENV_OFF, "1")
     plain = _fit()
-    assert _files(cache) == []  # bypassed: nothing written
+    assert _files(fit_cache_dir) == []  # bypassed: nothing written
     fit_cache.clear_memo()
     monkeypatch.delenv(fit_cache.ENV_OFF)
     cold = _fit()  # computes, writes point and bootstrap entries
-    assert len(_files(cache)) == 2
+    assert len(_files(fit_cache_dir)) == 2
     warm_memo = _fit()
     fit_cache.clear_memo()
     before = fit_cache.stats()["disk_hits"]
@@ -52,7 +43,7 @@ def test_results_are_identical_computed_from_memo_and_from_disk(cache, monkeypat
         assert other.residual_std_ == plain.residual_std_
 
 
-def test_a_cached_result_is_not_shared_by_callers(cache):
+def test_a_cached_result_is_not_shared_by_callers(fit_cache_dir):
     first = _fit()
     first.boot_params_.iloc[0, 0] = -1.0
     first.params_.iloc[0] = -1.0
@@ -91,7 +82,7 @@ def test_seeds_that_fix_the_draws_are_keyed_and_others_are_not():
     assert fit_cache.seed_token(True) is None
 
 
-def test_a_generator_seed_draws_afresh_each_time(cache):
+def test_a_generator_seed_draws_afresh_each_time(fit_cache_dir):
     rng = np.random.default_rng(4)
     first = _fit(seed=rng)
     second = _fit(seed=rng)  # the generator moved on: other draws, not a cached copy
@@ -99,14 +90,14 @@ def test_a_generator_seed_draws_afresh_each_time(cache):
     pd.testing.assert_series_equal(first.params_, second.params_, check_exact=True)
 
 
-def test_an_unreadable_entry_is_a_miss_and_is_rewritten(cache):
+def test_an_unreadable_entry_is_a_miss_and_is_rewritten(fit_cache_dir):
     reference = _fit()
-    for path in _files(cache):
+    for path in _files(fit_cache_dir):
         path.write_bytes(b"not an array")
     fit_cache.clear_memo()
     again = _fit()
     pd.testing.assert_frame_equal(again.boot_params_, reference.boot_params_, check_exact=True)
-    for path in _files(cache):
+    for path in _files(fit_cache_dir):
         np.load(path)  # rewritten whole
 
 
@@ -127,13 +118,13 @@ def test_cli_no_cache_flag_writes_nothing(tmp_path, monkeypatch, runner):
     assert cached.output == result.output
 
 
-def test_no_code_version_means_no_disk_store(cache, monkeypatch):
+def test_no_code_version_means_no_disk_store(fit_cache_dir, monkeypatch):
     """Where the fitting code's source cannot be hashed, no entry could be proved fresh:
     nothing is read from or written to disk (the in-run memo still works)."""
     monkeypatch.setattr(fit_cache, "CODE_VERSION", None)
     assert fit_cache.cache_dir() is None
     _fit()
-    assert _files(cache) == []
+    assert _files(fit_cache_dir) == []
 
 
 def test_the_forecast_pool_key_reads_every_file_that_computes_it():
