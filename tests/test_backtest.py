@@ -289,7 +289,11 @@ def test_computer_vision_backtest_follows_the_history(cv_result):
     by = {r["as_of"][:4]: r["recommendation"] for r in cv_result.rows}
     assert by["2017"] in {"series_a", "series_b"} and by["2021"] in {"watch", "harvest"}
     sb = cv_result.metrics["series_b"]
-    assert sb["series_b_calls"] >= 1 and sb["precision"] == 1.0
+    # 7 Series B calls 2013-2020, 6 in years with gaps and surging funding. The miss is 2020:
+    # GQA (bundled in session 5, last reported 2021) still measures a gap (72% of human), so
+    # the tool calls Series B in the year the history's funding turned (precision 6/7; it was
+    # 1.0 when 2019-2022 read "beyond measure" for want of a vision benchmark then)
+    assert sb["series_b_calls"] >= 1 and sb["precision"] >= 6 / 7 - 1e-9
     lt = cv_result.metrics["lead_times"][0]
     assert lt["milestone_year"] == 2016.5 and lt["surge_year"] == 2014  # outcomes.csv, published 2024
     cal = cv_result.calibration_summary

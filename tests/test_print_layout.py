@@ -99,7 +99,17 @@ def test_libreoffice_prints_the_planned_pages(rendered, key):
     lo, hi = PAGE_BOUNDS[key]
     assert lo <= sum(pages.values()) <= hi, dict(pages)
     if key.startswith("memo") or key == "backtest":
-        assert pages[wb.sheetnames[0]] == 1  # a one-page summary first
+        first = wb[wb.sheetnames[0]]
+        if key == "memo_vision" and pages[first.title] == 2:
+            # A summary too tall for one page at MIN_PRINT_SCALE prints on two, split where a
+            # section starts: vision as of 2025-06-30 has 12 reasons (superseded members, the
+            # gap read on MMMU, sparse members borrowing shapes) and its rows need 51% < 55%.
+            # Page 1 holds the answer, the stage scores and the reasons; page 2 the key figures.
+            assert first.page_setup.scale == MIN_PRINT_SCALE
+            brk = first.row_breaks.brk[0].id
+            assert first.cell(brk + 1, 1).value == "Key figures", brk
+        else:
+            assert pages[first.title] == 1  # a one-page summary first
 
 
 @pytest.mark.parametrize("key", list(PAGE_BOUNDS))
