@@ -33,7 +33,8 @@ def sector_categories(table: dict, categories: pd.Series) -> list[str]:
     return sorted(keep)
 
 
-def _selector_text(table: dict) -> str:
+def selector_text(table: dict) -> str:
+    """How the sector picks its rounds, in words ("categories a, b or keywords x")."""
     parts = []
     if table.get("round_categories"):
         parts.append("categories " + ", ".join(table["round_categories"]))

@@ -17,7 +17,7 @@ import pandas as pd
 
 from gapscore.models._frontier import same_share, year_of
 from gapscore.scoring.inputs.datasets import DataStore
-from gapscore.scoring.inputs.sectors import _selector_text, round_keywords, sector_categories, selects_rounds  # noqa: F401  (used here)
+from gapscore.scoring.inputs.sectors import sector_categories, selector_text, selects_rounds
 from gapscore.scoring.signals.timing import TimingInputs, YearForecast, forecast_from_interval
 
 if TYPE_CHECKING:  # types only: the models are imported where they are fitted, lazily
@@ -601,7 +601,7 @@ def _traction(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict) -> 
                 low, high = proportion_confint(k, n, alpha=round(1.0 - g["interval"], 12), method="wilson")  # 1 - 0.95 is 0.05 + 4e-17
                 files = sorted({Path(str(f)).name for f in rounds.loc[mine, "_file"].astype(str).unique()})
                 return Traction(k / n, float(low), float(high), n, "computed",
-                                f"{', '.join(files)}: {int(mine.sum())} rounds matching {_selector_text(table)}, "
+                                f"{', '.join(files)}: {int(mine.sum())} rounds matching {selector_text(table)}, "
                                 f"last {len(recent)} eligible seed cohorts (data end {end.date()})",
                                 band="interval", coverage=float(g["interval"]))
     return published_traction(store.as_of("graduation", as_of), table["id"], as_of, cfg)
