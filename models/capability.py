@@ -54,6 +54,8 @@ __all__ = [
     "SCurve",
     "ThresholdForecast",
     "fit_sector",
+    "PreparedHistory",
+    "prepare_history",
     "crossing_date",
     "logistic",
     "normalise",
@@ -1028,6 +1030,61 @@ def _sector_year(params: np.ndarray, threshold: float, lo: float, hi: float, cap
     return np.where(reached_at_hi, b, np.inf)
 
 
+@dataclass(frozen=True)
+class PreparedHistory:
+    """The rows of some benchmarks normalised once, for :func:`fit_sector` at many as-of
+    dates (see :func:`prepare_history`). Equality is identity."""
+
+    ids: tuple[str, ...]
+    error_scale: str
+    saturation_noise: float | None
+    table: pd.DataFrame
+    normalised: pd.DataFrame
+    day_ns: np.ndarray
+    records: pd.DataFrame
+    record_ns: np.ndarray
+    saturated: pd.Series
+
+    def as_of(self, as_of: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
+        """(normalised rows, record points, saturation dates) known on ``as_of``: each a
+        running quantity of earlier rows, so the slice of the whole is what
+        :func:`normalise`, :func:`record_points` and :func:`saturation_dates` give on the
+        rows dated on or before ``as_of`` (``tests/test_capability.py`` checks it)."""
+        cut = np.datetime64(pd.Timestamp(as_of), "ns")
+        normalised = self.normalised.loc[self.day_ns <= cut]
+        keep = self.record_ns <= cut
+        records = self.records.loc[keep].reset_index(drop=True) if keep.any() else record_points(normalised, as_of=as_of)
+        saturated = self.saturated[self.saturated.to_numpy(dtype="datetime64[ns]") <= cut]
+        return normalised, records, saturated
+
+
+def prepare_history(history: pd.DataFrame, benchmarks: pd.DataFrame, ids: Sequence[str], *, error_scale: str = "log",
+                    saturation_noise: float | None = DEFAULT_SATURATION_NOISE_POINTS) -> PreparedHistory:
+    """``ids``' rows of ``history`` normalised, their record points and saturation dates,
+    once for every as-of date: :func:`fit_sector` (``prepared=``) slices them at its
+    ``as_of`` instead of recomputing them from the rows known then. The numbers are the
+    same either way: a share is a function of its row, and a frontier, a record and a
+    saturation date depend only on rows dated on or before them. For a caller fitting
+    the same benchmarks at many dates (the calibration's replay over as-of dates)."""
+    ids = tuple(sorted(set(ids)))
+    require_columns(benchmarks, ("benchmark",), "benchmarks")
+    require_columns(history, _HISTORY_COLUMNS, "history")
+    listed = benchmarks[benchmarks["benchmark"].isin(ids)]
+    table = _benchmark_table(benchmarks, ids)
+    to_datetime_index(history["date"], "history dates")  # the same check fit_sector makes
+    mine = history.loc[history["benchmark"].isin(ids).to_numpy()]
+    normalised = normalise(mine, listed, error_scale=error_scale, _table=table)
+    last = normalised["date"].max() if len(normalised) else pd.Timestamp("1970-01-01")
+    records = record_points(normalised, as_of=last)
+    if saturation_noise is None:
+        saturated = pd.Series(dtype="datetime64[ns]")
+    else:
+        saturated = saturation_dates(normalised, listed, noise_points=saturation_noise, _table=table).dropna()
+    return PreparedHistory(ids, error_scale, saturation_noise, table, normalised,
+                           normalised["date"].to_numpy(dtype="datetime64[ns]"), records,
+                           records["date"].to_numpy(dtype="datetime64[ns]"), saturated)
+
+
 def _validate_sector_args(
     thresholds, level, min_points, n_boot, random_state, ceiling, min_asymptote, prior_min_points=1
 ):
@@ -1085,6 +1142,8 @@ def fit_sector(
     horizon_years: float = MAX_HORIZON_YEARS,
     interval_scales: Mapping[float, float] | None = None,
     stale_after_years: float | None = None,
+    prepared: PreparedHistory | None = None,
+    with_curve: bool = True,
 ) -> CapabilityResult:
     """Fit a sector's capability S-curve as of ``as_of``.
 
@@ -1136,6 +1195,12 @@ def fit_sector(
     fitted curve is not extrapolated past it), adds no velocity, and the remaining gap and
     the reference class's forecast are read on the members still reported.
 
+    ``prepared`` (:func:`prepare_history` of ``history`` for the same benchmarks, error
+    scale and saturation noise): the normalised rows, record points and saturation dates
+    are sliced at ``as_of`` from it instead of computed again (same numbers; for a caller
+    fitting the same benchmarks at many dates). ``with_curve=False`` leaves the monthly
+    ``curve`` empty (a caller that reads only the forecasts, level and velocity).
+
     ``sector`` defaults to the single sector of the listed benchmarks in ``benchmarks``.
     """
     if stale_after_years is not None and not (isinstance(stale_after_years, Real) and not isinstance(stale_after_years, bool)
@@ -1158,7 +1223,15 @@ def fit_sector(
     require_columns(benchmarks, ("benchmark",), "benchmarks")
     require_columns(history, _HISTORY_COLUMNS, "history")
     listed = benchmarks[benchmarks["benchmark"].isin(ids)]
-    table = _benchmark_table(benchmarks, ids)  # raises on unknown ids or bad metadata; read once below
+    if prepared is not None:
+        if (prepared.ids, prepared.error_scale, prepared.saturation_noise) != (tuple(ids), error_scale, saturation_noise):
+            raise InputError(
+                "The 'prepared' parameter of fit_sector was made for other benchmarks or settings: "
+                f"{prepared.ids}, error_scale {prepared.error_scale!r}, saturation_noise {prepared.saturation_noise!r}; "
+                f"this fit asks for {tuple(ids)}, {error_scale!r}, {saturation_noise!r}. Call prepare_history with them.")
+        table = prepared.table
+    else:
+        table = _benchmark_table(benchmarks, ids)  # raises on unknown ids or bad metadata; read once below
     if sector is None:
         if "sector" not in listed.columns or listed["sector"].nunique() != 1:
             raise InputError(
@@ -1168,14 +1241,17 @@ def fit_sector(
             )
         sector = str(listed["sector"].iloc[0])
 
-    dates = to_datetime_index(history["date"], "history dates")
-    in_time = history.loc[np.asarray(dates <= as_of) & history["benchmark"].isin(ids).to_numpy()]
-    normalised = normalise(in_time, listed, error_scale=error_scale, _table=table)
-    records = record_points(normalised, as_of=as_of)
-    if saturation_noise is None:
-        saturated = pd.Series(dtype="datetime64[ns]")
+    if prepared is not None:
+        normalised, records, saturated = prepared.as_of(as_of)
     else:
-        saturated = saturation_dates(normalised, listed, noise_points=saturation_noise, _table=table).dropna()
+        dates = to_datetime_index(history["date"], "history dates")
+        in_time = history.loc[np.asarray(dates <= as_of) & history["benchmark"].isin(ids).to_numpy()]
+        normalised = normalise(in_time, listed, error_scale=error_scale, _table=table)
+        records = record_points(normalised, as_of=as_of)
+        if saturation_noise is None:
+            saturated = pd.Series(dtype="datetime64[ns]")
+        else:
+            saturated = saturation_dates(normalised, listed, noise_points=saturation_noise, _table=table).dropna()
     # A saturated task counts as done: at least the human level (share 1), within the caps.
     top = min(1.0, ceiling_value, cap)
 
@@ -1380,17 +1456,10 @@ def fit_sector(
         scale = _scale_for(interval_scales, threshold)
         forecasts.append(combined if scale is None else widen_forecast(combined, scale, t_as_of, horizon))
 
-    first = min(fits[b].t_range_[0] for b in curve_keys)
-    grid = pd.date_range(
-        from_decimal_year(first)[0].to_period("M").to_timestamp(),
-        from_decimal_year(t_as_of + CURVE_YEARS_AHEAD)[0],
-        freq="MS",
-    )
-    t_grid = decimal_year(grid)
-    fit_grid = _sector_mean(np.repeat(point, len(t_grid), axis=0), t_grid, cap, done, top, frozen)
-    draw_grid = _sector_mean_grid(draws, t_grid, cap, done, top, frozen)
-    low_grid, high_grid = _quantile_bounds(draw_grid, level)
-    curve = pd.DataFrame({"date": grid, "fit": fit_grid, "low": low_grid, "high": high_grid})
+    if not with_curve:
+        curve = pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"), "fit": [], "low": [], "high": []})
+    else:
+        curve = _curve_frame(fits, curve_keys, t_as_of, point, draws, level, cap, done, top, frozen)
 
     # A benchmark already at the cap, or saturated, adds nothing more: its slope counts 0.
     velocity = float(np.mean([
@@ -1406,6 +1475,23 @@ def fit_sector(
         curve=curve,
         **common,
     )
+
+
+def _curve_frame(fits: dict, curve_keys: list, t_as_of: float, point: np.ndarray, draws: np.ndarray, level: float,
+                 cap: float, done: np.ndarray, top: float, frozen: tuple | None) -> pd.DataFrame:
+    """The sector curve monthly from its first record to ``CURVE_YEARS_AHEAD`` after
+    ``as_of``: the point curve and the bootstrap's ``level`` interval."""
+    first = min(fits[b].t_range_[0] for b in curve_keys)
+    grid = pd.date_range(
+        from_decimal_year(first)[0].to_period("M").to_timestamp(),
+        from_decimal_year(t_as_of + CURVE_YEARS_AHEAD)[0],
+        freq="MS",
+    )
+    t_grid = decimal_year(grid)
+    fit_grid = _sector_mean(np.repeat(point, len(t_grid), axis=0), t_grid, cap, done, top, frozen)
+    draw_grid = _sector_mean_grid(draws, t_grid, cap, done, top, frozen)
+    low_grid, high_grid = _quantile_bounds(draw_grid, level)
+    return pd.DataFrame({"date": grid, "fit": fit_grid, "low": low_grid, "high": high_grid})
 
 
 def _scale_for(scales: Mapping[float, float] | None, threshold: float) -> float | None:

@@ -114,9 +114,28 @@ def _resolve(real: float | None, year: float, low: float, high: float, capped: b
     return low, high, "open", None, np.nan
 
 
+def could_forecast(prepared, as_of: pd.Timestamp, c: dict, prior, lifetimes) -> bool:
+    """False when ``fit_sector`` on ``prepared``'s one benchmark as of ``as_of`` (with the
+    settings ``c`` = ``cfg["capability"]``, shape ``prior`` and reference class
+    ``lifetimes`` of that date) can only return "insufficient_data", with no forecast:
+    no reference class of lifetimes, fewer record points than a curve needs (its own,
+    ``min_points``, or a borrowed shape's, ``shape_min_points``, when a shape prior
+    exists) and not saturated (a saturated member counts as a curve at the cap). Lets
+    the pool skip those dates (about half of them on the bundled data: the years before
+    either reference class has enough members) without fitting;
+    ``tests/test_capability.py`` checks the answer against ``fit_sector``'s on every date."""
+    if lifetimes is not None:
+        return True
+    _, records, saturated = prepared.as_of(as_of)
+    n = len(records)
+    if n >= int(c["min_points"]) or len(saturated):
+        return True
+    return prior is not None and len(prior) > 0 and n >= int(c["shape_min_points"])
+
+
 def _benchmark_task(task) -> list[dict]:
     """All forecasts of one benchmark over the dates."""
-    from gapscore.models.capability import fit_sector, normalise, record_points
+    from gapscore.models.capability import fit_sector, normalise, prepare_history, record_points
     from gapscore.models.exceptions import GapscoreError
 
     name, sector, history, benchmarks, dates, cfg, realized, priors, lifetimes = task
@@ -128,6 +147,9 @@ def _benchmark_task(task) -> list[dict]:
     first_year = year_of(first)
     all_records = record_points(normalise(history, benchmarks, error_scale=c["error_scale"]), as_of=last)
     all_records["t"] = [year_of(x) for x in all_records["date"]]
+    # normalised once for every date: fit_sector slices it at each as-of date (same numbers)
+    prepared = prepare_history(history, benchmarks, [name], error_scale=c["error_scale"],
+                               saturation_noise=c["saturation_noise_points"])
     for d in dates:
         if d < first or d > last:
             continue  # before the first result, or after the last (no new information)
@@ -135,13 +157,15 @@ def _benchmark_task(task) -> list[dict]:
         open_thresholds = [thr for thr in thresholds if realized.get((name, thr), np.inf) > t]
         if not open_thresholds:
             break  # every threshold reached: nothing left to forecast
+        if not could_forecast(prepared, d, c, priors.get(d), lifetimes.get(d)):
+            continue  # fit_sector would say "insufficient_data": no curve, no class (tested)
         try:
             res = fit_sector(history, benchmarks, sector_benchmarks=[name], as_of=d, thresholds=thresholds,
                              level=c["interval"], min_points=c["min_points"], error_scale=c["error_scale"],
                              n_boot=c["n_boot"], random_state=c["random_state"],
                              prior=priors.get(d), prior_min_points=c["shape_min_points"],
                              saturation_noise=c["saturation_noise_points"], lifetime_prior=lifetimes.get(d),
-                             horizon_years=c["horizon_years"])
+                             horizon_years=c["horizon_years"], prepared=prepared, with_curve=False)
         except GapscoreError:
             continue
         if not res.has_forecast:

@@ -1,0 +1,116 @@
+"""The calibration pool's shortcuts give the numbers of the plain computation.
+
+The pool (``scoring.signals.calibration.forecast_pool``) replays ``fit_sector`` on one
+benchmark at every quarterly as-of date. Two shortcuts make it cheaper, and each is
+checked here against the plain call on the bundled data:
+
+- ``prepare_history``: the benchmark's rows normalised once, their record points and
+  saturation dates sliced at each date, instead of recomputed from the rows known then;
+- ``could_forecast``: a date on which ``fit_sector`` can only answer "insufficient_data"
+  (no reference class, too few records for a curve, not saturated) is skipped unfitted.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gapscore.models.capability import fit_sector, prepare_history
+from gapscore.models.exceptions import InputError
+from gapscore.scoring.inputs.config import load_config
+from gapscore.scoring.inputs.datasets import DataStore
+from gapscore.scoring.signals.calibration import could_forecast, pool_dates
+from gapscore.scoring.signals.sector import lifetime_prior, shape_prior
+
+AS_OF = pd.Timestamp("2025-06-30")
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    cfg = load_config(None)
+    store = DataStore(None)
+    table = store.load("benchmarks")
+    table = table[table["human_baseline"].notna()]
+    history = store.as_of("capability", AS_OF)
+    history = history[history["benchmark"].isin(table["benchmark"])][["benchmark", "date", "value"]]
+    return cfg, store, table.drop(columns=[c for c in table.columns if c.startswith("_")]), history
+
+
+def _fit(cfg, history, table, name, d, prior, lifetimes, **extra):
+    c = cfg["capability"]
+    return fit_sector(history, table[table["benchmark"] == name], sector_benchmarks=[name], as_of=d,
+                      thresholds=[float(t) for t in cfg["backtest"]["calibration_thresholds"]], level=c["interval"],
+                      min_points=c["min_points"], error_scale=c["error_scale"], n_boot=20,
+                      random_state=c["random_state"], prior=prior, prior_min_points=c["shape_min_points"],
+                      saturation_noise=c["saturation_noise_points"], lifetime_prior=lifetimes,
+                      horizon_years=c["horizon_years"], **extra)
+
+
+# Benchmarks of different kinds: a long fitted vision series, a saturated one, Atari
+# games (sparse, superhuman), language benchmarks with few points.
+SAMPLE = 6
+
+
+def test_prepared_history_gives_the_plain_fit(bundled):
+    cfg, store, table, history = bundled
+    c = cfg["capability"]
+    names = sorted(history["benchmark"].unique())
+    counts = history.groupby("benchmark").size()
+    # the longest series and a spread of the others, fixed (sorted names)
+    picks = list(counts.sort_values(ascending=False).index[:2]) + names[:: max(len(names) // SAMPLE, 1)][:SAMPLE]
+    dates = [d for d in pool_dates(cfg, AS_OF) if d.month == 12]
+    compared = 0
+    for name in dict.fromkeys(picks):
+        rows = history[history["benchmark"] == name].reset_index(drop=True)
+        mine = table[table["benchmark"] == name]
+        prepared = prepare_history(rows, mine, [name], error_scale=c["error_scale"],
+                                   saturation_noise=c["saturation_noise_points"])
+        for d in dates:
+            if d < rows["date"].min():
+                continue
+            prior, lifetimes = shape_prior(store, d, cfg), lifetime_prior(store, d, cfg)
+            plain = _fit(cfg, rows, table, name, d, prior, lifetimes)
+            fast = _fit(cfg, rows, table, name, d, prior, lifetimes, prepared=prepared, with_curve=False)
+            assert fast.status == plain.status and fast.n_points == plain.n_points
+            assert fast.thresholds == plain.thresholds  # frozen dataclasses: exact floats
+            assert fast.saturated == plain.saturated and fast.benchmarks == plain.benchmarks
+            np.testing.assert_array_equal([fast.level, fast.velocity_per_year, fast.observed_level],
+                                          [plain.level, plain.velocity_per_year, plain.observed_level])
+            pd.testing.assert_frame_equal(fast.per_benchmark, plain.per_benchmark, check_exact=True)
+            pd.testing.assert_series_equal(fast.observed_curve, plain.observed_curve, check_exact=True)
+            assert fast.curve.empty
+            compared += 1
+    assert compared > 30
+
+
+def test_prepared_history_is_refused_for_other_settings(bundled):
+    cfg, _, table, history = bundled
+    name = sorted(history["benchmark"].unique())[0]
+    prepared = prepare_history(history, table, [name], error_scale="linear")
+    with pytest.raises(InputError, match="prepare_history"):
+        _fit(cfg, history, table, name, AS_OF, None, None, prepared=prepared)
+
+
+def test_skipped_dates_are_those_fit_sector_cannot_forecast(bundled):
+    """Every (benchmark, date) ``could_forecast`` skips, ``fit_sector`` answers with no
+    forecast; and the skip is not vacuous (the bundled data has such dates)."""
+    cfg, store, table, history = bundled
+    c = cfg["capability"]
+    dates = [d for d in pool_dates(cfg, AS_OF) if d.month in (6, 12)]
+    skipped = kept = 0
+    for name, rows in history.groupby("benchmark", sort=True):
+        rows = rows.reset_index(drop=True)
+        prepared = prepare_history(rows, table[table["benchmark"] == name], [name], error_scale=c["error_scale"],
+                                   saturation_noise=c["saturation_noise_points"])
+        for d in dates:
+            if not rows["date"].min() <= d <= rows["date"].max():
+                continue
+            prior, lifetimes = shape_prior(store, d, cfg), lifetime_prior(store, d, cfg)
+            if could_forecast(prepared, d, c, prior, lifetimes):
+                kept += 1
+                continue
+            skipped += 1
+            res = _fit(cfg, rows, table, name, d, prior, lifetimes)
+            assert not res.has_forecast, (name, d)
+    assert skipped > 50 and kept > 50
