@@ -64,8 +64,10 @@ def decimal_year(dates: object, *, days_per_year: float = DAYS_PER_YEAR) -> np.n
     """Dates as decimal years on a uniform axis: 2000-01-01 is 2000.0, one unit is
     ``days_per_year`` days. Works for any datetime64 resolution (pandas 2.2 and 3)."""
     if isinstance(dates, (pd.Timestamp, str)) or np.isscalar(dates):
-        index = pd.DatetimeIndex([to_timestamp(dates, "date")])
-    elif isinstance(dates, (pd.DatetimeIndex, pd.Series, np.ndarray)) and np.dtype(dates.dtype).kind == "M":
+        # one date: as a one-element datetime64 array in its own unit (what
+        # DatetimeIndex([stamp]) holds), so the numpy path below gives the same bits
+        dates = np.array([to_timestamp(dates, "date").to_datetime64()])
+    if isinstance(dates, (pd.DatetimeIndex, pd.Series, np.ndarray)) and np.dtype(dates.dtype).kind == "M":
         # timezone-naive datetime64 already: the same division in numpy, in the dates'
         # own unit (bit-identical to the pandas path below, about 8x faster)
         values = np.asarray(dates)
@@ -80,7 +82,7 @@ def decimal_year(dates: object, *, days_per_year: float = DAYS_PER_YEAR) -> np.n
 
 def year_of(date: object) -> float:
     """One date as a decimal year (the scalar form of :func:`decimal_year`)."""
-    return float(decimal_year(pd.DatetimeIndex([to_timestamp(date, "date")]))[0])
+    return float(decimal_year(to_timestamp(date, "date"))[0])
 
 
 def from_decimal_year(years: object, *, days_per_year: float = DAYS_PER_YEAR) -> pd.DatetimeIndex:

@@ -1012,9 +1012,10 @@ def _sector_mean_grid(params: np.ndarray, t: np.ndarray, cap: float = np.inf, do
     return values.mean(axis=1)
 
 
-def _sector_year(params: np.ndarray, threshold: float, lo: float, hi: float, cap: float = np.inf,
+def _sector_year(params: np.ndarray, threshold: float | np.ndarray, lo: float, hi: float, cap: float = np.inf,
                  done: np.ndarray | None = None, top: float = 1.0, frozen: tuple | None = None) -> np.ndarray:
-    """First year each averaged curve reaches ``threshold`` in [lo, hi]; inf if not by hi.
+    """First year each averaged curve reaches ``threshold`` (one, or one per curve) in
+    [lo, hi]; inf if not by hi.
 
     Each logistic rises with t (k > 0), so their mean does too and bisection finds the
     single crossing. A curve already above the threshold at ``lo`` returns ``lo``.
@@ -1432,13 +1433,20 @@ def fit_sector(
 
     lo = min(fits[b].t_range_[0] for b in curve_keys) - T0_MARGIN_YEARS
     forecasts = []
-    for threshold in thresholds:
-        passed = _passed_forecast(threshold, observed_series)
+    passages = [_passed_forecast(threshold, observed_series) for threshold in thresholds]
+    # Every open threshold's point and replicate curves bisected in one batch (each
+    # row's bisection is its own: the same numbers as one threshold at a time).
+    open_thresholds = [thr for thr, passed in zip(thresholds, passages, strict=True) if passed is None]
+    rows_per = 1 + draws.shape[0]
+    crossing = _sector_year(np.concatenate([point, draws] * len(open_thresholds)) if open_thresholds else point[:0],
+                            np.repeat(np.array(open_thresholds, dtype=float), rows_per),
+                            lo, horizon, cap, done, top, frozen).reshape(len(open_thresholds), rows_per)
+    for threshold, passed in zip(thresholds, passages, strict=True):
         if passed is not None:
             forecasts.append(passed)
             continue
-        year = float(_sector_year(point, threshold, lo, horizon, cap, done, top, frozen)[0])
-        draw_years = _sector_year(draws, threshold, lo, horizon, cap, done, top, frozen)
+        years = crossing[open_thresholds.index(threshold)]
+        year, draw_years = float(years[0]), years[1:]
         low, high = _quantile_bounds(draw_years[:, None], level, method="inverted_cdf")
         low, high = float(low[0]), float(high[0])
         capped = not year <= horizon

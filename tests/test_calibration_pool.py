@@ -114,3 +114,15 @@ def test_skipped_dates_are_those_fit_sector_cannot_forecast(bundled):
             res = _fit(cfg, rows, table, name, d, prior, lifetimes)
             assert not res.has_forecast, (name, d)
     assert skipped > 50 and kept > 50
+
+
+@pytest.mark.parametrize("date", ["2025-06-30", "1999-02-28 13:45:10", pd.Timestamp("2020-02-29 13:00", tz="UTC"),
+                                  pd.Timestamp("2021-01-01").as_unit("s"), np.datetime64("2011-03-04"), "2019"])
+def test_decimal_year_of_one_date_is_the_pandas_computation(date):
+    """One date goes through numpy in its own unit; the bits are those of the pandas
+    computation on a one-element DatetimeIndex (2000-01-01 plus days / DAYS_PER_YEAR)."""
+    from gapscore.models._frontier import DAYS_PER_YEAR, decimal_year, to_timestamp, year_of
+
+    index = pd.DatetimeIndex([to_timestamp(date, "date")])
+    expected = 2000.0 + float(((index - pd.Timestamp("2000-01-01")) / pd.Timedelta(days=1))[0]) / DAYS_PER_YEAR
+    assert decimal_year(date)[0] == expected and year_of(date) == expected

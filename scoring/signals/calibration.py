@@ -66,7 +66,12 @@ def naive_line_year(records: pd.DataFrame, threshold: float, as_of_year: float, 
     forecaster's own "not in sight"). Never before ``as_of_year``."""
     if len(records) < 2:
         return horizon_year
-    (t1, s1), (t2, s2) = records[["t", "share"]].to_numpy(dtype=float)[-2:]
+    return _line_year(records[["t", "share"]].to_numpy(dtype=float)[-2:], threshold, as_of_year, horizon_year)
+
+
+def _line_year(last_two: np.ndarray, threshold: float, as_of_year: float, horizon_year: float) -> float:
+    """:func:`naive_line_year` on the last two record points, rows (t, share)."""
+    (t1, s1), (t2, s2) = last_two
     if not s2 > s1:
         return horizon_year
     return float(min(max(t2 + (threshold - s2) * (t2 - t1) / (s2 - s1), as_of_year), horizon_year))
@@ -135,7 +140,7 @@ def could_forecast(prepared, as_of: pd.Timestamp, c: dict, prior, lifetimes) -> 
 
 def _benchmark_task(task) -> list[dict]:
     """All forecasts of one benchmark over the dates."""
-    from gapscore.models.capability import fit_sector, normalise, prepare_history, record_points
+    from gapscore.models.capability import fit_sector, prepare_history
     from gapscore.models.exceptions import GapscoreError
 
     name, sector, history, benchmarks, dates, cfg, realized, priors, lifetimes = task
@@ -145,11 +150,13 @@ def _benchmark_task(task) -> list[dict]:
     first, last = history["date"].min(), history["date"].max()
     last_year = year_of(last)  # results stop here: a later crossing could not have been seen
     first_year = year_of(first)
-    all_records = record_points(normalise(history, benchmarks, error_scale=c["error_scale"]), as_of=last)
-    all_records["t"] = [year_of(x) for x in all_records["date"]]
     # normalised once for every date: fit_sector slices it at each as-of date (same numbers)
     prepared = prepare_history(history, benchmarks, [name], error_scale=c["error_scale"],
                                saturation_noise=c["saturation_noise_points"])
+    # the record points of every date (dated, so the first k are those known on a date)
+    record_ns = prepared.records["date"].to_numpy(dtype="datetime64[ns]")
+    record_ts = np.column_stack([[year_of(x) for x in prepared.records["date"]],
+                                 prepared.records["share"].to_numpy(dtype=float)]).reshape(-1, 2)
     for d in dates:
         if d < first or d > last:
             continue  # before the first result, or after the last (no new information)
@@ -171,14 +178,14 @@ def _benchmark_task(task) -> list[dict]:
         if not res.has_forecast:
             continue
         method = res.forecast_method
-        known_records = all_records[all_records["date"] <= d]
+        known = record_ts[:int(np.searchsorted(record_ns, np.datetime64(d, "ns"), side="right"))]
         horizon_year = res.horizon_year  # as_of + capability.horizon_years, the fit's own horizon
         for f in res.thresholds:
             if f.threshold not in open_thresholds or f.passed:
                 continue
             real = realized.get((name, f.threshold))
             low, high, state, inside, error = _resolve(real, f.year, f.low, f.high, f.capped, last_year)
-            line = naive_line_year(known_records, f.threshold, t, horizon_year)
+            line = horizon_year if len(known) < 2 else _line_year(known[-2:], f.threshold, t, horizon_year)
             klass = naive_class_year(lifetimes.get(d), f.threshold, first_year, t, horizon_year)
             rows.append({
                 "line_year": line, "class_year": klass,
