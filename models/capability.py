@@ -20,7 +20,7 @@ The method, every constant and the limits are documented in
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from numbers import Integral, Real
 
 import numpy as np
@@ -1045,6 +1045,7 @@ class PreparedHistory:
     records: pd.DataFrame
     record_ns: np.ndarray
     saturated: pd.Series
+    _last: dict = field(default_factory=dict, compare=False, repr=False)
 
     def as_of(self, as_of: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
         """(normalised rows, record points, saturation dates) known on ``as_of``: each a
@@ -1052,10 +1053,14 @@ class PreparedHistory:
         :func:`normalise`, :func:`record_points` and :func:`saturation_dates` give on the
         rows dated on or before ``as_of`` (``tests/test_capability.py`` checks it)."""
         cut = np.datetime64(pd.Timestamp(as_of), "ns")
+        if cut in self._last:  # the last date asked (a caller's check, then its fit)
+            return self._last[cut]
         normalised = self.normalised.loc[self.day_ns <= cut]
         keep = self.record_ns <= cut
         records = self.records.loc[keep].reset_index(drop=True) if keep.any() else record_points(normalised, as_of=as_of)
         saturated = self.saturated[self.saturated.to_numpy(dtype="datetime64[ns]") <= cut]
+        self._last.clear()
+        self._last[cut] = (normalised, records, saturated)
         return normalised, records, saturated
 
 
@@ -1265,7 +1270,8 @@ def fit_sector(
     fits: dict[str, _SCurveCore] = {}
     rows = []
     for benchmark in ids:
-        points = records[records["benchmark"] == benchmark]
+        mine = (records["benchmark"] == benchmark).to_numpy()
+        points = records if mine.all() else records[mine]
         shares = normalised.loc[normalised["benchmark"] == benchmark, "share"].to_numpy(dtype=float)
         observed = float(np.nanmax(shares)) if np.isfinite(shares).any() else np.nan
         row = {
@@ -1336,11 +1342,13 @@ def fit_sector(
     # ``stale_after_years`` before as_of stops measuring. It keeps its last observed share
     # in the sector (observed and fitted, from its last result on), adds no velocity and
     # no extrapolation, and the remaining gap is read on the others.
-    last_result = normalised.groupby("benchmark")["date"].max()
+    # each member's last result (a dict: the groupby max's Timestamps, without a groupby per fit)
+    member_of, day_of = normalised["benchmark"].to_numpy(), normalised["date"].to_numpy()
+    last_result = {b: pd.Timestamp(day_of[member_of == b].max()) for b in pd.unique(member_of)}
     t_last = {b: float(decimal_year(last_result[b])[0]) for b in measured}
     stale_names = [] if stale_after_years is None else [
         b for b in measured if b not in done_names and t_last[b] < t_as_of - float(stale_after_years)]
-    obs_share = per_benchmark.set_index("benchmark")["observed_share"]
+    obs_share = {row["benchmark"]: row["observed_share"] for row in rows}
     stale_level = {b: float(np.clip(obs_share[b], 0.0, min(ceiling_value, cap))) for b in stale_names}
     if fits:
         for b in stale_names:
@@ -1394,7 +1402,9 @@ def fit_sector(
     # as_of: a benchmark no longer reported says nothing about the years since).
     still = normalised[normalised["benchmark"].isin(still_names)]
     seen_until = float(decimal_year(still["date"].max())[0]) if len(still) else np.nan
-    still_level = observed_frontier(normalised, still_names, cap=min(ceiling_value, cap))
+    # every member still measures: no saturation or retirement to apply, the same level as observed_series
+    still_level = (observed_series if still_names == measured else
+                   observed_frontier(normalised, still_names, cap=min(ceiling_value, cap)))
 
     def with_prior(threshold, curve_forecast):
         if lifetime_prior is None or still_level.empty:
@@ -1421,9 +1431,7 @@ def fit_sector(
             velocity_per_year=np.nan,
             thresholds=forecasts,
             n_points=int(records["benchmark"].isin(used).sum()),
-            curve=pd.DataFrame(
-                {"date": pd.Series(dtype="datetime64[ns]"), "fit": [], "low": [], "high": []}
-            ),
+            curve=_empty_curve(),
             **common,
         )
 
@@ -1465,7 +1473,7 @@ def fit_sector(
         forecasts.append(combined if scale is None else widen_forecast(combined, scale, t_as_of, horizon))
 
     if not with_curve:
-        curve = pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"), "fit": [], "low": [], "high": []})
+        curve = _empty_curve()
     else:
         curve = _curve_frame(fits, curve_keys, t_as_of, point, draws, level, cap, done, top, frozen)
 
@@ -1483,6 +1491,14 @@ def fit_sector(
         curve=curve,
         **common,
     )
+
+
+_EMPTY_CURVE = pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"), "fit": [], "low": [], "high": []})
+
+
+def _empty_curve() -> pd.DataFrame:
+    """The curve of a result without one (a copy: a result's frame is its own)."""
+    return _EMPTY_CURVE.copy()
 
 
 def _curve_frame(fits: dict, curve_keys: list, t_as_of: float, point: np.ndarray, draws: np.ndarray, level: float,
