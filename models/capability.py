@@ -1031,7 +1031,7 @@ def _sector_year(params: np.ndarray, threshold: float | np.ndarray, lo: float, h
     return np.where(reached_at_hi, b, np.inf)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PreparedHistory:
     """The rows of some benchmarks normalised once, for :func:`fit_sector` at many as-of
     dates (see :func:`prepare_history`). Equality is identity."""

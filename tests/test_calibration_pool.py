@@ -126,3 +126,32 @@ def test_decimal_year_of_one_date_is_the_pandas_computation(date):
     index = pd.DatetimeIndex([to_timestamp(date, "date")])
     expected = 2000.0 + float(((index - pd.Timestamp("2000-01-01")) / pd.Timedelta(days=1))[0]) / DAYS_PER_YEAR
     assert decimal_year(date)[0] == expected and year_of(date) == expected
+
+
+def test_calibration_rows_come_from_the_pool_on_its_dates(bundled, monkeypatch):
+    """A backtest's calibration on the pool's quarterly dates reads the pool's rows
+    (with every date covered, also those on which no benchmark could be forecast) and
+    they are the rows a fresh replay of the requested benchmarks gives."""
+    from gapscore.scoring.backtest.engine import as_of_dates
+    from gapscore.scoring.signals import calibration as cal
+
+    cfg, store, _, _ = bundled
+    dates = as_of_dates(2010, 2025, int(cfg["backtest"]["calibration_step_months"]))
+    truth = pd.Timestamp("2026-12-05")
+    scope = cal.sector_benchmarks(store, ["computer_vision"])
+    pool = cal.forecast_pool(store, cfg)
+    rowless = {d for d in dates if not (pool["as_of"] == d.date().isoformat()).any()}
+    assert rowless  # the early dates: no reference class yet, so no forecast at all
+    calls = []
+    replay = cal._raw_forecasts
+
+    def counted(*args, **kwargs):
+        calls.append(args[1])
+        return replay(*args, **kwargs)
+
+    monkeypatch.setattr(cal, "_raw_forecasts", counted)
+    via_pool = cal.calibration_forecasts(store, dates, cfg, truth_as_of=truth, benchmarks=scope)
+    assert calls == []
+    fresh = replay(store, dates, cfg, truth_as_of=truth, table=cal._calibrated_table(store, scope))
+    expected = cal.apply_scales(fresh, store, cfg, pool, truth_as_of=truth)
+    pd.testing.assert_frame_equal(via_pool, expected, check_exact=True)

@@ -220,7 +220,9 @@ def calibration_forecasts(store: DataStore, dates: list[pd.Timestamp], cfg: dict
     # outcomes known on the same data), else they are forecast here.
     pool = forecast_pool(store, cfg, jobs=jobs, scheduler=scheduler, progress=progress)
     end = store.load("capability")["date"].max()
-    pool_has = set(pool["t"].round(6)) if len(pool) else set()
+    # the pool's own dates, including those on which no benchmark could be forecast (no
+    # rows: the requested benchmarks have none there either)
+    pool_has = {round(year_of(d), 6) for d in pool_dates(cfg, pd.Timestamp(end))}
     wanted = {round(year_of(pd.Timestamp(d)), 6) for d in dates}
     if pd.Timestamp(truth_as_of) >= end and wanted <= pool_has | {t for t in wanted if t > year_of(end)}:
         raw = pool[pool["benchmark"].isin(table["benchmark"]) & pool["t"].round(6).isin(wanted)].reset_index(drop=True)
