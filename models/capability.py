@@ -1051,7 +1051,7 @@ class PreparedHistory:
         """(normalised rows, record points, saturation dates) known on ``as_of``: each a
         running quantity of earlier rows, so the slice of the whole is what
         :func:`normalise`, :func:`record_points` and :func:`saturation_dates` give on the
-        rows dated on or before ``as_of`` (``tests/test_capability.py`` checks it)."""
+        rows dated on or before ``as_of`` (``tests/test_calibration_pool.py`` checks it)."""
         cut = np.datetime64(pd.Timestamp(as_of), "ns")
         if cut in self._last:  # the last date asked (a caller's check, then its fit)
             return self._last[cut]

@@ -128,7 +128,7 @@ def could_forecast(prepared, as_of: pd.Timestamp, c: dict, prior, lifetimes) -> 
     exists) and not saturated (a saturated member counts as a curve at the cap). Lets
     the pool skip those dates (about half of them on the bundled data: the years before
     either reference class has enough members) without fitting;
-    ``tests/test_capability.py`` checks the answer against ``fit_sector``'s on every date."""
+    ``tests/test_calibration_pool.py`` checks the answer against ``fit_sector``'s."""
     if lifetimes is not None:
         return True
     _, records, saturated = prepared.as_of(as_of)
