@@ -689,8 +689,12 @@ def validate(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bo
     # category is then reported on every row that holds it (``_category_failures``).
     per_category = [c for c in as_category if not schema.columns[c].unique]
     failures = [_category_failures(coerced[c], schema.columns[c]) for c in per_category]
-    if per_category:
-        schema = schema.remove_columns(per_category)
+    # Numbers and dates whose checks are bounds: one min and one max decide that every
+    # row passes; only a column that may fail goes through pandera (same report).
+    bounded = [c for c in schema.columns if c in coerced.columns and c not in as_category
+               and _within_bounds(coerced[c], schema.columns[c])]
+    if per_category or bounded:
+        schema = schema.remove_columns(per_category + bounded)
     try:
         schema.validate(coerced, lazy=True, inplace=True)  # checks only (coerce=False): no copy of the frame
     except pa.errors.SchemaErrors as exc:
@@ -726,6 +730,51 @@ def validate(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bo
     problems += _key_problems(coerced, model, path, key)
     problems.sort(key=lambda p: (p.line or 0, p.column or ""))
     return coerced, _dedupe(problems)
+
+
+#: pandera's bound checks (``Field(ge=..., le=...)``) as the comparison every value must pass.
+_BOUND_CHECKS = {
+    "greater_than": np.greater,
+    "greater_than_or_equal_to": np.greater_equal,
+    "less_than": np.less,
+    "less_than_or_equal_to": np.less_equal,
+}
+#: The bound each check compares with, by its pandera statistic.
+_BOUND_STATISTIC = {"greater_than": "min_value", "greater_than_or_equal_to": "min_value",
+                    "less_than": "max_value", "less_than_or_equal_to": "max_value"}
+
+
+def _within_bounds(column: pd.Series, spec) -> bool:
+    """Whether every value of a number or date column certainly passes ``spec`` (a
+    pandera Column) whose checks are all bounds: decided from the column's smallest and
+    largest value (NaN/NaT ignored where the column is nullable, as pandera ignores
+    them; a non-nullable column must have none). False when that cannot be decided
+    so (other checks, another dtype, an empty column, a value out of bounds): pandera
+    then validates the column and reports its failures as before. Two reductions
+    instead of pandera's per-row masks and its copy of the column without NaN.
+    """
+    values = column.to_numpy()
+    if (spec.unique or spec.regex or values.size == 0 or str(column.dtype) != str(spec.dtype)
+            or values.dtype.kind not in "iufM"
+            or not all(check.name in _BOUND_CHECKS and check.element_wise is False and check.ignore_na
+                       for check in spec.checks)):
+        return False
+    if spec.nullable:  # fmin/fmax skip NaN and NaT: all missing gives NaN/NaT
+        low, high = np.fmin.reduce(values), np.fmax.reduce(values)
+        if np.isnan(low):
+            return True  # every value missing: nullable, nothing to compare
+    else:
+        low, high = values.min(), values.max()  # NaN and NaT propagate
+        if np.isnan(low) or np.isnan(high):
+            return False  # a missing value: pandera reports not_nullable
+    for check in spec.checks:
+        bound = check.statistics[_BOUND_STATISTIC[check.name]]
+        if values.dtype.kind == "M":
+            bound = pd.Timestamp(bound).to_datetime64()
+        extreme = low if _BOUND_STATISTIC[check.name] == "min_value" else high
+        if not _BOUND_CHECKS[check.name](extreme, bound):
+            return False
+    return True
 
 
 def _category_failures(column: pd.Series, spec) -> pd.DataFrame:
