@@ -32,8 +32,9 @@ from gapscore.models._intervals import norm  # scipy.stats.norm's numbers withou
 from gapscore.models.exceptions import InputError
 
 #: Longest (group x time) axis, in cells, that the integer fast path counts on with
-#: ``bincount`` (up to three int64 arrays of this length, so at most ~100 MB of
-#: scratch); a longer axis falls back to one sort.
+#: ``bincount`` (one int64 count per cell and cause, censoring included, plus a total:
+#: three or four int64 arrays of this length, so at most ~130 MB of scratch); a longer
+#: axis falls back to one sort.
 _DENSE_CELL_LIMIT = 4_000_000
 
 #: statsmodels clips a survival factor ``1 - d/n`` at this floor before taking logs
@@ -76,8 +77,9 @@ def _event_counts(
     Rows are sorted by group then time; times with only censorings are left out (they
     change no estimate, only the risk sets, which are counted in full).
 
-    Each group gets its own stretch of one integer axis (from its first to its last
-    time), so a subject's cell is ``offset[group] + time - first[group]``. When the
+    Each group gets its own stretch of one integer axis (the span of all times when
+    every group fits in the limit so, else from its first to its last time), so a
+    subject's cell is ``offset[group] + time - first[group]``. When the
     axis is short enough the cells are counted with ``bincount`` (no sort at all);
     otherwise with one ``np.sort`` of (cell, cause) codes and run lengths.
     """
@@ -86,33 +88,40 @@ def _event_counts(
         return _EventCounts(empty, empty, empty, np.zeros((n_causes, 0), dtype=np.int64))
     group = group.astype(np.int64, copy=False)
     time = time.astype(np.int64, copy=False)
-    first = np.full(n_groups, np.iinfo(np.int64).max)
-    last = np.full(n_groups, np.iinfo(np.int64).min)
-    np.minimum.at(first, group, time)
-    np.maximum.at(last, group, time)
-    width = np.where(last >= first, last - first + 1, 0)
+    lo, hi = int(time.min()), int(time.max())
+    if n_groups * (hi - lo + 1) <= _DENSE_CELL_LIMIT:
+        # Every group on the stretch of all times: two reductions, no per-group scatter.
+        first = np.full(n_groups, lo)
+        width = np.full(n_groups, hi - lo + 1)
+    else:
+        first = np.full(n_groups, np.iinfo(np.int64).max)
+        last = np.full(n_groups, np.iinfo(np.int64).min)
+        np.minimum.at(first, group, time)
+        np.maximum.at(last, group, time)
+        width = np.where(last >= first, last - first + 1, 0)
     ends = np.cumsum(width)  # one past each group's last cell
     offset = ends - width
     key = (offset - first)[group] + time
     n_cells = int(ends[-1])
+    n_codes = n_causes + 1
     if n_cells <= _DENSE_CELL_LIMIT:
-        per_cause = [
-            np.bincount(key[cause == k], minlength=n_cells) for k in range(1, n_causes + 1)
-        ]
-        occupied = per_cause[0] > 0
-        for extra in per_cause[1:]:
-            occupied |= extra > 0
+        # One count of (cell, cause) codes: column k of a row holds the cell's subjects
+        # with cause k (0: censored), so the cell's total is the row's sum.
+        counts = np.bincount(key * n_codes + cause, minlength=n_cells * n_codes).reshape(n_cells, n_codes)
+        occupied = counts[:, 1] > 0
+        grid = counts[:, 0] + counts[:, 1]
+        for k in range(2, n_codes):
+            occupied |= counts[:, k] > 0
+            grid += counts[:, k]
         rows = np.flatnonzero(occupied)
-        events = np.stack([counts[rows] for counts in per_cause])
-        del per_cause, occupied
-        grid = np.bincount(key, minlength=n_cells)
+        events = np.ascontiguousarray(counts[rows, 1:].T)
+        del counts, occupied
         row_group = np.searchsorted(ends, rows, side="right")
         cum = np.cumsum(grid, out=grid)  # integer counts: exact
         before = np.where(rows > 0, cum[np.maximum(rows - 1, 0)], 0)
         at_risk = cum[ends[row_group] - 1] - before
     else:
         # One sort of (cell, cause) codes; every count is then a run length.
-        n_codes = n_causes + 1
         code = np.sort(key * n_codes + cause)
         cell = code // n_codes
         starts = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
