@@ -127,6 +127,8 @@ def _dates(column: pd.Series, name: str) -> np.ndarray:
             f"parse it with pd.to_datetime first."
         )
     values = column.to_numpy()
+    if not _any_missing_date(values):  # one reduction; the per-row mask only to report
+        return values
     missing = np.isnat(values)
     if missing.any():
         raise InputError(
@@ -134,6 +136,12 @@ def _dates(column: pd.Series, name: str) -> np.ndarray:
             f"{list(column.index[missing][:5])}. Every row must be dated."
         )
     return values
+
+
+def _any_missing_date(values: np.ndarray) -> bool:
+    """Whether a datetime64 array holds NaT: NaT is the smallest int64, so one ``min``
+    reduction tells, without a per-row mask."""
+    return values.size > 0 and int(values.view(np.int64).min()) == np.iinfo(np.int64).min
 
 
 #: Ticks per day of the datetime64 units pandas and numpy use.
@@ -165,6 +173,8 @@ def _label_positions(column: pd.Series, labels: tuple[str, ...], name: str):
         raw, found = pd.factorize(column)
     position = pd.Index(labels).get_indexer(np.asarray(found, dtype=object))
     unknown = np.flatnonzero(position < 0)
+    if not unknown.size and not (raw.size and raw.min() < 0):  # one reduction: every row known
+        return raw, position
     bad = raw < 0
     if unknown.size:  # a categorical may carry unused unknown categories: check the rows
         bad |= np.isin(raw, unknown)
@@ -417,7 +427,7 @@ def _company_codes(
         n_rows = len(parts[0])
         codes = np.split(all_codes[:n_rows], sizes)
         exit_codes = None if exit_companies is None else all_codes[n_rows:].astype(np.int64)
-    if any((c < 0).any() for c in codes):
+    if any(c.size and c.min() < 0 for c in codes):
         raise InputError("rounds['company'] has missing values; every round needs a company.")
     return codes, exit_codes, labels
 
@@ -458,7 +468,7 @@ def _codes(column: pd.Series, rows: np.ndarray, name: str) -> tuple[np.ndarray, 
     else:
         codes, labels = pd.factorize(column.take(rows))
         labels = pd.Index(labels)
-    if (codes < 0).any():
+    if codes.size and codes.min() < 0:
         raise InputError(f"{name} has missing values; every row needs one.")
     return codes, labels
 
