@@ -384,3 +384,18 @@ def test_bound_checks_decided_by_min_and_max_report_what_pandera_reports(tmp_pat
             _, reference = datasets.validate(table, schemas.Rounds, path)
         assert [(p.line, p.column, p.message) for p in fast] == [(p.line, p.column, p.message) for p in reference]
     assert len(fast) == 4
+
+
+def test_typed_amounts_pass_as_they_are_only_when_finite_or_missing():
+    """A typed float column (Parquet) is kept without the text conversion's per-row
+    masks only when every value is finite or NaN; an infinity sends it through the
+    conversion, which reports it (test_parquet_dates_and_amounts_are_checked_like_csv_text)."""
+    from gapscore.scoring.inputs.datasets import _finite_or_missing
+
+    assert _finite_or_missing(pd.Series([1.0, np.nan, 0.0, 1e300]))
+    assert _finite_or_missing(pd.Series([np.nan, np.nan]))
+    assert not _finite_or_missing(pd.Series([1.0, np.inf]))
+    assert not _finite_or_missing(pd.Series([np.nan, -np.inf]))
+    assert not _finite_or_missing(pd.Series(["1.5", "2"], dtype=object))  # text: converted and checked
+    assert not _finite_or_missing(pd.Series([1, 2]))  # int64: converted to float64
+    assert not _finite_or_missing(pd.Series([], dtype=np.float64))
