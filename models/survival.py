@@ -32,9 +32,8 @@ from gapscore.models._intervals import norm  # scipy.stats.norm's numbers withou
 from gapscore.models.exceptions import InputError
 
 #: Longest (group x time) axis, in cells, that the integer fast path counts on with
-#: ``bincount`` (one int64 count per cell and cause, censoring included, plus a total:
-#: three or four int64 arrays of this length, so at most ~130 MB of scratch); a longer
-#: axis falls back to one sort.
+#: ``bincount`` (up to three int64 arrays of this length, so at most ~100 MB of
+#: scratch); a longer axis falls back to one sort.
 _DENSE_CELL_LIMIT = 4_000_000
 
 #: statsmodels clips a survival factor ``1 - d/n`` at this floor before taking logs
@@ -103,25 +102,24 @@ def _event_counts(
     offset = ends - width
     key = (offset - first)[group] + time
     n_cells = int(ends[-1])
-    n_codes = n_causes + 1
     if n_cells <= _DENSE_CELL_LIMIT:
-        # One count of (cell, cause) codes: column k of a row holds the cell's subjects
-        # with cause k (0: censored), so the cell's total is the row's sum.
-        counts = np.bincount(key * n_codes + cause, minlength=n_cells * n_codes).reshape(n_cells, n_codes)
-        occupied = counts[:, 1] > 0
-        grid = counts[:, 0] + counts[:, 1]
-        for k in range(2, n_codes):
-            occupied |= counts[:, k] > 0
-            grid += counts[:, k]
+        per_cause = [
+            np.bincount(key[cause == k], minlength=n_cells) for k in range(1, n_causes + 1)
+        ]
+        occupied = per_cause[0] > 0
+        for extra in per_cause[1:]:
+            occupied |= extra > 0
         rows = np.flatnonzero(occupied)
-        events = np.ascontiguousarray(counts[rows, 1:].T)
-        del counts, occupied
+        events = np.stack([counts[rows] for counts in per_cause])
+        del per_cause, occupied
+        grid = np.bincount(key, minlength=n_cells)
         row_group = np.searchsorted(ends, rows, side="right")
         cum = np.cumsum(grid, out=grid)  # integer counts: exact
         before = np.where(rows > 0, cum[np.maximum(rows - 1, 0)], 0)
         at_risk = cum[ends[row_group] - 1] - before
     else:
         # One sort of (cell, cause) codes; every count is then a run length.
+        n_codes = n_causes + 1
         code = np.sort(key * n_codes + cause)
         cell = code // n_codes
         starts = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
