@@ -823,7 +823,7 @@ def _trend_frame(units, grouping, window_days, freq, ci_level) -> pd.DataFrame:
 
 def _survival_frame(units: _Units, grouping: _Grouping, ci_level: float) -> pd.DataFrame:
     days, cause = _outcomes(units)
-    status = (cause == 1).astype(np.int64)
+    status = cause if units.exit is None else (cause == 1).astype(np.int64)  # without exits cause is 0 or 1
     counts, columns = _km_arrays(days, grouping.code, grouping.size, status, ci_level)
     body = {"months": counts.time / DAYS_PER_MONTH, **columns}
     return _labelled(grouping, counts.group, body)
