@@ -906,18 +906,46 @@ def memo_cmd(obj, sector, all_sectors, as_of, output, template, force, since):
 
 
 def _memo_all(obj, day, output, template, force):
-    """``memo --all``: one memo per bundled sector into the folder ``output``."""
+    """``memo --all``: one memo per bundled sector into the folder ``output``; the
+    workbooks kept together in the answer cache (one entry: the file names and sizes,
+    then the bytes one after another)."""
+    from gapscore.scoring import answer_cache
+    from gapscore.scoring.files import write_bytes
+    from gapscore.scoring.report.memo_files import check_memo_folder, memo_key
+
+    key = memo_key("memo --all", {"as_of": day.isoformat()}, template, data_dir=obj.data_dir, replace=obj.replace,
+                   config_path=obj.config_path)
+    known = answer_cache.get_bytes(key)
+    if known is not None:
+        meta, blob = known
+        files = meta.get("files")
+        well_formed = isinstance(files, list) and all(
+            isinstance(f, list) and len(f) == 3 and isinstance(f[2], int) for f in files)
+        if well_formed and sum(size for _, _, size in files) == len(blob):
+            targets = check_memo_folder(output, [(sector, name) for sector, name, _ in files], force)
+            paths, at = [], 0
+            for target, (_, _, size) in zip(targets, files):
+                paths.append(write_bytes(target, blob[at:at + size], force=force))
+                at += size
+            for p in paths:
+                click.echo(str(p))
+            return
     import pandas as pd
 
     from gapscore.scoring.report import memo as report
     from gapscore.scoring.signals.scores import score_all
 
     results = score_all(obj.store, pd.Timestamp(day), obj.config, progress=_progress("scoring"))
+    kept: list[tuple[str, str, bytes]] = []
     with click.progressbar(length=len(results), label="writing memos", file=sys.stderr) as bar:
         paths = report.write_memos(results, obj.config, obj.store, output, template=template, force=force,
-                                   progress=lambda *_: bar.update(1))
+                                   progress=lambda *_: bar.update(1),
+                                   keep=lambda score, path, data: kept.append((score.sector, path.name, data)))
+    answer_cache.put_bytes(key, b"".join(data for _, _, data in kept),
+                           {"files": [[sector, name, len(data)] for sector, name, data in kept]})
     for p in paths:
         click.echo(str(p))
+
 
 #: Seconds a command runs before it shows progress (a faster command stays quiet).
 PROGRESS_AFTER_S = 2.0

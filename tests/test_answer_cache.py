@@ -225,3 +225,33 @@ def test_memo_from_the_cache_is_the_same_bytes_without_scoring(cache, tmp_path, 
         runner.invoke(main, ["--config", str(config), "memo", "computer_vision", "--as-of", "2016", "-o",
                              str(tmp_path / "mine.xlsx"), "--template", str(template)], catch_exceptions=False)
     assert not (tmp_path / "mine.xlsx").exists()
+
+
+def test_memo_all_from_the_cache_is_the_same_files_without_scoring(cache, tmp_path, monkeypatch):
+    """``memo --all``: the second run writes the same files, byte for byte, from the store
+    (the scoring made impossible), and refuses an existing folder's files without --force."""
+    import gapscore.scoring.signals.scores as scores
+
+    runner = CliRunner()
+    config = tmp_path / "cheap.toml"
+    config.write_text(CHEAP, encoding="utf-8")
+
+    def memo_all(out, *args):
+        return runner.invoke(main, ["--config", str(config), "memo", "--all", "--as-of", "2016", "-o", str(out), *args],
+                             catch_exceptions=False)
+
+    assert memo_all(tmp_path / "cold").exit_code == 0
+    cold = {p.name: p.read_bytes() for p in (tmp_path / "cold").iterdir()}
+    assert len(cold) > 5 and len(_bins(cache)) == 1
+
+    def no_scoring(*args, **kwargs):
+        raise AssertionError("scored although the memos were in the cache")
+
+    monkeypatch.setattr(scores, "score_all", no_scoring)
+    warm = memo_all(tmp_path / "warm")
+    assert warm.exit_code == 0, warm.output
+    assert {p.name: p.read_bytes() for p in (tmp_path / "warm").iterdir()} == cold
+    assert sorted(warm.stdout.split()) == sorted(str(tmp_path / "warm" / n) for n in cold)
+    refused = memo_all(tmp_path / "warm")
+    assert refused.exit_code == 1 and "already exists" in refused.stderr
+    assert memo_all(tmp_path / "warm", "--force").exit_code == 0

@@ -50,8 +50,8 @@ from gapscore.scoring.files import write_bytes
 # Finding templates and checking targets need no pandas (the memo command uses them
 # before it imports pandas, to look its answer up): memo_files.py; re-exported here.
 from gapscore.scoring.report.memo_files import (  # noqa: F401
-    BUNDLED_TEMPLATES, DEFAULT_TEMPLATE, TEMPLATES_ENV, USER_TEMPLATE_DIR, TemplateError, check_memo_target,
-    find_template, memo_filename_for, template_dirs,
+    BUNDLED_TEMPLATES, DEFAULT_TEMPLATE, TEMPLATES_ENV, USER_TEMPLATE_DIR, TemplateError, check_memo_folder,
+    check_memo_target, find_template, memo_filename_for, template_dirs,
 )
 from gapscore.scoring.stage_model import STAGES
 from gapscore.scoring.signals.timing import score as timing_score
@@ -354,28 +354,23 @@ def memo_filename(score) -> str:
 
 
 def write_memos(scores, cfg: dict, store: DataStore, out_dir: str | os.PathLike, *, template: str | os.PathLike | None = None,
-                force: bool = False, progress: Callable | None = None, data_vintage: str | None = None) -> list[Path]:
-    """One memo per score into ``out_dir``; ``progress(score, path)`` after each.
+                force: bool = False, progress: Callable | None = None, data_vintage: str | None = None,
+                keep: Callable | None = None) -> list[Path]:
+    """One memo per score into ``out_dir``; ``progress(score, path)`` after each, and
+    ``keep(score, path, data)`` with the bytes written.
 
     Every target is checked before the first is written, so an existing file (without
     ``force``) stops the run before anything changes.
     """
     scores = list(scores)
-    folder = Path(out_dir)
-    if folder.exists() and not folder.is_dir():
-        raise InputError(f"{folder}: is a file; -o must name a folder for --all")
-    targets = [folder / memo_filename(s) for s in scores]
-    seen: dict[Path, str] = {}
-    for s, t in zip(scores, targets):
-        if t in seen:
-            raise InputError(f"sectors '{seen[t]}' and '{s.sector}' would both be written to {t}; rename one of them")
-        seen[t] = s.sector
-        check_memo_target(t, force)
+    targets = check_memo_folder(out_dir, [(s.sector, memo_filename(s)) for s in scores], force)
     tpl = _resolve_template(template)
     written = []
     for s, t in zip(scores, targets):
         data = build_memo(s, cfg, store, tpl, data_vintage=data_vintage)
         written.append(write_bytes(t, data, force=force))
+        if keep is not None:
+            keep(s, t, data)
         if progress is not None:
             progress(s, t)
     return written

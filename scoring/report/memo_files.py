@@ -84,6 +84,23 @@ def check_memo_target(path: str | os.PathLike, force: bool) -> Path:
         raise InputError(f"{target}: is a folder; give a file path ending in .xlsx")
     return target
 
+def check_memo_folder(out_dir: str | os.PathLike, names: list[tuple[str, str]], force: bool) -> list[Path]:
+    """The targets of ``memo --all`` (``names``: (sector, file name) pairs) in the folder
+    ``out_dir``, every one checked before the first is written: the folder is not a
+    file, no two sectors share a file, and no file is replaced without ``force``."""
+    folder = Path(out_dir)
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"{folder}: is a file; -o must name a folder for --all")
+    targets = [folder / name for _, name in names]
+    seen: dict[Path, str] = {}
+    for (sector, _), target in zip(names, targets):
+        if target in seen:
+            raise InputError(f"sectors '{seen[target]}' and '{sector}' would both be written to {target}; rename one of them")
+        seen[target] = sector
+        check_memo_target(target, force)
+    return targets
+
+
 def memo_filename_for(sector: str, day: dt.date) -> str:
     """``<sector>-memo-<as_of>.xlsx``, with anything but letters, digits, '_', '-' and '.' replaced."""
     safe = _FILE_SAFE.sub("_", str(sector)).strip("._") or "sector"
