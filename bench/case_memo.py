@@ -12,7 +12,8 @@ writing of its cells. The runs of ours and the reference take turns.
   is imported (target: at most 3x the reference, issue 20).
 * ``memo_one_fits``: the same with the answer cache emptied before every run (fit
   cache warm): a memo whose workbook is not stored yet, the scoring and writing work.
-* ``memo_all``: ``memo --all`` (not answer-cached), fit cache warm.
+* ``memo_all``: ``memo --all``, a repeat run as ``memo_one`` (the workbooks from the
+  answer cache).
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def run(ctx: Context) -> list[Result]:
         "memo_one_fits": (memo_one, [one], True, "the fit cache filled, the answer cache emptied before every run "
                           "(the scoring and writing work)"),
         "memo_all": ([ctx.gapscore, "memo", "--all", "--as-of", AS_OF, "-o", str(folder), "--force"], None, False,
-                     "the fit cache filled by an untimed first run"),
+                     "the cache folder filled by an untimed first run: the workbooks come from the answer cache"),
     }
     results = []
     for name, (cmd, books, no_answers, how) in cases.items():
