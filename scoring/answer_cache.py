@@ -13,6 +13,11 @@ runs on. :func:`key` hashes all of them (SHA-256):
 * the Python version and the name (with version) of every installed distribution
   (the ``*.dist-info`` / ``*.egg-info`` entries on ``sys.path``).
 
+``gapscore memo`` keys its finished workbook the same way, with the template file's
+content as a further input (``key(files=...)``; ``scoring/report/memo_files.py``), and
+stores its bytes with :func:`put_bytes` (a header of their SHA-256, length and what the
+command prints, checked by :func:`get_bytes`).
+
 So an entry written for other data, settings, code or libraries can never be found: a
 stale answer is impossible, not just unlikely (``tests/test_answer_cache.py``). Only a
 command that succeeded is stored, and it is stored in every output format (table, JSON,
