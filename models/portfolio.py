@@ -742,68 +742,85 @@ def _tables(params: SimulationParams, sectors: Sequence[str]) -> _Tables:
 
 
 #: The copula needs the normal CDF for every sector, stage and fund; scipy's ndtr
-#: costs ~35 ns a call, so the engine interpolates a table instead: step 2**-10 on
-#: [-9, 9], linear interpolation error below h**2/8 * max|phi'| = 3e-8 in
-#: probability (and Phi(-9) = 1e-19), far below Monte Carlo error.
+#: costs ~35 ns a call, so the engine interpolates tables instead, on a grid of step
+#: 2**-10: linear interpolation error below h**2/8 * max|phi'| = 3e-8 in probability.
 _PHI_STEP = 2.0**-10
-_PHI_LIMIT = 9.0
+#: Sector shocks beyond this many standard deviations are read at the table's end in
+#: the copula (P(|z| > 9) = 2e-19: never in practice).
+_SHOCK_LIMIT = 9.0
 
 
-class _NormalCdfTable:
-    """Linear interpolation of the standard normal CDF on a fixed grid."""
+class _CopulaTable:
+    """``Phi(offset[r] + scale * z)`` for a fixed set of offsets, as float32 tables.
 
-    def __init__(self) -> None:
-        grid = np.arange(-_PHI_LIMIT, _PHI_LIMIT + 0.5 * _PHI_STEP, _PHI_STEP)
-        values = special.ndtr(grid)
-        self.level = values[:-1].copy()
-        self.slope = np.diff(values)
-        self.top = float(len(grid) - 1) - 1e-9
-        # Single-precision copies for the engine (``conditional``).
-        self.level32 = self.level.astype(np.float32)
-        self.slope32 = self.slope.astype(np.float32)
-        self.top32 = np.nextafter(np.float32(len(grid) - 1), np.float32(0))
+    One table per distinct offset, tabulated in ``x = scale * z`` on a grid of step
+    ``_PHI_STEP`` over ``|z| <= _SHOCK_LIMIT``: ``level[j] = Phi(offset + x_j)``
+    (scipy's ``ndtr`` in double precision, stored in single) and ``slope[j]`` the
+    step to the next grid point. Because every table shares the grid in ``x``, a
+    shock's table position (index and fraction) is computed once
+    (:meth:`positions`) and serves every offset it meets (every stage a company of
+    that sector can be at in that round cycle): only the two look-ups and a
+    multiply-add are done per offset. An offset of -inf or +inf (probability 0 or 1)
+    gives a table of exact zeros or ones.
+    """
 
-    def conditional(self, offset: np.ndarray, scale: float, z: np.ndarray) -> np.ndarray:
-        """``Phi(offset[:, None] + scale * z)`` in single precision, rows x funds.
+    def __init__(self, offsets: np.ndarray, scale: float) -> None:
+        offsets = np.asarray(offsets, dtype=float)
+        distinct, which = np.unique(offsets.ravel(), return_inverse=True)
+        half = abs(scale) * _SHOCK_LIMIT
+        n = max(1, math.ceil(2.0 * half / _PHI_STEP))  # intervals per table: up to less than a step past the end
+        x = -half + _PHI_STEP * np.arange(n + 1)
+        with np.errstate(invalid="ignore"):
+            values = special.ndtr(distinct[:, None] + x[None, :])  # (distinct, n + 1)
+        slope = np.diff(values, axis=1)
+        slope[~np.isfinite(slope)] = 0.0
+        self.level = values[:, :-1].astype(np.float32).ravel()
+        self.slope = slope.astype(np.float32).ravel()
+        #: Start of each offset's table in ``level`` / ``slope``, shaped like ``offsets``.
+        self.base = (which * n).reshape(offsets.shape)
+        self._scale = scale / _PHI_STEP
+        self._origin = half / _PHI_STEP
+        self._top = n - 1e-6
 
-        The table position is formed in one multiply-add in float32 (its rounding,
-        about 1e-3 of a grid step, adds at most 4e-7 to the interpolation error), and
-        the result is float32 like the outcome thresholds it feeds: half the memory
-        traffic of double precision, with errors far below Monte Carlo error.
-        """
-        pos = np.multiply(z, np.float32(scale / _PHI_STEP), dtype=np.float32)
-        pos += ((offset + _PHI_LIMIT) * (1.0 / _PHI_STEP)).astype(np.float32)[:, None]
-        np.maximum(pos, np.float32(0.0), out=pos)  # ufuncs: np.clip's Python wrapper costs more here
-        np.minimum(pos, self.top32, out=pos)
-        index = pos.astype(np.intp)
-        pos -= index
-        out = self.slope32.take(index)
-        out *= pos
-        out += self.level32.take(index)
+    def positions(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Table index (intp) and fraction (float32) of each shock, in double precision."""
+        pos = z * self._scale
+        pos += self._origin
+        np.clip(pos, 0.0, self._top, out=pos)
+        whole = np.floor(pos)
+        index = whole.astype(np.intp)
+        pos -= whole  # in double precision: the position can be large (wide tables when rho is high)
+        return index, pos.astype(np.float32)
+
+    def lookup(self, index: np.ndarray, frac: np.ndarray, base: np.ndarray | int) -> np.ndarray:
+        """``Phi`` at the positions ``(index, frac)`` in the tables starting at ``base``
+        (one per row of ``index``, or one for all): rows x funds, float32."""
+        if not isinstance(base, (int, np.integer)) or base:
+            index = index + (base[:, None] if isinstance(base, np.ndarray) else base)
+        out = self.slope.take(index)
+        out *= frac
+        out += self.level.take(index)
         return out
 
-    def __call__(self, x: np.ndarray) -> np.ndarray:
-        pos = (x + _PHI_LIMIT) * (1.0 / _PHI_STEP)
-        np.clip(pos, 0.0, self.top, out=pos)
-        index = pos.astype(np.intp)
-        pos -= index
-        out = np.take(self.slope, index)
-        out *= pos
-        out += np.take(self.level, index)
-        return out
+    def conditional(self, row: int, z: np.ndarray) -> np.ndarray:
+        """``Phi(offsets[row] + scale * z)`` for an array of shocks (for checks)."""
+        index, frac = self.positions(np.asarray(z, dtype=float))
+        return self.lookup(index, frac, int(np.ravel(self.base)[row]))
 
 
-def _conditional_graduation(probit: np.ndarray, rho: float, z: np.ndarray, phi: _NormalCdfTable) -> np.ndarray:
-    """Graduation probability given sector shocks ``z`` (sectors x funds).
+def _copula_table(tables: _Tables, rho: float) -> _CopulaTable | None:
+    """The copula's tables for every sector and stage (None without correlation).
 
     One-factor Gaussian copula: company i graduates when
     ``sqrt(rho) * z_sector + sqrt(1 - rho) * eps_i < probit(p)``, so given ``z`` it
     graduates with probability ``Phi((probit(p) - sqrt(rho) z) / sqrt(1 - rho))``;
-    averaged over ``z`` this is ``p`` again. ``probit`` is one value per sector row.
+    averaged over ``z`` this is ``p`` again. Offsets: ``probit / sqrt(1 - rho)`` per
+    sector and stage; scale ``-sqrt(rho / (1 - rho))``.
     """
-    probit = np.clip(probit, -2 * _PHI_LIMIT, 2 * _PHI_LIMIT)  # p = 0 or 1 -> -+inf
-    scale = 1.0 / math.sqrt(1.0 - rho)
-    return phi.conditional(probit * scale, -math.sqrt(rho) * scale, z)
+    if rho <= 0.0:
+        return None
+    inv = 1.0 / math.sqrt(1.0 - rho)
+    return _CopulaTable(tables.probit * inv, -math.sqrt(rho) * inv)
 
 
 # --------------------------------------------------------------------------------------
@@ -1007,7 +1024,7 @@ def _check_run(sims: int, seed: int, reserve_usd: float) -> tuple[int, int, floa
 # --------------------------------------------------------------------------------------
 
 
-def _outcome_codes(book: _Book, tables: _Tables, rho: float, z: np.ndarray, phi: _NormalCdfTable,
+def _outcome_codes(book: _Book, tables: _Tables, copula: _CopulaTable | None, z: np.ndarray,
                    u: np.ndarray) -> np.ndarray:
     """Each company's outcome from one uniform draw (companies x funds, int8).
 
@@ -1021,28 +1038,41 @@ def _outcome_codes(book: _Book, tables: _Tables, rho: float, z: np.ndarray, phi:
     ``[s_{t+1}, a_t)`` and acquisition ``[a_t, s_t)`` with
     ``a_t = s_t - (s_t - s_{t+1}) q_t``. The code is the number of the thresholds
     ``a_0 .. a_{L-1}, s_1 .. s_L`` above the uniform: the step-by-step model of
-    :func:`simulate_fund_reference`, with one draw instead of up to eight.
+    :func:`simulate_fund_reference`, with one draw instead of up to eight. ``copula``
+    gives each sector's graduation probabilities given its shocks (None: rho = 0,
+    the unconditional ones).
     """
     n_companies, width = u.shape
     outcome = np.zeros((n_companies, width), dtype=np.int8)
     hit = np.empty(u.shape, dtype=bool)
+    if copula is not None:  # every shock's table position, once: sectors x steps x funds
+        index, frac = copula.positions(z)
+    n_sectors = len(book.sectors)
     for (e, r0, r1), (present, local) in zip(book.groups, book.group_sectors, strict=True):
         steps = len(STAGES) - e
-        shape = (present.size, width if rho > 0.0 else 1)
+        rows = slice(None) if present.size == n_sectors else present  # all sectors: views, no copies
+        shape = (present.size, width if copula is not None else 1)
         # Single precision, like the uniform they are compared with (resolution 2**-24).
         thresholds = np.empty((2 * steps,) + shape, dtype=np.float32)  # a_0, s_1, a_1, s_2, ...
-        reach = np.ones(shape, dtype=np.float32)
-        if rho > 0.0:  # every step's graduation at once: rows (sector, step)
-            grad = _conditional_graduation(tables.probit[present, e:].ravel(), rho,
-                                           z[present, :steps, :].reshape(-1, width), phi).reshape(-1, steps, width)
+        reach = None  # s_t; s_0 = 1
         for t in range(steps):
             k = e + t
-            g = grad[:, t, :] if rho > 0.0 else tables.grad[present, k][:, None]
+            if copula is not None:
+                base = copula.base[rows, k]
+                g = copula.lookup(index[rows, t], frac[rows, t], int(base[0]) if (base == base[0]).all() else base)
+            else:
+                g = tables.grad[present, k][:, None].astype(np.float32)
             a_t, s_next = thresholds[2 * t], thresholds[2 * t + 1]
-            np.multiply(reach, g, out=s_next)
-            np.subtract(reach, s_next, out=a_t)
-            a_t *= np.float32(-tables.mna[k])
-            a_t += reach
+            q = np.float32(tables.mna[k])
+            if reach is None:  # a_0 = 1 - (1 - g) q = g q + (1 - q)
+                s_next[...] = g
+                np.multiply(g, q, out=a_t)
+                a_t += np.float32(1.0) - q
+            else:  # a_t = s_t - (s_t - s_{t+1}) q
+                np.multiply(reach, g, out=s_next)
+                np.subtract(reach, s_next, out=a_t)
+                a_t *= -q
+                a_t += reach
             reach = s_next
         ue, oe, he = u[r0:r1], outcome[r0:r1], hit[r0:r1]
         for m in range(2 * steps):
@@ -1098,7 +1128,7 @@ def _lookup(book: _Book, tables: _Tables) -> _Lookup:
 
 
 def _simulate_chunk(book: _Book, tables: _Tables, params: SimulationParams, reserve: float,
-                    blocks: Sequence[tuple[np.random.Generator, int, int]], phi: _NormalCdfTable,
+                    blocks: Sequence[tuple[np.random.Generator, int, int]], copula: _CopulaTable | None,
                     lookup: _Lookup) -> tuple[np.ndarray, np.ndarray | None]:
     """Simulate the funds of whole RNG blocks side by side (companies x funds arrays).
 
@@ -1117,7 +1147,7 @@ def _simulate_chunk(book: _Book, tables: _Tables, params: SimulationParams, rese
     n_sectors, n_steps = len(book.sectors), len(STAGES)
     z = _draw_blocks(blocks, n_sectors * n_steps, width, "standard_normal").reshape(n_sectors, n_steps, width)
     u = _draw_blocks(blocks, n_companies, width, "random", np.float32)
-    outcome = _outcome_codes(book, tables, params.sector_rho, z, phi, u)
+    outcome = _outcome_codes(book, tables, copula, z, u)
     del u, z
 
     if reserve > 0.0 and tables.follow[1:].any():
@@ -1301,7 +1331,7 @@ def simulate_fund(
         raise InputError(f"The 'chunk_size' parameter must be a positive integer. Got {chunk_size!r} instead.")
     book = _book(portfolio)
     tables = _tables(params, book.sectors)
-    phi = _NormalCdfTable()
+    copula = _copula_table(tables, params.sector_rho)
     lookup = _lookup(book, tables)
     keep = sims <= KEEP_TVPI_MAX_SIMS if keep_tvpi is None else bool(keep_tvpi)
 
@@ -1317,7 +1347,7 @@ def simulate_fund(
             size = min(BLOCK_FUNDS, sims - b * BLOCK_FUNDS)
             blocks.append((np.random.default_rng(children[b]), row, row + size))
             row += size
-        value, invested = _simulate_chunk(book, tables, params, reserve, blocks, phi, lookup)
+        value, invested = _simulate_chunk(book, tables, params, reserve, blocks, copula, lookup)
         tvpi, loss, best = _fund_statistics(value, invested, book.check)
         for b, (_, r0, r1) in zip(ids, blocks, strict=True):
             acc.add(b, b * BLOCK_FUNDS, tvpi[r0:r1], loss[r0:r1], best[r0:r1])
