@@ -1103,12 +1103,17 @@ class _Lookup:
 
     ``price`` = check x post-money ratio x ownership without follow-ons (USD per unit
     of exit multiple); ``worth`` = check x post-money ratio (to be multiplied by the
-    simulated ownership when the fund follows on); ``success`` marks code 2L.
+    simulated ownership when the fund follows on); ``success`` marks code 2L;
+    ``check`` is the company's initial check; ``slot`` is the row of
+    :func:`_follow_on`'s per-fund tables for the company's entry group and the rounds
+    it raised.
     """
 
     price: np.ndarray
     worth: np.ndarray
     success: np.ndarray
+    check: np.ndarray
+    slot: np.ndarray
 
 
 def _lookup(book: _Book, tables: _Tables) -> _Lookup:
@@ -1116,6 +1121,10 @@ def _lookup(book: _Book, tables: _Tables) -> _Lookup:
     price = np.zeros((n_companies, _CODES))
     worth = np.zeros((n_companies, _CODES))
     success = np.zeros((n_companies, _CODES), dtype=bool)
+    slot = np.zeros((n_companies, _CODES), dtype=np.intp)
+    base = {}
+    for e, _, _ in book.groups:  # _follow_on's tables: per group, one row per number of rounds raised
+        base[e] = sum(len(STAGES) - g for g in base)
     for j in range(n_companies):
         e = int(book.entry[j])
         steps = len(STAGES) - e
@@ -1124,13 +1133,15 @@ def _lookup(book: _Book, tables: _Tables) -> _Lookup:
             worth[j, code] = book.check[j] * tables.value[e, stage]
             price[j, code] = worth[j, code] * tables.own[e, stage]
             success[j, code] = code == 2 * steps
-    return _Lookup(price.ravel(), worth.ravel(), success.ravel())
+            slot[j, code] = base[e] + stage - e
+    check = np.repeat(book.check, _CODES)
+    return _Lookup(price.ravel(), worth.ravel(), success.ravel(), check, slot.ravel())
 
 
 def _simulate_chunk(book: _Book, tables: _Tables, params: SimulationParams, reserve: float,
                     blocks: Sequence[tuple[np.random.Generator, int, int]], copula: _CopulaTable | None,
-                    lookup: _Lookup) -> tuple[np.ndarray, np.ndarray | None]:
-    """Simulate the funds of whole RNG blocks side by side (companies x funds arrays).
+                    lookup: _Lookup) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Simulate the funds of whole RNG blocks side by side; per-fund statistics.
 
     ``blocks`` lists (generator, first fund, end fund) within the chunk. Each block's
     generator is called in a fixed order (sector shocks per sector and step, one
@@ -1139,8 +1150,13 @@ def _simulate_chunk(book: _Book, tables: _Tables, params: SimulationParams, rese
     blocks share its chunk. (The uniform chooses between an exit distribution's body
     and Pareto tail; the default acquisition exit has no tail and leaves it unused.)
 
-    Returns (value, invested): companies x funds, USD; ``invested`` is None when the
-    fund made no follow-ons (paid-in = the initial checks).
+    Only exits with value carry money out, so after the outcome codes everything is
+    computed per exit (about 9 of 30 companies) or per fund, never again per company
+    and fund: an exit's ownership and follow-on money come from its fund's
+    per-round tables (:func:`_follow_on`), and the fund sums are bincounts over its
+    exits, in company order like a sum over the companies x funds array.
+
+    Returns TVPI, loss ratio and best-company share per fund (funds of the chunk).
     """
     width = blocks[-1][2]
     n_companies = book.check.shape[0]
@@ -1151,16 +1167,13 @@ def _simulate_chunk(book: _Book, tables: _Tables, params: SimulationParams, rese
     del u, z
 
     if reserve > 0.0 and tables.follow[1:].any():
-        own, follow_on = _follow_on(book, tables, reserve, outcome)
-        invested = follow_on
-        invested += book.check[:, None]
+        own, paid, fund_invested = _follow_on(book, tables, reserve, outcome)
     else:
-        own = None
-        invested = None
+        own = paid = None
+        fund_invested = np.full(width, book.check.sum())
 
     # Exits with value: even codes (acquired at some step, or success = 2L).
     exits = (outcome & 1) == 0
-    value = np.zeros((n_companies, width))
     if len(blocks) == 1:
         pieces = [(blocks[0][0], np.flatnonzero(exits))]
     else:
@@ -1168,28 +1181,45 @@ def _simulate_chunk(book: _Book, tables: _Tables, params: SimulationParams, rese
         for gen, r0, r1 in blocks:
             comp, fund = np.nonzero(exits[:, r0:r1])
             pieces.append((gen, comp * width + fund + r0))
+    fund_value = np.zeros(width)
+    best = np.zeros(width)
+    kept = np.zeros(width)  # paid-in of the companies returning at least what the fund put in
     for gen, flat in pieces:
         if flat.size == 0:
             continue
         uni = gen.random(flat.size)
         nor = gen.standard_normal(flat.size)
-        key = (flat // width) * _CODES + outcome.ravel()[flat]
+        company = flat // width
+        column = flat - company * width
+        key = company * _CODES
+        key += outcome.ravel()[flat]
         success = lookup.success[key]
         won, sold = np.flatnonzero(success), np.flatnonzero(~success)
-        multiple = np.empty(flat.size)  # each exit's distribution computed only on its own exits
+        value = np.empty(flat.size)  # each exit's distribution computed only on its own exits
         for dist, rows in ((params.mna_exit, sold), (params.success_exit, won)):
             if rows.size:
-                multiple[rows] = dist.transform(uni[rows], nor[rows])
+                value[rows] = dist.transform(uni[rows], nor[rows])
+        check = lookup.check[key]
         if own is None:
-            multiple *= lookup.price[key]
+            value *= lookup.price[key]
+            invested = check
         else:
-            multiple *= lookup.worth[key]
-            multiple *= own.ravel()[flat]
-        value.ravel()[flat] = multiple
-    return value, invested
+            at = lookup.slot[key]
+            at *= width
+            at += column
+            value *= lookup.worth[key]
+            value *= own.take(at)
+            invested = paid.take(at)
+            invested *= check
+            invested += check
+        fund_value += np.bincount(column, weights=value, minlength=width)
+        np.maximum.at(best, column, value)
+        kept += np.bincount(column, weights=np.where(value < invested, 0.0, invested), minlength=width)
+    return _fund_statistics(fund_value, fund_invested, kept, best)
 
 
-def _follow_on(book: _Book, tables: _Tables, reserve: float, outcome: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _follow_on(book: _Book, tables: _Tables, reserve: float, outcome: np.ndarray,
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pro-rata follow-ons from a shared reserve, step by step since entry.
 
     At step t every company that graduates raises the round at stage e + t + 1. The
@@ -1202,75 +1232,63 @@ def _follow_on(book: _Book, tables: _Tables, reserve: float, outcome: np.ndarray
     the same for every company at a step, so a company's ownership and follow-on
     money per dollar of check depend only on how many rounds it raised: the steps
     run on per-fund vectors (``own_after[n]``, ``paid_after[n]``: after n rounds),
-    the step's demand is a check-weighted count of the graduates, and each company
-    reads its two numbers from its round count at the end (one gather each) instead
-    of updating companies x funds arrays at every step.
+    the step's demand is a check-weighted count of the graduates, and the money it
+    costs the fund is that count times the step's payment per dollar of check.
 
-    Returns (ownership factor at exit, follow-on USD), companies x funds.
+    Returns (own, paid, invested): ``own`` and ``paid`` are slots x funds, one row per
+    entry group and number of rounds raised (``_Lookup.slot``), the ownership factor
+    and the follow-on USD per dollar of check; ``invested`` is each fund's paid-in
+    capital (initial checks plus follow-ons).
     """
-    n_companies, width = outcome.shape
-    columns = np.arange(width)
-    own = np.empty((n_companies, width))
-    follow_on = np.empty((n_companies, width))
+    width = outcome.shape[1]
     left = np.full(width, reserve)
-    state = {}  # entry stage -> (rounds raised, own_after, paid_after)
-    for e, r0, r1 in book.groups:
-        last_round = len(STAGES) - 1 - e  # rounds a company entering at e can raise
-        rounds = np.minimum(outcome[r0:r1] >> 1, last_round)  # code 2t, 2t+1: t rounds; 2L (success): all
-        state[e] = (rounds, [np.ones(width)], [np.zeros(width)])
+    invested = np.full(width, book.check.sum())
+    state = {e: ([np.ones(width)], [np.zeros(width)]) for e, _, _ in book.groups}
     for t in range(len(STAGES) - 1):
         raising = [(e, r0, r1, e + t + 1) for e, r0, r1 in book.groups if e + t + 1 <= _LAST]
         if not raising:
             break
         total = np.zeros(width)
-        weights = {}
+        counts = {}
         for e, r0, r1, k in raising:
             if tables.follow[k]:
-                rounds, own_after, _ = state[e]
-                # Check-weighted count of this step's graduates per fund.
-                weight = book.check[r0:r1] @ (rounds > t)
-                weights[e] = weight * own_after[t] * (tables.dilution[k] * tables.value[e, k])
-                total += weights[e]
+                own_after, _ = state[e]
+                # Check-weighted count of this step's graduates per fund: codes above
+                # 2t + 1 raised more than t rounds.
+                counts[e] = book.check[r0:r1] @ (outcome[r0:r1] > 2 * t + 1)
+                total += counts[e] * own_after[t] * (tables.dilution[k] * tables.value[e, k])
         with np.errstate(invalid="ignore", divide="ignore"):
             frac = np.where(total > 0, np.minimum(1.0, left / total), 0.0)
         for e, r0, r1, k in raising:
-            _, own_after, paid_after = state[e]
+            own_after, paid_after = state[e]
             dil = tables.dilution[k]
             if tables.follow[k]:
+                pay = own_after[t] * (dil * tables.value[e, k]) * frac
                 own_after.append(own_after[t] * ((1.0 - dil) + dil * frac))
-                paid_after.append(paid_after[t] + own_after[t] * (dil * tables.value[e, k]) * frac)
+                paid_after.append(paid_after[t] + pay)
+                pay *= counts[e]
+                invested += pay
             else:
                 own_after.append(own_after[t] * (1.0 - dil))
                 paid_after.append(paid_after[t])
         left = np.maximum(left - frac * total, 0.0)
-    for e, r0, r1 in book.groups:
-        rounds, own_after, paid_after = state[e]
-        at = rounds.astype(np.intp)
-        at *= width
-        at += columns
-        own[r0:r1] = np.concatenate(own_after).take(at)
-        follow_on[r0:r1] = np.concatenate(paid_after).take(at)
-        follow_on[r0:r1] *= book.check[r0:r1, None]
-    return own, follow_on
+    own = np.concatenate([np.stack(state[e][0]) for e, _, _ in book.groups])
+    paid = np.concatenate([np.stack(state[e][1]) for e, _, _ in book.groups])
+    return own, paid, invested
 
 
-def _fund_statistics(value: np.ndarray, invested: np.ndarray | None, check: np.ndarray,
+def _fund_statistics(fund_value: np.ndarray, fund_invested: np.ndarray, kept: np.ndarray, best: np.ndarray,
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """TVPI, loss ratio and best-company share per fund from companies x funds arrays.
+    """TVPI, loss ratio and best-company share per fund.
 
-    ``invested`` is None when nobody followed on (paid-in = the checks ``check``).
+    ``kept`` is the paid-in capital of the companies that returned at least what the
+    fund put in them (the rest, failures included, is lost); ``best`` the largest
+    company value in each fund.
     """
-    fund_value = value.sum(axis=0)
-    if invested is None:
-        fund_invested = np.full(value.shape[1], check.sum())
-        lost = check @ (value < check[:, None])
-    else:
-        fund_invested = invested.sum(axis=0)
-        lost = (invested * (value < invested)).sum(axis=0)  # same sums as np.where(..., 0.0), twice as fast
     tvpi = fund_value / fund_invested
-    loss = lost / fund_invested
+    loss = (fund_invested - kept) / fund_invested
     with np.errstate(invalid="ignore", divide="ignore"):
-        best = np.where(fund_value > 0, value.max(axis=0) / fund_value, np.nan)
+        best = np.where(fund_value > 0, best / fund_value, np.nan)
     return tvpi, loss, best
 
 
@@ -1347,8 +1365,7 @@ def simulate_fund(
             size = min(BLOCK_FUNDS, sims - b * BLOCK_FUNDS)
             blocks.append((np.random.default_rng(children[b]), row, row + size))
             row += size
-        value, invested = _simulate_chunk(book, tables, params, reserve, blocks, copula, lookup)
-        tvpi, loss, best = _fund_statistics(value, invested, book.check)
+        tvpi, loss, best = _simulate_chunk(book, tables, params, reserve, blocks, copula, lookup)
         for b, (_, r0, r1) in zip(ids, blocks, strict=True):
             acc.add(b, b * BLOCK_FUNDS, tvpi[r0:r1], loss[r0:r1], best[r0:r1])
     return acc.outcome(seed)
