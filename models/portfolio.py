@@ -27,7 +27,7 @@ without a published source are marked as assumptions and argued for in
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from statistics import NormalDist
 from types import MappingProxyType
@@ -750,6 +750,32 @@ _PHI_STEP = 2.0**-10
 _SHOCK_LIMIT = 9.0
 
 
+class _Scratch:
+    """Work arrays reused from chunk to chunk of one :func:`simulate_fund` call.
+
+    A chunk's arrays are 0.1-1 MB each; allocated afresh every chunk, the allocator
+    hands each back to the operating system and the next chunk pays a page fault per
+    4 KB touched (measured: about a third of the CPU time of a first run of one
+    million funds). Each name is one buffer, grown when needed, so arrays alive at
+    the same time need different names.
+    """
+
+    def __init__(self) -> None:
+        self._buffers: dict[str, np.ndarray] = {}
+
+    def __call__(self, name: str, shape: tuple[int, ...], dtype: type = np.float64) -> np.ndarray:
+        size = math.prod(shape)
+        buf = self._buffers.get(name)
+        if buf is None or buf.dtype != dtype or buf.size < size:
+            buf = self._buffers[name] = np.empty(max(size, 1), dtype=dtype)
+        return buf[:size].reshape(shape)
+
+
+def _fresh(name: str, shape: tuple[int, ...], dtype: type = np.float64) -> np.ndarray:
+    """A new array, for callers without a :class:`_Scratch`."""
+    return np.empty(shape, dtype=dtype)
+
+
 class _CopulaTable:
     """``Phi(offset[r] + scale * z)`` for a fixed set of offsets, as float32 tables.
 
@@ -782,24 +808,29 @@ class _CopulaTable:
         self._origin = half / _PHI_STEP
         self._top = n - 1e-6
 
-    def positions(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def positions(self, z: np.ndarray, scratch: _Scratch | Callable = _fresh) -> tuple[np.ndarray, np.ndarray]:
         """Table index (intp) and fraction (float32) of each shock, in double precision."""
-        pos = z * self._scale
+        pos = np.multiply(z, self._scale, out=scratch("copula_pos", z.shape))
         pos += self._origin
         np.clip(pos, 0.0, self._top, out=pos)
-        whole = np.floor(pos)
-        index = whole.astype(np.intp)
+        whole = np.floor(pos, out=scratch("copula_whole", z.shape))
+        index = scratch("copula_index", z.shape, np.intp)
+        index[...] = whole
         pos -= whole  # in double precision: the position can be large (wide tables when rho is high)
-        return index, pos.astype(np.float32)
+        frac = scratch("copula_frac", z.shape, np.float32)
+        frac[...] = pos
+        return index, frac
 
-    def lookup(self, index: np.ndarray, frac: np.ndarray, base: np.ndarray | int) -> np.ndarray:
+    def lookup(self, index: np.ndarray, frac: np.ndarray, base: np.ndarray | int,
+               scratch: _Scratch | Callable = _fresh) -> np.ndarray:
         """``Phi`` at the positions ``(index, frac)`` in the tables starting at ``base``
         (one per row of ``index``, or one for all): rows x funds, float32."""
         if not isinstance(base, (int, np.integer)) or base:
-            index = index + (base[:, None] if isinstance(base, np.ndarray) else base)
-        out = self.slope.take(index)
+            index = np.add(index, base[:, None] if isinstance(base, np.ndarray) else base,
+                           out=scratch("copula_at", index.shape, np.intp))
+        out = self.slope.take(index, out=scratch("copula_g", index.shape, np.float32), mode="clip")
         out *= frac
-        out += self.level.take(index)
+        out += self.level.take(index, out=scratch("copula_level", index.shape, np.float32), mode="clip")
         return out
 
     def conditional(self, row: int, z: np.ndarray) -> np.ndarray:
@@ -1025,7 +1056,7 @@ def _check_run(sims: int, seed: int, reserve_usd: float) -> tuple[int, int, floa
 
 
 def _outcome_codes(book: _Book, tables: _Tables, copula: _CopulaTable | None, z: np.ndarray,
-                   u: np.ndarray) -> np.ndarray:
+                   u: np.ndarray, scratch: _Scratch | Callable = _fresh) -> np.ndarray:
     """Each company's outcome from one uniform draw (companies x funds, int8).
 
     ``z`` holds the sector shocks, sectors x steps x funds: step t (the t-th round
@@ -1043,23 +1074,25 @@ def _outcome_codes(book: _Book, tables: _Tables, copula: _CopulaTable | None, z:
     the unconditional ones).
     """
     n_companies, width = u.shape
-    outcome = np.zeros((n_companies, width), dtype=np.int8)
-    hit = np.empty(u.shape, dtype=bool)
+    outcome = scratch("outcome", (n_companies, width), np.int8)
+    outcome[...] = 0
+    hit = scratch("hit", u.shape, bool)
     if copula is not None:  # every shock's table position, once: sectors x steps x funds
-        index, frac = copula.positions(z)
+        index, frac = copula.positions(z, scratch)
     n_sectors = len(book.sectors)
     for (e, r0, r1), (present, local) in zip(book.groups, book.group_sectors, strict=True):
         steps = len(STAGES) - e
         rows = slice(None) if present.size == n_sectors else present  # all sectors: views, no copies
         shape = (present.size, width if copula is not None else 1)
         # Single precision, like the uniform they are compared with (resolution 2**-24).
-        thresholds = np.empty((2 * steps,) + shape, dtype=np.float32)  # a_0, s_1, a_1, s_2, ...
+        thresholds = scratch("thresholds", (2 * steps,) + shape, np.float32)  # a_0, s_1, a_1, s_2, ...
         reach = None  # s_t; s_0 = 1
         for t in range(steps):
             k = e + t
             if copula is not None:
                 base = copula.base[rows, k]
-                g = copula.lookup(index[rows, t], frac[rows, t], int(base[0]) if (base == base[0]).all() else base)
+                g = copula.lookup(index[rows, t], frac[rows, t], int(base[0]) if (base == base[0]).all() else base,
+                                  scratch)
             else:
                 g = tables.grad[present, k][:, None].astype(np.float32)
             a_t, s_next = thresholds[2 * t], thresholds[2 * t + 1]
@@ -1075,16 +1108,18 @@ def _outcome_codes(book: _Book, tables: _Tables, copula: _CopulaTable | None, z:
                 a_t += reach
             reach = s_next
         ue, oe, he = u[r0:r1], outcome[r0:r1], hit[r0:r1]
+        rows_m = scratch("threshold_rows", (r1 - r0, shape[1]), np.float32)
         for m in range(2 * steps):
-            np.less(ue, np.take(thresholds[m], local, axis=0), out=he)
+            np.less(ue, np.take(thresholds[m], local, axis=0, out=rows_m, mode="clip"), out=he)
             np.add(oe, he, out=oe)
     return outcome
 
 
 def _draw_blocks(blocks: Sequence[tuple[np.random.Generator, int, int]], rows: int, width: int,
-                 method: str, dtype: type = np.float64) -> np.ndarray:
+                 method: str, dtype: type = np.float64, out: np.ndarray | None = None) -> np.ndarray:
     """Fill a rows x width array block by block (each block: its own generator, C order)."""
-    out = np.empty((rows, width), dtype=dtype)
+    if out is None:
+        out = np.empty((rows, width), dtype=dtype)
     if len(blocks) == 1:
         getattr(blocks[0][0], method)(out=out, dtype=dtype)
         return out
@@ -1140,7 +1175,7 @@ def _lookup(book: _Book, tables: _Tables) -> _Lookup:
 
 def _simulate_chunk(book: _Book, tables: _Tables, params: SimulationParams, reserve: float,
                     blocks: Sequence[tuple[np.random.Generator, int, int]], copula: _CopulaTable | None,
-                    lookup: _Lookup) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                    lookup: _Lookup, scratch: _Scratch | Callable = _fresh) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Simulate the funds of whole RNG blocks side by side; per-fund statistics.
 
     ``blocks`` lists (generator, first fund, end fund) within the chunk. Each block's
@@ -1161,10 +1196,11 @@ def _simulate_chunk(book: _Book, tables: _Tables, params: SimulationParams, rese
     width = blocks[-1][2]
     n_companies = book.check.shape[0]
     n_sectors, n_steps = len(book.sectors), len(STAGES)
-    z = _draw_blocks(blocks, n_sectors * n_steps, width, "standard_normal").reshape(n_sectors, n_steps, width)
-    u = _draw_blocks(blocks, n_companies, width, "random", np.float32)
-    outcome = _outcome_codes(book, tables, copula, z, u)
-    del u, z
+    z = _draw_blocks(blocks, n_sectors * n_steps, width, "standard_normal",
+                     out=scratch("z", (n_sectors * n_steps, width))).reshape(n_sectors, n_steps, width)
+    u = _draw_blocks(blocks, n_companies, width, "random", np.float32,
+                     out=scratch("u", (n_companies, width), np.float32))
+    outcome = _outcome_codes(book, tables, copula, z, u, scratch)
 
     if reserve > 0.0 and tables.follow[1:].any():
         own, paid, fund_invested = _follow_on(book, tables, reserve, outcome)
@@ -1173,7 +1209,7 @@ def _simulate_chunk(book: _Book, tables: _Tables, params: SimulationParams, rese
         fund_invested = np.full(width, book.check.sum())
 
     # Exits with value: even codes (acquired at some step, or success = 2L).
-    exits = (outcome & 1) == 0
+    exits = np.bitwise_and(outcome, 1, out=scratch("odd", outcome.shape, np.int8)) == 0
     if len(blocks) == 1:
         pieces = [(blocks[0][0], np.flatnonzero(exits))]
     else:
@@ -1187,34 +1223,37 @@ def _simulate_chunk(book: _Book, tables: _Tables, params: SimulationParams, rese
     for gen, flat in pieces:
         if flat.size == 0:
             continue
-        uni = gen.random(flat.size)
-        nor = gen.standard_normal(flat.size)
-        company = flat // width
-        column = flat - company * width
-        key = company * _CODES
-        key += outcome.ravel()[flat]
-        success = lookup.success[key]
+        n = flat.shape
+        uni = gen.random(out=scratch("exit_uniform", n))
+        nor = gen.standard_normal(out=scratch("exit_normal", n))
+        company = np.floor_divide(flat, width, out=scratch("exit_company", n, np.intp))
+        column = np.multiply(company, width, out=scratch("exit_column", n, np.intp))
+        np.subtract(flat, column, out=column)
+        key = np.multiply(company, _CODES, out=company)
+        key += outcome.ravel().take(flat, out=scratch("exit_code", n, np.int8), mode="clip")
+        success = lookup.success.take(key, out=scratch("exit_success", n, bool), mode="clip")
         won, sold = np.flatnonzero(success), np.flatnonzero(~success)
-        value = np.empty(flat.size)  # each exit's distribution computed only on its own exits
+        value = scratch("exit_value", n)  # each exit's distribution computed only on its own exits
         for dist, rows in ((params.mna_exit, sold), (params.success_exit, won)):
             if rows.size:
                 value[rows] = dist.transform(uni[rows], nor[rows])
-        check = lookup.check[key]
+        check = lookup.check.take(key, out=scratch("exit_check", n), mode="clip")
         if own is None:
-            value *= lookup.price[key]
+            value *= lookup.price.take(key, out=scratch("exit_worth", n), mode="clip")
             invested = check
         else:
-            at = lookup.slot[key]
+            at = lookup.slot.take(key, out=scratch("exit_at", n, np.intp), mode="clip")
             at *= width
             at += column
-            value *= lookup.worth[key]
-            value *= own.take(at)
-            invested = paid.take(at)
+            value *= lookup.worth.take(key, out=scratch("exit_worth", n), mode="clip")
+            value *= own.take(at, out=scratch("exit_own", n), mode="clip")
+            invested = paid.take(at, out=scratch("exit_paid", n), mode="clip")
             invested *= check
             invested += check
         fund_value += np.bincount(column, weights=value, minlength=width)
         np.maximum.at(best, column, value)
-        kept += np.bincount(column, weights=np.where(value < invested, 0.0, invested), minlength=width)
+        invested *= value >= invested  # what is lost is counted from the paid-in
+        kept += np.bincount(column, weights=invested, minlength=width)
     return _fund_statistics(fund_value, fund_invested, kept, best)
 
 
@@ -1357,6 +1396,7 @@ def simulate_fund(
     children = np.random.SeedSequence(seed).spawn(n_blocks)
     per_chunk = max(1, int(chunk_size) // BLOCK_FUNDS)
     acc = _Accumulator(sims, n_blocks, thresholds, keep, HISTOGRAM_EDGES)
+    scratch = _Scratch()
     for first in range(0, n_blocks, per_chunk):
         ids = range(first, min(first + per_chunk, n_blocks))
         blocks = []
@@ -1365,7 +1405,7 @@ def simulate_fund(
             size = min(BLOCK_FUNDS, sims - b * BLOCK_FUNDS)
             blocks.append((np.random.default_rng(children[b]), row, row + size))
             row += size
-        tvpi, loss, best = _simulate_chunk(book, tables, params, reserve, blocks, copula, lookup)
+        tvpi, loss, best = _simulate_chunk(book, tables, params, reserve, blocks, copula, lookup, scratch)
         for b, (_, r0, r1) in zip(ids, blocks, strict=True):
             acc.add(b, b * BLOCK_FUNDS, tvpi[r0:r1], loss[r0:r1], best[r0:r1])
     return acc.outcome(seed)
