@@ -822,15 +822,19 @@ class _CopulaTable:
         return index, frac
 
     def lookup(self, index: np.ndarray, frac: np.ndarray, base: np.ndarray | int,
-               scratch: _Scratch | Callable = _fresh) -> np.ndarray:
+               scratch: _Scratch | Callable = _fresh, out: np.ndarray | None = None) -> np.ndarray:
         """``Phi`` at the positions ``(index, frac)`` in the tables starting at ``base``
         (one per row of ``index``, or one for all): rows x funds, float32."""
-        if not isinstance(base, (int, np.integer)) or base:
-            index = np.add(index, base[:, None] if isinstance(base, np.ndarray) else base,
-                           out=scratch("copula_at", index.shape, np.intp))
-        out = self.slope.take(index, out=scratch("copula_g", index.shape, np.float32), mode="clip")
+        slope, level = self.slope, self.level
+        if isinstance(base, np.ndarray):
+            index = np.add(index, base[:, None], out=scratch("copula_at", index.shape, np.intp))
+        elif base:  # one table for every row: read from its start (a view, no index arithmetic)
+            slope, level = slope[base:], level[base:]
+        if out is None:
+            out = scratch("copula_g", index.shape, np.float32)
+        slope.take(index, out=out, mode="clip")
         out *= frac
-        out += self.level.take(index, out=scratch("copula_level", index.shape, np.float32), mode="clip")
+        out += level.take(index, out=scratch("copula_level", index.shape, np.float32), mode="clip")
         return out
 
     def conditional(self, row: int, z: np.ndarray) -> np.ndarray:
@@ -1075,8 +1079,6 @@ def _outcome_codes(book: _Book, tables: _Tables, copula: _CopulaTable | None, z:
     """
     n_companies, width = u.shape
     outcome = scratch("outcome", (n_companies, width), np.int8)
-    outcome[...] = 0
-    hit = scratch("hit", u.shape, bool)
     if copula is not None:  # every shock's table position, once: sectors x steps x funds
         index, frac = copula.positions(z, scratch)
     n_sectors = len(book.sectors)
@@ -1085,33 +1087,34 @@ def _outcome_codes(book: _Book, tables: _Tables, copula: _CopulaTable | None, z:
         rows = slice(None) if present.size == n_sectors else present  # all sectors: views, no copies
         shape = (present.size, width if copula is not None else 1)
         # Single precision, like the uniform they are compared with (resolution 2**-24).
-        thresholds = scratch("thresholds", (2 * steps,) + shape, np.float32)  # a_0, s_1, a_1, s_2, ...
-        reach = None  # s_t; s_0 = 1
-        for t in range(steps):
+        # thresholds[0, t] = a_t, thresholds[1, t] = s_{t+1}; the count does not
+        # depend on their order.
+        thresholds = scratch("thresholds", (2, steps) + shape, np.float32)
+        acquired, reach = thresholds[0], thresholds[1]
+        for t in range(steps):  # graduation probability of every step, into reach
             k = e + t
             if copula is not None:
                 base = copula.base[rows, k]
-                g = copula.lookup(index[rows, t], frac[rows, t], int(base[0]) if (base == base[0]).all() else base,
-                                  scratch)
+                copula.lookup(index[rows, t], frac[rows, t], int(base[0]) if (base == base[0]).all() else base,
+                              scratch, out=reach[t])
             else:
-                g = tables.grad[present, k][:, None].astype(np.float32)
-            a_t, s_next = thresholds[2 * t], thresholds[2 * t + 1]
-            q = np.float32(tables.mna[k])
-            if reach is None:  # a_0 = 1 - (1 - g) q = g q + (1 - q)
-                s_next[...] = g
-                np.multiply(g, q, out=a_t)
-                a_t += np.float32(1.0) - q
-            else:  # a_t = s_t - (s_t - s_{t+1}) q
-                np.multiply(reach, g, out=s_next)
-                np.subtract(reach, s_next, out=a_t)
-                a_t *= -q
-                a_t += reach
-            reach = s_next
-        ue, oe, he = u[r0:r1], outcome[r0:r1], hit[r0:r1]
-        rows_m = scratch("threshold_rows", (r1 - r0, shape[1]), np.float32)
-        for m in range(2 * steps):
-            np.less(ue, np.take(thresholds[m], local, axis=0, out=rows_m, mode="clip"), out=he)
-            np.add(oe, he, out=oe)
+                reach[t] = tables.grad[present, k][:, None]
+        for t in range(1, steps):  # s_{t+1} = s_t g_t (multiply.accumulate over this axis is slow)
+            np.multiply(reach[t - 1], reach[t], out=reach[t])
+        q = tables.mna[e:].astype(np.float32)
+        # a_0 = 1 - (1 - g_0) q_0 = g_0 q_0 + (1 - q_0); a_t = s_t - (s_t - s_{t+1}) q_t
+        np.multiply(reach[0], q[0], out=acquired[0])
+        acquired[0] += np.float32(1.0) - q[0]
+        if steps > 1:
+            np.subtract(reach[:-1], reach[1:], out=acquired[1:])
+            acquired[1:] *= -q[1:, None, None]
+            acquired[1:] += reach[:-1]
+        n = r1 - r0
+        below = scratch("threshold_rows", (2 * steps, n, shape[1]), np.float32)
+        np.take(thresholds.reshape((2 * steps,) + shape), local, axis=1, out=below, mode="clip")
+        hits = scratch("hits", (2 * steps, n, width), bool)
+        np.less(u[r0:r1], below, out=hits)
+        np.add.reduce(hits.view(np.int8), axis=0, out=outcome[r0:r1])
     return outcome
 
 
