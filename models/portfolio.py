@@ -1178,7 +1178,8 @@ def _lookup(book: _Book, tables: _Tables) -> _Lookup:
 
 def _simulate_chunk(book: _Book, tables: _Tables, params: SimulationParams, reserve: float,
                     blocks: Sequence[tuple[np.random.Generator, int, int]], copula: _CopulaTable | None,
-                    lookup: _Lookup, scratch: _Scratch | Callable = _fresh) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                    lookup: _Lookup, scratch: _Scratch | Callable = _fresh,
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Simulate the funds of whole RNG blocks side by side; per-fund statistics.
 
     ``blocks`` lists (generator, first fund, end fund) within the chunk. Each block's
