@@ -23,7 +23,7 @@ GROUPS = {
     "graduation": ("bench.case_graduation", ("graduation_km_codes", "graduation_km", "graduation_km_object",
                                              "graduation_km_arrow", "graduation_e2e")),
     "monte_carlo": ("bench.case_monte_carlo", ("monte_carlo_numpy", "monte_carlo_draws", "monte_carlo")),
-    "memo": ("bench.case_memo", ("memo_one", "memo_all")),
+    "memo": ("bench.case_memo", ("memo_one", "memo_one_fits", "memo_all")),
     "startup": ("bench.case_startup", ("import_floor", "startup_help", "startup_score", "startup_score_warm",
                                        "startup_score_fits", "import_score")),
     "scale": ("bench.case_scale", ("score_sectors_10", "score_sectors_40", "score_sectors_100")),

@@ -127,6 +127,8 @@ def _dates(column: pd.Series, name: str) -> np.ndarray:
             f"parse it with pd.to_datetime first."
         )
     values = column.to_numpy()
+    if not _any_missing_date(values):  # one reduction; the per-row mask only to report
+        return values
     missing = np.isnat(values)
     if missing.any():
         raise InputError(
@@ -134,6 +136,12 @@ def _dates(column: pd.Series, name: str) -> np.ndarray:
             f"{list(column.index[missing][:5])}. Every row must be dated."
         )
     return values
+
+
+def _any_missing_date(values: np.ndarray) -> bool:
+    """Whether a datetime64 array holds NaT: NaT is the smallest int64, so one ``min``
+    reduction tells, without a per-row mask."""
+    return values.size > 0 and int(values.view(np.int64).min()) == np.iinfo(np.int64).min
 
 
 #: Ticks per day of the datetime64 units pandas and numpy use.
@@ -165,6 +173,8 @@ def _label_positions(column: pd.Series, labels: tuple[str, ...], name: str):
         raw, found = pd.factorize(column)
     position = pd.Index(labels).get_indexer(np.asarray(found, dtype=object))
     unknown = np.flatnonzero(position < 0)
+    if not unknown.size and not (raw.size and raw.min() < 0):  # one reduction: every row known
+        return raw, position
     bad = raw < 0
     if unknown.size:  # a categorical may carry unused unknown categories: check the rows
         bad |= np.isin(raw, unknown)
@@ -264,8 +274,8 @@ class _Units:
     company_labels: pd.Index
     entry: np.ndarray  # int64 day of the first from_round round
     graduation: np.ndarray  # int64 day of the first graduating round, or _NEVER
-    exit: np.ndarray  # int64 day of the first exit on/after entry, or _NEVER
-    exit_kind: np.ndarray  # exit kind code into EXIT_KINDS, or -1
+    exit: np.ndarray | None  # int64 day of the first exit on/after entry, or _NEVER; None: no exits given
+    exit_kind: np.ndarray | None  # exit kind code into EXIT_KINDS, or -1; None: no exits given
     as_of: int | np.ndarray  # day number of as_of, or each unit's last day of follow-up (censor_at)
 
 
@@ -322,28 +332,18 @@ def _units(
         entry_rows, entry_comp, entry_days = entry_rows[wanted], entry_comp[wanted], entry_days[wanted]
     if by_category:
         cat, cat_labels = _codes(rounds["category"], entry_rows, "rounds['category']")
-        unit_comp, unit_cat, unit_entry = _category_units(cat, entry_comp, entry_days, n_comp)
+        unit_comp, unit_cat, unit_entry = _category_units(cat, entry_comp, entry_days, n_comp, first_grad)
     else:
         first_entry = _first_days(entry_comp, entry_days, n_comp)
-        unit_comp = np.flatnonzero(first_entry != _NEVER32)
+        unit_comp = _entered(first_entry, first_grad)
         unit_entry = first_entry[unit_comp].astype(np.int64)
         unit_cat = np.zeros(unit_comp.size, dtype=np.int64)
-
     unit_grad = _wide(first_grad[unit_comp])
-    keep = unit_grad >= unit_entry
-    if not keep.all():
-        unit_comp, unit_entry, unit_grad, unit_cat = (
-            unit_comp[keep],
-            unit_entry[keep],
-            unit_grad[keep],
-            unit_cat[keep],
-        )
     category_labels = None
     if by_category:
         unit_cat, category_labels = _sorted_groups(unit_cat, cat_labels)
     if exit_table is None:
-        unit_exit = np.full(unit_comp.size, _NEVER, dtype=np.int64)
-        unit_kind = np.full(unit_comp.size, -1, dtype=np.int64)
+        unit_exit = unit_kind = None
     else:
         unit_exit, unit_kind = _first_exits(
             exit_comp, exit_table[1], exit_table[2], unit_comp, unit_entry
@@ -408,7 +408,7 @@ def _company_codes(
     if isinstance(column.dtype, pd.CategoricalDtype):
         labels = column.cat.categories
         all_codes = column.array.codes
-        codes = [all_codes[rows].astype(np.intp) for rows in row_sets]  # indexes: converted once
+        codes = [all_codes[rows] for rows in row_sets]  # the categorical's small integer type: less to move
         if exit_companies is None:
             exit_codes = None
         elif isinstance(exit_companies.dtype, pd.CategoricalDtype) and (
@@ -427,7 +427,7 @@ def _company_codes(
         n_rows = len(parts[0])
         codes = np.split(all_codes[:n_rows], sizes)
         exit_codes = None if exit_companies is None else all_codes[n_rows:].astype(np.int64)
-    if any((c < 0).any() for c in codes):
+    if any(c.size and c.min() < 0 for c in codes):
         raise InputError("rounds['company'] has missing values; every round needs a company.")
     return codes, exit_codes, labels
 
@@ -455,7 +455,9 @@ def _first_days(code: np.ndarray, day: np.ndarray, size: int) -> np.ndarray:
 
 def _wide(first: np.ndarray) -> np.ndarray:
     """``_first_days`` values as int64 days, ``_NEVER`` where there was none."""
-    return np.where(first == _NEVER32, np.int64(_NEVER), first.astype(np.int64))
+    wide = first.astype(np.int64)
+    wide[first == _NEVER32] = _NEVER
+    return wide
 
 
 def _codes(column: pd.Series, rows: np.ndarray, name: str) -> tuple[np.ndarray, pd.Index]:
@@ -466,7 +468,7 @@ def _codes(column: pd.Series, rows: np.ndarray, name: str) -> tuple[np.ndarray, 
     else:
         codes, labels = pd.factorize(column.take(rows))
         labels = pd.Index(labels)
-    if (codes < 0).any():
+    if codes.size and codes.min() < 0:
         raise InputError(f"{name} has missing values; every row needs one.")
     return codes, labels
 
@@ -479,30 +481,41 @@ def _isin(column: pd.Series, rows: np.ndarray, values: list) -> np.ndarray:
     return np.asarray(column.take(rows).isin(values), dtype=bool)
 
 
-def _category_units(cat: np.ndarray, comp: np.ndarray, day: np.ndarray, n_comp: int):
-    """(company, category, first day) of every category-company pair among entry rows.
+def _entered(first: np.ndarray, first_grad: np.ndarray) -> np.ndarray:
+    """Codes of the companies with an entry day (``first``) and no graduating round
+    before it (``first_grad``; both ``_first_days`` arrays): a company whose Series A
+    came before its seed never waited at ``from_round``."""
+    return np.flatnonzero((first != _NEVER32) & (first_grad >= first))
+
+
+def _category_units(cat: np.ndarray, comp: np.ndarray, day: np.ndarray, n_comp: int, first_grad: np.ndarray):
+    """(company, category code, first day) of every category-company pair among entry
+    rows, leaving out those that graduated before entering (``_entered``).
 
     Most companies are filed under one category: they are reduced by company code
     alone; only the rows of companies under several categories are hashed as pairs.
+    The category codes are returned in the column's own integer type.
     """
     owner = np.full(n_comp, -1, dtype=cat.dtype)
     owner[comp] = cat  # some category of each company; a row that differs reveals a second one
     differs = owner[comp] != cat
     if not differs.any():
         first = _first_days(comp, day, n_comp)
-        unit_comp = np.flatnonzero(first != _NEVER32)
-        return unit_comp, owner[unit_comp].astype(np.int64), first[unit_comp].astype(np.int64)
+        unit_comp = _entered(first, first_grad)
+        return unit_comp, owner[unit_comp], first[unit_comp].astype(np.int64)
     several = np.zeros(n_comp, dtype=bool)
     several[comp[differs]] = True
     mixed = several[comp]
     first = _first_days(comp[~mixed], day[~mixed], n_comp)
-    unit_comp = np.flatnonzero(first != _NEVER32)
+    unit_comp = _entered(first, first_grad)
     pair_of_row, pairs = pd.factorize(cat[mixed].astype(np.int64) * n_comp + comp[mixed])
     pairs = np.asarray(pairs, dtype=np.int64)
     pair_entry = _first_day(pair_of_row, day[mixed], len(pairs))
-    return (np.concatenate([unit_comp, pairs % n_comp]),
-            np.concatenate([owner[unit_comp].astype(np.int64), pairs // n_comp]),
-            np.concatenate([first[unit_comp].astype(np.int64), pair_entry]))
+    pair_comp = pairs % n_comp
+    ok = _wide(first_grad[pair_comp]) >= pair_entry
+    return (np.concatenate([unit_comp, pair_comp[ok]]),
+            np.concatenate([owner[unit_comp].astype(np.int64), (pairs // n_comp)[ok]]),
+            np.concatenate([first[unit_comp].astype(np.int64), pair_entry[ok]]))
 
 
 def _exit_table(exits: pd.DataFrame | None, stamp: pd.Timestamp):
@@ -560,6 +573,11 @@ def _first_exits(e_comp, e_day, e_kind, unit_comp, unit_entry):
 
 def _outcomes(units: _Units) -> tuple[np.ndarray, np.ndarray]:
     """Duration in days and cause (0 censored, 1 graduated, 2 exited) of every unit."""
+    if units.exit is None:  # no exits given: none comes before graduation or ends a wait
+        cause = (units.graduation <= units.as_of).astype(np.int64)
+        end = np.minimum(units.graduation, units.as_of)
+        end -= units.entry
+        return end, cause
     exited = (units.exit < units.graduation) & (units.exit <= units.as_of)
     cause = (units.graduation <= units.as_of).astype(np.int64)
     cause[exited] = 2
@@ -627,6 +645,9 @@ def _grouping(units: _Units, keys: tuple[str, ...], freq: str) -> _Grouping:
             parts.append((key, rank[cohort - lo], _cohort_label(seen + lo, freq)))
     if not parts:
         return _Grouping(code, {}, 1)
+    if len(parts) == 1:  # categories (_sorted_groups) and cohorts (ranked) are numbered 0.. in order, all present
+        name, part, labels = parts[0]
+        return _Grouping(np.asarray(part, dtype=np.int64), {name: labels}, len(labels))
     radix = 1
     for _, part, labels in parts:
         code = code * len(labels) + part
@@ -802,7 +823,7 @@ def _trend_frame(units, grouping, window_days, freq, ci_level) -> pd.DataFrame:
 
 def _survival_frame(units: _Units, grouping: _Grouping, ci_level: float) -> pd.DataFrame:
     days, cause = _outcomes(units)
-    status = (cause == 1).astype(np.int64)
+    status = cause if units.exit is None else (cause == 1).astype(np.int64)  # without exits cause is 0 or 1
     counts, columns = _km_arrays(days, grouping.code, grouping.size, status, ci_level)
     body = {"months": counts.time / DAYS_PER_MONTH, **columns}
     return _labelled(grouping, counts.group, body)
@@ -900,8 +921,8 @@ def company_outcomes(
             "company": np.asarray(units.company_labels, dtype=object)[units.company_code],
             "entry": to_dates(units.entry),
             "graduation": to_dates(units.graduation),
-            "exit": to_dates(units.exit),
-            "exit_kind": kinds[units.exit_kind],
+            "exit": to_dates(np.full(units.entry.size, _NEVER) if units.exit is None else units.exit),
+            "exit_kind": kinds[np.full(units.entry.size, -1) if units.exit_kind is None else units.exit_kind],
             "months": days / DAYS_PER_MONTH,
             "outcome": np.asarray(["waiting", "graduated", "exited"], dtype=object)[cause],
         }

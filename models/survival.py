@@ -76,8 +76,9 @@ def _event_counts(
     Rows are sorted by group then time; times with only censorings are left out (they
     change no estimate, only the risk sets, which are counted in full).
 
-    Each group gets its own stretch of one integer axis (from its first to its last
-    time), so a subject's cell is ``offset[group] + time - first[group]``. When the
+    Each group gets its own stretch of one integer axis (the span of all times when
+    every group fits in the limit so, else from its first to its last time), so a
+    subject's cell is ``offset[group] + time - first[group]``. When the
     axis is short enough the cells are counted with ``bincount`` (no sort at all);
     otherwise with one ``np.sort`` of (cell, cause) codes and run lengths.
     """
@@ -86,11 +87,17 @@ def _event_counts(
         return _EventCounts(empty, empty, empty, np.zeros((n_causes, 0), dtype=np.int64))
     group = group.astype(np.int64, copy=False)
     time = time.astype(np.int64, copy=False)
-    first = np.full(n_groups, np.iinfo(np.int64).max)
-    last = np.full(n_groups, np.iinfo(np.int64).min)
-    np.minimum.at(first, group, time)
-    np.maximum.at(last, group, time)
-    width = np.where(last >= first, last - first + 1, 0)
+    lo, hi = int(time.min()), int(time.max())
+    if n_groups * (hi - lo + 1) <= _DENSE_CELL_LIMIT:
+        # Every group on the stretch of all times: two reductions, no per-group scatter.
+        first = np.full(n_groups, lo)
+        width = np.full(n_groups, hi - lo + 1)
+    else:
+        first = np.full(n_groups, np.iinfo(np.int64).max)
+        last = np.full(n_groups, np.iinfo(np.int64).min)
+        np.minimum.at(first, group, time)
+        np.maximum.at(last, group, time)
+        width = np.where(last >= first, last - first + 1, 0)
     ends = np.cumsum(width)  # one past each group's last cell
     offset = ends - width
     key = (offset - first)[group] + time

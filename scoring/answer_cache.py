@@ -13,6 +13,11 @@ runs on. :func:`key` hashes all of them (SHA-256):
 * the Python version and the name (with version) of every installed distribution
   (the ``*.dist-info`` / ``*.egg-info`` entries on ``sys.path``).
 
+``gapscore memo`` keys its finished workbook the same way, with the template file's
+content as a further input (``key(files=...)``; ``scoring/report/memo_files.py``), and
+stores its bytes with :func:`put_bytes` (a header of their SHA-256, length and what the
+command prints, checked by :func:`get_bytes`).
+
 So an entry written for other data, settings, code or libraries can never be found: a
 stale answer is impossible, not just unlikely (``tests/test_answer_cache.py``). Only a
 command that succeeded is stored, and it is stored in every output format (table, JSON,
@@ -38,7 +43,7 @@ from pathlib import Path
 
 from gapscore.models.cache_paths import base_dir
 
-__all__ = ["FORMATS", "SUBDIR", "code_digest", "data_digest", "get", "key", "put"]
+__all__ = ["FORMATS", "SUBDIR", "code_digest", "data_digest", "get", "get_bytes", "key", "put", "put_bytes"]
 
 #: Folder of the answer cache inside the cache folder.
 SUBDIR = "answers"
@@ -119,14 +124,20 @@ def data_digest(data_dir: Path | None, replace: bool, config_path: Path | None) 
 
 
 def key(command: str, args: Mapping[str, object], *, data_dir: Path | None, replace: bool,
-        config_path: Path | None) -> str | None:
+        config_path: Path | None, files: Mapping[str, Path] | None = None) -> str | None:
     """The key of ``command``'s answer on these inputs, or None when the cache is bypassed
-    (or an input cannot be read: then the command computes its answer as usual)."""
+    (or an input cannot be read: then the command computes its answer as usual).
+
+    ``files``: further input files the answer depends on ({label: path}, such as the
+    memo's template), hashed by content."""
     if base_dir() is None:
         return None
     try:
+        extra = hashlib.sha256()
+        for label, path in sorted((files or {}).items()):
+            _update_file(extra, Path(path), f"file {label}")
         parts = [code_digest(), data_digest(data_dir, replace, config_path), command,
-                 json.dumps({k: _plain(v) for k, v in sorted(args.items())}, sort_keys=True)]
+                 json.dumps({k: _plain(v) for k, v in sorted(args.items())}, sort_keys=True), extra.hexdigest()]
     except OSError:
         return None
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
@@ -140,8 +151,8 @@ def _plain(value: object) -> object:
     raise TypeError(f"answer_cache.key: argument value {value!r} is not plain data")
 
 
-def _path(directory: Path, k: str) -> Path:
-    return directory / SUBDIR / k[:2] / f"{k}.json"
+def _path(directory: Path, k: str, suffix: str = ".json") -> Path:
+    return directory / SUBDIR / k[:2] / f"{k}{suffix}"
 
 
 def get(k: str | None) -> dict | None:
@@ -161,19 +172,25 @@ def get(k: str | None) -> dict | None:
 
 def put(k: str | None, answer: Mapping[str, str]) -> None:
     """Store ``answer`` ({format: text}, every format of :data:`FORMATS`) under ``k``."""
-    directory = base_dir()
-    if k is None or directory is None:
-        return
     missing = [f for f in FORMATS if not isinstance(answer.get(f), str)]
     if missing:
         raise ValueError(f"answer_cache.put: the answer lacks the format(s) {missing}")
-    target = _path(directory, k)
+    _store(k, ".json", json.dumps({f: answer[f] for f in FORMATS}).encode("utf-8"))
+
+
+def _store(k: str | None, suffix: str, data: bytes) -> None:
+    """Write ``data`` under ``k`` atomically (temporary file renamed into place); a store
+    that cannot be written is skipped."""
+    directory = base_dir()
+    if k is None or directory is None:
+        return
+    target = _path(directory, k, suffix)
     tmp = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump({f: answer[f] for f in FORMATS}, handle)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.replace(tmp, target)
     except OSError:
         if tmp is not None:
@@ -181,3 +198,33 @@ def put(k: str | None, answer: Mapping[str, str]) -> None:
                 os.unlink(tmp)
             except OSError:
                 pass
+
+
+#: Suffix of an entry holding a file's bytes (``put_bytes``).
+BYTES_SUFFIX = ".bin"
+
+
+def get_bytes(k: str | None) -> tuple[dict, bytes] | None:
+    """The (metadata, bytes) stored under ``k`` by :func:`put_bytes`, or None (also when
+    the entry is damaged: its SHA-256 and length are checked)."""
+    directory = base_dir()
+    if k is None or directory is None:
+        return None
+    try:
+        with open(_path(directory, k, BYTES_SUFFIX), "rb") as handle:
+            header, _, data = handle.read().partition(b"\n")
+        head = json.loads(header)
+    except (OSError, ValueError):
+        return None
+    if (not isinstance(head, dict) or not isinstance(head.get("meta"), dict) or head.get("size") != len(data)
+            or head.get("sha256") != hashlib.sha256(data).hexdigest()):
+        return None
+    return head["meta"], data
+
+
+def put_bytes(k: str | None, data: bytes, meta: Mapping[str, object]) -> None:
+    """Store a file's ``data`` (such as a finished memo workbook) under ``k``, with
+    ``meta`` (plain JSON data: what the command prints besides writing the file)."""
+    header = json.dumps({"sha256": hashlib.sha256(data).hexdigest(), "size": len(data), "meta": dict(meta)},
+                        sort_keys=True)
+    _store(k, BYTES_SUFFIX, header.encode() + b"\n" + bytes(data))

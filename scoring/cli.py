@@ -839,11 +839,11 @@ def portfolio_review(obj, holdings, as_of, output, force, fmt):
 @main.command("memo")
 @click.argument("sector", required=False)
 @click.option("--all", "all_sectors", is_flag=True, help="One memo per sector, written into the folder given with -o.")
-@as_of_option
+@as_of_day_option
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="The .xlsx to write (with --all: a folder). Default: SECTOR-memo-ASOF.xlsx here.")
 @click.option("--template", default=None, help="Memo layout: a bundled name ('memo') or a TOML file; ./templates and $GAPSCORE_TEMPLATES are searched first.")
 @click.option("--force", is_flag=True, help="Replace existing files.")
-@click.option("--since", "since", type=AS_OF, default=None,
+@click.option("--since", "since", type=AS_OF_DAY, default=None,
               help="Add a 'What changed' sheet: the scores and contributions on this earlier date against the as-of date, and the new rows.")
 @click.pass_obj
 def memo_cmd(obj, sector, all_sectors, as_of, output, template, force, since):
@@ -860,34 +860,91 @@ def memo_cmd(obj, sector, all_sectors, as_of, output, template, force, since):
       gapscore memo llm_assistants --template my_layout.toml --force
       gapscore memo code_assistants --as-of 2025-12-31 --since 2024-12-31
     """
-    from gapscore.scoring.report import memo as report
-    from gapscore.scoring.signals.scores import score_all
+    from gapscore.scoring import answer_cache
+    from gapscore.scoring.files import write_bytes
+    from gapscore.scoring.report.memo_files import check_memo_target, memo_key
 
     if bool(sector) == bool(all_sectors):
         raise click.UsageError("give a SECTOR, or --all with -o DIR")
-    day = resolve_as_of(as_of)
+    day = as_of or dt.date.today()
     if all_sectors:
         if output is None:
             raise click.UsageError("--all needs -o DIR")
-        results = score_all(obj.store, day, obj.config, progress=_progress("scoring"))
-        with click.progressbar(length=len(results), label="writing memos", file=sys.stderr) as bar:
-            paths = report.write_memos(results, obj.config, obj.store, output, template=template, force=force,
-                                       progress=lambda *_: bar.update(1))
-        for p in paths:
-            click.echo(str(p))
-        return
-    (result,) = score_all(obj.store, day, obj.config, [sector], progress=_progress("scoring"))  # score_sector, with progress
-    changes = None
-    if since is not None:
-        from gapscore.scoring.signals.diff import sector_diff
+        return _memo_all(obj, day, output, template, force)
+    if since is not None and since >= day:
+        raise click.UsageError(f"--since {since} must be before the as-of date {day}")
+    # The finished workbook from the answer cache (scoring/report/memo_files.py: keyed by
+    # every data file, the config, the arguments, the template and the code), before
+    # pandas is imported: a memo of unchanged inputs is the same bytes.
+    key = memo_key("memo", {"sector": sector, "as_of": day.isoformat(), "since": since and since.isoformat()}, template,
+                   data_dir=obj.data_dir, replace=obj.replace, config_path=obj.config_path)
+    path = output or Path(f"{sector}-memo-{day.isoformat()}.xlsx")
+    known = answer_cache.get_bytes(key)
+    if known is None:
+        import pandas as pd
 
-        if since >= day:
-            raise click.UsageError(f"--since {since.date()} must be before the as-of date {day.date()}")
-        changes = sector_diff(obj.store, sector, since, day, obj.config)
-    path = output or Path(f"{sector}-memo-{day.date().isoformat()}.xlsx")
-    written = report.write_memo(result, obj.config, obj.store, path, template=template, force=force, changes=changes)
+        from gapscore.scoring.report import memo as report
+        from gapscore.scoring.signals.scores import score_all
+
+        (result,) = score_all(obj.store, pd.Timestamp(day), obj.config, [sector], progress=_progress("scoring"))
+        changes = None
+        if since is not None:
+            from gapscore.scoring.signals.diff import sector_diff
+
+            changes = sector_diff(obj.store, sector, pd.Timestamp(since), pd.Timestamp(day), obj.config)
+        target = check_memo_target(path, force)
+        data = report.memo_bytes(result, obj.config, obj.store, template=template, changes=changes)
+        written = write_bytes(target, data, force=force)
+        recommendation = result.result.recommendation
+        answer_cache.put_bytes(key, data, {"recommendation": recommendation})
+    else:
+        meta, data = known
+        written = write_bytes(check_memo_target(path, force), data, force=force)
+        recommendation = meta.get("recommendation", "")
     click.echo(str(written))
-    click.echo(f"memo for {sector} as of {day.date()}: {result.result.recommendation}", err=True)
+    click.echo(f"memo for {sector} as of {day.isoformat()}: {recommendation}", err=True)
+
+
+def _memo_all(obj, day, output, template, force):
+    """``memo --all``: one memo per bundled sector into the folder ``output``; the
+    workbooks kept together in the answer cache (one entry: the file names and sizes,
+    then the bytes one after another)."""
+    from gapscore.scoring import answer_cache
+    from gapscore.scoring.files import write_bytes
+    from gapscore.scoring.report.memo_files import check_memo_folder, memo_key
+
+    key = memo_key("memo --all", {"as_of": day.isoformat()}, template, data_dir=obj.data_dir, replace=obj.replace,
+                   config_path=obj.config_path)
+    known = answer_cache.get_bytes(key)
+    if known is not None:
+        meta, blob = known
+        files = meta.get("files")
+        well_formed = isinstance(files, list) and all(
+            isinstance(f, list) and len(f) == 3 and isinstance(f[2], int) for f in files)
+        if well_formed and sum(size for _, _, size in files) == len(blob):
+            targets = check_memo_folder(output, [(sector, name) for sector, name, _ in files], force)
+            paths, at = [], 0
+            for target, (_, _, size) in zip(targets, files):
+                paths.append(write_bytes(target, blob[at:at + size], force=force))
+                at += size
+            for p in paths:
+                click.echo(str(p))
+            return
+    import pandas as pd
+
+    from gapscore.scoring.report import memo as report
+    from gapscore.scoring.signals.scores import score_all
+
+    results = score_all(obj.store, pd.Timestamp(day), obj.config, progress=_progress("scoring"))
+    kept: list[tuple[str, str, bytes]] = []
+    with click.progressbar(length=len(results), label="writing memos", file=sys.stderr) as bar:
+        paths = report.write_memos(results, obj.config, obj.store, output, template=template, force=force,
+                                   progress=lambda *_: bar.update(1),
+                                   keep=lambda score, path, data: kept.append((score.sector, path.name, data)))
+    answer_cache.put_bytes(key, b"".join(data for _, _, data in kept),
+                           {"files": [[sector, name, len(data)] for sector, name, data in kept]})
+    for p in paths:
+        click.echo(str(p))
 
 
 #: Seconds a command runs before it shows progress (a faster command stays quiet).

@@ -37,16 +37,15 @@ import datetime as dt
 import io
 import json
 import math
-import os
-import tempfile
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Callable
 
 import numpy as np
 import pandas as pd
 
-from gapscore.scoring.errors import OutputExistsError
+from gapscore.scoring.errors import OutputExistsError  # noqa: F401 (re-exported)
+# Safe file writing lives in scoring/files.py (standard library only); re-exported here.
+from gapscore.scoring.files import atomic_write, check_target, write_bytes, write_text  # noqa: F401
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = ("table", "json", "csv")
@@ -352,44 +351,3 @@ def render(frame: pd.DataFrame, fmt: str, *, payload: object | None = None) -> s
     if fmt == "csv":
         return frame_to_csv(frame)
     return frame_to_table(frame)
-
-
-def check_target(path: str | os.PathLike, force: bool) -> Path:
-    """Fail early, before any work, when ``path`` exists and ``force`` is not given."""
-    target = Path(path)
-    if target.exists() and not force:
-        raise OutputExistsError(target)
-    return target
-
-
-def atomic_write(path: str | os.PathLike, write: Callable[[Path], None], *, force: bool = False) -> Path:
-    """Write through a temporary file in the target's folder, then rename.
-
-    ``write`` receives the temporary path. An existing target is never replaced
-    unless ``force``; any failure (or a kill mid-write) leaves the target untouched
-    and no partial file at its path.
-    """
-    target = check_target(path, force)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        write(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual mode
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return target
-
-
-def write_bytes(path: str | os.PathLike, data: bytes, *, force: bool = False) -> Path:
-    return atomic_write(path, lambda p: p.write_bytes(data), force=force)
-
-
-def write_text(path: str | os.PathLike, text: str, *, force: bool = False) -> Path:
-    return atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"), force=force)
-

@@ -155,3 +155,103 @@ def test_the_key_follows_the_loaders_bundled_folder(cache, tmp_path, monkeypatch
     copied = _key()
     (other / "outcomes.csv").write_text((other / "outcomes.csv").read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert len({before, copied, _key()}) == 3
+
+
+# --------------------------------------------------------------------------- memo workbooks
+
+
+def _bins(cache):
+    return sorted((cache / answer_cache.SUBDIR).rglob(f"*{answer_cache.BYTES_SUFFIX}")) if cache.exists() else []
+
+
+def test_stored_bytes_round_trip_and_a_damaged_entry_is_a_miss(cache):
+    k = _key()
+    data = bytes(range(256)) * 3  # every byte value, newlines included
+    answer_cache.put_bytes(k, data, {"recommendation": "seed"})
+    assert answer_cache.get_bytes(k) == ({"recommendation": "seed"}, data)
+    (path,) = _bins(cache)
+    whole = path.read_bytes()
+    path.write_bytes(whole[:-1])  # truncated
+    assert answer_cache.get_bytes(k) is None
+    path.write_bytes(whole[:-1] + bytes([whole[-1] ^ 1]))  # one bit flipped, length kept
+    assert answer_cache.get_bytes(k) is None
+    path.write_bytes(b"not a header\n" + data)
+    assert answer_cache.get_bytes(k) is None
+
+
+def _memo(runner, config, out, *args):
+    try:
+        done = runner.invoke(main, ["--config", str(config), *args, "memo", "computer_vision", "--as-of", "2016",
+                                    "-o", str(out)], catch_exceptions=False)
+    finally:
+        os.environ.pop(cache_paths.ENV_OFF, None)
+    return done
+
+
+def test_memo_from_the_cache_is_the_same_bytes_without_scoring(cache, tmp_path, monkeypatch):
+    """The first memo run stores the workbook; the second writes the same bytes with the
+    scoring made impossible (so from the store), and still refuses to replace a file
+    without --force. An edited template is another key."""
+    import gapscore.scoring.signals.scores as scores
+    from gapscore.scoring.report import memo
+
+    runner = CliRunner()
+    config = tmp_path / "cheap.toml"
+    config.write_text(CHEAP, encoding="utf-8")
+    done = _memo(runner, config, tmp_path / "fresh.xlsx", "--no-cache")
+    assert done.exit_code == 0, done.output
+    assert _bins(cache) == []  # --no-cache wrote nothing
+    fresh = (tmp_path / "fresh.xlsx").read_bytes()
+    assert _memo(runner, config, tmp_path / "cold.xlsx").exit_code == 0
+    assert (tmp_path / "cold.xlsx").read_bytes() == fresh
+    assert len(_bins(cache)) == 1
+
+    def no_scoring(*args, **kwargs):
+        raise AssertionError("scored although the memo was in the cache")
+
+    monkeypatch.setattr(scores, "score_all", no_scoring)
+    warm = _memo(runner, config, tmp_path / "warm.xlsx")
+    assert warm.exit_code == 0, warm.output
+    assert (tmp_path / "warm.xlsx").read_bytes() == fresh
+    assert warm.stderr == done.stderr  # the same closing line, recommendation included
+    (tmp_path / "keep.xlsx").write_bytes(b"keep me")
+    refused = _memo(runner, config, tmp_path / "keep.xlsx")
+    assert refused.exit_code == 1 and "already exists" in refused.stderr
+    assert (tmp_path / "keep.xlsx").read_bytes() == b"keep me"
+    # Another template file (the bundled one with a comment added): another key, so a miss.
+    template = tmp_path / "mine.toml"
+    template.write_text((memo.BUNDLED_TEMPLATES / "memo.toml").read_text(encoding="utf-8") + "# mine\n", encoding="utf-8")
+    with pytest.raises(AssertionError, match="scored although"):
+        runner.invoke(main, ["--config", str(config), "memo", "computer_vision", "--as-of", "2016", "-o",
+                             str(tmp_path / "mine.xlsx"), "--template", str(template)], catch_exceptions=False)
+    assert not (tmp_path / "mine.xlsx").exists()
+
+
+def test_memo_all_from_the_cache_is_the_same_files_without_scoring(cache, tmp_path, monkeypatch):
+    """``memo --all``: the second run writes the same files, byte for byte, from the store
+    (the scoring made impossible), and refuses an existing folder's files without --force."""
+    import gapscore.scoring.signals.scores as scores
+
+    runner = CliRunner()
+    config = tmp_path / "cheap.toml"
+    config.write_text(CHEAP, encoding="utf-8")
+
+    def memo_all(out, *args):
+        return runner.invoke(main, ["--config", str(config), "memo", "--all", "--as-of", "2016", "-o", str(out), *args],
+                             catch_exceptions=False)
+
+    assert memo_all(tmp_path / "cold").exit_code == 0
+    cold = {p.name: p.read_bytes() for p in (tmp_path / "cold").iterdir()}
+    assert len(cold) > 5 and len(_bins(cache)) == 1
+
+    def no_scoring(*args, **kwargs):
+        raise AssertionError("scored although the memos were in the cache")
+
+    monkeypatch.setattr(scores, "score_all", no_scoring)
+    warm = memo_all(tmp_path / "warm")
+    assert warm.exit_code == 0, warm.output
+    assert {p.name: p.read_bytes() for p in (tmp_path / "warm").iterdir()} == cold
+    assert sorted(warm.stdout.split()) == sorted(str(tmp_path / "warm" / n) for n in cold)
+    refused = memo_all(tmp_path / "warm")
+    assert refused.exit_code == 1 and "already exists" in refused.stderr
+    assert memo_all(tmp_path / "warm", "--force").exit_code == 0

@@ -160,6 +160,6 @@ def test_quick_bench_prints_well_formed_lines(tmp_path):
         results[m["name"]] = ours
     assert set(results) == {"graduation_km_codes", "graduation_km", "graduation_km_object", "graduation_km_arrow",
                             "graduation_e2e", "monte_carlo", "monte_carlo_numpy", "monte_carlo_draws",
-                            "memo_one", "memo_all", "import_floor", "startup_help", "startup_score",
+                            "memo_one", "memo_one_fits", "memo_all", "import_floor", "startup_help", "startup_score",
                             "startup_score_warm", "startup_score_fits", "import_score", "score_sectors_2", "rounds_load"}
     assert done.stdout.startswith("# gapscore bench --quick")

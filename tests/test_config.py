@@ -150,7 +150,7 @@ def test_set_value_returns_a_new_checked_config():
     ("[capability]\npool_when_sparse = \"yes\"\n", "capability.pool_when_sparse = 'yes': must be true or false"),
     ("[capability]\nlifetime_from_shares = [0.0, 1.5]\n", "capability.lifetime_from_shares = [0.0, 1.5]: must be a list of shares between 0 and 0.99"),
     ("[seed]\ncitation = 3\n", "seed.citation = 3: must be a string (in quotes)"),
-    ("[portfolio]\nfollow_on_stages = \"series_a\"\n", "portfolio.follow_on_stages = 'series_a': must be a list of strings"),
+    ("[portfolio]\nfollow_on_stages = \"series_a\"\n", "portfolio.follow_on_stages = 'series_a': must be a list of strings from series_a, series_b, growth"),
     ("[capability]\nerror_scale = \"ln\"\n", "capability.error_scale = 'ln': must be \"log\" or \"linear\""),
     ("[capability]\nn_bot = 40\n", "capability.n_bot is not a known setting; see 'gapscore config show'"),
 ])

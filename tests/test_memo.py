@@ -609,3 +609,42 @@ def test_legs_line_is_point_in_time(tmp_path):
     assert sector_legs(store, "computer_use_agents", as_of)["capability"] == "none"
     legs = legs_detail(store, score_sector(store, "computer_use_agents", as_of, cfg))
     assert legs["capability"] == ("none", "no result known on the as-of date")
+
+
+EMU_PER_POINT = 12_700  # Office Open XML: 914,400 EMU an inch, 72 points an inch
+
+
+def chart_overlaps(ws) -> list[tuple[str, int, str]]:
+    """Cells written where a chart is drawn or in the empty row kept under it: for every
+    chart, its anchor row and column and its height (EMU) as stored in the file, the rows'
+    heights as stored (an unset row at the default the print layout gives it)."""
+    from gapscore.scoring.report.book import CHART_GAP_ROWS, LINE_HEIGHT_PT
+
+    found = []
+    for chart in ws._charts:
+        start = chart.anchor._from
+        first, col = start.row + 1, start.col + 1
+        bottom = chart.anchor.ext.height / EMU_PER_POINT  # points below the anchor row's top
+        r, top = first, 0.0
+        while top < bottom:  # rows the chart reaches into
+            top += ws.row_dimensions[r].height or LINE_HEIGHT_PT
+            r += 1
+        for row in range(first, r + CHART_GAP_ROWS):
+            for cell in ws[row][col - 1:]:
+                if cell.value is not None:
+                    found.append((ws.title, row, cell.coordinate))
+    return found
+
+
+def test_no_chart_covers_a_written_cell(tmp_path):
+    """Issue: the Capability chart's legend lay over the 'Sector curve' title and the first
+    rows beneath (23 rows kept for an 11 cm chart, 312 pt, that needs 24 of 13 pt). Every
+    chart of the vision memo (Summary, Capability, Cost, Funding, Economics, Sensitivity)
+    now keeps its rows and one empty row clear of every written cell."""
+    store, cfg = DataStore(), load_config()
+    path = tmp_path / "vision.xlsx"
+    report.write_memo(score_sector(store, "computer_vision", AS_OF, cfg), cfg, store, path)
+    wb = load_workbook(path)
+    charted = [ws.title for ws in wb.worksheets if ws._charts]
+    assert {"Summary", "Capability", "Cost", "Funding", "Economics", "Sensitivity"} <= set(charted)
+    assert [o for ws in wb.worksheets for o in chart_overlaps(ws)] == []

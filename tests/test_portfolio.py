@@ -49,9 +49,8 @@ INJECTION = ["=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\
 
 def cfg_with(**values) -> dict:
     """The default config with dotted ``portfolio.*`` keys replaced."""
-    cfg = config_mod.load_config()
-    for key, value in values.items():
-        cfg = config_mod.set_value(cfg, f"portfolio.{key.replace('__', '.')}", value)
+    cfg = config_mod.set_values(config_mod.load_config(),
+                                {f"portfolio.{key.replace('__', '.')}": value for key, value in values.items()})
     assert config_mod.check(cfg, "test") == []
     return cfg
 
@@ -104,14 +103,16 @@ def test_config_comments_attach_to_keys():
 
 
 def test_settings_reject_bad_values_one_line_each():
+    """The portfolio's own rules (the mode, the follow-on stages, the mix's sum) are the
+    config's: a config that breaks them is refused when it is made, one line each."""
     cfg = config_mod.load_config()
-    cfg = config_mod.set_value(cfg, "portfolio.stage_mix.seed", 0.5)  # now sums to 1.2
-    cfg = config_mod.set_value(cfg, "portfolio.sector_graduation", "sometimes")
     with pytest.raises(ConfigError) as err:
-        settings_from_config(cfg)
+        config_mod.set_values(cfg, {"portfolio.stage_mix.seed": 0.5, "portfolio.sector_graduation": "sometimes",
+                                    "portfolio.follow_on_stages": ["seed"]}, origin="test")
     assert str(err.value).splitlines() == [
-        "portfolio.sector_graduation = 'sometimes': must be one of 'none', 'data'",
-        "portfolio.stage_mix = {'seed': 0.5, 'series_a': 0.25, 'series_b': 0.25, 'growth': 0.2}: "
+        'test: portfolio.follow_on_stages = [\'seed\']: must be a list of strings from series_a, series_b, growth',
+        'test: portfolio.sector_graduation = \'sometimes\': must be "none" or "data"',
+        "test: portfolio.stage_mix = {'seed': 0.5, 'series_a': 0.25, 'series_b': 0.25, 'growth': 0.2}: "
         "must sum to 1 (they sum to 1.2); give every stage, zeros included",
     ]
     with pytest.raises(ConfigError, match=r"^command line: portfolio.sims = 30000000: must be between 1 and 2e\+07$"):
@@ -421,8 +422,8 @@ def test_cli_build_bad_settings_are_one_line_each(runner, tmp_path):
     result = runner.invoke(main, ["--config", str(cfg), "portfolio", "build", "--as-of", "2019"])
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        "error: portfolio.sector_graduation = 'maybe': must be one of 'none', 'data'",
-        "error: portfolio.stage_mix = {'seed': 0.9, 'series_a': 0.25, 'series_b': 0.25, 'growth': 0.2}: "
+        f'error: {cfg}: portfolio.sector_graduation = \'maybe\': must be "none" or "data"',
+        f"error: {cfg}: portfolio.stage_mix = {{'seed': 0.9, 'series_a': 0.25, 'series_b': 0.25, 'growth': 0.2}}: "
         "must sum to 1 (they sum to 1.6); give every stage, zeros included",
         "2 problem(s) found.",
     ]

@@ -29,7 +29,7 @@ from gapscore.scoring.report.book import MIN_PRINT_SCALE, chart_blocks
 from gapscore.scoring.report.portfolio_book import write_build_workbook, write_review_workbook
 from gapscore.scoring.signals.scores import score_sector
 
-from test_memo import AS_OF, cfg, need_libreoffice, need_tool, store  # noqa: F401  (fixtures)
+from test_memo import AS_OF, cfg, chart_overlaps, need_libreoffice, need_tool, store  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.libreoffice
 
@@ -122,6 +122,15 @@ def test_no_chart_crosses_a_page_break(rendered, key):
             charts += 1
             assert not [s for s in starts if first < s <= last], (key, ws.title, first, last, starts)
     assert charts > 0 or key == "review"
+
+
+@pytest.mark.parametrize("key", list(PAGE_BOUNDS))
+def test_no_chart_covers_a_written_cell(rendered, key):
+    """Every chart of every workbook type (memo, backtest, portfolio) keeps its rows and the
+    empty row under it clear: the rows kept for a chart follow from its height and the rows'
+    heights (``Sheet.chart_rows``), not a row count per sheet."""
+    wb = openpyxl.load_workbook(rendered[key][0])
+    assert [o for ws in wb for o in chart_overlaps(ws)] == []
 
 
 def test_missing_legs_are_one_line_on_the_summary(rendered):

@@ -346,3 +346,56 @@ def test_parquet_dates_kept_as_they_are_only_when_whole_days_in_range():
     assert not kept(["2020-01-01 00:00:01"])
     assert not kept([str(schemas.LATEST_DATE.date()) + " 23:59:59"])  # the last day, but not at midnight
     assert not kept([str((schemas.EARLIEST_DATE - pd.Timedelta(days=1)).date())])
+
+
+def test_bound_checks_decided_by_min_and_max_report_what_pandera_reports(tmp_path, monkeypatch):
+    """Numbers and dates whose checks are bounds (amount_usd >= 0, dates in range) are
+    passed on their smallest and largest value (``_within_bounds``) and go through
+    pandera only when that may fail. Reference: pandera on every column (the fast
+    path switched off). Same problems, line, column and message, in the same order."""
+    from pathlib import Path
+
+    from gapscore.scoring.inputs import datasets, schemas
+
+    frame = make_rounds(n=300, n_companies=50)
+    frame["_line"] = np.arange(2, len(frame) + 2)
+    frame = frame.astype({**{c: object for c in TEXT}, "date": "datetime64[ns]"})  # the dtypes coerce gives
+    spec = schemas.Rounds.to_schema().columns
+    assert datasets._within_bounds(frame["amount_usd"], spec["amount_usd"])  # NaN amounts: nullable
+    assert datasets._within_bounds(frame["date"], spec["date"])
+    at_bounds = pd.Series(pd.to_datetime([str(schemas.EARLIEST_DATE.date()), str(schemas.LATEST_DATE.date())]))
+    assert datasets._within_bounds(at_bounds.astype("datetime64[ns]"), spec["date"])  # ge / le: bounds included
+    assert datasets._within_bounds(pd.Series([0.0, np.nan]), spec["amount_usd"])
+    assert datasets._within_bounds(pd.Series([np.nan, np.nan]), spec["amount_usd"])  # all missing, nullable
+    assert not datasets._within_bounds(pd.Series([5.0, -0.5, np.nan]), spec["amount_usd"])
+    assert not datasets._within_bounds(pd.Series([1, 2]), spec["amount_usd"])  # int64: pandera checks the dtype
+    assert not datasets._within_bounds(pd.Series(pd.to_datetime(["2020-01-01", None])).astype("datetime64[ns]"),
+                                       spec["date"])  # date is not nullable
+    assert not datasets._within_bounds(frame["company"], spec["company"])  # text: not a bound check
+
+    bad = frame.copy()
+    bad.loc[[4, 40, 41], "amount_usd"] = [-1.0, -2.5, -1e9]
+    bad.loc[[7], "date"] = pd.NaT
+    path = Path(tmp_path / "rounds.csv")
+    for table in (frame, bad):
+        _, fast = datasets.validate(table, schemas.Rounds, path)
+        with monkeypatch.context() as m:
+            m.setattr(datasets, "_within_bounds", lambda column, spec: False)
+            _, reference = datasets.validate(table, schemas.Rounds, path)
+        assert [(p.line, p.column, p.message) for p in fast] == [(p.line, p.column, p.message) for p in reference]
+    assert len(fast) == 4
+
+
+def test_typed_amounts_pass_as_they_are_only_when_finite_or_missing():
+    """A typed float column (Parquet) is kept without the text conversion's per-row
+    masks only when every value is finite or NaN; an infinity sends it through the
+    conversion, which reports it (test_parquet_dates_and_amounts_are_checked_like_csv_text)."""
+    from gapscore.scoring.inputs.datasets import _finite_or_missing
+
+    assert _finite_or_missing(pd.Series([1.0, np.nan, 0.0, 1e300]))
+    assert _finite_or_missing(pd.Series([np.nan, np.nan]))
+    assert not _finite_or_missing(pd.Series([1.0, np.inf]))
+    assert not _finite_or_missing(pd.Series([np.nan, -np.inf]))
+    assert not _finite_or_missing(pd.Series(["1.5", "2"], dtype=object))  # text: converted and checked
+    assert not _finite_or_missing(pd.Series([1, 2]))  # int64: converted to float64
+    assert not _finite_or_missing(pd.Series([], dtype=np.float64))

@@ -160,3 +160,34 @@ def test_sectors_without_measured_evidence_rank_last():
     assert ranked[0].sector == "computer_vision"
     blank = next(r for r in results if r.sector == "autonomous_driving")
     assert not has[ranked.index(blank)] and rank_key(blank)[0] == 50.0
+
+
+def test_best_ranking_puts_stage_calls_before_watch_and_harvest():
+    """Three sectors scored by hand-made timing inputs (tests/test_timing.py's shapes):
+    "done" has perfection passed in 2016 and funding falling 20% a year (harvest, growth
+    score 100 - 30 x (1 - traction) with traction 0.4: the highest score); "working" has
+    the milestone passed in 2019 and perfection due in 2030 (Series B); "early" has the
+    milestone in 2032 (watch). On the best score alone harvest would come first; ranked
+    on the best stage, the stage call comes first, then the others by score. The early
+    ranking keeps only harvest last."""
+    from gapscore.scoring.signals.scores import SectorScore, rank
+    from gapscore.scoring.signals.timing import TimingInputs, YearForecast, score
+
+    cfg = load_config()
+    done = TimingInputs(2021.0, milestone=(YearForecast("m", 2015.3, 0, 2015.3, 2015.3, True),), velocity=0.01,
+                        perfection=YearForecast("p", 2016.0, 0, 2016.0, 2016.0, True), traction_rate=0.4,
+                        funding_growth=-0.2)
+    working = TimingInputs(2021.0, milestone=(YearForecast("m", 2019.0, 0, 2019.0, 2019.0, True),), velocity=0.05,
+                           perfection=YearForecast("p", 2030.0, 2.0, 2027.4, 2032.6), traction_rate=0.4)
+    early = TimingInputs(2021.0, milestone=(YearForecast("m", 2032.0, 2.0, 2029.4, 2034.6),), velocity=0.01,
+                         perfection=YearForecast("p", 2045.0, 2.0, 2042.4, 2047.6), traction_rate=0.4)
+    results = [SectorScore(name, name, pd.Timestamp("2021-12-31"), score(inputs, cfg), (), None)
+               for name, inputs in (("done", done), ("working", working), ("early", early))]
+    calls = {r.sector: r.result.recommendation for r in results}
+    assert calls == {"done": "harvest", "working": "series_b", "early": "watch"}
+    best = {r.sector: max(r.result.scores.values()) for r in results}
+    assert best["done"] > best["working"]
+    ranked = [r.sector for r in rank(results, "best")]
+    assert ranked[0] == "working"
+    assert ranked[1:] == sorted(["done", "early"], key=lambda s: -best[s])
+    assert [r.sector for r in rank(results, "early")][-1] == "done"

@@ -142,6 +142,11 @@ def check(cfg: dict, origin: str, *, sensitivity: bool = True) -> list[str]:
     if not _kind_problems(cfg, "backtest.calibration_thresholds", _SCHEMA_RULES["backtest.calibration_thresholds"], origin) \
             and cfg["backtest"].get("calibration_headline") not in cal:
         bad("backtest.calibration_headline", cfg["backtest"].get("calibration_headline"), "must be one of backtest.calibration_thresholds")
+    mix = cfg.get("portfolio", {}).get("stage_mix")
+    if isinstance(mix, dict) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in mix.values()):
+        total = sum(float(v) for v in mix.values())
+        if abs(total - 1.0) > 1e-9:
+            bad("portfolio.stage_mix", mix, f"must sum to 1 (they sum to {total:g}); give every stage, zeros included")
     ms = cfg.get("milestone", {})
     if isinstance(ms.get("capability_threshold"), (int, float)) and isinstance(ms.get("perfection_threshold"), (int, float)):
         if ms["perfection_threshold"] <= ms["capability_threshold"]:
@@ -189,6 +194,9 @@ def _kind_problems(cfg: dict, key: str, rule: config_types.Rule, origin: str) ->
         want = "must be " + " or ".join([", ".join(f'"{c}"' for c in rule.choices[:-1]), f'"{rule.choices[-1]}"'] if len(rule.choices) > 1 else [f'"{rule.choices[0]}"'])
     elif rule.kind == "text":
         ok, want = isinstance(value, str), "must be a string (in quotes)"
+    elif rule.kind == "texts" and rule.choices:
+        ok = isinstance(value, list) and all(isinstance(v, str) and v in rule.choices for v in value)
+        want = f"must be a list of strings from {', '.join(rule.choices)}"
     elif rule.kind == "texts":
         ok, want = isinstance(value, list) and all(isinstance(v, str) for v in value), "must be a list of strings"
     else:  # shares

@@ -27,6 +27,8 @@ import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from gapscore.models.stages import STAGES
+
 __all__ = ["Config", "FrozenMap", "Rule", "Section", "freeze", "thaw", "schema_keys", "build"]
 
 
@@ -36,7 +38,8 @@ class Rule:
 
     kind: "num" (any number in [low, high]), "int" (a whole number in [low, high]),
     "share" and "pos" (numbers, named for the reader), "flag" (true or false), "choice"
-    (one of ``choices``), "text" (a string), "texts" (a list of strings), "shares" (a
+    (one of ``choices``), "text" (a string), "texts" (a list of strings, each one of
+    ``choices`` when they are given), "shares" (a
     non-empty list of numbers in (low, high], or [low, high] with ``closed_low``),
     "table" (a nested section), "map" (a table of numbers keyed by stage or factor),
     "stages" (the stage tables), "sensitivity" (the free-form [sensitivity] table).
@@ -262,10 +265,15 @@ class ExitConfig(Section):
     tail_alpha: float = setting("num", 1.001, 100)
 
 
+SECTOR_GRADUATION_MODES: tuple[str, ...] = ("none", "data")
+"""``portfolio.sector_graduation``: market-wide graduation rates only ("none"), or each
+sector's own rate where its data give one ("data")."""
+
+
 @dataclasses.dataclass(frozen=True, eq=True)
 class PortfolioConfig(Section):
-    """Fund construction; the stage tables are maps (``portfolio.builder`` checks the
-    stage mix's sum, the follow-on stages and sector_graduation's modes)."""
+    """Fund construction; the stage tables are maps (``config.check`` also checks that
+    the stage mix sums to 1)."""
 
     fund_size_usd: float = setting("pos", 1e5, 1e12)
     reserve_ratio: float = setting("share", 0, 0.95)
@@ -274,8 +282,8 @@ class PortfolioConfig(Section):
     sims: int = setting("int", 1, 20_000_000)
     seed: int = setting("int", 0, 2**32 - 1)
     sector_rho: float = setting("num", 0, 0.99)
-    follow_on_stages: tuple[str, ...] = setting("texts")
-    sector_graduation: str = setting("text")
+    follow_on_stages: tuple[str, ...] = setting("texts", choices=STAGES[1:])
+    sector_graduation: str = setting("choice", choices=SECTOR_GRADUATION_MODES)
     check_size_usd: FrozenMap = dataclasses.field(metadata={"rule": Rule("map", 1e3, 1e10), "label": "pos"})
     stage_mix: FrozenMap = dataclasses.field(metadata={"rule": Rule("map", 0, 1), "label": "share"})
     graduation: FrozenMap = dataclasses.field(metadata={"rule": Rule("map", 0, 1), "label": "share"})

@@ -333,10 +333,17 @@ def _categorical_columns(model: type) -> frozenset[str]:
     return frozenset(c for c, dtype in _schema_columns(model).items() if _kind(dtype) == "text")
 
 
-def _text_categories(values: np.ndarray) -> pd.CategoricalDtype:
+def _text_categories(values: np.ndarray, *, distinct: bool = False) -> pd.CategoricalDtype:
     """The dtype of every categorical text column: sorted Python strings (object), so
-    that CSV and Parquet give equal frames under pandas 2 and 3 alike."""
-    return pd.CategoricalDtype(pd.Index(values, dtype=object))
+    that CSV and Parquet give equal frames under pandas 2 and 3 alike.
+
+    ``distinct=True``: the caller guarantees distinct, non-missing values (a hashed
+    dictionary), so pandas' own check (a null scan and a hash of every value: 30 ms
+    per million names) is skipped where pandas offers its internal fast path.
+    """
+    index = pd.Index(values, dtype=object)
+    fast = getattr(pd.CategoricalDtype, "_from_fastpath", None) if distinct else None
+    return fast(index, False) if fast is not None else pd.CategoricalDtype(index)
 
 
 def _categorical(column: pd.Series) -> pd.Series:
@@ -396,7 +403,8 @@ def _arrow_categorical(column) -> pd.Categorical | None:
         return pd.Categorical.from_codes(np.full(len(column), -1), dtype=_text_categories(np.array([], dtype=object)))
     if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
         return None
-    if not pa.types.is_dictionary(column.type):
+    hashed = not pa.types.is_dictionary(column.type)
+    if hashed:
         # Plain text: hashed once, with one memo table, so every chunk gets the same
         # dictionary. 32-bit offsets hash about 15% faster than large_string's 64-bit
         # ones (measured on 5M company names); the cast only rewrites the offsets.
@@ -409,6 +417,7 @@ def _arrow_categorical(column) -> pd.Categorical | None:
                       and c.dictionary.buffers()[1:] == last.buffers()[1:] for c in chunks):  # same memory: no compare
         values = last
         code = np.concatenate([pc.fill_null(c.indices, -1).to_numpy() for c in chunks])
+        distinct = hashed
     else:
         dictionaries, start_of_chunk, start = [], [], 0
         for chunk in chunks:
@@ -425,10 +434,14 @@ def _arrow_categorical(column) -> pd.Categorical | None:
             codes.append(lookup[pc.fill_null(chunk.indices, -1).to_numpy()])
         code = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64)
         values = pooled.dictionary
-    seen = np.zeros(len(values) + 1, dtype=bool)  # the last slot: missing (-1)
-    seen[code] = True
-    used = np.flatnonzero(seen[:-1])
-    if used.size == len(values):  # every value used (always so when hashed here): sort them as they are
+        distinct = True  # hashed here: a file's own dictionary may repeat a value, this one cannot
+    if hashed:  # a dictionary built from the rows holds only used values
+        used = None
+    else:
+        seen = np.zeros(len(values) + 1, dtype=bool)  # the last slot: missing (-1)
+        seen[code] = True
+        used = np.flatnonzero(seen[:-1])
+    if used is None or used.size == len(values):  # every value used: sort them as they are
         order = pc.sort_indices(values).to_numpy()  # bytewise = code point order
     else:
         order = used[pc.sort_indices(values.take(pa.array(used))).to_numpy()]
@@ -438,7 +451,7 @@ def _arrow_categorical(column) -> pd.Categorical | None:
     rank = np.full(len(values) + 1, -1, dtype=small)  # the last slot keeps -1 (missing) at -1
     rank[order] = np.arange(order.size)
     labels = values.take(pa.array(order)).to_numpy(zero_copy_only=False)
-    return pd.Categorical.from_codes(rank[code], dtype=_text_categories(np.asarray(labels, dtype=object)),
+    return pd.Categorical.from_codes(rank[code], dtype=_text_categories(np.asarray(labels, dtype=object), distinct=distinct),
                                      validate=False)
 
 
@@ -541,6 +554,9 @@ def coerce(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool
             continue
         kind = _kind(dtype)
         s = frame[col]
+        if kind == "number" and _finite_or_missing(s):  # a typed (Parquet) float column, nothing to report
+            out[col] = s
+            continue
         present = s.notna()
         if kind == "number":
             converted = pd.to_numeric(s, errors="coerce").astype("float64")
@@ -597,6 +613,16 @@ def coerce(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool
 _NS_PER_DAY = 86_400 * 10**9
 
 
+def _finite_or_missing(column: pd.Series) -> bool:
+    """A float64 column whose values are all finite or NaN (missing), told by its smallest
+    and largest value (NaN skipped): two reductions instead of the per-row masks the
+    conversion of text needs. Such a column converts to itself with no problem."""
+    values = column.to_numpy()
+    if values.dtype != np.float64 or values.size == 0:
+        return False
+    return not (np.isinf(np.fmin.reduce(values)) or np.isinf(np.fmax.reduce(values)))
+
+
 def _midnights_in_range(column: pd.Series, early: pd.Timestamp, late: pd.Timestamp) -> pd.Series | None:
     """``column`` itself when it is naive nanosecond timestamps, each at midnight (or
     NaT) and dated within [early, late]: then taking their dates changes nothing. Else
@@ -606,17 +632,26 @@ def _midnights_in_range(column: pd.Series, early: pd.Timestamp, late: pd.Timesta
     if values.dtype != np.dtype("datetime64[ns]"):
         return None
     ticks = values.view(np.int64)
-    nat = np.isnat(values)
-    if nat.any():
-        ticks = ticks[~nat]
+    if ticks.size and ticks.min() == np.iinfo(np.int64).min:  # NaT is the smallest int64: a mask only then
+        ticks = ticks[~np.isnat(values)]
     if ticks.size == 0:
         return column
     lo = early.to_datetime64().astype("datetime64[D]").astype(np.int64) * _NS_PER_DAY
     hi = (late.to_datetime64().astype("datetime64[D]").astype(np.int64) + 1) * _NS_PER_DAY  # end of the last day
     # Reductions, not per-row masks: the first and last instant, and any time of day.
-    if ticks.min() < lo or ticks.max() >= hi or np.remainder(ticks, _NS_PER_DAY).any():
+    if ticks.min() < lo or ticks.max() >= hi:
         return None
+    for start in range(0, ticks.size, _MIDNIGHT_BLOCK):  # a block at a time: integer division, cache-sized
+        block = ticks[start:start + _MIDNIGHT_BLOCK]
+        if not np.array_equal(block // _NS_PER_DAY * _NS_PER_DAY, block):
+            return None
     return column
+
+
+#: Timestamps checked per block in ``_midnights_in_range`` (2 MB of int64): floor
+#: division and a product per block take about a third of ``np.remainder`` on the whole
+#: column (5M timestamps: 3.5 ms against 12 ms here).
+_MIDNIGHT_BLOCK = 1 << 18
 
 
 def _long_cells(column: pd.Series) -> pd.Index:
@@ -624,7 +659,10 @@ def _long_cells(column: pd.Series) -> pd.Index:
     if _typed(column.dtype, "number") or _typed(column.dtype, "date"):
         return column.index[:0]
     if isinstance(column.dtype, pd.CategoricalDtype):
-        long = np.flatnonzero(column.cat.categories.astype(str).str.len() > MAX_CELL_CHARS)
+        categories = column.cat.categories
+        if pd.api.types.infer_dtype(categories) == "string" and max(map(len, categories.to_numpy())) <= MAX_CELL_CHARS:
+            return column.index[:0]  # Python strings, all short: one C pass, no conversion to pandas text
+        long = np.flatnonzero(categories.astype(str).str.len() > MAX_CELL_CHARS)
         return column.index[np.isin(column.cat.codes.to_numpy(), long)] if long.size else column.index[:0]
     long = column.dropna().astype(str).str.len() > MAX_CELL_CHARS
     return long[long].index
@@ -689,8 +727,12 @@ def validate(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bo
     # category is then reported on every row that holds it (``_category_failures``).
     per_category = [c for c in as_category if not schema.columns[c].unique]
     failures = [_category_failures(coerced[c], schema.columns[c]) for c in per_category]
-    if per_category:
-        schema = schema.remove_columns(per_category)
+    # Numbers and dates whose checks are bounds: one min and one max decide that every
+    # row passes; only a column that may fail goes through pandera (same report).
+    bounded = [c for c in schema.columns if c in coerced.columns and c not in as_category
+               and _within_bounds(coerced[c], schema.columns[c])]
+    if per_category or bounded:
+        schema = schema.remove_columns(per_category + bounded)
     try:
         schema.validate(coerced, lazy=True, inplace=True)  # checks only (coerce=False): no copy of the frame
     except pa.errors.SchemaErrors as exc:
@@ -726,6 +768,51 @@ def validate(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bo
     problems += _key_problems(coerced, model, path, key)
     problems.sort(key=lambda p: (p.line or 0, p.column or ""))
     return coerced, _dedupe(problems)
+
+
+#: pandera's bound checks (``Field(ge=..., le=...)``) as the comparison every value must pass.
+_BOUND_CHECKS = {
+    "greater_than": np.greater,
+    "greater_than_or_equal_to": np.greater_equal,
+    "less_than": np.less,
+    "less_than_or_equal_to": np.less_equal,
+}
+#: The bound each check compares with, by its pandera statistic.
+_BOUND_STATISTIC = {"greater_than": "min_value", "greater_than_or_equal_to": "min_value",
+                    "less_than": "max_value", "less_than_or_equal_to": "max_value"}
+
+
+def _within_bounds(column: pd.Series, spec) -> bool:
+    """Whether every value of a number or date column certainly passes ``spec`` (a
+    pandera Column) whose checks are all bounds: decided from the column's smallest and
+    largest value (NaN/NaT ignored where the column is nullable, as pandera ignores
+    them; a non-nullable column must have none). False when that cannot be decided
+    so (other checks, another dtype, an empty column, a value out of bounds): pandera
+    then validates the column and reports its failures as before. Two reductions
+    instead of pandera's per-row masks and its copy of the column without NaN.
+    """
+    values = column.to_numpy()
+    if (spec.unique or spec.regex or values.size == 0 or str(column.dtype) != str(spec.dtype)
+            or values.dtype.kind not in "iufM"
+            or not all(check.name in _BOUND_CHECKS and check.element_wise is False and check.ignore_na
+                       for check in spec.checks)):
+        return False
+    if spec.nullable:  # fmin/fmax skip NaN and NaT: all missing gives NaN/NaT
+        low, high = np.fmin.reduce(values), np.fmax.reduce(values)
+        if np.isnan(low):
+            return True  # every value missing: nullable, nothing to compare
+    else:
+        low, high = values.min(), values.max()  # NaN and NaT propagate
+        if np.isnan(low) or np.isnan(high):
+            return False  # a missing value: pandera reports not_nullable
+    for check in spec.checks:
+        bound = check.statistics[_BOUND_STATISTIC[check.name]]
+        if values.dtype.kind == "M":
+            bound = pd.Timestamp(bound).to_datetime64()
+        extreme = low if _BOUND_STATISTIC[check.name] == "min_value" else high
+        if not _BOUND_CHECKS[check.name](extreme, bound):
+            return False
+    return True
 
 
 def _category_failures(column: pd.Series, spec) -> pd.DataFrame:

@@ -44,7 +44,6 @@ import pandas as pd
 
 from gapscore.models.exceptions import InputError
 from gapscore.models.portfolio import (
-    ROUND_STAGES,
     STAGES,
     ExitDistribution,
     FundOutcome,
@@ -56,7 +55,7 @@ from gapscore.models.portfolio import (
 from gapscore.scoring.inputs import config as config_mod
 from gapscore.scoring.inputs import schemas
 from gapscore.scoring.inputs.datasets import DataStore, read_table, validate
-from gapscore.scoring.errors import ConfigError, DataFileError, DataValidationError
+from gapscore.scoring.errors import DataFileError, DataValidationError
 from gapscore.scoring.signals.sector import row_population
 from gapscore.scoring.stage_model import FACTOR_BY_KEY, STAGE_LABELS, STAGE_MODEL
 
@@ -90,9 +89,6 @@ _EVIDENCE_TEXT = {key: FACTOR_BY_KEY[key].evidence for key in STAGE_EVIDENCE.val
 
 SIGNALS = ("follow on", "hold", "prepare exit")
 """The plain signals of ``portfolio review``."""
-
-SECTOR_GRADUATION_MODES = ("none", "data")
-"""Values of ``portfolio.sector_graduation``."""
 
 GRADUATION_TRANSITIONS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "seed": ("seed", "series_a"),
@@ -279,20 +275,8 @@ def settings_from_config(
     # The same range rules as the file: set_values checks the changed config and names
     # the command line as the origin of a bad value.
     effective = config_mod.set_values(cfg, given, origin=OVERRIDE_ORIGIN) if given else cfg
-    p = effective["portfolio"]
-    problems = []
-    mode = p.get("sector_graduation")
-    if mode not in SECTOR_GRADUATION_MODES:
-        problems.append(f"portfolio.sector_graduation = {mode!r}: must be one of {', '.join(repr(m) for m in SECTOR_GRADUATION_MODES)}")
-    follow = p.get("follow_on_stages")
-    if not (isinstance(follow, (list, tuple)) and all(isinstance(s, str) and s in ROUND_STAGES for s in follow)):
-        problems.append(f"portfolio.follow_on_stages = {follow!r}: must be a list of stages from {', '.join(ROUND_STAGES)}")
-    mix = p["stage_mix"]
-    total = sum(float(v) for v in mix.values())
-    if abs(total - 1.0) > 1e-9:
-        problems.append(f"portfolio.stage_mix = {dict(mix)!r}: must sum to 1 (they sum to {total:g}); give every stage, zeros included")
-    if problems:
-        raise ConfigError("\n".join(problems))
+    p = effective["portfolio"]  # checked with the rest of the config (config.check): modes, stages, the mix's sum
+    follow = p["follow_on_stages"]
     params = SimulationParams(
         graduation=dict(p["graduation"]),
         mna_share=dict(p["mna_share"]),
@@ -323,10 +307,10 @@ def settings_from_config(
         max_sector_share=float(p["max_sector_share"]),
         min_score=float(p["min_score"]),
         check_size_usd=MappingProxyType({s: float(v) for s, v in p["check_size_usd"].items()}),
-        stage_mix=MappingProxyType({s: float(v) for s, v in mix.items()}),
+        stage_mix=MappingProxyType({s: float(v) for s, v in p["stage_mix"].items()}),
         sims=int(p["sims"]),
         seed=int(p["seed"]),
-        sector_graduation=str(mode),
+        sector_graduation=str(p["sector_graduation"]),
         params=params,
         values=MappingProxyType(values),
         origins=MappingProxyType(origins),

@@ -33,8 +33,6 @@ SHEETS = (
     {"kind": "sources", "title": "Sources", "column_widths": [30, 100]},
 )
 
-CHART_ROWS = 18
-
 
 def _summary(res: BacktestResult, s) -> None:
     first, last = res.dates[0].date(), res.dates[-1].date()
@@ -130,7 +128,7 @@ def _timeline(res: BacktestResult, s) -> None:
             series.marker.symbol = "none"
             series.smooth = False
         s.ws.add_chart(chart, f"A{s.row}")
-        s.row += CHART_ROWS
+        s.row += s.chart_rows(s.row, chart.height)
 
 
 def _level(levels: pd.Series, as_of: str) -> float:

@@ -82,6 +82,21 @@ smaller than 5.5 pt)."""
 KEEP_WITH_NEXT_ROWS = 3
 """Rows after a section title or table header kept on its page (no orphaned headers)."""
 
+CHART_GAP_ROWS = 1
+"""Empty rows between a chart's bottom edge (its legend, when it has one below) and the
+rows that follow it: the chart never touches the table or section title beneath."""
+
+
+def rows_covered(first: int, height_cm: float, heights) -> int:
+    """How many rows, from ``first`` on, a chart ``height_cm`` tall anchored at the top of
+    row ``first`` covers, wholly or partly: the fewest rows whose heights (``heights``:
+    row -> points, a row not listed being ``LINE_HEIGHT_PT``) add up to its height."""
+    need, r, got = float(height_cm) * POINTS_PER_CM, first, 0.0
+    while got < need:
+        got += heights.get(r) or LINE_HEIGHT_PT
+        r += 1
+    return r - first
+
 
 COLUMN_POINTS_PER_CHAR = 7.0
 """Printed points per unit of column width. Measured: LibreOffice 7 prints 15 columns of
@@ -260,6 +275,23 @@ class Sheet:
         self.tables: list[tuple[int, int]] = []
         self.omitted: str | None = None
         self.one_page = bool(spec.get("one_page", spec.get("kind") == "summary"))  # a summary prints on one page
+
+    def chart_rows(self, first: int, height_cm: float) -> int:
+        """Rows to give a chart ``height_cm`` tall anchored at row ``first``: the rows its
+        height covers at their current heights (rows not written yet at the default
+        ``LINE_HEIGHT_PT``, the height the print layout gives them), plus
+        ``CHART_GAP_ROWS``. Whatever is written from ``first`` plus this on sits below
+        the chart."""
+        heights = {r: d.height for r, d in self.ws.row_dimensions.items() if d.height}
+        return rows_covered(first, height_cm, heights) + CHART_GAP_ROWS
+
+    def reserve_chart(self, height_cm: float) -> int:
+        """Keep the rows for a full-width chart ``height_cm`` tall at the cursor (the
+        chart is anchored there once the data it plots is written below) and move the
+        cursor past them; returns the chart's anchor row."""
+        anchor = self.row
+        self.row += self.chart_rows(anchor, height_cm)
+        return anchor
 
     def omit(self, reason: str) -> None:
         """This sheet's leg is missing: the workbook drops the sheet and says ``reason`` in one
@@ -491,11 +523,7 @@ def chart_blocks(sheet, heights: dict[int, float] | None = None) -> list[tuple[i
         if cm is None:  # a two-cell anchor names its last row
             blocks.append((first, int(chart.anchor.to.row) + 1))
             continue
-        need, r, got = cm * POINTS_PER_CM, first, 0.0
-        while got < need:
-            got += heights.get(r, LINE_HEIGHT_PT)
-            r += 1
-        blocks.append((first, r - 1))
+        blocks.append((first, first + rows_covered(first, cm, heights) - 1))
     return blocks
 
 
@@ -560,7 +588,11 @@ def print_layout(sheet: "Sheet") -> dict:
     rows_h = avail_h * 100.0 / scale  # sheet points that fit on one page
 
     # the table that runs to the end of the sheet repeats its header on every page
-    content_end = max([r for r in range(1, ws.max_row + 1) if any(c.value is not None for c in ws[r])] or [1])
+    # the last row holding a value (one pass over the written cells: ws[r] per row costs a
+    # scan of every cell for the sheet's width, quadratic in the rows)
+    # the last row holding a value (one pass over the written cells: ws[r] per row costs a
+    # scan of every cell for the sheet's width, quadratic in the rows)
+    content_end = max((r for (r, _), c in ws._cells.items() if c.value is not None), default=1)
     tail_table = next((t for t in reversed(sheet.tables) if t[1] >= content_end - 1 and t[1] > t[0]), None)
     title_row = tail_table[0] if tail_table else 1
     title_h = heights.get(title_row, LINE_HEIGHT_PT)

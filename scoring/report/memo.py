@@ -43,19 +43,18 @@ from typing import Callable, Iterable
 
 import pandas as pd
 
-import gapscore.templates as _bundled_templates
 from gapscore.scoring import __version__
 from gapscore.scoring.inputs.datasets import DataStore
 from gapscore.scoring.errors import GapscoreError, InputError
-from gapscore.scoring.output import check_target, write_bytes
+from gapscore.scoring.files import write_bytes
+# Finding templates and checking targets need no pandas (the memo command uses them
+# before it imports pandas, to look its answer up): memo_files.py; re-exported here.
+from gapscore.scoring.report.memo_files import (  # noqa: F401
+    BUNDLED_TEMPLATES, DEFAULT_TEMPLATE, TEMPLATES_ENV, USER_TEMPLATE_DIR, TemplateError, check_memo_folder,
+    check_memo_target, find_template, memo_filename_for, template_dirs,
+)
 from gapscore.scoring.stage_model import STAGES
 from gapscore.scoring.signals.timing import score as timing_score
-
-BUNDLED_TEMPLATES = Path(_bundled_templates.__file__).resolve().parent
-DEFAULT_TEMPLATE = "memo"
-TEMPLATES_ENV = "GAPSCORE_TEMPLATES"
-USER_TEMPLATE_DIR = "templates"
-"""Searched relative to the working folder, after ``$GAPSCORE_TEMPLATES``."""
 
 SHEET_KINDS = ("summary", "capability", "cost", "funding", "economics", "scoring", "sensitivity", "sources")
 REQUIRED_KINDS = ("scoring",)
@@ -75,15 +74,9 @@ _TEMPLATE_KEYS = {
 _SHEET_KEYS = {"kind": str, "title": str, "heading": str, "text": (list, str), "column_widths": list, "chart_title": str,
                "published_chart_title": str}
 _HEX = re.compile(r"^[0-9A-Fa-f]{6}$")
-_TEMPLATE_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
-_FILE_SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 LIBREOFFICE_INSTALL = "apt-get install -y --no-install-recommends libreoffice-calc"
 LIBREOFFICE_TIMEOUT_S = 240
-
-
-class TemplateError(InputError):
-    """A memo template cannot be found or is not valid; the message lists every problem."""
 
 
 class LibreOfficeError(GapscoreError):
@@ -91,45 +84,6 @@ class LibreOfficeError(GapscoreError):
 
 
 # --------------------------------------------------------------------------- templates
-
-
-def template_dirs(user_dirs: Iterable[str | os.PathLike] = ()) -> list[Path]:
-    """Folders searched for a template name, in order; the bundled folder last."""
-    dirs = [Path(d) for d in user_dirs]
-    env = os.environ.get(TEMPLATES_ENV, "")
-    dirs += [Path(d) for d in env.split(os.pathsep) if d]
-    dirs.append(Path.cwd() / USER_TEMPLATE_DIR)
-    dirs.append(BUNDLED_TEMPLATES)
-    return dirs
-
-
-def find_template(name_or_path: str | os.PathLike | None, user_dirs: Iterable[str | os.PathLike] = ()) -> Path:
-    """The template file for a path or a name (``memo`` finds ``memo.toml``).
-
-    A path (anything with a folder separator or a ``.toml`` suffix, or an existing
-    file) is used as it is. A name is looked up in ``user_dirs``, then each folder of
-    ``$GAPSCORE_TEMPLATES`` (separated by ``os.pathsep``), then ``./templates``, then
-    the bundled templates: a user's ``memo.toml`` overrides the bundled one.
-    """
-    given = DEFAULT_TEMPLATE if name_or_path is None else name_or_path
-    text = os.fspath(given)
-    path = Path(text)
-    if path.is_file():
-        return path.resolve()
-    if path.suffix.lower() == ".toml" or os.sep in text or (os.altsep and os.altsep in text):
-        raise TemplateError(f"{text}: no such template file; pass an existing .toml file or a template name such as '{DEFAULT_TEMPLATE}'")
-    if not _TEMPLATE_NAME.match(text):
-        raise TemplateError(f"template name {text!r} may only hold letters, digits, '_', '-' and '.'; pass a file path for anything else")
-    searched = template_dirs(user_dirs)
-    for folder in searched:
-        candidate = folder / f"{text}.toml"
-        if candidate.is_file():
-            return candidate.resolve()
-    available = sorted({p.stem for d in searched if d.is_dir() for p in d.glob("*.toml")})
-    raise TemplateError(
-        f"no template named '{text}' in {', '.join(str(d) for d in searched)}; "
-        f"available: {', '.join(available) or 'none'}"
-    )
 
 
 def _read_toml(path: Path) -> dict:
@@ -371,16 +325,6 @@ def _resolve_template(template: str | os.PathLike | None) -> dict:
     return load_template(find_template(template))
 
 
-def _check_target(path: str | os.PathLike, force: bool) -> Path:
-    target = Path(path)
-    if target.suffix.lower() != ".xlsx":
-        raise InputError(f"{target}: a memo is an Excel workbook; give the file a .xlsx suffix")
-    check_target(target, force)
-    if target.is_dir():
-        raise InputError(f"{target}: is a folder; give a file path ending in .xlsx")
-    return target
-
-
 CHANGES_SHEET = {"kind": "changes", "title": "What changed", "column_widths": [22, 30, 18, 18, 12, 70]}
 """The sheet ``memo --since`` adds after the Summary."""
 
@@ -393,41 +337,40 @@ def write_memo(score, cfg: dict, store: DataStore, path: str | os.PathLike, *, t
     file (see :func:`find_template`; default the bundled ``memo``). An existing file
     is replaced only with ``force`` (else OutputExistsError); the write is atomic.
     """
-    target = _check_target(path, force)
-    tpl = _resolve_template(template)
-    data = build_memo(score, cfg, store, tpl, data_vintage=data_vintage, changes=changes)
+    target = check_memo_target(path, force)
+    data = memo_bytes(score, cfg, store, template=template, data_vintage=data_vintage, changes=changes)
     return write_bytes(target, data, force=force)
+
+
+def memo_bytes(score, cfg: dict, store: DataStore, *, template: str | os.PathLike | None = None,
+               data_vintage: str | None = None, changes=None) -> bytes:
+    """The bytes :func:`write_memo` writes: the template found and checked, then :func:`build_memo`."""
+    return build_memo(score, cfg, store, _resolve_template(template), data_vintage=data_vintage, changes=changes)
 
 
 def memo_filename(score) -> str:
     """``<sector>-memo-<as_of>.xlsx``, with anything but letters, digits, '_', '-' and '.' replaced."""
-    sector = _FILE_SAFE.sub("_", str(score.sector)).strip("._") or "sector"
-    return f"{sector}-memo-{pd.Timestamp(score.as_of).date().isoformat()}.xlsx"
+    return memo_filename_for(score.sector, pd.Timestamp(score.as_of).date())
 
 
 def write_memos(scores, cfg: dict, store: DataStore, out_dir: str | os.PathLike, *, template: str | os.PathLike | None = None,
-                force: bool = False, progress: Callable | None = None, data_vintage: str | None = None) -> list[Path]:
-    """One memo per score into ``out_dir``; ``progress(score, path)`` after each.
+                force: bool = False, progress: Callable | None = None, data_vintage: str | None = None,
+                keep: Callable | None = None) -> list[Path]:
+    """One memo per score into ``out_dir``; ``progress(score, path)`` after each, and
+    ``keep(score, path, data)`` with the bytes written.
 
     Every target is checked before the first is written, so an existing file (without
     ``force``) stops the run before anything changes.
     """
     scores = list(scores)
-    folder = Path(out_dir)
-    if folder.exists() and not folder.is_dir():
-        raise InputError(f"{folder}: is a file; -o must name a folder for --all")
-    targets = [folder / memo_filename(s) for s in scores]
-    seen: dict[Path, str] = {}
-    for s, t in zip(scores, targets):
-        if t in seen:
-            raise InputError(f"sectors '{seen[t]}' and '{s.sector}' would both be written to {t}; rename one of them")
-        seen[t] = s.sector
-        _check_target(t, force)
+    targets = check_memo_folder(out_dir, [(s.sector, memo_filename(s)) for s in scores], force)
     tpl = _resolve_template(template)
     written = []
     for s, t in zip(scores, targets):
         data = build_memo(s, cfg, store, tpl, data_vintage=data_vintage)
         written.append(write_bytes(t, data, force=force))
+        if keep is not None:
+            keep(s, t, data)
         if progress is not None:
             progress(s, t)
     return written

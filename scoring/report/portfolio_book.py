@@ -52,9 +52,6 @@ REVIEW_SHEETS = (
 )
 """Sheets of the review workbook."""
 
-CHART_ROWS = 18
-"""Rows the histogram chart covers below its anchor (8 cm at the default row height)."""
-
 
 def _allocation(build: PortfolioBuild, s: Sheet) -> None:
     st = build.settings
@@ -121,7 +118,7 @@ def _outcomes(build: PortfolioBuild, s: Sheet) -> None:
     chart.set_categories(Reference(s.ws, min_col=1, min_row=first, max_row=last))
     chart.series[0].graphicalProperties = GraphicalProperties(solidFill=s.book.template["colours"]["chart_series"][0])
     s.ws.add_chart(chart, f"A{s.row}")
-    s.row += CHART_ROWS
+    s.row += s.chart_rows(s.row, chart.height)
 
 
 def _assumptions(build: PortfolioBuild, s: Sheet) -> None:

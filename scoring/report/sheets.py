@@ -34,16 +34,13 @@ if TYPE_CHECKING:
 
 CHART_WIDTH_CM = 24.0
 CHART_HEIGHT_CM = 11.0
-CHART_ROWS = 23
-"""Rows a chart covers at the default row height (11 cm at about 0.5 cm a row, plus a margin)."""
 
 SUMMARY_CHART_WIDTH_CM = 13.0
 SUMMARY_CHART_HEIGHT_CM = 7.0
 SUMMARY_CHART_COLUMN = 7
-SUMMARY_CHART_ROWS = 15
 """The Summary's stage-score chart: 13 x 7 cm, right of the answer and stage-score table
-(in column G, the wide note column), covering about 15 rows of 13 pt (7 cm = 198 pt); the
-stage table's "what it weighs" runs over columns D to F."""
+(in column G, the wide note column); the stage table's "what it weighs" runs over
+columns D to F. What follows starts below the rows the chart covers (``Sheet.chart_rows``)."""
 
 CURVE_MONTHS = (1, 4, 7, 10)
 """The monthly sector curve is shown (and charted) quarterly: a third of the rows to print."""
@@ -183,7 +180,7 @@ def _scatter(title: str, x_title: str, y_title: str, *, x_format: str = "0", y_f
 
 def _place(sheet: Sheet, chart, col: int = 1) -> None:
     sheet.ws.add_chart(chart, f"{_col(col)}{sheet.row}")
-    sheet.row += CHART_ROWS
+    sheet.row += sheet.chart_rows(sheet.row, chart.height)
 
 
 def _col(col: int) -> str:
@@ -262,8 +259,7 @@ def build_summary(ctx: MemoContext, sheet: Sheet) -> None:
     chart.set_categories(Reference(s.ws, min_col=1, min_row=top, max_row=last))
     chart.series[0].graphicalProperties = GraphicalProperties(solidFill=_colours(ctx)[0])
     s.ws.add_chart(chart, f"{_col(SUMMARY_CHART_COLUMN)}{chart_row}")
-    covered = chart_row + SUMMARY_CHART_ROWS
-    s.row = max(s.row, covered)
+    s.row = max(s.row, chart_row + s.chart_rows(chart_row, SUMMARY_CHART_HEIGHT_CM))
 
     s.section("Why (as computed when the memo was written)")
     for i, reason in enumerate(ctx.score.reasons, start=1):
@@ -394,8 +390,7 @@ def build_capability(ctx: MemoContext, sheet: Sheet) -> None:
         s.omit("no capability benchmark with a human baseline is listed for this sector: capability is not measured, and the "
                "scores count its factors (timing from capability, works with gaps, near perfection) as missing.")
         return
-    chart_row = s.row
-    s.row += CHART_ROWS
+    chart_row = s.reserve_chart(CHART_HEIGHT_CM)
     s.section("Sector curve")
     s.pairs([
         ("status", cap.status, None),
@@ -480,10 +475,8 @@ def build_cost(ctx: MemoContext, sheet: Sheet) -> None:
     s, cost, cfg = sheet, ctx.sig.cost, ctx.cfg
     spec = ctx.table.get("cost") or {}
     compute = spec.get("mode") == "compute"
-    chart_row = s.row
     have_chart = cost is not None and cost.n_points > 0
-    if have_chart:
-        s.row += CHART_ROWS
+    chart_row = s.reserve_chart(CHART_HEIGHT_CM) if have_chart else s.row
     if cost is None and not (ctx.table.get("economics") or {}).get("mode") == "anchor":
         s.omit("no price series is defined for this sector (no [cost] table in sectors.toml): its cost curve is not estimated "
                "(the generic accelerator scenarios are in the memo of any sector with a price series).")
@@ -657,7 +650,7 @@ def build_funding(ctx: MemoContext, sheet: Sheet) -> None:
     seed_a = published[(published["from_round"] == "seed") & (published["to_round"] == "series_a")]
     km_chart = result is not None and len(result.survival) > 0
     if km_chart or len(seed_a):
-        s.row += CHART_ROWS
+        chart_row = s.reserve_chart(CHART_HEIGHT_CM)
 
     s.section("Traction signal used in the scores")
     t = sig.traction
@@ -778,9 +771,7 @@ def build_economics(ctx: MemoContext, sheet: Sheet) -> None:
     econ = sig.economics
     table = getattr(econ, "table", econ)  # models.economics.unit_economics output, as signals computed it
     have_table = isinstance(table, pd.DataFrame) and len(table) > 0
-    chart_row = s.row
-    if have_table:
-        s.row += CHART_ROWS
+    chart_row = s.reserve_chart(CHART_HEIGHT_CM) if have_table else s.row
     s.section("Unit of use")
     rows = [("unit", spec.get("unit", ""), None), ("mode", spec.get("mode", "tokens"), None),
             ("revenue per unit (USD)", spec.get("revenue_per_unit"), "usd")]
@@ -853,8 +844,7 @@ def build_sensitivity(ctx: MemoContext, sheet: Sheet) -> None:
     if not len(frame):
         s.note("The config lists no [sensitivity] ranges.")
         return
-    chart_row = s.row
-    s.row += CHART_ROWS
+    chart_row = s.reserve_chart(CHART_HEIGHT_CM)
     frame["values"] = [f"{c} ({lo} to {hi})" for c, lo, hi in zip(frame["current"], frame["low"], frame["high"])]
     cols = [("setting", "setting", None), ("current (low to high)", "values", None)]
     for st in STAGES:

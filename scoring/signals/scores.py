@@ -233,7 +233,9 @@ def score_all(store: DataStore, as_of: pd.Timestamp, cfg: dict, sectors: list[st
 
 
 RANK_BY = {
-    "best": ("the best stage score (the highest of seed, series_a, series_b, growth whose evidence was measured; sectors with none measured last)", STAGES),
+    "best": ("the best stage score (the highest of seed, series_a, series_b, growth whose evidence was measured; "
+             "sectors called watch or harvest, with no stage recommended, after those with a stage call; "
+             "sectors with none measured last)", STAGES),
     "early": ("the early-stage case (the higher of the seed and series_a scores whose evidence was measured; "
               "sectors called harvest, already done, and sectors with no measured early-stage evidence last)",
               ("seed", "series_a")),
@@ -269,9 +271,14 @@ def rank(results: list[SectorScore], by: str = "best") -> list[SectorScore]:
     timing factor up) while the recommendation says the window has closed. On any
     ranking, a sector none of whose ranked stages rests on measured evidence comes
     after those that do: its scores are the missing-data value, not a case (a sector
-    with no data at all once topped the 2012 ranking on seed 50.0).
+    with no data at all once topped the 2012 ranking on seed 50.0). Ranked on the best
+    stage, a sector called watch or harvest comes after every sector with a stage call,
+    for the same reason: its best score did not make a call (a harvest sector's growth
+    score is high because perfection is reached, which is why it is harvest).
     """
     def done(r: SectorScore) -> bool:
+        if by == "best":
+            return r.result.recommendation not in STAGES
         return by == "early" and r.result.recommendation == "harvest"
 
     def unmeasured(r: SectorScore) -> bool:
