@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -951,7 +952,8 @@ class CapabilityResult:
             return "reference_class"
         if not self.is_fitted:
             return None
-        return "borrowed" if len(self.borrowed()) else "fitted"
+        # the status column read as an array: the rows ``borrowed()`` keeps, without a frame per call
+        return "borrowed" if (self.per_benchmark["status"].to_numpy() == _STATUS_BORROWED).any() else "fitted"
 
     def forecast(self, threshold: float) -> ThresholdForecast:
         """The forecast at ``threshold`` (a share that was asked of ``fit_sector``); KeyError otherwise."""
@@ -1012,6 +1014,16 @@ def _sector_mean_grid(params: np.ndarray, t: np.ndarray, cap: float = np.inf, do
     return values.mean(axis=1)
 
 
+def _member_curve(L: np.ndarray, k: np.ndarray, t0: np.ndarray, cap: float, done: float | None, top: float,
+                  t: np.ndarray) -> np.ndarray:
+    """:func:`_sector_mean` of a sector of one member (no ``frozen``): its capped logistic,
+    at least ``top`` from ``done`` on. L, k, t0, t (D,) -> (D,), the same elementwise operations."""
+    values = np.minimum(L * expit(k * (t - t0)), cap)
+    if done is not None:
+        values = np.where(t >= done, np.maximum(values, top), values)
+    return values
+
+
 def _sector_year(params: np.ndarray, threshold: float | np.ndarray, lo: float, hi: float, cap: float = np.inf,
                  done: np.ndarray | None = None, top: float = 1.0, frozen: tuple | None = None) -> np.ndarray:
     """First year each averaged curve reaches ``threshold`` (one, or one per curve) in
@@ -1022,10 +1034,16 @@ def _sector_year(params: np.ndarray, threshold: float | np.ndarray, lo: float, h
     """
     n = params.shape[0]
     a, b = np.full(n, lo), np.full(n, hi)
-    reached_at_hi = _sector_mean(params, b, cap, done, top, frozen) >= threshold
+    mean = partial(_sector_mean, params, cap=cap, done=done, top=top, frozen=frozen)
+    if params.shape[1] == 1 and frozen is None:
+        # One member (every replay of the calibration pool): its curve is the mean (the
+        # mean of one value is that value, bit for bit), without the (D, 1) arrays.
+        mean = partial(_member_curve, *(np.ascontiguousarray(params[:, 0, i]) for i in range(3)), cap,
+                       None if done is None else done[0], top)
+    reached_at_hi = mean(b) >= threshold
     for _ in range(_BISECTION_STEPS):
         mid = 0.5 * (a + b)
-        above = _sector_mean(params, mid, cap, done, top, frozen) >= threshold
+        above = mean(mid) >= threshold
         b = np.where(above, mid, b)
         a = np.where(above, a, mid)
     return np.where(reached_at_hi, b, np.inf)
@@ -1046,6 +1064,11 @@ class PreparedHistory:
     record_ns: np.ndarray
     saturated: pd.Series
     _last: dict = field(default_factory=dict, compare=False, repr=False)
+    _slices: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def _saturated_ns(self) -> np.ndarray:
+        return self.saturated.to_numpy(dtype="datetime64[ns]")
 
     def as_of(self, as_of: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
         """(normalised rows, record points, saturation dates) known on ``as_of``: each a
@@ -1055,13 +1078,22 @@ class PreparedHistory:
         cut = np.datetime64(pd.Timestamp(as_of), "ns")
         if cut in self._last:  # the last date asked (a caller's check, then its fit)
             return self._last[cut]
-        normalised = self.normalised.loc[self.day_ns <= cut]
-        keep = self.record_ns <= cut
-        records = self.records.loc[keep].reset_index(drop=True) if keep.any() else record_points(normalised, as_of=as_of)
-        saturated = self.saturated[self.saturated.to_numpy(dtype="datetime64[ns]") <= cut]
+        rows, keep = self.day_ns <= cut, self.record_ns <= cut
+        done = self._saturated_ns <= cut
+        # The rows known on a date only grow with it, so two dates that know as many rows,
+        # records and saturations know the same ones: their slices are the same frames
+        # (shared, never modified), kept by those counts (quarterly dates often add nothing).
+        counts = (int(rows.sum()), int(keep.sum()), int(done.sum()))
+        held = self._slices.get(counts)
+        if held is None:
+            normalised = self.normalised.loc[rows]
+            records = self.records.loc[keep].reset_index(drop=True) if counts[1] else record_points(normalised, as_of=as_of)
+            held = (normalised, records, self.saturated[done])
+            if counts[1]:
+                self._slices[counts] = held
         self._last.clear()
-        self._last[cut] = (normalised, records, saturated)
-        return normalised, records, saturated
+        self._last[cut] = held
+        return held
 
 
 def prepare_history(history: pd.DataFrame, benchmarks: pd.DataFrame, ids: Sequence[str], *, error_scale: str = "log",

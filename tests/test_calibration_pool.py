@@ -155,3 +155,28 @@ def test_calibration_rows_come_from_the_pool_on_its_dates(bundled, monkeypatch):
     fresh = replay(store, dates, cfg, truth_as_of=truth, table=cal._calibrated_table(store, scope))
     expected = cal.apply_scales(fresh, store, cfg, pool, truth_as_of=truth)
     pd.testing.assert_frame_equal(via_pool, expected, check_exact=True)
+
+
+@pytest.mark.parametrize("done", [None, 2021.3])
+def test_one_member_bisection_is_the_sector_mean_bisection(done):
+    """``_sector_year`` of a one-member sector reads the member's curve directly; its
+    years are those of the bisection on ``_sector_mean`` (the general path), bit for bit."""
+    from gapscore.models import capability as cap
+
+    rng = np.random.default_rng(7)
+    params = np.column_stack([rng.uniform(0.6, 1.2, 300), rng.uniform(0.05, 3.0, 300), rng.uniform(2010, 2030, 300)])
+    params = params[:, None, :]
+    thresholds = np.repeat([0.5, 0.8, 0.95], 100)
+    done_arr = None if done is None else np.array([done])
+    lo, hi = 2008.0, 2035.0
+    a, b = np.full(300, lo), np.full(300, hi)
+    reached = cap._sector_mean(params, b, np.inf, done_arr, 1.0) >= thresholds
+    for _ in range(cap._BISECTION_STEPS):
+        mid = 0.5 * (a + b)
+        above = cap._sector_mean(params, mid, np.inf, done_arr, 1.0) >= thresholds
+        a, b = np.where(above, a, mid), np.where(above, mid, b)
+    expected = np.where(reached, b, np.inf)
+    got = cap._sector_year(params, thresholds, lo, hi, np.inf, done_arr, 1.0)
+    # not vacuous: crossings found, and without saturation some curves never get there
+    assert np.isfinite(got).sum() > 100 and (done is not None or np.isinf(got).sum() > 10)
+    np.testing.assert_array_equal(got, expected)
