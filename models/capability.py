@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -716,16 +716,17 @@ class _SCurveCore:
         tc = t_arr - centre
         lower = np.array([l_low, K_BOUNDS_PER_YEAR[0], tc.min() - T0_MARGIN_YEARS])
         upper = np.array([ceiling, K_BOUNDS_PER_YEAR[1], tc.max() + T0_MARGIN_YEARS])
-        top = max(float(y_arr.max()), 10 * _L_MIN)
-        starts = [
-            np.array([L0, k0, t00])
-            for L0 in (float(np.clip(1.05 * top, l_low, ceiling)), ceiling)
-            for k0 in (0.3, 1.0, 3.0)
-            for t00 in (*np.quantile(tc, [0.25, 0.5, 0.75]), tc.max() + 2.0)
-        ]
         point_key = fit_cache.key("scurve-point", t_arr, y_arr, ceiling, l_low, method)
         params = fit_cache.get(point_key)
         if params is None:
+            top = max(float(y_arr.max()), 10 * _L_MIN)
+            quartiles = tuple(np.quantile(tc, [0.25, 0.5, 0.75]))  # once, not once per start (same values)
+            starts = [
+                np.array([L0, k0, t00])
+                for L0 in (float(np.clip(1.05 * top, l_low, ceiling)), ceiling)
+                for k0 in (0.3, 1.0, 3.0)
+                for t00 in (*quartiles, tc.max() + 2.0)
+            ]
             params = _least_squares_logistic(tc, y_arr, starts, lower, upper, method)
             fit_cache.put(point_key, np.full(3, np.nan) if params is None else params)
         if params is None or np.isnan(params).any():
@@ -1392,13 +1393,16 @@ def fit_sector(
     beyond = beyond or (bool(measured) and all(b in done_names or b in stale_names for b in measured))
     # Superseded: a stale member whose sector moved on to a later benchmark leaves the
     # level (observed and fitted) from the date it was superseded (superseded_dates).
-    retired = (pd.Series(dtype="datetime64[ns]") if stale_after_years is None else
+    retired = (_NOT_RETIRED if stale_after_years is None else
                superseded_dates(normalised, measured, as_of=as_of, stale_after_years=float(stale_after_years),
                                 saturated=saturated))
-    retired = retired[[b in fits for b in retired.index]] if fits else retired
-    per_benchmark["stale"] = per_benchmark["benchmark"].isin(stale_names)
+    retired = retired[[b in fits for b in retired.index]] if fits and len(retired) else retired
+    # (one row per listed benchmark, so never empty; with none stale or superseded the
+    # columns are built directly: the same bool column, and the same all-NaT dates, kept)
+    per_benchmark["stale"] = (per_benchmark["benchmark"].isin(stale_names) if stale_names else
+                              np.zeros(len(per_benchmark), dtype=bool))
     per_benchmark["superseded_date"] = pd.to_datetime(
-        [retired.get(b, pd.NaT) for b in per_benchmark["benchmark"]]) if len(per_benchmark) else pd.Series(dtype="datetime64[ns]")
+        [retired.get(b, pd.NaT) for b in per_benchmark["benchmark"]]) if len(retired) else _no_dates(len(per_benchmark))
     per_benchmark["last_result_date"] = pd.to_datetime(
         [last_result.get(b, pd.NaT) for b in per_benchmark["benchmark"]]) if len(per_benchmark) else pd.Series(dtype="datetime64[ns]")
     curve_keys = sorted(fits)
@@ -1524,6 +1528,15 @@ def fit_sector(
         **common,
     )
 
+
+#: The superseded dates of a fit without ``stale_after_years`` (none; shared, never modified).
+_NOT_RETIRED = pd.Series(dtype="datetime64[ns]")
+
+
+@lru_cache(maxsize=64)
+def _no_dates(n: int) -> pd.DatetimeIndex:
+    """``pd.to_datetime`` of ``n`` NaT (its own dtype), computed once per length (an Index is immutable)."""
+    return pd.to_datetime([pd.NaT] * n)
 
 _EMPTY_CURVE = pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"), "fit": [], "low": [], "high": []})
 
