@@ -1064,6 +1064,7 @@ class PreparedHistory:
     records: pd.DataFrame
     record_ns: np.ndarray
     saturated: pd.Series
+    sector: str | None = None
     _last: dict = field(default_factory=dict, compare=False, repr=False)
     _slices: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -1096,6 +1097,17 @@ class PreparedHistory:
         self._last[cut] = held
         return held
 
+    def frontier(self, normalised: pd.DataFrame, saturated: pd.Series | None, members: Sequence[str], cap: float) -> pd.Series:
+        """:func:`observed_frontier` of a slice :meth:`as_of` returned (``normalised``,
+        ``saturated``; no member retired), computed once per slice, members and cap; a copy."""
+        key = ("frontier", id(normalised), id(saturated), tuple(members), float(cap))
+        held = self._slices.get(key)
+        # the very objects (an id is only unique while its object lives)
+        if held is None or held[0] is not normalised or held[1] is not saturated:
+            held = (normalised, saturated, observed_frontier(normalised, members, cap=cap, saturated=saturated))
+            self._slices[key] = held
+        return held[2].copy()
+
 
 def prepare_history(history: pd.DataFrame, benchmarks: pd.DataFrame, ids: Sequence[str], *, error_scale: str = "log",
                     saturation_noise: float | None = DEFAULT_SATURATION_NOISE_POINTS) -> PreparedHistory:
@@ -1119,9 +1131,11 @@ def prepare_history(history: pd.DataFrame, benchmarks: pd.DataFrame, ids: Sequen
         saturated = pd.Series(dtype="datetime64[ns]")
     else:
         saturated = saturation_dates(normalised, listed, noise_points=saturation_noise, _table=table).dropna()
+    # the sector fit_sector infers from the listed benchmarks (None: not one; it then says so)
+    sector = str(listed["sector"].iloc[0]) if "sector" in listed.columns and listed["sector"].nunique() == 1 else None
     return PreparedHistory(ids, error_scale, saturation_noise, table, normalised,
                            normalised["date"].to_numpy(dtype="datetime64[ns]"), records,
-                           records["date"].to_numpy(dtype="datetime64[ns]"), saturated)
+                           records["date"].to_numpy(dtype="datetime64[ns]"), saturated, sector)
 
 
 def _validate_sector_args(
@@ -1261,7 +1275,8 @@ def fit_sector(
     ids = sorted(set(sector_benchmarks))
     require_columns(benchmarks, ("benchmark",), "benchmarks")
     require_columns(history, _HISTORY_COLUMNS, "history")
-    listed = benchmarks[benchmarks["benchmark"].isin(ids)]
+    listed = None if prepared is not None and prepared.sector is not None and sector is None else (
+        benchmarks[benchmarks["benchmark"].isin(ids)])
     if prepared is not None:
         if (prepared.ids, prepared.error_scale, prepared.saturation_noise) != (tuple(ids), error_scale, saturation_noise):
             raise InputError(
@@ -1271,6 +1286,8 @@ def fit_sector(
         table = prepared.table
     else:
         table = _benchmark_table(benchmarks, ids)  # raises on unknown ids or bad metadata; read once below
+    if sector is None and listed is None:
+        sector = prepared.sector  # inferred from the same listed benchmarks by prepare_history
     if sector is None:
         if "sector" not in listed.columns or listed["sector"].nunique() != 1:
             raise InputError(
@@ -1414,8 +1431,11 @@ def fit_sector(
         if len(retired):
             frozen = (*frozen, np.array([float(decimal_year(retired[b])[0]) if b in retired.index else np.inf
                                          for b in curve_keys]))
-    observed_series = observed_frontier(normalised, measured, cap=min(ceiling_value, cap), saturated=saturated,
-                                        retired=retired)
+    if prepared is not None and not len(retired):  # the same slice on another date: computed once
+        observed_series = prepared.frontier(normalised, saturated, measured, min(ceiling_value, cap))
+    else:
+        observed_series = observed_frontier(normalised, measured, cap=min(ceiling_value, cap), saturated=saturated,
+                                            retired=retired)
     observed_level = float(observed_series.iloc[-1]) if len(observed_series) else np.nan
 
     common = dict(
@@ -1436,10 +1456,11 @@ def fit_sector(
     still_names = [b for b in measured if b not in done_names and b not in stale_names]
     # Known not reached up to the last result of a member that still measures (not up to
     # as_of: a benchmark no longer reported says nothing about the years since).
-    still = normalised[normalised["benchmark"].isin(still_names)]
-    seen_until = float(decimal_year(still["date"].max())[0]) if len(still) else np.nan
+    # (the latest of their last results: every member measured has rows, so none is missing)
+    seen_until = float(decimal_year(max(last_result[b] for b in still_names))[0]) if still_names else np.nan
     # every member still measures: no saturation or retirement to apply, the same level as observed_series
     still_level = (observed_series if still_names == measured else
+                   prepared.frontier(normalised, None, still_names, min(ceiling_value, cap)) if prepared is not None else
                    observed_frontier(normalised, still_names, cap=min(ceiling_value, cap)))
 
     def with_prior(threshold, curve_forecast):
