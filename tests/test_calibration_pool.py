@@ -180,3 +180,31 @@ def test_one_member_bisection_is_the_sector_mean_bisection(done):
     # not vacuous: crossings found, and without saturation some curves never get there
     assert np.isfinite(got).sum() > 100 and (done is not None or np.isinf(got).sum() > 10)
     np.testing.assert_array_equal(got, expected)
+
+
+def test_shape_priors_of_many_dates_are_those_of_each_date(bundled):
+    """``models.shape_prior.shape_priors`` (the reference class normalised once, a curve
+    fitted once per set of record points) gives, at every pool date, the prior
+    ``shape_prior`` computes from the rows known on that date alone: same benchmarks,
+    same shapes (exact)."""
+    from gapscore.models.shape_prior import shape_prior as one, shape_priors as many
+    from gapscore.scoring.signals.sector import _prior_reference
+
+    cfg, store, _, _ = bundled
+    c = cfg["capability"]
+    bench = store.load("benchmarks")
+    dates = [pd.Timestamp("2003-12-31"), *pool_dates(cfg, AS_OF)]  # a date before the class exists too
+    settings = dict(reference=_prior_reference(store, cfg), min_points=c["min_points"],
+                    min_benchmarks=c["shape_min_benchmarks"], error_scale=c["error_scale"])
+    batch = many(store.as_of("capability", AS_OF), bench, dates=dates, **settings)
+    kinds = set()
+    for d, got in zip(dates, batch, strict=True):
+        expected = one(store.as_of("capability", d), bench, as_of=d, **settings)
+        kinds.add(expected is None)
+        if expected is None:
+            assert got is None, d
+            continue
+        assert got.benchmarks == expected.benchmarks and got.as_of == expected.as_of, d
+        np.testing.assert_array_equal(got.L, expected.L)
+        np.testing.assert_array_equal(got.k, expected.k)
+    assert kinds == {True, False}  # dates with and without a class
