@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -1365,7 +1365,6 @@ def fit_sector(
                 velocity_per_year=float(model.slope(t_as_of)),
             )
         rows.append(row)
-    per_benchmark = pd.DataFrame(rows)
 
     used = sorted(fits) if fits else sorted(records["benchmark"].unique())
     if not fits and pool_when_sparse and len(records) >= min_points and records["benchmark"].nunique() > 1:
@@ -1414,14 +1413,13 @@ def fit_sector(
                superseded_dates(normalised, measured, as_of=as_of, stale_after_years=float(stale_after_years),
                                 saturated=saturated))
     retired = retired[[b in fits for b in retired.index]] if fits and len(retired) else retired
-    # (one row per listed benchmark, so never empty; with none stale or superseded the
-    # columns are built directly: the same bool column, and the same all-NaT dates, kept)
-    per_benchmark["stale"] = (per_benchmark["benchmark"].isin(stale_names) if stale_names else
-                              np.zeros(len(per_benchmark), dtype=bool))
-    per_benchmark["superseded_date"] = pd.to_datetime(
-        [retired.get(b, pd.NaT) for b in per_benchmark["benchmark"]]) if len(retired) else _no_dates(len(per_benchmark))
-    per_benchmark["last_result_date"] = pd.to_datetime(
-        [last_result.get(b, pd.NaT) for b in per_benchmark["benchmark"]]) if len(per_benchmark) else pd.Series(dtype="datetime64[ns]")
+    # One row per listed benchmark (never empty), its last three columns in the row
+    # dicts too: one frame built once (the columns and dtypes of adding them one by one).
+    for row in rows:
+        b = row["benchmark"]
+        row.update(stale=b in stale_level, superseded_date=retired.get(b, pd.NaT) if len(retired) else pd.NaT,
+                   last_result_date=last_result.get(b, pd.NaT))
+    per_benchmark = pd.DataFrame(rows)
     curve_keys = sorted(fits)
     done = np.array([float(decimal_year(saturated[b])[0]) if b in saturated.index else np.inf for b in curve_keys])
     frozen = None
@@ -1552,12 +1550,6 @@ def fit_sector(
 
 #: The superseded dates of a fit without ``stale_after_years`` (none; shared, never modified).
 _NOT_RETIRED = pd.Series(dtype="datetime64[ns]")
-
-
-@lru_cache(maxsize=64)
-def _no_dates(n: int) -> pd.DatetimeIndex:
-    """``pd.to_datetime`` of ``n`` NaT (its own dtype), computed once per length (an Index is immutable)."""
-    return pd.to_datetime([pd.NaT] * n)
 
 _EMPTY_CURVE = pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"), "fit": [], "low": [], "high": []})
 
