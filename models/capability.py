@@ -1504,14 +1504,16 @@ def fit_sector(
     crossing = _sector_year(np.concatenate([point, draws] * len(open_thresholds)) if open_thresholds else point[:0],
                             np.repeat(np.array(open_thresholds, dtype=float), rows_per),
                             lo, horizon, cap, done, top, frozen).reshape(len(open_thresholds), rows_per)
+    # each threshold's replicate years a column: the inverted-CDF quantiles of every column
+    # in one call (each column's own order statistics, as one call per threshold gives)
+    draw_bounds = _quantile_bounds(crossing[:, 1:].T, level, method="inverted_cdf")
     for threshold, passed in zip(thresholds, passages, strict=True):
         if passed is not None:
             forecasts.append(passed)
             continue
-        years = crossing[open_thresholds.index(threshold)]
-        year, draw_years = float(years[0]), years[1:]
-        low, high = _quantile_bounds(draw_years[:, None], level, method="inverted_cdf")
-        low, high = float(low[0]), float(high[0])
+        row = open_thresholds.index(threshold)
+        year = float(crossing[row, 0])
+        low, high = float(draw_bounds[0][row]), float(draw_bounds[1][row])
         capped = not year <= horizon
         fitted = ThresholdForecast(
             threshold=threshold,
