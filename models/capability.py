@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -1015,14 +1014,40 @@ def _sector_mean_grid(params: np.ndarray, t: np.ndarray, cap: float = np.inf, do
     return values.mean(axis=1)
 
 
-def _member_curve(L: np.ndarray, k: np.ndarray, t0: np.ndarray, cap: float, done: float | None, top: float,
-                  t: np.ndarray) -> np.ndarray:
-    """:func:`_sector_mean` of a sector of one member (no ``frozen``): its capped logistic,
-    at least ``top`` from ``done`` on. L, k, t0, t (D,) -> (D,), the same elementwise operations."""
-    values = np.minimum(L * expit(k * (t - t0)), cap)
-    if done is not None:
-        values = np.where(t >= done, np.maximum(values, top), values)
-    return values
+def _member_year(params: np.ndarray, threshold: float | np.ndarray, lo: float, hi: float, cap: float,
+                 done: float | None, top: float) -> np.ndarray:
+    """:func:`_sector_year` of a sector of one member (no ``frozen``; params (D, 1, 3)):
+    the mean of one value is that value, bit for bit, so the bisection reads the
+    member's capped logistic, at least ``top`` from ``done`` on, directly: the same
+    elementwise operations on the same operands, written into buffers kept across the
+    steps (every replay of the calibration pool is a one-member sector)."""
+    L, k, t0 = (np.ascontiguousarray(params[:, 0, i]) for i in range(3))
+    n = L.size
+    a, b = np.full(n, lo), np.full(n, hi)
+    mid, values = np.empty(n), np.empty(n)
+    above, below, after = np.empty(n, dtype=bool), np.empty(n, dtype=bool), np.empty(n, dtype=bool)
+
+    def curve(t: np.ndarray) -> np.ndarray:
+        # min(L * expit(k * (t - t0)), cap), then max(., top) where t >= done
+        np.subtract(t, t0, out=values)
+        np.multiply(k, values, out=values)
+        expit(values, out=values)
+        np.multiply(L, values, out=values)
+        np.minimum(values, cap, out=values)
+        if done is not None:
+            np.greater_equal(t, done, out=after)
+            np.maximum(values, top, out=values, where=after)
+        return values
+
+    reached_at_hi = curve(b) >= threshold
+    for _ in range(_BISECTION_STEPS):
+        np.add(a, b, out=mid)
+        np.multiply(0.5, mid, out=mid)
+        np.greater_equal(curve(mid), threshold, out=above)
+        np.logical_not(above, out=below)
+        np.copyto(b, mid, where=above)
+        np.copyto(a, mid, where=below)
+    return np.where(reached_at_hi, b, np.inf)
 
 
 def _sector_year(params: np.ndarray, threshold: float | np.ndarray, lo: float, hi: float, cap: float = np.inf,
@@ -1033,18 +1058,14 @@ def _sector_year(params: np.ndarray, threshold: float | np.ndarray, lo: float, h
     Each logistic rises with t (k > 0), so their mean does too and bisection finds the
     single crossing. A curve already above the threshold at ``lo`` returns ``lo``.
     """
+    if params.shape[1] == 1 and frozen is None:
+        return _member_year(params, threshold, lo, hi, cap, None if done is None else done[0], top)
     n = params.shape[0]
     a, b = np.full(n, lo), np.full(n, hi)
-    mean = partial(_sector_mean, params, cap=cap, done=done, top=top, frozen=frozen)
-    if params.shape[1] == 1 and frozen is None:
-        # One member (every replay of the calibration pool): its curve is the mean (the
-        # mean of one value is that value, bit for bit), without the (D, 1) arrays.
-        mean = partial(_member_curve, *(np.ascontiguousarray(params[:, 0, i]) for i in range(3)), cap,
-                       None if done is None else done[0], top)
-    reached_at_hi = mean(b) >= threshold
+    reached_at_hi = _sector_mean(params, b, cap, done, top, frozen) >= threshold
     for _ in range(_BISECTION_STEPS):
         mid = 0.5 * (a + b)
-        above = mean(mid) >= threshold
+        above = _sector_mean(params, mid, cap, done, top, frozen) >= threshold
         b = np.where(above, mid, b)
         a = np.where(above, a, mid)
     return np.where(reached_at_hi, b, np.inf)
