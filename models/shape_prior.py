@@ -438,6 +438,7 @@ def lifetime_prior(
     for lo, hi in zip(edges[:-1], edges[1:], strict=True):
         name = day["names"][day["code"][lo]]
         years, shares = day_years[lo:hi], day_best[lo:hi]
+        hits: dict = {}  # each threshold's crossings, found once for every stage
         for stage in stages:
             reached = np.flatnonzero(shares >= stage) if stage > 0 else np.array([0])
             if not reached.size:
@@ -447,7 +448,9 @@ def lifetime_prior(
             for thr in thresholds:
                 if stage >= thr or best >= thr:
                     continue  # born past the threshold (or the stage is past it): nothing to forecast
-                hit = np.flatnonzero(shares >= thr)
+                if thr not in hits:
+                    hits[thr] = np.flatnonzero(shares >= thr)
+                hit = hits[thr]
                 if hit.size:
                     rows.append((name, stage, round(float(thr), 6), start, max(years[hit[0]] - start, _MIN_LIFETIME_YEARS), True))
                 elif t_as_of - start >= _MIN_LIFETIME_YEARS:
