@@ -153,6 +153,9 @@ _STATUS_BORROWED = "borrowed_shape"
 _STATUS_REFERENCE = "reference_class"
 _FORECAST_STATUSES = (_STATUS_OK, _STATUS_REFERENCE)
 _PARAM_NAMES = ("L", "k", "t0")
+#: Their labels as one Index, shared by every fit's ``params_`` and ``boot_params_`` (an
+#: Index is immutable; the same labels and dtype as building one from the names each time).
+_PARAM_INDEX = pd.Index(list(_PARAM_NAMES))
 _BISECTION_STEPS = 60
 #: Least-squares method of SCurve fits: "batched" solves every start and every
 #: bootstrap replicate of a fit together (projected Levenberg-Marquardt in numpy,
@@ -756,9 +759,9 @@ class _SCurveCore:
         self.ceiling_ = ceiling
         self.min_asymptote_ = l_low
         self.params_ = pd.Series(
-            [params[0], params[1], params[2] + centre], index=list(_PARAM_NAMES)
+            [params[0], params[1], params[2] + centre], index=_PARAM_INDEX
         )
-        self.boot_params_ = pd.DataFrame(boot, columns=list(_PARAM_NAMES))
+        self.boot_params_ = pd.DataFrame(boot, columns=_PARAM_INDEX)
         self.n_boot_failed_ = int(np.isnan(boot[:, 0]).sum())
         self.n_points_ = int(n)
         self.t_range_ = (float(t_arr[0]), float(t_arr[-1]))
@@ -1676,8 +1679,8 @@ class _SaturatedCurve(_SCurveCore):
     def __init__(self, t_done: float, top: float, n_points: int, n_boot: int) -> None:
         super().__init__(n_boot=n_boot)
         params = [top, K_BOUNDS_PER_YEAR[1], t_done]
-        self.params_ = pd.Series(params, index=list(_PARAM_NAMES))
-        self.boot_params_ = pd.DataFrame(np.tile(params, (n_boot, 1)), columns=list(_PARAM_NAMES))
+        self.params_ = pd.Series(params, index=_PARAM_INDEX)
+        self.boot_params_ = pd.DataFrame(np.tile(params, (n_boot, 1)), columns=_PARAM_INDEX)
         self.n_boot_failed_ = 0
         self.n_points_ = n_points
         self.t_range_ = (t_done, t_done)

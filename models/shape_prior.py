@@ -29,6 +29,7 @@ from gapscore.models.capability import (
     DEFAULT_N_BOOT,
     K_BOUNDS_PER_YEAR,
     MIN_SCURVE_POINTS,
+    _PARAM_INDEX,
     _daily_best,
     _SCurveCore,
     normalise,
@@ -131,8 +132,8 @@ class _BorrowedCurveCore(_SCurveCore):
 
         self.ceiling_ = ceiling
         self.min_asymptote_ = l_low
-        self.params_ = pd.Series([float(L_mid[0]), float(k_mid[0]), t0], index=["L", "k", "t0"])
-        self.boot_params_ = pd.DataFrame(boot, columns=["L", "k", "t0"])
+        self.params_ = pd.Series([float(L_mid[0]), float(k_mid[0]), t0], index=_PARAM_INDEX)
+        self.boot_params_ = pd.DataFrame(boot, columns=_PARAM_INDEX)
         self.n_boot_failed_ = 0
         self.n_points_ = int(t_arr.size)
         self.t_range_ = (float(t_arr.min()), float(t_arr.max()))
