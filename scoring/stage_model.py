@@ -27,7 +27,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Union
 
 from gapscore.models.stages import STAGE_LABELS, STAGES
 
@@ -126,7 +126,7 @@ class Factor:
     """Row label on the Scoring sheet."""
     how: str
     """What it measures, in one line (the sheet's note)."""
-    compute: Callable[[TimingInputs, dict, dict], float | None]
+    compute: Callable[[TimingInputs, Mapping[str, Any], dict], float | None]
     """(inputs, cfg, values of the factors listed before it) -> value."""
     excel_ok: str
     """Excel condition: the data can give it."""
@@ -243,7 +243,7 @@ FACTORS: tuple[Factor, ...] = (
 FACTOR_BY_KEY: Mapping[str, Factor] = MappingProxyType({f.key: f for f in FACTORS})
 
 
-def factor_values(inputs: TimingInputs, cfg: dict) -> dict[str, float | None]:
+def factor_values(inputs: TimingInputs, cfg: Mapping[str, Any]) -> dict[str, float | None]:
     """Every (non-part) factor in [0, 1], or None where the data cannot give it."""
     values: dict[str, float | None] = {}
     for f in FACTORS:
@@ -256,7 +256,7 @@ def milestone_legs_share(inputs: TimingInputs) -> float:
     return clip(len(inputs.milestone) / len(MILESTONE_LEGS))
 
 
-def data_coverage(inputs: TimingInputs, cfg: dict, values: Mapping[str, float | None]) -> float:
+def data_coverage(inputs: TimingInputs, cfg: Mapping[str, Any], values: Mapping[str, float | None]) -> float:
     """Share of the evidence the stage scores use that the data gives, in [0, 1].
 
     The mean, over the weight keys any stage uses (each counted once), of its
@@ -299,7 +299,7 @@ class RuleContext:
     """What the rule reads: the signals, the config, the scores, the factors and the best stage."""
 
     inputs: TimingInputs
-    cfg: dict
+    cfg: Mapping[str, Any]
     scores: Mapping[str, float]
     values: Mapping[str, float | None]
     best: str

@@ -13,7 +13,9 @@ from __future__ import annotations
 import copy
 import math
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from gapscore.scoring.errors import ConfigError
 from gapscore.scoring.inputs import config_types
@@ -115,7 +117,7 @@ def set_value(cfg, dotted: str, value, *, origin: str | None = None):
     return set_values(cfg, {dotted: value}, origin=origin)
 
 
-def check(cfg: dict, origin: str, *, sensitivity: bool = True) -> list[str]:
+def check(cfg: Config | Mapping[str, Any], origin: str, *, sensitivity: bool = True) -> list[str]:
     """Every problem with a config (a plain dict, or a ``Config``), one line each (empty when fine)."""
     cfg = thaw(cfg)
     problems: list[str] = []

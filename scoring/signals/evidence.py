@@ -31,6 +31,7 @@ from gapscore.scoring.signals.scores import SectorScore, score_sector, sensitivi
 
 if TYPE_CHECKING:
     from gapscore.models.graduation import GraduationResult
+    from gapscore.scoring.inputs.config_types import Config
 
 PROJECTION_YEARS_AHEAD = 5
 """Years after the as-of date the cost projection runs to (what the memo draws)."""
@@ -229,7 +230,7 @@ def legs_detail(store: DataStore, score: SectorScore, n_rounds: int = 0) -> dict
             "funding": (legs["funding"], fund_detail)}
 
 
-def frontier_points(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict) -> pd.DataFrame:
+def frontier_points(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: Config) -> pd.DataFrame:
     """The record-setting results per benchmark as of the date, with system, value and source."""
     from gapscore.models.capability import normalise, record_points
 
@@ -255,7 +256,7 @@ def frontier_points(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dic
     return merged[cols].reset_index(drop=True)
 
 
-def graduation_evidence(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict):
+def graduation_evidence(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: Config):
     """(fit_graduation result or None, the sector's rounds, their exits, the rounds' data end), known on ``as_of``.
 
     The cohorts are fitted as of the earlier of ``as_of`` and the end of the round data
@@ -280,7 +281,7 @@ def graduation_evidence(store: DataStore, table: dict, as_of: pd.Timestamp, cfg:
     return result, rounds, exits, data_end
 
 
-def sector_evidence(store: DataStore, sector: str, as_of: pd.Timestamp, cfg: dict, *,
+def sector_evidence(store: DataStore, sector: str, as_of: pd.Timestamp, cfg: Config, *,
                     score: SectorScore | None = None, vintage: str | None = None) -> SectorEvidence:
     """The evidence of one sector as of ``as_of`` (``score``: reuse one already computed with ``cfg``)."""
     as_of = pd.Timestamp(as_of)
