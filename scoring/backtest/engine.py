@@ -9,8 +9,8 @@ Three parts, each usable alone:
   date: the sector's observed capability over time (the same normalisation as the
   scores), its milestone and perfection crossings, and the published outcomes
   (``outcomes.csv``: funding direction by year, the published milestone year).
-- :mod:`scoring.backtest_metrics` scores the first against the second (lead times,
-  Series B coincidence, rank correlations, baselines); :mod:`scoring.calibration`
+- :mod:`scoring.backtest.metrics` scores the first against the second (lead times,
+  Series B coincidence, rank correlations, baselines); :mod:`scoring.signals.calibration`
   backtests the capability forecaster alone over every benchmark with a human baseline.
 
 Example::
@@ -338,7 +338,7 @@ def run_backtest(store: DataStore, sectors: list[str], dates: list[pd.Timestamp]
     from gapscore.scoring.backtest import metrics as bm
 
     truth = pd.Timestamp(truth_as_of) if truth_as_of is not None else pd.Timestamp.today().normalize()
-    cal = summary = borrowed = None
+    cal = summary = borrowed = by_sector = None
     if calibration:
         from gapscore.scoring.signals import calibration as calib
 
@@ -367,7 +367,7 @@ def run_backtest(store: DataStore, sectors: list[str], dates: list[pd.Timestamp]
         "baseline_capability_level": cfg["backtest"]["baseline_capability_level"],
     }
     return BacktestResult(tuple(sectors), tuple(dates), truth, rows, frame, realized, metrics, cal, summary, settings, borrowed,
-                          by_sector if calibration else None)
+                          by_sector)
 
 
 def calibration_verdict(summary: pd.DataFrame) -> str:

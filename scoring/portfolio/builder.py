@@ -13,7 +13,7 @@ Two rules sit between the scores and the allocation, both stated in every reason
 
 - A (sector, stage) takes capital only when the factor the recommendation rests on
   for that stage was *measured* (``STAGE_EVIDENCE``, as in
-  ``scoring.timing.recommend``: a score carried by the missing-data value
+  ``scoring.signals.timing.recommend``: a score carried by the missing-data value
   recommends nothing, so it funds nothing either).
 - Per-sector graduation rates come from the data only with
   ``portfolio.sector_graduation = "data"`` (see ``defaults.toml`` for why "none" is
@@ -384,8 +384,6 @@ def sector_graduation_from_data(store: DataStore, results: Sequence, as_of: pd.T
 
 
 # --------------------------------------------------------------------------- build
-
-
 
 
 @dataclass(frozen=True, eq=False)

@@ -11,7 +11,7 @@ import pandas as pd
 from gapscore.scoring.inputs import config as config_mod
 from gapscore.scoring.inputs.datasets import DataStore
 from gapscore.scoring.signals.sector import SectorSignals, sector_signals
-from gapscore.scoring.stage_model import STAGES, factor_key, milestone_cdf
+from gapscore.scoring.stage_model import STAGE_BY_ID, STAGES, factor_key, milestone_cdf
 from gapscore.scoring.signals.timing import StageScores, score
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ def _round(x) -> float | None:
     return None if x is None or not math.isfinite(x) else round(float(x), 6)
 
 
-def _year(y: float) -> str:
+def _year(y: float | None) -> str:
     return "never in sight" if y is None or not math.isfinite(y) else f"{y:.0f}" if abs(y - round(y)) < 0.05 else f"{y:.1f}"
 
 
@@ -73,7 +73,7 @@ def viable_reason(target: float, since: tuple | None, as_of: pd.Timestamp) -> st
     return f"unit economics already viable at the as-of date: {below} since at least {year}, the first year with a cost estimate"
 
 
-def _interval(low: float, high: float) -> str:
+def _interval(low: float | None, high: float | None) -> str:
     lo = "?" if low is None or not math.isfinite(low) else f"{math.floor(low):.0f}"
     hi = "later" if high is None or not math.isfinite(high) else f"{math.ceil(high):.0f}"
     return f"{lo}-{hi}"
@@ -217,7 +217,7 @@ def score_signals(sig: SectorSignals, cfg: Config) -> SectorScore:
 
 
 def score_all(store: DataStore, as_of: pd.Timestamp, cfg: Config, sectors: list[str] | None = None, *, progress=None) -> list[SectorScore]:
-    """Every (or the named) sector, ranked by its best stage score (ties: by name)."""
+    """Every (or the named) sector, ranked by its best stage score (ties: by sector id)."""
     ids = list(sectors) if sectors else list(store.sectors())
     for s in ids:
         store.sector(s)  # an unknown sector fails before any work
@@ -251,10 +251,7 @@ RANK_BY = {
 def measured(result: SectorScore, stage: str) -> bool:
     """Whether the factor ``stage``'s recommendation rests on (``Stage.evidence``) was measured,
     rather than filled with the missing-data value (as the portfolio allocation asks)."""
-    from gapscore.scoring.stage_model import STAGE_MODEL
-
-    evidence = {st.id: st.evidence for st in STAGE_MODEL}[stage]
-    return result.result.factors.get(evidence) is not None
+    return result.result.factors.get(STAGE_BY_ID[stage].evidence) is not None
 
 
 def rank_key(result: SectorScore, by: str = "best") -> tuple[float, str]:
