@@ -2,9 +2,9 @@
 
 Every consumer reads these tables instead of restating them:
 
-- ``scoring.config`` checks ``[stages.*]`` against ``STAGE_MODEL`` (which factors a
+- ``scoring.inputs.config`` checks ``[stages.*]`` against ``STAGE_MODEL`` (which factors a
   stage may weigh, which stages have a window);
-- ``scoring.timing`` computes the factors (``Factor.compute``), the stage scores and
+- ``scoring.signals.timing`` computes the factors (``Factor.compute``), the stage scores and
   the recommendation (``RECOMMENDATION_RULE``, evaluated by ``decide``);
 - ``scoring.report.scoring_sheet`` writes the Scoring sheet's factor rows and the
   recommendation formulas from the same entries (``Factor.excel_ok`` /
@@ -18,7 +18,7 @@ signal row on the Scoring sheet); changing the recommendation rule is one ``Clau
 first clause whose conditions all hold decides; a clause may hold a nested list
 (evaluated the same way), and each list ends with an unconditional clause.
 
-The arithmetic is documented in ``scoring.timing`` and docs/methodology.md.
+The arithmetic is documented in ``scoring.signals.timing`` and docs/methodology.md.
 """
 
 from __future__ import annotations

@@ -280,7 +280,7 @@ def _check_score_matches(score, cfg: Config) -> None:
 def build_memo(score, cfg: Config, store: DataStore, template: dict, *, data_vintage: str | None = None, changes=None) -> bytes:
     """The memo workbook as xlsx bytes (no file written).
 
-    ``changes``: a ``scoring.diff.SectorDiff`` ending at the memo's as-of date (``memo
+    ``changes``: a ``scoring.signals.diff.SectorDiff`` ending at the memo's as-of date (``memo
     --since``): a "What changed" sheet follows the Summary.
     """
     from gapscore.scoring.report import sheets as sheets_mod

@@ -1,7 +1,7 @@
 """The memo's Scoring sheet: the config as named input cells, the signals as cells, and
 the stage scores, recommendation and confidence as live Excel formulas over them.
 
-The formulas transcribe ``scoring.timing`` step by step; the factor rows and the
+The formulas transcribe ``scoring.signals.timing`` step by step; the factor rows and the
 recommendation formulas are generated from ``scoring.stage_model`` (the one
 declaration the Python reads too); the tests evaluate the sheet in Python and
 recalculate it in LibreOffice, and compare:

@@ -930,7 +930,7 @@ def citations_by_dataset(citations: pd.DataFrame) -> pd.DataFrame:
 
 
 def build_changes(ctx: MemoContext, sheet: Sheet, d) -> None:
-    """``memo --since``: the sector's quarterly review (``scoring.diff.SectorDiff``): the
+    """``memo --since``: the sector's quarterly review (``scoring.signals.diff.SectorDiff``): the
     recommendation and stage scores at both dates, the contributions that moved them and the
     new data rows behind the move."""
     from gapscore.scoring.signals.diff import SAMPLE_ROWS, describe
