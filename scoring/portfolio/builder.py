@@ -331,8 +331,10 @@ def stage_scores(results: Sequence) -> pd.DataFrame:
 
     Columns: sector, name, stage, score (0-100), measured (the stage's evidence
     factor, ``STAGE_EVIDENCE``, was measured rather than filled with the
-    missing-data value), recommendation, confidence.
+    missing-data value: ``scores.measured``), recommendation, confidence.
     """
+    from gapscore.scoring.signals.scores import measured
+
     rows = []
     for r in results:
         res = r.result
@@ -342,7 +344,7 @@ def stage_scores(results: Sequence) -> pd.DataFrame:
                 "name": r.name,
                 "stage": stage,
                 "score": float(res.scores[stage]),
-                "measured": res.factors[STAGE_EVIDENCE[stage]] is not None,
+                "measured": measured(r, stage),
                 "recommendation": res.recommendation,
                 "confidence": float(res.confidence),
             })
