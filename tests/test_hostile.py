@@ -462,3 +462,59 @@ def test_killed_mid_write_leaves_no_partial_memo(tmp_path):
                 child.wait()
             child.stdout.close()
             child.stderr.close()
+
+
+# --------------------------------------------------------------------------- silent drops in a user folder
+
+
+def _sectors_with(extra: str, table: str = "vision") -> str:
+    """The mini sectors.toml with ``extra`` lines added at the end of ``[sectors.<table>]``."""
+    from conftest import MINI
+    text = textwrap.dedent(MINI["sectors.toml"]).lstrip("\n")
+    head = f"[sectors.{table}]\n"
+    start = text.index(head)
+    end = text.find("\n[", start + len(head))
+    end = len(text) if end < 0 else end + 1
+    return text[:end].rstrip("\n") + "\n" + extra + "\n\n" + text[end:]
+
+
+@pytest.mark.parametrize("extra, key, line", [
+    ('benchmark = ["toy_error"]', "sectors.vision.benchmark", 6),  # one letter short of benchmarks
+    ('descripton = "x"', "sectors.vision.descripton", 6),
+    ("[sectors.vision.fundng]\nseries = []", "sectors.vision.fundng", 6),
+    ("[sectors.vision.funding]\nseries = []\nround_keyword = ['x']", "sectors.vision.funding.round_keyword", 8),
+])
+def test_a_misspelt_sector_key_is_refused_not_skipped(runner, tmp_path, extra, key, line):
+    """A key the scorer never reads is a misspelling: before, `benchmark = [...]` validated
+    and the sector silently had no benchmarks. Now one line names the file, line and key."""
+    folder = write_mini(tmp_path / "d", {"sectors.toml": _sectors_with(extra)})
+    result = runner.invoke(main, ["--data-dir", str(folder), "--replace-data", "data", "validate"])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"error: {folder / 'sectors.toml'}:{line}: column {key}: unknown key '{key.rsplit('.', 1)[1]}'"), first
+
+
+def test_bundled_and_template_sector_keys_are_all_known(runner, tmp_path):
+    """Every key the bundled sectors and the sector template use is one the check accepts
+    (the template's commented blocks uncommented)."""
+    assert runner.invoke(main, ["data", "validate"]).exit_code == 0
+    text = datasets.sector_template("newsec")["sectors.toml"]
+    uncommented = "\n".join(l[2:] if l.startswith("# ") and ("=" in l or l.startswith("# [")) and not l.startswith("#   ") else l
+                            for l in text.splitlines())
+    doc = datasets.tomllib.loads(uncommented)["sectors"]["newsec"]
+    assert {"cost", "funding", "economics"} <= set(doc)
+    assert datasets._sector_problems(Path("s.toml"), uncommented, "newsec", doc) == []
+
+
+@pytest.mark.parametrize("sid", ["all", "other", "All"])
+def test_a_reserved_word_is_refused_as_a_sector_id(runner, tmp_path, sid):
+    """'all' (every sector: graduation, outcomes) and 'other' (no sector: benchmarks) as a
+    sector id would take rows meant for every sector or none; it used to validate."""
+    from conftest import MINI
+    text = textwrap.dedent(MINI["sectors.toml"]).lstrip("\n").replace("[sectors.chat]", f"[sectors.{sid}]").replace("[sectors.chat.", f"[sectors.{sid}.")
+    bench = textwrap.dedent(MINI["benchmarks.csv"]).lstrip("\n").replace("toy_score,chat", f"toy_score,{sid}")
+    folder = write_mini(tmp_path / "d", {"sectors.toml": text, "benchmarks.csv": bench})
+    result = runner.invoke(main, ["--data-dir", str(folder), "--replace-data", "score", "--as-of", "2023"])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert f"error: {folder / 'sectors.toml'}:7: column sectors.{sid}: '{sid}' cannot be a sector id" in result.stderr

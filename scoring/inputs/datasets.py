@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import gzip
 import io
 import re
@@ -881,12 +882,27 @@ def _dedupe(problems: list[DataFileError]) -> list[DataFileError]:
 # --------------------------------------------------------------------------- sectors
 
 
+COMPUTE_COST_KEYS = ("unit", "capability", "capability_level", "flop_per_unit", "flop_per_unit_date", "halving_years", "halving_date")
+"""Keys a ``[sectors.<id>.cost]`` table with ``mode = "compute"`` needs (models.cost.fit_compute_cost)."""
+
 SECTOR_REQUIRED = ("name", "description", "benchmarks")
+
+SECTOR_KEYS: dict[tuple[str, ...], frozenset[str]] = {
+    (): frozenset({"name", "description", "benchmarks", "round_categories", "round_keywords", "funding", "cost", "economics"}),
+    ("funding",): frozenset({"series", "series_reason", "round_keywords"}),
+    ("cost",): frozenset({"mode", "benchmark", "threshold", "source", "floor_models", "halving_source", *COMPUTE_COST_KEYS}),
+    ("economics",): frozenset({"mode", "unit", "revenue_per_unit", "revenue_per_unit_date", "tokens_per_unit",
+                               "anchor_cost", "anchor_date", "anchor_source", "decline_per_year"}),
+}
+"""The keys each part of a ``[sectors.<id>]`` table may hold (any part may also carry
+``<key>_source`` citations); any other key is a misspelling the scorer would silently skip."""
+
+RESERVED_SECTOR_IDS = frozenset({"all", "other"})
+"""Words the data files use for "every sector" (graduation, outcomes) and "no sector"
+(benchmarks): a sector with one of these ids would take rows meant for all or none."""
 
 ECONOMICS_MODES = ("tokens", "anchor", "compute")
 
-COMPUTE_COST_KEYS = ("unit", "capability", "capability_level", "flop_per_unit", "flop_per_unit_date", "halving_years", "halving_date")
-"""Keys a ``[sectors.<id>.cost]`` table with ``mode = "compute"`` needs (models.cost.fit_compute_cost)."""
 
 _NUMBER_RULES: dict[tuple[str, str], tuple[str, float, float, bool]] = {
     # (table, key) -> (rule, low, high, low allowed); the value must also be below high
@@ -946,6 +962,25 @@ def _sector_problems(path: Path, text: str, sid: str, table: dict) -> list[DataF
     def bad(keys: tuple[str, ...], message: str) -> None:
         problems.append(DataFileError(path, toml_line(text, ("sectors", sid, *keys)), ".".join(("sectors", sid, *keys)), message))
 
+    if not sid.strip():
+        bad((), "a sector id cannot be empty; name the table [sectors.<your_id>]")
+    elif sid.strip().lower() in RESERVED_SECTOR_IDS:
+        bad((), f"'{sid}' cannot be a sector id: the data files use 'all' for every sector and 'other' for none; "
+                 "rename the table [sectors.<your_id>]")
+    for part, allowed in SECTOR_KEYS.items():
+        holder = table
+        for name in part:
+            holder = holder.get(name) if isinstance(holder, dict) else None
+        if not isinstance(holder, dict):
+            continue
+        where = ".".join(("sectors", sid, *part))
+        for key in holder:
+            if key in allowed or (key.endswith("_source") and key.removesuffix("_source") in allowed):
+                continue
+            close = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
+            guess = f" (a misspelling of '{close[0]}'?)" if close else ""
+            bad((*part, key), f"unknown key '{key}'{guess}; [{where}] takes {', '.join(sorted(allowed))}: "
+                              "rename or remove it")
     for key in SECTOR_REQUIRED:
         if key not in table:
             bad((key,), f"is required; add {key} = ... to [sectors.{sid}]")
