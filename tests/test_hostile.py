@@ -518,3 +518,23 @@ def test_a_reserved_word_is_refused_as_a_sector_id(runner, tmp_path, sid):
     result = runner.invoke(main, ["--data-dir", str(folder), "--replace-data", "score", "--as-of", "2023"])
     assert result.exit_code == 1 and result.stdout == ""
     assert f"error: {folder / 'sectors.toml'}:7: column sectors.{sid}: '{sid}' cannot be a sector id" in result.stderr
+
+
+@pytest.mark.parametrize("second", ["rounds.parquet", "rounds.csv.gz"])
+def test_two_files_for_one_dataset_are_refused_not_one_ignored(runner, tmp_path, second):
+    """rounds.csv beside rounds.parquet (or .csv.gz): only the first was read and the other
+    silently ignored. Now the second file is named, with what to do."""
+    import pandas as pd
+    folder = write_mini(tmp_path / "d")
+    other = pd.DataFrame({"company": ["c9"], "category": ["cv"], "round": ["seed"], "date": ["2012-01-01"],
+                          "amount_usd": [1.0], "source": ["x"]})
+    if second.endswith(".parquet"):
+        other.to_parquet(folder / second)
+    else:
+        (folder / second).write_bytes(gzip.compress(other.to_csv(index=False).encode()))
+    for args in (["data", "validate"], ["score", "--as-of", "2023"]):
+        result = runner.invoke(main, ["--data-dir", str(folder), *args])
+        assert result.exit_code == 1 and result.stdout == "", result.output
+        assert result.stderr.splitlines()[0] == (
+            f"error: {folder / second}: rounds is also in rounds.csv: only one file per dataset is read; keep one of "
+            "them (merge the rows into it) and move the other out of the folder")

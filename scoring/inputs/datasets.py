@@ -1162,7 +1162,10 @@ class DataStore:
         bundled = [BUNDLED_DIR / s for s in stems if (BUNDLED_DIR / s).exists()][:1]
         user: list[Path] = []
         if self.data_dir is not None:
-            user = [Path(self.data_dir) / s for s in stems if (Path(self.data_dir) / s).exists()][:1]
+            user = [Path(self.data_dir) / s for s in stems if (Path(self.data_dir) / s).exists()]
+            if len(user) > 1:
+                raise DataFileError(user[1], None, None, f"{name} is also in {user[0].name}: only one file per dataset "
+                                    "is read; keep one of them (merge the rows into it) and move the other out of the folder")
         if user and self.replace:
             return user
         return bundled + user
