@@ -538,3 +538,23 @@ def test_two_files_for_one_dataset_are_refused_not_one_ignored(runner, tmp_path,
         assert result.stderr.splitlines()[0] == (
             f"error: {folder / second}: rounds is also in rounds.csv: only one file per dataset is read; keep one of "
             "them (merge the rows into it) and move the other out of the folder")
+
+
+@pytest.mark.parametrize("name, column, values, dtype", [
+    ("rounds", "company", [1, 2, 3, 4], "int64"),  # a categorical (rounds) text column
+    ("capability", "system", [1.5, 2.5, 3.5, 4.5, 5.5], "float64"),
+])
+def test_a_parquet_text_column_of_numbers_is_named_not_a_leaked_exception(runner, tmp_path, name, column, values, dtype):
+    """A Parquet text column stored as numbers used to end in "value 'AttributeError("Can
+    only use .str accessor...' has a length outside 1, None": now one line says so."""
+    import pandas as pd
+    from conftest import MINI
+    folder = write_mini(tmp_path / "d")
+    frame = pd.read_csv(io.StringIO(textwrap.dedent(MINI[f"{name}.csv"]).lstrip("\n")))
+    frame.assign(**{column: values}).to_parquet(folder / f"{name}.parquet")
+    (folder / f"{name}.csv").unlink()
+    result = runner.invoke(main, ["--data-dir", str(folder), "data", "validate"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.splitlines()[0] == (
+        f"error: {folder / f'{name}.parquet'}:1: column {column}: is stored as {dtype} where text is expected; "
+        "write the column as strings (e.g. df[col].astype(str) before to_parquet)")

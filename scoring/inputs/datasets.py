@@ -262,6 +262,12 @@ def read_table(path: Path, model: type) -> pd.DataFrame:
         n_rows = table.num_rows
         del table
         kinds = {c: _kind(d) for c, d in _schema_columns(model).items()}
+        for col in frame.columns:  # a text column stored as numbers, booleans or dates
+            dtype = frame[col].dtype
+            if kinds.get(col) == "text" and not (pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
+                                                 or frame[col].isna().all()):
+                raise DataFileError(path, 1, col, f"is stored as {dtype} where text is expected; "
+                                    "write the column as strings (e.g. df[col].astype(str) before to_parquet)")
         typed = [c for c in frame.columns if _typed(frame[c].dtype, kinds.get(c))]  # coerce takes them as they are
         for col in frame.columns:  # other timestamps as YYYY-MM-DD text, as a CSV would have them
             if col not in typed and pd.api.types.is_datetime64_any_dtype(frame[col].dtype):
