@@ -558,3 +558,18 @@ def test_a_parquet_text_column_of_numbers_is_named_not_a_leaked_exception(runner
     assert result.stderr.splitlines()[0] == (
         f"error: {folder / f'{name}.parquet'}:1: column {column}: is stored as {dtype} where text is expected; "
         "write the column as strings (e.g. df[col].astype(str) before to_parquet)")
+
+
+@pytest.mark.parametrize("args, header", [
+    (["portfolio", "review", "{f}", "--as-of", "2023"], "company,sector,stage,invested_usd,date"),
+    (["curve", "graduation", "--rounds", "{f}", "--as-of", "2023"], "company,category,round,date,amount_usd,source"),
+])
+def test_a_header_only_file_given_to_a_command_says_so(runner, tmp_path, mini_dir, args, header):
+    """An unfilled template passed as holdings gave "column company: has the wrong type
+    (dtype('string[pyarrow]'))" once per column; as --rounds it exited 0 with "no cohort".
+    Every reader now says what a --data-dir file says: line 2, a header but no rows."""
+    path = tmp_path / "template.csv"
+    path.write_text(header + "\n")
+    result = runner.invoke(main, ["--data-dir", str(mini_dir), "--replace-data", *[a.format(f=path) for a in args]])
+    assert result.exit_code == 1 and result.stdout == "" and "Traceback" not in result.output
+    assert result.stderr == f"error: {path}:2: {datasets.HEADER_ONLY}\n"

@@ -40,6 +40,9 @@ BUNDLED_DIR = Path(_bundled_pkg.__file__).resolve().parent
 MAX_DECOMPRESSED_BYTES = 1 << 30
 """Refuse a gzip that inflates past 1 GiB: a decompression bomb, not a deal database."""
 
+HEADER_ONLY = "has a header but no rows; add one row per record below the header, or delete the file"
+"""What an unfilled template is told, whichever command reads it (line 2: where the rows go)."""
+
 MAX_CELL_CHARS = 10_000
 """A cell longer than this is a broken file (an unclosed quote swallowing rows)."""
 
@@ -229,6 +232,9 @@ def _byte_location(path: Path, raw: bytes, offset: int) -> tuple[int, str | None
 def read_table(path: Path, model: type) -> pd.DataFrame:
     """Read one CSV (optionally gzipped) or Parquet file as text, check its header.
 
+    Raises ``DataFileError`` (line 2, ``HEADER_ONLY``) for a header with no rows: an
+    unfilled template, whichever command reads it.
+
     Returns a frame of strings (NaN for empty cells) with a ``_line`` column: the
     1-based line of each row in the file (the header is line 1). Two exceptions: the
     text columns of a ``categorical`` dataset (rounds) are categoricals, the same from
@@ -277,6 +283,8 @@ def read_table(path: Path, model: type) -> pd.DataFrame:
             frame[text] = frame[text].astype(object).where(frame[text].notna(), np.nan)
         columns = {c: categories[c] if c in categories else frame[c] for c in wanted
                    if c in categories or c in frame.columns}
+        if n_rows == 0:
+            raise DataFileError(path, 2, None, HEADER_ONLY)
         columns["_line"] = np.arange(2, n_rows + 2)
         return pd.DataFrame(columns, copy=False)  # one frame built once: no column inserted afterwards
 
@@ -310,6 +318,8 @@ def read_table(path: Path, model: type) -> pd.DataFrame:
             path, 1, missing[0],
             f"missing required column(s) {', '.join(missing)}{hint}; found {', '.join(header)}",
         )
+    if frame.empty:  # an unfilled template: every reader says so, not a dtype error per column
+        raise DataFileError(path, 2, None, HEADER_ONLY)
     if keep is not None:  # let the columns nothing reads go now, before they are copied
         frame = frame[[c for c in header if c in keep]]
     for col in as_category & set(frame.columns):
@@ -1271,9 +1281,6 @@ class DataStore:
                 raw = read_table(path, spec.schema)
             except DataFileError as exc:
                 problems.append(exc)
-                continue
-            if raw.empty:  # an unfilled template: an absent file would say "use the bundled data"
-                problems.append(DataFileError(path, 2, None, "has a header but no rows; add one row per record below the header, or delete the file"))
                 continue
             frame, found = validate(raw, spec.schema, path, numeric_extras=spec.numeric_extras, key=spec.key)
             problems.extend(found)
