@@ -573,3 +573,17 @@ def test_a_header_only_file_given_to_a_command_says_so(runner, tmp_path, mini_di
     result = runner.invoke(main, ["--data-dir", str(mini_dir), "--replace-data", *[a.format(f=path) for a in args]])
     assert result.exit_code == 1 and result.stdout == "" and "Traceback" not in result.output
     assert result.stderr == f"error: {path}:2: {datasets.HEADER_ONLY}\n"
+
+
+@pytest.mark.parametrize("encode, says", [
+    (lambda t: t.encode("utf-16"), ":1: is UTF-16 text (Excel 'Unicode Text'); save it as TOML UTF-8"),
+    (lambda t: t.encode() + b"\x00\x00", ": contains NUL bytes: a binary file, not TOML text; save it as TOML UTF-8"),
+])
+def test_a_toml_in_the_wrong_encoding_is_told_to_be_saved_as_toml(runner, tmp_path, encode, says):
+    """sectors.toml saved as UTF-16 was told to 'save it as CSV UTF-8'."""
+    from conftest import MINI
+    folder = write_mini(tmp_path / "d")
+    (folder / "sectors.toml").write_bytes(encode(textwrap.dedent(MINI["sectors.toml"])))
+    result = runner.invoke(main, ["--data-dir", str(folder), "--replace-data", "data", "validate"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == f"error: {folder / 'sectors.toml'}{says}"

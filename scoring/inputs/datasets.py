@@ -195,15 +195,16 @@ def _gunzip(path: Path, raw: bytes) -> bytes:
 
 
 def _decode(path: Path, raw: bytes) -> str:
+    kind = "TOML" if path.name.endswith(".toml") else "CSV"  # what to save it as
     if raw[:4] == b"PK\x03\x04":
         raise DataFileError(
             path, None, None,
             "is a zip/xlsx workbook, not CSV text; save it as CSV (UTF-8) or use 'gapscore data import'",
         )
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise DataFileError(path, 1, None, "is UTF-16 text (Excel 'Unicode Text'); save it as CSV UTF-8")
+        raise DataFileError(path, 1, None, f"is UTF-16 text (Excel 'Unicode Text'); save it as {kind} UTF-8")
     if b"\x00" in raw[:4096]:
-        raise DataFileError(path, None, None, "contains NUL bytes: a binary file, not CSV text; save it as CSV UTF-8")
+        raise DataFileError(path, None, None, f"contains NUL bytes: a binary file, not {kind} text; save it as {kind} UTF-8")
     try:
         text = raw.decode("utf-8-sig")  # a leading BOM is tolerated and dropped
     except UnicodeDecodeError as exc:
