@@ -587,3 +587,20 @@ def test_a_toml_in_the_wrong_encoding_is_told_to_be_saved_as_toml(runner, tmp_pa
     result = runner.invoke(main, ["--data-dir", str(folder), "--replace-data", "data", "validate"])
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == f"error: {folder / 'sectors.toml'}{says}"
+
+
+@pytest.mark.parametrize("as_of", ["9999", "2101-01", "1899-12-31"])
+@pytest.mark.parametrize("command, option", [(["score"], "--as-of"), (["explain", "vision"], "--as-of"),
+                                             (["diff", "--from", "2020"], "--to")])
+def test_a_date_outside_the_range_is_refused_not_a_traceback(runner, mini_dir, command, option, as_of):
+    """--as-of 9999 ended in a pandas traceback ("year 10000 is out of range": a year's
+    mid-point is computed); the option now takes the range every dated row must lie in."""
+    result = runner.invoke(main, ["--data-dir", str(mini_dir), "--replace-data", *command, option, as_of])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"Invalid value for '{option}': '{as_of}' is outside 1900-01-01 to 2100-12-31; check the year" in result.stderr
+
+
+def test_the_last_day_of_the_range_scores(runner, mini_dir):
+    result = runner.invoke(main, ["--data-dir", str(mini_dir), "--replace-data", "score", "--as-of", "2100", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1].split(",")[1] == "2100-12-31"

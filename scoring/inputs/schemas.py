@@ -17,13 +17,14 @@ import pandera.pandas as pa
 from pandera.typing import Index, Series
 
 from gapscore.models.rounds import ROUND_LABELS as ROUNDS
+from gapscore.scoring.inputs import EARLIEST_DAY, LATEST_DAY
 
 EXIT_KINDS = ("acquired", "ipo", "closed")
 POPULATIONS = ("market", "sector", "top_performers")
 """Whom a published graduation rate describes (``graduation.csv`` column ``population``)."""
 
-EARLIEST_DATE = pd.Timestamp("1900-01-01")
-LATEST_DATE = pd.Timestamp("2100-12-31")
+EARLIEST_DATE = pd.Timestamp(EARLIEST_DAY)
+LATEST_DATE = pd.Timestamp(LATEST_DAY)
 """Plausible date range for any dated row; outside it a date is a typo, not data."""
 
 _DATE = dict(ge=EARLIEST_DATE, le=LATEST_DATE)
