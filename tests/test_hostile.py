@@ -604,3 +604,14 @@ def test_the_last_day_of_the_range_scores(runner, mini_dir):
     result = runner.invoke(main, ["--data-dir", str(mini_dir), "--replace-data", "score", "--as-of", "2100", "--format", "csv"])
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[1].split(",")[1] == "2100-12-31"
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--step", "0"], "error: --step '0': give a whole number of years or months, e.g. 1y or 6m"),
+    (["--from", "2021", "--to", "2019"], "error: --to 2019 is before --from 2021"),
+])
+def test_backtest_option_errors_are_one_plain_line(runner, mini_dir, args, says):
+    """These printed a Python list: error: ["--step '0': ..."]."""
+    result = runner.invoke(main, ["--data-dir", str(mini_dir), "--replace-data", "backtest", "vision", "--no-calibration", *args])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == says + "\n"
