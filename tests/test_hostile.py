@@ -324,7 +324,7 @@ def injection_dir(tmp_path: Path) -> Path:
         """,
         "outcomes.csv": """
             sector,year,metric,value,published,source
-            all,2016,capability_share,0.8,2024-10-01,hand-made
+            all,2016,graduation_rate,0.8,2024-10-01,hand-made
         """,
     })
 
