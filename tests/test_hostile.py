@@ -615,3 +615,24 @@ def test_backtest_option_errors_are_one_plain_line(runner, mini_dir, args, says)
     result = runner.invoke(main, ["--data-dir", str(mini_dir), "--replace-data", "backtest", "vision", "--no-calibration", *args])
     assert result.exit_code == 1 and result.stdout == ""
     assert result.stderr == says + "\n"
+
+
+def test_spaces_around_a_cell_do_not_split_ids_or_drop_rows(runner, tmp_path):
+    """An export's "software " missed the sector whose round_categories say "software"
+    (the round silently left out of it), and " toy_score " in benchmarks.csv was a
+    benchmark nothing could name (the error blamed capability.csv). Text cells are now
+    read without surrounding spaces; a cell of spaces only is empty."""
+    from conftest import MINI
+    rounds = textwrap.dedent(MINI["rounds.csv"]).lstrip("\n").replace("c3,software,", " c3 ,software ,")
+    bench = textwrap.dedent(MINI["benchmarks.csv"]).lstrip("\n").replace("toy_score,chat,", " toy_score , chat,")
+    folder = write_mini(tmp_path / "d", {"rounds.csv": rounds, "benchmarks.csv": bench})
+    base = ["--data-dir", str(folder), "--replace-data"]
+    assert runner.invoke(main, [*base, "data", "validate"]).exit_code == 0
+    shown = runner.invoke(main, [*base, "data", "show", "rounds", "--sector", "chat", "--format", "csv"])
+    assert shown.exit_code == 0, shown.output
+    assert shown.stdout.splitlines()[1:] == ["c3,software,seed,2011-01-01,500000,hand-made"]
+
+    blank = write_mini(tmp_path / "b", {"rounds.csv": rounds.replace(" c3 ,", "   ,")})
+    result = runner.invoke(main, ["--data-dir", str(blank), "--replace-data", "data", "validate"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == f"error: {blank / 'rounds.csv'}:5: column company: is empty; a value is required"

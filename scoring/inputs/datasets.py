@@ -622,10 +622,23 @@ def coerce(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool
                 problems.append(DataFileError(path, int(lines[idx]), col, f"value {_show(s[idx])} is not true or false"))
             out[col] = val.fillna(False).astype(bool)
         elif isinstance(s.dtype, pd.CategoricalDtype) and pd.api.types.infer_dtype(s.cat.categories) in ("string", "empty"):
+            if any(c != c.strip() or not c for c in s.cat.categories):  # checked per distinct value: cheap
+                s = _categorical(_stripped(s.astype(object)))
             out[col] = s  # text already, one string per distinct value
         else:
-            out[col] = s.astype(object).where(present, None)
+            out[col] = _stripped(s.astype(object).where(present, None))
     return out, problems
+
+
+def _stripped(column: pd.Series) -> pd.Series:
+    """Text cells without surrounding spaces (an export's "Acme " is "Acme", or a company
+    splits in two and a category misses its sector); a cell of spaces only is empty."""
+    def strip(value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        value = value.strip()
+        return value if value else None
+    return column.map(strip)
 
 
 _NS_PER_DAY = 86_400 * 10**9
