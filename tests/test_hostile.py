@@ -636,3 +636,37 @@ def test_spaces_around_a_cell_do_not_split_ids_or_drop_rows(runner, tmp_path):
     result = runner.invoke(main, ["--data-dir", str(blank), "--replace-data", "data", "validate"])
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == f"error: {blank / 'rounds.csv'}:5: column company: is empty; a value is required"
+
+
+@pytest.mark.parametrize("args", [
+    ["memo", "vision", "--as-of", "2023", "-o", "{f}/memo.xlsx"],
+    ["config", "init", "-o", "{f}/sub/gapscore.toml"],
+    ["data", "template", "rounds", "-o", "{f}/rounds.csv"],
+])
+def test_an_output_under_a_file_names_the_output_and_the_file(runner, tmp_path, mini_dir, args):
+    """-o afile/memo.xlsx, where afile is a file, said "error: afile: File exists"; a
+    read-only or missing system folder named the hidden temporary file. Now the line names
+    the path asked for and why, and nothing is written."""
+    blocker = tmp_path / "afile"
+    blocker.write_text("keep")
+    argv = [a.format(f=blocker) for a in args]
+    result = runner.invoke(main, ["--data-dir", str(mini_dir), "--replace-data", *argv])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    target = argv[argv.index("-o") + 1]
+    assert result.stderr == (f"error: {target}: cannot be written ({blocker} is a file, not a folder); "
+                             "choose a path in a folder you can write to with -o\n")
+    assert blocker.read_text() == "keep" and sorted(p.name for p in tmp_path.iterdir()) == ["afile", "mini"]
+
+
+def test_a_failed_write_names_the_output_not_the_temporary_file(tmp_path, monkeypatch):
+    from gapscore.scoring import files
+    from gapscore.scoring.errors import OutputWriteError
+
+    def full(path):
+        raise OSError(28, "No space left on device", str(path))
+
+    with pytest.raises(OutputWriteError) as caught:
+        files.atomic_write(tmp_path / "out.csv", full)
+    assert str(caught.value) == (f"{tmp_path / 'out.csv'}: cannot be written (No space left on device); "
+                                 "choose a path in a folder you can write to with -o")
+    assert list(tmp_path.iterdir()) == []
