@@ -40,16 +40,22 @@ class AsOfDate(click.ParamType):
 
         if isinstance(value, dt.date):
             return value
+        from gapscore.scoring.inputs import EARLIEST_DAY, LATEST_DAY
+
         text = str(value).strip()
         try:
             if len(text) == 4 and text.isdigit():
-                return dt.date(int(text), 12, 31)
-            if len(text) == 7 and text[4] == "-":
+                day = dt.date(int(text), 12, 31)
+            elif len(text) == 7 and text[4] == "-":
                 year, month = int(text[:4]), int(text[5:])
-                return dt.date(year, month, calendar.monthrange(year, month)[1])
-            return dt.date.fromisoformat(text)
+                day = dt.date(year, month, calendar.monthrange(year, month)[1])
+            else:
+                day = dt.date.fromisoformat(text)
         except (ValueError, calendar.IllegalMonthError):
             self.fail(f"{value!r} is not a date; write YYYY, YYYY-MM or YYYY-MM-DD", param, ctx)
+        if not EARLIEST_DAY <= day <= LATEST_DAY:
+            self.fail(f"{value!r} is outside {EARLIEST_DAY} to {LATEST_DAY}; check the year", param, ctx)
+        return day
 
 
 class AsOfDay(AsOfDate):

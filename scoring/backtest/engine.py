@@ -47,7 +47,7 @@ def parse_step(text: str) -> int:
     """'1y', '2y', '6m' -> months between as-of dates."""
     m = STEP_RE.match(str(text))
     if not m or int(m.group(1)) == 0:
-        raise ConfigError([f"--step {text!r}: give a whole number of years or months, e.g. 1y or 6m"])
+        raise ConfigError(f"--step {text!r}: give a whole number of years or months, e.g. 1y or 6m")
     n = int(m.group(1))
     return n * 12 if m.group(2).lower() == "y" else n
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import gzip
 import io
 import re
@@ -38,6 +39,9 @@ BUNDLED_DIR = Path(_bundled_pkg.__file__).resolve().parent
 
 MAX_DECOMPRESSED_BYTES = 1 << 30
 """Refuse a gzip that inflates past 1 GiB: a decompression bomb, not a deal database."""
+
+HEADER_ONLY = "has a header but no rows; add one row per record below the header, or delete the file"
+"""What an unfilled template is told, whichever command reads it (line 2: where the rows go)."""
 
 MAX_CELL_CHARS = 10_000
 """A cell longer than this is a broken file (an unclosed quote swallowing rows)."""
@@ -191,15 +195,16 @@ def _gunzip(path: Path, raw: bytes) -> bytes:
 
 
 def _decode(path: Path, raw: bytes) -> str:
+    kind = "TOML" if path.name.endswith(".toml") else "CSV"  # what to save it as
     if raw[:4] == b"PK\x03\x04":
         raise DataFileError(
             path, None, None,
             "is a zip/xlsx workbook, not CSV text; save it as CSV (UTF-8) or use 'gapscore data import'",
         )
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise DataFileError(path, 1, None, "is UTF-16 text (Excel 'Unicode Text'); save it as CSV UTF-8")
+        raise DataFileError(path, 1, None, f"is UTF-16 text (Excel 'Unicode Text'); save it as {kind} UTF-8")
     if b"\x00" in raw[:4096]:
-        raise DataFileError(path, None, None, "contains NUL bytes: a binary file, not CSV text; save it as CSV UTF-8")
+        raise DataFileError(path, None, None, f"contains NUL bytes: a binary file, not {kind} text; save it as {kind} UTF-8")
     try:
         text = raw.decode("utf-8-sig")  # a leading BOM is tolerated and dropped
     except UnicodeDecodeError as exc:
@@ -227,6 +232,9 @@ def _byte_location(path: Path, raw: bytes, offset: int) -> tuple[int, str | None
 
 def read_table(path: Path, model: type) -> pd.DataFrame:
     """Read one CSV (optionally gzipped) or Parquet file as text, check its header.
+
+    Raises ``DataFileError`` (line 2, ``HEADER_ONLY``) for a header with no rows: an
+    unfilled template, whichever command reads it.
 
     Returns a frame of strings (NaN for empty cells) with a ``_line`` column: the
     1-based line of each row in the file (the header is line 1). Two exceptions: the
@@ -261,6 +269,12 @@ def read_table(path: Path, model: type) -> pd.DataFrame:
         n_rows = table.num_rows
         del table
         kinds = {c: _kind(d) for c, d in _schema_columns(model).items()}
+        for col in frame.columns:  # a text column stored as numbers, booleans or dates
+            dtype = frame[col].dtype
+            if kinds.get(col) == "text" and not (pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
+                                                 or frame[col].isna().all()):
+                raise DataFileError(path, 1, col, f"is stored as {dtype} where text is expected; "
+                                    "write the column as strings (e.g. df[col].astype(str) before to_parquet)")
         typed = [c for c in frame.columns if _typed(frame[c].dtype, kinds.get(c))]  # coerce takes them as they are
         for col in frame.columns:  # other timestamps as YYYY-MM-DD text, as a CSV would have them
             if col not in typed and pd.api.types.is_datetime64_any_dtype(frame[col].dtype):
@@ -270,6 +284,8 @@ def read_table(path: Path, model: type) -> pd.DataFrame:
             frame[text] = frame[text].astype(object).where(frame[text].notna(), np.nan)
         columns = {c: categories[c] if c in categories else frame[c] for c in wanted
                    if c in categories or c in frame.columns}
+        if n_rows == 0:
+            raise DataFileError(path, 2, None, HEADER_ONLY)
         columns["_line"] = np.arange(2, n_rows + 2)
         return pd.DataFrame(columns, copy=False)  # one frame built once: no column inserted afterwards
 
@@ -303,6 +319,8 @@ def read_table(path: Path, model: type) -> pd.DataFrame:
             path, 1, missing[0],
             f"missing required column(s) {', '.join(missing)}{hint}; found {', '.join(header)}",
         )
+    if frame.empty:  # an unfilled template: every reader says so, not a dtype error per column
+        raise DataFileError(path, 2, None, HEADER_ONLY)
     if keep is not None:  # let the columns nothing reads go now, before they are copied
         frame = frame[[c for c in header if c in keep]]
     for col in as_category & set(frame.columns):
@@ -604,10 +622,23 @@ def coerce(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool
                 problems.append(DataFileError(path, int(lines[idx]), col, f"value {_show(s[idx])} is not true or false"))
             out[col] = val.fillna(False).astype(bool)
         elif isinstance(s.dtype, pd.CategoricalDtype) and pd.api.types.infer_dtype(s.cat.categories) in ("string", "empty"):
+            if any(c != c.strip() or not c for c in s.cat.categories):  # checked per distinct value: cheap
+                s = _categorical(_stripped(s.astype(object)))
             out[col] = s  # text already, one string per distinct value
         else:
-            out[col] = s.astype(object).where(present, None)
+            out[col] = _stripped(s.astype(object).where(present, None))
     return out, problems
+
+
+def _stripped(column: pd.Series) -> pd.Series:
+    """Text cells without surrounding spaces (an export's "Acme " is "Acme", or a company
+    splits in two and a category misses its sector); a cell of spaces only is empty."""
+    def strip(value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        value = value.strip()
+        return value if value else None
+    return column.map(strip)
 
 
 _NS_PER_DAY = 86_400 * 10**9
@@ -881,12 +912,27 @@ def _dedupe(problems: list[DataFileError]) -> list[DataFileError]:
 # --------------------------------------------------------------------------- sectors
 
 
+COMPUTE_COST_KEYS = ("unit", "capability", "capability_level", "flop_per_unit", "flop_per_unit_date", "halving_years", "halving_date")
+"""Keys a ``[sectors.<id>.cost]`` table with ``mode = "compute"`` needs (models.cost.fit_compute_cost)."""
+
 SECTOR_REQUIRED = ("name", "description", "benchmarks")
+
+SECTOR_KEYS: dict[tuple[str, ...], frozenset[str]] = {
+    (): frozenset({"name", "description", "benchmarks", "round_categories", "round_keywords", "funding", "cost", "economics"}),
+    ("funding",): frozenset({"series", "series_reason", "round_keywords"}),
+    ("cost",): frozenset({"mode", "benchmark", "threshold", "source", "floor_models", "halving_source", *COMPUTE_COST_KEYS}),
+    ("economics",): frozenset({"mode", "unit", "revenue_per_unit", "revenue_per_unit_date", "tokens_per_unit",
+                               "anchor_cost", "anchor_date", "anchor_source", "decline_per_year"}),
+}
+"""The keys each part of a ``[sectors.<id>]`` table may hold (any part may also carry
+``<key>_source`` citations); any other key is a misspelling the scorer would silently skip."""
+
+RESERVED_SECTOR_IDS = frozenset({"all", "other"})
+"""Words the data files use for "every sector" (graduation, outcomes) and "no sector"
+(benchmarks): a sector with one of these ids would take rows meant for all or none."""
 
 ECONOMICS_MODES = ("tokens", "anchor", "compute")
 
-COMPUTE_COST_KEYS = ("unit", "capability", "capability_level", "flop_per_unit", "flop_per_unit_date", "halving_years", "halving_date")
-"""Keys a ``[sectors.<id>.cost]`` table with ``mode = "compute"`` needs (models.cost.fit_compute_cost)."""
 
 _NUMBER_RULES: dict[tuple[str, str], tuple[str, float, float, bool]] = {
     # (table, key) -> (rule, low, high, low allowed); the value must also be below high
@@ -946,6 +992,25 @@ def _sector_problems(path: Path, text: str, sid: str, table: dict) -> list[DataF
     def bad(keys: tuple[str, ...], message: str) -> None:
         problems.append(DataFileError(path, toml_line(text, ("sectors", sid, *keys)), ".".join(("sectors", sid, *keys)), message))
 
+    if not sid.strip():
+        bad((), "a sector id cannot be empty; name the table [sectors.<your_id>]")
+    elif sid.strip().lower() in RESERVED_SECTOR_IDS:
+        bad((), f"'{sid}' cannot be a sector id: the data files use 'all' for every sector and 'other' for none; "
+                 "rename the table [sectors.<your_id>]")
+    for part, allowed in SECTOR_KEYS.items():
+        holder = table
+        for name in part:
+            holder = holder.get(name) if isinstance(holder, dict) else None
+        if not isinstance(holder, dict):
+            continue
+        where = ".".join(("sectors", sid, *part))
+        for key in holder:
+            if key in allowed or (key.endswith("_source") and key.removesuffix("_source") in allowed):
+                continue
+            close = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
+            guess = f" (a misspelling of '{close[0]}'?)" if close else ""
+            bad((*part, key), f"unknown key '{key}'{guess}; [{where}] takes {', '.join(sorted(allowed))}: "
+                              "rename or remove it")
     for key in SECTOR_REQUIRED:
         if key not in table:
             bad((key,), f"is required; add {key} = ... to [sectors.{sid}]")
@@ -1127,7 +1192,10 @@ class DataStore:
         bundled = [BUNDLED_DIR / s for s in stems if (BUNDLED_DIR / s).exists()][:1]
         user: list[Path] = []
         if self.data_dir is not None:
-            user = [Path(self.data_dir) / s for s in stems if (Path(self.data_dir) / s).exists()][:1]
+            user = [Path(self.data_dir) / s for s in stems if (Path(self.data_dir) / s).exists()]
+            if len(user) > 1:
+                raise DataFileError(user[1], None, None, f"{name} is also in {user[0].name}: only one file per dataset "
+                                    "is read; keep one of them (merge the rows into it) and move the other out of the folder")
         if user and self.replace:
             return user
         return bundled + user
@@ -1227,9 +1295,6 @@ class DataStore:
                 raw = read_table(path, spec.schema)
             except DataFileError as exc:
                 problems.append(exc)
-                continue
-            if raw.empty:  # an unfilled template: an absent file would say "use the bundled data"
-                problems.append(DataFileError(path, 2, None, "has a header but no rows; add one row per record below the header, or delete the file"))
                 continue
             frame, found = validate(raw, spec.schema, path, numeric_extras=spec.numeric_extras, key=spec.key)
             problems.extend(found)
