@@ -238,15 +238,29 @@ def _prior_key(as_of: pd.Timestamp, cfg: Config) -> tuple:
     return ("shape_prior", pd.Timestamp(as_of), c["shape_reference"], c["min_points"], c["shape_min_benchmarks"], c["error_scale"])
 
 
+def _prior_reference(store: DataStore, cfg: Config) -> list:
+    """The benchmarks the shape prior's reference class is drawn from."""
+    if cfg["capability"]["shape_reference"] == "sectors":
+        return sorted({b for t in store.sectors().values() for b in t.get("benchmarks", [])})
+    return store.load("benchmarks")["benchmark"].tolist()
+
+
+def _fit_priors(store: DataStore, dates: list, cfg: Config) -> list:
+    """:func:`_fit_prior` of each of ``dates`` (the same priors), in one pass (``models.shape_prior.shape_priors``)."""
+    from gapscore.models.shape_prior import shape_priors as fit_priors
+
+    c = cfg["capability"]
+    return fit_priors(store.as_of("capability", max(dates)), store.load("benchmarks"), dates=dates,
+                      reference=_prior_reference(store, cfg), min_points=c["min_points"],
+                      min_benchmarks=c["shape_min_benchmarks"], error_scale=c["error_scale"])
+
+
 def _fit_prior(store: DataStore, as_of: pd.Timestamp, cfg: Config):
     from gapscore.models.shape_prior import shape_prior as fit_prior
 
     c = cfg["capability"]
     bench = store.load("benchmarks")
-    if c["shape_reference"] == "sectors":
-        reference = sorted({b for t in store.sectors().values() for b in t.get("benchmarks", [])})
-    else:
-        reference = bench["benchmark"].tolist()
+    reference = _prior_reference(store, cfg)
     return fit_prior(store.as_of("capability", as_of), bench, as_of=as_of, reference=reference,
                      min_points=c["min_points"], min_benchmarks=c["shape_min_benchmarks"], error_scale=c["error_scale"])
 
@@ -273,7 +287,13 @@ def shape_priors(store: DataStore, dates, cfg: Config, *, jobs: int = 1, schedul
     if cfg["capability"]["shape_reference"] == "none":
         return {pd.Timestamp(d): None for d in dates}
     missing = [pd.Timestamp(d) for d in dict.fromkeys(dates) if not store.memoized(_prior_key(d, cfg))]
-    for d, prior in zip(missing, run_map(_prior_task, [(store, d, cfg) for d in missing], jobs=jobs, scheduler=scheduler)):
+    if jobs == 1 and len(missing) > 1:
+        # in one process: the reference class normalised once for every date, each
+        # benchmark's curve fitted once per set of record points (the same priors)
+        fitted = _fit_priors(store, missing, cfg)
+    else:
+        fitted = run_map(_prior_task, [(store, d, cfg) for d in missing], jobs=jobs, scheduler=scheduler)
+    for d, prior in zip(missing, fitted, strict=True):
         store.memo(_prior_key(d, cfg), lambda prior=prior: prior)
     return {pd.Timestamp(d): shape_prior(store, d, cfg) for d in dates}
 
