@@ -139,6 +139,9 @@ def test_formula_like_text_stays_text(recalculated, tmp_path):
     wanted = {p for p in PAYLOADS.values() if p.startswith(FORMULA_PREFIXES)}
     assert wanted == set(PAYLOADS.values())
     wanted = {p.replace("\r", "\n") for p in wanted}  # a bare CR is stored as a line feed
+    # CSV text cells are read without surrounding white space (the loader's rule), so the
+    # graduation source arrives without its leading tab; it must still be there, as text
+    wanted = {p.strip() if p == PAYLOADS["graduation_source"] else p for p in wanted}
     assert {p for p in wanted if any(t.startswith(p) for t in texts)} == wanted
     recalced = load_workbook(path, data_only=True)
     values = {c.value for ws in recalced.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
