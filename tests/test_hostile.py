@@ -670,3 +670,54 @@ def test_a_failed_write_names_the_output_not_the_temporary_file(tmp_path, monkey
     assert str(caught.value) == (f"{tmp_path / 'out.csv'}: cannot be written (No space left on device); "
                                  "choose a path in a folder you can write to with -o")
     assert list(tmp_path.iterdir()) == []
+
+
+def _capability_text() -> str:
+    from conftest import MINI
+    return textwrap.dedent(MINI["capability.csv"]).lstrip("\n")
+
+
+def test_a_spreadsheet_csv_with_trailing_commas_and_comma_rows_loads(runner, tmp_path):
+    """Excel saves "a,b,c,,," headers and ",,,,," blank rows. The header used to be refused
+    ("column appears more than once": the empty names), and a comma row was read as a record
+    with every value empty, while the line count skipped it, so every later line number was
+    wrong. Now both are blank, and a bad value after them is reported on its own line."""
+    lines = [l + ",," for l in _capability_text().splitlines()]
+    lines.insert(4, ",,,,,,")  # line 5
+    folder = write_mini(tmp_path / "d", {"capability.csv": "\n".join(lines) + "\n,,,,,,\n"})
+    base = ["--data-dir", str(folder), "--replace-data"]
+    result = runner.invoke(main, [*base, "data", "validate"])
+    assert result.exit_code == 0, result.stderr
+    plain = write_mini(tmp_path / "plain")
+    scores = [runner.invoke(main, ["--data-dir", str(d), "--replace-data", "score", "--as-of", "2023", "--format", "csv"]).stdout
+              for d in (folder, plain)]
+    assert scores[0] == scores[1]
+
+    lines.append("toy_score,2023-01-01,z,abc,x,,")  # line 8, after the comma row
+    bad = write_mini(tmp_path / "bad", {"capability.csv": "\n".join(lines) + "\n"})
+    result = runner.invoke(main, ["--data-dir", str(bad), "--replace-data", "data", "validate"])
+    assert result.stderr == (f"error: {bad / 'capability.csv'}:8: column value: value 'abc' is not a finite number; "
+                             "write a plain number such as 12.5\n")
+
+
+@pytest.mark.parametrize("edit, says", [
+    (lambda t: t.replace("source\n", "source,\n", 1).replace("y,70,hand-made", "y,70,hand-made,kept?"),
+     ":6: has a value in a column with no name in the header; name the column in the header, or delete the value"),
+    (lambda t: t.replace("system,value", "system,,value", 1),
+     ":1: column 4 of the header has no name; name it, or delete the column"),
+])
+def test_a_value_under_no_header_name_is_refused_not_dropped(runner, tmp_path, edit, says):
+    folder = write_mini(tmp_path / "d", {"capability.csv": edit(_capability_text())})
+    result = runner.invoke(main, ["--data-dir", str(folder), "--replace-data", "data", "validate"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == f"error: {folder / 'capability.csv'}{says}"
+
+
+def test_a_bad_byte_after_a_bom_is_located_on_its_own_line(runner, tmp_path):
+    """With a UTF-8 BOM the decoder counts from after it: the byte and line reported were
+    those three bytes earlier (here the end of line 6, not the 0xE9 opening line 7)."""
+    folder = write_mini(tmp_path / "d")
+    (folder / "capability.csv").write_bytes(b"\xef\xbb\xbf" + _capability_text().encode() + b"\xe9toy,2023-01-01,z,1,x\n")
+    result = runner.invoke(main, ["--data-dir", str(folder), "--replace-data", "data", "validate"])
+    assert result.stderr.splitlines()[0] == (f"error: {folder / 'capability.csv'}:7: column benchmark: byte b'\\xe9' is not "
+                                             "UTF-8 text (Latin-1 or another encoding?); save the file as UTF-8")

@@ -208,9 +208,10 @@ def _decode(path: Path, raw: bytes) -> str:
     try:
         text = raw.decode("utf-8-sig")  # a leading BOM is tolerated and dropped
     except UnicodeDecodeError as exc:
-        line, column = _byte_location(path, raw, exc.start)
+        body = exc.object  # exc.start counts from after a leading BOM: locate the byte in what was decoded
+        line, column = _byte_location(path, body, exc.start)
         raise DataFileError(
-            path, line, column, f"byte {raw[exc.start:exc.start + 1]!r} is not UTF-8 text (Latin-1 or another encoding?); save the file as UTF-8"
+            path, line, column, f"byte {body[exc.start:exc.start + 1]!r} is not UTF-8 text (Latin-1 or another encoding?); save the file as UTF-8"
         ) from None
     return text
 
@@ -296,6 +297,13 @@ def read_table(path: Path, model: type) -> pd.DataFrame:
     if ";" in first and "," not in first:
         raise DataFileError(path, 1, None, "looks semicolon-delimited; save it as comma-separated CSV")
     names = [c.strip() for c in _first_record(first)]
+    named = len(names)
+    while named and not names[named - 1]:  # Excel's trailing commas: unnamed columns at the end
+        named -= 1
+    if "" in names[:named]:
+        raise DataFileError(path, 1, None, f"column {names.index('') + 1} of the header has no name; "
+                            "name it, or delete the column")
+    names = names[:named] + [f"\0{i}" for i in range(named, len(names))]  # placeholders, dropped below
     dupes = sorted({c for c in names if names.count(c) > 1})  # pandas would rename them "x.1"
     if dupes:
         raise DataFileError(path, 1, dupes[0], "column appears more than once in the header; keep one")
@@ -310,6 +318,19 @@ def read_table(path: Path, model: type) -> pd.DataFrame:
         detail = re.sub(r" starting at row \d+| in line \d+", "", str(exc).strip().replace("Error tokenizing data. C error: ", ""))
         raise DataFileError(path, _bad_record_line(text), None,
                             f"is not well-formed CSV ({detail}); check quoting and the number of fields") from None
+    # Rows with every field empty (",,,," : how a spreadsheet saves a blank row) are blank
+    # lines, as _data_line_numbers counts them; then the unnamed trailing columns, which
+    # must be empty (a value there has no column to belong to).
+    blank = frame.isna().all(axis=1).to_numpy()
+    if blank.any():
+        frame = frame[~blank].reset_index(drop=True)
+    lines = _data_line_numbers(text, len(frame))
+    if named < len(names):
+        filled = frame.iloc[:, named:].notna().any(axis=1).to_numpy()
+        if filled.any():
+            raise DataFileError(path, int(lines[filled.argmax()]), None, "has a value in a column with no name in the header; "
+                                "name the column in the header, or delete the value")
+        frame = frame.iloc[:, :named]
     header = [str(c).strip() for c in frame.columns]
     frame.columns = header
     missing = [c for c in required if c not in header]
@@ -326,7 +347,7 @@ def read_table(path: Path, model: type) -> pd.DataFrame:
     for col in as_category & set(frame.columns):
         frame[col] = _categorical(frame[col])
     # Row numbers in the file: pandas dropped blank lines, so count them back in.
-    frame["_line"] = _data_line_numbers(text, len(frame))
+    frame["_line"] = lines
     return frame
 
 
