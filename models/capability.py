@@ -715,16 +715,17 @@ class _SCurveCore:
         tc = t_arr - centre
         lower = np.array([l_low, K_BOUNDS_PER_YEAR[0], tc.min() - T0_MARGIN_YEARS])
         upper = np.array([ceiling, K_BOUNDS_PER_YEAR[1], tc.max() + T0_MARGIN_YEARS])
-        top = max(float(y_arr.max()), 10 * _L_MIN)
-        starts = [
-            np.array([L0, k0, t00])
-            for L0 in (float(np.clip(1.05 * top, l_low, ceiling)), ceiling)
-            for k0 in (0.3, 1.0, 3.0)
-            for t00 in (*np.quantile(tc, [0.25, 0.5, 0.75]), tc.max() + 2.0)
-        ]
         point_key = fit_cache.key("scurve-point", t_arr, y_arr, ceiling, l_low, method)
         params = fit_cache.get(point_key)
         if params is None:
+            top = max(float(y_arr.max()), 10 * _L_MIN)
+            quartiles = tuple(np.quantile(tc, [0.25, 0.5, 0.75]))  # once, not once per start (same values)
+            starts = [
+                np.array([L0, k0, t00])
+                for L0 in (float(np.clip(1.05 * top, l_low, ceiling)), ceiling)
+                for k0 in (0.3, 1.0, 3.0)
+                for t00 in (*quartiles, tc.max() + 2.0)
+            ]
             params = _least_squares_logistic(tc, y_arr, starts, lower, upper, method)
             fit_cache.put(point_key, np.full(3, np.nan) if params is None else params)
         if params is None or np.isnan(params).any():
@@ -951,7 +952,8 @@ class CapabilityResult:
             return "reference_class"
         if not self.is_fitted:
             return None
-        return "borrowed" if len(self.borrowed()) else "fitted"
+        # the status column read as an array: the rows ``borrowed()`` keeps, without a frame per call
+        return "borrowed" if (self.per_benchmark["status"].to_numpy() == _STATUS_BORROWED).any() else "fitted"
 
     def forecast(self, threshold: float) -> ThresholdForecast:
         """The forecast at ``threshold`` (a share that was asked of ``fit_sector``); KeyError otherwise."""
@@ -1012,6 +1014,42 @@ def _sector_mean_grid(params: np.ndarray, t: np.ndarray, cap: float = np.inf, do
     return values.mean(axis=1)
 
 
+def _member_year(params: np.ndarray, threshold: float | np.ndarray, lo: float, hi: float, cap: float,
+                 done: float | None, top: float) -> np.ndarray:
+    """:func:`_sector_year` of a sector of one member (no ``frozen``; params (D, 1, 3)):
+    the mean of one value is that value, bit for bit, so the bisection reads the
+    member's capped logistic, at least ``top`` from ``done`` on, directly: the same
+    elementwise operations on the same operands, written into buffers kept across the
+    steps (every replay of the calibration pool is a one-member sector)."""
+    L, k, t0 = (np.ascontiguousarray(params[:, 0, i]) for i in range(3))
+    n = L.size
+    a, b = np.full(n, lo), np.full(n, hi)
+    mid, values = np.empty(n), np.empty(n)
+    above, below, after = np.empty(n, dtype=bool), np.empty(n, dtype=bool), np.empty(n, dtype=bool)
+
+    def curve(t: np.ndarray) -> np.ndarray:
+        # min(L * expit(k * (t - t0)), cap), then max(., top) where t >= done
+        np.subtract(t, t0, out=values)
+        np.multiply(k, values, out=values)
+        expit(values, out=values)
+        np.multiply(L, values, out=values)
+        np.minimum(values, cap, out=values)
+        if done is not None:
+            np.greater_equal(t, done, out=after)
+            np.maximum(values, top, out=values, where=after)
+        return values
+
+    reached_at_hi = curve(b) >= threshold
+    for _ in range(_BISECTION_STEPS):
+        np.add(a, b, out=mid)
+        np.multiply(0.5, mid, out=mid)
+        np.greater_equal(curve(mid), threshold, out=above)
+        np.logical_not(above, out=below)
+        np.copyto(b, mid, where=above)
+        np.copyto(a, mid, where=below)
+    return np.where(reached_at_hi, b, np.inf)
+
+
 def _sector_year(params: np.ndarray, threshold: float | np.ndarray, lo: float, hi: float, cap: float = np.inf,
                  done: np.ndarray | None = None, top: float = 1.0, frozen: tuple | None = None) -> np.ndarray:
     """First year each averaged curve reaches ``threshold`` (one, or one per curve) in
@@ -1020,6 +1058,8 @@ def _sector_year(params: np.ndarray, threshold: float | np.ndarray, lo: float, h
     Each logistic rises with t (k > 0), so their mean does too and bisection finds the
     single crossing. A curve already above the threshold at ``lo`` returns ``lo``.
     """
+    if params.shape[1] == 1 and frozen is None:
+        return _member_year(params, threshold, lo, hi, cap, None if done is None else done[0], top)
     n = params.shape[0]
     a, b = np.full(n, lo), np.full(n, hi)
     reached_at_hi = _sector_mean(params, b, cap, done, top, frozen) >= threshold
@@ -1045,7 +1085,13 @@ class PreparedHistory:
     records: pd.DataFrame
     record_ns: np.ndarray
     saturated: pd.Series
+    sector: str | None = None
     _last: dict = field(default_factory=dict, compare=False, repr=False)
+    _slices: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def _saturated_ns(self) -> np.ndarray:
+        return self.saturated.to_numpy(dtype="datetime64[ns]")
 
     def as_of(self, as_of: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
         """(normalised rows, record points, saturation dates) known on ``as_of``: each a
@@ -1055,13 +1101,33 @@ class PreparedHistory:
         cut = np.datetime64(pd.Timestamp(as_of), "ns")
         if cut in self._last:  # the last date asked (a caller's check, then its fit)
             return self._last[cut]
-        normalised = self.normalised.loc[self.day_ns <= cut]
-        keep = self.record_ns <= cut
-        records = self.records.loc[keep].reset_index(drop=True) if keep.any() else record_points(normalised, as_of=as_of)
-        saturated = self.saturated[self.saturated.to_numpy(dtype="datetime64[ns]") <= cut]
+        rows, keep = self.day_ns <= cut, self.record_ns <= cut
+        done = self._saturated_ns <= cut
+        # The rows known on a date only grow with it, so two dates that know as many rows,
+        # records and saturations know the same ones: their slices are the same frames
+        # (shared, never modified), kept by those counts (quarterly dates often add nothing).
+        counts = (int(rows.sum()), int(keep.sum()), int(done.sum()))
+        held = self._slices.get(counts)
+        if held is None:
+            normalised = self.normalised.loc[rows]
+            records = self.records.loc[keep].reset_index(drop=True) if counts[1] else record_points(normalised, as_of=as_of)
+            held = (normalised, records, self.saturated[done])
+            if counts[1]:
+                self._slices[counts] = held
         self._last.clear()
-        self._last[cut] = (normalised, records, saturated)
-        return normalised, records, saturated
+        self._last[cut] = held
+        return held
+
+    def frontier(self, normalised: pd.DataFrame, saturated: pd.Series | None, members: Sequence[str], cap: float) -> pd.Series:
+        """:func:`observed_frontier` of a slice :meth:`as_of` returned (``normalised``,
+        ``saturated``; no member retired), computed once per slice, members and cap; a copy."""
+        key = ("frontier", id(normalised), id(saturated), tuple(members), float(cap))
+        held = self._slices.get(key)
+        # the very objects (an id is only unique while its object lives)
+        if held is None or held[0] is not normalised or held[1] is not saturated:
+            held = (normalised, saturated, observed_frontier(normalised, members, cap=cap, saturated=saturated))
+            self._slices[key] = held
+        return held[2].copy()
 
 
 def prepare_history(history: pd.DataFrame, benchmarks: pd.DataFrame, ids: Sequence[str], *, error_scale: str = "log",
@@ -1086,9 +1152,11 @@ def prepare_history(history: pd.DataFrame, benchmarks: pd.DataFrame, ids: Sequen
         saturated = pd.Series(dtype="datetime64[ns]")
     else:
         saturated = saturation_dates(normalised, listed, noise_points=saturation_noise, _table=table).dropna()
+    # the sector fit_sector infers from the listed benchmarks (None: not one; it then says so)
+    sector = str(listed["sector"].iloc[0]) if "sector" in listed.columns and listed["sector"].nunique() == 1 else None
     return PreparedHistory(ids, error_scale, saturation_noise, table, normalised,
                            normalised["date"].to_numpy(dtype="datetime64[ns]"), records,
-                           records["date"].to_numpy(dtype="datetime64[ns]"), saturated)
+                           records["date"].to_numpy(dtype="datetime64[ns]"), saturated, sector)
 
 
 def _validate_sector_args(
@@ -1228,7 +1296,8 @@ def fit_sector(
     ids = sorted(set(sector_benchmarks))
     require_columns(benchmarks, ("benchmark",), "benchmarks")
     require_columns(history, _HISTORY_COLUMNS, "history")
-    listed = benchmarks[benchmarks["benchmark"].isin(ids)]
+    listed = None if prepared is not None and prepared.sector is not None and sector is None else (
+        benchmarks[benchmarks["benchmark"].isin(ids)])
     if prepared is not None:
         if (prepared.ids, prepared.error_scale, prepared.saturation_noise) != (tuple(ids), error_scale, saturation_noise):
             raise InputError(
@@ -1238,6 +1307,8 @@ def fit_sector(
         table = prepared.table
     else:
         table = _benchmark_table(benchmarks, ids)  # raises on unknown ids or bad metadata; read once below
+    if sector is None and listed is None:
+        sector = prepared.sector  # inferred from the same listed benchmarks by prepare_history
     if sector is None:
         if "sector" not in listed.columns or listed["sector"].nunique() != 1:
             raise InputError(
@@ -1315,7 +1386,6 @@ def fit_sector(
                 velocity_per_year=float(model.slope(t_as_of)),
             )
         rows.append(row)
-    per_benchmark = pd.DataFrame(rows)
 
     used = sorted(fits) if fits else sorted(records["benchmark"].unique())
     if not fits and pool_when_sparse and len(records) >= min_points and records["benchmark"].nunique() > 1:
@@ -1360,15 +1430,17 @@ def fit_sector(
     beyond = beyond or (bool(measured) and all(b in done_names or b in stale_names for b in measured))
     # Superseded: a stale member whose sector moved on to a later benchmark leaves the
     # level (observed and fitted) from the date it was superseded (superseded_dates).
-    retired = (pd.Series(dtype="datetime64[ns]") if stale_after_years is None else
+    retired = (_NOT_RETIRED if stale_after_years is None else
                superseded_dates(normalised, measured, as_of=as_of, stale_after_years=float(stale_after_years),
                                 saturated=saturated))
-    retired = retired[[b in fits for b in retired.index]] if fits else retired
-    per_benchmark["stale"] = per_benchmark["benchmark"].isin(stale_names)
-    per_benchmark["superseded_date"] = pd.to_datetime(
-        [retired.get(b, pd.NaT) for b in per_benchmark["benchmark"]]) if len(per_benchmark) else pd.Series(dtype="datetime64[ns]")
-    per_benchmark["last_result_date"] = pd.to_datetime(
-        [last_result.get(b, pd.NaT) for b in per_benchmark["benchmark"]]) if len(per_benchmark) else pd.Series(dtype="datetime64[ns]")
+    retired = retired[[b in fits for b in retired.index]] if fits and len(retired) else retired
+    # One row per listed benchmark (never empty), its last three columns in the row
+    # dicts too: one frame built once (the columns and dtypes of adding them one by one).
+    for row in rows:
+        b = row["benchmark"]
+        row.update(stale=b in stale_level, superseded_date=retired.get(b, pd.NaT) if len(retired) else pd.NaT,
+                   last_result_date=last_result.get(b, pd.NaT))
+    per_benchmark = pd.DataFrame(rows)
     curve_keys = sorted(fits)
     done = np.array([float(decimal_year(saturated[b])[0]) if b in saturated.index else np.inf for b in curve_keys])
     frozen = None
@@ -1378,8 +1450,11 @@ def fit_sector(
         if len(retired):
             frozen = (*frozen, np.array([float(decimal_year(retired[b])[0]) if b in retired.index else np.inf
                                          for b in curve_keys]))
-    observed_series = observed_frontier(normalised, measured, cap=min(ceiling_value, cap), saturated=saturated,
-                                        retired=retired)
+    if prepared is not None and not len(retired):  # the same slice on another date: computed once
+        observed_series = prepared.frontier(normalised, saturated, measured, min(ceiling_value, cap))
+    else:
+        observed_series = observed_frontier(normalised, measured, cap=min(ceiling_value, cap), saturated=saturated,
+                                            retired=retired)
     observed_level = float(observed_series.iloc[-1]) if len(observed_series) else np.nan
 
     common = dict(
@@ -1400,10 +1475,11 @@ def fit_sector(
     still_names = [b for b in measured if b not in done_names and b not in stale_names]
     # Known not reached up to the last result of a member that still measures (not up to
     # as_of: a benchmark no longer reported says nothing about the years since).
-    still = normalised[normalised["benchmark"].isin(still_names)]
-    seen_until = float(decimal_year(still["date"].max())[0]) if len(still) else np.nan
+    # (the latest of their last results: every member measured has rows, so none is missing)
+    seen_until = float(decimal_year(max(last_result[b] for b in still_names))[0]) if still_names else np.nan
     # every member still measures: no saturation or retirement to apply, the same level as observed_series
     still_level = (observed_series if still_names == measured else
+                   prepared.frontier(normalised, None, still_names, min(ceiling_value, cap)) if prepared is not None else
                    observed_frontier(normalised, still_names, cap=min(ceiling_value, cap)))
 
     def with_prior(threshold, curve_forecast):
@@ -1449,14 +1525,16 @@ def fit_sector(
     crossing = _sector_year(np.concatenate([point, draws] * len(open_thresholds)) if open_thresholds else point[:0],
                             np.repeat(np.array(open_thresholds, dtype=float), rows_per),
                             lo, horizon, cap, done, top, frozen).reshape(len(open_thresholds), rows_per)
+    # each threshold's replicate years a column: the inverted-CDF quantiles of every column
+    # in one call (each column's own order statistics, as one call per threshold gives)
+    draw_bounds = _quantile_bounds(crossing[:, 1:].T, level, method="inverted_cdf")
     for threshold, passed in zip(thresholds, passages, strict=True):
         if passed is not None:
             forecasts.append(passed)
             continue
-        years = crossing[open_thresholds.index(threshold)]
-        year, draw_years = float(years[0]), years[1:]
-        low, high = _quantile_bounds(draw_years[:, None], level, method="inverted_cdf")
-        low, high = float(low[0]), float(high[0])
+        row = open_thresholds.index(threshold)
+        year = float(crossing[row, 0])
+        low, high = float(draw_bounds[0][row]), float(draw_bounds[1][row])
         capped = not year <= horizon
         fitted = ThresholdForecast(
             threshold=threshold,
@@ -1492,6 +1570,9 @@ def fit_sector(
         **common,
     )
 
+
+#: The superseded dates of a fit without ``stale_after_years`` (none; shared, never modified).
+_NOT_RETIRED = pd.Series(dtype="datetime64[ns]")
 
 _EMPTY_CURVE = pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"), "fit": [], "low": [], "high": []})
 

@@ -36,7 +36,7 @@ from gapscore.models.capability import (
 )
 from gapscore.models.exceptions import InputError, InsufficientDataError
 
-__all__ = ["BorrowedCurve", "LifetimeFit", "LifetimePrior", "ShapePrior", "lifetime_prior", "shape_prior"]
+__all__ = ["BorrowedCurve", "LifetimeFit", "LifetimePrior", "ShapePrior", "lifetime_prior", "shape_prior", "shape_priors"]
 
 #: Shares are kept this far (as a fraction of L) inside (0, L) before the logit: a
 #: result at or below the floor, or at the asymptote, has no finite logit.
@@ -187,6 +187,77 @@ def shape_prior(
         return None
     arr = np.array(shapes)
     return ShapePrior(as_of=as_of, L=arr[:, 0], k=arr[:, 1], benchmarks=tuple(names))
+
+
+def shape_priors(
+    history: pd.DataFrame,
+    benchmarks: pd.DataFrame,
+    *,
+    dates: Sequence[object],
+    reference: Sequence[str],
+    min_points: int = 5,
+    min_benchmarks: int = 3,
+    error_scale: str = "log",
+    ceiling: float | None = None,
+    min_asymptote: float = DEFAULT_MIN_ASYMPTOTE,
+) -> list[ShapePrior | None]:
+    """:func:`shape_prior` at each of ``dates`` (the same priors), for a caller that needs
+    many dates (the calibration pool's quarterly dates).
+
+    The reference class's rows are normalised and their record points found once: a
+    share is a function of its row and a record depends only on earlier rows, so the
+    record points known on a date are those of the whole history dated on or before it
+    (as :func:`capability.prepare_history` slices them). A benchmark's curve is fitted
+    once per set of record points (its first n records by date), however many dates
+    know the same n.
+    """
+    check_int(min_points, "min_points", "shape_prior", MIN_SCURVE_POINTS)
+    check_int(min_benchmarks, "min_benchmarks", "shape_prior", 1)
+    cuts = [to_timestamp(d) for d in dates]
+    if not cuts:
+        return []
+    table = benchmarks[benchmarks["benchmark"].isin(set(reference)) & benchmarks["human_baseline"].notna()]
+    day_index = to_datetime_index(history["date"], "history dates")
+    mine = history["benchmark"].isin(table["benchmark"]).to_numpy()
+    last = max(cuts)
+    known = history[np.asarray(day_index <= last) & mine]
+    known_ns = np.sort(np.asarray(day_index[mine], dtype="datetime64[ns]"))
+    records = record_points(normalise(known, table, error_scale=error_scale), as_of=last)
+    # each benchmark's record points in date order (ties keep their order: all or none are known on a date)
+    series = []
+    for benchmark, points in records.groupby("benchmark", sort=True):
+        points = points.sort_values("date", kind="mergesort")
+        series.append((benchmark, points["date"].to_numpy(dtype="datetime64[ns]"), decimal_year(points["date"]),
+                       points["share"].to_numpy(dtype=float)))
+    lo, hi = K_BOUNDS_PER_YEAR
+    shapes: dict = {}  # (benchmark, record count) -> (L, k), or None when the fit says nothing of a shape
+    out = []
+    for cut in cuts:
+        cut_ns = np.datetime64(cut, "ns")
+        if not (known_ns.size and known_ns[0] <= cut_ns):
+            out.append(None)  # no row known then (shape_prior's "known.empty")
+            continue
+        names, found = [], []
+        for benchmark, day_ns, t, share in series:
+            n = int(np.searchsorted(day_ns, cut_ns, side="right"))
+            if n < min_points:
+                continue
+            if (benchmark, n) not in shapes:
+                try:
+                    fit = _SCurveCore(n_boot=0, ceiling=ceiling, min_asymptote=min_asymptote).fit(t[:n], share[:n])
+                    L, k, _ = fit.params_.to_numpy()
+                    shapes[(benchmark, n)] = (L, k) if lo * (1 + 1e-6) < k < hi * (1 - 1e-6) else None
+                except InsufficientDataError:
+                    shapes[(benchmark, n)] = None
+            if shapes[(benchmark, n)] is not None:
+                names.append(str(benchmark))
+                found.append(shapes[(benchmark, n)])
+        if len(names) < min_benchmarks:
+            out.append(None)
+            continue
+        arr = np.array(found)
+        out.append(ShapePrior(as_of=cut, L=arr[:, 0], k=arr[:, 1], benchmarks=tuple(names)))
+    return out
 
 
 # --- the reference class of benchmark lifetimes ------------------------------------------

@@ -118,7 +118,7 @@ class GapscoreGroup(click.Group):
 
 
 class Obj:
-    """What every command gets: the data store, built on first use."""
+    """What every command gets: the data store and the config, each built on first use."""
 
     def __init__(self, data_dir, replace, config_path=None):
         self.data_dir = data_dir

@@ -155,3 +155,56 @@ def test_calibration_rows_come_from_the_pool_on_its_dates(bundled, monkeypatch):
     fresh = replay(store, dates, cfg, truth_as_of=truth, table=cal._calibrated_table(store, scope))
     expected = cal.apply_scales(fresh, store, cfg, pool, truth_as_of=truth)
     pd.testing.assert_frame_equal(via_pool, expected, check_exact=True)
+
+
+@pytest.mark.parametrize("done", [None, 2021.3])
+def test_one_member_bisection_is_the_sector_mean_bisection(done):
+    """``_sector_year`` of a one-member sector reads the member's curve directly; its
+    years are those of the bisection on ``_sector_mean`` (the general path), bit for bit."""
+    from gapscore.models import capability as cap
+
+    rng = np.random.default_rng(7)
+    params = np.column_stack([rng.uniform(0.6, 1.2, 300), rng.uniform(0.05, 3.0, 300), rng.uniform(2010, 2030, 300)])
+    params = params[:, None, :]
+    thresholds = np.repeat([0.5, 0.8, 0.95], 100)
+    done_arr = None if done is None else np.array([done])
+    lo, hi = 2008.0, 2035.0
+    a, b = np.full(300, lo), np.full(300, hi)
+    reached = cap._sector_mean(params, b, np.inf, done_arr, 1.0) >= thresholds
+    for _ in range(cap._BISECTION_STEPS):
+        mid = 0.5 * (a + b)
+        above = cap._sector_mean(params, mid, np.inf, done_arr, 1.0) >= thresholds
+        a, b = np.where(above, a, mid), np.where(above, mid, b)
+    expected = np.where(reached, b, np.inf)
+    got = cap._sector_year(params, thresholds, lo, hi, np.inf, done_arr, 1.0)
+    # not vacuous: crossings found, and without saturation some curves never get there
+    assert np.isfinite(got).sum() > 100 and (done is not None or np.isinf(got).sum() > 10)
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_shape_priors_of_many_dates_are_those_of_each_date(bundled):
+    """``models.shape_prior.shape_priors`` (the reference class normalised once, a curve
+    fitted once per set of record points) gives, at every pool date, the prior
+    ``shape_prior`` computes from the rows known on that date alone: same benchmarks,
+    same shapes (exact)."""
+    from gapscore.models.shape_prior import shape_prior as one, shape_priors as many
+    from gapscore.scoring.signals.sector import _prior_reference
+
+    cfg, store, _, _ = bundled
+    c = cfg["capability"]
+    bench = store.load("benchmarks")
+    dates = [pd.Timestamp("2003-12-31"), *pool_dates(cfg, AS_OF)]  # a date before the class exists too
+    settings = dict(reference=_prior_reference(store, cfg), min_points=c["min_points"],
+                    min_benchmarks=c["shape_min_benchmarks"], error_scale=c["error_scale"])
+    batch = many(store.as_of("capability", AS_OF), bench, dates=dates, **settings)
+    kinds = set()
+    for d, got in zip(dates, batch, strict=True):
+        expected = one(store.as_of("capability", d), bench, as_of=d, **settings)
+        kinds.add(expected is None)
+        if expected is None:
+            assert got is None, d
+            continue
+        assert got.benchmarks == expected.benchmarks and got.as_of == expected.as_of, d
+        np.testing.assert_array_equal(got.L, expected.L)
+        np.testing.assert_array_equal(got.k, expected.k)
+    assert kinds == {True, False}  # dates with and without a class
