@@ -721,3 +721,25 @@ def test_a_bad_byte_after_a_bom_is_located_on_its_own_line(runner, tmp_path):
     result = runner.invoke(main, ["--data-dir", str(folder), "--replace-data", "data", "validate"])
     assert result.stderr.splitlines()[0] == (f"error: {folder / 'capability.csv'}:7: column benchmark: byte b'\\xe9' is not "
                                              "UTF-8 text (Latin-1 or another encoding?); save the file as UTF-8")
+
+
+def test_validate_names_what_the_data_dir_replaces_of_the_bundled_data(runner, tmp_path):
+    """A --data-dir sector or keyed row with a bundled id replaces the bundled one (by
+    design: that is how a user corrects a row), but `data validate` said only "ok", so a
+    sector that lost its cost curve and funding, or a human baseline changed, went unseen.
+    It now names each replacement with its file and line."""
+    folder = tmp_path / "d"
+    folder.mkdir()
+    (folder / "sectors.toml").write_text('[sectors.brand_new]\nname = "New"\ndescription = "x"\nbenchmarks = []\n\n'
+                                         '[sectors.computer_vision]\nname = "My CV"\ndescription = "x"\n'
+                                         'benchmarks = ["imagenet_top5_error"]\n')
+    bundled = (Path(datasets.BUNDLED_DIR) / "benchmarks.csv").read_text().splitlines()
+    row = next(l for l in bundled if l.startswith("imagenet_top5_error,"))
+    (folder / "benchmarks.csv").write_text(bundled[0] + "\n" + row + "\n")
+    result = runner.invoke(main, ["--data-dir", str(folder), "data", "validate"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines()[:2] == [
+        f"note: {folder / 'benchmarks.csv'}:2: replaces the bundled benchmarks row imagenet_top5_error",
+        f"note: {folder / 'sectors.toml'}:6: replaces the bundled sector 'computer_vision'",
+    ]
+    assert result.stderr.splitlines()[2].startswith("ok: ")

@@ -1226,8 +1226,11 @@ class DataStore:
         if "sectors" not in self._cache:
             merged: dict[str, dict] = {}
             origins: dict[str, Path] = {}
+            replaced = self._cache.setdefault("replaced", {})
             for path in self.files("sectors"):
                 tables = read_sectors(path)
+                replaced["sectors"] = [(str(path), toml_line(path.read_text(encoding="utf-8-sig", errors="replace"), ("sectors", sid)),
+                                        f"sector '{sid}'") for sid in tables if sid in merged]
                 merged.update(tables)
                 origins.update(dict.fromkeys(tables, path))
             self._cache["sectors"] = merged
@@ -1330,7 +1333,13 @@ class DataStore:
             raise DataFileError(f"{name}.csv", None, None, "no such dataset file in the bundled data or --data-dir")
         frame = _concat(frames) if len(frames) > 1 else frames[0]
         if spec.key and len(frames) > 1:  # a user row replaces the bundled row with its key
-            frame = frame.drop_duplicates(list(spec.key), keep="last").reset_index(drop=True)
+            key = list(spec.key)
+            user = frames[-1]
+            hit = user.set_index(key).index.isin(frames[0].set_index(key).index)
+            self._cache.setdefault("replaced", {})[name] = [
+                (str(row["_file"]), int(row["_line"]), f"{name} row {', '.join(str(row[k]) for k in key)}")
+                for _, row in user[hit].iterrows()]
+            frame = frame.drop_duplicates(key, keep="last").reset_index(drop=True)
         problems = self._row_references(name, frame)
         if problems:
             raise DataValidationError(problems)
@@ -1406,6 +1415,14 @@ class DataStore:
     def _sectors_problems(self) -> list[DataFileError]:
         """The problems reading sectors.toml raises, as a list (empty when it reads)."""
         return _problems_of(self.sectors)
+
+    def replaced(self) -> list[str]:
+        """What the --data-dir replaced of the bundled data (sectors by id, keyed rows by
+        key), one line each as ``file:line: replaces the bundled ...``: known once the
+        datasets are loaded (``validate_all``)."""
+        found = self._cache.get("replaced", {})
+        return [f"{file}:{line}: replaces the bundled {what}" if line else f"{file}: replaces the bundled {what}"
+                for name in sorted(found) for file, line, what in found[name]]  # type: ignore[union-attr]
 
     def validate_all(self) -> list[DataFileError]:
         """Every problem in every dataset, without stopping at the first file."""
