@@ -743,3 +743,29 @@ def test_validate_names_what_the_data_dir_replaces_of_the_bundled_data(runner, t
         f"note: {folder / 'sectors.toml'}:6: replaces the bundled sector 'computer_vision'",
     ]
     assert result.stderr.splitlines()[2].startswith("ok: ")
+
+
+def test_a_control_character_in_a_sector_name_leaves_the_memo_readable(runner, tmp_path):
+    """A sector name with a control character ("Vis\\u0007ion", legal in TOML) went into the
+    workbook's document title unfiltered: the memo was written, exit 0, and no reader could
+    open it (docProps/core.xml not well-formed). The title is now cleaned as cells are."""
+    from conftest import MINI
+    text = textwrap.dedent(MINI["sectors.toml"]).replace('name = "Vision"', 'name = "Vis\\u0007ion\\u001b"')
+    folder = write_mini(tmp_path / "d", {"sectors.toml": text})
+    out = tmp_path / "memo.xlsx"
+    result = runner.invoke(main, ["--data-dir", str(folder), "--replace-data", "memo", "vision", "--as-of", "2023", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    wb = load_workbook(out)
+    assert "\x07" not in (wb.properties.title or "") and "Vision" in (wb.properties.title or "")
+
+
+def test_a_benchmark_listed_twice_in_a_sector_is_refused(runner, tmp_path):
+    """benchmarks = ["toy_error", "toy_error"] validated: a member listed twice would weigh
+    double in the sector's capability."""
+    from conftest import MINI
+    text = textwrap.dedent(MINI["sectors.toml"]).lstrip("\n").replace('benchmarks = ["toy_error"]', 'benchmarks = ["toy_error", "toy_error"]')
+    folder = write_mini(tmp_path / "d", {"sectors.toml": text})
+    result = runner.invoke(main, ["--data-dir", str(folder), "--replace-data", "data", "validate"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (f"error: {folder / 'sectors.toml'}:4: column sectors.vision.benchmarks: "
+                                             "lists 'toy_error' more than once; keep one")

@@ -1041,6 +1041,10 @@ def _sector_problems(path: Path, text: str, sid: str, table: dict) -> list[DataF
     for key in ("benchmarks", "round_categories"):
         if key in table and not (isinstance(table[key], list) and all(isinstance(b, str) for b in table[key])):
             bad((key,), f'must be a list of ids in quotes, e.g. {key} = ["a", "b"]')
+        elif key in table:
+            twice = sorted({b for b in table[key] if table[key].count(b) > 1})
+            if twice:  # a member listed twice would weigh double in the sector's mean
+                bad((key,), f"lists '{twice[0]}' more than once; keep one")
     top = table.get("round_keywords")
     if top is not None and not (isinstance(top, list) and all(isinstance(v, str) and v.strip() for v in top)):
         bad(("round_keywords",), "must be a list of text in quotes, e.g. round_keywords = ['robotics', 'drones']")
