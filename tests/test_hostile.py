@@ -769,3 +769,22 @@ def test_a_benchmark_listed_twice_in_a_sector_is_refused(runner, tmp_path):
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == (f"error: {folder / 'sectors.toml'}:4: column sectors.vision.benchmarks: "
                                              "lists 'toy_error' more than once; keep one")
+
+
+def test_validate_names_a_data_dir_file_that_is_not_read(runner, tmp_path):
+    """Rounds.csv, capabilities.csv or prices.xlsx in a --data-dir were skipped without a
+    word (only the exact bundled names are read): the analyst believed them used. Now
+    data validate names each near-miss and the name that would be read; unrelated files
+    (README.md) are left alone."""
+    folder = write_mini(tmp_path / "d")
+    for name in ("Rounds.csv", "capabilities.csv", "prices.xlsx", "README.md"):
+        (folder / name).write_text("x")
+    result = runner.invoke(main, ["--data-dir", str(folder), "--replace-data", "data", "validate"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        f"note: {folder / 'Rounds.csv'}: is not read (no dataset has this name); rename it rounds.csv",
+        f"note: {folder / 'capabilities.csv'}: is not read (no dataset has this name); rename it capability.csv",
+        f"note: {folder / 'prices.xlsx'}: is not read (no dataset has this name); save it as CSV named prices.csv "
+        "(a vendor export: 'gapscore data import')",
+        "ok: 9 files valid",
+    ]

@@ -1428,6 +1428,30 @@ class DataStore:
         return [f"{file}:{line}: replaces the bundled {what}" if line else f"{file}: replaces the bundled {what}"
                 for name in sorted(found) for file, line, what in found[name]]  # type: ignore[union-attr]
 
+    def unread_files(self) -> list[str]:
+        """Files in the --data-dir that look meant as a dataset but are not read under their
+        name (``Rounds.csv``, ``capabilities.csv``, ``rounds.xlsx``): one line each, with
+        the name that would be read."""
+        if self.data_dir is None or not Path(self.data_dir).is_dir():
+            return []
+        names = ["sectors.toml", *(s for spec in DATASETS.values() if spec.is_table for s in spec.stems)]
+        lines = []
+        for path in sorted(Path(self.data_dir).iterdir()):
+            if path.name in names or path.name.startswith(".") or not path.is_file():
+                continue
+            stem = path.name.lower().split(".")[0]
+            close = [n for n in names if n.lower() == path.name.lower()] or \
+                difflib.get_close_matches(stem, [n.split(".")[0] for n in names], n=1, cutoff=0.8)
+            if close:
+                wanted = close[0] if "." in close[0] else next(n for n in names if n.startswith(close[0] + "."))
+                read = Path(self.data_dir) / wanted
+                if read.exists() and read.samefile(path):  # a case-insensitive file system reads it
+                    continue
+                todo = (f"save it as CSV named {wanted} (a vendor export: 'gapscore data import')"
+                        if path.suffix.lower() in (".xlsx", ".xls") else f"rename it {wanted}")
+                lines.append(f"{path}: is not read (no dataset has this name); {todo}")
+        return lines
+
     def validate_all(self) -> list[DataFileError]:
         """Every problem in every dataset, without stopping at the first file."""
         self._cache.setdefault("gate", [])  # this checks everything the gate would, and more
