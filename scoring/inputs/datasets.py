@@ -1292,6 +1292,11 @@ class DataStore:
             for col in ("floor", "human_baseline"):
                 problems += _row_problems(frame, log_scale & ~(frame[col] > 0) & frame[col].notna(), col,
                                           "value {} must be above 0 on a log-scale benchmark; fix it or set scale to linear")
+        if name == "funding" and "total_series" in frame.columns:  # the series a share is taken of
+            named = frame["total_series"].notna()
+            problems += _row_problems(frame, named & ~frame["total_series"].isin(set(frame["series"])), "total_series",
+                                      "unknown series '{}'; name a series of funding.csv (the total this one is a share of) "
+                                      "or leave it empty")
         try:
             if name == "capability":
                 bench = self.load("benchmarks")
