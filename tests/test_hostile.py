@@ -21,6 +21,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
+import numpy as np
 import pytest
 from openpyxl import Workbook, load_workbook
 
@@ -788,3 +789,26 @@ def test_validate_names_a_data_dir_file_that_is_not_read(runner, tmp_path):
         "(a vendor export: 'gapscore data import')",
         "ok: 9 files valid",
     ]
+
+
+def test_a_user_export_overlapping_the_bundled_rounds_counts_each_round_once(runner, tmp_path):
+    """A user's Crunchbase export overlapping the bundled 2013 export listed the same
+    rounds again, appended: every overlapping round counted twice, silently. A user row
+    equal to a bundled one (company, round, date, amount, an undisclosed amount included)
+    now replaces it, and data validate says how many and where."""
+    import pandas as pd
+    bundled = datasets.DataStore().load("rounds")
+    undisclosed = int(np.flatnonzero(bundled["amount_usd"].isna())[0])
+    repeat = datasets.public(bundled.iloc[[0, 5, undisclosed]])[["company", "category", "round", "date", "amount_usd", "source"]]
+    new = pd.DataFrame([{"company": "newco", "category": "software", "round": "seed", "date": pd.Timestamp("2012-01-01"),
+                         "amount_usd": 1e6, "source": "x"}])
+    folder = tmp_path / "d"
+    folder.mkdir()
+    pd.concat([repeat, new]).to_csv(folder / "rounds.csv", index=False, date_format="%Y-%m-%d")
+    store = datasets.DataStore(folder)
+    assert len(store.load("rounds")) == len(bundled) + 1
+    result = runner.invoke(main, ["--data-dir", str(folder), "data", "validate"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines()[0] == (
+        f"note: {folder / 'rounds.csv'}: replaces the bundled record on each of 3 rows that repeat one "
+        "(same company, round, date, amount_usd; counted once): lines 2, 3, 4")

@@ -62,6 +62,7 @@ class DatasetSpec:
     is_table: bool = True
     numeric_extras: bool = False  # extra columns are numbers (prices: one per benchmark score)
     categorical: bool = False  # text columns as pandas categoricals (a large table: rounds)
+    same_record: tuple[str, ...] = ()  # no key, but a user row equal on these repeats a bundled one
 
     @property
     def stems(self) -> tuple[str, ...]:
@@ -109,6 +110,10 @@ DATASETS: dict[str, DatasetSpec] = {
             schemas.Rounds,
             date_column="date",
             categorical=True,
+            # A user's export overlapping the bundled 2013 one lists the same rounds again:
+            # counted twice, every graduation rate would shift. (Not a key: the bundled
+            # export itself holds 93 pairs of rounds with one company, round and date.)
+            same_record=("company", "round", "date", "amount_usd"),
         ),
         DatasetSpec(
             "exits",
@@ -1340,6 +1345,16 @@ class DataStore:
             raise DataValidationError(problems)
         if not frames:
             raise DataFileError(f"{name}.csv", None, None, "no such dataset file in the bundled data or --data-dir")
+        if spec.same_record and len(frames) > 1:  # a user row repeating a bundled record replaces it
+            cols = list(spec.same_record)
+            bundled_ix = pd.MultiIndex.from_frame(frames[0][cols].astype(object))
+            user_ix = pd.MultiIndex.from_frame(frames[-1][cols].astype(object))
+            repeated = frames[-1]["_line"][user_ix.isin(bundled_ix)].astype(int).tolist()
+            if repeated:
+                shown = ", ".join(map(str, repeated[:10])) + (f" and {len(repeated) - 10} more" if len(repeated) > 10 else "")
+                self._cache.setdefault("replaced", {})[name] = [(str(self.files(name)[-1]), None,
+                    f"record on each of {len(repeated)} rows that repeat one (same {', '.join(cols)}; counted once): lines {shown}")]
+                frames = [frames[0][~bundled_ix.isin(user_ix)].reset_index(drop=True), *frames[1:]]
         frame = _concat(frames) if len(frames) > 1 else frames[0]
         if spec.key and len(frames) > 1:  # a user row replaces the bundled row with its key
             key = list(spec.key)
