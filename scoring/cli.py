@@ -373,6 +373,8 @@ def data_validate(obj, local_dir):
     problems = obj.store.validate_all()
     if problems:
         raise DataValidationError(problems)
+    for line in obj.store.replaced() + obj.store.unread_files():  # nothing replaced or skipped unsaid
+        click.echo(f"note: {line}", err=True)
     files = sum(len(obj.store.files(n)) for n in DATASET_NAMES)
     click.echo(f"ok: {files} files valid", err=True)
 

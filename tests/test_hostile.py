@@ -21,6 +21,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
+import numpy as np
 import pytest
 from openpyxl import Workbook, load_workbook
 
@@ -670,3 +671,144 @@ def test_a_failed_write_names_the_output_not_the_temporary_file(tmp_path, monkey
     assert str(caught.value) == (f"{tmp_path / 'out.csv'}: cannot be written (No space left on device); "
                                  "choose a path in a folder you can write to with -o")
     assert list(tmp_path.iterdir()) == []
+
+
+def _capability_text() -> str:
+    from conftest import MINI
+    return textwrap.dedent(MINI["capability.csv"]).lstrip("\n")
+
+
+def test_a_spreadsheet_csv_with_trailing_commas_and_comma_rows_loads(runner, tmp_path):
+    """Excel saves "a,b,c,,," headers and ",,,,," blank rows. The header used to be refused
+    ("column appears more than once": the empty names), and a comma row was read as a record
+    with every value empty, while the line count skipped it, so every later line number was
+    wrong. Now both are blank, and a bad value after them is reported on its own line."""
+    lines = [l + ",," for l in _capability_text().splitlines()]
+    lines.insert(4, ",,,,,,")  # line 5
+    folder = write_mini(tmp_path / "d", {"capability.csv": "\n".join(lines) + "\n,,,,,,\n"})
+    base = ["--data-dir", str(folder), "--replace-data"]
+    result = runner.invoke(main, [*base, "data", "validate"])
+    assert result.exit_code == 0, result.stderr
+    plain = write_mini(tmp_path / "plain")
+    scores = [runner.invoke(main, ["--data-dir", str(d), "--replace-data", "score", "--as-of", "2023", "--format", "csv"]).stdout
+              for d in (folder, plain)]
+    assert scores[0] == scores[1]
+
+    lines.append("toy_score,2023-01-01,z,abc,x,,")  # line 8, after the comma row
+    bad = write_mini(tmp_path / "bad", {"capability.csv": "\n".join(lines) + "\n"})
+    result = runner.invoke(main, ["--data-dir", str(bad), "--replace-data", "data", "validate"])
+    assert result.stderr == (f"error: {bad / 'capability.csv'}:8: column value: value 'abc' is not a finite number; "
+                             "write a plain number such as 12.5\n")
+
+
+@pytest.mark.parametrize("edit, says", [
+    (lambda t: t.replace("source\n", "source,\n", 1).replace("y,70,hand-made", "y,70,hand-made,kept?"),
+     ":6: has a value in a column with no name in the header; name the column in the header, or delete the value"),
+    (lambda t: t.replace("system,value", "system,,value", 1),
+     ":1: column 4 of the header has no name; name it, or delete the column"),
+])
+def test_a_value_under_no_header_name_is_refused_not_dropped(runner, tmp_path, edit, says):
+    folder = write_mini(tmp_path / "d", {"capability.csv": edit(_capability_text())})
+    result = runner.invoke(main, ["--data-dir", str(folder), "--replace-data", "data", "validate"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == f"error: {folder / 'capability.csv'}{says}"
+
+
+def test_a_bad_byte_after_a_bom_is_located_on_its_own_line(runner, tmp_path):
+    """With a UTF-8 BOM the decoder counts from after it: the byte and line reported were
+    those three bytes earlier (here the end of line 6, not the 0xE9 opening line 7)."""
+    folder = write_mini(tmp_path / "d")
+    (folder / "capability.csv").write_bytes(b"\xef\xbb\xbf" + _capability_text().encode() + b"\xe9toy,2023-01-01,z,1,x\n")
+    result = runner.invoke(main, ["--data-dir", str(folder), "--replace-data", "data", "validate"])
+    assert result.stderr.splitlines()[0] == (f"error: {folder / 'capability.csv'}:7: column benchmark: byte b'\\xe9' is not "
+                                             "UTF-8 text (Latin-1 or another encoding?); save the file as UTF-8")
+
+
+def test_validate_names_what_the_data_dir_replaces_of_the_bundled_data(runner, tmp_path):
+    """A --data-dir sector or keyed row with a bundled id replaces the bundled one (by
+    design: that is how a user corrects a row), but `data validate` said only "ok", so a
+    sector that lost its cost curve and funding, or a human baseline changed, went unseen.
+    It now names each replacement with its file and line."""
+    folder = tmp_path / "d"
+    folder.mkdir()
+    (folder / "sectors.toml").write_text('[sectors.brand_new]\nname = "New"\ndescription = "x"\nbenchmarks = []\n\n'
+                                         '[sectors.computer_vision]\nname = "My CV"\ndescription = "x"\n'
+                                         'benchmarks = ["imagenet_top5_error"]\n')
+    bundled = (Path(datasets.BUNDLED_DIR) / "benchmarks.csv").read_text().splitlines()
+    row = next(l for l in bundled if l.startswith("imagenet_top5_error,"))
+    (folder / "benchmarks.csv").write_text(bundled[0] + "\n" + row + "\n")
+    result = runner.invoke(main, ["--data-dir", str(folder), "data", "validate"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines()[:2] == [
+        f"note: {folder / 'benchmarks.csv'}:2: replaces the bundled benchmarks row imagenet_top5_error",
+        f"note: {folder / 'sectors.toml'}:6: replaces the bundled sector 'computer_vision'",
+    ]
+    assert result.stderr.splitlines()[2].startswith("ok: ")
+
+
+def test_a_control_character_in_a_sector_name_leaves_the_memo_readable(runner, tmp_path):
+    """A sector name with a control character ("Vis\\u0007ion", legal in TOML) went into the
+    workbook's document title unfiltered: the memo was written, exit 0, and no reader could
+    open it (docProps/core.xml not well-formed). The title is now cleaned as cells are."""
+    from conftest import MINI
+    text = textwrap.dedent(MINI["sectors.toml"]).replace('name = "Vision"', 'name = "Vis\\u0007ion\\u001b"')
+    folder = write_mini(tmp_path / "d", {"sectors.toml": text})
+    out = tmp_path / "memo.xlsx"
+    result = runner.invoke(main, ["--data-dir", str(folder), "--replace-data", "memo", "vision", "--as-of", "2023", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    wb = load_workbook(out)
+    assert "\x07" not in (wb.properties.title or "") and "Vision" in (wb.properties.title or "")
+
+
+def test_a_benchmark_listed_twice_in_a_sector_is_refused(runner, tmp_path):
+    """benchmarks = ["toy_error", "toy_error"] validated: a member listed twice would weigh
+    double in the sector's capability."""
+    from conftest import MINI
+    text = textwrap.dedent(MINI["sectors.toml"]).lstrip("\n").replace('benchmarks = ["toy_error"]', 'benchmarks = ["toy_error", "toy_error"]')
+    folder = write_mini(tmp_path / "d", {"sectors.toml": text})
+    result = runner.invoke(main, ["--data-dir", str(folder), "--replace-data", "data", "validate"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (f"error: {folder / 'sectors.toml'}:4: column sectors.vision.benchmarks: "
+                                             "lists 'toy_error' more than once; keep one")
+
+
+def test_validate_names_a_data_dir_file_that_is_not_read(runner, tmp_path):
+    """Rounds.csv, capabilities.csv or prices.xlsx in a --data-dir were skipped without a
+    word (only the exact bundled names are read): the analyst believed them used. Now
+    data validate names each near-miss and the name that would be read; unrelated files
+    (README.md) are left alone."""
+    folder = write_mini(tmp_path / "d")
+    for name in ("Rounds.csv", "capabilities.csv", "prices.xlsx", "README.md"):
+        (folder / name).write_text("x")
+    result = runner.invoke(main, ["--data-dir", str(folder), "--replace-data", "data", "validate"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        f"note: {folder / 'Rounds.csv'}: is not read (no dataset has this name); rename it rounds.csv",
+        f"note: {folder / 'capabilities.csv'}: is not read (no dataset has this name); rename it capability.csv",
+        f"note: {folder / 'prices.xlsx'}: is not read (no dataset has this name); save it as CSV named prices.csv "
+        "(a vendor export: 'gapscore data import')",
+        "ok: 9 files valid",
+    ]
+
+
+def test_a_user_export_overlapping_the_bundled_rounds_counts_each_round_once(runner, tmp_path):
+    """A user's Crunchbase export overlapping the bundled 2013 export listed the same
+    rounds again, appended: every overlapping round counted twice, silently. A user row
+    equal to a bundled one (company, round, date, amount, an undisclosed amount included)
+    now replaces it, and data validate says how many and where."""
+    import pandas as pd
+    bundled = datasets.DataStore().load("rounds")
+    undisclosed = int(np.flatnonzero(bundled["amount_usd"].isna())[0])
+    repeat = datasets.public(bundled.iloc[[0, 5, undisclosed]])[["company", "category", "round", "date", "amount_usd", "source"]]
+    new = pd.DataFrame([{"company": "newco", "category": "software", "round": "seed", "date": pd.Timestamp("2012-01-01"),
+                         "amount_usd": 1e6, "source": "x"}])
+    folder = tmp_path / "d"
+    folder.mkdir()
+    pd.concat([repeat, new]).to_csv(folder / "rounds.csv", index=False, date_format="%Y-%m-%d")
+    store = datasets.DataStore(folder)
+    assert len(store.load("rounds")) == len(bundled) + 1
+    result = runner.invoke(main, ["--data-dir", str(folder), "data", "validate"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines()[0] == (
+        f"note: {folder / 'rounds.csv'}: replaces the bundled record on each of 3 rows that repeat one "
+        "(same company, round, date, amount_usd; counted once): lines 2, 3, 4")

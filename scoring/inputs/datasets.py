@@ -62,6 +62,7 @@ class DatasetSpec:
     is_table: bool = True
     numeric_extras: bool = False  # extra columns are numbers (prices: one per benchmark score)
     categorical: bool = False  # text columns as pandas categoricals (a large table: rounds)
+    same_record: tuple[str, ...] = ()  # no key, but a user row equal on these repeats a bundled one
 
     @property
     def stems(self) -> tuple[str, ...]:
@@ -109,6 +110,10 @@ DATASETS: dict[str, DatasetSpec] = {
             schemas.Rounds,
             date_column="date",
             categorical=True,
+            # A user's export overlapping the bundled 2013 one lists the same rounds again:
+            # counted twice, every graduation rate would shift. (Not a key: the bundled
+            # export itself holds 93 pairs of rounds with one company, round and date.)
+            same_record=("company", "round", "date", "amount_usd"),
         ),
         DatasetSpec(
             "exits",
@@ -208,9 +213,10 @@ def _decode(path: Path, raw: bytes) -> str:
     try:
         text = raw.decode("utf-8-sig")  # a leading BOM is tolerated and dropped
     except UnicodeDecodeError as exc:
-        line, column = _byte_location(path, raw, exc.start)
+        body = exc.object  # exc.start counts from after a leading BOM: locate the byte in what was decoded
+        line, column = _byte_location(path, body, exc.start)
         raise DataFileError(
-            path, line, column, f"byte {raw[exc.start:exc.start + 1]!r} is not UTF-8 text (Latin-1 or another encoding?); save the file as UTF-8"
+            path, line, column, f"byte {body[exc.start:exc.start + 1]!r} is not UTF-8 text (Latin-1 or another encoding?); save the file as UTF-8"
         ) from None
     return text
 
@@ -296,6 +302,13 @@ def read_table(path: Path, model: type) -> pd.DataFrame:
     if ";" in first and "," not in first:
         raise DataFileError(path, 1, None, "looks semicolon-delimited; save it as comma-separated CSV")
     names = [c.strip() for c in _first_record(first)]
+    named = len(names)
+    while named and not names[named - 1]:  # Excel's trailing commas: unnamed columns at the end
+        named -= 1
+    if "" in names[:named]:
+        raise DataFileError(path, 1, None, f"column {names.index('') + 1} of the header has no name; "
+                            "name it, or delete the column")
+    names = names[:named] + [f"\0{i}" for i in range(named, len(names))]  # placeholders, dropped below
     dupes = sorted({c for c in names if names.count(c) > 1})  # pandas would rename them "x.1"
     if dupes:
         raise DataFileError(path, 1, dupes[0], "column appears more than once in the header; keep one")
@@ -310,6 +323,19 @@ def read_table(path: Path, model: type) -> pd.DataFrame:
         detail = re.sub(r" starting at row \d+| in line \d+", "", str(exc).strip().replace("Error tokenizing data. C error: ", ""))
         raise DataFileError(path, _bad_record_line(text), None,
                             f"is not well-formed CSV ({detail}); check quoting and the number of fields") from None
+    # Rows with every field empty (",,,," : how a spreadsheet saves a blank row) are blank
+    # lines, as _data_line_numbers counts them; then the unnamed trailing columns, which
+    # must be empty (a value there has no column to belong to).
+    blank = frame.isna().all(axis=1).to_numpy()
+    if blank.any():
+        frame = frame[~blank].reset_index(drop=True)
+    lines = _data_line_numbers(text, len(frame))
+    if named < len(names):
+        filled = frame.iloc[:, named:].notna().any(axis=1).to_numpy()
+        if filled.any():
+            raise DataFileError(path, int(lines[filled.argmax()]), None, "has a value in a column with no name in the header; "
+                                "name the column in the header, or delete the value")
+        frame = frame.iloc[:, :named]
     header = [str(c).strip() for c in frame.columns]
     frame.columns = header
     missing = [c for c in required if c not in header]
@@ -326,7 +352,7 @@ def read_table(path: Path, model: type) -> pd.DataFrame:
     for col in as_category & set(frame.columns):
         frame[col] = _categorical(frame[col])
     # Row numbers in the file: pandas dropped blank lines, so count them back in.
-    frame["_line"] = _data_line_numbers(text, len(frame))
+    frame["_line"] = lines
     return frame
 
 
@@ -1020,6 +1046,10 @@ def _sector_problems(path: Path, text: str, sid: str, table: dict) -> list[DataF
     for key in ("benchmarks", "round_categories"):
         if key in table and not (isinstance(table[key], list) and all(isinstance(b, str) for b in table[key])):
             bad((key,), f'must be a list of ids in quotes, e.g. {key} = ["a", "b"]')
+        elif key in table:
+            twice = sorted({b for b in table[key] if table[key].count(b) > 1})
+            if twice:  # a member listed twice would weigh double in the sector's mean
+                bad((key,), f"lists '{twice[0]}' more than once; keep one")
     top = table.get("round_keywords")
     if top is not None and not (isinstance(top, list) and all(isinstance(v, str) and v.strip() for v in top)):
         bad(("round_keywords",), "must be a list of text in quotes, e.g. round_keywords = ['robotics', 'drones']")
@@ -1205,8 +1235,11 @@ class DataStore:
         if "sectors" not in self._cache:
             merged: dict[str, dict] = {}
             origins: dict[str, Path] = {}
+            replaced = self._cache.setdefault("replaced", {})
             for path in self.files("sectors"):
                 tables = read_sectors(path)
+                replaced["sectors"] = [(str(path), toml_line(path.read_text(encoding="utf-8-sig", errors="replace"), ("sectors", sid)),
+                                        f"sector '{sid}'") for sid in tables if sid in merged]
                 merged.update(tables)
                 origins.update(dict.fromkeys(tables, path))
             self._cache["sectors"] = merged
@@ -1264,6 +1297,11 @@ class DataStore:
             for col in ("floor", "human_baseline"):
                 problems += _row_problems(frame, log_scale & ~(frame[col] > 0) & frame[col].notna(), col,
                                           "value {} must be above 0 on a log-scale benchmark; fix it or set scale to linear")
+        if name == "funding" and "total_series" in frame.columns:  # the series a share is taken of
+            named = frame["total_series"].notna()
+            problems += _row_problems(frame, named & ~frame["total_series"].isin(set(frame["series"])), "total_series",
+                                      "unknown series '{}'; name a series of funding.csv (the total this one is a share of) "
+                                      "or leave it empty")
         try:
             if name == "capability":
                 bench = self.load("benchmarks")
@@ -1307,9 +1345,25 @@ class DataStore:
             raise DataValidationError(problems)
         if not frames:
             raise DataFileError(f"{name}.csv", None, None, "no such dataset file in the bundled data or --data-dir")
+        if spec.same_record and len(frames) > 1:  # a user row repeating a bundled record replaces it
+            cols = list(spec.same_record)
+            bundled_ix = pd.MultiIndex.from_frame(frames[0][cols].astype(object))
+            user_ix = pd.MultiIndex.from_frame(frames[-1][cols].astype(object))
+            repeated = frames[-1]["_line"][user_ix.isin(bundled_ix)].astype(int).tolist()
+            if repeated:
+                shown = ", ".join(map(str, repeated[:10])) + (f" and {len(repeated) - 10} more" if len(repeated) > 10 else "")
+                self._cache.setdefault("replaced", {})[name] = [(str(self.files(name)[-1]), None,
+                    f"record on each of {len(repeated)} rows that repeat one (same {', '.join(cols)}; counted once): lines {shown}")]
+                frames = [frames[0][~bundled_ix.isin(user_ix)].reset_index(drop=True), *frames[1:]]
         frame = _concat(frames) if len(frames) > 1 else frames[0]
         if spec.key and len(frames) > 1:  # a user row replaces the bundled row with its key
-            frame = frame.drop_duplicates(list(spec.key), keep="last").reset_index(drop=True)
+            key = list(spec.key)
+            user = frames[-1]
+            hit = user.set_index(key).index.isin(frames[0].set_index(key).index)
+            self._cache.setdefault("replaced", {})[name] = [
+                (str(row["_file"]), int(row["_line"]), f"{name} row {', '.join(str(row[k]) for k in key)}")
+                for _, row in user[hit].iterrows()]
+            frame = frame.drop_duplicates(key, keep="last").reset_index(drop=True)
         problems = self._row_references(name, frame)
         if problems:
             raise DataValidationError(problems)
@@ -1385,6 +1439,38 @@ class DataStore:
     def _sectors_problems(self) -> list[DataFileError]:
         """The problems reading sectors.toml raises, as a list (empty when it reads)."""
         return _problems_of(self.sectors)
+
+    def replaced(self) -> list[str]:
+        """What the --data-dir replaced of the bundled data (sectors by id, keyed rows by
+        key), one line each as ``file:line: replaces the bundled ...``: known once the
+        datasets are loaded (``validate_all``)."""
+        found = self._cache.get("replaced", {})
+        return [f"{file}:{line}: replaces the bundled {what}" if line else f"{file}: replaces the bundled {what}"
+                for name in sorted(found) for file, line, what in found[name]]  # type: ignore[union-attr]
+
+    def unread_files(self) -> list[str]:
+        """Files in the --data-dir that look meant as a dataset but are not read under their
+        name (``Rounds.csv``, ``capabilities.csv``, ``rounds.xlsx``): one line each, with
+        the name that would be read."""
+        if self.data_dir is None or not Path(self.data_dir).is_dir():
+            return []
+        names = ["sectors.toml", *(s for spec in DATASETS.values() if spec.is_table for s in spec.stems)]
+        lines = []
+        for path in sorted(Path(self.data_dir).iterdir()):
+            if path.name in names or path.name.startswith(".") or not path.is_file():
+                continue
+            stem = path.name.lower().split(".")[0]
+            close = [n for n in names if n.lower() == path.name.lower()] or \
+                difflib.get_close_matches(stem, [n.split(".")[0] for n in names], n=1, cutoff=0.8)
+            if close:
+                wanted = close[0] if "." in close[0] else next(n for n in names if n.startswith(close[0] + "."))
+                read = Path(self.data_dir) / wanted
+                if read.exists() and read.samefile(path):  # a case-insensitive file system reads it
+                    continue
+                todo = (f"save it as CSV named {wanted} (a vendor export: 'gapscore data import')"
+                        if path.suffix.lower() in (".xlsx", ".xls") else f"rename it {wanted}")
+                lines.append(f"{path}: is not read (no dataset has this name); {todo}")
+        return lines
 
     def validate_all(self) -> list[DataFileError]:
         """Every problem in every dataset, without stopping at the first file."""
