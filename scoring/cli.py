@@ -40,16 +40,22 @@ class AsOfDate(click.ParamType):
 
         if isinstance(value, dt.date):
             return value
+        from gapscore.scoring.inputs import EARLIEST_DAY, LATEST_DAY
+
         text = str(value).strip()
         try:
             if len(text) == 4 and text.isdigit():
-                return dt.date(int(text), 12, 31)
-            if len(text) == 7 and text[4] == "-":
+                day = dt.date(int(text), 12, 31)
+            elif len(text) == 7 and text[4] == "-":
                 year, month = int(text[:4]), int(text[5:])
-                return dt.date(year, month, calendar.monthrange(year, month)[1])
-            return dt.date.fromisoformat(text)
+                day = dt.date(year, month, calendar.monthrange(year, month)[1])
+            else:
+                day = dt.date.fromisoformat(text)
         except (ValueError, calendar.IllegalMonthError):
             self.fail(f"{value!r} is not a date; write YYYY, YYYY-MM or YYYY-MM-DD", param, ctx)
+        if not EARLIEST_DAY <= day <= LATEST_DAY:
+            self.fail(f"{value!r} is outside {EARLIEST_DAY} to {LATEST_DAY}; check the year", param, ctx)
+        return day
 
 
 class AsOfDay(AsOfDate):
@@ -112,7 +118,7 @@ class GapscoreGroup(click.Group):
 
 
 class Obj:
-    """What every command gets: the data store, built on first use."""
+    """What every command gets: the data store and the config, each built on first use."""
 
     def __init__(self, data_dir, replace, config_path=None):
         self.data_dir = data_dir
@@ -367,6 +373,8 @@ def data_validate(obj, local_dir):
     problems = obj.store.validate_all()
     if problems:
         raise DataValidationError(problems)
+    for line in obj.store.replaced() + obj.store.unread_files():  # nothing replaced or skipped unsaid
+        click.echo(f"note: {line}", err=True)
     files = sum(len(obj.store.files(n)) for n in DATASET_NAMES)
     click.echo(f"ok: {files} files valid", err=True)
 

@@ -24,6 +24,7 @@ __all__ = [
     "DataValidationError",
     "ConfigError",
     "OutputExistsError",
+    "OutputWriteError",
 ]
 
 
@@ -70,3 +71,18 @@ class OutputExistsError(GapscoreError, FileExistsError):
 
     def __reduce__(self):
         return type(self), (self.path,)
+
+
+class OutputWriteError(GapscoreError, OSError):
+    """The output cannot be written where asked: its folder is a file, read-only, full."""
+
+    def __init__(self, path, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: cannot be written ({reason}); choose a path in a folder you can write to with -o")
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+    def __reduce__(self):
+        return type(self), (self.path, self.reason)

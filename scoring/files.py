@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
-from gapscore.scoring.errors import OutputExistsError
+from gapscore.scoring.errors import GapscoreError, OutputExistsError, OutputWriteError
 
 __all__ = ["atomic_write", "check_target", "write_bytes", "write_text"]
 
@@ -33,18 +33,30 @@ def atomic_write(path: str | os.PathLike, write: Callable[[Path], None], *, forc
     and no partial file at its path.
     """
     target = check_target(path, force)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    if target.is_dir():
+        raise OutputWriteError(target, "it is a folder")
+    for folder in (target.parent, *target.parent.parents):  # a file where a folder of the path should be
+        if folder.exists():
+            if not folder.is_dir():
+                raise OutputWriteError(target, f"{folder} is a file, not a folder")
+            break
+    tmp: Path | None = None
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.close(fd)
+        tmp = Path(tmp_name)
         write(tmp)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual mode
         os.replace(tmp, target)
+    except GapscoreError:
+        raise
+    except OSError as exc:  # the folder is read-only, the disk full ...: name the file asked for
+        raise OutputWriteError(target, exc.strerror or str(exc)) from None
     finally:
-        if tmp.exists():
+        if tmp is not None and tmp.exists():
             tmp.unlink()
     return target
 

@@ -2,9 +2,9 @@
 
 Every consumer reads these tables instead of restating them:
 
-- ``scoring.config`` checks ``[stages.*]`` against ``STAGE_MODEL`` (which factors a
+- ``scoring.inputs.config`` checks ``[stages.*]`` against ``STAGE_MODEL`` (which factors a
   stage may weigh, which stages have a window);
-- ``scoring.timing`` computes the factors (``Factor.compute``), the stage scores and
+- ``scoring.signals.timing`` computes the factors (``Factor.compute``), the stage scores and
   the recommendation (``RECOMMENDATION_RULE``, evaluated by ``decide``);
 - ``scoring.report.scoring_sheet`` writes the Scoring sheet's factor rows and the
   recommendation formulas from the same entries (``Factor.excel_ok`` /
@@ -18,7 +18,7 @@ signal row on the Scoring sheet); changing the recommendation rule is one ``Clau
 first clause whose conditions all hold decides; a clause may hold a nested list
 (evaluated the same way), and each list ends with an unconditional clause.
 
-The arithmetic is documented in ``scoring.timing`` and docs/methodology.md.
+The arithmetic is documented in ``scoring.signals.timing`` and docs/methodology.md.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Union
 
 from gapscore.models.stages import STAGE_LABELS, STAGES
 
@@ -126,7 +126,7 @@ class Factor:
     """Row label on the Scoring sheet."""
     how: str
     """What it measures, in one line (the sheet's note)."""
-    compute: Callable[[TimingInputs, dict, dict], float | None]
+    compute: Callable[[TimingInputs, Mapping[str, Any], dict], float | None]
     """(inputs, cfg, values of the factors listed before it) -> value."""
     excel_ok: str
     """Excel condition: the data can give it."""
@@ -243,7 +243,7 @@ FACTORS: tuple[Factor, ...] = (
 FACTOR_BY_KEY: Mapping[str, Factor] = MappingProxyType({f.key: f for f in FACTORS})
 
 
-def factor_values(inputs: TimingInputs, cfg: dict) -> dict[str, float | None]:
+def factor_values(inputs: TimingInputs, cfg: Mapping[str, Any]) -> dict[str, float | None]:
     """Every (non-part) factor in [0, 1], or None where the data cannot give it."""
     values: dict[str, float | None] = {}
     for f in FACTORS:
@@ -256,7 +256,7 @@ def milestone_legs_share(inputs: TimingInputs) -> float:
     return clip(len(inputs.milestone) / len(MILESTONE_LEGS))
 
 
-def data_coverage(inputs: TimingInputs, cfg: dict, values: Mapping[str, float | None]) -> float:
+def data_coverage(inputs: TimingInputs, cfg: Mapping[str, Any], values: Mapping[str, float | None]) -> float:
     """Share of the evidence the stage scores use that the data gives, in [0, 1].
 
     The mean, over the weight keys any stage uses (each counted once), of its
@@ -299,7 +299,7 @@ class RuleContext:
     """What the rule reads: the signals, the config, the scores, the factors and the best stage."""
 
     inputs: TimingInputs
-    cfg: dict
+    cfg: Mapping[str, Any]
     scores: Mapping[str, float]
     values: Mapping[str, float | None]
     best: str

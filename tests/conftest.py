@@ -99,7 +99,7 @@ MINI = {
     """,
     "outcomes.csv": """
         sector,year,metric,value,published,source
-        vision,2016,capability_share,0.8,2024-10-01,hand-made
+        vision,2016,graduation_rate,0.8,2024-10-01,hand-made
     """,
 }
 

@@ -10,7 +10,7 @@ IFERROR evaluate only the branch taken; an empty cell is 0 in arithmetic and not
 number for ISNUMBER; errors (#N/A, #DIV/0!, ...) propagate as ``ExcelError``.
 
 Used by tests/test_stage_model.py to check that the generated formulas agree with
-the Python (``scoring.timing``) where LibreOffice is not installed.
+the Python (``scoring.signals.timing``) where LibreOffice is not installed.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``gapscore diff``: what changed between two dates, and why (scoring.diff)."""
+"""``gapscore diff``: what changed between two dates, and why (scoring.signals.diff)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The curve models as scikit-learn estimators (models/estimators.py), and the capability
-curve cross-validated over time with TimeSeriesSplit (scoring.calibration.curve_time_cv)."""
+curve cross-validated over time with TimeSeriesSplit (scoring.signals.calibration.curve_time_cv)."""
 
 from __future__ import annotations
 

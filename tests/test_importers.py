@@ -368,3 +368,47 @@ def test_data_import_reports_rows_per_sector_and_unmapped_labels(runner, tmp_pat
     assert "  no sector: 4 rows" in lines
     assert lines[-1] == ("2 rows with round labels gapscore cannot map (kept as 'other', or 'venture_unlabeled' for a VC deal): "
                          "'Early Stage VC; Series AA' (1), 'Royalty Financing' (1)")
+
+
+CB_HEADER_LINE = "Organization Name,Funding Type,Announced Date,Money Raised (in USD),Organization Industries\n"
+
+
+def test_import_of_a_header_only_export_writes_nothing(runner, tmp_path):
+    """A header with no rows used to write a rounds.csv of 0 rounds (exit 0) that
+    'data validate' then refuses; now the import itself refuses, and writes nothing."""
+    from gapscore.scoring.cli import main
+
+    export = tmp_path / "cb.csv"
+    export.write_text(CB_HEADER_LINE + "\n")
+    out = tmp_path / "rounds.csv"
+    result = runner.invoke(main, ["data", "import", "--from", "crunchbase", str(export), "-o", str(out)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr == (f"error: {export}:2: has a header but no rounds below it; export the rows too, "
+                             "or check that the export is the funding-rounds table\n")
+    assert not out.exists()
+
+
+def test_import_names_and_leaves_out_duplicate_rows(runner, tmp_path):
+    """The same round twice (an export with one row per investor) used to be written twice,
+    silently doubling it; now the later copy is left out and its line named. Rows that
+    differ in any field (here the amount, and the date) are both kept."""
+    from gapscore.scoring.cli import main
+
+    export = tmp_path / "cb.csv"
+    export.write_text(CB_HEADER_LINE
+                      + "Acme,Seed,2020-01-01,1000000,Software\n"      # line 2
+                      + "Beta,Seed,2020-01-01,1000000,Software\n"      # 3
+                      + "Acme,Seed,2020-01-01,1000000,Software\n"      # 4 = 2
+                      + "Acme,Seed,2020-01-01,2000000,Software\n"      # 5: another amount
+                      + "Acme,Seed,2020-01-02,1000000,Software\n"      # 6: another date
+                      + "Beta,Seed,2020-01-01,1000000,Software\n"      # 7 = 3
+                      + "Gamma,Seed,2020-01-01,,Software\n"            # 8: undisclosed amount
+                      + "Gamma,Seed,2020-01-01,,Software\n")           # 9 = 8
+    out = tmp_path / "rounds.csv"
+    result = runner.invoke(main, ["data", "import", "--from", "crunchbase", str(export), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"wrote 5 rounds to {out}"
+    assert lines[-1] == ("3 duplicate rows left out (the same company, category, round, date and amount as an earlier row): "
+                         "line 4 (= line 2), line 7 (= line 3), line 9 (= line 8)")
+    assert len(out.read_text().splitlines()) == 1 + 5

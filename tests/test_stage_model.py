@@ -1,7 +1,7 @@
 """The stage model is declared once (scoring.stage_model): the Python and the memo's
 generated Excel formulas agree for every clause of the recommendation rule.
 
-Reference: ``scoring.timing.score`` (the Python) on the same signals and a config
+Reference: ``scoring.signals.timing.score`` (the Python) on the same signals and a config
 changed by ``config.set_value``, against the memo's Scoring sheet evaluated by a
 small pure-Python formula evaluator (tests/excel_eval.py) with the same input cells
 edited, and, where LibreOffice is installed, recalculated by LibreOffice.

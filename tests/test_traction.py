@@ -45,7 +45,7 @@ def test_only_rates_for_the_scored_window_count(tmp_path):
     (2020-12-31 to 2022-08-31) is too short. Left: the 24-month 0.30."""
     frame = rows(tmp_path, """\
 all,2020-01-01,2020-12-31,seed,series_a,24,0.30,,,,market,,2023-06-30,a
-all,2023-01-01,2023-12-31,seed,series_a,12,0.09,,,,market,,2024-06-30,b
+all,2023-01-01,2023-12-31,seed,series_a,12,0.09,,,,market,,2024-12-31,b
 all,2020-01-01,2020-12-31,seed,series_a,,0.50,,,,market,,2024-06-30,c
 all,2020-01-01,2020-12-31,seed,series_a,,0.60,,,,market,2022-08-31,2024-06-30,d
 """)

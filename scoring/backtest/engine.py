@@ -9,8 +9,8 @@ Three parts, each usable alone:
   date: the sector's observed capability over time (the same normalisation as the
   scores), its milestone and perfection crossings, and the published outcomes
   (``outcomes.csv``: funding direction by year, the published milestone year).
-- :mod:`scoring.backtest_metrics` scores the first against the second (lead times,
-  Series B coincidence, rank correlations, baselines); :mod:`scoring.calibration`
+- :mod:`scoring.backtest.metrics` scores the first against the second (lead times,
+  Series B coincidence, rank correlations, baselines); :mod:`scoring.signals.calibration`
   backtests the capability forecaster alone over every benchmark with a human baseline.
 
 Example::
@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -36,6 +37,9 @@ from gapscore.scoring.signals.sector import shape_priors
 from gapscore.scoring.signals.calibration import as_of_dates  # noqa: F401  (the backtest's date grid, re-exported for callers)
 from gapscore.scoring.stage_model import STAGES, milestone_cdf
 
+if TYPE_CHECKING:
+    from gapscore.scoring.inputs.config_types import Config
+
 STEP_RE = re.compile(r"^\s*(\d+)\s*([ym])\s*$", re.IGNORECASE)
 
 
@@ -43,7 +47,7 @@ def parse_step(text: str) -> int:
     """'1y', '2y', '6m' -> months between as-of dates."""
     m = STEP_RE.match(str(text))
     if not m or int(m.group(1)) == 0:
-        raise ConfigError([f"--step {text!r}: give a whole number of years or months, e.g. 1y or 6m"])
+        raise ConfigError(f"--step {text!r}: give a whole number of years or months, e.g. 1y or 6m")
     n = int(m.group(1))
     return n * 12 if m.group(2).lower() == "y" else n
 
@@ -55,7 +59,7 @@ def _finite(x) -> float | None:
     return None if x is None or not isinstance(x, (int, float, np.floating)) or not math.isfinite(x) else float(x)
 
 
-def signals_of(result, cfg: dict) -> dict:
+def signals_of(result, cfg: Config) -> dict:
     """The signals of one scored sector-date as flat numbers (None where not measured)."""
     sig = result.signals
     cap = sig.capability
@@ -88,7 +92,7 @@ def signals_of(result, cfg: dict) -> dict:
     return {k: (None if v is None else round(v, 6)) for k, v in out.items()}
 
 
-def backtest_row(store: DataStore, cfg: dict, sector: str, as_of: pd.Timestamp) -> dict:
+def backtest_row(store: DataStore, cfg: Config, sector: str, as_of: pd.Timestamp) -> dict:
     """One sector at one date: the ``score`` answer as it would have been given then."""
     from gapscore.scoring.signals.scores import score_sector
 
@@ -109,7 +113,7 @@ def _row_task(task) -> dict:
     return backtest_row(store, cfg, sector, as_of)
 
 
-def backtest_rows(store: DataStore, sectors: list[str], dates: list[pd.Timestamp], cfg: dict, *,
+def backtest_rows(store: DataStore, sectors: list[str], dates: list[pd.Timestamp], cfg: Config, *,
                   jobs: int = 1, scheduler: str | None = None, progress=None) -> list[dict]:
     """Every sector at every date, ordered by sector then date."""
     from gapscore.scoring.parallel import run_map
@@ -142,7 +146,7 @@ def rows_frame(rows: list[dict]) -> pd.DataFrame:
 # --------------------------------------------------------------------------- realized history
 
 
-def observed_levels(store: DataStore, sector: str, truth_as_of: pd.Timestamp, cfg: dict) -> pd.Series:
+def observed_levels(store: DataStore, sector: str, truth_as_of: pd.Timestamp, cfg: Config) -> pd.Series:
     """The sector's observed capability over time, as known on ``truth_as_of``.
 
     ``models.capability.observed_frontier``, the same level ``fit_sector`` reports as
@@ -204,7 +208,7 @@ class Realized:
     funding_origin: dict = field(default_factory=dict)  # year -> "outcomes.csv" or the funding.csv series
 
 
-def realized_history(store: DataStore, sector: str, truth_as_of: pd.Timestamp, cfg: dict) -> Realized:
+def realized_history(store: DataStore, sector: str, truth_as_of: pd.Timestamp, cfg: Config) -> Realized:
     ms = cfg["milestone"]
     levels = observed_levels(store, sector, truth_as_of, cfg)
     data_ms = crossing_year(levels, ms["capability_threshold"])
@@ -238,7 +242,7 @@ def realized_history(store: DataStore, sector: str, truth_as_of: pd.Timestamp, c
     )
 
 
-def forward_outcomes(rows: pd.DataFrame, realized: dict[str, Realized], cfg: dict) -> pd.DataFrame:
+def forward_outcomes(rows: pd.DataFrame, realized: dict[str, Realized], cfg: Config) -> pd.DataFrame:
     """Per backtest row, what followed: capability gained, funding direction, windows.
 
     Columns added: ``fwd_capability_gain`` (observed level ``backtest.forward_years``
@@ -319,7 +323,7 @@ class BacktestResult:
         }
 
 
-def run_backtest(store: DataStore, sectors: list[str], dates: list[pd.Timestamp], cfg: dict, *,
+def run_backtest(store: DataStore, sectors: list[str], dates: list[pd.Timestamp], cfg: Config, *,
                  truth_as_of: pd.Timestamp | None = None, calibration: bool = True,
                  calibration_benchmarks: list[str] | None = None,
                  calibration_dates: list[pd.Timestamp] | None = None, jobs: int = 1,
@@ -334,7 +338,7 @@ def run_backtest(store: DataStore, sectors: list[str], dates: list[pd.Timestamp]
     from gapscore.scoring.backtest import metrics as bm
 
     truth = pd.Timestamp(truth_as_of) if truth_as_of is not None else pd.Timestamp.today().normalize()
-    cal = summary = borrowed = None
+    cal = summary = borrowed = by_sector = None
     if calibration:
         from gapscore.scoring.signals import calibration as calib
 
@@ -363,7 +367,7 @@ def run_backtest(store: DataStore, sectors: list[str], dates: list[pd.Timestamp]
         "baseline_capability_level": cfg["backtest"]["baseline_capability_level"],
     }
     return BacktestResult(tuple(sectors), tuple(dates), truth, rows, frame, realized, metrics, cal, summary, settings, borrowed,
-                          by_sector if calibration else None)
+                          by_sector)
 
 
 def calibration_verdict(summary: pd.DataFrame) -> str:

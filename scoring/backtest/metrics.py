@@ -20,6 +20,8 @@ Strategies compared on the same rows:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
@@ -27,6 +29,9 @@ from sklearn.metrics import confusion_matrix, precision_score, recall_score
 
 from gapscore.models._frontier import year_of
 from gapscore.scoring.stage_model import STAGES
+
+if TYPE_CHECKING:
+    from gapscore.scoring.inputs.config_types import Config
 
 STRATEGIES = ("gapscore", "gapscore_any", "always", "momentum", "capability")
 EARLY = ("seed", "series_a")
@@ -37,7 +42,7 @@ TARGETS = {
 }
 
 
-def add_baselines(frame: pd.DataFrame, cfg: dict) -> pd.DataFrame:
+def add_baselines(frame: pd.DataFrame, cfg: Config) -> pd.DataFrame:
     """Score and invest columns for every strategy: ``score_<s>``, ``invest_<s>``."""
     out = frame.copy()
     level = cfg["backtest"]["baseline_capability_level"]
@@ -197,7 +202,7 @@ def measured(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[pd.to_numeric(frame["capability_level"], errors="coerce").notna()]
 
 
-def all_metrics(frame: pd.DataFrame, realized: dict, cfg: dict) -> dict:
+def all_metrics(frame: pd.DataFrame, realized: dict, cfg: Config) -> dict:
     scored = measured(frame)
     comparison = baseline_comparison(scored)
     return {

@@ -13,7 +13,9 @@ from __future__ import annotations
 import copy
 import math
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from gapscore.scoring.errors import ConfigError
 from gapscore.scoring.inputs import config_types
@@ -63,7 +65,7 @@ def _merge(base: dict, over: dict, path: str, unknown: list[str], tables: list[s
     return out
 
 
-def get(cfg, dotted: str):
+def get(cfg: Mapping[str, Any], dotted: str) -> Any:
     """The value of one dotted key (``get(cfg, "stages.seed.window_years")``)."""
     node = cfg
     for part in dotted.split("."):
@@ -89,7 +91,7 @@ def _replaced(cfg: dict, dotted: str, value) -> dict:
     return out
 
 
-def set_values(cfg, changes: dict, *, origin: str | None = None):
+def set_values(cfg: Config | Mapping[str, Any], changes: Mapping[str, Any], *, origin: str | None = None) -> Config | dict:
     """A new config with each dotted key of ``changes`` set (a stage's other weights
     re-summed to 100), checked as a file would be: raises ConfigError (one line per
     problem, prefixed ``origin``, default "set_value") when a value is not valid.
@@ -110,12 +112,12 @@ def set_values(cfg, changes: dict, *, origin: str | None = None):
     return config_types.build(raw, cfg.origin)
 
 
-def set_value(cfg, dotted: str, value, *, origin: str | None = None):
+def set_value(cfg: Config | Mapping[str, Any], dotted: str, value: Any, *, origin: str | None = None) -> Config | dict:
     """A new config with one dotted key replaced; see ``set_values``."""
     return set_values(cfg, {dotted: value}, origin=origin)
 
 
-def check(cfg: dict, origin: str, *, sensitivity: bool = True) -> list[str]:
+def check(cfg: Config | Mapping[str, Any], origin: str, *, sensitivity: bool = True) -> list[str]:
     """Every problem with a config (a plain dict, or a ``Config``), one line each (empty when fine)."""
     cfg = thaw(cfg)
     problems: list[str] = []
@@ -257,7 +259,7 @@ def defaults_text() -> str:
     return DEFAULTS_PATH.read_text(encoding="utf-8")
 
 
-def to_toml(cfg) -> str:
+def to_toml(cfg: Config | Mapping[str, Any]) -> str:
     """A small TOML writer for the effective config (tables, numbers, strings, lists)."""
     cfg = thaw(cfg)
     lines: list[str] = []

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import gzip
 import io
 import re
@@ -39,6 +40,9 @@ BUNDLED_DIR = Path(_bundled_pkg.__file__).resolve().parent
 MAX_DECOMPRESSED_BYTES = 1 << 30
 """Refuse a gzip that inflates past 1 GiB: a decompression bomb, not a deal database."""
 
+HEADER_ONLY = "has a header but no rows; add one row per record below the header, or delete the file"
+"""What an unfilled template is told, whichever command reads it (line 2: where the rows go)."""
+
 MAX_CELL_CHARS = 10_000
 """A cell longer than this is a broken file (an unclosed quote swallowing rows)."""
 
@@ -58,6 +62,7 @@ class DatasetSpec:
     is_table: bool = True
     numeric_extras: bool = False  # extra columns are numbers (prices: one per benchmark score)
     categorical: bool = False  # text columns as pandas categoricals (a large table: rounds)
+    same_record: tuple[str, ...] = ()  # no key, but a user row equal on these repeats a bundled one
 
     @property
     def stems(self) -> tuple[str, ...]:
@@ -105,6 +110,10 @@ DATASETS: dict[str, DatasetSpec] = {
             schemas.Rounds,
             date_column="date",
             categorical=True,
+            # A user's export overlapping the bundled 2013 one lists the same rounds again:
+            # counted twice, every graduation rate would shift. (Not a key: the bundled
+            # export itself holds 93 pairs of rounds with one company, round and date.)
+            same_record=("company", "round", "date", "amount_usd"),
         ),
         DatasetSpec(
             "exits",
@@ -191,21 +200,23 @@ def _gunzip(path: Path, raw: bytes) -> bytes:
 
 
 def _decode(path: Path, raw: bytes) -> str:
+    kind = "TOML" if path.name.endswith(".toml") else "CSV"  # what to save it as
     if raw[:4] == b"PK\x03\x04":
         raise DataFileError(
             path, None, None,
             "is a zip/xlsx workbook, not CSV text; save it as CSV (UTF-8) or use 'gapscore data import'",
         )
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise DataFileError(path, 1, None, "is UTF-16 text (Excel 'Unicode Text'); save it as CSV UTF-8")
+        raise DataFileError(path, 1, None, f"is UTF-16 text (Excel 'Unicode Text'); save it as {kind} UTF-8")
     if b"\x00" in raw[:4096]:
-        raise DataFileError(path, None, None, "contains NUL bytes: a binary file, not CSV text; save it as CSV UTF-8")
+        raise DataFileError(path, None, None, f"contains NUL bytes: a binary file, not {kind} text; save it as {kind} UTF-8")
     try:
         text = raw.decode("utf-8-sig")  # a leading BOM is tolerated and dropped
     except UnicodeDecodeError as exc:
-        line, column = _byte_location(path, raw, exc.start)
+        body = exc.object  # exc.start counts from after a leading BOM: locate the byte in what was decoded
+        line, column = _byte_location(path, body, exc.start)
         raise DataFileError(
-            path, line, column, f"byte {raw[exc.start:exc.start + 1]!r} is not UTF-8 text (Latin-1 or another encoding?); save the file as UTF-8"
+            path, line, column, f"byte {body[exc.start:exc.start + 1]!r} is not UTF-8 text (Latin-1 or another encoding?); save the file as UTF-8"
         ) from None
     return text
 
@@ -227,6 +238,9 @@ def _byte_location(path: Path, raw: bytes, offset: int) -> tuple[int, str | None
 
 def read_table(path: Path, model: type) -> pd.DataFrame:
     """Read one CSV (optionally gzipped) or Parquet file as text, check its header.
+
+    Raises ``DataFileError`` (line 2, ``HEADER_ONLY``) for a header with no rows: an
+    unfilled template, whichever command reads it.
 
     Returns a frame of strings (NaN for empty cells) with a ``_line`` column: the
     1-based line of each row in the file (the header is line 1). Two exceptions: the
@@ -261,6 +275,12 @@ def read_table(path: Path, model: type) -> pd.DataFrame:
         n_rows = table.num_rows
         del table
         kinds = {c: _kind(d) for c, d in _schema_columns(model).items()}
+        for col in frame.columns:  # a text column stored as numbers, booleans or dates
+            dtype = frame[col].dtype
+            if kinds.get(col) == "text" and not (pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
+                                                 or frame[col].isna().all()):
+                raise DataFileError(path, 1, col, f"is stored as {dtype} where text is expected; "
+                                    "write the column as strings (e.g. df[col].astype(str) before to_parquet)")
         typed = [c for c in frame.columns if _typed(frame[c].dtype, kinds.get(c))]  # coerce takes them as they are
         for col in frame.columns:  # other timestamps as YYYY-MM-DD text, as a CSV would have them
             if col not in typed and pd.api.types.is_datetime64_any_dtype(frame[col].dtype):
@@ -270,6 +290,8 @@ def read_table(path: Path, model: type) -> pd.DataFrame:
             frame[text] = frame[text].astype(object).where(frame[text].notna(), np.nan)
         columns = {c: categories[c] if c in categories else frame[c] for c in wanted
                    if c in categories or c in frame.columns}
+        if n_rows == 0:
+            raise DataFileError(path, 2, None, HEADER_ONLY)
         columns["_line"] = np.arange(2, n_rows + 2)
         return pd.DataFrame(columns, copy=False)  # one frame built once: no column inserted afterwards
 
@@ -280,6 +302,13 @@ def read_table(path: Path, model: type) -> pd.DataFrame:
     if ";" in first and "," not in first:
         raise DataFileError(path, 1, None, "looks semicolon-delimited; save it as comma-separated CSV")
     names = [c.strip() for c in _first_record(first)]
+    named = len(names)
+    while named and not names[named - 1]:  # Excel's trailing commas: unnamed columns at the end
+        named -= 1
+    if "" in names[:named]:
+        raise DataFileError(path, 1, None, f"column {names.index('') + 1} of the header has no name; "
+                            "name it, or delete the column")
+    names = names[:named] + [f"\0{i}" for i in range(named, len(names))]  # placeholders, dropped below
     dupes = sorted({c for c in names if names.count(c) > 1})  # pandas would rename them "x.1"
     if dupes:
         raise DataFileError(path, 1, dupes[0], "column appears more than once in the header; keep one")
@@ -294,6 +323,19 @@ def read_table(path: Path, model: type) -> pd.DataFrame:
         detail = re.sub(r" starting at row \d+| in line \d+", "", str(exc).strip().replace("Error tokenizing data. C error: ", ""))
         raise DataFileError(path, _bad_record_line(text), None,
                             f"is not well-formed CSV ({detail}); check quoting and the number of fields") from None
+    # Rows with every field empty (",,,," : how a spreadsheet saves a blank row) are blank
+    # lines, as _data_line_numbers counts them; then the unnamed trailing columns, which
+    # must be empty (a value there has no column to belong to).
+    blank = frame.isna().all(axis=1).to_numpy()
+    if blank.any():
+        frame = frame[~blank].reset_index(drop=True)
+    lines = _data_line_numbers(text, len(frame))
+    if named < len(names):
+        filled = frame.iloc[:, named:].notna().any(axis=1).to_numpy()
+        if filled.any():
+            raise DataFileError(path, int(lines[filled.argmax()]), None, "has a value in a column with no name in the header; "
+                                "name the column in the header, or delete the value")
+        frame = frame.iloc[:, :named]
     header = [str(c).strip() for c in frame.columns]
     frame.columns = header
     missing = [c for c in required if c not in header]
@@ -303,12 +345,14 @@ def read_table(path: Path, model: type) -> pd.DataFrame:
             path, 1, missing[0],
             f"missing required column(s) {', '.join(missing)}{hint}; found {', '.join(header)}",
         )
+    if frame.empty:  # an unfilled template: every reader says so, not a dtype error per column
+        raise DataFileError(path, 2, None, HEADER_ONLY)
     if keep is not None:  # let the columns nothing reads go now, before they are copied
         frame = frame[[c for c in header if c in keep]]
     for col in as_category & set(frame.columns):
         frame[col] = _categorical(frame[col])
     # Row numbers in the file: pandas dropped blank lines, so count them back in.
-    frame["_line"] = _data_line_numbers(text, len(frame))
+    frame["_line"] = lines
     return frame
 
 
@@ -604,10 +648,23 @@ def coerce(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool
                 problems.append(DataFileError(path, int(lines[idx]), col, f"value {_show(s[idx])} is not true or false"))
             out[col] = val.fillna(False).astype(bool)
         elif isinstance(s.dtype, pd.CategoricalDtype) and pd.api.types.infer_dtype(s.cat.categories) in ("string", "empty"):
+            if any(c != c.strip() or not c for c in s.cat.categories):  # checked per distinct value: cheap
+                s = _categorical(_stripped(s.astype(object)))
             out[col] = s  # text already, one string per distinct value
         else:
-            out[col] = s.astype(object).where(present, None)
+            out[col] = _stripped(s.astype(object).where(present, None))
     return out, problems
+
+
+def _stripped(column: pd.Series) -> pd.Series:
+    """Text cells without surrounding spaces (an export's "Acme " is "Acme", or a company
+    splits in two and a category misses its sector); a cell of spaces only is empty."""
+    def strip(value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        value = value.strip()
+        return value if value else None
+    return column.map(strip)
 
 
 _NS_PER_DAY = 86_400 * 10**9
@@ -881,12 +938,27 @@ def _dedupe(problems: list[DataFileError]) -> list[DataFileError]:
 # --------------------------------------------------------------------------- sectors
 
 
+COMPUTE_COST_KEYS = ("unit", "capability", "capability_level", "flop_per_unit", "flop_per_unit_date", "halving_years", "halving_date")
+"""Keys a ``[sectors.<id>.cost]`` table with ``mode = "compute"`` needs (models.cost.fit_compute_cost)."""
+
 SECTOR_REQUIRED = ("name", "description", "benchmarks")
+
+SECTOR_KEYS: dict[tuple[str, ...], frozenset[str]] = {
+    (): frozenset({"name", "description", "benchmarks", "round_categories", "round_keywords", "funding", "cost", "economics"}),
+    ("funding",): frozenset({"series", "series_reason", "round_keywords"}),
+    ("cost",): frozenset({"mode", "benchmark", "threshold", "source", "floor_models", "halving_source", *COMPUTE_COST_KEYS}),
+    ("economics",): frozenset({"mode", "unit", "revenue_per_unit", "revenue_per_unit_date", "tokens_per_unit",
+                               "anchor_cost", "anchor_date", "anchor_source", "decline_per_year"}),
+}
+"""The keys each part of a ``[sectors.<id>]`` table may hold (any part may also carry
+``<key>_source`` citations); any other key is a misspelling the scorer would silently skip."""
+
+RESERVED_SECTOR_IDS = frozenset({"all", "other"})
+"""Words the data files use for "every sector" (graduation, outcomes) and "no sector"
+(benchmarks): a sector with one of these ids would take rows meant for all or none."""
 
 ECONOMICS_MODES = ("tokens", "anchor", "compute")
 
-COMPUTE_COST_KEYS = ("unit", "capability", "capability_level", "flop_per_unit", "flop_per_unit_date", "halving_years", "halving_date")
-"""Keys a ``[sectors.<id>.cost]`` table with ``mode = "compute"`` needs (models.cost.fit_compute_cost)."""
 
 _NUMBER_RULES: dict[tuple[str, str], tuple[str, float, float, bool]] = {
     # (table, key) -> (rule, low, high, low allowed); the value must also be below high
@@ -946,6 +1018,25 @@ def _sector_problems(path: Path, text: str, sid: str, table: dict) -> list[DataF
     def bad(keys: tuple[str, ...], message: str) -> None:
         problems.append(DataFileError(path, toml_line(text, ("sectors", sid, *keys)), ".".join(("sectors", sid, *keys)), message))
 
+    if not sid.strip():
+        bad((), "a sector id cannot be empty; name the table [sectors.<your_id>]")
+    elif sid.strip().lower() in RESERVED_SECTOR_IDS:
+        bad((), f"'{sid}' cannot be a sector id: the data files use 'all' for every sector and 'other' for none; "
+                 "rename the table [sectors.<your_id>]")
+    for part, allowed in SECTOR_KEYS.items():
+        holder = table
+        for name in part:
+            holder = holder.get(name) if isinstance(holder, dict) else None
+        if not isinstance(holder, dict):
+            continue
+        where = ".".join(("sectors", sid, *part))
+        for key in holder:
+            if key in allowed or (key.endswith("_source") and key.removesuffix("_source") in allowed):
+                continue
+            close = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
+            guess = f" (a misspelling of '{close[0]}'?)" if close else ""
+            bad((*part, key), f"unknown key '{key}'{guess}; [{where}] takes {', '.join(sorted(allowed))}: "
+                              "rename or remove it")
     for key in SECTOR_REQUIRED:
         if key not in table:
             bad((key,), f"is required; add {key} = ... to [sectors.{sid}]")
@@ -955,6 +1046,10 @@ def _sector_problems(path: Path, text: str, sid: str, table: dict) -> list[DataF
     for key in ("benchmarks", "round_categories"):
         if key in table and not (isinstance(table[key], list) and all(isinstance(b, str) for b in table[key])):
             bad((key,), f'must be a list of ids in quotes, e.g. {key} = ["a", "b"]')
+        elif key in table:
+            twice = sorted({b for b in table[key] if table[key].count(b) > 1})
+            if twice:  # a member listed twice would weigh double in the sector's mean
+                bad((key,), f"lists '{twice[0]}' more than once; keep one")
     top = table.get("round_keywords")
     if top is not None and not (isinstance(top, list) and all(isinstance(v, str) and v.strip() for v in top)):
         bad(("round_keywords",), "must be a list of text in quotes, e.g. round_keywords = ['robotics', 'drones']")
@@ -1127,7 +1222,10 @@ class DataStore:
         bundled = [BUNDLED_DIR / s for s in stems if (BUNDLED_DIR / s).exists()][:1]
         user: list[Path] = []
         if self.data_dir is not None:
-            user = [Path(self.data_dir) / s for s in stems if (Path(self.data_dir) / s).exists()][:1]
+            user = [Path(self.data_dir) / s for s in stems if (Path(self.data_dir) / s).exists()]
+            if len(user) > 1:
+                raise DataFileError(user[1], None, None, f"{name} is also in {user[0].name}: only one file per dataset "
+                                    "is read; keep one of them (merge the rows into it) and move the other out of the folder")
         if user and self.replace:
             return user
         return bundled + user
@@ -1137,8 +1235,11 @@ class DataStore:
         if "sectors" not in self._cache:
             merged: dict[str, dict] = {}
             origins: dict[str, Path] = {}
+            replaced = self._cache.setdefault("replaced", {})
             for path in self.files("sectors"):
                 tables = read_sectors(path)
+                replaced["sectors"] = [(str(path), toml_line(path.read_text(encoding="utf-8-sig", errors="replace"), ("sectors", sid)),
+                                        f"sector '{sid}'") for sid in tables if sid in merged]
                 merged.update(tables)
                 origins.update(dict.fromkeys(tables, path))
             self._cache["sectors"] = merged
@@ -1196,6 +1297,11 @@ class DataStore:
             for col in ("floor", "human_baseline"):
                 problems += _row_problems(frame, log_scale & ~(frame[col] > 0) & frame[col].notna(), col,
                                           "value {} must be above 0 on a log-scale benchmark; fix it or set scale to linear")
+        if name == "funding" and "total_series" in frame.columns:  # the series a share is taken of
+            named = frame["total_series"].notna()
+            problems += _row_problems(frame, named & ~frame["total_series"].isin(set(frame["series"])), "total_series",
+                                      "unknown series '{}'; name a series of funding.csv (the total this one is a share of) "
+                                      "or leave it empty")
         try:
             if name == "capability":
                 bench = self.load("benchmarks")
@@ -1228,9 +1334,6 @@ class DataStore:
             except DataFileError as exc:
                 problems.append(exc)
                 continue
-            if raw.empty:  # an unfilled template: an absent file would say "use the bundled data"
-                problems.append(DataFileError(path, 2, None, "has a header but no rows; add one row per record below the header, or delete the file"))
-                continue
             frame, found = validate(raw, spec.schema, path, numeric_extras=spec.numeric_extras, key=spec.key)
             problems.extend(found)
             problems.extend(self._future_problems(spec, frame, path, found))
@@ -1242,9 +1345,25 @@ class DataStore:
             raise DataValidationError(problems)
         if not frames:
             raise DataFileError(f"{name}.csv", None, None, "no such dataset file in the bundled data or --data-dir")
+        if spec.same_record and len(frames) > 1:  # a user row repeating a bundled record replaces it
+            cols = list(spec.same_record)
+            bundled_ix = pd.MultiIndex.from_frame(frames[0][cols].astype(object))
+            user_ix = pd.MultiIndex.from_frame(frames[-1][cols].astype(object))
+            repeated = frames[-1]["_line"][user_ix.isin(bundled_ix)].astype(int).tolist()
+            if repeated:
+                shown = ", ".join(map(str, repeated[:10])) + (f" and {len(repeated) - 10} more" if len(repeated) > 10 else "")
+                self._cache.setdefault("replaced", {})[name] = [(str(self.files(name)[-1]), None,
+                    f"record on each of {len(repeated)} rows that repeat one (same {', '.join(cols)}; counted once): lines {shown}")]
+                frames = [frames[0][~bundled_ix.isin(user_ix)].reset_index(drop=True), *frames[1:]]
         frame = _concat(frames) if len(frames) > 1 else frames[0]
         if spec.key and len(frames) > 1:  # a user row replaces the bundled row with its key
-            frame = frame.drop_duplicates(list(spec.key), keep="last").reset_index(drop=True)
+            key = list(spec.key)
+            user = frames[-1]
+            hit = user.set_index(key).index.isin(frames[0].set_index(key).index)
+            self._cache.setdefault("replaced", {})[name] = [
+                (str(row["_file"]), int(row["_line"]), f"{name} row {', '.join(str(row[k]) for k in key)}")
+                for _, row in user[hit].iterrows()]
+            frame = frame.drop_duplicates(key, keep="last").reset_index(drop=True)
         problems = self._row_references(name, frame)
         if problems:
             raise DataValidationError(problems)
@@ -1320,6 +1439,38 @@ class DataStore:
     def _sectors_problems(self) -> list[DataFileError]:
         """The problems reading sectors.toml raises, as a list (empty when it reads)."""
         return _problems_of(self.sectors)
+
+    def replaced(self) -> list[str]:
+        """What the --data-dir replaced of the bundled data (sectors by id, keyed rows by
+        key), one line each as ``file:line: replaces the bundled ...``: known once the
+        datasets are loaded (``validate_all``)."""
+        found = self._cache.get("replaced", {})
+        return [f"{file}:{line}: replaces the bundled {what}" if line else f"{file}: replaces the bundled {what}"
+                for name in sorted(found) for file, line, what in found[name]]  # type: ignore[union-attr]
+
+    def unread_files(self) -> list[str]:
+        """Files in the --data-dir that look meant as a dataset but are not read under their
+        name (``Rounds.csv``, ``capabilities.csv``, ``rounds.xlsx``): one line each, with
+        the name that would be read."""
+        if self.data_dir is None or not Path(self.data_dir).is_dir():
+            return []
+        names = ["sectors.toml", *(s for spec in DATASETS.values() if spec.is_table for s in spec.stems)]
+        lines = []
+        for path in sorted(Path(self.data_dir).iterdir()):
+            if path.name in names or path.name.startswith(".") or not path.is_file():
+                continue
+            stem = path.name.lower().split(".")[0]
+            close = [n for n in names if n.lower() == path.name.lower()] or \
+                difflib.get_close_matches(stem, [n.split(".")[0] for n in names], n=1, cutoff=0.8)
+            if close:
+                wanted = close[0] if "." in close[0] else next(n for n in names if n.startswith(close[0] + "."))
+                read = Path(self.data_dir) / wanted
+                if read.exists() and read.samefile(path):  # a case-insensitive file system reads it
+                    continue
+                todo = (f"save it as CSV named {wanted} (a vendor export: 'gapscore data import')"
+                        if path.suffix.lower() in (".xlsx", ".xls") else f"rename it {wanted}")
+                lines.append(f"{path}: is not read (no dataset has this name); {todo}")
+        return lines
 
     def validate_all(self) -> list[DataFileError]:
         """Every problem in every dataset, without stopping at the first file."""

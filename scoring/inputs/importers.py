@@ -108,6 +108,9 @@ from gapscore.scoring.inputs.schemas import EARLIEST_DATE, LATEST_DATE
 
 VENDORS = ("crunchbase", "pitchbook")
 
+DUPLICATES_SHOWN = 10
+"""Duplicate rows an import names one by one before it only counts the rest."""
+
 OUTPUT_COLUMNS = ("company", "category", "round", "date", "amount_usd", "source", "original_round")
 """The rounds schema (``data/rounds.csv.gz``), in file order."""
 
@@ -607,6 +610,8 @@ def import_vendor(
     records: list[tuple] = []
     problems: list[DataFileError] = []
     unmapped: Counter = Counter()
+    first_line: dict[tuple, int] = {}  # a record -> the line it was first read on
+    duplicates: list[tuple[int, int]] = []  # (line, line of the same record before it)
     for line, cells in rows[pos + 1:]:
         if _is_blank(cells):
             continue
@@ -614,6 +619,11 @@ def import_vendor(
         problems.extend(cell_problems)
         if record is not None:
             record, label = record
+            same = (*record[:4], None if pd.isna(record[4]) else record[4], record[6])
+            if same in first_line:  # the same round listed twice (one row per investor, a re-export)
+                duplicates.append((line, first_line[same]))
+                continue
+            first_line[same] = line
             if label is not None:
                 unmapped[label] += 1
             records.append(record)
@@ -623,6 +633,9 @@ def import_vendor(
         raise problems[0]
     if problems:
         raise DataValidationError(problems)
+    if not records:
+        raise DataFileError(path, rows[pos][0] + 1, None, "has a header but no rounds below it; export the rows too, "
+                            "or check that the export is the funding-rounds table")
 
     frame = pd.DataFrame.from_records(records, columns=list(OUTPUT_COLUMNS))
     frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
@@ -630,6 +643,7 @@ def import_vendor(
     for col in ("company", "category", "round", "source", "original_round"):
         frame[col] = frame[col].astype(object)
     frame.attrs["unmapped_labels"] = dict(sorted(unmapped.items(), key=lambda kv: (-kv[1], kv[0])))
+    frame.attrs["duplicate_lines"] = duplicates
     return frame
 
 
@@ -666,6 +680,12 @@ def import_report(frame: pd.DataFrame, sectors: Mapping[str, dict]) -> list[str]
                      f"'venture_unlabeled' for a VC deal): {named}")
     else:
         lines.append("every round label mapped")
+    duplicates = frame.attrs.get("duplicate_lines") or []
+    if duplicates:
+        shown = ", ".join(f"line {line} (= line {first})" for line, first in duplicates[:DUPLICATES_SHOWN])
+        more = f" and {len(duplicates) - DUPLICATES_SHOWN} more" if len(duplicates) > DUPLICATES_SHOWN else ""
+        lines.append(f"{len(duplicates)} duplicate rows left out (the same company, category, round, date and amount "
+                     f"as an earlier row): {shown}{more}")
     return lines
 
 

@@ -17,13 +17,22 @@ import pandera.pandas as pa
 from pandera.typing import Index, Series
 
 from gapscore.models.rounds import ROUND_LABELS as ROUNDS
+from gapscore.scoring.inputs import EARLIEST_DAY, LATEST_DAY
 
 EXIT_KINDS = ("acquired", "ipo", "closed")
 POPULATIONS = ("market", "sector", "top_performers")
+OUTCOME_METRICS = {
+    "capability_share_of_human": (0.0, 1.0),  # the share of the human level reached in `year`
+    "funding_momentum": (-1.0, 1.0),  # +1 surge, 0 flat, -1 decline in `year` (whole numbers)
+    "graduation_rate": (0.0, 1.0),  # a share of companies reaching the next round
+    "human_baseline_surpassed": (1900.0, 2100.0),  # the year AI first passed the human baseline
+}
+"""The metrics ``outcomes.csv`` holds (docs/datasets/funding.md), each with the range its
+value lies in: a metric named otherwise would be read by nothing, silently."""
 """Whom a published graduation rate describes (``graduation.csv`` column ``population``)."""
 
-EARLIEST_DATE = pd.Timestamp("1900-01-01")
-LATEST_DATE = pd.Timestamp("2100-12-31")
+EARLIEST_DATE = pd.Timestamp(EARLIEST_DAY)
+LATEST_DATE = pd.Timestamp(LATEST_DAY)
 """Plausible date range for any dated row; outside it a date is a typo, not data."""
 
 _DATE = dict(ge=EARLIEST_DATE, le=LATEST_DATE)
@@ -156,6 +165,30 @@ class Graduation(_Base):
         pop = df["population"]
         return ~(((pop == "market") & (df["sector"] != "all")) | ((pop == "sector") & (df["sector"] == "all")))
 
+    @pa.dataframe_check(error="cohort_end is before cohort_start; swap them or check both against the source")
+    @classmethod
+    def cohort_in_order(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["cohort_start"] <= df["cohort_end"]
+
+    @pa.dataframe_check(error="to_round is the same round as from_round; a graduation rate goes from one round to a later one")
+    @classmethod
+    def rounds_differ(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["from_round"] != df["to_round"]
+
+    @pa.dataframe_check(error="published is before the rate could be known (cohort_end plus window_months, or followed_to); "
+                              "check the dates: a figure is usable only from its publication")
+    @classmethod
+    def published_after_follow_up(cls, df: pd.DataFrame) -> Series[bool]:
+        known = df["cohort_end"]
+        if "window_months" in df:
+            months = df["window_months"]
+            closes = pd.Series([end + pd.DateOffset(months=int(m)) if pd.notna(m) and pd.notna(end) else end
+                                for end, m in zip(df["cohort_end"], months)], index=df.index)
+            known = closes.where(months.notna(), known)
+        if "followed_to" in df:
+            known = known.where(df["followed_to"].isna() | (df["followed_to"] <= known), df["followed_to"])
+        return known.isna() | (df["published"] >= known)
+
     @pa.dataframe_check(error="rate must lie between rate_low and rate_high; check the three values against the source")
     @classmethod
     def rate_inside_band(cls, df: pd.DataFrame) -> Series[bool]:
@@ -170,10 +203,20 @@ class Graduation(_Base):
 class Outcomes(_Base):
     sector: Series[str] = pa.Field(str_length={"min_value": 1})
     year: Series[float] = pa.Field(ge=1900, le=2100)
-    metric: Series[str] = pa.Field(str_length={"min_value": 1})
+    metric: Series[str] = pa.Field(isin=list(OUTCOME_METRICS))
     value: Series[float]
     published: Series[pd.Timestamp] = pa.Field(**_DATE)
     source: Series[str] = pa.Field(str_length={"min_value": 1})
+
+
+    @pa.dataframe_check(error="value is outside its metric's range (capability_share_of_human and graduation_rate "
+                              "0 to 1; funding_momentum -1, 0 or 1; human_baseline_surpassed a year); check it against the source")
+    @classmethod
+    def value_in_metric_range(cls, df: pd.DataFrame) -> Series[bool]:
+        low = df["metric"].map({m: r[0] for m, r in OUTCOME_METRICS.items()}).astype(float)
+        high = df["metric"].map({m: r[1] for m, r in OUTCOME_METRICS.items()}).astype(float)
+        whole = (df["metric"] != "funding_momentum") | (df["value"] == df["value"].round())
+        return low.isna() | ((df["value"] >= low) & (df["value"] <= high) & whole)
 
 
 class Funding(_Base):

@@ -13,7 +13,7 @@ Two rules sit between the scores and the allocation, both stated in every reason
 
 - A (sector, stage) takes capital only when the factor the recommendation rests on
   for that stage was *measured* (``STAGE_EVIDENCE``, as in
-  ``scoring.timing.recommend``: a score carried by the missing-data value
+  ``scoring.signals.timing.recommend``: a score carried by the missing-data value
   recommends nothing, so it funds nothing either).
 - Per-sector graduation rates come from the data only with
   ``portfolio.sector_graduation = "data"`` (see ``defaults.toml`` for why "none" is
@@ -38,6 +38,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -58,6 +59,9 @@ from gapscore.scoring.inputs.datasets import DataStore, read_table, validate
 from gapscore.scoring.errors import DataFileError, DataValidationError
 from gapscore.scoring.signals.sector import row_population
 from gapscore.scoring.stage_model import FACTOR_BY_KEY, STAGE_LABELS, STAGE_MODEL
+
+if TYPE_CHECKING:
+    from gapscore.scoring.inputs.config_types import Config
 
 __all__ = [
     "STAGE_LABELS",
@@ -258,7 +262,7 @@ def _exit(node: Mapping) -> ExitDistribution:
 
 
 def settings_from_config(
-    cfg: dict,
+    cfg: Config,
     *,
     fund_size_usd: float | None = None,
     sims: int | None = None,
@@ -327,8 +331,10 @@ def stage_scores(results: Sequence) -> pd.DataFrame:
 
     Columns: sector, name, stage, score (0-100), measured (the stage's evidence
     factor, ``STAGE_EVIDENCE``, was measured rather than filled with the
-    missing-data value), recommendation, confidence.
+    missing-data value: ``scores.measured``), recommendation, confidence.
     """
+    from gapscore.scoring.signals.scores import measured
+
     rows = []
     for r in results:
         res = r.result
@@ -338,7 +344,7 @@ def stage_scores(results: Sequence) -> pd.DataFrame:
                 "name": r.name,
                 "stage": stage,
                 "score": float(res.scores[stage]),
-                "measured": res.factors[STAGE_EVIDENCE[stage]] is not None,
+                "measured": measured(r, stage),
                 "recommendation": res.recommendation,
                 "confidence": float(res.confidence),
             })
@@ -380,8 +386,6 @@ def sector_graduation_from_data(store: DataStore, results: Sequence, as_of: pd.T
 
 
 # --------------------------------------------------------------------------- build
-
-
 
 
 @dataclass(frozen=True, eq=False)
@@ -586,7 +590,7 @@ def build_from_scores(scores: pd.DataFrame, settings: PortfolioSettings, *, as_o
 def build(
     store: DataStore,
     as_of: pd.Timestamp,
-    cfg: dict,
+    cfg: Config,
     *,
     sectors: Sequence[str] | None = None,
     fund_size_usd: float | None = None,
@@ -816,7 +820,7 @@ def review_holdings(holdings: pd.DataFrame, scores: pd.DataFrame, settings: Port
     return PortfolioReview(as_of, table.reset_index(drop=True), grouped[exp_cols], ignored, settings.min_score)
 
 
-def review(store: DataStore, holdings_path: str | Path, as_of: pd.Timestamp, cfg: dict, *,
+def review(store: DataStore, holdings_path: str | Path, as_of: pd.Timestamp, cfg: Config, *,
            progress: Callable | None = None) -> PortfolioReview:
     """Read a holdings file, score the held sectors as of ``as_of`` and review them."""
     from gapscore.scoring.signals.scores import score_all

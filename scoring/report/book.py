@@ -235,7 +235,8 @@ class Book:
             stamp = stamp.to_pydatetime()
         stamp = max(stamp.replace(tzinfo=None, microsecond=0), ZIP_EPOCH)
         self.wb.properties = DocumentProperties(
-            creator=creator, lastModifiedBy=creator, title=title, created=stamp, modified=stamp,
+            creator=clean_text(creator), lastModifiedBy=clean_text(creator), title=clean_text(title),  # as a cell's text:
+            created=stamp, modified=stamp,  # a control character (a sector name's \x07) would leave docProps unreadable
         )
         self.wb.calculation.fullCalcOnLoad = True  # openpyxl stores no cached values
         buf = io.BytesIO()

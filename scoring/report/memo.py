@@ -39,7 +39,7 @@ import subprocess
 import tempfile
 import tomllib
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 import pandas as pd
 
@@ -55,6 +55,10 @@ from gapscore.scoring.report.memo_files import (  # noqa: F401
 )
 from gapscore.scoring.stage_model import STAGES
 from gapscore.scoring.signals.timing import score as timing_score
+
+if TYPE_CHECKING:
+    from gapscore.scoring.inputs.config_types import Config
+    from gapscore.scoring.report.book import Book
 
 SHEET_KINDS = ("summary", "capability", "cost", "funding", "economics", "scoring", "sensitivity", "sources")
 REQUIRED_KINDS = ("scoring",)
@@ -229,7 +233,7 @@ def load_template(path: str | os.PathLike) -> dict:
     return tpl
 
 
-def styled_book(sheets) -> "Book":
+def styled_book(sheets) -> Book:
     """An empty workbook with the bundled memo template's fonts, colours and formats.
 
     ``sheets``: (kind, title, column_widths) tables, in tab order; used by the
@@ -262,7 +266,7 @@ def default_data_vintage(store: DataStore, as_of: pd.Timestamp) -> str:
     return data_vintage(store, as_of)
 
 
-def _check_score_matches(score, cfg: dict) -> None:
+def _check_score_matches(score, cfg: Config) -> None:
     """The memo writes ``cfg`` as its inputs: the score must have been computed with it."""
     again = timing_score(score.signals.timing_inputs(cfg), cfg)
     same = all(math.isclose(again.scores[s], score.result.scores[s], rel_tol=0, abs_tol=1e-9) for s in STAGES)
@@ -273,10 +277,10 @@ def _check_score_matches(score, cfg: dict) -> None:
         )
 
 
-def build_memo(score, cfg: dict, store: DataStore, template: dict, *, data_vintage: str | None = None, changes=None) -> bytes:
+def build_memo(score, cfg: Config, store: DataStore, template: dict, *, data_vintage: str | None = None, changes=None) -> bytes:
     """The memo workbook as xlsx bytes (no file written).
 
-    ``changes``: a ``scoring.diff.SectorDiff`` ending at the memo's as-of date (``memo
+    ``changes``: a ``scoring.signals.diff.SectorDiff`` ending at the memo's as-of date (``memo
     --since``): a "What changed" sheet follows the Summary.
     """
     from gapscore.scoring.report import sheets as sheets_mod
@@ -329,7 +333,7 @@ CHANGES_SHEET = {"kind": "changes", "title": "What changed", "column_widths": [2
 """The sheet ``memo --since`` adds after the Summary."""
 
 
-def write_memo(score, cfg: dict, store: DataStore, path: str | os.PathLike, *, template: str | os.PathLike | None = None,
+def write_memo(score, cfg: Config, store: DataStore, path: str | os.PathLike, *, template: str | os.PathLike | None = None,
                force: bool = False, data_vintage: str | None = None, changes=None) -> Path:
     """Write one sector's memo to ``path`` (.xlsx); returns the path.
 
@@ -342,7 +346,7 @@ def write_memo(score, cfg: dict, store: DataStore, path: str | os.PathLike, *, t
     return write_bytes(target, data, force=force)
 
 
-def memo_bytes(score, cfg: dict, store: DataStore, *, template: str | os.PathLike | None = None,
+def memo_bytes(score, cfg: Config, store: DataStore, *, template: str | os.PathLike | None = None,
                data_vintage: str | None = None, changes=None) -> bytes:
     """The bytes :func:`write_memo` writes: the template found and checked, then :func:`build_memo`."""
     return build_memo(score, cfg, store, _resolve_template(template), data_vintage=data_vintage, changes=changes)
@@ -353,7 +357,7 @@ def memo_filename(score) -> str:
     return memo_filename_for(score.sector, pd.Timestamp(score.as_of).date())
 
 
-def write_memos(scores, cfg: dict, store: DataStore, out_dir: str | os.PathLike, *, template: str | os.PathLike | None = None,
+def write_memos(scores, cfg: Config, store: DataStore, out_dir: str | os.PathLike, *, template: str | os.PathLike | None = None,
                 force: bool = False, progress: Callable | None = None, data_vintage: str | None = None,
                 keep: Callable | None = None) -> list[Path]:
     """One memo per score into ``out_dir``; ``progress(score, path)`` after each, and

@@ -1,7 +1,7 @@
 """The memo's Scoring sheet: the config as named input cells, the signals as cells, and
 the stage scores, recommendation and confidence as live Excel formulas over them.
 
-The formulas transcribe ``scoring.timing`` step by step; the factor rows and the
+The formulas transcribe ``scoring.signals.timing`` step by step; the factor rows and the
 recommendation formulas are generated from ``scoring.stage_model`` (the one
 declaration the Python reads too); the tests evaluate the sheet in Python and
 recalculate it in LibreOffice, and compare:
@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -35,6 +36,9 @@ from gapscore.scoring.inputs import config as config_mod
 from gapscore.scoring.report.book import Sheet
 from gapscore.scoring.stage_model import FACTOR_BY_KEY, FACTORS, MAX_WINDOW_YEARS, MILESTONE_LEGS, STAGE_BY_ID, STAGE_MODEL, STAGES, WINDOWED, excel_coverage_available, excel_gated, excel_rule, excel_stage_probability, factor_key
 from gapscore.scoring.signals.timing import Z80
+
+if TYPE_CHECKING:
+    from gapscore.scoring.inputs.config_types import Config
 
 CHECK_OK = "ok"
 CHECK_COL = 9
@@ -82,7 +86,7 @@ FIT_MEANINGS = {
 }
 
 
-def fit_settings(cfg: dict, prefix: str = "") -> list[tuple[str, object]]:
+def fit_settings(cfg: Mapping[str, Any], prefix: str = "") -> list[tuple[str, object]]:
     """Every config value the fits use (not live in the sheet), as (dotted key, value)."""
     out = []
     for key, value in cfg.items():
@@ -132,7 +136,7 @@ def _fmt_num(x: float) -> str:
 class ScoringSheet:
     """Builds the Scoring sheet; ``names`` maps what the Summary needs to defined names."""
 
-    def __init__(self, sheet: Sheet, score, cfg: dict):
+    def __init__(self, sheet: Sheet, score, cfg: Config):
         self.s = sheet
         self.score = score
         self.sig = score.signals

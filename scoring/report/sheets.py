@@ -29,6 +29,7 @@ from gapscore.scoring.stage_model import STAGES, best_stage
 from gapscore.scoring.signals.sector import row_population
 
 if TYPE_CHECKING:
+    from gapscore.scoring.inputs.config_types import Config
     from gapscore.scoring.signals.evidence import SectorEvidence
     from gapscore.scoring.signals.scores import SectorScore
 
@@ -90,7 +91,7 @@ class MemoContext:
     """Everything a sheet builder needs; ``sources`` collects the citations."""
 
     score: SectorScore
-    cfg: dict
+    cfg: Config
     store: DataStore
     template: dict
     values: dict
@@ -929,7 +930,7 @@ def citations_by_dataset(citations: pd.DataFrame) -> pd.DataFrame:
 
 
 def build_changes(ctx: MemoContext, sheet: Sheet, d) -> None:
-    """``memo --since``: the sector's quarterly review (``scoring.diff.SectorDiff``): the
+    """``memo --since``: the sector's quarterly review (``scoring.signals.diff.SectorDiff``): the
     recommendation and stage scores at both dates, the contributions that moved them and the
     new data rows behind the move."""
     from gapscore.scoring.signals.diff import SAMPLE_ROWS, describe

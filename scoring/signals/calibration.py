@@ -47,7 +47,7 @@ def as_of_dates(first_year: int, last_year: int, step_months: int = 12) -> list[
     With a 12-month step: 31 December of every year; with 6 months: 30 June and 31 December.
     """
     if last_year < first_year:
-        raise ConfigError([f"--to {last_year} is before --from {first_year}"])
+        raise ConfigError(f"--to {last_year} is before --from {first_year}")
     end = pd.Timestamp(f"{last_year}-12-31")
     start = pd.Timestamp(f"{first_year}-01-01")
     dates, k = [], 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -14,8 +15,11 @@ from gapscore.scoring.inputs.datasets import DATASETS, DataStore, read_table, va
 from gapscore.scoring.errors import DataValidationError
 from gapscore.scoring.signals import sector as sig_mod
 
+if TYPE_CHECKING:
+    from gapscore.scoring.inputs.config_types import Config
 
-def capability(store: DataStore, sector: str, as_of: pd.Timestamp, cfg: dict) -> dict:
+
+def capability(store: DataStore, sector: str, as_of: pd.Timestamp, cfg: Config) -> dict:
     table = store.sector(sector)
     result = sig_mod._capability(store, table, as_of, cfg)
     if result is None:
@@ -79,7 +83,7 @@ def _years_between(a: pd.Timestamp, b: pd.Timestamp) -> float:
     return (pd.Timestamp(b) - pd.Timestamp(a)).days / 365.2425
 
 
-def cost_headline(result, as_of: pd.Timestamp, cfg: dict, table: dict | None = None, viable: tuple | None = None) -> dict:
+def cost_headline(result, as_of: pd.Timestamp, cfg: Config, table: dict | None = None, viable: tuple | None = None) -> dict:
     """The cost curve's headline: rates raw and shrunk, data span, projection, floor, viable year.
 
     Returns ``{"rows": [(label, value, format)], "json": {...}}``; the CLI table, the
@@ -165,7 +169,7 @@ def cost_headline(result, as_of: pd.Timestamp, cfg: dict, table: dict | None = N
     return {"rows": rows, "json": out}
 
 
-def cost_projection_table(result, as_of: pd.Timestamp, cfg: dict, *, level: float, years_ahead: int) -> pd.DataFrame:
+def cost_projection_table(result, as_of: pd.Timestamp, cfg: Config, *, level: float, years_ahead: int) -> pd.DataFrame:
     """Mid-year projection from the first data year to ``years_ahead`` after the as-of date.
 
     Columns date, price, low, high, floor, phase, price_data / price_projection (the
@@ -237,7 +241,7 @@ def _headline_table(head: dict, sector: str | None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def cost(store: DataStore, sector: str | None, as_of: pd.Timestamp, cfg: dict, *, prices_file: Path | None = None,
+def cost(store: DataStore, sector: str | None, as_of: pd.Timestamp, cfg: Config, *, prices_file: Path | None = None,
          benchmark: str | None = None, threshold: float | None = None) -> dict:
     """``curve cost``: the headline (rates raw and shrunk, span, projection, viable year), then the data.
 
@@ -285,7 +289,7 @@ def cost(store: DataStore, sector: str | None, as_of: pd.Timestamp, cfg: dict, *
     return {"table": frontier, "json": payload, "lead": _headline_table(head, sector)}
 
 
-def graduation(store: DataStore, sector: str | None, as_of: pd.Timestamp, cfg: dict, *, categories: list[str],
+def graduation(store: DataStore, sector: str | None, as_of: pd.Timestamp, cfg: Config, *, categories: list[str],
                rounds_file: Path | None, from_round: str, to_round: str, within: int) -> dict:
     from gapscore.models.graduation import fit_graduation
 
@@ -363,7 +367,7 @@ def censoring_note(data_end: pd.Timestamp, as_of: pd.Timestamp, within: int, fro
             "censored (partial) or left out")
 
 
-def economics(store: DataStore, sector: str, as_of: pd.Timestamp, cfg: dict) -> dict:
+def economics(store: DataStore, sector: str, as_of: pd.Timestamp, cfg: Config) -> dict:
     table = store.sector(sector)
     cost_result = sig_mod._cost(store, table, as_of, cfg)
     result, by_target = sig_mod._economics(table, cost_result, as_of, cfg)

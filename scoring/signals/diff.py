@@ -14,12 +14,16 @@ least ``MIN_SCORE_CHANGE`` points.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from gapscore.scoring.inputs.datasets import DATASETS, DataStore, public, sector_rows
 from gapscore.scoring.signals.scores import SectorScore, score_sector
 from gapscore.scoring.signals.timing import STAGES
+
+if TYPE_CHECKING:
+    from gapscore.scoring.inputs.config_types import Config
 
 MIN_SCORE_CHANGE = 0.05
 """Points (0-100) a stage score must move to count as moved: half the 0.1 the tables show."""
@@ -175,13 +179,13 @@ def contributions(before: SectorScore, after: SectorScore) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["stage", "factor", "points_from", "points_to", "change"])
 
 
-def sector_diff(store: DataStore, sector: str, date_from: pd.Timestamp, date_to: pd.Timestamp, cfg: dict) -> SectorDiff:
+def sector_diff(store: DataStore, sector: str, date_from: pd.Timestamp, date_to: pd.Timestamp, cfg: Config) -> SectorDiff:
     before = score_sector(store, sector, pd.Timestamp(date_from), cfg)
     after = score_sector(store, sector, pd.Timestamp(date_to), cfg)
     return SectorDiff(sector, after.name, before, after, contributions(before, after), new_rows(store, sector, date_from, date_to))
 
 
-def diff(store: DataStore, date_from: pd.Timestamp, date_to: pd.Timestamp, cfg: dict, sectors: list[str] | None = None,
+def diff(store: DataStore, date_from: pd.Timestamp, date_to: pd.Timestamp, cfg: Config, sectors: list[str] | None = None,
          *, progress=None) -> Diff:
     """Every (or the named) sector scored at both dates; see the module docstring."""
     from gapscore.scoring.errors import InputError

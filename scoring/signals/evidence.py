@@ -26,11 +26,12 @@ import pandas as pd
 
 from gapscore.models._frontier import decimal_year
 from gapscore.scoring import __version__
-from gapscore.scoring.inputs.datasets import DataStore
+from gapscore.scoring.inputs.datasets import DATASETS, DataStore, sector_legs
 from gapscore.scoring.signals.scores import SectorScore, score_sector, sensitivity
 
 if TYPE_CHECKING:
     from gapscore.models.graduation import GraduationResult
+    from gapscore.scoring.inputs.config_types import Config
 
 PROJECTION_YEARS_AHEAD = 5
 """Years after the as-of date the cost projection runs to (what the memo draws)."""
@@ -116,7 +117,7 @@ CITATION_COLUMNS = ["dataset", "source", "rows", "first_known", "last_known"]
 """Columns of ``SectorEvidence.citations``."""
 
 
-def evidence_citations(store: DataStore, sector: str, as_of: pd.Timestamp, cfg, rounds: pd.DataFrame | None = None) -> pd.DataFrame:
+def evidence_citations(store: DataStore, sector: str, as_of: pd.Timestamp, cfg: Config, rounds: pd.DataFrame | None = None) -> pd.DataFrame:
     """The sources of the rows one sector's figures rest on, known on ``as_of``.
 
     One row per (dataset, source), in dataset order then source: how many rows cite it
@@ -129,8 +130,6 @@ def evidence_citations(store: DataStore, sector: str, as_of: pd.Timestamp, cfg, 
     its series and of the all-AI totals they are read against; ``config``: the seed
     article the thresholds and windows cite. A row known after ``as_of`` is absent.
     """
-    from gapscore.scoring.inputs.datasets import DATASETS
-
     as_of = pd.Timestamp(as_of)
     table = store.sector(sector)
     parts: list[tuple[str, pd.DataFrame]] = []
@@ -191,8 +190,6 @@ def legs_detail(store: DataStore, score: SectorScore, n_rounds: int = 0) -> dict
     signals of the score (known on its as-of date): benchmarks averaged, the kind of
     cost curve, the funding series or rounds, or why a leg is missing.
     """
-    from gapscore.scoring.inputs.datasets import sector_legs
-
     legs = sector_legs(store, score.sector, score.as_of)
     sig, table = score.signals, store.sector(score.sector)
     cap = sig.capability
@@ -229,14 +226,13 @@ def legs_detail(store: DataStore, score: SectorScore, n_rounds: int = 0) -> dict
             "funding": (legs["funding"], fund_detail)}
 
 
-def frontier_points(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict) -> pd.DataFrame:
+def frontier_points(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: Config) -> pd.DataFrame:
     """The record-setting results per benchmark as of the date, with system, value and source."""
     from gapscore.models.capability import normalise, record_points
 
     ids = list(table.get("benchmarks") or [])
     meta = store.load("benchmarks")
     history = store.as_of("capability", as_of)
-    history = history[history["benchmark"].isin(ids)]
     usable = meta[meta["benchmark"].isin(ids) & meta["human_baseline"].notna()]["benchmark"]
     history = history[history["benchmark"].isin(set(usable))]
     cols = ["benchmark", "date", "year", "system", "value", "share", "source", "_file"]
@@ -255,7 +251,7 @@ def frontier_points(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dic
     return merged[cols].reset_index(drop=True)
 
 
-def graduation_evidence(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict):
+def graduation_evidence(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: Config):
     """(fit_graduation result or None, the sector's rounds, their exits, the rounds' data end), known on ``as_of``.
 
     The cohorts are fitted as of the earlier of ``as_of`` and the end of the round data
@@ -280,14 +276,14 @@ def graduation_evidence(store: DataStore, table: dict, as_of: pd.Timestamp, cfg:
     return result, rounds, exits, data_end
 
 
-def sector_evidence(store: DataStore, sector: str, as_of: pd.Timestamp, cfg: dict, *,
+def sector_evidence(store: DataStore, sector: str, as_of: pd.Timestamp, cfg: Config, *,
                     score: SectorScore | None = None, vintage: str | None = None) -> SectorEvidence:
     """The evidence of one sector as of ``as_of`` (``score``: reuse one already computed with ``cfg``)."""
+    from gapscore.scoring.signals.curves import cost_headline, cost_projection_table
+
     as_of = pd.Timestamp(as_of)
     score = score_sector(store, sector, as_of, cfg) if score is None else score
     table = store.sector(sector)
-    from gapscore.scoring.signals.curves import cost_headline, cost_projection_table
-
     graduation, rounds, exits, data_end = graduation_evidence(store, table, as_of, cfg)
     cost = score.signals.cost
     return SectorEvidence(

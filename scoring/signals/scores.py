@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from gapscore.scoring.inputs import config as config_mod
 from gapscore.scoring.inputs.datasets import DataStore
 from gapscore.scoring.signals.sector import SectorSignals, sector_signals
-from gapscore.scoring.stage_model import STAGES, factor_key, milestone_cdf
+from gapscore.scoring.stage_model import STAGE_BY_ID, STAGES, factor_key, milestone_cdf
 from gapscore.scoring.signals.timing import StageScores, score
+
+if TYPE_CHECKING:
+    from gapscore.scoring.inputs.config_types import Config
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,7 +54,7 @@ def _round(x) -> float | None:
     return None if x is None or not math.isfinite(x) else round(float(x), 6)
 
 
-def _year(y: float) -> str:
+def _year(y: float | None) -> str:
     return "never in sight" if y is None or not math.isfinite(y) else f"{y:.0f}" if abs(y - round(y)) < 0.05 else f"{y:.1f}"
 
 
@@ -69,13 +73,13 @@ def viable_reason(target: float, since: tuple | None, as_of: pd.Timestamp) -> st
     return f"unit economics already viable at the as-of date: {below} since at least {year}, the first year with a cost estimate"
 
 
-def _interval(low: float, high: float) -> str:
+def _interval(low: float | None, high: float | None) -> str:
     lo = "?" if low is None or not math.isfinite(low) else f"{math.floor(low):.0f}"
     hi = "later" if high is None or not math.isfinite(high) else f"{math.ceil(high):.0f}"
     return f"{lo}-{hi}"
 
 
-def reasons_for(sig: SectorSignals, res: StageScores, cfg: dict) -> tuple[str, ...]:
+def reasons_for(sig: SectorSignals, res: StageScores, cfg: Config) -> tuple[str, ...]:
     """A few plain-language lines behind the scores."""
     out: list[str] = []
     ms = cfg["milestone"]
@@ -166,7 +170,7 @@ def reasons_for(sig: SectorSignals, res: StageScores, cfg: dict) -> tuple[str, .
     return tuple(out)
 
 
-def _saturation_reasons(cap, cfg: dict) -> list[str]:
+def _saturation_reasons(cap, cfg: Config) -> list[str]:
     """Which benchmarks are saturated (tasks done), no longer reported, and which still measure the remaining gap."""
     if not cap.saturated and not cap.stale:
         return []
@@ -202,18 +206,18 @@ def _saturation_reasons(cap, cfg: dict) -> list[str]:
     return out
 
 
-def score_sector(store: DataStore, sector_id: str, as_of: pd.Timestamp, cfg: dict) -> SectorScore:
+def score_sector(store: DataStore, sector_id: str, as_of: pd.Timestamp, cfg: Config) -> SectorScore:
     sig = sector_signals(store, sector_id, as_of, cfg)
     return score_signals(sig, cfg)
 
 
-def score_signals(sig: SectorSignals, cfg: dict) -> SectorScore:
+def score_signals(sig: SectorSignals, cfg: Config) -> SectorScore:
     res = score(sig.timing_inputs(cfg), cfg)
     return SectorScore(sig.sector, sig.name, sig.as_of, res, reasons_for(sig, res, cfg), sig)
 
 
-def score_all(store: DataStore, as_of: pd.Timestamp, cfg: dict, sectors: list[str] | None = None, *, progress=None) -> list[SectorScore]:
-    """Every (or the named) sector, ranked by its best stage score (ties: by name)."""
+def score_all(store: DataStore, as_of: pd.Timestamp, cfg: Config, sectors: list[str] | None = None, *, progress=None) -> list[SectorScore]:
+    """Every (or the named) sector, ranked by its best stage score (ties: by sector id)."""
     ids = list(sectors) if sectors else list(store.sectors())
     for s in ids:
         store.sector(s)  # an unknown sector fails before any work
@@ -247,10 +251,7 @@ RANK_BY = {
 def measured(result: SectorScore, stage: str) -> bool:
     """Whether the factor ``stage``'s recommendation rests on (``Stage.evidence``) was measured,
     rather than filled with the missing-data value (as the portfolio allocation asks)."""
-    from gapscore.scoring.stage_model import STAGE_MODEL
-
-    evidence = {st.id: st.evidence for st in STAGE_MODEL}[stage]
-    return result.result.factors.get(evidence) is not None
+    return result.result.factors.get(STAGE_BY_ID[stage].evidence) is not None
 
 
 def rank_key(result: SectorScore, by: str = "best") -> tuple[float, str]:
@@ -328,7 +329,7 @@ def ranking_text(results: list[SectorScore], by: str = "best") -> str:
     return "\n".join(lines)
 
 
-def sensitivity(sig: SectorSignals, cfg: dict) -> pd.DataFrame:
+def sensitivity(sig: SectorSignals, cfg: Config) -> pd.DataFrame:
     """Each setting in ``[sensitivity]`` moved alone to its low and high end: stage-score swings."""
     base = score(sig.timing_inputs(cfg), cfg).scores
     rows = []
@@ -352,7 +353,7 @@ def _show(v) -> str:
     return f"{v:g}" if isinstance(v, (int, float)) else str(v)
 
 
-def explain(store: DataStore, sector: str, as_of: pd.Timestamp, cfg: dict) -> dict:
+def explain(store: DataStore, sector: str, as_of: pd.Timestamp, cfg: Config) -> dict:
     """Contributions, reasons and sensitivity of one sector, as text and as data.
 
     The JSON holds the score (as ``SectorScore.as_dict``), the sensitivity table and,

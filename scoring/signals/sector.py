@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # types only: the models are imported where they are fitted, 
     from gapscore.models.capability import CapabilityResult
     from gapscore.models.cost import CostResult
     from gapscore.models.economics import EconomicsResult
+    from gapscore.scoring.inputs.config_types import Config
 
 
 @dataclass(frozen=True, eq=False)
@@ -180,7 +181,7 @@ class SectorSignals:
             return None
         return forecast_from_interval("unit economics", year, low, high, passed=already, min_sd=min_sd)
 
-    def timing_inputs(self, cfg: dict) -> TimingInputs:
+    def timing_inputs(self, cfg: Config) -> TimingInputs:
         ms = cfg["milestone"]
         min_sd = ms["min_sd_years"]
         cap = self.capability_forecast(ms["capability_threshold"], min_sd)
@@ -217,7 +218,7 @@ def economics_at(by_target: dict, target: float) -> tuple | None:
     return None
 
 
-def capability_thresholds(cfg: dict) -> tuple[float, ...]:
+def capability_thresholds(cfg: Config) -> tuple[float, ...]:
     """Every share any score, report or sensitivity run needs a forecast for."""
     values = set(cfg["capability"]["thresholds"])
     values |= {cfg["milestone"]["capability_threshold"], cfg["milestone"]["perfection_threshold"]}
@@ -226,25 +227,25 @@ def capability_thresholds(cfg: dict) -> tuple[float, ...]:
     return tuple(sorted(float(v) for v in values))
 
 
-def economics_targets(cfg: dict) -> tuple[float, ...]:
+def economics_targets(cfg: Config) -> tuple[float, ...]:
     values = {cfg["economics"]["target_share"], cfg["economics"]["target_share_low"]}
     values |= set(cfg.get("sensitivity", {}).get("economics.target_share", []))
     return tuple(sorted(float(v) for v in values))
 
 
-def _prior_key(as_of: pd.Timestamp, cfg: dict) -> tuple:
+def _prior_key(as_of: pd.Timestamp, cfg: Config) -> tuple:
     c = cfg["capability"]
     return ("shape_prior", pd.Timestamp(as_of), c["shape_reference"], c["min_points"], c["shape_min_benchmarks"], c["error_scale"])
 
 
-def _prior_reference(store: DataStore, cfg: dict) -> list:
+def _prior_reference(store: DataStore, cfg: Config) -> list:
     """The benchmarks the shape prior's reference class is drawn from."""
     if cfg["capability"]["shape_reference"] == "sectors":
         return sorted({b for t in store.sectors().values() for b in t.get("benchmarks", [])})
     return store.load("benchmarks")["benchmark"].tolist()
 
 
-def _fit_priors(store: DataStore, dates: list, cfg: dict) -> list:
+def _fit_priors(store: DataStore, dates: list, cfg: Config) -> list:
     """:func:`_fit_prior` of each of ``dates`` (the same priors), in one pass (``models.shape_prior.shape_priors``)."""
     from gapscore.models.shape_prior import shape_priors as fit_priors
 
@@ -254,7 +255,7 @@ def _fit_priors(store: DataStore, dates: list, cfg: dict) -> list:
                       min_benchmarks=c["shape_min_benchmarks"], error_scale=c["error_scale"])
 
 
-def _fit_prior(store: DataStore, as_of: pd.Timestamp, cfg: dict):
+def _fit_prior(store: DataStore, as_of: pd.Timestamp, cfg: Config):
     from gapscore.models.shape_prior import shape_prior as fit_prior
 
     c = cfg["capability"]
@@ -264,7 +265,7 @@ def _fit_prior(store: DataStore, as_of: pd.Timestamp, cfg: dict):
                      min_points=c["min_points"], min_benchmarks=c["shape_min_benchmarks"], error_scale=c["error_scale"])
 
 
-def shape_prior(store: DataStore, as_of: pd.Timestamp, cfg: dict):
+def shape_prior(store: DataStore, as_of: pd.Timestamp, cfg: Config):
     """The reference class sparse benchmarks borrow their curve's shape from (None: off or too few).
 
     Computed once per date on the store (every sector as of a date shares it).
@@ -279,7 +280,7 @@ def _prior_task(task):
     return _fit_prior(store, as_of, cfg)
 
 
-def shape_priors(store: DataStore, dates, cfg: dict, *, jobs: int = 1, scheduler: str | None = None) -> dict:
+def shape_priors(store: DataStore, dates, cfg: Config, *, jobs: int = 1, scheduler: str | None = None) -> dict:
     """The priors of many dates at once (in parallel), kept on the store: {date: prior}."""
     from gapscore.scoring.parallel import run_map
 
@@ -297,14 +298,14 @@ def shape_priors(store: DataStore, dates, cfg: dict, *, jobs: int = 1, scheduler
     return {pd.Timestamp(d): shape_prior(store, d, cfg) for d in dates}
 
 
-def _lifetime_key(as_of: pd.Timestamp, cfg: dict) -> tuple:
+def _lifetime_key(as_of: pd.Timestamp, cfg: Config) -> tuple:
     c = cfg["capability"]
     return ("lifetime_prior", pd.Timestamp(as_of), capability_thresholds(cfg), c["lifetime_reference"],
             c["lifetime_min_benchmarks"], c["lifetime_trend_prior_sd"], c["error_scale"], c["lifetime_conformal"], c["interval"],
             tuple(c["lifetime_from_shares"]))
 
 
-def lifetime_prior(store: DataStore, as_of: pd.Timestamp, cfg: dict):
+def lifetime_prior(store: DataStore, as_of: pd.Timestamp, cfg: Config):
     """The reference class of benchmark lifetimes as of ``as_of`` (None: off or too few resolved).
 
     Learned from every benchmark with a human baseline known on ``as_of``; computed once
@@ -322,7 +323,7 @@ def lifetime_prior(store: DataStore, as_of: pd.Timestamp, cfg: dict):
         from_shares=c["lifetime_from_shares"]))
 
 
-def _capability(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict):
+def _capability(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: Config):
     from gapscore.models.capability import fit_sector
 
     if not table.get("benchmarks"):
@@ -352,13 +353,13 @@ def _capability(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict):
     )
 
 
-def _forecast_scales(store: DataStore, as_of: pd.Timestamp, cfg: dict):
+def _forecast_scales(store: DataStore, as_of: pd.Timestamp, cfg: Config):
     from gapscore.scoring.signals.calibration import forecast_scales
 
     return forecast_scales(store, as_of, cfg)
 
 
-def _config(cfg: dict | None) -> dict:
+def _config(cfg: Config | None) -> Config:
     if cfg is None:
         from gapscore.scoring.inputs.config import load_config
 
@@ -366,7 +367,7 @@ def _config(cfg: dict | None) -> dict:
     return cfg
 
 
-def long_run_rates(cfg: dict) -> dict:
+def long_run_rates(cfg: Config) -> dict:
     """The long-run decline rates a projection moves toward: central and scenarios.
 
     "central": hardware price-performance (Epoch, all GPUs) x algorithmic efficiency
@@ -391,7 +392,7 @@ def long_run_rates(cfg: dict) -> dict:
     }
 
 
-def floor_model(cfg: dict, spec: dict | None = None, as_of: pd.Timestamp | None = None):
+def floor_model(cfg: Config, spec: dict | None = None, as_of: pd.Timestamp | None = None):
     """The model whose compute per token floors a price series (``spec``: its
     ``[sectors.X.cost]`` table) as of ``as_of``: the fewest active parameters among the
     table's ``floor_models`` known on the date to score at least its threshold, else the
@@ -406,7 +407,7 @@ def floor_model(cfg: dict, spec: dict | None = None, as_of: pd.Timestamp | None 
                           default_source="assumption: no model with a published parameter count known to reach the threshold on the date")
 
 
-def token_floor(cfg: dict, spec: dict | None = None, as_of: pd.Timestamp | None = None) -> float:
+def token_floor(cfg: Config, spec: dict | None = None, as_of: pd.Timestamp | None = None) -> float:
     """USD per 1M tokens below which no price projection goes: the electricity of the
     compute a token needs on the smallest model known on ``as_of`` to reach the series'
     threshold (:func:`floor_model`); without ``spec``, the default model's."""
@@ -446,14 +447,14 @@ def _fit_pool(store: DataStore, as_of: pd.Timestamp, min_series: int):
     return pool_slopes(slopes, ses, labels)
 
 
-def cost_pool(store: DataStore, as_of: pd.Timestamp, cfg: dict | None = None):
+def cost_pool(store: DataStore, as_of: pd.Timestamp, cfg: Config | None = None):
     """The pooled rate of every sector's price series as of ``as_of`` (None: too few), once per date."""
     cfg = _config(cfg)
     n = int(cfg["cost"]["pool_min_series"])
     return store.memo(("cost_pool", pd.Timestamp(as_of), n), lambda: _fit_pool(store, pd.Timestamp(as_of), n))
 
 
-def _cost(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict | None = None):
+def _cost(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: Config | None = None):
     """The sector's cost curve as of ``as_of``: a price trend shrunk toward the pool and
     projected toward the long-run rate above the energy floor, or (mode "compute") the
     compute a unit needs x the cloud price of compute."""
@@ -538,7 +539,7 @@ def cost_per_unit(spec: dict, cost, as_of: pd.Timestamp, *, horizon_years: float
     return pd.DataFrame({"year": years, "price": np.clip(anchor / mid ** t, low, high), "low": low, "high": high})
 
 
-def _economics(table: dict, cost, as_of: pd.Timestamp, cfg: dict):
+def _economics(table: dict, cost, as_of: pd.Timestamp, cfg: Config):
     """Unit economics per target share: {target: (year, low, high, already_viable)}."""
     from gapscore.models import economics as econ
 
@@ -564,7 +565,7 @@ def _economics(table: dict, cost, as_of: pd.Timestamp, cfg: dict):
     return result, by_target
 
 
-def viable_since(table: dict, cost, as_of: pd.Timestamp, cfg: dict, target: float) -> tuple[int, bool] | None:
+def viable_since(table: dict, cost, as_of: pd.Timestamp, cfg: Config, target: float) -> tuple[int, bool] | None:
     """When unit economics became viable, for a sector already viable on ``as_of``:
     (year, found). Reads the sector's cost per unit by year from the first year with a
     cost estimate (the first frontier price; a compute curve's first quote; an anchor's
@@ -595,7 +596,7 @@ def viable_since(table: dict, cost, as_of: pd.Timestamp, cfg: dict, target: floa
     return int(year), int(year) > first
 
 
-def _traction(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict) -> Traction | None:
+def _traction(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: Config) -> Traction | None:
     """Computed from the sector's rounds when enough companies are eligible, else published."""
     from gapscore.models.graduation import cohort_graduation
 
@@ -674,7 +675,7 @@ def _label(row: pd.Series) -> str:
     return f"{row['sector']} {years} cohorts {float(row['rate']) * 100:.4g}%"
 
 
-def published_traction(published: pd.DataFrame, sector: str, as_of: pd.Timestamp, cfg: dict) -> Traction | None:
+def published_traction(published: pd.DataFrame, sector: str, as_of: pd.Timestamp, cfg: Config) -> Traction | None:
     """The seed-to-A rate a sector's traction rests on, from graduation rows known on ``as_of``.
 
     The same rule for every sector: a row is comparable when its window is
@@ -732,7 +733,7 @@ def published_traction(published: pd.DataFrame, sector: str, as_of: pd.Timestamp
                     describes=f"{_describes(row, as_of)}, {why}", note=note[len("not used: "):] if note else "")
 
 
-def funding_directions(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict) -> dict[int, tuple[float, str]]:
+def funding_directions(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: Config) -> dict[int, tuple[float, str]]:
     """Realized funding direction by year from the sector's series known on ``as_of``:
     {year: (+1 growing / 0 flat / -1 falling, series)}. Each year from the first mapped
     series (sectors.toml order) that has it and the year before (latest editions)."""
@@ -754,7 +755,7 @@ def funding_directions(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: 
     return out
 
 
-def _funding(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict) -> FundingEvidence:
+def _funding(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: Config) -> FundingEvidence:
     """The sector's own funding series known on ``as_of``: the freshest mapped series with
     two years (ties: the order in sectors.toml), else the freshest with one."""
     spec = table.get("funding", {})
@@ -799,7 +800,7 @@ def _funding(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict) -> F
     )
 
 
-def _momentum(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict):
+def _momentum(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: Config):
     if not selects_rounds(table):
         return None, None
     months = cfg["momentum"]["window_months"]
@@ -814,7 +815,7 @@ def _momentum(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: dict):
     return last / prior, (last, prior)
 
 
-def sector_signals(store: DataStore, sector_id: str, as_of: pd.Timestamp, cfg: dict) -> SectorSignals:
+def sector_signals(store: DataStore, sector_id: str, as_of: pd.Timestamp, cfg: Config) -> SectorSignals:
     """All signals of one sector, using only data known on ``as_of``."""
     as_of = pd.Timestamp(as_of)
     table = store.sector(sector_id)

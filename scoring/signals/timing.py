@@ -26,9 +26,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from gapscore.scoring import stage_model
 from gapscore.scoring.stage_model import RECOMMENDATIONS, STAGES, clip as _clip, milestone_cdf  # noqa: F401  (re-exported)
+
+if TYPE_CHECKING:
+    from gapscore.scoring.inputs.config_types import Config
 
 Z80 = 1.2815515655446004
 """Standard normal quantile at 0.9: an 80% two-sided interval spans +-Z80 sd."""
@@ -81,7 +85,7 @@ class TimingInputs:
     funding_growth: float | None = None  # yearly growth of the sector's own funding series (None: no recent series)
 
 
-def factor_values(inputs: TimingInputs, cfg: dict) -> dict[str, float | None]:
+def factor_values(inputs: TimingInputs, cfg: Config) -> dict[str, float | None]:
     """Every factor in [0, 1], or None where the data cannot give it (``stage_model.FACTORS``)."""
     return stage_model.factor_values(inputs, cfg)
 
@@ -103,7 +107,7 @@ class StageScores:
     """The clause of ``stage_model.RECOMMENDATION_RULE`` that decided the recommendation."""
 
 
-def score(inputs: TimingInputs, cfg: dict) -> StageScores:
+def score(inputs: TimingInputs, cfg: Config) -> StageScores:
     """The four stage scores, their contributions, and the recommendation."""
     values = factor_values(inputs, cfg)
     missing_value = cfg["signals"]["missing_value"]
@@ -133,7 +137,7 @@ def score(inputs: TimingInputs, cfg: dict) -> StageScores:
     )
 
 
-def decide(inputs: TimingInputs, scores: dict[str, float], cfg: dict, values: dict | None = None) -> stage_model.Decision:
+def decide(inputs: TimingInputs, scores: dict[str, float], cfg: Config, values: dict | None = None) -> stage_model.Decision:
     """The recommendation rule (``stage_model.RECOMMENDATION_RULE``) on these scores.
 
     A harvest is then checked by ``stage_model.HARVEST_RULE``: funding still growing keeps
@@ -146,7 +150,7 @@ def decide(inputs: TimingInputs, scores: dict[str, float], cfg: dict, values: di
     return stage_model.decide_gated(ctx)
 
 
-def recommend(inputs: TimingInputs, scores: dict[str, float], cfg: dict) -> tuple[str, float]:
+def recommend(inputs: TimingInputs, scores: dict[str, float], cfg: Config) -> tuple[str, float]:
     """The best stage, or watch (too early) / harvest (too late); with its probability.
 
     The probability behind each answer: for a stage, its timing factor (seed, A), the
