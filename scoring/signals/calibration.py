@@ -28,12 +28,17 @@ bias towards forecasts that resolved: the report gives the counts).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from gapscore.models._frontier import year_of
 from gapscore.scoring.inputs.datasets import DataStore
 from gapscore.scoring.errors import ConfigError
+
+if TYPE_CHECKING:
+    from gapscore.scoring.inputs.config_types import Config
 
 COLUMNS = ["benchmark", "sector", "as_of", "method", "threshold", "points", "year", "low", "high", "capped",
            "realized_year", "state", "inside", "error_years", "horizon_years", "line_year", "class_year",
@@ -199,7 +204,7 @@ def _benchmark_task(task) -> list[dict]:
     return rows
 
 
-def calibration_forecasts(store: DataStore, dates: list[pd.Timestamp], cfg: dict, *, truth_as_of: pd.Timestamp,
+def calibration_forecasts(store: DataStore, dates: list[pd.Timestamp], cfg: Config, *, truth_as_of: pd.Timestamp,
                           benchmarks: list[str] | None = None, jobs: int = 1, scheduler: str | None = None,
                           progress=None, conformal: bool | None = None) -> pd.DataFrame:
     """One row per (benchmark, as-of date, threshold) forecast made before the threshold was reached.
@@ -246,7 +251,7 @@ def _calibrated_table(store: DataStore, benchmarks: list[str] | None) -> pd.Data
     return table
 
 
-def _raw_forecasts(store: DataStore, dates: list[pd.Timestamp], cfg: dict, *, truth_as_of: pd.Timestamp,
+def _raw_forecasts(store: DataStore, dates: list[pd.Timestamp], cfg: Config, *, truth_as_of: pd.Timestamp,
                    table: pd.DataFrame, jobs: int = 1, scheduler: str | None = None, progress=None) -> pd.DataFrame:
     """The forecaster's own forecasts (no conformal factor) of ``table``'s benchmarks on ``dates``."""
     from gapscore.scoring.parallel import run_map
@@ -287,7 +292,7 @@ def sector_benchmarks(store: DataStore, sectors: list[str]) -> list[str]:
     return sorted({b for s in sectors for b in (store.sector(s).get("benchmarks") or []) if b in known})
 
 
-def calibration_by_sector(forecasts: pd.DataFrame, cfg: dict) -> pd.DataFrame:
+def calibration_by_sector(forecasts: pd.DataFrame, cfg: Config) -> pd.DataFrame:
     """``calibration_summary`` per sector (the benchmark's sector in benchmarks.csv)."""
     frames = [calibration_summary(group, cfg).assign(sector=sector)
               for sector, group in forecasts.groupby("sector", sort=True)]
@@ -301,7 +306,7 @@ def _median(frame: pd.DataFrame, column: str) -> float:
     return float(frame[column].median()) if len(frame) and column in frame.columns else np.nan
 
 
-def calibration_summary(forecasts: pd.DataFrame, cfg: dict, method: str | None = None) -> pd.DataFrame:
+def calibration_summary(forecasts: pd.DataFrame, cfg: Config, method: str | None = None) -> pd.DataFrame:
     """Per threshold: counts, coverage (realized; realized + missed) and median absolute error.
 
     ``method``: only the forecasts of fitted curves ("fitted") or of borrowed shapes ("borrowed").
@@ -404,7 +409,7 @@ def conformal_scales(pool: pd.DataFrame, as_of_year: float, thresholds, *, level
     return out
 
 
-def _pool_key(cfg: dict) -> tuple:
+def _pool_key(cfg: Config) -> tuple:
     c = cfg["capability"]
     return ("forecast_pool", repr(sorted(c.items())), repr(cfg["backtest"]["calibration_thresholds"]),
             int(cfg["backtest"]["calibration_step_months"]))
@@ -427,13 +432,13 @@ def pool_source_files() -> list:
     return [Path(__file__).resolve(), Path(inspect.getsourcefile(shape_priors)).resolve(), *models]
 
 
-def _remember_pool(store: DataStore, cfg: dict, truth: pd.Timestamp, dates: list, pool: pd.DataFrame) -> None:
+def _remember_pool(store: DataStore, cfg: Config, truth: pd.Timestamp, dates: list, pool: pd.DataFrame) -> None:
     """Keep ``pool`` (raw forecasts on ``dates``, outcomes known on ``truth``) on the store for later dates."""
     memo = store._cache.setdefault("memo", {})
     memo[_pool_key(cfg)] = (pd.Timestamp(truth), pool)
 
 
-def pool_dates(cfg: dict, as_of: pd.Timestamp) -> list[pd.Timestamp]:
+def pool_dates(cfg: Config, as_of: pd.Timestamp) -> list[pd.Timestamp]:
     """The as-of dates of the pool: every ``backtest.calibration_step_months`` from the
     start of ``capability.forecast_conformal_from_year`` to ``as_of``."""
 
@@ -482,7 +487,7 @@ def _decode(arr: np.ndarray, names: list[str], sectors: dict) -> pd.DataFrame:
     return frame[[*COLUMNS, "t"]]
 
 
-def forecast_pool(store: DataStore, cfg: dict, as_of: pd.Timestamp | None = None, *, jobs: int = 1,
+def forecast_pool(store: DataStore, cfg: Config, as_of: pd.Timestamp | None = None, *, jobs: int = 1,
                   scheduler: str | None = None, progress=None) -> pd.DataFrame:
     """Raw forecasts of every benchmark with a baseline on :func:`pool_dates` up to
     ``as_of`` (default: the last result in the data), with the outcomes known on it.
@@ -533,7 +538,7 @@ def _last_results(store: DataStore, as_of: pd.Timestamp) -> pd.Series:
     return pd.Series([year_of(d) for d in last], index=last.index, dtype=float)
 
 
-def scales_as_of(pool: pd.DataFrame, last: pd.Series, as_of: pd.Timestamp, cfg: dict) -> dict:
+def scales_as_of(pool: pd.DataFrame, last: pd.Series, as_of: pd.Timestamp, cfg: Config) -> dict:
     """The conformal factors on ``as_of`` from ``pool``, point in time: only forecasts
     made by then on results known then (a forecast dated after its benchmark's last
     result known on ``as_of`` would not have been made), scored on outcomes known then."""
@@ -544,7 +549,7 @@ def scales_as_of(pool: pd.DataFrame, last: pd.Series, as_of: pd.Timestamp, cfg: 
                             level=float(c["interval"]), min_count=int(c["forecast_conformal_min_count"]))
 
 
-def forecast_scales(store: DataStore, as_of: pd.Timestamp, cfg: dict) -> dict | None:
+def forecast_scales(store: DataStore, as_of: pd.Timestamp, cfg: Config) -> dict | None:
     """{threshold: factor} for the curve-based forecasts of ``as_of`` (None: switched off).
 
     Split conformal over time: the factor is learned from the forecasts the same
@@ -562,7 +567,7 @@ def forecast_scales(store: DataStore, as_of: pd.Timestamp, cfg: dict) -> dict | 
     return store.memo(("forecast_scales", as_of, *_pool_key(cfg)), make)
 
 
-def apply_scales(raw: pd.DataFrame, store: DataStore, cfg: dict, pool: pd.DataFrame, *, truth_as_of: pd.Timestamp) -> pd.DataFrame:
+def apply_scales(raw: pd.DataFrame, store: DataStore, cfg: Config, pool: pd.DataFrame, *, truth_as_of: pd.Timestamp) -> pd.DataFrame:
     """``raw`` calibration rows with each curve-based forecast scaled by its date's factor
     (from ``pool``, point in time) and its state, coverage and error read again."""
     from gapscore.models.capability import ThresholdForecast, widen_forecast
@@ -605,7 +610,7 @@ TIME_CV_COLUMNS = ["benchmark", "fold", "n_train", "n_test", "train_until", "tes
                    "mae", "persistence_mae"]
 
 
-def curve_time_cv(history: pd.DataFrame, benchmarks: pd.DataFrame, benchmark: str, *, as_of: object, cfg: dict,
+def curve_time_cv(history: pd.DataFrame, benchmarks: pd.DataFrame, benchmark: str, *, as_of: object, cfg: Config,
                   n_splits: int = 3, estimator: object | None = None) -> pd.DataFrame:
     """The capability curve of one benchmark cross-validated over time: one row per fold.
 
@@ -674,7 +679,7 @@ def curve_time_cv(history: pd.DataFrame, benchmarks: pd.DataFrame, benchmark: st
     return pd.DataFrame(rows, columns=TIME_CV_COLUMNS)
 
 
-def curve_time_cv_table(store: DataStore, cfg: dict, *, as_of: object, n_splits: int = 3,
+def curve_time_cv_table(store: DataStore, cfg: Config, *, as_of: object, n_splits: int = 3,
                         estimator: object | None = None, benchmarks: list[str] | None = None) -> pd.DataFrame:
     """:func:`curve_time_cv` of every benchmark with a human baseline (or of ``benchmarks``)
     on the results known on ``as_of``, one row per benchmark and fold (columns
@@ -697,7 +702,7 @@ def curve_time_cv_table(store: DataStore, cfg: dict, *, as_of: object, n_splits:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=TIME_CV_COLUMNS)
 
 
-def estimator_forecasts(store: DataStore, dates: list[pd.Timestamp], cfg: dict, *, truth_as_of: pd.Timestamp,
+def estimator_forecasts(store: DataStore, dates: list[pd.Timestamp], cfg: Config, *, truth_as_of: pd.Timestamp,
                         forecaster: object, benchmarks: list[str] | None = None) -> pd.DataFrame:
     """The calibration of a curve estimator alone: :func:`calibration_forecasts`' rows
     (columns ``COLUMNS``, ``method`` "estimator"), so ``calibration_summary`` scores it.
