@@ -162,32 +162,9 @@ def shape_prior(
     at either bound of ``K_BOUNDS_PER_YEAR`` is left out: the records are then a step
     (or a line), which says nothing about a curve's shape.
     """
-    as_of = to_timestamp(as_of)
-    check_int(min_points, "min_points", "shape_prior", MIN_SCURVE_POINTS)
-    check_int(min_benchmarks, "min_benchmarks", "shape_prior", 1)
-    table = benchmarks[benchmarks["benchmark"].isin(set(reference)) & benchmarks["human_baseline"].notna()]
-    known = history[(to_datetime_index(history["date"], "history dates") <= as_of) & history["benchmark"].isin(table["benchmark"])]
-    if known.empty:
-        return None
-    records = record_points(normalise(known, table, error_scale=error_scale), as_of=as_of)
-    names, shapes = [], []
-    lo, hi = K_BOUNDS_PER_YEAR
-    for benchmark, points in records.groupby("benchmark", sort=True):
-        if len(points) < min_points:
-            continue
-        try:
-            fit = _SCurveCore(n_boot=0, ceiling=ceiling, min_asymptote=min_asymptote).fit(
-                decimal_year(points["date"]), points["share"].to_numpy(dtype=float))
-        except InsufficientDataError:
-            continue
-        L, k, _ = fit.params_.to_numpy()
-        if lo * (1 + 1e-6) < k < hi * (1 - 1e-6):
-            names.append(str(benchmark))
-            shapes.append((L, k))
-    if len(names) < min_benchmarks:
-        return None
-    arr = np.array(shapes)
-    return ShapePrior(as_of=as_of, L=arr[:, 0], k=arr[:, 1], benchmarks=tuple(names))
+    return shape_priors(history, benchmarks, dates=[as_of], reference=reference, min_points=min_points,
+                        min_benchmarks=min_benchmarks, error_scale=error_scale, ceiling=ceiling,
+                        min_asymptote=min_asymptote)[0]
 
 
 def shape_priors(
