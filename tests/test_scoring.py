@@ -139,6 +139,16 @@ def test_curve_graduation_json(runner):
     assert got["survival"] and set(got["survival"][0]) >= {"months", "probability"}
 
 
+def test_curve_graduation_before_any_round_says_none_is_known(runner):
+    """The bundled rounds start in the 1970s: as of 1950 no round is known, and the note
+    says so (it used to say "rounds data runs to 1950-12-31")."""
+    result = runner.invoke(main, ["curve", "graduation", "--as-of", "1950", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    got = json.loads(result.stdout)
+    assert got["note"] == "no round known on 1950-12-31: no seed cohort to follow"
+    assert got["cohorts"] == []
+
+
 def test_curve_economics_json(runner):
     result = runner.invoke(main, ["curve", "economics", "llm_assistants", "--as-of", "2025-06-30", "--format", "json"])
     assert result.exit_code == 0, result.output

@@ -333,7 +333,7 @@ def graduation(store: DataStore, sector: str | None, as_of: pd.Timestamp, cfg: C
         "within_months": within,
         "data_end": data_end,
         "censored_at": censor,
-        "note": censoring_note(data_end, as_of, within, from_round) + (
+        "note": censoring_note(data_end if len(rounds) else None, as_of, within, from_round) + (
             "; each file is censored at its own end: " + ", ".join(f"{f} {d.date()}" for f, d in sorted(file_ends.items()))
             if len(set(file_ends.values())) > 1 else ""),
         "file_ends": file_ends,
@@ -357,8 +357,11 @@ def _mark_censored(cohorts: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def censoring_note(data_end: pd.Timestamp, as_of: pd.Timestamp, within: int, from_round: str) -> str:
-    """One line: where the round data ends, and which cohorts that cuts."""
+def censoring_note(data_end: pd.Timestamp | None, as_of: pd.Timestamp, within: int, from_round: str) -> str:
+    """One line: where the round data ends, and which cohorts that cuts (``data_end``
+    None: no round is known on ``as_of``)."""
+    if data_end is None:
+        return f"no round known on {as_of.date()}: no {from_round} cohort to follow"
     if data_end >= as_of:
         return f"rounds data runs to {as_of.date()}; cohorts whose {within}-month window has not closed are left out"
     last_full = (data_end - pd.DateOffset(months=within)).date()
