@@ -246,7 +246,7 @@ def _prior_reference(store: DataStore, cfg: Config) -> list:
 
 
 def _fit_priors(store: DataStore, dates: list, cfg: Config) -> list:
-    """:func:`_fit_prior` of each of ``dates`` (the same priors), in one pass (``models.shape_prior.shape_priors``)."""
+    """The shape prior of each of ``dates``, in one pass (``models.shape_prior.shape_priors``)."""
     from gapscore.models.shape_prior import shape_priors as fit_priors
 
     c = cfg["capability"]
@@ -256,13 +256,7 @@ def _fit_priors(store: DataStore, dates: list, cfg: Config) -> list:
 
 
 def _fit_prior(store: DataStore, as_of: pd.Timestamp, cfg: Config):
-    from gapscore.models.shape_prior import shape_prior as fit_prior
-
-    c = cfg["capability"]
-    bench = store.load("benchmarks")
-    reference = _prior_reference(store, cfg)
-    return fit_prior(store.as_of("capability", as_of), bench, as_of=as_of, reference=reference,
-                     min_points=c["min_points"], min_benchmarks=c["shape_min_benchmarks"], error_scale=c["error_scale"])
+    return _fit_priors(store, [as_of], cfg)[0]
 
 
 def shape_prior(store: DataStore, as_of: pd.Timestamp, cfg: Config):
