@@ -1291,7 +1291,7 @@ def _simulate_chunk(book: _Book, tables: _Tables, params: SimulationParams, rese
     outcome = _outcome_codes(book, tables, copula, z, u, scratch)
 
     if reserve > 0.0 and tables.follow[1:].any():
-        own, paid, fund_invested = _follow_on(book, tables, reserve, outcome)
+        own, paid, fund_invested = _follow_on(book, tables, reserve, outcome, scratch)
     else:
         own = paid = None
         fund_invested = np.full(width, book.check.sum())
@@ -1344,7 +1344,7 @@ def _simulate_chunk(book: _Book, tables: _Tables, params: SimulationParams, rese
 
 
 def _follow_on(book: _Book, tables: _Tables, reserve: float, outcome: np.ndarray,
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+               scratch: _Scratch | Callable = _fresh) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pro-rata follow-ons from a shared reserve, step by step since entry.
 
     At step t every company that graduates raises the round at stage e + t + 1. The
@@ -1366,39 +1366,57 @@ def _follow_on(book: _Book, tables: _Tables, reserve: float, outcome: np.ndarray
     capital (initial checks plus follow-ons).
     """
     width = outcome.shape[1]
+    base = {}
+    n_slots = 0
+    for e, _, _ in book.groups:
+        base[e] = n_slots
+        n_slots += len(STAGES) - e
+    own = scratch("own", (n_slots, width))
+    paid = scratch("paid", (n_slots, width))
+    for e, _, _ in book.groups:
+        own[base[e]] = 1.0
+        paid[base[e]] = 0.0
     left = np.full(width, reserve)
     invested = np.full(width, book.check.sum())
-    state = {e: ([np.ones(width)], [np.zeros(width)]) for e, _, _ in book.groups}
+    total = scratch("follow_total", (width,))
+    frac = scratch("follow_frac", (width,))
+    pay = scratch("follow_pay", (width,))
+    counts = {}
     for t in range(len(STAGES) - 1):
         raising = [(e, r0, r1, e + t + 1) for e, r0, r1 in book.groups if e + t + 1 <= _LAST]
         if not raising:
             break
-        total = np.zeros(width)
-        counts = {}
+        total.fill(0.0)
         for e, r0, r1, k in raising:
             if tables.follow[k]:
-                own_after, _ = state[e]
                 # Check-weighted count of this step's graduates per fund: codes above
                 # 2t + 1 raised more than t rounds.
                 counts[e] = book.check[r0:r1] @ (outcome[r0:r1] > 2 * t + 1)
-                total += counts[e] * own_after[t] * (tables.dilution[k] * tables.value[e, k])
-        with np.errstate(invalid="ignore", divide="ignore"):
-            frac = np.where(total > 0, np.minimum(1.0, left / total), 0.0)
+                np.multiply(counts[e], own[base[e] + t], out=pay)
+                pay *= tables.dilution[k] * tables.value[e, k]
+                total += pay
+        # min(1, left / total) where anything is asked, else 0
+        frac.fill(0.0)
+        np.divide(left, total, out=frac, where=total > 0)
+        np.minimum(frac, 1.0, out=frac)
         for e, r0, r1, k in raising:
-            own_after, paid_after = state[e]
+            now = base[e] + t
             dil = tables.dilution[k]
             if tables.follow[k]:
-                pay = own_after[t] * (dil * tables.value[e, k]) * frac
-                own_after.append(own_after[t] * ((1.0 - dil) + dil * frac))
-                paid_after.append(paid_after[t] + pay)
+                np.multiply(own[now], dil * tables.value[e, k], out=pay)
+                pay *= frac
+                np.multiply(frac, dil, out=own[now + 1])
+                own[now + 1] += 1.0 - dil
+                own[now + 1] *= own[now]
+                np.add(paid[now], pay, out=paid[now + 1])
                 pay *= counts[e]
                 invested += pay
             else:
-                own_after.append(own_after[t] * (1.0 - dil))
-                paid_after.append(paid_after[t])
-        left = np.maximum(left - frac * total, 0.0)
-    own = np.concatenate([np.stack(state[e][0]) for e, _, _ in book.groups])
-    paid = np.concatenate([np.stack(state[e][1]) for e, _, _ in book.groups])
+                np.multiply(own[now], 1.0 - dil, out=own[now + 1])
+                paid[now + 1] = paid[now]
+        np.multiply(frac, total, out=pay)
+        np.subtract(left, pay, out=left)
+        np.maximum(left, 0.0, out=left)
     return own, paid, invested
 
 
