@@ -142,7 +142,11 @@ DEFAULT_MIN_SCORE = 50.0
 
 #: Funds per random-number block. Each block has its own generator spawned from the
 #: seed, so results never depend on ``chunk_size`` (a chunk is a whole number of
-#: blocks). Changing this constant changes the random streams.
+#: blocks). Changing this constant changes the random streams. Measured (issue 20,
+#: 1M funds of 30 companies, $20M reserve, CPU time taking turns, median of 9, this
+#: 2-core machine with 1 MB of L2 per core): 2,048 funds 8.7% slower, 8,192 funds 4.2%
+#: slower than 4,096 (whose largest work arrays, 28 x 4,096 float64 table positions,
+#: are 0.9 MB); before that change of draws: 2,048 9% and 8,192 3% slower.
 BLOCK_FUNDS = 4096
 #: Bit generator of every block: numpy's SFC64 (Chris Doty-Humphrey's Small Fast
 #: Chaotic generator; passes PractRand, period at least 2**64 per stream, streams

@@ -412,7 +412,8 @@ def test_engine_exit_multiples_mean_tail_and_draws() -> None:
     tailed = ExitDistribution(median=1.5, sigma=1.0, tail_share=0.5, tail_min=2.0, tail_alpha=1.5)
     rows = np.arange(6)
     value = np.zeros(6)
-    portfolio_module._sample_multiples(tailed, portfolio_module._block_generator(np.random.SeedSequence(8)), rows, value)
+    gen = portfolio_module._block_generator(np.random.SeedSequence(8))
+    portfolio_module._sample_multiples(tailed, gen, rows, value)
     gen = portfolio_module._block_generator(np.random.SeedSequence(8))
     u = gen.random(6)
     in_tail = u < 0.5
