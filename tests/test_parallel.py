@@ -18,7 +18,7 @@ import pytest
 from gapscore.scoring.inputs import config as config_mod
 from gapscore.scoring.inputs.datasets import DataStore
 from gapscore.scoring.errors import ConfigError, DataFileError
-from gapscore.scoring.parallel import run_map
+from gapscore.scoring.parallel import default_jobs, run_map, workers
 from gapscore.scoring.signals.scores import score_sector
 
 PAIRS = [
@@ -71,6 +71,39 @@ def test_two_processes_equal_single_process(workload):
     assert got == expected
     assert sorted(done for done, _ in seen) == [1, 2, 3, 4]
     assert sorted(item for _, item in seen) == sorted(PAIRS)
+
+
+def test_without_fork_the_workers_are_loky_processes(workload, monkeypatch):
+    """Where the platform cannot fork (macOS, Windows), joblib's loky workers give the same answer."""
+    import multiprocessing
+
+    func, expected = workload
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    assert run_map(func, PAIRS[:2], jobs=2) == expected[:2]
+    assert "joblib" in sys.modules
+
+
+def workers_seen_inside(_item) -> int:
+    """What a worker would use for a sweep of its own."""
+    return workers(2, 10)
+
+
+def test_a_worker_runs_its_own_sweeps_in_its_own_process():
+    """Forked workers are daemons, which may not start processes: inside one, run_map is the plain loop."""
+    assert run_map(workers_seen_inside, [0, 1], jobs=2) == [1, 1]
+    assert workers_seen_inside(0) == 2
+
+
+def test_default_jobs_is_what_jobs_none_means():
+    assert workers(None, 10) == 1  # the library's default: this process only
+    with default_jobs(3):
+        assert workers(None, 10) == 3
+        assert workers(None, 2) == 2  # never more workers than items
+        assert workers(1, 10) == 1  # an explicit number wins
+        assert run_map(slow_square, range(4)) == [0, 1, 4, 9]
+    assert workers(None, 10) == 1
+    with pytest.raises(ConfigError, match="jobs must be a whole number"), default_jobs(0):
+        pass
 
 
 def test_order_is_kept_when_results_arrive_out_of_order():
