@@ -255,7 +255,9 @@ def _raw_forecasts(store: DataStore, dates: list[pd.Timestamp], cfg: Config, *, 
                    table: pd.DataFrame, jobs: int | None = None, scheduler: str | None = None, progress=None) -> pd.DataFrame:
     """The forecaster's own forecasts (no conformal factor) of ``table``'s benchmarks on ``dates``."""
     from gapscore.scoring.parallel import run_map
-    from gapscore.scoring.signals.sector import lifetime_priors, shape_priors
+    from gapscore.scoring.signals.sector import preload_fits, lifetime_priors, shape_priors
+
+    preload_fits()  # before any worker forks
 
     history = store.as_of("capability", truth_as_of)
     history = history[history["benchmark"].isin(table["benchmark"])][["benchmark", "date", "value"]]

@@ -290,11 +290,21 @@ def _per_date(store: DataStore, dates, cfg: Config, key, fit_many, *, jobs, sche
     wanted = [pd.Timestamp(d) for d in dict.fromkeys(dates)]
     missing = [d for d in wanted if not store.memoized(key(d, cfg))]
     shares = workers(jobs, len(missing)) if scheduler is None else len(missing)
+    if shares > 1:
+        preload_fits()
     tasks = [(store, missing[i::shares], cfg) for i in range(shares)] if missing else []
     for task, fitted in zip(tasks, run_map(fit_many, tasks, jobs=jobs, scheduler=scheduler), strict=True):
         for d, value in zip(task[1], fitted, strict=True):
             store.memo(key(d, cfg), lambda value=value: value)
     return {d: store.memo(key(d, cfg), lambda: None) for d in wanted}
+
+
+def preload_fits() -> None:
+    """Import what the fits import lazily (scipy.optimize: 250 modules, about 0.3 s) once,
+    here, before workers fork: a forked worker inherits it instead of importing it again."""
+    import scipy.optimize  # noqa: F401
+
+    import gapscore.models.shape_prior  # noqa: F401
 
 
 def shape_priors(store: DataStore, dates, cfg: Config, *, jobs: int | None = None, scheduler: str | None = None) -> dict:
@@ -367,6 +377,21 @@ def _capability(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: Config)
         interval_scales=_forecast_scales(store, as_of, cfg),
         stale_after_years=c["stale_after_years"],
     )
+
+
+def shared_references(store: DataStore, as_of: pd.Timestamp, cfg: Config, *, capability: bool = True) -> None:
+    """Compute, and keep on the store, what every sector scored as of ``as_of`` shares:
+    the shape and lifetime reference classes and the conformal factors (when some sector
+    fits a capability curve) and the pooled cost rate. ``score_all`` calls it before it
+    scores sectors in worker processes, which inherit the store: each is then computed
+    once, not once per worker (the same values either way: each is a function of the
+    store and the date)."""
+    as_of = pd.Timestamp(as_of)
+    if capability:
+        shape_prior(store, as_of, cfg)
+        lifetime_prior(store, as_of, cfg)
+        _forecast_scales(store, as_of, cfg)
+    cost_pool(store, as_of, cfg)
 
 
 def _forecast_scales(store: DataStore, as_of: pd.Timestamp, cfg: Config):
