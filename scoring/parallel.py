@@ -7,9 +7,10 @@ joblib's dask backend (the optional ``dask`` extra). Results come back in the or
 cluster (tests/test_parallel.py, and the calibration pool's test in
 tests/test_calibration.py).
 
-Local workers are forked from this process where the platform can fork (Linux): a
-worker starts in milliseconds with the data already loaded, and only the results are
-pickled back. Elsewhere (macOS, Windows) they are joblib's loky processes, which start
+Local workers are forked from this process where the platform can fork (Linux) and no
+other Python thread runs: a worker starts in milliseconds with the data already loaded,
+and only the results are pickled back. Otherwise (macOS, Windows, a threaded caller) they
+are joblib's loky processes, which start
 a fresh interpreter and receive ``func`` and each item pickled. Either way ``func``,
 the items and the results should be picklable (a module-level function or a
 ``functools.partial`` of one). A worker never starts workers of its own: inside one,
@@ -79,11 +80,14 @@ def _check_jobs(jobs) -> None:
         raise ConfigError(f"jobs must be a whole number of processes (1 or more, or -1 for every CPU); got {jobs!r}")
 
 
-def _in_worker() -> bool:
-    """True in a forked worker (a daemon process: it may not start processes of its own)."""
-    import multiprocessing
+#: True in a worker process while it runs an item (set by the function each worker calls).
+_worker = False
 
-    return multiprocessing.current_process().daemon
+
+def _in_worker() -> bool:
+    """True inside a worker: it runs its own sweeps as plain loops (a forked worker is a
+    daemon process, which may not start processes; loky or Dask workers would multiply)."""
+    return _worker
 
 
 def run_map(
@@ -128,7 +132,12 @@ def run_map(
     if local:
         import multiprocessing
 
-        if "fork" in multiprocessing.get_all_start_methods():
+        import threading
+
+        # fork copies only the calling thread: with other Python threads running (a
+        # Dask client, a test's server) a lock one of them holds would stay locked in
+        # the worker, so such a process starts loky workers instead
+        if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
             return _fork_map(func, items, local, progress)
         return _joblib_map(func, items, local, progress, backend="loky")
     with _dask_client(scheduler.strip()) as client:
@@ -136,13 +145,16 @@ def run_map(
 
 
 def _tagged(func: Callable[[Any], Any], index: int, item: Any) -> tuple[int, Any]:
-    """``(index, func(item))``: lets results arrive in any order and still be put back."""
+    """``(index, func(item))``, run in a worker: lets results arrive in any order and
+    still be put back."""
+    global _worker
+    _worker = True
     return index, func(item)
 
 
 def _fork_call(index: int) -> tuple[int, Any]:
     func, items = _fork_work
-    return index, func(items[index])
+    return _tagged(func, index, items[index])
 
 
 def _fork_map(func, items, jobs, progress) -> list:

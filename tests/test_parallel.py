@@ -83,13 +83,40 @@ def test_without_fork_the_workers_are_loky_processes(workload, monkeypatch):
     assert "joblib" in sys.modules
 
 
+def test_a_threaded_caller_gets_loky_workers_not_forks(workload, monkeypatch):
+    """Forking a process with other threads running can leave a lock held forever in the
+    worker, so run_map forks only from a single-threaded process."""
+    import threading
+
+    import gapscore.scoring.parallel as parallel
+
+    func, expected = workload
+    forked = []
+    monkeypatch.setattr(parallel, "_fork_map", lambda *a: forked.append(a) or [])
+    monkeypatch.setattr(threading, "active_count", lambda: 2)
+    assert run_map(func, PAIRS[:2], jobs=2) == expected[:2]
+    assert forked == []
+
+
 def workers_seen_inside(_item) -> int:
     """What a worker would use for a sweep of its own."""
     return workers(2, 10)
 
 
-def test_a_worker_runs_its_own_sweeps_in_its_own_process():
-    """Forked workers are daemons, which may not start processes: inside one, run_map is the plain loop."""
+@pytest.mark.parametrize("fork", [True, False])
+def test_a_worker_runs_its_own_sweeps_in_its_own_process(fork, monkeypatch):
+    """Forked workers are daemons, which may not start processes, and loky workers would
+    multiply: inside either, run_map is the plain loop."""
+    import multiprocessing
+    import threading
+
+    if fork and threading.active_count() > 1:  # an earlier test's loky threads: no fork then
+        from joblib.externals.loky import get_reusable_executor
+
+        get_reusable_executor().shutdown(wait=True)
+        assert threading.active_count() == 1
+    if not fork:
+        monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
     assert run_map(workers_seen_inside, [0, 1], jobs=2) == [1, 1]
     assert workers_seen_inside(0) == 2
 
