@@ -161,9 +161,14 @@ def _fork_map(func, items, jobs, progress) -> list:
     """``run_map`` on ``jobs`` forked workers: each inherits ``func`` and ``items``."""
     import multiprocessing
 
+    import gc
+
     global _fork_work
     results: list = [None] * len(items)
     _fork_work = (func, items)
+    # the objects that exist now are the workers' inheritance: frozen, the workers'
+    # garbage collections skip them instead of walking (and copying) every page of them
+    gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             for done, (index, result) in enumerate(pool.imap_unordered(_fork_call, range(len(items))), 1):
@@ -172,6 +177,7 @@ def _fork_map(func, items, jobs, progress) -> list:
                     progress(done, len(items), items[index])
     finally:
         _fork_work = None
+        gc.unfreeze()
     return results
 
 
