@@ -152,6 +152,14 @@ def _tagged(func: Callable[[Any], Any], index: int, item: Any) -> tuple[int, Any
     return index, func(item)
 
 
+def _ignore_interrupt() -> None:
+    """A worker leaves Ctrl-C to this process, which stops the workers and says 'Aborted!'
+    (no traceback from each worker)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _fork_call(index: int) -> tuple[int, Any]:
     func, items = _fork_work
     return _tagged(func, index, items[index])
@@ -170,7 +178,7 @@ def _fork_map(func, items, jobs, progress) -> list:
     # garbage collections skip them instead of walking (and copying) every page of them
     gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=_ignore_interrupt) as pool:
             for done, (index, result) in enumerate(pool.imap_unordered(_fork_call, range(len(items))), 1):
                 results[index] = result
                 if progress is not None:

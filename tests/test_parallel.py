@@ -181,3 +181,31 @@ def test_gapscore_errors_cross_process_boundaries_intact():
         back = pickle.loads(pickle.dumps(error))
         assert type(back) is type(error) and str(back) == str(error)
     assert pickle.loads(pickle.dumps(one)).line == 7
+
+
+def test_ctrl_c_stops_the_workers_without_their_tracebacks(tmp_path):
+    """Ctrl-C reaches the whole foreground process group: the workers ignore it, this
+    process stops them, and the user sees one interruption, not a traceback per worker."""
+    import os
+    import signal
+
+    started = tmp_path / "started"
+    code = ("import time, pathlib; from gapscore.scoring.parallel import run_map\n"
+            "def slow(x):\n"
+            f"    pathlib.Path({str(started)!r}).touch(); time.sleep(30)\n"
+            "try:\n"
+            "    run_map(slow, range(4), jobs=2)\n"
+            "except KeyboardInterrupt:\n"
+            "    print('interrupted')\n")
+    script = tmp_path / "sweep.py"
+    script.write_text(code)
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    deadline = time.monotonic() + 30
+    while not started.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert started.exists()
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert out.strip() == "interrupted"
+    assert "Traceback" not in err and "ForkPoolWorker" not in err
