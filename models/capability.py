@@ -56,6 +56,7 @@ __all__ = [
     "fit_sector",
     "PreparedHistory",
     "prepare_history",
+    "prepare_histories",
     "crossing_date",
     "logistic",
     "normalise",
@@ -1160,6 +1161,60 @@ def prepare_history(history: pd.DataFrame, benchmarks: pd.DataFrame, ids: Sequen
     return PreparedHistory(ids, error_scale, saturation_noise, table, normalised,
                            normalised["date"].to_numpy(dtype="datetime64[ns]"), records,
                            records["date"].to_numpy(dtype="datetime64[ns]"), saturated, sector)
+
+
+def prepare_histories(history: pd.DataFrame, benchmarks: pd.DataFrame, id_sets: Sequence[Sequence[str]], *,
+                      error_scale: str = "log",
+                      saturation_noise: float | None = DEFAULT_SATURATION_NOISE_POINTS) -> list[PreparedHistory]:
+    """:func:`prepare_history` of each of ``id_sets`` (sets of ids sharing no id) on the
+    same ``history``, in one pass: every row normalised once, the record points and
+    saturation dates found for all of them together, then split. The same frames as one
+    :func:`prepare_history` call per set (a share is a function of its row; a frontier,
+    a record and a saturation date of one benchmark depend only on its own rows;
+    ``tests/test_calibration_pool.py`` compares them), for a caller preparing many
+    benchmarks (the calibration pool: one per benchmark, 121 on the bundled data, where
+    one call each spent most of its time in pandas' fixed costs)."""
+    sets = [tuple(sorted(set(ids))) for ids in id_sets]
+    every = sorted({b for ids in sets for b in ids})
+    if len(every) != sum(len(ids) for ids in sets):
+        raise InputError("prepare_histories needs sets of benchmark ids that share no id.")
+    if not sets:
+        return []
+    require_columns(benchmarks, ("benchmark",), "benchmarks")
+    require_columns(history, _HISTORY_COLUMNS, "history")
+    table = _benchmark_table(benchmarks, every)
+    to_datetime_index(history["date"], "history dates")  # the same check fit_sector makes
+    listed = benchmarks[benchmarks["benchmark"].isin(every)]
+    normalised = normalise(history.loc[history["benchmark"].isin(every).to_numpy()], listed, error_scale=error_scale,
+                           _table=table)
+    records = record_points(normalised, as_of=normalised["date"].max()) if len(normalised) else None
+    if saturation_noise is None or not len(normalised):
+        saturated = None
+    else:
+        saturated = saturation_dates(normalised, listed, noise_points=saturation_noise, _table=table).dropna()
+    member = normalised["benchmark"].to_numpy()
+    record_member = None if records is None else records["benchmark"].to_numpy()
+    out = []
+    for ids in sets:
+        mine = np.isin(member, ids)
+        if not mine.any() or records is None:
+            out.append(prepare_history(history, benchmarks, ids, error_scale=error_scale,
+                                       saturation_noise=saturation_noise))
+            continue  # no row: prepare_history's own empty frames
+        part = normalised.loc[mine]
+        kept = np.isin(record_member, ids)
+        part_records = records.loc[kept].reset_index(drop=True) if kept.any() else record_points(part, as_of=part["date"].max())
+        if saturation_noise is None:
+            part_saturated = pd.Series(dtype="datetime64[ns]")
+        else:
+            part_saturated = saturated[saturated.index.isin(ids)]
+        part_listed = listed[listed["benchmark"].isin(ids)]
+        sector = (str(part_listed["sector"].iloc[0]) if "sector" in part_listed.columns
+                  and part_listed["sector"].nunique() == 1 else None)
+        out.append(PreparedHistory(ids, error_scale, saturation_noise, table.loc[list(ids)], part,
+                                   part["date"].to_numpy(dtype="datetime64[ns]"), part_records,
+                                   part_records["date"].to_numpy(dtype="datetime64[ns]"), part_saturated, sector))
+    return out
 
 
 def _validate_sector_args(

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gapscore.models.capability import fit_sector, prepare_history
+from gapscore.models.capability import fit_sector, prepare_histories, prepare_history
 from gapscore.models.exceptions import InputError
 from gapscore.scoring.inputs.config import load_config
 from gapscore.scoring.inputs.datasets import DataStore
@@ -82,6 +82,40 @@ def test_prepared_history_gives_the_plain_fit(bundled):
             assert fast.curve.empty
             compared += 1
     assert compared > 30
+
+
+def test_prepared_histories_are_those_of_one_call_each(bundled):
+    """``prepare_histories`` (every benchmark normalised in one pass, then split) gives,
+    for every calibrated benchmark, the frames of its own ``prepare_history`` call: the
+    pool replays from them."""
+    cfg, _, table, history = bundled
+    c = cfg["capability"]
+    names = sorted(history["benchmark"].unique())
+    settings = dict(error_scale=c["error_scale"], saturation_noise=c["saturation_noise_points"])
+    batch = prepare_histories(history, table, [[n] for n in names], **settings)
+    saturated = 0
+    for name, got in zip(names, batch, strict=True):
+        one = prepare_history(history, table, [name], **settings)
+        assert (got.ids, got.sector, got.error_scale, got.saturation_noise) == (
+            one.ids, one.sector, one.error_scale, one.saturation_noise)
+        pd.testing.assert_frame_equal(got.table, one.table, check_exact=True)
+        pd.testing.assert_frame_equal(got.normalised, one.normalised, check_exact=True)
+        pd.testing.assert_frame_equal(got.records, one.records, check_exact=True)
+        pd.testing.assert_series_equal(got.saturated, one.saturated, check_exact=True)
+        np.testing.assert_array_equal(got.day_ns, one.day_ns)
+        np.testing.assert_array_equal(got.record_ns, one.record_ns)
+        saturated += len(one.saturated)
+    assert len(names) > 100 and saturated > 10  # saturated benchmarks among them (not vacuous)
+    # sets of several ids, and without the saturation rule
+    pairs = [names[i:i + 2] for i in range(0, 8, 2)]
+    for ids, got in zip(pairs, prepare_histories(history, table, pairs, error_scale="linear", saturation_noise=None),
+                        strict=True):
+        one = prepare_history(history, table, ids, error_scale="linear", saturation_noise=None)
+        pd.testing.assert_frame_equal(got.normalised, one.normalised, check_exact=True)
+        pd.testing.assert_frame_equal(got.records, one.records, check_exact=True)
+        pd.testing.assert_series_equal(got.saturated, one.saturated, check_exact=True)
+    with pytest.raises(InputError, match="share no id"):
+        prepare_histories(history, table, [names[:2], names[1:3]])
 
 
 def test_prepared_history_is_refused_for_other_settings(bundled):

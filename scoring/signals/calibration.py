@@ -145,19 +145,18 @@ def could_forecast(prepared, as_of: pd.Timestamp, c: dict, prior, lifetimes) -> 
 
 def _benchmark_task(task) -> list[dict]:
     """All forecasts of one benchmark over the dates."""
-    from gapscore.models.capability import fit_sector, prepare_history
+    from gapscore.models.capability import fit_sector
     from gapscore.models.exceptions import GapscoreError
 
-    name, sector, history, benchmarks, dates, cfg, realized, priors, lifetimes = task
+    # prepared: the benchmark's rows normalised once for every date (prepare_histories);
+    # fit_sector slices them at each as-of date (same numbers)
+    name, sector, history, benchmarks, prepared, dates, cfg, realized, priors, lifetimes = task
     c = cfg["capability"]
     thresholds = [float(t) for t in cfg["backtest"]["calibration_thresholds"]]
     rows = []
     first, last = history["date"].min(), history["date"].max()
     last_year = year_of(last)  # results stop here: a later crossing could not have been seen
     first_year = year_of(first)
-    # normalised once for every date: fit_sector slices it at each as-of date (same numbers)
-    prepared = prepare_history(history, benchmarks, [name], error_scale=c["error_scale"],
-                               saturation_noise=c["saturation_noise_points"])
     # the record points of every date (dated, so the first k are those known on a date)
     record_ns = prepared.records["date"].to_numpy(dtype="datetime64[ns]")
     record_ts = np.column_stack([[year_of(x) for x in prepared.records["date"]],
@@ -254,6 +253,7 @@ def _calibrated_table(store: DataStore, benchmarks: list[str] | None) -> pd.Data
 def _raw_forecasts(store: DataStore, dates: list[pd.Timestamp], cfg: Config, *, truth_as_of: pd.Timestamp,
                    table: pd.DataFrame, jobs: int | None = None, scheduler: str | None = None, progress=None) -> pd.DataFrame:
     """The forecaster's own forecasts (no conformal factor) of ``table``'s benchmarks on ``dates``."""
+    from gapscore.models.capability import prepare_histories
     from gapscore.scoring.parallel import run_map
     from gapscore.scoring.signals.sector import preload_fits, lifetime_priors, shape_priors
 
@@ -274,11 +274,18 @@ def _raw_forecasts(store: DataStore, dates: list[pd.Timestamp], cfg: Config, *, 
         dates = []
     priors = shape_priors(store, list(dates), cfg, jobs=jobs, scheduler=scheduler)
     lifetimes = lifetime_priors(store, list(dates), cfg, jobs=jobs, scheduler=scheduler)
+    # every benchmark's rows normalised, its records and saturation found, in one pass
+    # for all of them (the same frames as one prepare_history call each)
+    groups = list(history.groupby("benchmark", sort=True))
+    c = cfg["capability"]
+    prepared = prepare_histories(history, keep, [[name] for name, _ in groups], error_scale=c["error_scale"],
+                                 saturation_noise=c["saturation_noise_points"])
     tasks = []
-    for name, rows in history.groupby("benchmark", sort=True):
+    for (name, rows), ready in zip(groups, prepared, strict=True):
         mine = {k: v for k, v in realized.items() if k[0] == name}
         sector = str(keep.loc[keep["benchmark"] == name, "sector"].iloc[0])
-        tasks.append((name, sector, rows.reset_index(drop=True), keep[keep["benchmark"] == name], list(dates), cfg, mine, priors, lifetimes))
+        tasks.append((name, sector, rows, keep[keep["benchmark"] == name], ready, list(dates), cfg, mine, priors,
+                      lifetimes))
     results = run_map(_benchmark_task, tasks, jobs=jobs, scheduler=scheduler,
                       progress=None if progress is None else (lambda i, n, t: progress(i, n, t[0])))
     flat = [r for chunk in results for r in chunk]
