@@ -216,6 +216,37 @@ def test_one_member_bisection_is_the_sector_mean_bisection(done):
     np.testing.assert_array_equal(got, expected)
 
 
+@pytest.mark.parametrize("members", [1, 3])
+def test_bisection_stopped_once_settled_is_the_full_bisection(members):
+    """``_sector_year`` stops bisecting when a step would change no end (a fixed point);
+    its years are those of all ``_BISECTION_STEPS`` steps, bit for bit: curves crossing
+    inside the interval, curves already above at ``lo`` (the answer is ``lo``), curves
+    never there (inf), with saturation and, for several members, frozen and superseded
+    members (the general path)."""
+    from gapscore.models import capability as cap
+
+    rng = np.random.default_rng(11)
+    n = 400
+    params = np.stack([np.column_stack([rng.uniform(0.6, 1.2, n), rng.uniform(0.05, 3.0, n), rng.uniform(1990, 2040, n)])
+                       for _ in range(members)], axis=1)
+    thresholds = np.repeat([0.5, 0.8, 0.95, 1.0], n // 4)
+    done = np.array([np.inf, 2021.3, 2030.0][:members])
+    frozen = None if members == 1 else (np.array([np.inf, 2019.5, np.inf]), np.array([np.inf, 0.7, np.inf]),
+                                        np.array([np.inf, np.inf, 2033.0]))
+    lo, hi = 2008.0, 2055.5
+    a, b = np.full(n, lo), np.full(n, hi)
+    reached = cap._sector_mean(params, b, np.inf, done, 1.0, frozen) >= thresholds
+    for _ in range(cap._BISECTION_STEPS):
+        mid = 0.5 * (a + b)
+        above = cap._sector_mean(params, mid, np.inf, done, 1.0, frozen) >= thresholds
+        a, b = np.where(above, a, mid), np.where(above, mid, b)
+    expected = np.where(reached, b, np.inf)
+    got = cap._sector_year(params, thresholds, lo, hi, np.inf, done, 1.0, frozen)
+    assert cap._settled_from(lo, hi) < cap._BISECTION_STEPS  # the early stop is reachable
+    assert (got == lo).sum() > 5 and np.isinf(got).sum() > 5 and ((got > lo) & np.isfinite(got)).sum() > 100
+    np.testing.assert_array_equal(got, expected)
+
+
 def test_shape_priors_of_many_dates_are_those_of_each_date(bundled):
     """``models.shape_prior.shape_priors`` (the reference class normalised once, a curve
     fitted once per set of record points) gives, at every pool date, the prior
