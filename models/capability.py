@@ -1063,11 +1063,11 @@ def _member_year(params: np.ndarray, threshold: float | np.ndarray, lo: float, h
         np.add(a, b, out=mid)
         np.multiply(0.5, mid, out=mid)
         np.greater_equal(curve(mid), threshold, out=above)
-        if step >= settled_from and np.all(np.where(above, mid == b, mid == a)):
+        if step >= settled_from and (mid == np.where(above, b, a)).all():
             break  # this step would change no end: every later one too (_settled_from)
         np.logical_not(above, out=below)
-        np.copyto(b, mid, where=above)
-        np.copyto(a, mid, where=below)
+        np.putmask(b, above, mid)  # b[above] = mid[above], a[below] = mid[below]
+        np.putmask(a, below, mid)
     return np.where(reached_at_hi, b, np.inf)
 
 
@@ -1088,7 +1088,7 @@ def _sector_year(params: np.ndarray, threshold: float | np.ndarray, lo: float, h
     for step in range(_BISECTION_STEPS):
         mid = 0.5 * (a + b)
         above = _sector_mean(params, mid, cap, done, top, frozen) >= threshold
-        if step >= settled_from and np.all(np.where(above, mid == b, mid == a)):
+        if step >= settled_from and (mid == np.where(above, b, a)).all():
             break  # this step would change no end: every later one too (_settled_from)
         b = np.where(above, mid, b)
         a = np.where(above, a, mid)
