@@ -1418,10 +1418,14 @@ def fit_sector(
 
     fits: dict[str, _SCurveCore] = {}
     rows = []
+    # the id columns read once as arrays (the same masks as comparing the columns per member)
+    record_of = records["benchmark"].to_numpy()
+    member_of, day_of = normalised["benchmark"].to_numpy(), normalised["date"].to_numpy()
+    all_shares = normalised["share"].to_numpy(dtype=float)
     for benchmark in ids:
-        mine = (records["benchmark"] == benchmark).to_numpy()
+        mine = record_of == benchmark
         points = records if mine.all() else records[mine]
-        shares = normalised.loc[normalised["benchmark"] == benchmark, "share"].to_numpy(dtype=float)
+        shares = all_shares[member_of == benchmark]
         observed = float(np.nanmax(shares)) if np.isfinite(shares).any() else np.nan
         row = {
             "benchmark": benchmark,
@@ -1475,7 +1479,7 @@ def fit_sector(
             ).fit(decimal_year(pooled["date"]), np.minimum(pooled["share"].to_numpy(dtype=float), cap))
         except InsufficientDataError:
             fits.pop("pooled", None)
-    measured = sorted(records["benchmark"].unique())
+    measured = sorted(set(record_of.tolist()))
     done_names = [b for b in measured if b in saturated.index]
     beyond = bool(measured) and len(done_names) == len(measured)
     if fits or beyond:
@@ -1491,7 +1495,6 @@ def fit_sector(
     # in the sector (observed and fitted, from its last result on), adds no velocity and
     # no extrapolation, and the remaining gap is read on the others.
     # each member's last result (a dict: the groupby max's Timestamps, without a groupby per fit)
-    member_of, day_of = normalised["benchmark"].to_numpy(), normalised["date"].to_numpy()
     last_result = {b: pd.Timestamp(day_of[member_of == b].max()) for b in pd.unique(member_of)}
     t_last = {b: float(decimal_year(last_result[b])[0]) for b in measured}
     stale_names = [] if stale_after_years is None else [
