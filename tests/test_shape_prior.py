@@ -345,3 +345,87 @@ def test_conformal_scale_is_the_ninth_of_ten_standardised_errors_over_z80_never_
     # equal deviations either side: every |error| is about one sd, inside z(0.9)
     tight, _ = _lifetime_history(firsts, [4.0 * np.exp(0.05 * (-1) ** i) for i in range(10)])
     assert lifetime_prior(tight, table, as_of="2050-01-01", thresholds=[0.8], conformal_level=0.8).fit_for(0.8).conformal_scale == 1.0
+
+
+def _scipy_nelder_mead(func, x0, **options):
+    """scipy's Nelder-Mead, as the lifetime regression called it before (the reference)."""
+    from scipy.optimize import minimize
+
+    return minimize(func, x0, method="Nelder-Mead", options=options)
+
+
+def _counted(func):
+    calls = []
+
+    def wrapped(p):
+        calls.append(np.array(p, copy=True))
+        return func(p)
+
+    return wrapped, calls
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_nelder_mead_takes_scipys_steps(seed):
+    """``_nelder_mead`` (the lifetime regression's minimiser) is scipy's Nelder-Mead
+    without its bookkeeping: on random censored log-normal regressions (the function it
+    minimises) and on Rosenbrock's function from starts with zero coordinates, every
+    evaluation is at the same point in the same order and the minimum is the same, bit
+    for bit."""
+    from scipy.special import log_ndtr
+
+    from gapscore.models.shape_prior import _nelder_mead
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(8, 90))
+    x = rng.normal(0.0, 8.0, n)
+    y = rng.normal(1.0 - 0.05 * x, 0.7)
+    resolved = rng.random(n) < rng.uniform(0.3, 1.0)
+    y = np.where(resolved, y, y - rng.uniform(0.0, 1.0, n))  # censored: known to be longer than this
+
+    def nll(p):
+        a, b, log_s = p
+        z = (y - a - b * x) / np.exp(log_s)
+        ll = np.where(resolved, -0.5 * z * z - 0.9189385332046727 - log_s, log_ndtr(-z))
+        return -ll.sum() + 0.5 * (b / 0.15) ** 2
+
+    def rosenbrock(p):
+        return float(sum(100.0 * (p[1:] - p[:-1] ** 2) ** 2 + (1 - p[:-1]) ** 2))
+
+    starts = [(nll, np.array([float(np.mean(y)), 0.0, np.log(max(float(np.std(y)), 0.3))]),
+               dict(xatol=1e-6, fatol=1e-9, maxiter=4000)),
+              (rosenbrock, np.array([0.0, rng.normal(), 0.0, 1.5]), dict(xatol=1e-8, fatol=1e-10, maxiter=3000)),
+              (rosenbrock, np.array([-1.2, 1.0]), dict(xatol=1e-4, fatol=1e-4, maxiter=60))]  # stopped by maxiter
+    for func, x0, options in starts:
+        mine, mine_calls = _counted(func)
+        theirs, their_calls = _counted(func)
+        got = _nelder_mead(mine, x0, **options)
+        expected = _scipy_nelder_mead(theirs, x0, **options)
+        assert len(mine_calls) == len(their_calls) == expected.nfev > 30
+        np.testing.assert_array_equal(np.array(mine_calls), np.array(their_calls))
+        np.testing.assert_array_equal(got, expected.x)
+
+
+def test_lifetime_classes_of_the_bundled_data_are_those_of_scipys_nelder_mead(monkeypatch):
+    """Every lifetime class of the bundled data on a few dates, fitted with
+    ``_nelder_mead`` and with scipy's ``minimize`` in its place: the same fits, exactly."""
+    from dataclasses import astuple
+
+    from gapscore.models import shape_prior as sp
+    from gapscore.scoring.inputs.datasets import DataStore
+
+    store = DataStore(None)
+    history, table = store.load("capability"), store.load("benchmarks")
+    settings = dict(thresholds=(0.5, 0.8, 0.95, 1.0), min_benchmarks=10, conformal_level=0.8, from_shares=(0.0, 0.5, 0.8))
+
+    def classes():
+        out = []
+        for as_of in ("2014-12-31", "2019-06-30", "2025-06-30"):
+            prior = sp.lifetime_prior(history, table, as_of=as_of, **settings)
+            out += [astuple(fit) for f in prior.from_shares for t in settings["thresholds"]
+                    if (fit := prior.fit_for(t, f)) is not None]
+        return out
+
+    ours = classes()
+    monkeypatch.setattr(sp, "_nelder_mead", lambda func, x0, **options: _scipy_nelder_mead(func, x0, **options).x)
+    assert len(ours) > 10
+    assert ours == classes()
