@@ -284,14 +284,21 @@ class LifetimePrior:
     conformal_level: float | None = None
     from_shares: tuple[float, ...] = (0.0,)
     _fits: dict = field(default_factory=dict, repr=False)
+    _columns: dict = field(default_factory=dict, repr=False)
 
     def fit_for(self, threshold: float, from_share: float = 0.0) -> LifetimeFit | None:
         """The class of lifetimes from first reaching ``from_share`` (0: the first result) to
         ``threshold``; None with fewer than ``min_benchmarks`` resolved. Fitted once, on demand."""
         key = (round(float(from_share), 6), round(float(threshold), 6))
         if key not in self._fits:
-            rows = self.lifetimes[(self.lifetimes["from_share"] == key[0]) & (self.lifetimes["threshold"] == key[1])]
-            self._fits[key] = _fit_lifetimes(rows, key[1], self.min_benchmarks, self.trend_prior_sd, self.conformal_level)
+            if not self._columns:  # the table's columns as arrays, read once for every class
+                self._columns.update({name: self.lifetimes[name].to_numpy(dtype=dtype) for name, dtype in (
+                    ("from_share", float), ("threshold", float), ("first_year", float), ("lifetime", float),
+                    ("resolved", bool))})
+            cols = self._columns
+            rows = (cols["from_share"] == key[0]) & (cols["threshold"] == key[1])
+            self._fits[key] = _fit_lifetimes(cols["first_year"][rows], cols["lifetime"][rows], cols["resolved"][rows],
+                                             key[1], self.min_benchmarks, self.trend_prior_sd, self.conformal_level)
         return self._fits[key]
 
     def stage(self, share: float, threshold: float) -> float:
@@ -516,14 +523,13 @@ def lifetime_prior(
     return prior
 
 
-def _fit_lifetimes(group: pd.DataFrame, thr: float, min_benchmarks: int, trend_prior_sd: float,
-                   conformal_level: float | None) -> LifetimeFit | None:
-    """One class: the censored regression of log lifetime on the start year (and its conformal scale)."""
-    resolved = group["resolved"].to_numpy(dtype=bool)
+def _fit_lifetimes(first: np.ndarray, lifetime: np.ndarray, resolved: np.ndarray, thr: float, min_benchmarks: int,
+                   trend_prior_sd: float, conformal_level: float | None) -> LifetimeFit | None:
+    """One class (its rows' start years, lifetimes and whether each is resolved): the
+    censored regression of log lifetime on the start year (and its conformal scale)."""
     if resolved.sum() < min_benchmarks:
         return None
-    first = group["first_year"].to_numpy(dtype=float)
-    log_life = np.log(group["lifetime"].to_numpy(dtype=float))
+    log_life = np.log(lifetime)
     centre = float(np.mean(first[resolved]))
     a, b, s, var_a, var_b = _censored_lognormal(first - centre, log_life, resolved, trend_prior_sd)
     fit = LifetimeFit(float(thr), a, b, s, centre, var_a, var_b, int(resolved.sum()), int((~resolved).sum()))
