@@ -1212,23 +1212,34 @@ def prepare_histories(history: pd.DataFrame, benchmarks: pd.DataFrame, id_sets: 
         saturated = None
     else:
         saturated = saturation_dates(normalised, listed, noise_points=saturation_noise, _table=table).dropna()
-    member = normalised["benchmark"].to_numpy()
-    record_member = None if records is None else records["benchmark"].to_numpy()
+    def positions(column: pd.Series) -> dict:
+        """id -> the positions of its rows (in order)."""
+        codes, names = pd.factorize(column.to_numpy())
+        order = np.argsort(codes, kind="stable")
+        return dict(zip(names, np.split(order, np.flatnonzero(np.diff(codes[order])) + 1), strict=True)) if len(codes) else {}
+
+    def rows_of(where: dict, ids: tuple) -> np.ndarray:
+        found = [where[b] for b in ids if b in where]
+        return np.sort(np.concatenate(found)) if found else np.empty(0, dtype=int)
+
+    member = positions(normalised["benchmark"])
+    record_member = {} if records is None else positions(records["benchmark"])
+    listed_member = positions(listed["benchmark"])
     out = []
     for ids in sets:
-        mine = np.isin(member, ids)
-        if not mine.any() or records is None:
+        mine = rows_of(member, ids)
+        if not mine.size or records is None:
             out.append(prepare_history(history, benchmarks, ids, error_scale=error_scale,
                                        saturation_noise=saturation_noise))
             continue  # no row: prepare_history's own empty frames
-        part = normalised.loc[mine]
-        kept = np.isin(record_member, ids)
-        part_records = records.loc[kept].reset_index(drop=True) if kept.any() else record_points(part, as_of=part["date"].max())
+        part = normalised.iloc[mine]
+        kept = rows_of(record_member, ids)
+        part_records = records.iloc[kept].reset_index(drop=True) if kept.size else record_points(part, as_of=part["date"].max())
         if saturation_noise is None:
             part_saturated = pd.Series(dtype="datetime64[ns]")
         else:
             part_saturated = saturated[saturated.index.isin(ids)]
-        part_listed = listed[listed["benchmark"].isin(ids)]
+        part_listed = listed.iloc[rows_of(listed_member, ids)]
         sector = (str(part_listed["sector"].iloc[0]) if "sector" in part_listed.columns
                   and part_listed["sector"].nunique() == 1 else None)
         out.append(PreparedHistory(ids, error_scale, saturation_noise, table.loc[list(ids)], part,
