@@ -103,8 +103,8 @@ def _event_counts(
     key = (offset - first)[group] + time
     n_cells = int(ends[-1])
     if n_cells <= _DENSE_CELL_LIMIT:
-        per_cause = [
-            np.bincount(key[cause == k], minlength=n_cells) for k in range(1, n_causes + 1)
+        per_cause = [  # np.compress, not key[mask]: several times faster on integers (numpy 2.4)
+            np.bincount(np.compress(cause == k, key), minlength=n_cells) for k in range(1, n_causes + 1)
         ]
         occupied = per_cause[0] > 0
         for extra in per_cause[1:]:
