@@ -554,6 +554,10 @@ def _arrow_categorical(column) -> tuple[pd.Categorical, TextFacts] | None:
     chunks = column.chunks
     # Each chunk's codes into its dictionary, -1 for a missing cell (no copy when none is).
     indices = [(c.indices if c.indices.null_count == 0 else pc.fill_null(c.indices, -1)).to_numpy() for c in chunks]
+    # Per chunk: its dictionary's slots -> positions in ``values`` (last slot: -1 for a
+    # missing cell), or None where the chunk's dictionary is ``values`` itself. Only these
+    # small tables are composed; each row is then read twice at most (``seen``, codes).
+    lookups: list[np.ndarray | None] = [None] * len(chunks)
     last = chunks[-1].dictionary if chunks else None
     if chunks and all(len(c.dictionary) == len(last) and c.dictionary.offset == last.offset
                       and c.dictionary.buffers()[1:] == last.buffers()[1:] for c in chunks):  # same memory: no compare
@@ -569,17 +573,21 @@ def _arrow_categorical(column) -> tuple[pd.Categorical, TextFacts] | None:
         pooled = pc.dictionary_encode(pa.concat_arrays(
             [d.cast(pa.large_string()) for d in dictionaries] or [pa.array([], pa.large_string())]))
         to_pooled = pc.fill_null(pooled.indices, -1).to_numpy()  # dictionary slot -> pooled value; -1: null
-        for i, (chunk, start) in enumerate(zip(chunks, start_of_chunk)):
-            lookup = np.append(to_pooled[start:start + len(chunk.dictionary)], -1)  # last slot: null rows (-1)
-            indices[i] = lookup[indices[i]]
+        lookups = [np.append(to_pooled[start:start + len(chunk.dictionary)], -1)
+                   for chunk, start in zip(chunks, start_of_chunk)]
         values = pooled.dictionary
         distinct = True  # hashed here: a file's own dictionary may repeat a value, this one cannot
     if hashed:  # a dictionary built from the rows holds only used values
         used = None
     else:
         seen = np.zeros(len(values) + 1, dtype=bool)  # the last slot: missing (-1)
-        for part in indices:
-            seen[part] = True
+        for part, lookup in zip(indices, lookups):
+            if lookup is None:
+                seen[part] = True
+            else:  # the chunk's used slots, then their values
+                local = np.zeros(lookup.size, dtype=bool)
+                local[part] = True
+                seen[lookup[local]] = True
         used = np.flatnonzero(seen[:-1])
     if used is None or used.size == len(values):  # every value used: sort them as they are
         order = _bytewise_order(values)  # bytewise = code point order
@@ -592,8 +600,8 @@ def _arrow_categorical(column) -> tuple[pd.Categorical, TextFacts] | None:
     rank[order] = np.arange(order.size)
     codes = np.empty(len(column), dtype=small)
     at = 0
-    for part in indices:  # each chunk's codes ranked straight into place: no concatenated copy
-        np.take(rank, part, out=codes[at:at + part.size])
+    for part, lookup in zip(indices, lookups):  # each chunk's codes ranked straight into place
+        np.take(rank if lookup is None else rank[lookup], part, out=codes[at:at + part.size])
         at += part.size
     sorted_labels = values.take(pa.array(order))
     dtype = _text_categories(np.asarray(sorted_labels.to_numpy(zero_copy_only=False), dtype=object), distinct=distinct)
@@ -707,6 +715,10 @@ def coerce(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool
         s = frame[col]
         if kind == "number" and _finite_or_missing(s):  # a typed (Parquet) float column, nothing to report
             out[col] = s
+            continue
+        if (kind == "date" and s.dtype == np.dtype("datetime64[ns]")
+                and _midnights_in_range(s, schemas.EARLIEST_DATE, schemas.LATEST_DATE) is not None):
+            out[col] = s  # typed (Parquet) dates, each a midnight in range or missing: nothing to convert or report
             continue
         present = s.notna()
         if kind == "number":
@@ -974,7 +986,10 @@ def _within_bounds(column: pd.Series, spec) -> bool:
             or not all(check.name in _BOUND_CHECKS and check.element_wise is False and check.ignore_na
                        for check in spec.checks)):
         return False
-    if spec.nullable:  # fmin/fmax skip NaN and NaT: all missing gives NaN/NaT
+    first = values.view(np.int64).min() if values.dtype.kind == "M" else None
+    if first is not None and first != np.iinfo(np.int64).min:  # dates without NaT (the smallest int64):
+        low, high = first.astype(values.dtype), values.view(np.int64).max().astype(values.dtype)  # integer reductions
+    elif spec.nullable:  # fmin/fmax skip NaN and NaT: all missing gives NaN/NaT
         low, high = np.fmin.reduce(values), np.fmax.reduce(values)
         if np.isnan(low):
             return True  # every value missing: nullable, nothing to compare
