@@ -5,10 +5,12 @@ Ours: ``simulate_fund`` (vectorised, blocks of funds). References, three lines:
 * ``monte_carlo_numpy`` (the honest headline): ``bench/mc_numpy.py``, a first-draft
   numpy version of the same model vectorised over funds (about 50 lines), timed on
   ``NUMPY_SIMS`` funds and scaled;
-* ``monte_carlo_draws``: the floor, the random numbers the model needs (sector
-  shocks, one uniform per company and fund, and the exit multiples' normals, plus a
-  uniform for each exit from a tailed distribution, at their expected counts) drawn
-  alone in the engine's block layout; ``ratio`` < 1 says how many floors ours costs;
+* ``monte_carlo_draws``: the floor, the random numbers the engine draws (sector
+  shocks, one uniform per company and fund, and the exit multiples' normals for the
+  lognormal bodies, plus a uniform for each exit from a tailed distribution, at
+  their expected counts) drawn alone in the engine's block layout, with the
+  engine's own generator and draw functions; ``ratio`` < 1 says how many floors
+  ours costs;
 * ``monte_carlo`` (secondary, weaker): ``simulate_fund_reference``, the same model as
   a plain-Python loop over funds and companies. The reference is timed on a subsample (``REFERENCE_SIMS`` funds) and its
 time scaled to the full count: it is a loop with the same work per fund, so its
@@ -26,7 +28,7 @@ import pandas as pd
 from scipy import stats
 
 from bench.common import PEAK_MEMORY_MB, Context, Result, interleaved_times, median_time, run as run_command
-from bench.mc_numpy import draws_alone, expected_exits, simulate_tvpi
+from bench.mc_numpy import draws_alone, expected_exit_draws, simulate_tvpi
 from gapscore.models.portfolio import BLOCK_FUNDS, STAGES, SimulationParams, simulate_fund, simulate_fund_reference
 
 SECTORS = ("computer_vision", "speech_recognition", "language_understanding", "llm_assistants",
@@ -64,14 +66,16 @@ def run(ctx: Context) -> list[Result]:
     mode = "quick" if ctx.quick else "full"
     sims, ref_sims = SIMS[mode], REFERENCE_SIMS[mode]
     np_sims = NUMPY_SIMS[mode]
-    exits, tails = expected_exits(thirty_companies(), SimulationParams())
+    exit_draws = expected_exit_draws(thirty_companies(), SimulationParams())
+    exit_uniforms = sum(u for u, _ in exit_draws)
+    exit_normals = sum(n for _, n in exit_draws)
     ctx.progress(f"monte_carlo: ours ({sims:,} funds), the numpy reference ({np_sims:,} funds) and the draws alone, "
                  "taking turns")
     (t_ours, fast), (t_np, tvpi_np), (t_draws, _) = interleaved_times([
         lambda: simulate(sims),
         lambda: simulate_tvpi(thirty_companies(), SimulationParams(), sims=np_sims, seed=3, reserve_usd=RESERVE_USD),
         lambda: draws_alone(len(SECTORS), 30, len(STAGES), sims=sims, seed=1, block=BLOCK_FUNDS,
-                            exits_per_fund=exits, tail_exits_per_fund=tails),
+                            exit_draws=exit_draws),
     ], ctx.repeat)
     ctx.progress(f"monte_carlo: reference, {ref_sims:,} funds")
     t_ref, slow = median_time(
@@ -95,10 +99,11 @@ def run(ctx: Context) -> list[Result]:
             f"TVPI agrees in distribution: KS two-sample p = {p_np:.2f} (median {np.median(tvpi_np):.3f})",
         )),
         Result("monte_carlo_draws", t_ours, t_draws, (
-            f"reference: the draws alone, per fund {len(SECTORS)} x {len(STAGES)} sector normals, 30 float32 "
-            f"uniforms, and for the exits with value ({exits:.2f} expected) one normal each plus a uniform for the "
-            f"{tails:.2f} from a tailed distribution; blocks of {BLOCK_FUNDS}: ours is {t_ours / t_draws:.1f}x the "
-            "floor, target within 2x",
+            f"reference: the engine's draws alone, with its generator and draw functions: per fund "
+            f"{len(SECTORS)} x {len(STAGES)} sector normals (Box-Muller on float32 uniforms), 30 float32 uniforms, "
+            f"and for the exits with value {exit_normals:.2f} normals (the lognormal bodies) and {exit_uniforms:.2f} "
+            f"uniforms (exits from a tailed distribution), expected counts; blocks of {BLOCK_FUNDS}: ours is "
+            f"{t_ours / t_draws:.1f}x the floor, target within 2x",
         )),
     ]
     return extra + [Result("monte_carlo", t_ours, t_ref * sims / ref_sims, (

@@ -14,7 +14,16 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtr
 
-from gapscore.models.portfolio import _LAST, STAGES, SimulationParams, _book, _tables
+from gapscore.models.portfolio import (
+    _LAST,
+    STAGES,
+    SimulationParams,
+    _block_generator,
+    _book,
+    _standard_normals,
+    _tables,
+    _uniforms,
+)
 
 
 def _exit(dist, rng: np.random.Generator, n: int) -> np.ndarray:
@@ -72,44 +81,56 @@ def simulate_tvpi(portfolio, params: SimulationParams, *, sims: int, seed: int, 
     return np.concatenate(out)
 
 
-def expected_exits(portfolio, params: SimulationParams) -> tuple[float, float]:
-    """Expected exits with value per fund (acquisitions and successes), and how many of
-    them come from an exit distribution with a Pareto tail (those need a uniform to
-    choose body or tail; the body needs only a normal). From the model's graduation
-    and acquisition probabilities; the copula leaves each company's marginal
-    probabilities unchanged, so these are the engine's expected counts."""
+def expected_exit_draws(portfolio, params: SimulationParams) -> tuple[tuple[float, float], ...]:
+    """Per fund, the expected random numbers of the exits with value, as the engine
+    draws them (``_sample_multiples``): per exit distribution, acquisitions first and
+    successes second, (float64 uniforms, normals). A distribution with a Pareto tail
+    takes one uniform per exit (body or tail), and a normal per exit in its body, so
+    ``(1 - tail_share)`` of them; one without a tail takes only the normals. From the
+    model's graduation and acquisition probabilities: the copula leaves each
+    company's marginal probabilities unchanged, so these are the engine's expected
+    counts."""
     book = _book(portfolio)
     tables = _tables(params, book.sectors)
-    exits = tails = 0.0
+    acquired = succeeded = 0.0
     for s, e in zip(book.sector, book.entry, strict=True):
         reach = 1.0
         for k in range(int(e), len(STAGES)):
             g = tables.grad[s, k]
-            acquired = reach * (1.0 - g) * tables.mna[k]
-            exits += acquired
-            tails += acquired if params.mna_exit.tail_share > 0 else 0.0
+            acquired += reach * (1.0 - g) * tables.mna[k]
             reach *= g
-        exits += reach
-        tails += reach if params.success_exit.tail_share > 0 else 0.0
-    return exits, tails
+        succeeded += reach
+    draws = []
+    for dist, exits in ((params.mna_exit, acquired), (params.success_exit, succeeded)):
+        uniforms = exits if dist.tail_share > 0 else 0.0
+        normals = exits * (1.0 - dist.tail_share) if dist.sigma else 0.0
+        draws.append((uniforms, normals))
+    return tuple(draws)
 
 
 def draws_alone(n_sectors: int, n_companies: int, n_steps: int, *, sims: int, seed: int, block: int,
-                exits_per_fund: float = 0.0, tail_exits_per_fund: float = 0.0) -> float:
-    """The random numbers the model cannot do without, in the engine's block layout:
-    one standard normal per sector and round cycle, one float32 uniform per company
-    (the engine's single categorical draw of each company's path), and per exit with
-    value one normal (the exit multiple's lognormal body) plus one uniform where the
-    exit distribution has a tail, at their expected counts per fund
-    (``expected_exits``). Returns a checksum."""
+                exit_draws: tuple[tuple[float, float], ...] = ()) -> float:
+    """The random numbers the engine draws, alone, in its block layout and with its own
+    generator and draw functions (``_block_generator``, ``_standard_normals``,
+    ``_uniforms``): one standard normal per sector and round cycle, one float32
+    uniform per company (the engine's single categorical draw of each company's
+    path), and the exits' uniforms and normals at their expected counts per fund
+    (``expected_exit_draws``). Work arrays are reused from block to block, as the
+    engine's are. Returns a checksum."""
     children = np.random.SeedSequence(seed).spawn(-(-sims // block))
+    z_buf = np.empty(n_sectors * n_steps * block, dtype=np.float32)
+    u_buf = np.empty(n_companies * block, dtype=np.float32)
     total = 0.0
     for b, child in enumerate(children):
         size = min(block, sims - b * block)
-        gen = np.random.default_rng(child)
-        z = gen.standard_normal((n_sectors * n_steps, size))
-        u = gen.random((n_companies, size), dtype=np.float32)
-        exit_normal = gen.standard_normal(round(exits_per_fund * size))
-        exit_uniform = gen.random(round(tail_exits_per_fund * size))
-        total += float(z[0, 0]) + float(u[0, 0]) + float(exit_normal[:1].sum()) + float(exit_uniform[:1].sum())
+        gen = _block_generator(child)
+        z = _standard_normals(gen, z_buf[:n_sectors * n_steps * size].reshape(n_sectors * n_steps, size))
+        u = _uniforms(gen, u_buf[:n_companies * size].reshape(n_companies, size))
+        total += float(z[0, 0]) + float(u[0, 0])
+        for uniforms, normals in exit_draws:
+            if uniforms:
+                total += float(gen.random(round(uniforms * size))[:1].sum())
+            n = round(normals * size)
+            if n:
+                total += float(_standard_normals(gen, np.empty(n + n % 2, dtype=np.float32))[0])
     return total

@@ -142,8 +142,17 @@ DEFAULT_MIN_SCORE = 50.0
 
 #: Funds per random-number block. Each block has its own generator spawned from the
 #: seed, so results never depend on ``chunk_size`` (a chunk is a whole number of
-#: blocks). Changing this constant changes the random streams.
+#: blocks). Changing this constant changes the random streams. Measured (issue 20,
+#: 1M funds of 30 companies, $20M reserve, CPU time taking turns, median of 9, this
+#: 2-core machine with 1 MB of L2 per core): 2,048 funds 8.7% slower, 8,192 funds 4.2%
+#: slower than 4,096 (whose largest work arrays, 28 x 4,096 float64 table positions,
+#: are 0.9 MB); before that change of draws: 2,048 9% and 8,192 3% slower.
 BLOCK_FUNDS = 4096
+#: Bit generator of every block: numpy's SFC64 (Chris Doty-Humphrey's Small Fast
+#: Chaotic generator; passes PractRand, period at least 2**64 per stream, streams
+#: seeded by ``SeedSequence.spawn``). PCG64, numpy's default, took 1.5x as long for
+#: the same float32 uniforms here. Changing it changes the random streams.
+BIT_GENERATOR = np.random.SFC64
 #: Default number of funds simulated per vectorised chunk: one block, so the working
 #: arrays (companies x chunk, ~1 MB each for 30 companies) stay in cache; measured
 #: faster than larger chunks on a 2-core machine (docs/models/portfolio.md).
@@ -745,6 +754,11 @@ def _tables(params: SimulationParams, sectors: Sequence[str]) -> _Tables:
 #: costs ~35 ns a call, so the engine interpolates tables instead, on a grid of step
 #: 2**-10: linear interpolation error below h**2/8 * max|phi'| = 3e-8 in probability.
 _PHI_STEP = 2.0**-10
+#: Rows of sector shocks (one sector and step, every fund of a block) whose table
+#: positions are computed together: 8 rows of 4,096 funds keep the double-precision
+#: work arrays at 256 KB each instead of 0.9 MB for all 28 (measured 2% faster, CPU
+#: taking turns, median of 9).
+_POSITION_ROWS = 8
 #: Sector shocks beyond this many standard deviations are read at the table's end in
 #: the copula (P(|z| > 9) = 2e-19: never in practice).
 _SHOCK_LIMIT = 9.0
@@ -809,16 +823,23 @@ class _CopulaTable:
         self._top = n - 1e-6
 
     def positions(self, z: np.ndarray, scratch: _Scratch | Callable = _fresh) -> tuple[np.ndarray, np.ndarray]:
-        """Table index (intp) and fraction (float32) of each shock, in double precision."""
-        pos = np.multiply(z, self._scale, out=scratch("copula_pos", z.shape))
-        pos += self._origin
-        np.clip(pos, 0.0, self._top, out=pos)
-        whole = np.floor(pos, out=scratch("copula_whole", z.shape))
+        """Table index (intp) and fraction (float32) of each shock, in double precision.
+
+        Computed ``_POSITION_ROWS`` rows of shocks at a time, so the double-precision
+        work arrays stay small (a row is one sector and step for every fund)."""
         index = scratch("copula_index", z.shape, np.intp)
-        index[...] = whole
-        pos -= whole  # in double precision: the position can be large (wide tables when rho is high)
         frac = scratch("copula_frac", z.shape, np.float32)
-        frac[...] = pos
+        rows = z.reshape(-1, z.shape[-1]) if z.ndim > 1 else z.reshape(1, -1)
+        index_rows, frac_rows = index.reshape(rows.shape), frac.reshape(rows.shape)
+        for i in range(0, rows.shape[0], _POSITION_ROWS):
+            part = rows[i:i + _POSITION_ROWS]
+            pos = np.multiply(part, self._scale, out=scratch("copula_pos", part.shape), dtype=np.float64)
+            pos += self._origin
+            np.clip(pos, 0.0, self._top, out=pos)
+            whole = np.floor(pos, out=scratch("copula_whole", part.shape))
+            index_rows[i:i + _POSITION_ROWS] = whole
+            pos -= whole  # in double precision: the position can be large (wide tables when rho is high)
+            frac_rows[i:i + _POSITION_ROWS] = pos
         return index, frac
 
     def lookup(self, index: np.ndarray, frac: np.ndarray, base: np.ndarray | int,
@@ -1059,8 +1080,48 @@ def _check_run(sims: int, seed: int, reserve_usd: float) -> tuple[int, int, floa
 # --------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _GroupPlan:
+    """What :func:`_outcome_codes` needs of one entry group, the same for every chunk:
+    its rows, its sectors (``rows`` into the sector axis: a slice when every sector is
+    present, so the shocks' rows are views), each row's sector among them
+    (``local``), per step the copula table to read (one start for every sector when
+    their tables coincide, else one per sector), and the acquisition shares in
+    single precision."""
+
+    e: int
+    r0: int
+    r1: int
+    steps: int
+    present: np.ndarray
+    rows: slice | np.ndarray
+    local: np.ndarray
+    bases: tuple[int | np.ndarray, ...]
+    q0: np.float32  # q_0
+    q0_rest: np.float32  # 1 - q_0
+    minus_q: np.ndarray  # -q_1 .. -q_{L-1}, shaped (L - 1, 1, 1)
+
+
+def _group_plans(book: _Book, tables: _Tables, copula: _CopulaTable | None) -> tuple[_GroupPlan, ...]:
+    plans = []
+    n_sectors = len(book.sectors)
+    for (e, r0, r1), (present, local) in zip(book.groups, book.group_sectors, strict=True):
+        steps = len(STAGES) - e
+        rows = slice(None) if present.size == n_sectors else present  # all sectors: views, no copies
+        bases = []
+        if copula is not None:
+            for t in range(steps):
+                base = copula.base[rows, e + t]
+                bases.append(int(base[0]) if (base == base[0]).all() else base)
+        q = tables.mna[e:].astype(np.float32)
+        plans.append(_GroupPlan(e, r0, r1, steps, present, rows, local, tuple(bases), q[0],
+                                np.float32(1.0) - q[0], -q[1:, None, None]))
+    return tuple(plans)
+
+
 def _outcome_codes(book: _Book, tables: _Tables, copula: _CopulaTable | None, z: np.ndarray,
-                   u: np.ndarray, scratch: _Scratch | Callable = _fresh) -> np.ndarray:
+                   u: np.ndarray, scratch: _Scratch | Callable = _fresh,
+                   plans: Sequence[_GroupPlan] | None = None) -> np.ndarray:
     """Each company's outcome from one uniform draw (companies x funds, int8).
 
     ``z`` holds the sector shocks, sectors x steps x funds: step t (the t-th round
@@ -1081,54 +1142,129 @@ def _outcome_codes(book: _Book, tables: _Tables, copula: _CopulaTable | None, z:
     outcome = scratch("outcome", (n_companies, width), np.int8)
     if copula is not None:  # every shock's table position, once: sectors x steps x funds
         index, frac = copula.positions(z, scratch)
-    n_sectors = len(book.sectors)
-    for (e, r0, r1), (present, local) in zip(book.groups, book.group_sectors, strict=True):
-        steps = len(STAGES) - e
-        rows = slice(None) if present.size == n_sectors else present  # all sectors: views, no copies
-        shape = (present.size, width if copula is not None else 1)
+    if plans is None:
+        plans = _group_plans(book, tables, copula)
+    for plan in plans:
+        e, r0, r1, steps, rows = plan.e, plan.r0, plan.r1, plan.steps, plan.rows
+        shape = (plan.present.size, width if copula is not None else 1)
         # Single precision, like the uniform they are compared with (resolution 2**-24).
         # thresholds[0, t] = a_t, thresholds[1, t] = s_{t+1}; the count does not
         # depend on their order.
         thresholds = scratch("thresholds", (2, steps) + shape, np.float32)
         acquired, reach = thresholds[0], thresholds[1]
         for t in range(steps):  # graduation probability of every step, into reach
-            k = e + t
             if copula is not None:
-                base = copula.base[rows, k]
-                copula.lookup(index[rows, t], frac[rows, t], int(base[0]) if (base == base[0]).all() else base,
-                              scratch, out=reach[t])
+                copula.lookup(index[rows, t], frac[rows, t], plan.bases[t], scratch, out=reach[t])
             else:
-                reach[t] = tables.grad[present, k][:, None]
+                reach[t] = tables.grad[plan.present, e + t][:, None]
         for t in range(1, steps):  # s_{t+1} = s_t g_t (multiply.accumulate over this axis is slow)
             np.multiply(reach[t - 1], reach[t], out=reach[t])
-        q = tables.mna[e:].astype(np.float32)
         # a_0 = 1 - (1 - g_0) q_0 = g_0 q_0 + (1 - q_0); a_t = s_t - (s_t - s_{t+1}) q_t
-        np.multiply(reach[0], q[0], out=acquired[0])
-        acquired[0] += np.float32(1.0) - q[0]
+        np.multiply(reach[0], plan.q0, out=acquired[0])
+        acquired[0] += plan.q0_rest
         if steps > 1:
             np.subtract(reach[:-1], reach[1:], out=acquired[1:])
-            acquired[1:] *= -q[1:, None, None]
+            acquired[1:] *= plan.minus_q
             acquired[1:] += reach[:-1]
         n = r1 - r0
         below = scratch("threshold_rows", (2 * steps, n, shape[1]), np.float32)
-        np.take(thresholds.reshape((2 * steps,) + shape), local, axis=1, out=below, mode="clip")
+        np.take(thresholds.reshape((2 * steps,) + shape), plan.local, axis=1, out=below, mode="clip")
         hits = scratch("hits", (2 * steps, n, width), bool)
         np.less(u[r0:r1], below, out=hits)
         np.add.reduce(hits.view(np.int8), axis=0, out=outcome[r0:r1])
     return outcome
 
 
-def _draw_blocks(blocks: Sequence[tuple[np.random.Generator, int, int]], rows: int, width: int,
-                 method: str, dtype: type = np.float64, out: np.ndarray | None = None) -> np.ndarray:
-    """Fill a rows x width array block by block (each block: its own generator, C order)."""
-    if out is None:
-        out = np.empty((rows, width), dtype=dtype)
-    if len(blocks) == 1:
-        getattr(blocks[0][0], method)(out=out, dtype=dtype)
-        return out
-    for gen, r0, r1 in blocks:
-        out[:, r0:r1] = getattr(gen, method)((rows, r1 - r0), dtype=dtype)
+def _block_generator(seed: np.random.SeedSequence) -> np.random.Generator:
+    """The generator of one random-number block: ``BIT_GENERATOR`` seeded from ``seed``."""
+    return np.random.Generator(BIT_GENERATOR(seed))
+
+
+def _uniforms(gen: np.random.Generator, out: np.ndarray) -> np.ndarray:
+    """Fill ``out`` (float32, C order) with uniforms on [0, 1), resolution 2**-24."""
+    return gen.random(out=out, dtype=np.float32)
+
+
+def _standard_normals(gen: np.random.Generator, out: np.ndarray) -> np.ndarray:
+    """Fill ``out`` (float32, C order, an even number of entries) with standard normals.
+
+    Box-Muller on float32 uniforms: the first half of ``out`` is drawn as the radii'
+    uniforms a, the second half as the angles' b; then ``R = sqrt(-2 log(1 - a))``,
+    ``theta = 2 pi b``, and ``out = (R sin(theta), R cos(theta))``, an exact transform
+    of two uniforms into two independent normals. With 24-bit uniforms the radius
+    takes the exact distribution's values at its 2**24 equally likely quantiles, so
+    every normal's CDF is within about 1.2e-7 of the true one (and ``|z| <= 5.77``:
+    P(|z| > 5.77) = 8e-9). numpy's vectorised float32 log, sqrt, sin and cos make
+    it about 3x faster here than ``standard_normal``'s ziggurat (BIT_GENERATOR).
+    """
+    flat = out.reshape(-1)
+    half = flat.size // 2
+    gen.random(out=flat, dtype=np.float32)
+    radius, angle = flat[:half], flat[half:]
+    np.subtract(np.float32(1.0), radius, out=radius)  # (0, 1]: the log is finite
+    np.log(radius, out=radius)
+    radius *= np.float32(-2.0)
+    np.sqrt(radius, out=radius)
+    angle *= np.float32(2.0 * math.pi)
+    sine = np.sin(angle)
+    np.cos(angle, out=angle)
+    angle *= radius
+    np.multiply(radius, sine, out=radius)
     return out
+
+
+def _draw_blocks(blocks: Sequence[tuple[np.random.Generator, int, int]], fill: Callable, out: np.ndarray,
+                 ) -> np.ndarray:
+    """Fill a rows x width float32 array block by block: ``fill(generator, array)`` on
+    each block's own generator, into a C-ordered rows x block-width array."""
+    if len(blocks) == 1:
+        return fill(blocks[0][0], out)
+    for gen, r0, r1 in blocks:
+        out[:, r0:r1] = fill(gen, np.empty((out.shape[0], r1 - r0), dtype=out.dtype))
+    return out
+
+
+def _sample_multiples(dist: ExitDistribution, gen: np.random.Generator, rows: np.ndarray, value: np.ndarray,
+                      scratch: _Scratch | Callable = _fresh) -> None:
+    """``value[rows]`` = draws of ``dist``'s multiple, with only the random numbers each
+    exit needs, in this order: when the distribution has a Pareto tail, one float64
+    uniform per row (``u < tail_share``: the tail, whose multiple is read from the
+    same uniform; float64 because the Pareto tail's mean needs its far end: cut at a
+    float32 uniform's 2**-24 the default tail would lose 2% of its mean); then
+    standard normals for the rows in the lognormal body (:func:`_standard_normals`,
+    their count rounded up to an even number, the last one unused if odd).
+
+    The tail's power is taken as ``exp(log(w) * (-1 / alpha))`` (vectorised exp and
+    log; ``w ** (-1 / alpha)`` is several times slower), equal to it within a few
+    units in the last place.
+    """
+    n = rows.size
+    body = rows
+    if dist.tail_share > 0.0:
+        uniform = gen.random(out=scratch("exit_uniform", (n,)))
+        in_tail = np.less(uniform, dist.tail_share, out=scratch("exit_in_tail", (n,), bool))
+        tail = np.flatnonzero(in_tail)
+        if tail.size:
+            # (tail_share - u) / tail_share is uniform on (0, 1] inside the tail: never 0.
+            w = uniform.take(tail, out=scratch("exit_tail", tail.shape), mode="clip")
+            np.subtract(dist.tail_share, w, out=w)
+            w *= 1.0 / dist.tail_share
+            np.log(w, out=w)
+            w *= -1.0 / dist.tail_alpha
+            np.exp(w, out=w)
+            w *= dist.tail_min
+            value[rows.take(tail)] = w
+            body = rows.take(np.flatnonzero(np.logical_not(in_tail, out=in_tail)))
+    if body.size:
+        if dist.sigma:
+            drawn = _standard_normals(gen, scratch("exit_normal32", (body.size + body.size % 2,), np.float32))
+            normal = np.multiply(drawn[:body.size], dist.sigma, out=scratch("exit_normal", body.shape),
+                                 dtype=np.float64)
+            np.exp(normal, out=normal)
+            normal *= dist.median
+            value[body] = normal
+        else:
+            value[body] = dist.median
 
 
 #: Largest outcome code (success after four steps from seed) plus one.
@@ -1179,15 +1315,16 @@ def _lookup(book: _Book, tables: _Tables) -> _Lookup:
 def _simulate_chunk(book: _Book, tables: _Tables, params: SimulationParams, reserve: float,
                     blocks: Sequence[tuple[np.random.Generator, int, int]], copula: _CopulaTable | None,
                     lookup: _Lookup, scratch: _Scratch | Callable = _fresh,
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                    plans: Sequence[_GroupPlan] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Simulate the funds of whole RNG blocks side by side; per-fund statistics.
 
     ``blocks`` lists (generator, first fund, end fund) within the chunk. Each block's
     generator is called in a fixed order (sector shocks per sector and step, one
-    uniform per company, then one uniform and one normal per exiting company, in
-    company-then-fund order), so a block's numbers do not depend on which other
-    blocks share its chunk. (The uniform chooses between an exit distribution's body
-    and Pareto tail; the default acquisition exit has no tail and leaves it unused.)
+    uniform per company, then the exits' draws, acquisitions first and successes
+    second, each in company-then-fund order: a uniform per exit where the exit
+    distribution has a Pareto tail, then a normal per exit in the lognormal body;
+    :func:`_sample_multiples`), so a block's numbers do not depend on which other
+    blocks share its chunk.
 
     Only exits with value carry money out, so after the outcome codes everything is
     computed per exit (about 9 of 30 companies) or per fund, never again per company
@@ -1200,14 +1337,13 @@ def _simulate_chunk(book: _Book, tables: _Tables, params: SimulationParams, rese
     width = blocks[-1][2]
     n_companies = book.check.shape[0]
     n_sectors, n_steps = len(book.sectors), len(STAGES)
-    z = _draw_blocks(blocks, n_sectors * n_steps, width, "standard_normal",
-                     out=scratch("z", (n_sectors * n_steps, width))).reshape(n_sectors, n_steps, width)
-    u = _draw_blocks(blocks, n_companies, width, "random", np.float32,
-                     out=scratch("u", (n_companies, width), np.float32))
-    outcome = _outcome_codes(book, tables, copula, z, u, scratch)
+    z = _draw_blocks(blocks, _standard_normals, scratch("z", (n_sectors * n_steps, width), np.float32),
+                     ).reshape(n_sectors, n_steps, width)
+    u = _draw_blocks(blocks, _uniforms, scratch("u", (n_companies, width), np.float32))
+    outcome = _outcome_codes(book, tables, copula, z, u, scratch, plans)
 
     if reserve > 0.0 and tables.follow[1:].any():
-        own, paid, fund_invested = _follow_on(book, tables, reserve, outcome)
+        own, paid, fund_invested = _follow_on(book, tables, reserve, outcome, scratch)
     else:
         own = paid = None
         fund_invested = np.full(width, book.check.sum())
@@ -1228,8 +1364,6 @@ def _simulate_chunk(book: _Book, tables: _Tables, params: SimulationParams, rese
         if flat.size == 0:
             continue
         n = flat.shape
-        uni = gen.random(out=scratch("exit_uniform", n))
-        nor = gen.standard_normal(out=scratch("exit_normal", n))
         company = np.floor_divide(flat, width, out=scratch("exit_company", n, np.intp))
         column = np.multiply(company, width, out=scratch("exit_column", n, np.intp))
         np.subtract(flat, column, out=column)
@@ -1237,10 +1371,10 @@ def _simulate_chunk(book: _Book, tables: _Tables, params: SimulationParams, rese
         key += outcome.ravel().take(flat, out=scratch("exit_code", n, np.int8), mode="clip")
         success = lookup.success.take(key, out=scratch("exit_success", n, bool), mode="clip")
         won, sold = np.flatnonzero(success), np.flatnonzero(~success)
-        value = scratch("exit_value", n)  # each exit's distribution computed only on its own exits
+        value = scratch("exit_value", n)  # each exit's distribution drawn only for its own exits
         for dist, rows in ((params.mna_exit, sold), (params.success_exit, won)):
             if rows.size:
-                value[rows] = dist.transform(uni[rows], nor[rows])
+                _sample_multiples(dist, gen, rows, value, scratch)
         check = lookup.check.take(key, out=scratch("exit_check", n), mode="clip")
         if own is None:
             value *= lookup.price.take(key, out=scratch("exit_worth", n), mode="clip")
@@ -1262,7 +1396,7 @@ def _simulate_chunk(book: _Book, tables: _Tables, params: SimulationParams, rese
 
 
 def _follow_on(book: _Book, tables: _Tables, reserve: float, outcome: np.ndarray,
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+               scratch: _Scratch | Callable = _fresh) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pro-rata follow-ons from a shared reserve, step by step since entry.
 
     At step t every company that graduates raises the round at stage e + t + 1. The
@@ -1284,39 +1418,57 @@ def _follow_on(book: _Book, tables: _Tables, reserve: float, outcome: np.ndarray
     capital (initial checks plus follow-ons).
     """
     width = outcome.shape[1]
+    base = {}
+    n_slots = 0
+    for e, _, _ in book.groups:
+        base[e] = n_slots
+        n_slots += len(STAGES) - e
+    own = scratch("own", (n_slots, width))
+    paid = scratch("paid", (n_slots, width))
+    for e, _, _ in book.groups:
+        own[base[e]] = 1.0
+        paid[base[e]] = 0.0
     left = np.full(width, reserve)
     invested = np.full(width, book.check.sum())
-    state = {e: ([np.ones(width)], [np.zeros(width)]) for e, _, _ in book.groups}
+    total = scratch("follow_total", (width,))
+    frac = scratch("follow_frac", (width,))
+    pay = scratch("follow_pay", (width,))
+    counts = {}
     for t in range(len(STAGES) - 1):
         raising = [(e, r0, r1, e + t + 1) for e, r0, r1 in book.groups if e + t + 1 <= _LAST]
         if not raising:
             break
-        total = np.zeros(width)
-        counts = {}
+        total.fill(0.0)
         for e, r0, r1, k in raising:
             if tables.follow[k]:
-                own_after, _ = state[e]
                 # Check-weighted count of this step's graduates per fund: codes above
                 # 2t + 1 raised more than t rounds.
                 counts[e] = book.check[r0:r1] @ (outcome[r0:r1] > 2 * t + 1)
-                total += counts[e] * own_after[t] * (tables.dilution[k] * tables.value[e, k])
-        with np.errstate(invalid="ignore", divide="ignore"):
-            frac = np.where(total > 0, np.minimum(1.0, left / total), 0.0)
+                np.multiply(counts[e], own[base[e] + t], out=pay)
+                pay *= tables.dilution[k] * tables.value[e, k]
+                total += pay
+        # min(1, left / total) where anything is asked, else 0
+        frac.fill(0.0)
+        np.divide(left, total, out=frac, where=total > 0)
+        np.minimum(frac, 1.0, out=frac)
         for e, r0, r1, k in raising:
-            own_after, paid_after = state[e]
+            now = base[e] + t
             dil = tables.dilution[k]
             if tables.follow[k]:
-                pay = own_after[t] * (dil * tables.value[e, k]) * frac
-                own_after.append(own_after[t] * ((1.0 - dil) + dil * frac))
-                paid_after.append(paid_after[t] + pay)
+                np.multiply(own[now], dil * tables.value[e, k], out=pay)
+                pay *= frac
+                np.multiply(frac, dil, out=own[now + 1])
+                own[now + 1] += 1.0 - dil
+                own[now + 1] *= own[now]
+                np.add(paid[now], pay, out=paid[now + 1])
                 pay *= counts[e]
                 invested += pay
             else:
-                own_after.append(own_after[t] * (1.0 - dil))
-                paid_after.append(paid_after[t])
-        left = np.maximum(left - frac * total, 0.0)
-    own = np.concatenate([np.stack(state[e][0]) for e, _, _ in book.groups])
-    paid = np.concatenate([np.stack(state[e][1]) for e, _, _ in book.groups])
+                np.multiply(own[now], 1.0 - dil, out=own[now + 1])
+                paid[now + 1] = paid[now]
+        np.multiply(frac, total, out=pay)
+        np.subtract(left, pay, out=left)
+        np.maximum(left, 0.0, out=left)
     return own, paid, invested
 
 
@@ -1364,9 +1516,12 @@ def simulate_fund(
     generator spawned from ``numpy.random.SeedSequence(seed)``; a chunk is a whole
     number of blocks, so the same seed gives the same numbers whatever
     ``chunk_size`` is (and every complete block of funds is the same for any larger
-    ``sims``). The outcome uniform is drawn in single precision (resolution 2**-24)
-    and the copula's normal CDF is read from float32 tables (error < 1.5e-7); both are far below
-    Monte Carlo error, but probabilities below ~1e-6 per step are not resolved.
+    ``sims``). The generator is ``BIT_GENERATOR`` (SFC64). The outcome uniform is
+    drawn in single precision (resolution 2**-24), the normals (sector shocks, exit
+    bodies) by Box-Muller on float32 uniforms (CDF within ~1.2e-7 of the normal's,
+    ``|z| <= 5.77``), and the copula's normal CDF is read from float32 tables (error
+    < 1.5e-7); all are far below Monte Carlo error, but probabilities below ~1e-6 per
+    step are not resolved.
 
     Parameters
     ----------
@@ -1394,6 +1549,7 @@ def simulate_fund(
     tables = _tables(params, book.sectors)
     copula = _copula_table(tables, params.sector_rho)
     lookup = _lookup(book, tables)
+    plans = _group_plans(book, tables, copula)
     keep = sims <= KEEP_TVPI_MAX_SIMS if keep_tvpi is None else bool(keep_tvpi)
 
     n_blocks = -(-sims // BLOCK_FUNDS)
@@ -1407,9 +1563,9 @@ def simulate_fund(
         row = 0
         for b in ids:
             size = min(BLOCK_FUNDS, sims - b * BLOCK_FUNDS)
-            blocks.append((np.random.default_rng(children[b]), row, row + size))
+            blocks.append((_block_generator(children[b]), row, row + size))
             row += size
-        tvpi, loss, best = _simulate_chunk(book, tables, params, reserve, blocks, copula, lookup, scratch)
+        tvpi, loss, best = _simulate_chunk(book, tables, params, reserve, blocks, copula, lookup, scratch, plans)
         for b, (_, r0, r1) in zip(ids, blocks, strict=True):
             acc.add(b, b * BLOCK_FUNDS, tvpi[r0:r1], loss[r0:r1], best[r0:r1])
     return acc.outcome(seed)

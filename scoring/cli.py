@@ -178,8 +178,13 @@ def emit(frame, fmt, *, payload=None):
     help="Recompute every curve fit instead of reading the fit cache in your cache directory "
     "(results are the same either way). Env: GAPSCORE_NO_CACHE=1; cache folder: GAPSCORE_CACHE_DIR.",
 )
+@click.option(
+    "--jobs", type=click.IntRange(min=-1), default=-1, show_default=True, envvar="GAPSCORE_JOBS",
+    help="Worker processes for long computations (the calibration pool, backtests); -1 = every core, "
+    "1 = this process only (results are the same either way). Env: GAPSCORE_JOBS.",
+)
 @click.pass_context
-def main(ctx, data_dir, replace_data, config_path, no_cache):
+def main(ctx, data_dir, replace_data, config_path, no_cache, jobs):
     """gapscore: is this AI sector a seed bet, a Series B bet, or already done?
 
     Capability gaps to the human level, inference cost at constant capability and
@@ -194,6 +199,9 @@ def main(ctx, data_dir, replace_data, config_path, no_cache):
     """
     if no_cache:  # through the environment, so parallel workers bypass it too
         os.environ["GAPSCORE_NO_CACHE"] = "1"
+    from gapscore.scoring.parallel import default_jobs  # a light module: no pandas
+
+    ctx.with_resource(default_jobs(jobs))
     ctx.obj = Obj(data_dir, replace_data, config_path)
 
 
@@ -693,7 +701,8 @@ def diff_cmd(obj, date_from, date_to, sectors, fmt):
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the report: .xlsx (timeline charts, metrics, calibration, sources) or .csv (the rows).")
 @click.option("--force", is_flag=True, help="Replace the report if it exists.")
-@click.option("--jobs", type=click.IntRange(min=-1), default=1, show_default=True, help="Parallel workers (joblib); -1 = every core.")
+@click.option("--jobs", type=click.IntRange(min=-1), default=None,
+              help="Worker processes; -1 = every core. Default: gapscore --jobs (every core).")
 @click.option("--scheduler", default=None, help="Run the work on a Dask cluster at this address (needs gapscore[dask]).")
 @format_option
 @click.pass_obj

@@ -1,34 +1,100 @@
 """Run one function over many items: here, on local processes, or on a Dask cluster.
 
 ``run_map(func, items)`` is a plain loop; ``jobs=N`` spreads the items over N worker
-processes with joblib (loky); ``scheduler="tcp://host:8786"`` sends them to a Dask
-cluster through joblib's dask backend (the optional ``dask`` extra). Results come
-back in the order of ``items`` whichever way they ran, so a sweep gives the same
-answer on one core or on a cluster.
+processes; ``scheduler="tcp://host:8786"`` sends them to a Dask cluster through
+joblib's dask backend (the optional ``dask`` extra). Results come back in the order of
+``items`` whichever way they ran, so a sweep gives the same answer on one core or on a
+cluster (tests/test_parallel.py, and the calibration pool's test in
+tests/test_calibration.py).
 
-With workers, ``func`` must be picklable: a module-level function (or a
-``functools.partial`` of one), as must the items and the results. On a cluster every
-worker needs gapscore installed.
+Local workers are forked from this process where the platform can fork (Linux) and no
+other Python thread runs: a worker starts in milliseconds with the data already loaded,
+and only the results are pickled back. Otherwise (macOS, Windows, a threaded caller) they
+are joblib's loky processes, which start
+a fresh interpreter and receive ``func`` and each item pickled. Either way ``func``,
+the items and the results should be picklable (a module-level function or a
+``functools.partial`` of one). A worker never starts workers of its own: inside one,
+``run_map`` is the plain loop. On a cluster every worker needs gapscore installed.
+
+``jobs=None`` means the process's default, 1 unless a caller set another with
+:func:`default_jobs` (the CLI sets it from ``gapscore --jobs``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+import os
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from gapscore.scoring.errors import ConfigError
 
-__all__ = ["run_map"]
+__all__ = ["default_jobs", "run_map", "workers"]
 
 #: Seconds to wait for a Dask scheduler to answer before giving up.
 CONNECT_TIMEOUT_S = 10
+
+#: What ``jobs=None`` means (see :func:`default_jobs`).
+_default_jobs = 1
+
+#: ``(func, items)`` of the fork map under way: a forked worker inherits it, so only
+#: each item's index is sent to it.
+_fork_work: tuple[Callable[[Any], Any], list] | None = None
+
+
+@contextlib.contextmanager
+def default_jobs(jobs: int) -> Iterator[None]:
+    """Within the block, ``run_map(..., jobs=None)`` uses ``jobs`` workers.
+
+    >>> with default_jobs(2):
+    ...     workers(None, 10)
+    2
+    """
+    global _default_jobs
+    _check_jobs(jobs)
+    before, _default_jobs = _default_jobs, jobs
+    try:
+        yield
+    finally:
+        _default_jobs = before
+
+
+def workers(jobs: int | None, n_items: int) -> int:
+    """How many processes ``run_map(..., jobs=jobs)`` would use for ``n_items`` local items
+    (1: the plain loop). ``-1`` is every CPU this process may run on; inside a worker, 1.
+
+    >>> workers(4, 3), workers(1, 10), workers(2, 0)
+    (3, 1, 1)
+    """
+    jobs = _default_jobs if jobs is None else jobs
+    _check_jobs(jobs)
+    if jobs == -1:
+        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if _in_worker():
+        return 1
+    return max(1, min(jobs, n_items))
+
+
+def _check_jobs(jobs) -> None:
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or not (jobs >= 1 or jobs == -1):
+        raise ConfigError(f"jobs must be a whole number of processes (1 or more, or -1 for every CPU); got {jobs!r}")
+
+
+#: True in a worker process while it runs an item (set by the function each worker calls).
+_worker = False
+
+
+def _in_worker() -> bool:
+    """True inside a worker: it runs its own sweeps as plain loops (a forked worker is a
+    daemon process, which may not start processes; loky or Dask workers would multiply)."""
+    return _worker
 
 
 def run_map(
     func: Callable[[Any], Any],
     items: Iterable[Any],
     *,
-    jobs: int = 1,
+    jobs: int | None = None,
     scheduler: str | None = None,
     progress: Callable[[int, int, Any], None] | None = None,
 ) -> list:
@@ -36,8 +102,9 @@ def run_map(
 
     Parameters
     ----------
-    jobs : 1 runs in this process (joblib is not even imported); N > 1 uses N local
-        worker processes; -1 one per CPU. With ``scheduler``: at most this many tasks at
+    jobs : 1 runs in this process (no worker is started); N > 1 uses up to N local
+        worker processes (never more than there are items); -1 one per CPU; None the
+        default (:func:`default_jobs`). With ``scheduler``: at most this many tasks at
         once (1 or -1: as many as the cluster has threads).
     scheduler : address of a Dask scheduler, e.g. ``"tcp://10.0.0.5:8786"``.
     progress : called as ``progress(done, total, item)`` each time an item finishes.
@@ -49,27 +116,77 @@ def run_map(
     >>> run_map(abs, [-2, 3, -4])
     [2, 3, 4]
     """
-    if isinstance(jobs, bool) or not isinstance(jobs, int) or not (jobs >= 1 or jobs == -1):
-        raise ConfigError(f"jobs must be a whole number of processes (1 or more, or -1 for every CPU); got {jobs!r}")
+    jobs = _default_jobs if jobs is None else jobs
+    _check_jobs(jobs)
     if scheduler is not None and (not isinstance(scheduler, str) or not scheduler.strip()):
         raise ConfigError(f"scheduler must be a Dask scheduler address such as tcp://host:8786; got {scheduler!r}")
     items = list(items)
-    if scheduler is None and (jobs == 1 or len(items) <= 1):
+    local = workers(jobs, len(items)) if scheduler is None else 0
+    if local == 1:
         results = []
         for done, item in enumerate(items, 1):
             results.append(func(item))
             if progress is not None:
                 progress(done, len(items), item)
         return results
-    if scheduler is None:
-        return _joblib_map(func, items, jobs, progress, backend="loky")
+    if local:
+        import multiprocessing
+
+        import threading
+
+        # fork copies only the calling thread: with other Python threads running (a
+        # Dask client, a test's server) a lock one of them holds would stay locked in
+        # the worker, so such a process starts loky workers instead
+        if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+            return _fork_map(func, items, local, progress)
+        return _joblib_map(func, items, local, progress, backend="loky")
     with _dask_client(scheduler.strip()) as client:
         return _joblib_map(func, items, jobs if jobs > 1 else -1, progress, backend="dask", client=client)
 
 
 def _tagged(func: Callable[[Any], Any], index: int, item: Any) -> tuple[int, Any]:
-    """``(index, func(item))``: lets results arrive in any order and still be put back."""
+    """``(index, func(item))``, run in a worker: lets results arrive in any order and
+    still be put back."""
+    global _worker
+    _worker = True
     return index, func(item)
+
+
+def _ignore_interrupt() -> None:
+    """A worker leaves Ctrl-C to this process, which stops the workers and says 'Aborted!'
+    (no traceback from each worker)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _fork_call(index: int) -> tuple[int, Any]:
+    func, items = _fork_work
+    return _tagged(func, index, items[index])
+
+
+def _fork_map(func, items, jobs, progress) -> list:
+    """``run_map`` on ``jobs`` forked workers: each inherits ``func`` and ``items``."""
+    import multiprocessing
+
+    import gc
+
+    global _fork_work
+    results: list = [None] * len(items)
+    _fork_work = (func, items)
+    # the objects that exist now are the workers' inheritance: frozen, the workers'
+    # garbage collections skip them instead of walking (and copying) every page of them
+    gc.freeze()
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=_ignore_interrupt) as pool:
+            for done, (index, result) in enumerate(pool.imap_unordered(_fork_call, range(len(items))), 1):
+                results[index] = result
+                if progress is not None:
+                    progress(done, len(items), items[index])
+    finally:
+        _fork_work = None
+        gc.unfreeze()
+    return results
 
 
 def _joblib_map(func, items, jobs, progress, *, backend: str, **backend_params) -> list:

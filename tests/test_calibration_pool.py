@@ -208,3 +208,21 @@ def test_shape_priors_of_many_dates_are_those_of_each_date(bundled):
         np.testing.assert_array_equal(got.L, expected.L)
         np.testing.assert_array_equal(got.k, expected.k)
     assert kinds == {True, False}  # dates with and without a class
+
+
+def test_the_pool_on_two_forked_workers_is_the_pool_of_one_process():
+    """``jobs=2`` deals the dates' reference classes and the benchmarks to two forked
+    workers (``scoring.parallel``); every row must equal the single-process replay, bit
+    for bit. Two fresh stores, so no reference class computed by one run serves the other."""
+    from gapscore.scoring.signals import calibration as cal
+
+    cfg = load_config(None)
+    runs = []
+    for jobs in (1, 2):
+        store = DataStore(None)
+        scope = cal.sector_benchmarks(store, ["computer_vision", "code_assistants"])
+        dates = pool_dates(cfg, AS_OF)[-12:]
+        runs.append(cal._raw_forecasts(store, dates, cfg, truth_as_of=AS_OF, table=cal._calibrated_table(store, scope),
+                                       jobs=jobs))
+    assert len(runs[0]) > 50
+    pd.testing.assert_frame_equal(runs[1], runs[0], check_exact=True)

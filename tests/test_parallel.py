@@ -18,7 +18,7 @@ import pytest
 from gapscore.scoring.inputs import config as config_mod
 from gapscore.scoring.inputs.datasets import DataStore
 from gapscore.scoring.errors import ConfigError, DataFileError
-from gapscore.scoring.parallel import run_map
+from gapscore.scoring.parallel import default_jobs, run_map, workers
 from gapscore.scoring.signals.scores import score_sector
 
 PAIRS = [
@@ -73,6 +73,64 @@ def test_two_processes_equal_single_process(workload):
     assert sorted(item for _, item in seen) == sorted(PAIRS)
 
 
+def test_without_fork_the_workers_are_loky_processes(workload, monkeypatch):
+    """Where the platform cannot fork (macOS, Windows), joblib's loky workers give the same answer."""
+    import multiprocessing
+
+    func, expected = workload
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    assert run_map(func, PAIRS[:2], jobs=2) == expected[:2]
+    assert "joblib" in sys.modules
+
+
+def test_a_threaded_caller_gets_loky_workers_not_forks(workload, monkeypatch):
+    """Forking a process with other threads running can leave a lock held forever in the
+    worker, so run_map forks only from a single-threaded process."""
+    import threading
+
+    import gapscore.scoring.parallel as parallel
+
+    func, expected = workload
+    forked = []
+    monkeypatch.setattr(parallel, "_fork_map", lambda *a: forked.append(a) or [])
+    monkeypatch.setattr(threading, "active_count", lambda: 2)
+    assert run_map(func, PAIRS[:2], jobs=2) == expected[:2]
+    assert forked == []
+
+
+def workers_seen_inside(_item) -> int:
+    """What a worker would use for a sweep of its own."""
+    return workers(2, 10)
+
+
+@pytest.mark.parametrize("fork", [True, False])
+def test_a_worker_runs_its_own_sweeps_in_its_own_process(fork, monkeypatch):
+    """Forked workers are daemons, which may not start processes, and loky workers would
+    multiply: inside either, run_map is the plain loop."""
+    import multiprocessing
+    import threading
+
+    # earlier tests leave threads (loky's, Dask's) that would make run_map choose loky; the
+    # worker function here takes no lock, so forking beside them is safe in this test
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    if not fork:
+        monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    assert run_map(workers_seen_inside, [0, 1], jobs=2) == [1, 1]
+    assert workers_seen_inside(0) == 2
+
+
+def test_default_jobs_is_what_jobs_none_means():
+    assert workers(None, 10) == 1  # the library's default: this process only
+    with default_jobs(3):
+        assert workers(None, 10) == 3
+        assert workers(None, 2) == 2  # never more workers than items
+        assert workers(1, 10) == 1  # an explicit number wins
+        assert run_map(slow_square, range(4)) == [0, 1, 4, 9]
+    assert workers(None, 10) == 1
+    with pytest.raises(ConfigError, match="jobs must be a whole number"), default_jobs(0):
+        pass
+
+
 def test_order_is_kept_when_results_arrive_out_of_order():
     assert run_map(slow_square, range(6), jobs=2) == [x * x for x in range(6)]
 
@@ -121,3 +179,31 @@ def test_gapscore_errors_cross_process_boundaries_intact():
         back = pickle.loads(pickle.dumps(error))
         assert type(back) is type(error) and str(back) == str(error)
     assert pickle.loads(pickle.dumps(one)).line == 7
+
+
+def test_ctrl_c_stops_the_workers_without_their_tracebacks(tmp_path):
+    """Ctrl-C reaches the whole foreground process group: the workers ignore it, this
+    process stops them, and the user sees one interruption, not a traceback per worker."""
+    import os
+    import signal
+
+    started = tmp_path / "started"
+    code = ("import time, pathlib; from gapscore.scoring.parallel import run_map\n"
+            "def slow(x):\n"
+            f"    pathlib.Path({str(started)!r}).touch(); time.sleep(30)\n"
+            "try:\n"
+            "    run_map(slow, range(4), jobs=2)\n"
+            "except KeyboardInterrupt:\n"
+            "    print('interrupted')\n")
+    script = tmp_path / "sweep.py"
+    script.write_text(code)
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    deadline = time.monotonic() + 30
+    while not started.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert started.exists()
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert out.strip() == "interrupted"
+    assert "Traceback" not in err and "ForkPoolWorker" not in err

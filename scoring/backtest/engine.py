@@ -114,7 +114,7 @@ def _row_task(task) -> dict:
 
 
 def backtest_rows(store: DataStore, sectors: list[str], dates: list[pd.Timestamp], cfg: Config, *,
-                  jobs: int = 1, scheduler: str | None = None, progress=None) -> list[dict]:
+                  jobs: int | None = None, scheduler: str | None = None, progress=None) -> list[dict]:
     """Every sector at every date, ordered by sector then date."""
     from gapscore.scoring.parallel import run_map
 
@@ -326,7 +326,7 @@ class BacktestResult:
 def run_backtest(store: DataStore, sectors: list[str], dates: list[pd.Timestamp], cfg: Config, *,
                  truth_as_of: pd.Timestamp | None = None, calibration: bool = True,
                  calibration_benchmarks: list[str] | None = None,
-                 calibration_dates: list[pd.Timestamp] | None = None, jobs: int = 1,
+                 calibration_dates: list[pd.Timestamp] | None = None, jobs: int | None = None,
                  scheduler: str | None = None, progress=None, calibration_scope: str = "sectors") -> BacktestResult:
     """Rows, realized history, metrics and (optionally) the forecast calibration.
 

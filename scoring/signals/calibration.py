@@ -205,7 +205,7 @@ def _benchmark_task(task) -> list[dict]:
 
 
 def calibration_forecasts(store: DataStore, dates: list[pd.Timestamp], cfg: Config, *, truth_as_of: pd.Timestamp,
-                          benchmarks: list[str] | None = None, jobs: int = 1, scheduler: str | None = None,
+                          benchmarks: list[str] | None = None, jobs: int | None = None, scheduler: str | None = None,
                           progress=None, conformal: bool | None = None) -> pd.DataFrame:
     """One row per (benchmark, as-of date, threshold) forecast made before the threshold was reached.
 
@@ -252,10 +252,12 @@ def _calibrated_table(store: DataStore, benchmarks: list[str] | None) -> pd.Data
 
 
 def _raw_forecasts(store: DataStore, dates: list[pd.Timestamp], cfg: Config, *, truth_as_of: pd.Timestamp,
-                   table: pd.DataFrame, jobs: int = 1, scheduler: str | None = None, progress=None) -> pd.DataFrame:
+                   table: pd.DataFrame, jobs: int | None = None, scheduler: str | None = None, progress=None) -> pd.DataFrame:
     """The forecaster's own forecasts (no conformal factor) of ``table``'s benchmarks on ``dates``."""
     from gapscore.scoring.parallel import run_map
-    from gapscore.scoring.signals.sector import lifetime_prior, shape_priors
+    from gapscore.scoring.signals.sector import preload_fits, lifetime_priors, shape_priors
+
+    preload_fits()  # before any worker forks
 
     history = store.as_of("capability", truth_as_of)
     history = history[history["benchmark"].isin(table["benchmark"])][["benchmark", "date", "value"]]
@@ -271,7 +273,7 @@ def _raw_forecasts(store: DataStore, dates: list[pd.Timestamp], cfg: Config, *, 
     else:
         dates = []
     priors = shape_priors(store, list(dates), cfg, jobs=jobs, scheduler=scheduler)
-    lifetimes = {pd.Timestamp(d): lifetime_prior(store, pd.Timestamp(d), cfg) for d in dates}
+    lifetimes = lifetime_priors(store, list(dates), cfg, jobs=jobs, scheduler=scheduler)
     tasks = []
     for name, rows in history.groupby("benchmark", sort=True):
         mine = {k: v for k, v in realized.items() if k[0] == name}
@@ -487,7 +489,7 @@ def _decode(arr: np.ndarray, names: list[str], sectors: dict) -> pd.DataFrame:
     return frame[[*COLUMNS, "t"]]
 
 
-def forecast_pool(store: DataStore, cfg: Config, as_of: pd.Timestamp | None = None, *, jobs: int = 1,
+def forecast_pool(store: DataStore, cfg: Config, as_of: pd.Timestamp | None = None, *, jobs: int | None = None,
                   scheduler: str | None = None, progress=None) -> pd.DataFrame:
     """Raw forecasts of every benchmark with a baseline on :func:`pool_dates` up to
     ``as_of`` (default: the last result in the data), with the outcomes known on it.

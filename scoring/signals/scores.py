@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -217,23 +218,33 @@ def score_signals(sig: SectorSignals, cfg: Config) -> SectorScore:
 
 
 def score_all(store: DataStore, as_of: pd.Timestamp, cfg: Config, sectors: list[str] | None = None, *, progress=None) -> list[SectorScore]:
-    """Every (or the named) sector, ranked by its best stage score (ties: by sector id)."""
+    """Every (or the named) sector, ranked by its best stage score (ties: by sector id).
+
+    Sectors are scored on the default number of worker processes (``scoring.parallel``;
+    the same scores in the same order on one)."""
+    from gapscore.scoring.parallel import run_map, workers
+    from gapscore.scoring.signals.sector import shared_references
+
     ids = list(sectors) if sectors else list(store.sectors())
     for s in ids:
         store.sector(s)  # an unknown sector fails before any work
-    if cfg["capability"]["forecast_conformal"] and any(store.sector(s).get("benchmarks") for s in ids):
+    fits = any(store.sector(s).get("benchmarks") for s in ids)
+    if cfg["capability"]["forecast_conformal"] and fits:
         from gapscore.scoring.signals.calibration import forecast_pool
 
         # the conformal factors' pool of past forecasts, which every sector's first fit
         # needs: computed (or read from the fit cache) here, so a long first run shows progress
         forecast_pool(store, cfg, as_of, progress=None if progress is None else (
             lambda i, n, name: progress(i, n, f"calibration pool: {name}")))
-    results = []
-    for i, s in enumerate(ids, 1):
-        results.append(score_sector(store, s, as_of, cfg))
-        if progress:
-            progress(i, len(ids), s)
+    if workers(None, len(ids)) > 1:
+        shared_references(store, as_of, cfg, capability=fits)
+    results = run_map(functools.partial(_score_task, store, pd.Timestamp(as_of), cfg), ids,
+                      progress=None if progress is None else (lambda i, n, s: progress(i, n, s)))
     return sorted(results, key=lambda r: (-max(r.result.scores.values()), r.sector))
+
+
+def _score_task(store: DataStore, as_of: pd.Timestamp, cfg: Config, sector_id: str) -> SectorScore:
+    return score_sector(store, sector_id, as_of, cfg)
 
 
 RANK_BY = {

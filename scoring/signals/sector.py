@@ -269,27 +269,59 @@ def shape_prior(store: DataStore, as_of: pd.Timestamp, cfg: Config):
     return store.memo(_prior_key(as_of, cfg), lambda: _fit_prior(store, as_of, cfg))
 
 
-def _prior_task(task):
-    store, as_of, cfg = task
-    return _fit_prior(store, as_of, cfg)
+def _priors_task(task) -> list:
+    store, dates, cfg = task
+    return _fit_priors(store, dates, cfg)
 
 
-def shape_priors(store: DataStore, dates, cfg: Config, *, jobs: int = 1, scheduler: str | None = None) -> dict:
-    """The priors of many dates at once (in parallel), kept on the store: {date: prior}."""
-    from gapscore.scoring.parallel import run_map
+def _lifetimes_task(task) -> list:
+    store, dates, cfg = task
+    return [lifetime_prior(store, d, cfg) for d in dates]
 
+
+def _per_date(store: DataStore, dates, cfg: Config, key, fit_many, *, jobs, scheduler) -> dict:
+    """``{date: value}`` of a per-date reference class, each missing date fitted once and
+    kept on the store under ``key(date, cfg)``. ``fit_many((store, dates, cfg))`` fits a
+    list of dates in one process; the missing dates are dealt round-robin to the workers
+    (``scoring.parallel``: one share per local worker, one date per task on a cluster).
+    A date's value does not depend on which other dates share its task (tested)."""
+    from gapscore.scoring.parallel import run_map, workers
+
+    wanted = [pd.Timestamp(d) for d in dict.fromkeys(dates)]
+    missing = [d for d in wanted if not store.memoized(key(d, cfg))]
+    shares = workers(jobs, len(missing)) if scheduler is None else len(missing)
+    if shares > 1:
+        preload_fits()
+    tasks = [(store, missing[i::shares], cfg) for i in range(shares)] if missing else []
+    for task, fitted in zip(tasks, run_map(fit_many, tasks, jobs=jobs, scheduler=scheduler), strict=True):
+        for d, value in zip(task[1], fitted, strict=True):
+            store.memo(key(d, cfg), lambda value=value: value)
+    return {d: store.memo(key(d, cfg), lambda: None) for d in wanted}
+
+
+def preload_fits() -> None:
+    """Import what the fits import lazily (scipy.optimize: 250 modules, about 0.3 s) once,
+    here, before workers fork: a forked worker inherits it instead of importing it again."""
+    import scipy.optimize  # noqa: F401
+
+    import gapscore.models.shape_prior  # noqa: F401
+
+
+def shape_priors(store: DataStore, dates, cfg: Config, *, jobs: int | None = None, scheduler: str | None = None) -> dict:
+    """The shape priors of many dates at once (in parallel), kept on the store: {date: prior}.
+
+    In one process the reference class is normalised once for every date and each
+    benchmark's curve fitted once per set of record points (``_fit_priors``)."""
     if cfg["capability"]["shape_reference"] == "none":
         return {pd.Timestamp(d): None for d in dates}
-    missing = [pd.Timestamp(d) for d in dict.fromkeys(dates) if not store.memoized(_prior_key(d, cfg))]
-    if jobs == 1 and len(missing) > 1:
-        # in one process: the reference class normalised once for every date, each
-        # benchmark's curve fitted once per set of record points (the same priors)
-        fitted = _fit_priors(store, missing, cfg)
-    else:
-        fitted = run_map(_prior_task, [(store, d, cfg) for d in missing], jobs=jobs, scheduler=scheduler)
-    for d, prior in zip(missing, fitted, strict=True):
-        store.memo(_prior_key(d, cfg), lambda prior=prior: prior)
-    return {pd.Timestamp(d): shape_prior(store, d, cfg) for d in dates}
+    return _per_date(store, dates, cfg, _prior_key, _priors_task, jobs=jobs, scheduler=scheduler)
+
+
+def lifetime_priors(store: DataStore, dates, cfg: Config, *, jobs: int | None = None, scheduler: str | None = None) -> dict:
+    """:func:`lifetime_prior` of many dates at once (in parallel), kept on the store: {date: prior}."""
+    if cfg["capability"]["lifetime_reference"] == "none":
+        return {pd.Timestamp(d): None for d in dates}
+    return _per_date(store, dates, cfg, _lifetime_key, _lifetimes_task, jobs=jobs, scheduler=scheduler)
 
 
 def _lifetime_key(as_of: pd.Timestamp, cfg: Config) -> tuple:
@@ -345,6 +377,21 @@ def _capability(store: DataStore, table: dict, as_of: pd.Timestamp, cfg: Config)
         interval_scales=_forecast_scales(store, as_of, cfg),
         stale_after_years=c["stale_after_years"],
     )
+
+
+def shared_references(store: DataStore, as_of: pd.Timestamp, cfg: Config, *, capability: bool = True) -> None:
+    """Compute, and keep on the store, what every sector scored as of ``as_of`` shares:
+    the shape and lifetime reference classes and the conformal factors (when some sector
+    fits a capability curve) and the pooled cost rate. ``score_all`` calls it before it
+    scores sectors in worker processes, which inherit the store: each is then computed
+    once, not once per worker (the same values either way: each is a function of the
+    store and the date)."""
+    as_of = pd.Timestamp(as_of)
+    if capability:
+        shape_prior(store, as_of, cfg)
+        lifetime_prior(store, as_of, cfg)
+        _forecast_scales(store, as_of, cfg)
+    cost_pool(store, as_of, cfg)
 
 
 def _forecast_scales(store: DataStore, as_of: pd.Timestamp, cfg: Config):
