@@ -879,7 +879,7 @@ def memo_cmd(obj, sector, all_sectors, as_of, output, template, force, since):
     """
     from gapscore.scoring import answer_cache
     from gapscore.scoring.files import write_bytes
-    from gapscore.scoring.report.memo_files import check_memo_target, memo_key
+    from gapscore.scoring.report.memo_files import check_memo_target, memo_filename_for, memo_key
 
     if bool(sector) == bool(all_sectors):
         raise click.UsageError("give a SECTOR, or --all with -o DIR")
@@ -895,7 +895,7 @@ def memo_cmd(obj, sector, all_sectors, as_of, output, template, force, since):
     # pandas is imported: a memo of unchanged inputs is the same bytes.
     key = memo_key("memo", {"sector": sector, "as_of": day.isoformat(), "since": since and since.isoformat()}, template,
                    data_dir=obj.data_dir, replace=obj.replace, config_path=obj.config_path)
-    path = output or Path(f"{sector}-memo-{day.isoformat()}.xlsx")
+    path = output or Path(memo_filename_for(sector, day))  # the name memo --all gives it: a sector id is not a path
     known = answer_cache.get_bytes(key)
     if known is None:
         import pandas as pd

@@ -22,6 +22,7 @@ import datetime as dt
 import difflib
 import gzip
 import io
+import itertools
 import re
 import tomllib
 import zlib
@@ -299,6 +300,7 @@ def read_table(path: Path, model: type) -> pd.DataFrame:
     if not text.strip():
         raise DataFileError(path, 1, None, f"is empty; expected a header line with {', '.join(required)}")
     first = (text.partition("\n")[0].splitlines() or [""])[0]  # not splitlines() of the whole file
+    _refuse_header_below(path, text, first, required)
     if ";" in first and "," not in first:
         raise DataFileError(path, 1, None, "looks semicolon-delimited; save it as comma-separated CSV")
     names = [c.strip() for c in _first_record(first)]
@@ -504,6 +506,26 @@ def _iso_dates(column: pd.Series) -> pd.Series:
     values = column.dt.tz_localize(None) if isinstance(column.dtype, pd.DatetimeTZDtype) else column
     text = np.datetime_as_string(values.to_numpy().astype("datetime64[D]"), unit="D")
     return pd.Series(text, index=column.index, dtype=object).where(column.notna(), np.nan)
+
+
+HEADER_SEARCH_LINES = 20
+"""How far down a file the header is looked for when line 1 is not it (a title row, blank
+lines or a notes block above the header, as a spreadsheet export has them)."""
+
+
+def _refuse_header_below(path: Path, text: str, first: str, required: list[str]) -> None:
+    """Line 1 names none of the required columns but a line below it names them all: the
+    header is not on line 1 (pandas would skip leading blank lines and read it, the other
+    checks would take the title for the header and blame the rows)."""
+    if not required or {c.strip() for c in _first_record(first)} & set(required):
+        return
+    lines = itertools.islice(io.StringIO(text, newline=None), 1, HEADER_SEARCH_LINES)  # not the whole file
+    for number, line in enumerate(lines, 2):
+        if set(required) <= {c.strip() for c in _first_record(line.rstrip("\n"))}:
+            above = "the blank line" if number == 2 and not first.strip() else (
+                "line 1" if number == 2 else f"lines 1-{number - 1}")
+            raise DataFileError(path, number, None, f"the header ({', '.join(required)}) is on line {number}, "
+                                f"not line 1; delete {above} above it")
 
 
 def _first_record(line: str) -> list[str]:
