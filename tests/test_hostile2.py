@@ -49,3 +49,22 @@ def test_a_header_below_line_1_is_named_as_such(runner, tmp_path, above, line, s
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert result.stderr.splitlines()[0] == (f"error: {data / 'capability.csv'}:{line}: the header (benchmark, date, system, "
                                              f"value, source) is on line {line}, not line 1; {says}")
+
+
+@pytest.mark.parametrize("name, edit, line, column, says", [
+    ("capability.csv", lambda t: t.replace("x,40,", "x,100000,"), 5, "value",
+     "value 100000.0 is outside 0-100: its benchmark is in percent (85 for 85%)"),
+    ("capability.csv", lambda t: t.replace("a,28.0,", "a,-3,").replace("99.5,error_percent,log", "99.5,error_percent,linear"), 2, "value",
+     "value -3.0 is outside 0-100: its benchmark is in percent (85 for 85%)"),
+    ("benchmarks.csv", lambda t: t.replace("accuracy,true,90,25", "accuracy,true,900,25"), 3, "human_baseline",
+     "value 900.0 is outside 0-100 for a benchmark in percent (85 for 85%)"),
+])
+def test_a_percent_outside_0_100_is_refused(runner, tmp_path, name, edit, line, column, says):
+    """An accuracy of 100000 (percent) validated and scored as a saturated benchmark (harvest):
+    a score from a typo. Values, baselines and floors in percent or error_percent lie in 0-100."""
+    both = edit(_mini("capability.csv") + "\n" + _mini("benchmarks.csv")).split("\n\n")  # one edit over both files
+    data = write_mini(tmp_path / "d", {"capability.csv": both[0] + "\n", "benchmarks.csv": both[1]})
+    result = runner.invoke(main, ["--data-dir", str(data), "--replace-data", "data", "validate"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.splitlines()[0] == (f"error: {data / name}:{line}: column {column}: {says}; fix the value, "
+                                             "or the unit in benchmarks.csv")

@@ -975,6 +975,12 @@ SECTOR_KEYS: dict[tuple[str, ...], frozenset[str]] = {
 """The keys each part of a ``[sectors.<id>]`` table may hold (any part may also carry
 ``<key>_source`` citations); any other key is a misspelling the scorer would silently skip."""
 
+PERCENT_UNITS = frozenset({"percent", "error_percent"})
+"""Units of benchmarks.csv whose values, human baseline and floor lie in 0-100 (an accuracy
+or an error rate in percent). Not wer_percent: insertions can take a word error rate past
+100%."""
+_PERCENT_WORDS = "percent (85 for 85%); fix the value, or the unit in benchmarks.csv"
+
 RESERVED_SECTOR_IDS = frozenset({"all", "other"})
 """Words the data files use for "every sector" (graduation, outcomes) and "no sector"
 (benchmarks): a sector with one of these ids would take rows meant for all or none."""
@@ -1319,6 +1325,11 @@ class DataStore:
             for col in ("floor", "human_baseline"):
                 problems += _row_problems(frame, log_scale & ~(frame[col] > 0) & frame[col].notna(), col,
                                           "value {} must be above 0 on a log-scale benchmark; fix it or set scale to linear")
+        if name == "benchmarks":
+            percent = frame["unit"].isin(PERCENT_UNITS)
+            for col in ("floor", "human_baseline"):
+                problems += _row_problems(frame, percent & ~frame[col].between(0, 100) & frame[col].notna(), col,
+                                          "value {} is outside 0-100 for a benchmark in " + _PERCENT_WORDS)
         if name == "funding" and "total_series" in frame.columns:  # the series a share is taken of
             named = frame["total_series"].notna()
             problems += _row_problems(frame, named & ~frame["total_series"].isin(set(frame["series"])), "total_series",
@@ -1332,6 +1343,9 @@ class DataStore:
                 log_ids = set(bench.loc[bench["scale"].eq("log"), "benchmark"]) if "scale" in bench.columns else set()
                 problems += _row_problems(frame, frame["benchmark"].isin(log_ids) & ~(frame["value"] > 0), "value",
                                           "value {} must be above 0: its benchmark is on a log scale (an error rate or a time horizon)")
+                percent_ids = set(bench.loc[bench["unit"].isin(PERCENT_UNITS), "benchmark"])
+                problems += _row_problems(frame, frame["benchmark"].isin(percent_ids) & ~frame["value"].between(0, 100), "value",
+                                          "value {} is outside 0-100: its benchmark is in " + _PERCENT_WORDS)
             elif name in ("benchmarks", "graduation", "outcomes"):
                 other = "'other'" if name == "benchmarks" else "'all'"
                 allowed = set(self.sectors()) | {"other", "all"}
