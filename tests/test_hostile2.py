@@ -68,3 +68,36 @@ def test_a_percent_outside_0_100_is_refused(runner, tmp_path, name, edit, line, 
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert result.stderr.splitlines()[0] == (f"error: {data / name}:{line}: column {column}: {says}; fix the value, "
                                              "or the unit in benchmarks.csv")
+
+
+@pytest.mark.parametrize("label, says", [
+    ("Seed", "write seed (lower case, words joined by '_')"),
+    ("Pre-Seed", "write pre_seed (lower case, words joined by '_')"),
+    ("series-a", "'series-a' is a vendor's series label, not a round of the rounds schema: write series_a"),
+    ("Series_B", "'Series_B' is a vendor's series label, not a round of the rounds schema: write series_b"),
+])
+def test_a_round_label_in_another_spelling_is_told_the_schema_word(runner, tmp_path, label, says):
+    """"Seed", "Pre-Seed" or "series-a" in rounds.csv got the bare list of allowed rounds
+    ("Series A" was told series_a, "series-a" not)."""
+    data = write_mini(tmp_path / "d", {"rounds.csv": _mini("rounds.csv").replace("c3,software,seed", f"c3,software,{label}")})
+    result = runner.invoke(main, ["--data-dir", str(data), "--replace-data", "data", "validate"])
+    assert result.exit_code == 1
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"error: {data / 'rounds.csv'}:5: column round: value '{label}' must be one of ")
+    assert says in first
+
+
+def test_memo_all_refuses_two_sectors_whose_files_differ_only_in_case(runner, tmp_path):
+    """Sectors 'chat' and 'CHAT' validated (ids are case-sensitive) and memo --all wrote
+    chat-memo-*.xlsx and CHAT-memo-*.xlsx: on macOS or Windows the second silently replaced
+    the first. Now nothing is written and the line names both."""
+    text = _mini("sectors.toml")
+    chat = text[text.index("[sectors.chat]"):]
+    data = write_mini(tmp_path / "d", {"sectors.toml": text + "\n" + chat.replace("sectors.chat", "sectors.CHAT")})
+    out = tmp_path / "memos"
+    result = runner.invoke(main, ["--data-dir", str(data), "--replace-data", "memo", "--all", "--as-of", "2023", "-o", str(out)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.splitlines()[-1] == (
+        f"error: sectors 'CHAT' and 'chat' would both be written to {out / 'CHAT-memo-2023-12-31.xlsx'} and "
+        f"{out / 'chat-memo-2023-12-31.xlsx'} (one file where names ignore case, as on macOS and Windows); rename one of them")
+    assert not out.exists()

@@ -1553,7 +1553,7 @@ class DataStore:
         return pd.DataFrame(rows)
 
 
-_VENDOR_ROUND = re.compile(r"^(?:series )?([a-z])(?:[ -]?\d+)?$", re.IGNORECASE)
+_VENDOR_ROUND = re.compile(r"^(?:series[ _-]?)?([a-z])(?:[ _-]?\d+)?$", re.IGNORECASE)
 
 
 def _hint_vendor_labels(problems: list[DataFileError]) -> None:
@@ -1564,11 +1564,14 @@ def _hint_vendor_labels(problems: list[DataFileError]) -> None:
             continue
         found = re.search(r"value '([^']*)'", p.message)
         label = _VENDOR_ROUND.match(found.group(1).strip()) if found else None
+        spelt = re.sub(r"[\s-]+", "_", found.group(1).strip().lower()) if found else None
         if label:
             letter = label.group(1).lower()
             means = {"a": "series_a", "b": "series_b", "c": "series_c"}.get(letter, "series_d_plus")
             p.message += (f"; {found.group(1)!r} is a vendor's series label, not a round of the rounds schema: write {means}, "
                           "or import the export with 'gapscore data import --from pitchbook' (or crunchbase), which maps such labels")
+        elif spelt in schemas.ROUNDS:  # "Seed", "Pre-Seed", "SERIES_D_PLUS": a schema round in another spelling
+            p.message += f"; write {spelt} (lower case, words joined by '_')"
 
 
 LEG_STATUSES = ("measured", "borrowed", "none")

@@ -92,11 +92,14 @@ def check_memo_folder(out_dir: str | os.PathLike, names: list[tuple[str, str]], 
     if folder.exists() and not folder.is_dir():
         raise InputError(f"{folder}: is a file; -o must name a folder for --all")
     targets = [folder / name for _, name in names]
-    seen: dict[Path, str] = {}
+    seen: dict[str, tuple[str, Path]] = {}
     for (sector, _), target in zip(names, targets):
-        if target in seen:
-            raise InputError(f"sectors '{seen[target]}' and '{sector}' would both be written to {target}; rename one of them")
-        seen[target] = sector
+        key = target.name.casefold()  # chat-memo.xlsx and CHAT-memo.xlsx are one file on macOS and Windows
+        if key in seen:
+            first, where = seen[key]
+            same = "" if where == target else f" and {target} (one file where names ignore case, as on macOS and Windows)"
+            raise InputError(f"sectors '{first}' and '{sector}' would both be written to {where}{same}; rename one of them")
+        seen[key] = (sector, target)
         check_memo_target(target, force)
     return targets
 
