@@ -101,3 +101,116 @@ def test_memo_all_refuses_two_sectors_whose_files_differ_only_in_case(runner, tm
         f"error: sectors 'CHAT' and 'chat' would both be written to {out / 'CHAT-memo-2023-12-31.xlsx'} and "
         f"{out / 'chat-memo-2023-12-31.xlsx'} (one file where names ignore case, as on macOS and Windows); rename one of them")
     assert not out.exists()
+
+
+# --------------------------------------------------------------------------- vendor exports
+
+CB_HEADER = ["Organization Name", "Funding Type", "Announced Date", "Money Raised (in USD)", "Organization Industries"]
+
+
+def _import(runner, path, vendor="crunchbase"):
+    out = path.parent / "rounds.csv"
+    result = runner.invoke(main, ["data", "import", "--from", vendor, str(path), "-o", str(out)])
+    return result, out
+
+
+@pytest.mark.parametrize("vendor, header, amount", [
+    ("pitchbook", "Companies,Deal Date,Deal Type,Deal Size,Primary Industry Code", "12,5"),
+    ("crunchbase", ",".join(CB_HEADER), "1,5"),
+    ("crunchbase", ",".join(CB_HEADER), "1,00,000"),
+])
+def test_a_decimal_comma_in_an_amount_is_refused_not_read_as_thousands(runner, tmp_path, vendor, header, amount):
+    """PitchBook's Deal Size "12,5" (USD millions, from a European Excel) was imported as
+    $125M: the comma was dropped as a thousands separator, a silent 10x. Commas now count
+    as thousands separators only grouped in threes."""
+    row = ("A,2023-01-02,Seed Round," if vendor == "pitchbook" else "A,Seed,2023-01-02,") + f'"{amount}",software'
+    path = tmp_path / "export.csv"
+    path.write_text(header + "\n" + row + "\nB" + row[1:].replace(f'"{amount}"', '"1,234.5"') + "\n")
+    result, out = _import(runner, path, vendor)
+    assert result.exit_code == 1 and not out.exists()
+    column = "Deal Size" if vendor == "pitchbook" else "Money Raised (in USD)"
+    assert result.stderr == (f"error: {path}:2: column {column}: value '{amount}' has a comma that is not a thousands "
+                             "separator (a decimal comma?); write the amount with a decimal point, such as 12.5, or as a "
+                             "whole number\n")
+
+
+def test_thousands_commas_still_import(tmp_path):
+    from gapscore.scoring.inputs.importers import import_vendor
+    path = tmp_path / "export.csv"
+    path.write_text(",".join(CB_HEADER) + '\nA,Seed,2023-01-02,"$1,234,567.5",software\n')
+    assert import_vendor(path, "crunchbase")["amount_usd"].tolist() == [1234567.5]
+
+
+def _workbook(path, build):
+    from openpyxl import Workbook
+    wb = Workbook()
+    build(wb)
+    wb.save(path)
+    return path
+
+
+def test_rounds_on_a_second_sheet_are_not_silently_left_out(runner, tmp_path):
+    """A workbook with a sheet per year imported the first sheet's rounds and exited 0:
+    the second sheet's rounds were dropped without a word."""
+    def build(wb):
+        wb.active.title = "2020"
+        wb.active.append(CB_HEADER)
+        wb.active.append(["A", "Seed", "2020-01-01", 1e6, "software"])
+        wb.create_sheet("2021").append(CB_HEADER)
+        wb["2021"].append(["B", "Series A", "2021-01-01", 5e6, "software"])
+    path = _workbook(tmp_path / "export.xlsx", build)
+    result, out = _import(runner, path)
+    assert result.exit_code == 1 and not out.exists()
+    assert result.stderr == (f"error: {path}: sheet '2021' also has the export's headers: only the first sheet is read, "
+                             "so its rows would be left out; put every round on the first sheet, or save each sheet as "
+                             "CSV UTF-8 and import each\n")
+
+
+def test_a_cover_sheet_first_names_the_sheet_with_the_headers(runner, tmp_path):
+    def build(wb):
+        wb.active.title = "Cover"
+        wb.active.append(["Crunchbase export, 2024"])
+        wb.create_sheet("Data").append(CB_HEADER)
+        wb["Data"].append(["A", "Seed", "2020-01-01", 1e6, "software"])
+    path = _workbook(tmp_path / "export.xlsx", build)
+    result, out = _import(runner, path)
+    assert result.exit_code == 1 and not out.exists()
+    assert result.stderr.rstrip("\n").endswith("; sheet 'Data' has the headers: only the first sheet is read, so move that "
+                                               "sheet first, or save it as CSV UTF-8")
+
+
+def test_a_formula_without_its_saved_result_is_refused_not_undisclosed(runner, tmp_path):
+    """A workbook written by a script (formulas, no cached results) imported the amount
+    "=1000*1000" as an empty cell: the round became undisclosed, exit 0."""
+    def build(wb):
+        wb.active.append(CB_HEADER)
+        wb.active.append(["A", "Seed", "2020-01-01", "=1000*1000", "software"])
+    path = _workbook(tmp_path / "export.xlsx", build)
+    result, out = _import(runner, path)
+    assert result.exit_code == 1 and not out.exists()
+    assert result.stderr == (f"error: {path}:2: column D: holds the formula '=1000*1000' saved without its result; open the "
+                             "file in Excel and save it (which stores the results), or export the values as CSV UTF-8\n")
+
+
+def test_cells_merged_across_rounds_are_refused_not_read_as_empty(runner, tmp_path):
+    """Industries merged over two rounds (E3:E4) read as 'ai' on the first and 'unknown' on
+    the second, though Excel shows 'ai' on both; a merged title above the header is fine."""
+    def build(wb):
+        ws = wb.active
+        ws.append(["Export", None, None])
+        ws.merge_cells("A1:A2")
+        ws.append([])
+        ws.append(CB_HEADER)
+        ws.append(["C", "Series A", "2020-03-01", 200, "ai"])
+        ws.append(["D", "Series A", "2020-03-02", 300, None])
+        ws.merge_cells("E4:E5")
+    path = _workbook(tmp_path / "export.xlsx", build)
+    result, out = _import(runner, path)
+    assert result.exit_code == 1 and not out.exists()
+    assert result.stderr == (f"error: {path}:4: cells E4:E5 are merged across rows: the value Excel shows on each row is "
+                             "stored on the first only; unmerge them and fill the value into every row (or export as CSV UTF-8)\n")
+    path = _workbook(tmp_path / "title.xlsx", lambda wb: (wb.active.append(["Export"]), wb.active.append([]),
+                                                          wb.active.merge_cells("A1:A2"), wb.active.append(CB_HEADER),
+                                                          wb.active.append(["C", "Seed", "2020-03-01", 200, "ai"])))
+    result, out = _import(runner, path)
+    assert result.exit_code == 0, result.output
