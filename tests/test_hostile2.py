@@ -73,8 +73,10 @@ def test_a_percent_outside_0_100_is_refused(runner, tmp_path, name, edit, line, 
 @pytest.mark.parametrize("label, says", [
     ("Seed", "write seed (lower case, words joined by '_')"),
     ("Pre-Seed", "write pre_seed (lower case, words joined by '_')"),
-    ("series-a", "'series-a' is a vendor's series label, not a round of the rounds schema: write series_a"),
-    ("Series_B", "'Series_B' is a vendor's series label, not a round of the rounds schema: write series_b"),
+    ("series-a", "write series_a (lower case, words joined by '_')"),
+    ("Series_B", "write series_b (lower case, words joined by '_')"),
+    ("Series B", "write series_b (lower case, words joined by '_')"),
+    ("B-1", "'B-1' is a vendor's series label, not a round of the rounds schema: write series_b"),
 ])
 def test_a_round_label_in_another_spelling_is_told_the_schema_word(runner, tmp_path, label, says):
     """"Seed", "Pre-Seed" or "series-a" in rounds.csv got the bare list of allowed rounds
@@ -85,6 +87,48 @@ def test_a_round_label_in_another_spelling_is_told_the_schema_word(runner, tmp_p
     first = result.stderr.splitlines()[0]
     assert first.startswith(f"error: {data / 'rounds.csv'}:5: column round: value '{label}' must be one of ")
     assert says in first
+
+
+def test_a_holdings_stage_in_another_spelling_is_told_the_schema_word(runner, tmp_path):
+    """'Seed' in holdings got "must be one of ['seed', ...]" and nothing more, once per row."""
+    path = tmp_path / "holdings.csv"
+    path.write_text("company,sector,stage,invested_usd,date\nA,vision,Seed,1000000,2022-01-01\n")
+    result = runner.invoke(main, ["--data-dir", str(write_mini(tmp_path / "d")), "--replace-data",
+                                  "portfolio", "review", str(path), "--as-of", "2023"])
+    assert result.exit_code == 1
+    assert result.stderr == (f"error: {path}:2: column stage: value 'Seed' must be one of ['seed', 'series_a', 'series_b', "
+                             "'growth']; write seed (lower case, words joined by '_')\n")
+
+
+@pytest.mark.parametrize("args, name, edit, says", [
+    (["portfolio", "review", "{h}", "--as-of", "2023"], "holdings", "1e300",
+     "{h}:2: column invested_usd: value 1e+300 must be at most 1000000000000.0"),
+    (["data", "validate"], "rounds", "1e13", "{d}/rounds.csv:3: column amount_usd: value 10000000000000.0 must be at most "
+                                            "1000000000000.0"),
+])
+def test_an_amount_beyond_any_round_is_refused(runner, tmp_path, args, name, edit, says):
+    """A holding of 1e300 USD was reviewed (exit 0) and printed as a 301-digit dollar
+    amount; a rounds.csv amount of 1e13 validated. Both are now capped at MAX_AMOUNT_USD."""
+    from gapscore.scoring.inputs.schemas import MAX_AMOUNT_USD
+    assert MAX_AMOUNT_USD == 1e12
+    rounds = _mini("rounds.csv").replace(",5000000,", f",{edit},") if name == "rounds" else _mini("rounds.csv")
+    data = write_mini(tmp_path / "d", {"rounds.csv": rounds})
+    holdings = tmp_path / "holdings.csv"
+    holdings.write_text(f"company,sector,stage,invested_usd,date\nA,vision,seed,{edit},2022-01-01\n")
+    result = runner.invoke(main, ["--data-dir", str(data), "--replace-data", *[a.format(h=holdings) for a in args]])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr == "error: " + says.format(h=holdings, d=data) + "\n"
+
+
+def test_an_import_amount_beyond_any_round_is_refused(runner, tmp_path):
+    """PitchBook's Deal Size is in USD millions: an export in dollars (2000000) became $2
+    trillion for a seed round, silently."""
+    path = tmp_path / "pb.csv"
+    path.write_text("Companies,Deal Date,Deal Type,Deal Size,Primary Industry Code\nA,2023-01-02,Seed Round,2000000,software\n")
+    result, out = _import(runner, path, "pitchbook")
+    assert result.exit_code == 1 and not out.exists()
+    assert result.stderr == (f"error: {path}:2: column Deal Size: value '2000000' is more than $1,000,000,000,000 for one "
+                             "round; check the amount and its unit\n")
 
 
 def test_memo_all_refuses_two_sectors_whose_files_differ_only_in_case(runner, tmp_path):

@@ -17,6 +17,7 @@ Point in time: ``DataStore.as_of(name, as_of)`` keeps only rows known on ``as_of
 
 from __future__ import annotations
 
+import ast
 import csv
 import datetime as dt
 import difflib
@@ -784,6 +785,20 @@ def _check_text(check: str) -> str:
     return f"{words} {rest.rstrip(')').replace(' 00:00:00', '')}".strip()
 
 
+def _spelling_hint(check: str, value: object) -> str:
+    """"; write seed" for 'Seed', 'SEED' or 'Pre-Seed' refused by an isin check whose list
+    holds the value in lower case with words joined by '_'; else nothing."""
+    head, _, rest = check.partition("(")
+    if head != "isin" or not isinstance(value, str):
+        return ""
+    try:
+        allowed = ast.literal_eval(rest[:-1])
+    except (ValueError, SyntaxError):
+        return ""
+    spelt = re.sub(r"[\s-]+", "_", value.strip().lower())
+    return f"; write {spelt} (lower case, words joined by '_')" if spelt in allowed and spelt != value else ""
+
+
 def validate(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool = False,
              key: tuple[str, ...] = ()) -> tuple[pd.DataFrame, list[DataFileError]]:
     """Coerce then validate with pandera (lazy): every problem, one line each.
@@ -841,7 +856,7 @@ def validate(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bo
             elif check.startswith("dtype"):
                 message = f"has the wrong type ({check})"
             else:
-                message = f"value {_show(row.failure_case)} {_check_text(check)}"
+                message = f"value {_show(row.failure_case)} {_check_text(check)}{_spelling_hint(check, row.failure_case)}"
             problems.append(DataFileError(path, line, col, message))
     # Unique keys (pandera's unique=True covers one column; the spec may name several).
     problems += _key_problems(coerced, model, path, key)
@@ -1553,25 +1568,22 @@ class DataStore:
         return pd.DataFrame(rows)
 
 
-_VENDOR_ROUND = re.compile(r"^(?:series[ _-]?)?([a-z])(?:[ _-]?\d+)?$", re.IGNORECASE)
+_VENDOR_ROUND = re.compile(r"^(?:series )?([a-z])(?:[ -]?\d+)?$", re.IGNORECASE)
 
 
 def _hint_vendor_labels(problems: list[DataFileError]) -> None:
     """A round written as a vendor writes it (PitchBook's bare "B", "B-1", "Series A")
     gets the round it means and the import command that reads such exports."""
     for p in problems:
-        if p.column != "round" or "must be one of" not in p.message:
+        if p.column != "round" or "must be one of" not in p.message or "; write " in p.message:  # spelling told already
             continue
         found = re.search(r"value '([^']*)'", p.message)
         label = _VENDOR_ROUND.match(found.group(1).strip()) if found else None
-        spelt = re.sub(r"[\s-]+", "_", found.group(1).strip().lower()) if found else None
         if label:
             letter = label.group(1).lower()
             means = {"a": "series_a", "b": "series_b", "c": "series_c"}.get(letter, "series_d_plus")
             p.message += (f"; {found.group(1)!r} is a vendor's series label, not a round of the rounds schema: write {means}, "
                           "or import the export with 'gapscore data import --from pitchbook' (or crunchbase), which maps such labels")
-        elif spelt in schemas.ROUNDS:  # "Seed", "Pre-Seed", "SERIES_D_PLUS": a schema round in another spelling
-            p.message += f"; write {spelt} (lower case, words joined by '_')"
 
 
 LEG_STATUSES = ("measured", "borrowed", "none")

@@ -109,7 +109,7 @@ import numpy as np
 import pandas as pd
 
 from gapscore.scoring.errors import ConfigError, DataFileError, DataValidationError, InputError
-from gapscore.scoring.inputs.schemas import EARLIEST_DATE, LATEST_DATE
+from gapscore.scoring.inputs.schemas import EARLIEST_DATE, LATEST_DATE, MAX_AMOUNT_USD
 
 VENDORS = ("crunchbase", "pitchbook")
 
@@ -657,6 +657,8 @@ def _amount(value: object, usd_per_unit: float) -> float:
         shown = repr(text)
     if not math.isfinite(number) or number < 0:
         raise _CellError(f"value {shown} is not a non-negative amount")
+    if number * usd_per_unit > MAX_AMOUNT_USD:
+        raise _CellError(f"value {shown} is more than ${MAX_AMOUNT_USD:,.0f} for one round; check the amount and its unit")
     return float(round(number * usd_per_unit, 2))
 
 

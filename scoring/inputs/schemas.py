@@ -37,6 +37,13 @@ LATEST_DATE = pd.Timestamp(LATEST_DAY)
 
 _DATE = dict(ge=EARLIEST_DATE, le=LATEST_DATE)
 
+MAX_AMOUNT_USD = 1e12
+"""The largest amount one round (rounds.csv) or one check (holdings) may hold, USD: 25
+times the largest private funding round reported, OpenAI's $40B of March 2025 ("the
+largest private tech funding round in history", CNBC via Business Today, 2025-04-01;
+PitchBook: nearly three times the previous record). Assumption: beyond it a value is a
+typo or a unit slip (1e300, an amount in cents), not data."""
+
 #: pandera's typing modules for other frame libraries. Building a DataFrameModel's
 #: schema asks pandera which annotation types are series and indexes, and pandera
 #: answers by importing these modules, so ``pandera.typing.dask`` imports
@@ -124,7 +131,7 @@ class Rounds(_Base):
     category: Series[str] = pa.Field(nullable=True)
     round: Series[str] = pa.Field(isin=list(ROUNDS))
     date: Series[pd.Timestamp] = pa.Field(**_DATE)
-    amount_usd: Series[float] = pa.Field(ge=0, nullable=True)
+    amount_usd: Series[float] = pa.Field(ge=0, le=MAX_AMOUNT_USD, nullable=True)
     source: Series[str] = pa.Field(str_length={"min_value": 1})
 
 
@@ -242,5 +249,5 @@ class Holdings(_Base):
     company: Series[str] = pa.Field(str_length={"min_value": 1})
     sector: Series[str] = pa.Field(str_length={"min_value": 1})
     stage: Series[str] = pa.Field(isin=["seed", "series_a", "series_b", "growth"])
-    invested_usd: Series[float] = pa.Field(gt=0)
+    invested_usd: Series[float] = pa.Field(gt=0, le=MAX_AMOUNT_USD)
     date: Series[pd.Timestamp] = pa.Field(**_DATE)
