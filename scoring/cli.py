@@ -8,6 +8,7 @@ that need them, so ``gapscore --help`` starts fast.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import sys
 from pathlib import Path
@@ -113,8 +114,20 @@ class GapscoreGroup(click.Group):
             ctx.exit(1)
         except OSError as exc:
             name = getattr(exc, "filename", None) or ""
-            click.echo(f"error: {name}: {exc.strerror or exc}", err=True)
+            todo = _OS_ERROR_TODO.get(exc.errno, "")
+            click.echo(f"error: {name}: {exc.strerror or exc}{todo}", err=True)
             ctx.exit(1)
+
+
+_OS_ERROR_TODO = {
+    errno.EISDIR: " (a folder where a file is expected); give the file's path, or move the folder out of the way",
+    errno.EACCES: " (cannot be read or written by you); change its permissions (chmod u+rw) or use a copy you own",
+    errno.EPERM: " (cannot be read or written by you); change its permissions (chmod u+rw) or use a copy you own",
+    errno.ENOENT: " (no such file); check the path",
+    errno.ELOOP: " (symbolic links that loop); point the link at the file itself",
+    errno.ENOSPC: " (the disk is full); free some space or write elsewhere",
+}
+"""What to do about an operating-system error no command turned into its own message."""
 
 
 class Obj:

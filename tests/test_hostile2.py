@@ -258,3 +258,48 @@ def test_cells_merged_across_rounds_are_refused_not_read_as_empty(runner, tmp_pa
                                                           wb.active.append(["C", "Seed", "2020-03-01", 200, "ai"])))
     result, out = _import(runner, path)
     assert result.exit_code == 0, result.output
+
+
+# --------------------------------------------------------------------------- the file system
+
+
+@pytest.mark.parametrize("make, says", [
+    (lambda p: p.symlink_to(p.parent / "gone.csv"), "is a symbolic link that leads to no file (its target is missing, "
+                                                     "or links loop); point it at the file, or put the file itself here"),
+    (lambda p: (p.symlink_to(p.parent / "loop.csv"), (p.parent / "loop.csv").symlink_to(p)),
+     "is a symbolic link that leads to no file (its target is missing, or links loop); point it at the file, or put the "
+     "file itself here"),
+    (lambda p: p.mkdir(), "is a folder, not a file; put the rounds file here under this name, or move the folder out of "
+                          "the data folder"),
+])
+def test_a_broken_link_or_a_folder_under_a_dataset_name_is_refused(runner, tmp_path, make, says):
+    """A rounds.csv that is a dangling or looping symbolic link was taken for no file:
+    'data validate' said ok and every command used the bundled rounds instead, silently.
+    A folder named rounds.csv said only "Is a directory"."""
+    data = write_mini(tmp_path / "d")
+    (data / "rounds.csv").unlink()
+    make(data / "rounds.csv")
+    for args in (["data", "validate"], ["score", "--as-of", "2012"]):
+        result = runner.invoke(main, ["--data-dir", str(data), "--replace-data", *args])
+        assert result.exit_code == 1 and result.stdout == "", result.output
+        assert result.stderr == f"error: {data / 'rounds.csv'}: {says}\n"
+
+
+def test_an_unreadable_file_says_what_to_do(runner, tmp_path, monkeypatch):
+    """chmod 000 cannot be tested as root: the read is made to fail as it would for a user.
+    The line said "error: FILE: Permission denied" and nothing about what to do."""
+    from gapscore.scoring.inputs import datasets
+    data = write_mini(tmp_path / "d")
+    target = data / "capability.csv"
+    real = datasets._read_bytes
+
+    def read(path):
+        if path == target:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(datasets, "_read_bytes", read)
+    result = runner.invoke(main, ["--data-dir", str(data), "--replace-data", "data", "validate"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr == (f"error: {target}: Permission denied (cannot be read or written by you); change its permissions "
+                             "(chmod u+rw) or use a copy you own\n")

@@ -1265,7 +1265,15 @@ class DataStore:
         bundled = [BUNDLED_DIR / s for s in stems if (BUNDLED_DIR / s).exists()][:1]
         user: list[Path] = []
         if self.data_dir is not None:
-            user = [Path(self.data_dir) / s for s in stems if (Path(self.data_dir) / s).exists()]
+            user = [Path(self.data_dir) / s for s in stems if (Path(self.data_dir) / s).exists()
+                    or (Path(self.data_dir) / s).is_symlink()]
+            for path in user:  # a broken link or a folder under a dataset's name is not "no file": say so
+                if not path.exists():
+                    raise DataFileError(path, None, None, "is a symbolic link that leads to no file (its target is "
+                                        "missing, or links loop); point it at the file, or put the file itself here")
+                if path.is_dir():
+                    raise DataFileError(path, None, None, f"is a folder, not a file; put the {name} file here under "
+                                        "this name, or move the folder out of the data folder")
             if len(user) > 1:
                 raise DataFileError(user[1], None, None, f"{name} is also in {user[0].name}: only one file per dataset "
                                     "is read; keep one of them (merge the rows into it) and move the other out of the folder")
