@@ -303,3 +303,37 @@ def test_an_unreadable_file_says_what_to_do(runner, tmp_path, monkeypatch):
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert result.stderr == (f"error: {target}: Permission denied (cannot be read or written by you); change its permissions "
                              "(chmod u+rw) or use a copy you own\n")
+
+
+# --------------------------------------------------------------------------- many bad rows
+
+
+def test_many_bad_rows_are_named_50_per_column_then_counted_never_called_empty(runner, tmp_path):
+    """A 2,000-row rounds file with 120 Excel serial dates ('44927'), 120 empty companies and
+    120 'Series A' rounds: the first 50 serial dates were named, the other 70 were
+    reported as "column date: is empty; a value is required" (the cell holds 44927), and
+    every empty company and bad round had its own line (a vendor file printed thousands).
+    Now 50 per column and check are named, and one line counts the rest, from its line on."""
+    rows = ["company,category,round,date,amount_usd,source"]
+    for i in range(2000):
+        company = "" if i % 100 in (7, 8, 9, 10, 11, 12) else f"c{i}"
+        date = "44927" if i % 100 in (20, 21, 22, 23, 24, 25) else "2010-01-01"
+        round_ = "Series A" if i % 100 in (30, 31, 32, 33, 34, 35) else "seed"
+        rows.append(f"{company},cv,{round_},{date},1000,x")
+    data = write_mini(tmp_path / "d", {"rounds.csv": "\n".join(rows) + "\n"})
+    result = runner.invoke(main, ["--data-dir", str(data), "--replace-data", "data", "validate"])
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[-1] == "153 problem(s) found."
+    assert not any("column date: is empty" in l for l in lines)
+    path = data / "rounds.csv"
+    line_of = lambda i: i + 2  # noqa: E731  (row i of the loop is on line i + 2)
+    assert f"error: {path}:{line_of(20)}: column date: value '44927' is not a date; write it as YYYY-MM-DD" in lines
+    assert sum("column date: value '44927'" in l for l in lines) == 50
+    assert sum(": column company: is empty" in l for l in lines) == 50
+    assert (f"error: {path}:{line_of(822)}: column date: and 70 more values that are not dates in range in this column "
+            "from this line on (the first 50 are listed); fix them the same way") in lines
+    assert (f"error: {path}:{line_of(809)}: column company: and 70 more empty cells in this column from this line on "
+            "(the first 50 are listed); fix them the same way") in lines
+    assert any(l.startswith(f"error: {path}:{line_of(832)}: column round: and 70 more rows failing the same check (must be "
+                            "one of [") for l in lines)

@@ -27,6 +27,7 @@ import itertools
 import re
 import tomllib
 import zlib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -635,8 +636,10 @@ def coerce(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool
             says_nan[suspect] = low.isin(["nan"]).to_numpy()
             nan_text[suspect] = low.isin(["nan", "inf", "-inf", "infinity", "-infinity"]).to_numpy()
             bad = present & converted.isna() & ~says_nan
-            for idx in s.index[bad | nan_text | inf][:50]:
+            rows = s.index[bad | nan_text | inf]
+            for idx in rows[:PROBLEMS_SHOWN_PER_COLUMN]:
                 problems.append(DataFileError(path, int(lines[idx]), col, f"value {_show(s[idx])} is not a finite number; write a plain number such as 12.5"))
+            problems += _more_problems(path, lines, col, rows, "values that are not finite numbers")
             converted[np.isinf(converted)] = np.nan
             out[col] = converted
         elif kind == "date":
@@ -657,18 +660,22 @@ def coerce(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool
                 converted = pd.to_datetime(s, errors="coerce", format="ISO8601", utc=True).dt.tz_localize(None)
                 outside = converted.notna() & ((converted < early) | (converted > late))
             bad = present & (converted.isna() | outside)
-            for idx in s.index[bad][:50]:
+            rows = s.index[bad]
+            for idx in rows[:PROBLEMS_SHOWN_PER_COLUMN]:
                 rule = (f"is outside {early.date()} to {late.date()}; check the year" if _is_iso_date(s[idx])
                         else "is not a date; write it as YYYY-MM-DD")
                 problems.append(DataFileError(path, int(lines[idx]), col, f"value {_show(s[idx])} {rule}"))
+            problems += _more_problems(path, lines, col, rows, "values that are not dates in range")
             converted[outside] = pd.NaT  # nanosecond timestamps end in 2262
             out[col] = converted.astype("datetime64[ns]")
         elif kind == "bool":
             low = s.astype(str).str.strip().str.lower()
             val = pd.Series(np.where(low.isin(TRUE_WORDS), True, np.where(low.isin(FALSE_WORDS), False, None)), index=s.index)
             bad = present & val.isna()
-            for idx in s.index[bad][:50]:
+            rows = s.index[bad]
+            for idx in rows[:PROBLEMS_SHOWN_PER_COLUMN]:
                 problems.append(DataFileError(path, int(lines[idx]), col, f"value {_show(s[idx])} is not true or false"))
+            problems += _more_problems(path, lines, col, rows, "values that are not true or false")
             out[col] = val.fillna(False).astype(bool)
         elif isinstance(s.dtype, pd.CategoricalDtype) and pd.api.types.infer_dtype(s.cat.categories) in ("string", "empty"):
             if any(c != c.strip() or not c for c in s.cat.categories):  # checked per distinct value: cheap
@@ -677,6 +684,20 @@ def coerce(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool
         else:
             out[col] = _stripped(s.astype(object).where(present, None))
     return out, problems
+
+
+PROBLEMS_SHOWN_PER_COLUMN = 50
+"""Unreadable values named one by one per column of a file; the rest are counted in one
+more line (a file in another layout would otherwise print a line per row)."""
+
+
+def _more_problems(path: Path, lines: np.ndarray, col: str, rows: pd.Index, what: str) -> list[DataFileError]:
+    """The line that counts ``rows`` past the first PROBLEMS_SHOWN_PER_COLUMN, or none."""
+    rest = rows[PROBLEMS_SHOWN_PER_COLUMN:]
+    if not len(rest):
+        return []
+    return [DataFileError(path, int(lines[rest[0]]), col, f"and {len(rest)} more {what} in this column from this line "
+                          f"on (the first {PROBLEMS_SHOWN_PER_COLUMN} are listed); fix them the same way")]
 
 
 def _stripped(column: pd.Series) -> pd.Series:
@@ -809,6 +830,11 @@ def validate(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bo
 
     coerced, problems = coerce(frame, model, path, numeric_extras=numeric_extras)
     bad_cells = {(p.line, p.column) for p in problems}
+    # Cells with a value that coerce could not read (reported, or counted past the limit):
+    # empty now, but not empty in the file, so never "is empty; a value is required".
+    unread = {c: (frame[c].notna() & coerced[c].isna()).to_numpy() for c in coerced.columns
+              if c in frame.columns and c != "_line" and not isinstance(frame[c].dtype, pd.CategoricalDtype)
+              and _kind(coerced[c].dtype) in ("number", "date")}
     lines = coerced["_line"].to_numpy()
     row_checks: set[tuple[object, str]] = set()  # a row-wise check fails once per row, not per column
     schema = model.to_schema()
@@ -834,6 +860,8 @@ def validate(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bo
     failures = [f for f in failures if len(f)]
     if failures:
         fc = pd.concat(failures, ignore_index=True) if len(failures) > 1 else failures[0]
+        shown: Counter = Counter()  # (column, check) -> rows named
+        more: dict[tuple, list] = {}  # (column, check) -> [first line not named, rows not named]
         for row in fc.itertuples(index=False):
             idx = row.index
             line = int(lines[int(idx)]) if idx is not None and not pd.isna(idx) else None
@@ -852,12 +880,23 @@ def validate(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bo
             elif check.startswith("field_uniqueness") or check == "unique" or "duplicate" in check:
                 message = f"duplicate value {_show(row.failure_case)}: each {col} must appear once"
             elif check == "not_nullable":
+                if col in unread and idx is not None and not pd.isna(idx) and unread[col][int(idx)]:
+                    continue  # a value coerce could not read: told so already
                 message = "is empty; a value is required"
             elif check.startswith("dtype"):
                 message = f"has the wrong type ({check})"
             else:
                 message = f"value {_show(row.failure_case)} {_check_text(check)}{_spelling_hint(check, row.failure_case)}"
+            if shown[(col, check)] >= PROBLEMS_SHOWN_PER_COLUMN:  # counted, on one line after the loop
+                more.setdefault((col, check), [line, 0])[1] += 1
+                continue
+            shown[(col, check)] += 1
             problems.append(DataFileError(path, line, col, message))
+        for (col, check), (line, n) in more.items():
+            what = "empty cells" if check == "not_nullable" else f"rows failing the same check ({_check_text(check)})"
+            problems.append(DataFileError(path, line, col, f"and {n} more {what} "
+                                          f"in this column from this line on (the first {PROBLEMS_SHOWN_PER_COLUMN} are "
+                                          "listed); fix them the same way"))
     # Unique keys (pandera's unique=True covers one column; the spec may name several).
     problems += _key_problems(coerced, model, path, key)
     problems.sort(key=lambda p: (p.line or 0, p.column or ""))
