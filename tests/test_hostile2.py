@@ -337,3 +337,31 @@ def test_many_bad_rows_are_named_50_per_column_then_counted_never_called_empty(r
             "(the first 50 are listed); fix them the same way") in lines
     assert any(l.startswith(f"error: {path}:{line_of(832)}: column round: and 70 more rows failing the same check (must be "
                             "one of [") for l in lines)
+
+
+# --------------------------------------------------------------------------- sectors.toml
+
+
+def test_a_sector_id_too_long_for_a_file_name_is_refused_up_front(runner, tmp_path):
+    """A 300-character sector id validated and scored; its memo then failed with "File name
+    too long" (and benchmarks.csv could not name it: its sector column takes 100)."""
+    sid = "x" * 300
+    text = _mini("sectors.toml") + f'\n[sectors.{sid}]\nname = "Long"\ndescription = "x"\nbenchmarks = ["toy_error"]\n'
+    data = write_mini(tmp_path / "d", {"sectors.toml": text})
+    result = runner.invoke(main, ["--data-dir", str(data), "--replace-data", "data", "validate"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"error: {data / 'sectors.toml'}:18: column sectors.{sid}: a sector id of 300 characters is longer than 100 "
+        "(benchmarks.csv's sector column takes no more, and the memo's file name would be too long); use a short snake_case id")
+
+
+@pytest.mark.parametrize("threshold", ["500", "-5"])
+def test_a_cost_threshold_outside_a_percent_benchmark_is_refused(runner, tmp_path, threshold):
+    """threshold = 500 on an accuracy in percent validated: no model can reach it, and the
+    sector's cost leg silently had nothing to fit (-5: every model qualifies)."""
+    data = write_mini(tmp_path / "d", {"sectors.toml": _mini("sectors.toml").replace("threshold = 50", f"threshold = {threshold}")})
+    result = runner.invoke(main, ["--data-dir", str(data), "--replace-data", "data", "validate"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"error: {data / 'sectors.toml'}:15: column sectors.chat.cost.threshold: {threshold} is outside 0-100: benchmark "
+        "'toy_score' is in percent (85 for 85%); fix the value, or the unit in benchmarks.csv")

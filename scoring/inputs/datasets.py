@@ -1035,6 +1035,9 @@ or an error rate in percent). Not wer_percent: insertions can take a word error 
 100%."""
 _PERCENT_WORDS = "percent (85 for 85%); fix the value, or the unit in benchmarks.csv"
 
+MAX_SECTOR_ID_CHARS = schemas.MAX_ID_CHARS
+"""A sector id's longest: what benchmarks.csv's sector column takes (schemas.Benchmarks)."""
+
 RESERVED_SECTOR_IDS = frozenset({"all", "other"})
 """Words the data files use for "every sector" (graduation, outcomes) and "no sector"
 (benchmarks): a sector with one of these ids would take rows meant for all or none."""
@@ -1102,6 +1105,9 @@ def _sector_problems(path: Path, text: str, sid: str, table: dict) -> list[DataF
 
     if not sid.strip():
         bad((), "a sector id cannot be empty; name the table [sectors.<your_id>]")
+    elif len(sid) > MAX_SECTOR_ID_CHARS:
+        bad((), f"a sector id of {len(sid)} characters is longer than {MAX_SECTOR_ID_CHARS} (benchmarks.csv's sector "
+                 "column takes no more, and the memo's file name would be too long); use a short snake_case id")
     elif sid.strip().lower() in RESERVED_SECTOR_IDS:
         bad((), f"'{sid}' cannot be a sector id: the data files use 'all' for every sector and 'other' for none; "
                  "rename the table [sectors.<your_id>]")
@@ -1369,6 +1375,12 @@ class DataStore:
             problems.append(problem(("cost", "benchmark"), f"unknown benchmark '{col}'; add it to benchmarks.csv"))
         elif col is not None and col not in self.load("prices").columns:
             problems.append(problem(("cost", "benchmark"), f"prices.csv has no column '{col}'; add one with each model's score on it"))
+        threshold = table.get("cost", {}).get("threshold")
+        if col in known and isinstance(threshold, (int, float)) and not 0 <= threshold <= 100:
+            bench = self.load("benchmarks")
+            if bench.loc[bench["benchmark"] == col, "unit"].isin(PERCENT_UNITS).any():
+                problems.append(problem(("cost", "threshold"), f"{threshold} is outside 0-100: benchmark '{col}' is in "
+                                        + _PERCENT_WORDS))
         series = table.get("funding", {}).get("series") or []
         if series:
             known_series = set(self.load("funding")["series"])

@@ -77,9 +77,14 @@ class _Base(pa.DataFrameModel):
         coerce = False  # coercion happens before validation, with line numbers
 
 
+MAX_ID_CHARS = 100
+"""The longest benchmark or sector id (a spreadsheet column, a sheet title and a file name
+are made from them)."""
+
+
 class Benchmarks(_Base):
-    benchmark: Series[str] = pa.Field(unique=True, str_length={"min_value": 1, "max_value": 100})
-    sector: Series[str] = pa.Field(str_length={"min_value": 1, "max_value": 100})
+    benchmark: Series[str] = pa.Field(unique=True, str_length={"min_value": 1, "max_value": MAX_ID_CHARS})
+    sector: Series[str] = pa.Field(str_length={"min_value": 1, "max_value": MAX_ID_CHARS})
     metric: Series[str] = pa.Field(str_length={"min_value": 1, "max_value": 200})
     higher_is_better: Series[bool]
     human_baseline: Series[float] = pa.Field(nullable=True)
@@ -101,7 +106,7 @@ class Benchmarks(_Base):
 
 
 class Capability(_Base):
-    benchmark: Series[str] = pa.Field(str_length={"min_value": 1, "max_value": 100})
+    benchmark: Series[str] = pa.Field(str_length={"min_value": 1, "max_value": MAX_ID_CHARS})
     date: Series[pd.Timestamp] = pa.Field(**_DATE)
     system: Series[str] = pa.Field(nullable=True)
     value: Series[float]
