@@ -365,3 +365,17 @@ def test_a_cost_threshold_outside_a_percent_benchmark_is_refused(runner, tmp_pat
     assert result.stderr.splitlines()[0] == (
         f"error: {data / 'sectors.toml'}:15: column sectors.chat.cost.threshold: {threshold} is outside 0-100: benchmark "
         "'toy_score' is in percent (85 for 85%); fix the value, or the unit in benchmarks.csv")
+
+
+def test_a_holding_listed_twice_is_refused_not_summed(runner, tmp_path):
+    """The same check pasted twice was summed without a word: the company showed twice its
+    invested capital, and its sector's exposure with it."""
+    path = tmp_path / "holdings.csv"
+    row = "A,vision,seed,1000000,2022-01-01"
+    path.write_text(f"company,sector,stage,invested_usd,date\n{row}\nB,chat,seed,5,2022-01-01\n{row}\n")
+    result = runner.invoke(main, ["--data-dir", str(write_mini(tmp_path / "d")), "--replace-data",
+                                  "portfolio", "review", str(path), "--as-of", "2023"])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == (f"error: {path}:4: column company: duplicate company/sector/stage/invested_usd/date 'A, vision, "
+                             "seed, 1000000.0, 2022-01-01 00:00:00': also on line 2; keep one row per "
+                             "company/sector/stage/invested_usd/date\n")

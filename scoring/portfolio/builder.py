@@ -616,6 +616,10 @@ def build(
 # --------------------------------------------------------------------------- review
 
 
+HOLDING_KEY = ("company", "sector", "stage", "invested_usd", "date")
+"""Columns that together identify one investment in a holdings file."""
+
+
 def read_holdings(path: str | Path, known_sectors: Sequence[str]) -> pd.DataFrame:
     """Read and check a holdings CSV (company, sector, stage, invested_usd, date).
 
@@ -626,7 +630,9 @@ def read_holdings(path: str | Path, known_sectors: Sequence[str]) -> pd.DataFram
     """
     path = Path(path)
     raw = read_table(path, schemas.Holdings)
-    frame, problems = validate(raw, schemas.Holdings, path)
+    # A row repeating another whole (a pasted line, an export with one row per fund
+    # vehicle) would double the check silently: refused, both lines named.
+    frame, problems = validate(raw, schemas.Holdings, path, key=HOLDING_KEY)
     known = set(known_sectors)
     choices = ", ".join(sorted(known))
     rows = list(zip(frame["company"], frame["sector"], frame["_line"], strict=True))
