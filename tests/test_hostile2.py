@@ -379,3 +379,24 @@ def test_a_holding_listed_twice_is_refused_not_summed(runner, tmp_path):
     assert result.stderr == (f"error: {path}:4: column company: duplicate company/sector/stage/invested_usd/date 'A, vision, "
                              "seed, 1000000.0, 2022-01-01 00:00:00': also on line 2; keep one row per "
                              "company/sector/stage/invested_usd/date\n")
+
+
+@pytest.mark.parametrize("cell, column, says", [
+    ("A" * 20000 + ",Seed,2020-01-01", "Organization Name",
+     "value of 20000 characters is longer than 10000; check for an unclosed quote"),
+    ("A,Seed,2027-06-01", "Announced Date",
+     "date 2027-06-01 is after today (2026-12-05): a round that has not happened is not data; fix the date or leave the "
+     "row out of the export"),
+])
+def test_import_refuses_what_the_rounds_loader_would_refuse(tmp_path, cell, column, says):
+    """An export with a 20,000-character company or a round announced for next year was
+    imported (exit 0), and the rounds.csv written was then refused by every --data-dir
+    command: a half-done import. The importer now refuses the export's own line."""
+    import pandas as pd
+    from gapscore.scoring.errors import DataFileError
+    from gapscore.scoring.inputs.importers import import_vendor
+    path = tmp_path / "export.csv"
+    path.write_text(",".join(CB_HEADER) + f"\n{cell},1000,software\nB,Seed,2020-01-01,1000,software\n")
+    with pytest.raises(DataFileError) as caught:
+        import_vendor(path, "crunchbase", today=pd.Timestamp("2026-12-05"))
+    assert str(caught.value) == f"{path}:2: column {column}: {says}"

@@ -109,6 +109,7 @@ import numpy as np
 import pandas as pd
 
 from gapscore.scoring.errors import ConfigError, DataFileError, DataValidationError, InputError
+from gapscore.scoring.inputs.datasets import MAX_CELL_CHARS
 from gapscore.scoring.inputs.schemas import EARLIEST_DATE, LATEST_DATE, MAX_AMOUNT_USD
 
 VENDORS = ("crunchbase", "pitchbook")
@@ -666,7 +667,7 @@ def _amount(value: object, usd_per_unit: float) -> float:
 
 
 def import_vendor(
-    path: str | Path, vendor: str, mapping: Mapping[str, str] | None = None
+    path: str | Path, vendor: str, mapping: Mapping[str, str] | None = None, *, today: pd.Timestamp | None = None
 ) -> pd.DataFrame:
     """Read a ``vendor`` ("crunchbase" or "pitchbook") export into the rounds schema.
 
@@ -688,9 +689,12 @@ def import_vendor(
     DataFileError for a missing header or one unreadable cell (file, line, column);
     DataValidationError listing every unreadable cell when there are several;
     ConfigError for a mapping that names unknown fields; InputError for an unknown vendor.
+    A round dated after ``today`` (default: today) or a text cell longer than
+    ``MAX_CELL_CHARS`` is a cell error: the rounds loader would refuse the file written.
     """
     layout = _layout(vendor)
     path = Path(path)
+    today = pd.Timestamp(dt.date.today()) if today is None else pd.Timestamp(today)
     wanted = _headers_wanted(layout, mapping)
     needed = [f for f, h in wanted.items() if f not in layout.optional and h.strip()]
     rows, other_sheets = _read_rows(path)
@@ -733,7 +737,7 @@ def import_vendor(
     for line, cells in rows[pos + 1:]:
         if _is_blank(cells):
             continue
-        record, cell_problems = _parse_row(path, line, cells, columns, wanted, layout, vendor, source)
+        record, cell_problems = _parse_row(path, line, cells, columns, wanted, layout, vendor, source, today)
         problems.extend(cell_problems)
         if record is not None:
             record, label = record
@@ -818,7 +822,7 @@ def import_report(frame: pd.DataFrame, sectors: Mapping[str, dict]) -> list[str]
     return lines
 
 
-def _parse_row(path, line, cells, columns, wanted, layout, vendor, source):
+def _parse_row(path, line, cells, columns, wanted, layout, vendor, source, today):
     def cell(field: str) -> object:
         index = columns.get(field)
         if index is None or index >= len(cells):
@@ -842,6 +846,16 @@ def _parse_row(path, line, cells, columns, wanted, layout, vendor, source):
             values[field] = reader(cell(field))
         except _CellError as exc:
             problems.append(DataFileError(path, line, wanted[field], str(exc)))
+    # What the rounds loader refuses is refused here, where the export's line is known: a
+    # written rounds.csv that --data-dir then rejects would be a half-done import.
+    for field in ("company", "category", "industry_sector", "industry_group", "verticals"):
+        if len(values.get(field, "")) > MAX_CELL_CHARS:
+            problems.append(DataFileError(path, line, wanted[field], f"value of {len(values[field])} characters is longer "
+                                          f"than {MAX_CELL_CHARS}; check for an unclosed quote"))
+    if "date" in values and values["date"] > today:
+        problems.append(DataFileError(path, line, wanted["date"], f"date {values['date'].date()} is after today "
+                                      f"({today.date()}): a round that has not happened is not data; fix the date or "
+                                      "leave the row out of the export"))
     if not problems:
         if not values["company"].strip():
             problems.append(DataFileError(path, line, wanted["company"], "is empty; every round needs a company name"))
