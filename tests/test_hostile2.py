@@ -400,3 +400,16 @@ def test_import_refuses_what_the_rounds_loader_would_refuse(tmp_path, cell, colu
     with pytest.raises(DataFileError) as caught:
         import_vendor(path, "crunchbase", today=pd.Timestamp("2026-12-05"))
     assert str(caught.value) == f"{path}:2: column {column}: {says}"
+
+
+def test_control_characters_from_a_file_do_not_reach_the_terminal(runner, tmp_path):
+    """A company "A<BEL><ESC>[2Jco" in holdings was printed raw in the review's table and
+    reasons: the escape sequence cleared the analyst's terminal. Text cells and the names
+    in the reasons now show control characters as escapes; the workbook cleans them."""
+    path = tmp_path / "holdings.csv"
+    path.write_text("company,sector,stage,invested_usd,date\nA\x07\x1b[2Jco,vision,seed,1000000,2022-01-01\n")
+    result = runner.invoke(main, ["--data-dir", str(write_mini(tmp_path / "d")), "--replace-data",
+                                  "portfolio", "review", str(path), "--as-of", "2023"])
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "A\\x07\\x1b[2Jco  vision" in result.stdout and "  - A\\x07\\x1b[2Jco: " in result.stdout

@@ -686,7 +686,7 @@ class PortfolioReview:
         }
 
     def text(self) -> str:
-        from gapscore.scoring.output import frame_to_table
+        from gapscore.scoring.output import frame_to_table, printable
 
         lines = [f"Portfolio review as of {self.as_of.date()}: {len(self.holdings)} companies"
                  + (f" ({self.ignored} investments dated after {self.as_of.date()} ignored)" if self.ignored else "") + "."]
@@ -702,7 +702,7 @@ class PortfolioReview:
         cols = ["company", "sector", "stage", "invested_usd", "recommendation", "signal"]
         lines += ["holdings:", frame_to_table(self.holdings[cols])]
         lines.append("why:")
-        lines += [f"  - {r.company}: {r.signal}: {r.reason}" for r in self.holdings.itertuples()]
+        lines += [f"  - {printable(str(r.company))}: {r.signal}: {r.reason}" for r in self.holdings.itertuples()]
         lines += ["", "exposure by sector and stage, against the scores now:",
                   frame_to_table(self.exposure[["sector", "stage", "companies", "invested_usd", "share", "score", "recommendation", "timing"]])]
         return "\n".join(lines).rstrip("\n") + "\n"
