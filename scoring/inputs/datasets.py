@@ -252,6 +252,13 @@ def read_table(path: Path, model: type) -> pd.DataFrame:
     their schema's type (numbers, timestamps) stay typed, which ``coerce`` checks
     as it checks text.
     """
+    return read_table_facts(path, model)[0]
+
+
+def read_table_facts(path: Path, model: type) -> tuple[pd.DataFrame, dict[str, TextFacts]]:
+    """``read_table``, and the ``TextFacts`` of the categorical columns it measured
+    while building them (Parquet text; none from CSV): pass them to ``validate``,
+    whose per-value checks then need not loop over the categories in Python."""
     path = Path(path)
     required = list(_schema_columns(model, required_only=True))
     keep = _kept_columns(model)
@@ -272,8 +279,10 @@ def read_table(path: Path, model: type) -> pd.DataFrame:
         missing = [c for c in required if c not in table.column_names]
         if missing:
             raise DataFileError(path, 1, missing[0], f"missing required column(s) {', '.join(missing)}; found {', '.join(map(str, names))}")
-        categories = {c: _arrow_categorical(table[c]) for c in table.column_names if c in as_category}
-        categories = {c: v for c, v in categories.items() if v is not None}  # not text: checked as before
+        built = {c: _arrow_categorical(table[c]) for c in table.column_names if c in as_category}
+        built = {c: v for c, v in built.items() if v is not None}  # not text: checked as before
+        categories = {c: v[0] for c, v in built.items()}
+        facts = {c: v[1] for c, v in built.items()}
         frame = table.drop_columns(list(categories)).to_pandas().reset_index(drop=True)
         n_rows = table.num_rows
         del table
@@ -296,7 +305,7 @@ def read_table(path: Path, model: type) -> pd.DataFrame:
         if n_rows == 0:
             raise DataFileError(path, 2, None, HEADER_ONLY)
         columns["_line"] = np.arange(2, n_rows + 2)
-        return pd.DataFrame(columns, copy=False)  # one frame built once: no column inserted afterwards
+        return pd.DataFrame(columns, copy=False), facts  # one frame built once: no column inserted afterwards
 
     text = _decode(path, _read_bytes(path))
     if not text.strip():
@@ -357,7 +366,7 @@ def read_table(path: Path, model: type) -> pd.DataFrame:
         frame[col] = _categorical(frame[col])
     # Row numbers in the file: pandas dropped blank lines, so count them back in.
     frame["_line"] = lines
-    return frame
+    return frame, {}
 
 
 def _kept_columns(model: type) -> frozenset[str] | None:
@@ -434,9 +443,94 @@ def _dictionary_pays(meta, column: str) -> bool:
     return rows > 0 and size <= _DICTIONARY_MAX_BYTES_PER_ROW * rows
 
 
-def _arrow_categorical(column) -> pd.Categorical | None:
+#: What ``str.strip()`` removes: the characters for which ``str.isspace()`` holds
+#: (tests/test_rounds_categorical.py checks the list against every code point).
+WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+              "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+
+
+@dataclass(frozen=True)
+class TextFacts:
+    """What the per-value checks need to know about a categorical text column's
+    categories, measured where they were built (from Parquet: on the Arrow dictionary,
+    in C++), so that ``coerce`` and ``validate`` need not loop over a million Python
+    strings: their shortest and longest length (characters, as ``len``) and whether
+    any is empty or has whitespace at either end (``str.strip`` would change it).
+    The facts hold for ``categories``, that very object, and only for it.
+    """
+
+    categories: pd.Index
+    shortest: int
+    longest: int
+    padded: bool
+
+    def describe(self, column: pd.Series) -> bool:
+        """Whether these are the facts of ``column``'s categories."""
+        return isinstance(column.dtype, pd.CategoricalDtype) and column.cat.categories is self.categories
+
+
+def _arrow_text_facts(labels, categories: pd.Index) -> TextFacts:
+    """``TextFacts`` of a pyarrow string array without nulls (``labels``), the values of ``categories``."""
+    import pyarrow.compute as pc
+
+    if len(labels) == 0:
+        return TextFacts(categories, 0, 0, False)
+    span = pc.min_max(pc.utf8_length(labels))  # code points, as len()
+    shortest, longest = span["min"].as_py(), span["max"].as_py()
+    padded = shortest == 0 or pc.any(pc.not_equal(pc.utf8_trim(labels, characters=WHITESPACE), labels)).as_py()
+    return TextFacts(categories, shortest, longest, bool(padded))
+
+
+#: Bytes of each string compared as one integer in ``_bytewise_order``.
+_PREFIX_BYTES = 8
+
+
+def _bytewise_order(strings) -> np.ndarray:
+    """Indices that sort a pyarrow string array without nulls bytewise (UTF-8 bytes,
+    so code point order), as ``pc.sort_indices`` does, several times faster on many
+    values: each string's first ``_PREFIX_BYTES`` bytes as one big-endian integer (zero
+    padded), sorted by numpy; strings sharing those bytes are then ordered among
+    themselves by ``pc.sort_indices`` (a string that is a prefix of another first).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(strings)
+    if n < 2:
+        return np.arange(n)
+    offsets_type = np.int64 if pa.types.is_large_string(strings.type) else np.int32
+    offsets = np.frombuffer(strings.buffers()[1], dtype=offsets_type)[strings.offset:strings.offset + n + 1]
+    data = strings.buffers()[2]
+    padded = np.zeros(int(offsets[-1]) + _PREFIX_BYTES, dtype=np.uint8)  # every string's first bytes are readable
+    if data is not None:
+        padded[:int(offsets[-1])] = np.frombuffer(data, dtype=np.uint8)[:int(offsets[-1])]
+    # Every byte position as the start of a big-endian 8-byte integer (a strided view, no copy).
+    windows = np.ndarray(shape=(padded.size - _PREFIX_BYTES + 1,), dtype=">u8", buffer=padded, strides=(1,))
+    starts = offsets[:-1]
+    lengths = np.diff(offsets)
+    keep = np.array([0] + [~((1 << (8 * (_PREFIX_BYTES - k))) - 1) & ((1 << 64) - 1)
+                           for k in range(1, _PREFIX_BYTES + 1)], dtype=np.uint64)  # the first k bytes
+    key = windows[starts].astype(np.uint64) & keep[np.minimum(lengths, _PREFIX_BYTES)]
+    order = np.argsort(key)
+    ordered = key[order]
+    tie = ordered[1:] == ordered[:-1]
+    if tie.any():  # runs of strings with the same first bytes: sorted in full among themselves
+        in_run = np.zeros(n, dtype=bool)
+        in_run[1:] |= tie
+        in_run[:-1] |= tie
+        slots = np.flatnonzero(in_run)
+        run = np.cumsum(np.r_[True, ~tie])[slots]  # which run each tied slot is in
+        members = order[slots]
+        within = pc.sort_indices(pa.table({"run": run, "text": strings.take(pa.array(members))}),
+                                 sort_keys=[("run", "ascending"), ("text", "ascending")]).to_numpy()
+        order[slots] = members[within]
+    return order
+
+
+def _arrow_categorical(column) -> tuple[pd.Categorical, TextFacts] | None:
     """A Parquet text column (a pyarrow ChunkedArray, dictionary-encoded or not) as a
-    categorical of its used values in sorted order; None if it does not hold text.
+    categorical of its used values in sorted order, with their ``TextFacts``; None if
+    it does not hold text.
 
     Plain text is hashed once into one dictionary shared by every chunk. Read
     dictionary-encoded, each row group has its own dictionary (shared by its batches):
@@ -448,7 +542,9 @@ def _arrow_categorical(column) -> pd.Categorical | None:
 
     kind = column.type.value_type if pa.types.is_dictionary(column.type) else column.type
     if pa.types.is_null(kind):  # every cell empty (pandas writes an all-None column so)
-        return pd.Categorical.from_codes(np.full(len(column), -1), dtype=_text_categories(np.array([], dtype=object)))
+        dtype = _text_categories(np.array([], dtype=object))
+        return (pd.Categorical.from_codes(np.full(len(column), -1), dtype=dtype),
+                TextFacts(dtype.categories, 0, 0, False))
     if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
         return None
     hashed = not pa.types.is_dictionary(column.type)
@@ -460,11 +556,16 @@ def _arrow_categorical(column) -> pd.Categorical | None:
             column = column.cast(pa.string())
         column = pc.dictionary_encode(column)
     chunks = column.chunks
+    # Each chunk's codes into its dictionary, -1 for a missing cell (no copy when none is).
+    indices = [(c.indices if c.indices.null_count == 0 else pc.fill_null(c.indices, -1)).to_numpy() for c in chunks]
+    # Per chunk: its dictionary's slots -> positions in ``values`` (last slot: -1 for a
+    # missing cell), or None where the chunk's dictionary is ``values`` itself. Only these
+    # small tables are composed; each row is then read twice at most (``seen``, codes).
+    lookups: list[np.ndarray | None] = [None] * len(chunks)
     last = chunks[-1].dictionary if chunks else None
     if chunks and all(len(c.dictionary) == len(last) and c.dictionary.offset == last.offset
                       and c.dictionary.buffers()[1:] == last.buffers()[1:] for c in chunks):  # same memory: no compare
         values = last
-        code = np.concatenate([pc.fill_null(c.indices, -1).to_numpy() for c in chunks])
         distinct = hashed
     else:
         dictionaries, start_of_chunk, start = [], [], 0
@@ -476,31 +577,40 @@ def _arrow_categorical(column) -> pd.Categorical | None:
         pooled = pc.dictionary_encode(pa.concat_arrays(
             [d.cast(pa.large_string()) for d in dictionaries] or [pa.array([], pa.large_string())]))
         to_pooled = pc.fill_null(pooled.indices, -1).to_numpy()  # dictionary slot -> pooled value; -1: null
-        codes = []
-        for chunk, start in zip(chunks, start_of_chunk):
-            lookup = np.append(to_pooled[start:start + len(chunk.dictionary)], -1)  # last slot: null rows (-1)
-            codes.append(lookup[pc.fill_null(chunk.indices, -1).to_numpy()])
-        code = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64)
+        lookups = [np.append(to_pooled[start:start + len(chunk.dictionary)], -1)
+                   for chunk, start in zip(chunks, start_of_chunk)]
         values = pooled.dictionary
         distinct = True  # hashed here: a file's own dictionary may repeat a value, this one cannot
     if hashed:  # a dictionary built from the rows holds only used values
         used = None
     else:
         seen = np.zeros(len(values) + 1, dtype=bool)  # the last slot: missing (-1)
-        seen[code] = True
+        for part, lookup in zip(indices, lookups):
+            if lookup is None:
+                seen[part] = True
+            else:  # the chunk's used slots, then their values
+                local = np.zeros(lookup.size, dtype=bool)
+                local[part] = True
+                seen[lookup[local]] = True
         used = np.flatnonzero(seen[:-1])
     if used is None or used.size == len(values):  # every value used: sort them as they are
-        order = pc.sort_indices(values).to_numpy()  # bytewise = code point order
+        order = _bytewise_order(values)  # bytewise = code point order
     else:
-        order = used[pc.sort_indices(values.take(pa.array(used))).to_numpy()]
+        order = used[_bytewise_order(values.take(pa.array(used)))]
     # Codes in the smallest integer type that holds them (what pandas keeps), built here
     # from a valid ranking, so pandas need not copy or re-check them.
     small = next(t for t in (np.int8, np.int16, np.int32, np.int64) if order.size < np.iinfo(t).max)
     rank = np.full(len(values) + 1, -1, dtype=small)  # the last slot keeps -1 (missing) at -1
     rank[order] = np.arange(order.size)
-    labels = values.take(pa.array(order)).to_numpy(zero_copy_only=False)
-    return pd.Categorical.from_codes(rank[code], dtype=_text_categories(np.asarray(labels, dtype=object), distinct=distinct),
-                                     validate=False)
+    codes = np.empty(len(column), dtype=small)
+    at = 0
+    for part, lookup in zip(indices, lookups):  # each chunk's codes ranked straight into place
+        np.take(rank if lookup is None else rank[lookup], part, out=codes[at:at + part.size])
+        at += part.size
+    sorted_labels = values.take(pa.array(order))
+    dtype = _text_categories(np.asarray(sorted_labels.to_numpy(zero_copy_only=False), dtype=object), distinct=distinct)
+    return (pd.Categorical.from_codes(codes, dtype=dtype, validate=False),
+            _arrow_text_facts(sorted_labels, dtype.categories))
 
 
 def _iso_dates(column: pd.Series) -> pd.Series:
@@ -603,8 +713,13 @@ TEXT_EXTRAS = frozenset({"notes", "description", "source_note"})
 """Extra columns that stay text even where extras are numeric."""
 
 
-def coerce(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool = False) -> tuple[pd.DataFrame, list[DataFileError]]:
-    """Turn text cells into the schema's dtypes; report every cell that won't go."""
+def coerce(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool = False,
+           facts: dict[str, TextFacts] | None = None) -> tuple[pd.DataFrame, list[DataFileError]]:
+    """Turn text cells into the schema's dtypes; report every cell that won't go.
+
+    ``facts``: ``read_table_facts``' facts of the categorical columns, used where they
+    describe the column's categories."""
+    facts = facts or {}
     problems: list[DataFileError] = []
     out = frame.copy(deep=False)  # every converted column is assigned anew, never written into
     lines = frame["_line"].to_numpy()
@@ -612,7 +727,7 @@ def coerce(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool
         if col == "_line":
             continue
         s = frame[col]
-        for idx in _long_cells(s)[:5]:
+        for idx in _long_cells(s, facts.get(col))[:5]:
             problems.append(DataFileError(path, int(lines[idx]), col, f"value of {len(str(s[idx]))} characters is longer than {MAX_CELL_CHARS}; check for an unclosed quote"))
     kinds = dict(_schema_columns(model))
     if numeric_extras:
@@ -624,6 +739,10 @@ def coerce(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool
         s = frame[col]
         if kind == "number" and _finite_or_missing(s):  # a typed (Parquet) float column, nothing to report
             out[col] = s
+            continue
+        if (kind == "date" and s.dtype == np.dtype("datetime64[ns]")
+                and _midnights_in_range(s, schemas.EARLIEST_DATE, schemas.LATEST_DATE) is not None):
+            out[col] = s  # typed (Parquet) dates, each a midnight in range or missing: nothing to convert or report
             continue
         present = s.notna()
         if kind == "number":
@@ -677,8 +796,11 @@ def coerce(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool
                 problems.append(DataFileError(path, int(lines[idx]), col, f"value {_show(s[idx])} is not true or false"))
             problems += _more_problems(path, lines, col, rows, "values that are not true or false")
             out[col] = val.fillna(False).astype(bool)
-        elif isinstance(s.dtype, pd.CategoricalDtype) and pd.api.types.infer_dtype(s.cat.categories) in ("string", "empty"):
-            if any(c != c.strip() or not c for c in s.cat.categories):  # checked per distinct value: cheap
+        elif isinstance(s.dtype, pd.CategoricalDtype) and (
+                _known(facts, col, s) or pd.api.types.infer_dtype(s.cat.categories) in ("string", "empty")):
+            padded = (facts[col].padded if _known(facts, col, s)  # measured in C++ as they were built
+                      else any(c != c.strip() or not c for c in s.cat.categories))  # per distinct value
+            if padded:
                 s = _categorical(_stripped(s.astype(object)))
             out[col] = s  # text already, one string per distinct value
         else:
@@ -698,6 +820,11 @@ def _more_problems(path: Path, lines: np.ndarray, col: str, rows: pd.Index, what
         return []
     return [DataFileError(path, int(lines[rest[0]]), col, f"and {len(rest)} more {what} in this column from this line "
                           f"on (the first {PROBLEMS_SHOWN_PER_COLUMN} are listed); fix them the same way")]
+
+
+def _known(facts: dict[str, TextFacts], col: str, column: pd.Series) -> bool:
+    """Whether ``facts`` holds the facts of ``column``'s categories (named ``col``)."""
+    return col in facts and facts[col].describe(column)
 
 
 def _stripped(column: pd.Series) -> pd.Series:
@@ -755,9 +882,12 @@ def _midnights_in_range(column: pd.Series, early: pd.Timestamp, late: pd.Timesta
 _MIDNIGHT_BLOCK = 1 << 18
 
 
-def _long_cells(column: pd.Series) -> pd.Index:
-    """Index labels of the cells longer than ``MAX_CELL_CHARS`` (a categorical: measured per category)."""
+def _long_cells(column: pd.Series, facts: TextFacts | None = None) -> pd.Index:
+    """Index labels of the cells longer than ``MAX_CELL_CHARS`` (a categorical: measured
+    per category, or told by its ``facts``)."""
     if _typed(column.dtype, "number") or _typed(column.dtype, "date"):
+        return column.index[:0]
+    if facts is not None and facts.describe(column) and facts.longest <= MAX_CELL_CHARS:
         return column.index[:0]
     if isinstance(column.dtype, pd.CategoricalDtype):
         categories = column.cat.categories
@@ -821,20 +951,28 @@ def _spelling_hint(check: str, value: object) -> str:
 
 
 def validate(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool = False,
-             key: tuple[str, ...] = ()) -> tuple[pd.DataFrame, list[DataFileError]]:
+             key: tuple[str, ...] = (), facts: dict[str, TextFacts] | None = None) -> tuple[pd.DataFrame, list[DataFileError]]:
     """Coerce then validate with pandera (lazy): every problem, one line each.
 
-    ``key``: columns that together must be unique within the file.
+    ``key``: columns that together must be unique within the file. ``facts``: as
+    ``read_table_facts`` returns them (optional: only a shortcut).
     """
     import pandera.pandas as pa
 
-    coerced, problems = coerce(frame, model, path, numeric_extras=numeric_extras)
+    facts = facts or {}
+    coerced, problems = coerce(frame, model, path, numeric_extras=numeric_extras, facts=facts)
     bad_cells = {(p.line, p.column) for p in problems}
     # Cells with a value that coerce could not read (reported, or counted past the limit):
     # empty now, but not empty in the file, so never "is empty; a value is required".
-    unread = {c: (frame[c].notna() & coerced[c].isna()).to_numpy() for c in coerced.columns
-              if c in frame.columns and c != "_line" and not isinstance(frame[c].dtype, pd.CategoricalDtype)
-              and _kind(coerced[c].dtype) in ("number", "date")}
+    # Measured per column on its first such failure only (no per-row masks otherwise).
+    unread: dict[str, np.ndarray | None] = {}
+
+    def was_unread(c: str, i: int) -> bool:
+        if c not in unread:
+            readable = (c in frame.columns and c in coerced.columns and not isinstance(frame[c].dtype, pd.CategoricalDtype)
+                        and _kind(coerced[c].dtype) in ("number", "date"))
+            unread[c] = (frame[c].notna() & coerced[c].isna()).to_numpy() if readable else None
+        return unread[c] is not None and bool(unread[c][i])
     lines = coerced["_line"].to_numpy()
     row_checks: set[tuple[object, str]] = set()  # a row-wise check fails once per row, not per column
     schema = model.to_schema()
@@ -846,7 +984,7 @@ def validate(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bo
     # Their column checks run on the categories themselves, one value each, and a failing
     # category is then reported on every row that holds it (``_category_failures``).
     per_category = [c for c in as_category if not schema.columns[c].unique]
-    failures = [_category_failures(coerced[c], schema.columns[c]) for c in per_category]
+    failures = [_category_failures(coerced[c], schema.columns[c], facts.get(c)) for c in per_category]
     # Numbers and dates whose checks are bounds: one min and one max decide that every
     # row passes; only a column that may fail goes through pandera (same report).
     bounded = [c for c in schema.columns if c in coerced.columns and c not in as_category
@@ -880,7 +1018,7 @@ def validate(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bo
             elif check.startswith("field_uniqueness") or check == "unique" or "duplicate" in check:
                 message = f"duplicate value {_show(row.failure_case)}: each {col} must appear once"
             elif check == "not_nullable":
-                if col in unread and idx is not None and not pd.isna(idx) and unread[col][int(idx)]:
+                if col is not None and idx is not None and not pd.isna(idx) and was_unread(col, int(idx)):
                     continue  # a value coerce could not read: told so already
                 message = "is empty; a value is required"
             elif check.startswith("dtype"):
@@ -930,7 +1068,10 @@ def _within_bounds(column: pd.Series, spec) -> bool:
             or not all(check.name in _BOUND_CHECKS and check.element_wise is False and check.ignore_na
                        for check in spec.checks)):
         return False
-    if spec.nullable:  # fmin/fmax skip NaN and NaT: all missing gives NaN/NaT
+    first = values.view(np.int64).min() if values.dtype.kind == "M" else None
+    if first is not None and first != np.iinfo(np.int64).min:  # dates without NaT (the smallest int64):
+        low, high = first.astype(values.dtype), values.view(np.int64).max().astype(values.dtype)  # integer reductions
+    elif spec.nullable:  # fmin/fmax skip NaN and NaT: all missing gives NaN/NaT
         low, high = np.fmin.reduce(values), np.fmax.reduce(values)
         if np.isnan(low):
             return True  # every value missing: nullable, nothing to compare
@@ -948,7 +1089,24 @@ def _within_bounds(column: pd.Series, spec) -> bool:
     return True
 
 
-def _category_failures(column: pd.Series, spec) -> pd.DataFrame:
+def _lengths_pass(spec, facts: TextFacts | None, column: pd.Series) -> bool:
+    """Whether every category of ``column`` passes ``spec``'s checks, told by its
+    ``facts`` alone: every check is a ``str_length`` whose bounds hold for the shortest
+    and the longest category (pandera's bounds are inclusive)."""
+    if facts is None or not facts.describe(column) or spec.regex or not spec.checks:
+        return False
+    for check in spec.checks:
+        if check.name != "str_length":
+            return False
+        stats = check.statistics
+        low = stats.get("exact_value") if stats.get("exact_value") is not None else stats.get("min_value")
+        high = stats.get("exact_value") if stats.get("exact_value") is not None else stats.get("max_value")
+        if (low is not None and facts.shortest < low) or (high is not None and facts.longest > high):
+            return False
+    return True
+
+
+def _category_failures(column: pd.Series, spec, facts: TextFacts | None = None) -> pd.DataFrame:
     """Pandera's failure cases of one categorical column, its checks run per category.
 
     The column's checks (``spec``: a pandera Column) are element-wise, so a row fails
@@ -957,16 +1115,18 @@ def _category_failures(column: pd.Series, spec) -> pd.DataFrame:
     (the loader's frames have a RangeIndex), as pandera reports it on the whole column.
     Empty cells (code -1) fail ``not_nullable`` unless the column is nullable. Several
     times faster than pandera on millions of rows, whose string checks compute per
-    category and then expand the result to every row.
+    category and then expand the result to every row. Length checks that the
+    categories' ``facts`` show to pass skip pandera (``_lengths_pass``).
     """
     import pandera.pandas as pa
 
     name = column.name
     codes = column.cat.codes.to_numpy()
-    categories = pd.DataFrame({name: np.asarray(column.cat.categories, dtype=object)})
     parts = []
     try:
-        pa.DataFrameSchema({name: spec}).update_columns({name: {"nullable": True}}).validate(categories, lazy=True)
+        if not _lengths_pass(spec, facts, column):
+            categories = pd.DataFrame({name: np.asarray(column.cat.categories, dtype=object)})
+            pa.DataFrameSchema({name: spec}).update_columns({name: {"nullable": True}}).validate(categories, lazy=True)
     except pa.errors.SchemaErrors as exc:
         fc = exc.failure_cases
         fc = fc[fc["index"].notna()].rename(columns={"index": "category"}).astype({"category": np.int64})
@@ -1440,11 +1600,12 @@ class DataStore:
         frames, problems = [], []
         for path in self.files(name):
             try:
-                raw = read_table(path, spec.schema)
+                raw, facts = read_table_facts(path, spec.schema)
             except DataFileError as exc:
                 problems.append(exc)
                 continue
-            frame, found = validate(raw, spec.schema, path, numeric_extras=spec.numeric_extras, key=spec.key)
+            frame, found = validate(raw, spec.schema, path, numeric_extras=spec.numeric_extras, key=spec.key,
+                                    facts=facts)
             problems.extend(found)
             problems.extend(self._future_problems(spec, frame, path, found))
             if spec.name == "rounds":
