@@ -413,3 +413,14 @@ def test_control_characters_from_a_file_do_not_reach_the_terminal(runner, tmp_pa
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
     assert "A\\x07\\x1b[2Jco  vision" in result.stdout and "  - A\\x07\\x1b[2Jco: " in result.stdout
+
+
+def test_memo_to_a_folder_says_it_is_a_folder(runner, tmp_path, mini_dir):
+    """-o FOLDER said "a memo is an Excel workbook; give the file a .xlsx suffix"."""
+    folder = tmp_path / "memos"
+    folder.mkdir()
+    result = runner.invoke(main, ["--data-dir", str(mini_dir), "--replace-data", "memo", "vision", "--as-of", "2016",
+                                  "-o", str(folder)])
+    assert result.exit_code == 1 and list(folder.iterdir()) == []
+    assert result.stderr == (f"error: {folder}: is a folder; give a file path ending in .xlsx (memos of every sector into "
+                             "a folder: --all -o FOLDER)\n")

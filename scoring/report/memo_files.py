@@ -77,11 +77,12 @@ def find_template(name_or_path: str | os.PathLike | None, user_dirs: Iterable[st
 def check_memo_target(path: str | os.PathLike, force: bool) -> Path:
     """``path`` as a memo's target: an .xlsx file, not a folder, not replaced without ``force``."""
     target = Path(path)
+    if target.is_dir():  # before the suffix: "give the file a .xlsx suffix" misleads about a folder
+        raise InputError(f"{target}: is a folder; give a file path ending in .xlsx (memos of every sector into a "
+                         "folder: --all -o FOLDER)")
     if target.suffix.lower() != ".xlsx":
         raise InputError(f"{target}: a memo is an Excel workbook; give the file a .xlsx suffix")
     check_target(target, force)
-    if target.is_dir():
-        raise InputError(f"{target}: is a folder; give a file path ending in .xlsx")
     return target
 
 def check_memo_folder(out_dir: str | os.PathLike, names: list[tuple[str, str]], force: bool) -> list[Path]:
