@@ -424,3 +424,25 @@ def test_memo_to_a_folder_says_it_is_a_folder(runner, tmp_path, mini_dir):
     assert result.exit_code == 1 and list(folder.iterdir()) == []
     assert result.stderr == (f"error: {folder}: is a folder; give a file path ending in .xlsx (memos of every sector into "
                              "a folder: --all -o FOLDER)\n")
+
+
+def test_a_capability_result_listed_twice_is_refused_or_counted_once(runner, tmp_path):
+    """An exact repeat of a result (same benchmark, date, system, value) validated and
+    weighed double in the fit: within a file it is now refused, and a user row repeating a
+    bundled result replaces it (named by data validate) instead of being appended."""
+    from gapscore.scoring.inputs import datasets
+    text = _mini("capability.csv") + "toy_score,2022-06-01,y,70,hand-made\n"
+    data = write_mini(tmp_path / "d", {"capability.csv": text})
+    result = runner.invoke(main, ["--data-dir", str(data), "--replace-data", "data", "validate"])
+    assert result.exit_code == 1
+    assert result.stderr == (f"error: {data / 'capability.csv'}:7: column benchmark: duplicate benchmark/date/system/value "
+                             "'toy_score, 2022-06-01 00:00:00, y, 70.0': also on line 6; keep one row per "
+                             "benchmark/date/system/value\n")
+    bundled = (datasets.BUNDLED_DIR / "capability.csv").read_text().splitlines()
+    extend = tmp_path / "e"
+    extend.mkdir()
+    (extend / "capability.csv").write_text("\n".join(bundled[:2]) + "\n")
+    assert len(datasets.DataStore(extend).load("capability")) == len(datasets.DataStore().load("capability"))
+    result = runner.invoke(main, ["--data-dir", str(extend), "data", "validate"])
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[0].startswith(f"note: {extend / 'capability.csv'}:2: replaces the bundled capability row ")

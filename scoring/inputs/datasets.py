@@ -92,6 +92,7 @@ DATASETS: dict[str, DatasetSpec] = {
             "Dated benchmark results (all results; the frontier is computed)",
             schemas.Capability,
             date_column="date",
+            key=("benchmark", "date", "system", "value"),  # a result listed twice would weigh double in the fit
         ),
         DatasetSpec(
             "prices",
