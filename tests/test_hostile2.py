@@ -446,3 +446,20 @@ def test_a_capability_result_listed_twice_is_refused_or_counted_once(runner, tmp
     result = runner.invoke(main, ["--data-dir", str(extend), "data", "validate"])
     assert result.exit_code == 0
     assert result.stderr.splitlines()[0].startswith(f"note: {extend / 'capability.csv'}:2: replaces the bundled capability row ")
+
+
+@pytest.mark.parametrize("header, vendor, display", [
+    (",".join(CB_HEADER), "crunchbase", "Crunchbase"),
+    ("Companies,Deal Date,Deal Type,Deal Size,Primary Industry Code", "pitchbook", "PitchBook"),
+])
+def test_a_vendor_export_given_as_rounds_is_told_to_import(runner, tmp_path, mini_dir, header, vendor, display):
+    """A raw export passed to --rounds (or saved as rounds.csv) got "missing required
+    column(s) company, category, ...; found Organization Name, ...": not what to do."""
+    path = tmp_path / "export.csv"
+    path.write_text(header + "\nA,Seed,2020-01-01,1000,software\n")
+    result = runner.invoke(main, ["--data-dir", str(mini_dir), "--replace-data", "curve", "graduation", "--rounds", str(path),
+                                  "--as-of", "2012"])
+    assert result.exit_code == 1
+    assert result.stderr == (f"error: {path}:1: is a {display} export, not the rounds schema (company, category, round, date, "
+                             f"amount_usd, source); map it with 'gapscore data import --from {vendor} export.csv -o "
+                             "mapped.csv' and use mapped.csv (in a data folder: as rounds.csv)\n")

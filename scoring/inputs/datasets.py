@@ -276,7 +276,8 @@ def read_table_facts(path: Path, model: type) -> tuple[pd.DataFrame, dict[str, T
         except ImportError:
             raise DataFileError(path, None, None, "reading Parquet needs pyarrow: pip install 'gapscore[parquet]'") from None
         except Exception as exc:  # pyarrow raises many types for a broken file
-            raise DataFileError(path, None, None, f"cannot read Parquet ({type(exc).__name__}: {exc})") from None
+            raise DataFileError(path, None, None, f"cannot read Parquet ({type(exc).__name__}: {exc}); re-export it, or "
+                                "save it as CSV under a .csv name") from None
         missing = [c for c in required if c not in table.column_names]
         if missing:
             raise DataFileError(path, 1, missing[0], f"missing required column(s) {', '.join(missing)}; found {', '.join(map(str, names))}")
@@ -353,6 +354,14 @@ def read_table_facts(path: Path, model: type) -> tuple[pd.DataFrame, dict[str, T
     header = [str(c).strip() for c in frame.columns]
     frame.columns = header
     missing = [c for c in required if c not in header]
+    if missing and model is schemas.Rounds:
+        from gapscore.scoring.inputs.importers import LAYOUTS, vendor_of  # importers reads this module: here, not above
+
+        vendor = vendor_of(header)
+        if vendor is not None:
+            raise DataFileError(path, 1, None, f"is a {LAYOUTS[vendor].display} export, not the rounds schema "
+                                f"({', '.join(required)}); map it with 'gapscore data import --from {vendor} {path.name} "
+                                "-o mapped.csv' and use mapped.csv (in a data folder: as rounds.csv)")
     if missing:
         hint = _did_you_mean(missing[0], header)
         raise DataFileError(

@@ -345,6 +345,18 @@ def read_mapping(path: str | Path) -> dict[str, str]:
     return dict(doc)
 
 
+def vendor_of(header: list[str]) -> str | None:
+    """The vendor ("crunchbase", "pitchbook") whose export has this header row (every
+    required field's default header or an alias, case and spacing ignored), or None."""
+    names = {_norm_header(h) for h in header}
+    for vendor, layout in LAYOUTS.items():
+        fields = [f for f in REQUIRED_FIELDS if f in layout.headers]
+        if fields and all(_norm_header(layout.headers[f]) in names
+                          or any(_norm_header(a) in names for a in layout.aliases.get(f, ())) for f in fields):
+            return vendor
+    return None
+
+
 def _layout(vendor: str) -> VendorLayout:
     if vendor not in LAYOUTS:
         raise InputError(
