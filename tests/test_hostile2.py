@@ -463,3 +463,21 @@ def test_a_vendor_export_given_as_rounds_is_told_to_import(runner, tmp_path, min
     assert result.stderr == (f"error: {path}:1: is a {display} export, not the rounds schema (company, category, round, date, "
                              f"amount_usd, source); map it with 'gapscore data import --from {vendor} export.csv -o "
                              "mapped.csv' and use mapped.csv (in a data folder: as rounds.csv)\n")
+
+
+def test_rows_hidden_in_the_export_are_named_when_imported(runner, tmp_path):
+    """An analyst who filtered the export in Excel (rows 3 and 5 hidden) had those rounds
+    imported without a word: hidden is not deleted. They are still imported (the file
+    holds them), and the report names them."""
+    def build(wb):
+        wb.active.append(CB_HEADER)
+        for i in range(5):
+            wb.active.append([f"C{i}", "Seed", "2020-01-01", 1000 + i, "software"])
+        wb.active.row_dimensions[3].hidden = True
+        wb.active.row_dimensions[5].hidden = True
+    path = _workbook(tmp_path / "export.xlsx", build)
+    result, out = _import(runner, path)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[0] == f"wrote 5 rounds to {out}"
+    assert result.stderr.splitlines()[-1] == ("2 rows hidden in the sheet (a filter or 'Hide') were imported like the others: "
+                                              "rows 3, 5; delete them from the export to leave them out")

@@ -82,7 +82,8 @@ Cells
 * workbooks: the first sheet is read; another sheet with the export's headers is an
   error (its rounds would be left out), as are cells merged across data rows (the
   value shows on every row, but is stored on the first only) and a formula saved
-  without its result (it would read as an empty cell).
+  without its result (it would read as an empty cell). Rows hidden in the sheet (a
+  filter) are imported, and named in ``frame.attrs["hidden_rows"]``.
 
 Errors name the file, the 1-based line (the header is line 1; for a workbook, the
 sheet row) and the column: ``DataFileError`` for one problem, ``DataValidationError``
@@ -497,14 +498,16 @@ def _refuse_formulas_without_results(path: Path, sheet: str, rows: Rows) -> None
 
 
 _MERGE_REF = re.compile(rb'<mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+_HIDDEN_ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"[^>]*?\bhidden="(?:1|true)"|<row\b[^>]*?\bhidden="(?:1|true)"[^>]*?\br="(\d+)"')
 
 
-def _merged_ranges(path: Path) -> list[tuple[str, int, int]]:
-    """The first sheet's merged ranges spanning rows, as (A1:B2 text, first row, last row).
+def _merged_ranges(path: Path) -> tuple[list[tuple[str, int, int]], list[int]]:
+    """The first sheet's merged ranges spanning rows, as (A1:B2 text, first row, last row),
+    and its hidden rows (a filter or "Hide rows": still in the file, and read).
 
     Excel shows a merged range's value in every row it covers; a reader gets it in the
-    first row only, the others empty. Read from the sheet part's <mergeCell> elements,
-    in chunks (they follow the rows)."""
+    first row only, the others empty. Read from the sheet part's <mergeCell> and <row>
+    elements, in chunks."""
     from openpyxl.xml.functions import fromstring  # defusedxml's, as openpyxl reads
 
     main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -520,19 +523,20 @@ def _merged_ranges(path: Path) -> list[tuple[str, int, int]]:
             return []
         name = target.lstrip("/") if target.startswith("/") else "xl/" + target
         if name not in archive.namelist():
-            return []
-        found, tail = [], b""
+            return [], []
+        found, hidden, tail = [], [], b""
         with archive.open(name) as part:
-            while chunk := part.read(1 << 20):
+            while True:
+                chunk = part.read(1 << 20)
                 text = tail + chunk
-                cut = text.rfind(b"<")  # an element split across chunks is read with the next one
+                cut = text.rfind(b"<") if chunk else -1  # an element split across chunks is read with the next one
                 body, tail = (text[:cut], text[cut:]) if cut > 0 else (text, b"")
-                for a, r1, b, r2 in _MERGE_REF.findall(body):
-                    if r2 != r1:
-                        found.append((f"{a.decode()}{r1.decode()}:{b.decode()}{r2.decode()}", int(r1), int(r2)))
-            found += [(f"{a.decode()}{r1.decode()}:{b.decode()}{r2.decode()}", int(r1), int(r2))
-                      for a, r1, b, r2 in _MERGE_REF.findall(tail) if r1 != r2]
-    return found
+                found += [(f"{a.decode()}{r1.decode()}:{b.decode()}{r2.decode()}", int(r1), int(r2))
+                          for a, r1, b, r2 in _MERGE_REF.findall(body) if r1 != r2]
+                hidden += [int(x or y) for x, y in _HIDDEN_ROW.findall(body)]
+                if not chunk:
+                    break
+    return found, hidden
 
 
 def _holds_formula(archive: zipfile.ZipFile, name: str) -> bool:
@@ -727,8 +731,11 @@ def import_vendor(
                                     "that sheet first, or save it as CSV UTF-8")
         raise first_error
     header_line = rows[pos][0]
+    hidden: list[int] = []
     if workbook:
-        spans = [m for m in _merged_ranges(path) if m[2] > header_line]
+        merged, hidden = _merged_ranges(path)
+        hidden = [r for r in hidden if r > header_line]
+        spans = [m for m in merged if m[2] > header_line]
         if spans:  # a value shown on several rows is read on the first only: the others would be empty
             ref, first_row, _ = spans[0]
             raise DataFileError(path, max(first_row, header_line + 1), None,
@@ -778,6 +785,7 @@ def import_vendor(
         frame[col] = frame[col].astype(object)
     frame.attrs["unmapped_labels"] = dict(sorted(unmapped.items(), key=lambda kv: (-kv[1], kv[0])))
     frame.attrs["duplicate_lines"] = duplicates
+    frame.attrs["hidden_rows"] = hidden
     return frame
 
 
@@ -831,6 +839,12 @@ def import_report(frame: pd.DataFrame, sectors: Mapping[str, dict]) -> list[str]
         more = f" and {len(duplicates) - DUPLICATES_SHOWN} more" if len(duplicates) > DUPLICATES_SHOWN else ""
         lines.append(f"{len(duplicates)} duplicate rows left out (the same company, category, round, date and amount "
                      f"as an earlier row): {shown}{more}")
+    hidden = frame.attrs.get("hidden_rows") or []
+    if hidden:  # a filter hides rows in Excel, not in the file: the analyst may believe them left out
+        shown = ", ".join(map(str, hidden[:DUPLICATES_SHOWN])) + (f" and {len(hidden) - DUPLICATES_SHOWN} more"
+                                                                  if len(hidden) > DUPLICATES_SHOWN else "")
+        lines.append(f"{len(hidden)} rows hidden in the sheet (a filter or 'Hide') were imported like the others: rows "
+                     f"{shown}; delete them from the export to leave them out")
     return lines
 
 
