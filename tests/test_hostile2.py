@@ -481,3 +481,15 @@ def test_rows_hidden_in_the_export_are_named_when_imported(runner, tmp_path):
     assert result.stderr.splitlines()[0] == f"wrote 5 rounds to {out}"
     assert result.stderr.splitlines()[-1] == ("2 rows hidden in the sheet (a filter or 'Hide') were imported like the others: "
                                               "rows 3, 5; delete them from the export to leave them out")
+
+
+@pytest.mark.parametrize("written, read", [("2014", "2014-01-01"), ("2014-06", "2014-06-01")])
+def test_a_date_without_its_day_is_refused_not_dated_early(runner, tmp_path, written, read):
+    """A result dated "2014" validated and was read as 2014-01-01: a score as of mid-2014
+    used a result that may have been published in December (a look-ahead)."""
+    data = write_mini(tmp_path / "d", {"capability.csv": _mini("capability.csv").replace("2014-06-01", written)})
+    result = runner.invoke(main, ["--data-dir", str(data), "--replace-data", "data", "validate"])
+    assert result.exit_code == 1
+    assert result.stderr == (f"error: {data / 'capability.csv'}:4: column date: value '{written}' is a year or month alone, "
+                             f"read as {read}: before the row may have been known; write the full date YYYY-MM-DD (the "
+                             "period's last day if only the period is known)\n")

@@ -788,6 +788,16 @@ def coerce(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool
             else:
                 converted = pd.to_datetime(s, errors="coerce", format="ISO8601", utc=True).dt.tz_localize(None)
                 outside = converted.notna() & ((converted < early) | (converted > late))
+                # "2014" or "2014-06" parses as the period's first day, before the row may
+                # have been known: a look-ahead. Only first-of-month dates are candidates.
+                firsts = np.flatnonzero(converted.dt.day.to_numpy() == 1)
+                if firsts.size:
+                    partial = s.iloc[firsts].astype(str).str.strip().str.fullmatch(_PARTIAL_DATE).to_numpy(dtype=bool)
+                    for idx in s.index[firsts[partial]][:PROBLEMS_SHOWN_PER_COLUMN]:
+                        problems.append(DataFileError(path, int(lines[idx]), col, f"value {_show(s[idx])} is a year or "
+                                        f"month alone, read as {converted[idx].date()}: before the row may have been known; "
+                                        "write the full date YYYY-MM-DD (the period's last day if only the period is known)"))
+                    problems += _more_problems(path, lines, col, s.index[firsts[partial]], "dates without a day")
             bad = present & (converted.isna() | outside)
             rows = s.index[bad]
             for idx in rows[:PROBLEMS_SHOWN_PER_COLUMN]:
@@ -817,6 +827,9 @@ def coerce(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool
             out[col] = _stripped(s.astype(object).where(present, None))
     return out, problems
 
+
+_PARTIAL_DATE = r"\d{4}(?:-\d{1,2})?"
+"""A year or a year-month alone, which ISO 8601 parsing reads as the period's first day."""
 
 PROBLEMS_SHOWN_PER_COLUMN = 50
 """Unreadable values named one by one per column of a file; the rest are counted in one
