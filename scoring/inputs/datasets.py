@@ -791,6 +791,8 @@ def coerce(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool
                 # "2014" or "2014-06" parses as the period's first day, before the row may
                 # have been known: a look-ahead. Only first-of-month dates are candidates.
                 firsts = np.flatnonzero(converted.dt.day.to_numpy() == 1)
+                if firsts.size:  # and shorter than a full YYYY-MM-DD: a length is cheaper than a match
+                    firsts = firsts[s.iloc[firsts].astype(str).str.len().to_numpy() < len("YYYY-MM-DD")]
                 if firsts.size:
                     partial = s.iloc[firsts].astype(str).str.strip().str.fullmatch(_PARTIAL_DATE).to_numpy(dtype=bool)
                     for idx in s.index[firsts[partial]][:PROBLEMS_SHOWN_PER_COLUMN]:
