@@ -493,3 +493,25 @@ def test_a_date_without_its_day_is_refused_not_dated_early(runner, tmp_path, wri
     assert result.stderr == (f"error: {data / 'capability.csv'}:4: column date: value '{written}' is a year or month alone, "
                              f"read as {read}: before the row may have been known; write the full date YYYY-MM-DD (the "
                              "period's last day if only the period is known)\n")
+
+
+def test_a_formula_with_its_saved_result_imports_its_value(runner, tmp_path):
+    """The other side of the formula check: a workbook saved by Excel or LibreOffice keeps
+    each formula's result (<v>1000000</v>), which is imported as the amount."""
+    import zipfile
+
+    def build(wb):
+        wb.active.append(CB_HEADER)
+        wb.active.append(["A", "Seed", "2020-01-01", "=1000*1000", "software"])
+    plain = _workbook(tmp_path / "plain.xlsx", build)
+    path = tmp_path / "export.xlsx"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w") as out:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                assert b"<f>1000*1000</f><v />" in data
+                data = data.replace(b"<f>1000*1000</f><v />", b"<f>1000*1000</f><v>1000000</v>")
+            out.writestr(item, data)
+    result, out = _import(runner, path)
+    assert result.exit_code == 0, result.output
+    assert out.read_text().splitlines()[1].startswith("A,software,seed,2020-01-01,1000000,")
