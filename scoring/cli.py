@@ -8,6 +8,7 @@ that need them, so ``gapscore --help`` starts fast.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import sys
 from pathlib import Path
@@ -113,8 +114,20 @@ class GapscoreGroup(click.Group):
             ctx.exit(1)
         except OSError as exc:
             name = getattr(exc, "filename", None) or ""
-            click.echo(f"error: {name}: {exc.strerror or exc}", err=True)
+            todo = _OS_ERROR_TODO.get(exc.errno, "")
+            click.echo(f"error: {name}: {exc.strerror or exc}{todo}", err=True)
             ctx.exit(1)
+
+
+_OS_ERROR_TODO = {
+    errno.EISDIR: " (a folder where a file is expected); give the file's path, or move the folder out of the way",
+    errno.EACCES: " (cannot be read or written by you); change its permissions (chmod u+rw) or use a copy you own",
+    errno.EPERM: " (cannot be read or written by you); change its permissions (chmod u+rw) or use a copy you own",
+    errno.ENOENT: " (no such file); check the path",
+    errno.ELOOP: " (symbolic links that loop); point the link at the file itself",
+    errno.ENOSPC: " (the disk is full); free some space or write elsewhere",
+}
+"""What to do about an operating-system error no command turned into its own message."""
 
 
 class Obj:
@@ -879,7 +892,7 @@ def memo_cmd(obj, sector, all_sectors, as_of, output, template, force, since):
     """
     from gapscore.scoring import answer_cache
     from gapscore.scoring.files import write_bytes
-    from gapscore.scoring.report.memo_files import check_memo_target, memo_key
+    from gapscore.scoring.report.memo_files import check_memo_target, memo_filename_for, memo_key
 
     if bool(sector) == bool(all_sectors):
         raise click.UsageError("give a SECTOR, or --all with -o DIR")
@@ -895,7 +908,7 @@ def memo_cmd(obj, sector, all_sectors, as_of, output, template, force, since):
     # pandas is imported: a memo of unchanged inputs is the same bytes.
     key = memo_key("memo", {"sector": sector, "as_of": day.isoformat(), "since": since and since.isoformat()}, template,
                    data_dir=obj.data_dir, replace=obj.replace, config_path=obj.config_path)
-    path = output or Path(f"{sector}-memo-{day.isoformat()}.xlsx")
+    path = output or Path(memo_filename_for(sector, day))  # the name memo --all gives it: a sector id is not a path
     known = answer_cache.get_bytes(key)
     if known is None:
         import pandas as pd

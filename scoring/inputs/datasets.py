@@ -17,14 +17,17 @@ Point in time: ``DataStore.as_of(name, as_of)`` keeps only rows known on ``as_of
 
 from __future__ import annotations
 
+import ast
 import csv
 import datetime as dt
 import difflib
 import gzip
 import io
+import itertools
 import re
 import tomllib
 import zlib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,6 +92,7 @@ DATASETS: dict[str, DatasetSpec] = {
             "Dated benchmark results (all results; the frontier is computed)",
             schemas.Capability,
             date_column="date",
+            key=("benchmark", "date", "system", "value"),  # a result listed twice would weigh double in the fit
         ),
         DatasetSpec(
             "prices",
@@ -272,7 +276,8 @@ def read_table_facts(path: Path, model: type) -> tuple[pd.DataFrame, dict[str, T
         except ImportError:
             raise DataFileError(path, None, None, "reading Parquet needs pyarrow: pip install 'gapscore[parquet]'") from None
         except Exception as exc:  # pyarrow raises many types for a broken file
-            raise DataFileError(path, None, None, f"cannot read Parquet ({type(exc).__name__}: {exc})") from None
+            raise DataFileError(path, None, None, f"cannot read Parquet ({type(exc).__name__}: {exc}); re-export it, or "
+                                "save it as CSV under a .csv name") from None
         missing = [c for c in required if c not in table.column_names]
         if missing:
             raise DataFileError(path, 1, missing[0], f"missing required column(s) {', '.join(missing)}; found {', '.join(map(str, names))}")
@@ -308,6 +313,7 @@ def read_table_facts(path: Path, model: type) -> tuple[pd.DataFrame, dict[str, T
     if not text.strip():
         raise DataFileError(path, 1, None, f"is empty; expected a header line with {', '.join(required)}")
     first = (text.partition("\n")[0].splitlines() or [""])[0]  # not splitlines() of the whole file
+    _refuse_header_below(path, text, first, required)
     if ";" in first and "," not in first:
         raise DataFileError(path, 1, None, "looks semicolon-delimited; save it as comma-separated CSV")
     names = [c.strip() for c in _first_record(first)]
@@ -348,6 +354,14 @@ def read_table_facts(path: Path, model: type) -> tuple[pd.DataFrame, dict[str, T
     header = [str(c).strip() for c in frame.columns]
     frame.columns = header
     missing = [c for c in required if c not in header]
+    if missing and model is schemas.Rounds:
+        from gapscore.scoring.inputs.importers import LAYOUTS, vendor_of  # importers reads this module: here, not above
+
+        vendor = vendor_of(header)
+        if vendor is not None:
+            raise DataFileError(path, 1, None, f"is a {LAYOUTS[vendor].display} export, not the rounds schema "
+                                f"({', '.join(required)}); map it with 'gapscore data import --from {vendor} {path.name} "
+                                "-o mapped.csv' and use mapped.csv (in a data folder: as rounds.csv)")
     if missing:
         hint = _did_you_mean(missing[0], header)
         raise DataFileError(
@@ -616,6 +630,26 @@ def _iso_dates(column: pd.Series) -> pd.Series:
     return pd.Series(text, index=column.index, dtype=object).where(column.notna(), np.nan)
 
 
+HEADER_SEARCH_LINES = 20
+"""How far down a file the header is looked for when line 1 is not it (a title row, blank
+lines or a notes block above the header, as a spreadsheet export has them)."""
+
+
+def _refuse_header_below(path: Path, text: str, first: str, required: list[str]) -> None:
+    """Line 1 names none of the required columns but a line below it names them all: the
+    header is not on line 1 (pandas would skip leading blank lines and read it, the other
+    checks would take the title for the header and blame the rows)."""
+    if not required or {c.strip() for c in _first_record(first)} & set(required):
+        return
+    lines = itertools.islice(io.StringIO(text, newline=None), 1, HEADER_SEARCH_LINES)  # not the whole file
+    for number, line in enumerate(lines, 2):
+        if set(required) <= {c.strip() for c in _first_record(line.rstrip("\n"))}:
+            above = "the blank line" if number == 2 and not first.strip() else (
+                "line 1" if number == 2 else f"lines 1-{number - 1}")
+            raise DataFileError(path, number, None, f"the header ({', '.join(required)}) is on line {number}, "
+                                f"not line 1; delete {above} above it")
+
+
 def _first_record(line: str) -> list[str]:
     try:
         return next(csv.reader([line]), [])
@@ -731,8 +765,10 @@ def coerce(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool
             says_nan[suspect] = low.isin(["nan"]).to_numpy()
             nan_text[suspect] = low.isin(["nan", "inf", "-inf", "infinity", "-infinity"]).to_numpy()
             bad = present & converted.isna() & ~says_nan
-            for idx in s.index[bad | nan_text | inf][:50]:
+            rows = s.index[bad | nan_text | inf]
+            for idx in rows[:PROBLEMS_SHOWN_PER_COLUMN]:
                 problems.append(DataFileError(path, int(lines[idx]), col, f"value {_show(s[idx])} is not a finite number; write a plain number such as 12.5"))
+            problems += _more_problems(path, lines, col, rows, "values that are not finite numbers")
             converted[np.isinf(converted)] = np.nan
             out[col] = converted
         elif kind == "date":
@@ -752,19 +788,35 @@ def coerce(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool
             else:
                 converted = pd.to_datetime(s, errors="coerce", format="ISO8601", utc=True).dt.tz_localize(None)
                 outside = converted.notna() & ((converted < early) | (converted > late))
+                # "2014" or "2014-06" parses as the period's first day, before the row may
+                # have been known: a look-ahead. Only first-of-month dates are candidates.
+                firsts = np.flatnonzero(converted.dt.day.to_numpy() == 1)
+                if firsts.size:  # and shorter than a full YYYY-MM-DD: a length is cheaper than a match
+                    firsts = firsts[s.iloc[firsts].astype(str).str.len().to_numpy() < len("YYYY-MM-DD")]
+                if firsts.size:
+                    partial = s.iloc[firsts].astype(str).str.strip().str.fullmatch(_PARTIAL_DATE).to_numpy(dtype=bool)
+                    for idx in s.index[firsts[partial]][:PROBLEMS_SHOWN_PER_COLUMN]:
+                        problems.append(DataFileError(path, int(lines[idx]), col, f"value {_show(s[idx])} is a year or "
+                                        f"month alone, read as {converted[idx].date()}: before the row may have been known; "
+                                        "write the full date YYYY-MM-DD (the period's last day if only the period is known)"))
+                    problems += _more_problems(path, lines, col, s.index[firsts[partial]], "dates without a day")
             bad = present & (converted.isna() | outside)
-            for idx in s.index[bad][:50]:
+            rows = s.index[bad]
+            for idx in rows[:PROBLEMS_SHOWN_PER_COLUMN]:
                 rule = (f"is outside {early.date()} to {late.date()}; check the year" if _is_iso_date(s[idx])
                         else "is not a date; write it as YYYY-MM-DD")
                 problems.append(DataFileError(path, int(lines[idx]), col, f"value {_show(s[idx])} {rule}"))
+            problems += _more_problems(path, lines, col, rows, "values that are not dates in range")
             converted[outside] = pd.NaT  # nanosecond timestamps end in 2262
             out[col] = converted.astype("datetime64[ns]")
         elif kind == "bool":
             low = s.astype(str).str.strip().str.lower()
             val = pd.Series(np.where(low.isin(TRUE_WORDS), True, np.where(low.isin(FALSE_WORDS), False, None)), index=s.index)
             bad = present & val.isna()
-            for idx in s.index[bad][:50]:
+            rows = s.index[bad]
+            for idx in rows[:PROBLEMS_SHOWN_PER_COLUMN]:
                 problems.append(DataFileError(path, int(lines[idx]), col, f"value {_show(s[idx])} is not true or false"))
+            problems += _more_problems(path, lines, col, rows, "values that are not true or false")
             out[col] = val.fillna(False).astype(bool)
         elif isinstance(s.dtype, pd.CategoricalDtype) and (
                 _known(facts, col, s) or pd.api.types.infer_dtype(s.cat.categories) in ("string", "empty")):
@@ -776,6 +828,23 @@ def coerce(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool
         else:
             out[col] = _stripped(s.astype(object).where(present, None))
     return out, problems
+
+
+_PARTIAL_DATE = r"\d{4}(?:-\d{1,2})?"
+"""A year or a year-month alone, which ISO 8601 parsing reads as the period's first day."""
+
+PROBLEMS_SHOWN_PER_COLUMN = 50
+"""Unreadable values named one by one per column of a file; the rest are counted in one
+more line (a file in another layout would otherwise print a line per row)."""
+
+
+def _more_problems(path: Path, lines: np.ndarray, col: str, rows: pd.Index, what: str) -> list[DataFileError]:
+    """The line that counts ``rows`` past the first PROBLEMS_SHOWN_PER_COLUMN, or none."""
+    rest = rows[PROBLEMS_SHOWN_PER_COLUMN:]
+    if not len(rest):
+        return []
+    return [DataFileError(path, int(lines[rest[0]]), col, f"and {len(rest)} more {what} in this column from this line "
+                          f"on (the first {PROBLEMS_SHOWN_PER_COLUMN} are listed); fix them the same way")]
 
 
 def _known(facts: dict[str, TextFacts], col: str, column: pd.Series) -> bool:
@@ -892,6 +961,20 @@ def _check_text(check: str) -> str:
     return f"{words} {rest.rstrip(')').replace(' 00:00:00', '')}".strip()
 
 
+def _spelling_hint(check: str, value: object) -> str:
+    """"; write seed" for 'Seed', 'SEED' or 'Pre-Seed' refused by an isin check whose list
+    holds the value in lower case with words joined by '_'; else nothing."""
+    head, _, rest = check.partition("(")
+    if head != "isin" or not isinstance(value, str):
+        return ""
+    try:
+        allowed = ast.literal_eval(rest[:-1])
+    except (ValueError, SyntaxError):
+        return ""
+    spelt = re.sub(r"[\s-]+", "_", value.strip().lower())
+    return f"; write {spelt} (lower case, words joined by '_')" if spelt in allowed and spelt != value else ""
+
+
 def validate(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool = False,
              key: tuple[str, ...] = (), facts: dict[str, TextFacts] | None = None) -> tuple[pd.DataFrame, list[DataFileError]]:
     """Coerce then validate with pandera (lazy): every problem, one line each.
@@ -904,6 +987,17 @@ def validate(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bo
     facts = facts or {}
     coerced, problems = coerce(frame, model, path, numeric_extras=numeric_extras, facts=facts)
     bad_cells = {(p.line, p.column) for p in problems}
+    # Cells with a value that coerce could not read (reported, or counted past the limit):
+    # empty now, but not empty in the file, so never "is empty; a value is required".
+    # Measured per column on its first such failure only (no per-row masks otherwise).
+    unread: dict[str, np.ndarray | None] = {}
+
+    def was_unread(c: str, i: int) -> bool:
+        if c not in unread:
+            readable = (c in frame.columns and c in coerced.columns and not isinstance(frame[c].dtype, pd.CategoricalDtype)
+                        and _kind(coerced[c].dtype) in ("number", "date"))
+            unread[c] = (frame[c].notna() & coerced[c].isna()).to_numpy() if readable else None
+        return unread[c] is not None and bool(unread[c][i])
     lines = coerced["_line"].to_numpy()
     row_checks: set[tuple[object, str]] = set()  # a row-wise check fails once per row, not per column
     schema = model.to_schema()
@@ -929,6 +1023,8 @@ def validate(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bo
     failures = [f for f in failures if len(f)]
     if failures:
         fc = pd.concat(failures, ignore_index=True) if len(failures) > 1 else failures[0]
+        shown: Counter = Counter()  # (column, check) -> rows named
+        more: dict[tuple, list] = {}  # (column, check) -> [first line not named, rows not named]
         for row in fc.itertuples(index=False):
             idx = row.index
             line = int(lines[int(idx)]) if idx is not None and not pd.isna(idx) else None
@@ -947,12 +1043,23 @@ def validate(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bo
             elif check.startswith("field_uniqueness") or check == "unique" or "duplicate" in check:
                 message = f"duplicate value {_show(row.failure_case)}: each {col} must appear once"
             elif check == "not_nullable":
+                if col is not None and idx is not None and not pd.isna(idx) and was_unread(col, int(idx)):
+                    continue  # a value coerce could not read: told so already
                 message = "is empty; a value is required"
             elif check.startswith("dtype"):
                 message = f"has the wrong type ({check})"
             else:
-                message = f"value {_show(row.failure_case)} {_check_text(check)}"
+                message = f"value {_show(row.failure_case)} {_check_text(check)}{_spelling_hint(check, row.failure_case)}"
+            if shown[(col, check)] >= PROBLEMS_SHOWN_PER_COLUMN:  # counted, on one line after the loop
+                more.setdefault((col, check), [line, 0])[1] += 1
+                continue
+            shown[(col, check)] += 1
             problems.append(DataFileError(path, line, col, message))
+        for (col, check), (line, n) in more.items():
+            what = "empty cells" if check == "not_nullable" else f"rows failing the same check ({_check_text(check)})"
+            problems.append(DataFileError(path, line, col, f"and {n} more {what} "
+                                          f"in this column from this line on (the first {PROBLEMS_SHOWN_PER_COLUMN} are "
+                                          "listed); fix them the same way"))
     # Unique keys (pandera's unique=True covers one column; the spec may name several).
     problems += _key_problems(coerced, model, path, key)
     problems.sort(key=lambda p: (p.line or 0, p.column or ""))
@@ -1107,6 +1214,15 @@ SECTOR_KEYS: dict[tuple[str, ...], frozenset[str]] = {
 """The keys each part of a ``[sectors.<id>]`` table may hold (any part may also carry
 ``<key>_source`` citations); any other key is a misspelling the scorer would silently skip."""
 
+PERCENT_UNITS = frozenset({"percent", "error_percent"})
+"""Units of benchmarks.csv whose values, human baseline and floor lie in 0-100 (an accuracy
+or an error rate in percent). Not wer_percent: insertions can take a word error rate past
+100%."""
+_PERCENT_WORDS = "percent (85 for 85%); fix the value, or the unit in benchmarks.csv"
+
+MAX_SECTOR_ID_CHARS = schemas.MAX_ID_CHARS
+"""A sector id's longest: what benchmarks.csv's sector column takes (schemas.Benchmarks)."""
+
 RESERVED_SECTOR_IDS = frozenset({"all", "other"})
 """Words the data files use for "every sector" (graduation, outcomes) and "no sector"
 (benchmarks): a sector with one of these ids would take rows meant for all or none."""
@@ -1174,6 +1290,9 @@ def _sector_problems(path: Path, text: str, sid: str, table: dict) -> list[DataF
 
     if not sid.strip():
         bad((), "a sector id cannot be empty; name the table [sectors.<your_id>]")
+    elif len(sid) > MAX_SECTOR_ID_CHARS:
+        bad((), f"a sector id of {len(sid)} characters is longer than {MAX_SECTOR_ID_CHARS} (benchmarks.csv's sector "
+                 "column takes no more, and the memo's file name would be too long); use a short snake_case id")
     elif sid.strip().lower() in RESERVED_SECTOR_IDS:
         bad((), f"'{sid}' cannot be a sector id: the data files use 'all' for every sector and 'other' for none; "
                  "rename the table [sectors.<your_id>]")
@@ -1376,7 +1495,15 @@ class DataStore:
         bundled = [BUNDLED_DIR / s for s in stems if (BUNDLED_DIR / s).exists()][:1]
         user: list[Path] = []
         if self.data_dir is not None:
-            user = [Path(self.data_dir) / s for s in stems if (Path(self.data_dir) / s).exists()]
+            user = [Path(self.data_dir) / s for s in stems if (Path(self.data_dir) / s).exists()
+                    or (Path(self.data_dir) / s).is_symlink()]
+            for path in user:  # a broken link or a folder under a dataset's name is not "no file": say so
+                if not path.exists():
+                    raise DataFileError(path, None, None, "is a symbolic link that leads to no file (its target is "
+                                        "missing, or links loop); point it at the file, or put the file itself here")
+                if path.is_dir():
+                    raise DataFileError(path, None, None, f"is a folder, not a file; put the {name} file here under "
+                                        "this name, or move the folder out of the data folder")
             if len(user) > 1:
                 raise DataFileError(user[1], None, None, f"{name} is also in {user[0].name}: only one file per dataset "
                                     "is read; keep one of them (merge the rows into it) and move the other out of the folder")
@@ -1433,6 +1560,12 @@ class DataStore:
             problems.append(problem(("cost", "benchmark"), f"unknown benchmark '{col}'; add it to benchmarks.csv"))
         elif col is not None and col not in self.load("prices").columns:
             problems.append(problem(("cost", "benchmark"), f"prices.csv has no column '{col}'; add one with each model's score on it"))
+        threshold = table.get("cost", {}).get("threshold")
+        if col in known and isinstance(threshold, (int, float)) and not 0 <= threshold <= 100:
+            bench = self.load("benchmarks")
+            if bench.loc[bench["benchmark"] == col, "unit"].isin(PERCENT_UNITS).any():
+                problems.append(problem(("cost", "threshold"), f"{threshold} is outside 0-100: benchmark '{col}' is in "
+                                        + _PERCENT_WORDS))
         series = table.get("funding", {}).get("series") or []
         if series:
             known_series = set(self.load("funding")["series"])
@@ -1451,6 +1584,11 @@ class DataStore:
             for col in ("floor", "human_baseline"):
                 problems += _row_problems(frame, log_scale & ~(frame[col] > 0) & frame[col].notna(), col,
                                           "value {} must be above 0 on a log-scale benchmark; fix it or set scale to linear")
+        if name == "benchmarks":
+            percent = frame["unit"].isin(PERCENT_UNITS)
+            for col in ("floor", "human_baseline"):
+                problems += _row_problems(frame, percent & ~frame[col].between(0, 100) & frame[col].notna(), col,
+                                          "value {} is outside 0-100 for a benchmark in " + _PERCENT_WORDS)
         if name == "funding" and "total_series" in frame.columns:  # the series a share is taken of
             named = frame["total_series"].notna()
             problems += _row_problems(frame, named & ~frame["total_series"].isin(set(frame["series"])), "total_series",
@@ -1464,6 +1602,9 @@ class DataStore:
                 log_ids = set(bench.loc[bench["scale"].eq("log"), "benchmark"]) if "scale" in bench.columns else set()
                 problems += _row_problems(frame, frame["benchmark"].isin(log_ids) & ~(frame["value"] > 0), "value",
                                           "value {} must be above 0: its benchmark is on a log scale (an error rate or a time horizon)")
+                percent_ids = set(bench.loc[bench["unit"].isin(PERCENT_UNITS), "benchmark"])
+                problems += _row_problems(frame, frame["benchmark"].isin(percent_ids) & ~frame["value"].between(0, 100), "value",
+                                          "value {} is outside 0-100: its benchmark is in " + _PERCENT_WORDS)
             elif name in ("benchmarks", "graduation", "outcomes"):
                 other = "'other'" if name == "benchmarks" else "'all'"
                 allowed = set(self.sectors()) | {"other", "all"}
@@ -1679,7 +1820,7 @@ def _hint_vendor_labels(problems: list[DataFileError]) -> None:
     """A round written as a vendor writes it (PitchBook's bare "B", "B-1", "Series A")
     gets the round it means and the import command that reads such exports."""
     for p in problems:
-        if p.column != "round" or "must be one of" not in p.message:
+        if p.column != "round" or "must be one of" not in p.message or "; write " in p.message:  # spelling told already
             continue
         found = re.search(r"value '([^']*)'", p.message)
         label = _VENDOR_ROUND.match(found.group(1).strip()) if found else None
