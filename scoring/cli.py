@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -69,6 +70,23 @@ class AsOfDay(AsOfDate):
 
 AS_OF = AsOfDate()
 AS_OF_DAY = AsOfDay()
+
+
+class Jobs(click.ParamType):
+    """A number of worker processes: 1 or more, or -1 for every core."""
+
+    name = "N"
+
+    def convert(self, value, param, ctx):
+        jobs = value if isinstance(value, int) and not isinstance(value, bool) else None
+        if jobs is None and isinstance(value, str) and re.fullmatch(r"-?[0-9]+", value.strip()):
+            jobs = int(value.strip())
+        if jobs is None or not (jobs >= 1 or jobs == -1):
+            self.fail(f"{value!r} is not a number of worker processes: give 1 or more, or -1 for every core", param, ctx)
+        return jobs
+
+
+JOBS = Jobs()
 
 
 def today():
@@ -192,7 +210,7 @@ def emit(frame, fmt, *, payload=None):
     "(results are the same either way). Env: GAPSCORE_NO_CACHE=1; cache folder: GAPSCORE_CACHE_DIR.",
 )
 @click.option(
-    "--jobs", type=click.IntRange(min=-1), default=-1, show_default=True, envvar="GAPSCORE_JOBS",
+    "--jobs", type=JOBS, default=-1, show_default=True, envvar="GAPSCORE_JOBS",
     help="Worker processes for long computations (the calibration pool, backtests); -1 = every core, "
     "1 = this process only (results are the same either way). Env: GAPSCORE_JOBS.",
 )
@@ -714,7 +732,7 @@ def diff_cmd(obj, date_from, date_to, sectors, fmt):
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the report: .xlsx (timeline charts, metrics, calibration, sources) or .csv (the rows).")
 @click.option("--force", is_flag=True, help="Replace the report if it exists.")
-@click.option("--jobs", type=click.IntRange(min=-1), default=None,
+@click.option("--jobs", type=JOBS, default=None,
               help="Worker processes; -1 = every core. Default: gapscore --jobs (every core).")
 @click.option("--scheduler", default=None, help="Run the work on a Dask cluster at this address (needs gapscore[dask]).")
 @format_option
