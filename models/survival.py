@@ -36,6 +36,11 @@ from gapscore.models.exceptions import InputError
 #: scratch); a longer axis falls back to one sort.
 _DENSE_CELL_LIMIT = 4_000_000
 
+#: Cells of the padded layout in ``_grouped_cumsum`` that cost about as much as one
+#: Python-level ``np.cumsum`` call (about 1.5 us against 1.5 ns per cell, measured on
+#: the 5M-round bench: 200 groups, the longest 1,767 rows: 0.75 ms looped, 1.45 ms padded).
+_CUMSUM_CALL_CELLS = 1_000
+
 #: statsmodels clips a survival factor ``1 - d/n`` at this floor before taking logs
 #: (``statsmodels.duration.survfunc._calc_survfunc_right``); kept identical so the
 #: products agree to the last bit.
@@ -100,18 +105,19 @@ def _event_counts(
         width = np.where(last >= first, last - first + 1, 0)
     ends = np.cumsum(width)  # one past each group's last cell
     offset = ends - width
-    key = (offset - first)[group] + time
+    key = np.take(offset - first, group) + time
     n_cells = int(ends[-1])
     if n_cells <= _DENSE_CELL_LIMIT:
-        per_cause = [
-            np.bincount(key[cause == k], minlength=n_cells) for k in range(1, n_causes + 1)
+        per_cause = [  # np.compress, not key[mask]: several times faster on integers (numpy 2.4)
+            np.bincount(np.compress(cause == k, key), minlength=n_cells) for k in range(1, n_causes + 1)
         ]
         occupied = per_cause[0] > 0
         for extra in per_cause[1:]:
             occupied |= extra > 0
         rows = np.flatnonzero(occupied)
+        del occupied
         events = np.stack([counts[rows] for counts in per_cause])
-        del per_cause, occupied
+        del per_cause
         grid = np.bincount(key, minlength=n_cells)
         row_group = np.searchsorted(ends, rows, side="right")
         cum = np.cumsum(grid, out=grid)  # integer counts: exact
@@ -145,8 +151,11 @@ def _grouped_cumsum(values: np.ndarray, group: np.ndarray) -> np.ndarray:
 
     Each group is summed in order on its own (no global running total to subtract),
     so rounding matches a per-group ``np.cumsum``. The groups are laid out as the
-    columns of a zero-padded 2-D array; when that array would be too large (one long
-    group among many short ones) pandas' grouped cumsum is used instead.
+    columns of a zero-padded 2-D array (groups x the longest group's length); when the
+    longest group is longer than ``_CUMSUM_CALL_CELLS`` one ``np.cumsum`` per group is
+    cheaper (its calls cost less than the padding), and when the array would be too
+    large (one long group among many short ones) pandas' grouped cumsum is used (it
+    compensates its sums, so its last bits may differ from ``np.cumsum``'s).
     """
     values = np.asarray(values, dtype=np.float64)
     if values.size == 0:
@@ -154,6 +163,14 @@ def _grouped_cumsum(values: np.ndarray, group: np.ndarray) -> np.ndarray:
     starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
     lengths = np.diff(np.r_[starts, values.size])
     width = int(lengths.max())
+    if width > _CUMSUM_CALL_CELLS:
+        nan = np.isnan(values)
+        filled = np.where(nan, 0.0, values)
+        out = np.empty_like(filled)
+        for start, length in zip(starts.tolist(), lengths.tolist()):
+            np.cumsum(filled[start:start + length], out=out[start:start + length])
+        out[nan] = np.nan
+        return out
     if starts.size * width > _DENSE_CELL_LIMIT:
         return pd.Series(values).groupby(group, sort=False).cumsum().to_numpy(np.float64)
     seg = np.repeat(np.arange(starts.size), lengths)

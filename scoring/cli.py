@@ -8,7 +8,9 @@ that need them, so ``gapscore --help`` starts fast.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -70,6 +72,23 @@ AS_OF = AsOfDate()
 AS_OF_DAY = AsOfDay()
 
 
+class Jobs(click.ParamType):
+    """A number of worker processes: 1 or more, or -1 for every core."""
+
+    name = "N"
+
+    def convert(self, value, param, ctx):
+        jobs = value if isinstance(value, int) and not isinstance(value, bool) else None
+        if jobs is None and isinstance(value, str) and re.fullmatch(r"-?[0-9]+", value.strip()):
+            jobs = int(value.strip())
+        if jobs is None or not (jobs >= 1 or jobs == -1):
+            self.fail(f"{value!r} is not a number of worker processes: give 1 or more, or -1 for every core", param, ctx)
+        return jobs
+
+
+JOBS = Jobs()
+
+
 def today():
     """The CLI's only notion of 'now': passed down explicitly as ``as_of``."""
     import pandas as pd
@@ -113,8 +132,20 @@ class GapscoreGroup(click.Group):
             ctx.exit(1)
         except OSError as exc:
             name = getattr(exc, "filename", None) or ""
-            click.echo(f"error: {name}: {exc.strerror or exc}", err=True)
+            todo = _OS_ERROR_TODO.get(exc.errno, "")
+            click.echo(f"error: {name}: {exc.strerror or exc}{todo}", err=True)
             ctx.exit(1)
+
+
+_OS_ERROR_TODO = {
+    errno.EISDIR: " (a folder where a file is expected); give the file's path, or move the folder out of the way",
+    errno.EACCES: " (cannot be read or written by you); change its permissions (chmod u+rw) or use a copy you own",
+    errno.EPERM: " (cannot be read or written by you); change its permissions (chmod u+rw) or use a copy you own",
+    errno.ENOENT: " (no such file); check the path",
+    errno.ELOOP: " (symbolic links that loop); point the link at the file itself",
+    errno.ENOSPC: " (the disk is full); free some space or write elsewhere",
+}
+"""What to do about an operating-system error no command turned into its own message."""
 
 
 class Obj:
@@ -179,7 +210,7 @@ def emit(frame, fmt, *, payload=None):
     "(results are the same either way). Env: GAPSCORE_NO_CACHE=1; cache folder: GAPSCORE_CACHE_DIR.",
 )
 @click.option(
-    "--jobs", type=click.IntRange(min=-1), default=-1, show_default=True, envvar="GAPSCORE_JOBS",
+    "--jobs", type=JOBS, default=-1, show_default=True, envvar="GAPSCORE_JOBS",
     help="Worker processes for long computations (the calibration pool, backtests); -1 = every core, "
     "1 = this process only (results are the same either way). Env: GAPSCORE_JOBS.",
 )
@@ -701,7 +732,7 @@ def diff_cmd(obj, date_from, date_to, sectors, fmt):
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the report: .xlsx (timeline charts, metrics, calibration, sources) or .csv (the rows).")
 @click.option("--force", is_flag=True, help="Replace the report if it exists.")
-@click.option("--jobs", type=click.IntRange(min=-1), default=None,
+@click.option("--jobs", type=JOBS, default=None,
               help="Worker processes; -1 = every core. Default: gapscore --jobs (every core).")
 @click.option("--scheduler", default=None, help="Run the work on a Dask cluster at this address (needs gapscore[dask]).")
 @format_option
@@ -879,7 +910,7 @@ def memo_cmd(obj, sector, all_sectors, as_of, output, template, force, since):
     """
     from gapscore.scoring import answer_cache
     from gapscore.scoring.files import write_bytes
-    from gapscore.scoring.report.memo_files import check_memo_target, memo_key
+    from gapscore.scoring.report.memo_files import check_memo_target, memo_filename_for, memo_key
 
     if bool(sector) == bool(all_sectors):
         raise click.UsageError("give a SECTOR, or --all with -o DIR")
@@ -895,7 +926,7 @@ def memo_cmd(obj, sector, all_sectors, as_of, output, template, force, since):
     # pandas is imported: a memo of unchanged inputs is the same bytes.
     key = memo_key("memo", {"sector": sector, "as_of": day.isoformat(), "since": since and since.isoformat()}, template,
                    data_dir=obj.data_dir, replace=obj.replace, config_path=obj.config_path)
-    path = output or Path(f"{sector}-memo-{day.isoformat()}.xlsx")
+    path = output or Path(memo_filename_for(sector, day))  # the name memo --all gives it: a sector id is not a path
     known = answer_cache.get_bytes(key)
     if known is None:
         import pandas as pd

@@ -37,6 +37,7 @@ import datetime as dt
 import io
 import json
 import math
+import re
 from collections.abc import Mapping
 from typing import Callable
 
@@ -299,8 +300,17 @@ def _cell(value: object, digits: int) -> str:
         return f"{value:,.{digits}f}" if abs(value) < 1e15 else f"{value:.3g}"
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat() if value == value.normalize() else value.isoformat()
-    text = str(value).replace("\n", " ")
+    text = printable(str(value).replace("\n", " "))
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters shown as ``\\x1b`` escapes: a name from a data
+    file (ESC [2J, a bell) must not drive the terminal the table is printed on."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def _table_cells(frame: pd.DataFrame, digits: int, kinds: dict | None) -> list[list[str]]:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -80,14 +81,15 @@ def _check_jobs(jobs) -> None:
         raise ConfigError(f"jobs must be a whole number of processes (1 or more, or -1 for every CPU); got {jobs!r}")
 
 
-#: True in a worker process while it runs an item (set by the function each worker calls).
-_worker = False
+#: ``.worker`` is True in a worker's thread while it runs an item (a Dask worker may be a
+#: thread of this very process, so the mark is per thread and taken off afterwards).
+_state = threading.local()
 
 
 def _in_worker() -> bool:
     """True inside a worker: it runs its own sweeps as plain loops (a forked worker is a
     daemon process, which may not start processes; loky or Dask workers would multiply)."""
-    return _worker
+    return getattr(_state, "worker", False)
 
 
 def run_map(
@@ -132,8 +134,6 @@ def run_map(
     if local:
         import multiprocessing
 
-        import threading
-
         # fork copies only the calling thread: with other Python threads running (a
         # Dask client, a test's server) a lock one of them holds would stay locked in
         # the worker, so such a process starts loky workers instead
@@ -147,9 +147,11 @@ def run_map(
 def _tagged(func: Callable[[Any], Any], index: int, item: Any) -> tuple[int, Any]:
     """``(index, func(item))``, run in a worker: lets results arrive in any order and
     still be put back."""
-    global _worker
-    _worker = True
-    return index, func(item)
+    before, _state.worker = _in_worker(), True
+    try:
+        return index, func(item)
+    finally:
+        _state.worker = before
 
 
 def _ignore_interrupt() -> None:

@@ -171,3 +171,20 @@ def test_compute_cost_table_problems_are_named_one_line_each(runner, tmp_path):
     assert 'sectors.v2.cost.flop_per_unit: is required in [sectors.v2.cost] with mode = "compute"' in result.output
     assert "sectors.v2.cost.halving_date: 'soon' is not a date; write it as YYYY-MM-DD" in result.output
     assert "sectors.v2.cost.halving_years: must be a number above 0; got -1" in result.output
+
+
+@pytest.mark.parametrize("jobs", ["0", "-2", "1.5", "abc", "--1", ""])
+def test_jobs_that_cannot_run_anything_are_refused_by_the_option(runner, jobs):
+    """``--jobs`` (global and backtest's) takes 1 or more, or -1 for every core: anything else
+    is one usage line naming the option, before any work."""
+    for args in (["--jobs", jobs, "sectors"], ["backtest", "computer_vision", "--jobs", jobs]):
+        res = runner.invoke(main, args)
+        assert res.exit_code == 2, (args, res.output)
+        assert "Invalid value for '--jobs'" in res.output and "give 1 or more, or -1 for every core" in res.output
+        assert res.exception is None or isinstance(res.exception, SystemExit)
+
+
+def test_jobs_env_var_sets_the_default(runner, monkeypatch):
+    monkeypatch.setenv("GAPSCORE_JOBS", "0")
+    res = runner.invoke(main, ["sectors"])
+    assert res.exit_code == 2 and "Invalid value for '--jobs'" in res.output

@@ -170,11 +170,14 @@ def test_kaplan_meier_confidence_limits_are_loglog():
     assert (table["low"][ok] <= s[ok]).all() and (s[ok] <= table["high"][ok]).all()
 
 
-@pytest.mark.parametrize("dense", [True, False])
-def test_engine_matches_statsmodels_on_both_paths(monkeypatch, dense):
-    """Reference: SurvfuncRight per group; the sort-based fallback gives the same."""
+@pytest.mark.parametrize("dense, looped", [(True, False), (False, False), (True, True)])
+def test_engine_matches_statsmodels_on_both_paths(monkeypatch, dense, looped):
+    """Reference: SurvfuncRight per group; the sort-based fallback gives the same, and
+    so do the per-group cumulative sums looped instead of padded."""
     if not dense:
         monkeypatch.setattr(survival, "_DENSE_CELL_LIMIT", 0)
+    if looped:
+        monkeypatch.setattr(survival, "_CUMSUM_CALL_CELLS", 0)
     rng = np.random.default_rng(5)
     n = 2000
     time = rng.integers(0, 300, n)  # heavy ties
@@ -189,6 +192,30 @@ def test_engine_matches_statsmodels_on_both_paths(monkeypatch, dense):
     floats = kaplan_meier_table(time / 7.0, event, group)
     np.testing.assert_allclose(floats["time"], table["time"] / 7.0)
     np.testing.assert_allclose(floats["probability"], table["probability"])
+
+
+def test_grouped_cumsum_paths_agree_bit_for_bit(monkeypatch):
+    """The padded and looped layouts of ``_grouped_cumsum`` each sum a group in order on
+    its own: the same bits as ``np.cumsum`` per group (the reference, what statsmodels
+    does), NaN kept where it was and counted as 0 after it. The pandas fallback
+    compensates its sums (Kahan): equal to rounding only."""
+    rng = np.random.default_rng(8)
+    group = np.sort(rng.integers(0, 40, 3000))
+    values = rng.normal(size=3000)
+    values[rng.random(3000) < 0.05] = np.nan
+    expected = np.empty_like(values)
+    for g in np.unique(group):
+        part = values[group == g]
+        sums = np.cumsum(np.where(np.isnan(part), 0.0, part))
+        expected[group == g] = np.where(np.isnan(part), np.nan, sums)
+    results = [survival._grouped_cumsum(values, group)]
+    monkeypatch.setattr(survival, "_CUMSUM_CALL_CELLS", 0)
+    results.append(survival._grouped_cumsum(values, group))
+    for got in results:
+        np.testing.assert_array_equal(got, expected)
+    monkeypatch.setattr(survival, "_CUMSUM_CALL_CELLS", 10**9)
+    monkeypatch.setattr(survival, "_DENSE_CELL_LIMIT", 0)
+    np.testing.assert_allclose(survival._grouped_cumsum(values, group), expected, rtol=1e-12, atol=1e-12)
 
 
 def test_engine_curve_reaching_zero_matches_statsmodels():

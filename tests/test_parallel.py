@@ -119,6 +119,22 @@ def test_a_worker_runs_its_own_sweeps_in_its_own_process(fork, monkeypatch):
     assert workers_seen_inside(0) == 2
 
 
+def test_an_in_process_worker_thread_leaves_this_thread_unmarked():
+    """A Dask cluster may run items on threads of this very process (as the cluster test
+    below does): the worker mark is that thread's, and off again after the item."""
+    import threading
+
+    import gapscore.scoring.parallel as parallel
+
+    seen = []
+    thread = threading.Thread(target=lambda: seen.append(parallel._tagged(workers_seen_inside, 0, None)))
+    thread.start()
+    thread.join()
+    assert seen == [(0, 1)]  # inside the item: a worker
+    assert workers(2, 10) == 2  # here: not one
+    assert parallel._tagged(workers_seen_inside, 1, None) == (1, 1) and workers(2, 10) == 2  # mark taken off
+
+
 def test_default_jobs_is_what_jobs_none_means():
     assert workers(None, 10) == 1  # the library's default: this process only
     with default_jobs(3):

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
@@ -399,3 +401,82 @@ def test_typed_amounts_pass_as_they_are_only_when_finite_or_missing():
     assert not _finite_or_missing(pd.Series(["1.5", "2"], dtype=object))  # text: converted and checked
     assert not _finite_or_missing(pd.Series([1, 2]))  # int64: converted to float64
     assert not _finite_or_missing(pd.Series([], dtype=np.float64))
+
+
+# --------------------------------------------------------------------------- text facts and sorting
+
+
+def test_whitespace_is_what_str_strip_removes():
+    """The loader measures padding with ``pc.utf8_trim(characters=WHITESPACE)``: the
+    list must be exactly the code points for which Python's ``str.isspace`` holds."""
+    import sys
+
+    from gapscore.scoring.inputs.datasets import WHITESPACE
+
+    assert sorted(WHITESPACE) == [c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()]
+
+
+#: Text that stresses byte order: shared prefixes longer than 8 bytes, a prefix of
+#: another string, NUL bytes, empty strings, multi-byte UTF-8, surrounding spaces.
+_HOSTILE_TEXT = st.lists(
+    st.one_of(
+        st.text(alphabet=st.sampled_from(["a", "b", "\0", " ", "é", "ü", "\u3000", "😀", "\t"]), max_size=12),
+        st.builds(lambda tail: "Company Holdings " + tail, st.text(alphabet="abc\0 ", max_size=3)),
+    ),
+    unique=True, max_size=60,
+)
+
+
+@given(values=_HOSTILE_TEXT, large=st.booleans(), skip=st.integers(0, 3))
+def test_bytewise_order_is_arrows_sort(values, large, skip):
+    """``_bytewise_order`` (8-byte prefixes sorted by numpy, ties by Arrow) gives the
+    order of ``pc.sort_indices``, the reference, on hostile text, on 32- and 64-bit
+    offsets and on a sliced array (non-zero offset)."""
+    import pyarrow.compute as pc
+
+    from gapscore.scoring.inputs.datasets import _bytewise_order
+
+    strings = pa.array(["skipped"] * skip + values, type=pa.large_string() if large else pa.string())[skip:]
+    assert _bytewise_order(strings).tolist() == pc.sort_indices(strings).to_numpy().tolist()
+    assert [values[i] for i in _bytewise_order(strings)] == sorted(values)  # Python's order: code points
+
+
+@given(values=_HOSTILE_TEXT)
+def test_text_facts_from_arrow_are_what_python_measures(values):
+    """The facts measured in C++ (``_arrow_text_facts``) equal Python's: shortest and
+    longest ``len`` and whether ``str.strip`` changes a value or one is empty."""
+    from gapscore.scoring.inputs.datasets import _arrow_text_facts
+
+    facts = _arrow_text_facts(pa.array(values, type=pa.string()), pd.Index(values, dtype=object))
+    lengths = [len(v) for v in values] or [0]
+    assert (facts.shortest, facts.longest) == (min(lengths), max(lengths))
+    assert facts.padded == any(v != v.strip() or not v for v in values)
+
+
+@pytest.mark.parametrize("dictionary", [True, False])
+def test_padded_empty_and_long_text_from_parquet_checked_as_from_csv(tmp_path, dictionary):
+    """Parquet text whose categories are padded, empty or overlong: the loader's facts
+    (measured on the Arrow dictionary) must send them to the same checks as CSV text,
+    in both Parquet paths (a file dictionary, or plain pages hashed once): the same
+    problems, and for clean-up alone (padding) the same frame."""
+    frame = make_rounds(n=40, n_companies=8)
+    frame.loc[2, "company"] = "  " + frame.loc[2, "company"] + "\u3000"  # stripped: same company
+    frame.loc[3, "source"] = ""  # empty: str_length >= 1 fails (from CSV: missing)
+    frame.loc[5, "company"] = "x" * 10_001  # line 7: longer than MAX_CELL_CHARS
+    (tmp_path / "csv").mkdir()
+    (tmp_path / "pq").mkdir()
+    write_csv(frame, tmp_path / "csv" / "rounds.csv")
+    write_parquet(frame, tmp_path / "pq" / "rounds.parquet", use_dictionary=dictionary)
+    problems = _problems(tmp_path / "csv")
+    assert problems == _problems(tmp_path / "pq")
+    assert (7, "company", "value of 10001 characters is longer than 10000; check for an unclosed quote") in problems
+    assert (5, "source", "is empty; a value is required") in problems
+    clean = frame.drop(index=[3, 5]).reset_index(drop=True)  # padding alone: loads, stripped
+    (tmp_path / "csv2").mkdir()
+    (tmp_path / "pq2").mkdir()
+    write_csv(clean, tmp_path / "csv2" / "rounds.csv")
+    write_parquet(clean, tmp_path / "pq2" / "rounds.parquet", use_dictionary=dictionary)
+    from_csv = public(DataStore(tmp_path / "csv2", replace=True).load("rounds"))
+    from_parquet = public(DataStore(tmp_path / "pq2", replace=True).load("rounds"))
+    pd.testing.assert_frame_equal(from_csv, from_parquet)
+    assert frame.loc[2, "company"].strip() in set(from_parquet["company"].cat.categories)

@@ -17,14 +17,17 @@ Point in time: ``DataStore.as_of(name, as_of)`` keeps only rows known on ``as_of
 
 from __future__ import annotations
 
+import ast
 import csv
 import datetime as dt
 import difflib
 import gzip
 import io
+import itertools
 import re
 import tomllib
 import zlib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,6 +92,7 @@ DATASETS: dict[str, DatasetSpec] = {
             "Dated benchmark results (all results; the frontier is computed)",
             schemas.Capability,
             date_column="date",
+            key=("benchmark", "date", "system", "value"),  # a result listed twice would weigh double in the fit
         ),
         DatasetSpec(
             "prices",
@@ -249,6 +253,13 @@ def read_table(path: Path, model: type) -> pd.DataFrame:
     their schema's type (numbers, timestamps) stay typed, which ``coerce`` checks
     as it checks text.
     """
+    return read_table_facts(path, model)[0]
+
+
+def read_table_facts(path: Path, model: type) -> tuple[pd.DataFrame, dict[str, TextFacts]]:
+    """``read_table``, and the ``TextFacts`` of the categorical columns it measured
+    while building them (Parquet text; none from CSV): pass them to ``validate``,
+    whose per-value checks then need not loop over the categories in Python."""
     path = Path(path)
     required = list(_schema_columns(model, required_only=True))
     keep = _kept_columns(model)
@@ -265,12 +276,15 @@ def read_table(path: Path, model: type) -> pd.DataFrame:
         except ImportError:
             raise DataFileError(path, None, None, "reading Parquet needs pyarrow: pip install 'gapscore[parquet]'") from None
         except Exception as exc:  # pyarrow raises many types for a broken file
-            raise DataFileError(path, None, None, f"cannot read Parquet ({type(exc).__name__}: {exc})") from None
+            raise DataFileError(path, None, None, f"cannot read Parquet ({type(exc).__name__}: {exc}); re-export it, or "
+                                "save it as CSV under a .csv name") from None
         missing = [c for c in required if c not in table.column_names]
         if missing:
             raise DataFileError(path, 1, missing[0], f"missing required column(s) {', '.join(missing)}; found {', '.join(map(str, names))}")
-        categories = {c: _arrow_categorical(table[c]) for c in table.column_names if c in as_category}
-        categories = {c: v for c, v in categories.items() if v is not None}  # not text: checked as before
+        built = {c: _arrow_categorical(table[c]) for c in table.column_names if c in as_category}
+        built = {c: v for c, v in built.items() if v is not None}  # not text: checked as before
+        categories = {c: v[0] for c, v in built.items()}
+        facts = {c: v[1] for c, v in built.items()}
         frame = table.drop_columns(list(categories)).to_pandas().reset_index(drop=True)
         n_rows = table.num_rows
         del table
@@ -293,12 +307,13 @@ def read_table(path: Path, model: type) -> pd.DataFrame:
         if n_rows == 0:
             raise DataFileError(path, 2, None, HEADER_ONLY)
         columns["_line"] = np.arange(2, n_rows + 2)
-        return pd.DataFrame(columns, copy=False)  # one frame built once: no column inserted afterwards
+        return pd.DataFrame(columns, copy=False), facts  # one frame built once: no column inserted afterwards
 
     text = _decode(path, _read_bytes(path))
     if not text.strip():
         raise DataFileError(path, 1, None, f"is empty; expected a header line with {', '.join(required)}")
     first = (text.partition("\n")[0].splitlines() or [""])[0]  # not splitlines() of the whole file
+    _refuse_header_below(path, text, first, required)
     if ";" in first and "," not in first:
         raise DataFileError(path, 1, None, "looks semicolon-delimited; save it as comma-separated CSV")
     names = [c.strip() for c in _first_record(first)]
@@ -339,6 +354,14 @@ def read_table(path: Path, model: type) -> pd.DataFrame:
     header = [str(c).strip() for c in frame.columns]
     frame.columns = header
     missing = [c for c in required if c not in header]
+    if missing and model is schemas.Rounds:
+        from gapscore.scoring.inputs.importers import LAYOUTS, vendor_of  # importers reads this module: here, not above
+
+        vendor = vendor_of(header)
+        if vendor is not None:
+            raise DataFileError(path, 1, None, f"is a {LAYOUTS[vendor].display} export, not the rounds schema "
+                                f"({', '.join(required)}); map it with 'gapscore data import --from {vendor} {path.name} "
+                                "-o mapped.csv' and use mapped.csv (in a data folder: as rounds.csv)")
     if missing:
         hint = _did_you_mean(missing[0], header)
         raise DataFileError(
@@ -353,7 +376,7 @@ def read_table(path: Path, model: type) -> pd.DataFrame:
         frame[col] = _categorical(frame[col])
     # Row numbers in the file: pandas dropped blank lines, so count them back in.
     frame["_line"] = lines
-    return frame
+    return frame, {}
 
 
 def _kept_columns(model: type) -> frozenset[str] | None:
@@ -430,9 +453,94 @@ def _dictionary_pays(meta, column: str) -> bool:
     return rows > 0 and size <= _DICTIONARY_MAX_BYTES_PER_ROW * rows
 
 
-def _arrow_categorical(column) -> pd.Categorical | None:
+#: What ``str.strip()`` removes: the characters for which ``str.isspace()`` holds
+#: (tests/test_rounds_categorical.py checks the list against every code point).
+WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+              "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+
+
+@dataclass(frozen=True)
+class TextFacts:
+    """What the per-value checks need to know about a categorical text column's
+    categories, measured where they were built (from Parquet: on the Arrow dictionary,
+    in C++), so that ``coerce`` and ``validate`` need not loop over a million Python
+    strings: their shortest and longest length (characters, as ``len``) and whether
+    any is empty or has whitespace at either end (``str.strip`` would change it).
+    The facts hold for ``categories``, that very object, and only for it.
+    """
+
+    categories: pd.Index
+    shortest: int
+    longest: int
+    padded: bool
+
+    def describe(self, column: pd.Series) -> bool:
+        """Whether these are the facts of ``column``'s categories."""
+        return isinstance(column.dtype, pd.CategoricalDtype) and column.cat.categories is self.categories
+
+
+def _arrow_text_facts(labels, categories: pd.Index) -> TextFacts:
+    """``TextFacts`` of a pyarrow string array without nulls (``labels``), the values of ``categories``."""
+    import pyarrow.compute as pc
+
+    if len(labels) == 0:
+        return TextFacts(categories, 0, 0, False)
+    span = pc.min_max(pc.utf8_length(labels))  # code points, as len()
+    shortest, longest = span["min"].as_py(), span["max"].as_py()
+    padded = shortest == 0 or pc.any(pc.not_equal(pc.utf8_trim(labels, characters=WHITESPACE), labels)).as_py()
+    return TextFacts(categories, shortest, longest, bool(padded))
+
+
+#: Bytes of each string compared as one integer in ``_bytewise_order``.
+_PREFIX_BYTES = 8
+
+
+def _bytewise_order(strings) -> np.ndarray:
+    """Indices that sort a pyarrow string array without nulls bytewise (UTF-8 bytes,
+    so code point order), as ``pc.sort_indices`` does, several times faster on many
+    values: each string's first ``_PREFIX_BYTES`` bytes as one big-endian integer (zero
+    padded), sorted by numpy; strings sharing those bytes are then ordered among
+    themselves by ``pc.sort_indices`` (a string that is a prefix of another first).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(strings)
+    if n < 2:
+        return np.arange(n)
+    offsets_type = np.int64 if pa.types.is_large_string(strings.type) else np.int32
+    offsets = np.frombuffer(strings.buffers()[1], dtype=offsets_type)[strings.offset:strings.offset + n + 1]
+    data = strings.buffers()[2]
+    padded = np.zeros(int(offsets[-1]) + _PREFIX_BYTES, dtype=np.uint8)  # every string's first bytes are readable
+    if data is not None:
+        padded[:int(offsets[-1])] = np.frombuffer(data, dtype=np.uint8)[:int(offsets[-1])]
+    # Every byte position as the start of a big-endian 8-byte integer (a strided view, no copy).
+    windows = np.ndarray(shape=(padded.size - _PREFIX_BYTES + 1,), dtype=">u8", buffer=padded, strides=(1,))
+    starts = offsets[:-1]
+    lengths = np.diff(offsets)
+    keep = np.array([0] + [~((1 << (8 * (_PREFIX_BYTES - k))) - 1) & ((1 << 64) - 1)
+                           for k in range(1, _PREFIX_BYTES + 1)], dtype=np.uint64)  # the first k bytes
+    key = windows[starts].astype(np.uint64) & keep[np.minimum(lengths, _PREFIX_BYTES)]
+    order = np.argsort(key)
+    ordered = key[order]
+    tie = ordered[1:] == ordered[:-1]
+    if tie.any():  # runs of strings with the same first bytes: sorted in full among themselves
+        in_run = np.zeros(n, dtype=bool)
+        in_run[1:] |= tie
+        in_run[:-1] |= tie
+        slots = np.flatnonzero(in_run)
+        run = np.cumsum(np.r_[True, ~tie])[slots]  # which run each tied slot is in
+        members = order[slots]
+        within = pc.sort_indices(pa.table({"run": run, "text": strings.take(pa.array(members))}),
+                                 sort_keys=[("run", "ascending"), ("text", "ascending")]).to_numpy()
+        order[slots] = members[within]
+    return order
+
+
+def _arrow_categorical(column) -> tuple[pd.Categorical, TextFacts] | None:
     """A Parquet text column (a pyarrow ChunkedArray, dictionary-encoded or not) as a
-    categorical of its used values in sorted order; None if it does not hold text.
+    categorical of its used values in sorted order, with their ``TextFacts``; None if
+    it does not hold text.
 
     Plain text is hashed once into one dictionary shared by every chunk. Read
     dictionary-encoded, each row group has its own dictionary (shared by its batches):
@@ -444,7 +552,9 @@ def _arrow_categorical(column) -> pd.Categorical | None:
 
     kind = column.type.value_type if pa.types.is_dictionary(column.type) else column.type
     if pa.types.is_null(kind):  # every cell empty (pandas writes an all-None column so)
-        return pd.Categorical.from_codes(np.full(len(column), -1), dtype=_text_categories(np.array([], dtype=object)))
+        dtype = _text_categories(np.array([], dtype=object))
+        return (pd.Categorical.from_codes(np.full(len(column), -1), dtype=dtype),
+                TextFacts(dtype.categories, 0, 0, False))
     if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
         return None
     hashed = not pa.types.is_dictionary(column.type)
@@ -456,11 +566,16 @@ def _arrow_categorical(column) -> pd.Categorical | None:
             column = column.cast(pa.string())
         column = pc.dictionary_encode(column)
     chunks = column.chunks
+    # Each chunk's codes into its dictionary, -1 for a missing cell (no copy when none is).
+    indices = [(c.indices if c.indices.null_count == 0 else pc.fill_null(c.indices, -1)).to_numpy() for c in chunks]
+    # Per chunk: its dictionary's slots -> positions in ``values`` (last slot: -1 for a
+    # missing cell), or None where the chunk's dictionary is ``values`` itself. Only these
+    # small tables are composed; each row is then read twice at most (``seen``, codes).
+    lookups: list[np.ndarray | None] = [None] * len(chunks)
     last = chunks[-1].dictionary if chunks else None
     if chunks and all(len(c.dictionary) == len(last) and c.dictionary.offset == last.offset
                       and c.dictionary.buffers()[1:] == last.buffers()[1:] for c in chunks):  # same memory: no compare
         values = last
-        code = np.concatenate([pc.fill_null(c.indices, -1).to_numpy() for c in chunks])
         distinct = hashed
     else:
         dictionaries, start_of_chunk, start = [], [], 0
@@ -472,31 +587,40 @@ def _arrow_categorical(column) -> pd.Categorical | None:
         pooled = pc.dictionary_encode(pa.concat_arrays(
             [d.cast(pa.large_string()) for d in dictionaries] or [pa.array([], pa.large_string())]))
         to_pooled = pc.fill_null(pooled.indices, -1).to_numpy()  # dictionary slot -> pooled value; -1: null
-        codes = []
-        for chunk, start in zip(chunks, start_of_chunk):
-            lookup = np.append(to_pooled[start:start + len(chunk.dictionary)], -1)  # last slot: null rows (-1)
-            codes.append(lookup[pc.fill_null(chunk.indices, -1).to_numpy()])
-        code = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64)
+        lookups = [np.append(to_pooled[start:start + len(chunk.dictionary)], -1)
+                   for chunk, start in zip(chunks, start_of_chunk)]
         values = pooled.dictionary
         distinct = True  # hashed here: a file's own dictionary may repeat a value, this one cannot
     if hashed:  # a dictionary built from the rows holds only used values
         used = None
     else:
         seen = np.zeros(len(values) + 1, dtype=bool)  # the last slot: missing (-1)
-        seen[code] = True
+        for part, lookup in zip(indices, lookups):
+            if lookup is None:
+                seen[part] = True
+            else:  # the chunk's used slots, then their values
+                local = np.zeros(lookup.size, dtype=bool)
+                local[part] = True
+                seen[lookup[local]] = True
         used = np.flatnonzero(seen[:-1])
     if used is None or used.size == len(values):  # every value used: sort them as they are
-        order = pc.sort_indices(values).to_numpy()  # bytewise = code point order
+        order = _bytewise_order(values)  # bytewise = code point order
     else:
-        order = used[pc.sort_indices(values.take(pa.array(used))).to_numpy()]
+        order = used[_bytewise_order(values.take(pa.array(used)))]
     # Codes in the smallest integer type that holds them (what pandas keeps), built here
     # from a valid ranking, so pandas need not copy or re-check them.
     small = next(t for t in (np.int8, np.int16, np.int32, np.int64) if order.size < np.iinfo(t).max)
     rank = np.full(len(values) + 1, -1, dtype=small)  # the last slot keeps -1 (missing) at -1
     rank[order] = np.arange(order.size)
-    labels = values.take(pa.array(order)).to_numpy(zero_copy_only=False)
-    return pd.Categorical.from_codes(rank[code], dtype=_text_categories(np.asarray(labels, dtype=object), distinct=distinct),
-                                     validate=False)
+    codes = np.empty(len(column), dtype=small)
+    at = 0
+    for part, lookup in zip(indices, lookups):  # each chunk's codes ranked straight into place
+        np.take(rank if lookup is None else rank[lookup], part, out=codes[at:at + part.size])
+        at += part.size
+    sorted_labels = values.take(pa.array(order))
+    dtype = _text_categories(np.asarray(sorted_labels.to_numpy(zero_copy_only=False), dtype=object), distinct=distinct)
+    return (pd.Categorical.from_codes(codes, dtype=dtype, validate=False),
+            _arrow_text_facts(sorted_labels, dtype.categories))
 
 
 def _iso_dates(column: pd.Series) -> pd.Series:
@@ -504,6 +628,26 @@ def _iso_dates(column: pd.Series) -> pd.Series:
     values = column.dt.tz_localize(None) if isinstance(column.dtype, pd.DatetimeTZDtype) else column
     text = np.datetime_as_string(values.to_numpy().astype("datetime64[D]"), unit="D")
     return pd.Series(text, index=column.index, dtype=object).where(column.notna(), np.nan)
+
+
+HEADER_SEARCH_LINES = 20
+"""How far down a file the header is looked for when line 1 is not it (a title row, blank
+lines or a notes block above the header, as a spreadsheet export has them)."""
+
+
+def _refuse_header_below(path: Path, text: str, first: str, required: list[str]) -> None:
+    """Line 1 names none of the required columns but a line below it names them all: the
+    header is not on line 1 (pandas would skip leading blank lines and read it, the other
+    checks would take the title for the header and blame the rows)."""
+    if not required or {c.strip() for c in _first_record(first)} & set(required):
+        return
+    lines = itertools.islice(io.StringIO(text, newline=None), 1, HEADER_SEARCH_LINES)  # not the whole file
+    for number, line in enumerate(lines, 2):
+        if set(required) <= {c.strip() for c in _first_record(line.rstrip("\n"))}:
+            above = "the blank line" if number == 2 and not first.strip() else (
+                "line 1" if number == 2 else f"lines 1-{number - 1}")
+            raise DataFileError(path, number, None, f"the header ({', '.join(required)}) is on line {number}, "
+                                f"not line 1; delete {above} above it")
 
 
 def _first_record(line: str) -> list[str]:
@@ -579,8 +723,13 @@ TEXT_EXTRAS = frozenset({"notes", "description", "source_note"})
 """Extra columns that stay text even where extras are numeric."""
 
 
-def coerce(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool = False) -> tuple[pd.DataFrame, list[DataFileError]]:
-    """Turn text cells into the schema's dtypes; report every cell that won't go."""
+def coerce(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool = False,
+           facts: dict[str, TextFacts] | None = None) -> tuple[pd.DataFrame, list[DataFileError]]:
+    """Turn text cells into the schema's dtypes; report every cell that won't go.
+
+    ``facts``: ``read_table_facts``' facts of the categorical columns, used where they
+    describe the column's categories."""
+    facts = facts or {}
     problems: list[DataFileError] = []
     out = frame.copy(deep=False)  # every converted column is assigned anew, never written into
     lines = frame["_line"].to_numpy()
@@ -588,7 +737,7 @@ def coerce(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool
         if col == "_line":
             continue
         s = frame[col]
-        for idx in _long_cells(s)[:5]:
+        for idx in _long_cells(s, facts.get(col))[:5]:
             problems.append(DataFileError(path, int(lines[idx]), col, f"value of {len(str(s[idx]))} characters is longer than {MAX_CELL_CHARS}; check for an unclosed quote"))
     kinds = dict(_schema_columns(model))
     if numeric_extras:
@@ -601,6 +750,10 @@ def coerce(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool
         if kind == "number" and _finite_or_missing(s):  # a typed (Parquet) float column, nothing to report
             out[col] = s
             continue
+        if (kind == "date" and s.dtype == np.dtype("datetime64[ns]")
+                and _midnights_in_range(s, schemas.EARLIEST_DATE, schemas.LATEST_DATE) is not None):
+            out[col] = s  # typed (Parquet) dates, each a midnight in range or missing: nothing to convert or report
+            continue
         present = s.notna()
         if kind == "number":
             converted = pd.to_numeric(s, errors="coerce").astype("float64")
@@ -612,8 +765,10 @@ def coerce(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool
             says_nan[suspect] = low.isin(["nan"]).to_numpy()
             nan_text[suspect] = low.isin(["nan", "inf", "-inf", "infinity", "-infinity"]).to_numpy()
             bad = present & converted.isna() & ~says_nan
-            for idx in s.index[bad | nan_text | inf][:50]:
+            rows = s.index[bad | nan_text | inf]
+            for idx in rows[:PROBLEMS_SHOWN_PER_COLUMN]:
                 problems.append(DataFileError(path, int(lines[idx]), col, f"value {_show(s[idx])} is not a finite number; write a plain number such as 12.5"))
+            problems += _more_problems(path, lines, col, rows, "values that are not finite numbers")
             converted[np.isinf(converted)] = np.nan
             out[col] = converted
         elif kind == "date":
@@ -633,27 +788,68 @@ def coerce(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool
             else:
                 converted = pd.to_datetime(s, errors="coerce", format="ISO8601", utc=True).dt.tz_localize(None)
                 outside = converted.notna() & ((converted < early) | (converted > late))
+                # "2014" or "2014-06" parses as the period's first day, before the row may
+                # have been known: a look-ahead. Only first-of-month dates are candidates.
+                firsts = np.flatnonzero(converted.dt.day.to_numpy() == 1)
+                if firsts.size:  # and shorter than a full YYYY-MM-DD: a length is cheaper than a match
+                    firsts = firsts[s.iloc[firsts].astype(str).str.len().to_numpy() < len("YYYY-MM-DD")]
+                if firsts.size:
+                    partial = s.iloc[firsts].astype(str).str.strip().str.fullmatch(_PARTIAL_DATE).to_numpy(dtype=bool)
+                    for idx in s.index[firsts[partial]][:PROBLEMS_SHOWN_PER_COLUMN]:
+                        problems.append(DataFileError(path, int(lines[idx]), col, f"value {_show(s[idx])} is a year or "
+                                        f"month alone, read as {converted[idx].date()}: before the row may have been known; "
+                                        "write the full date YYYY-MM-DD (the period's last day if only the period is known)"))
+                    problems += _more_problems(path, lines, col, s.index[firsts[partial]], "dates without a day")
             bad = present & (converted.isna() | outside)
-            for idx in s.index[bad][:50]:
+            rows = s.index[bad]
+            for idx in rows[:PROBLEMS_SHOWN_PER_COLUMN]:
                 rule = (f"is outside {early.date()} to {late.date()}; check the year" if _is_iso_date(s[idx])
                         else "is not a date; write it as YYYY-MM-DD")
                 problems.append(DataFileError(path, int(lines[idx]), col, f"value {_show(s[idx])} {rule}"))
+            problems += _more_problems(path, lines, col, rows, "values that are not dates in range")
             converted[outside] = pd.NaT  # nanosecond timestamps end in 2262
             out[col] = converted.astype("datetime64[ns]")
         elif kind == "bool":
             low = s.astype(str).str.strip().str.lower()
             val = pd.Series(np.where(low.isin(TRUE_WORDS), True, np.where(low.isin(FALSE_WORDS), False, None)), index=s.index)
             bad = present & val.isna()
-            for idx in s.index[bad][:50]:
+            rows = s.index[bad]
+            for idx in rows[:PROBLEMS_SHOWN_PER_COLUMN]:
                 problems.append(DataFileError(path, int(lines[idx]), col, f"value {_show(s[idx])} is not true or false"))
+            problems += _more_problems(path, lines, col, rows, "values that are not true or false")
             out[col] = val.fillna(False).astype(bool)
-        elif isinstance(s.dtype, pd.CategoricalDtype) and pd.api.types.infer_dtype(s.cat.categories) in ("string", "empty"):
-            if any(c != c.strip() or not c for c in s.cat.categories):  # checked per distinct value: cheap
+        elif isinstance(s.dtype, pd.CategoricalDtype) and (
+                _known(facts, col, s) or pd.api.types.infer_dtype(s.cat.categories) in ("string", "empty")):
+            padded = (facts[col].padded if _known(facts, col, s)  # measured in C++ as they were built
+                      else any(c != c.strip() or not c for c in s.cat.categories))  # per distinct value
+            if padded:
                 s = _categorical(_stripped(s.astype(object)))
             out[col] = s  # text already, one string per distinct value
         else:
             out[col] = _stripped(s.astype(object).where(present, None))
     return out, problems
+
+
+_PARTIAL_DATE = r"\d{4}(?:-\d{1,2})?"
+"""A year or a year-month alone, which ISO 8601 parsing reads as the period's first day."""
+
+PROBLEMS_SHOWN_PER_COLUMN = 50
+"""Unreadable values named one by one per column of a file; the rest are counted in one
+more line (a file in another layout would otherwise print a line per row)."""
+
+
+def _more_problems(path: Path, lines: np.ndarray, col: str, rows: pd.Index, what: str) -> list[DataFileError]:
+    """The line that counts ``rows`` past the first PROBLEMS_SHOWN_PER_COLUMN, or none."""
+    rest = rows[PROBLEMS_SHOWN_PER_COLUMN:]
+    if not len(rest):
+        return []
+    return [DataFileError(path, int(lines[rest[0]]), col, f"and {len(rest)} more {what} in this column from this line "
+                          f"on (the first {PROBLEMS_SHOWN_PER_COLUMN} are listed); fix them the same way")]
+
+
+def _known(facts: dict[str, TextFacts], col: str, column: pd.Series) -> bool:
+    """Whether ``facts`` holds the facts of ``column``'s categories (named ``col``)."""
+    return col in facts and facts[col].describe(column)
 
 
 def _stripped(column: pd.Series) -> pd.Series:
@@ -711,9 +907,12 @@ def _midnights_in_range(column: pd.Series, early: pd.Timestamp, late: pd.Timesta
 _MIDNIGHT_BLOCK = 1 << 18
 
 
-def _long_cells(column: pd.Series) -> pd.Index:
-    """Index labels of the cells longer than ``MAX_CELL_CHARS`` (a categorical: measured per category)."""
+def _long_cells(column: pd.Series, facts: TextFacts | None = None) -> pd.Index:
+    """Index labels of the cells longer than ``MAX_CELL_CHARS`` (a categorical: measured
+    per category, or told by its ``facts``)."""
     if _typed(column.dtype, "number") or _typed(column.dtype, "date"):
+        return column.index[:0]
+    if facts is not None and facts.describe(column) and facts.longest <= MAX_CELL_CHARS:
         return column.index[:0]
     if isinstance(column.dtype, pd.CategoricalDtype):
         categories = column.cat.categories
@@ -762,16 +961,43 @@ def _check_text(check: str) -> str:
     return f"{words} {rest.rstrip(')').replace(' 00:00:00', '')}".strip()
 
 
+def _spelling_hint(check: str, value: object) -> str:
+    """"; write seed" for 'Seed', 'SEED' or 'Pre-Seed' refused by an isin check whose list
+    holds the value in lower case with words joined by '_'; else nothing."""
+    head, _, rest = check.partition("(")
+    if head != "isin" or not isinstance(value, str):
+        return ""
+    try:
+        allowed = ast.literal_eval(rest[:-1])
+    except (ValueError, SyntaxError):
+        return ""
+    spelt = re.sub(r"[\s-]+", "_", value.strip().lower())
+    return f"; write {spelt} (lower case, words joined by '_')" if spelt in allowed and spelt != value else ""
+
+
 def validate(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bool = False,
-             key: tuple[str, ...] = ()) -> tuple[pd.DataFrame, list[DataFileError]]:
+             key: tuple[str, ...] = (), facts: dict[str, TextFacts] | None = None) -> tuple[pd.DataFrame, list[DataFileError]]:
     """Coerce then validate with pandera (lazy): every problem, one line each.
 
-    ``key``: columns that together must be unique within the file.
+    ``key``: columns that together must be unique within the file. ``facts``: as
+    ``read_table_facts`` returns them (optional: only a shortcut).
     """
     import pandera.pandas as pa
 
-    coerced, problems = coerce(frame, model, path, numeric_extras=numeric_extras)
+    facts = facts or {}
+    coerced, problems = coerce(frame, model, path, numeric_extras=numeric_extras, facts=facts)
     bad_cells = {(p.line, p.column) for p in problems}
+    # Cells with a value that coerce could not read (reported, or counted past the limit):
+    # empty now, but not empty in the file, so never "is empty; a value is required".
+    # Measured per column on its first such failure only (no per-row masks otherwise).
+    unread: dict[str, np.ndarray | None] = {}
+
+    def was_unread(c: str, i: int) -> bool:
+        if c not in unread:
+            readable = (c in frame.columns and c in coerced.columns and not isinstance(frame[c].dtype, pd.CategoricalDtype)
+                        and _kind(coerced[c].dtype) in ("number", "date"))
+            unread[c] = (frame[c].notna() & coerced[c].isna()).to_numpy() if readable else None
+        return unread[c] is not None and bool(unread[c][i])
     lines = coerced["_line"].to_numpy()
     row_checks: set[tuple[object, str]] = set()  # a row-wise check fails once per row, not per column
     schema = model.to_schema()
@@ -783,7 +1009,7 @@ def validate(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bo
     # Their column checks run on the categories themselves, one value each, and a failing
     # category is then reported on every row that holds it (``_category_failures``).
     per_category = [c for c in as_category if not schema.columns[c].unique]
-    failures = [_category_failures(coerced[c], schema.columns[c]) for c in per_category]
+    failures = [_category_failures(coerced[c], schema.columns[c], facts.get(c)) for c in per_category]
     # Numbers and dates whose checks are bounds: one min and one max decide that every
     # row passes; only a column that may fail goes through pandera (same report).
     bounded = [c for c in schema.columns if c in coerced.columns and c not in as_category
@@ -797,6 +1023,8 @@ def validate(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bo
     failures = [f for f in failures if len(f)]
     if failures:
         fc = pd.concat(failures, ignore_index=True) if len(failures) > 1 else failures[0]
+        shown: Counter = Counter()  # (column, check) -> rows named
+        more: dict[tuple, list] = {}  # (column, check) -> [first line not named, rows not named]
         for row in fc.itertuples(index=False):
             idx = row.index
             line = int(lines[int(idx)]) if idx is not None and not pd.isna(idx) else None
@@ -815,12 +1043,23 @@ def validate(frame: pd.DataFrame, model: type, path: Path, *, numeric_extras: bo
             elif check.startswith("field_uniqueness") or check == "unique" or "duplicate" in check:
                 message = f"duplicate value {_show(row.failure_case)}: each {col} must appear once"
             elif check == "not_nullable":
+                if col is not None and idx is not None and not pd.isna(idx) and was_unread(col, int(idx)):
+                    continue  # a value coerce could not read: told so already
                 message = "is empty; a value is required"
             elif check.startswith("dtype"):
                 message = f"has the wrong type ({check})"
             else:
-                message = f"value {_show(row.failure_case)} {_check_text(check)}"
+                message = f"value {_show(row.failure_case)} {_check_text(check)}{_spelling_hint(check, row.failure_case)}"
+            if shown[(col, check)] >= PROBLEMS_SHOWN_PER_COLUMN:  # counted, on one line after the loop
+                more.setdefault((col, check), [line, 0])[1] += 1
+                continue
+            shown[(col, check)] += 1
             problems.append(DataFileError(path, line, col, message))
+        for (col, check), (line, n) in more.items():
+            what = "empty cells" if check == "not_nullable" else f"rows failing the same check ({_check_text(check)})"
+            problems.append(DataFileError(path, line, col, f"and {n} more {what} "
+                                          f"in this column from this line on (the first {PROBLEMS_SHOWN_PER_COLUMN} are "
+                                          "listed); fix them the same way"))
     # Unique keys (pandera's unique=True covers one column; the spec may name several).
     problems += _key_problems(coerced, model, path, key)
     problems.sort(key=lambda p: (p.line or 0, p.column or ""))
@@ -854,7 +1093,10 @@ def _within_bounds(column: pd.Series, spec) -> bool:
             or not all(check.name in _BOUND_CHECKS and check.element_wise is False and check.ignore_na
                        for check in spec.checks)):
         return False
-    if spec.nullable:  # fmin/fmax skip NaN and NaT: all missing gives NaN/NaT
+    first = values.view(np.int64).min() if values.dtype.kind == "M" else None
+    if first is not None and first != np.iinfo(np.int64).min:  # dates without NaT (the smallest int64):
+        low, high = first.astype(values.dtype), values.view(np.int64).max().astype(values.dtype)  # integer reductions
+    elif spec.nullable:  # fmin/fmax skip NaN and NaT: all missing gives NaN/NaT
         low, high = np.fmin.reduce(values), np.fmax.reduce(values)
         if np.isnan(low):
             return True  # every value missing: nullable, nothing to compare
@@ -872,7 +1114,24 @@ def _within_bounds(column: pd.Series, spec) -> bool:
     return True
 
 
-def _category_failures(column: pd.Series, spec) -> pd.DataFrame:
+def _lengths_pass(spec, facts: TextFacts | None, column: pd.Series) -> bool:
+    """Whether every category of ``column`` passes ``spec``'s checks, told by its
+    ``facts`` alone: every check is a ``str_length`` whose bounds hold for the shortest
+    and the longest category (pandera's bounds are inclusive)."""
+    if facts is None or not facts.describe(column) or spec.regex or not spec.checks:
+        return False
+    for check in spec.checks:
+        if check.name != "str_length":
+            return False
+        stats = check.statistics
+        low = stats.get("exact_value") if stats.get("exact_value") is not None else stats.get("min_value")
+        high = stats.get("exact_value") if stats.get("exact_value") is not None else stats.get("max_value")
+        if (low is not None and facts.shortest < low) or (high is not None and facts.longest > high):
+            return False
+    return True
+
+
+def _category_failures(column: pd.Series, spec, facts: TextFacts | None = None) -> pd.DataFrame:
     """Pandera's failure cases of one categorical column, its checks run per category.
 
     The column's checks (``spec``: a pandera Column) are element-wise, so a row fails
@@ -881,16 +1140,18 @@ def _category_failures(column: pd.Series, spec) -> pd.DataFrame:
     (the loader's frames have a RangeIndex), as pandera reports it on the whole column.
     Empty cells (code -1) fail ``not_nullable`` unless the column is nullable. Several
     times faster than pandera on millions of rows, whose string checks compute per
-    category and then expand the result to every row.
+    category and then expand the result to every row. Length checks that the
+    categories' ``facts`` show to pass skip pandera (``_lengths_pass``).
     """
     import pandera.pandas as pa
 
     name = column.name
     codes = column.cat.codes.to_numpy()
-    categories = pd.DataFrame({name: np.asarray(column.cat.categories, dtype=object)})
     parts = []
     try:
-        pa.DataFrameSchema({name: spec}).update_columns({name: {"nullable": True}}).validate(categories, lazy=True)
+        if not _lengths_pass(spec, facts, column):
+            categories = pd.DataFrame({name: np.asarray(column.cat.categories, dtype=object)})
+            pa.DataFrameSchema({name: spec}).update_columns({name: {"nullable": True}}).validate(categories, lazy=True)
     except pa.errors.SchemaErrors as exc:
         fc = exc.failure_cases
         fc = fc[fc["index"].notna()].rename(columns={"index": "category"}).astype({"category": np.int64})
@@ -952,6 +1213,15 @@ SECTOR_KEYS: dict[tuple[str, ...], frozenset[str]] = {
 }
 """The keys each part of a ``[sectors.<id>]`` table may hold (any part may also carry
 ``<key>_source`` citations); any other key is a misspelling the scorer would silently skip."""
+
+PERCENT_UNITS = frozenset({"percent", "error_percent"})
+"""Units of benchmarks.csv whose values, human baseline and floor lie in 0-100 (an accuracy
+or an error rate in percent). Not wer_percent: insertions can take a word error rate past
+100%."""
+_PERCENT_WORDS = "percent (85 for 85%); fix the value, or the unit in benchmarks.csv"
+
+MAX_SECTOR_ID_CHARS = schemas.MAX_ID_CHARS
+"""A sector id's longest: what benchmarks.csv's sector column takes (schemas.Benchmarks)."""
 
 RESERVED_SECTOR_IDS = frozenset({"all", "other"})
 """Words the data files use for "every sector" (graduation, outcomes) and "no sector"
@@ -1020,6 +1290,9 @@ def _sector_problems(path: Path, text: str, sid: str, table: dict) -> list[DataF
 
     if not sid.strip():
         bad((), "a sector id cannot be empty; name the table [sectors.<your_id>]")
+    elif len(sid) > MAX_SECTOR_ID_CHARS:
+        bad((), f"a sector id of {len(sid)} characters is longer than {MAX_SECTOR_ID_CHARS} (benchmarks.csv's sector "
+                 "column takes no more, and the memo's file name would be too long); use a short snake_case id")
     elif sid.strip().lower() in RESERVED_SECTOR_IDS:
         bad((), f"'{sid}' cannot be a sector id: the data files use 'all' for every sector and 'other' for none; "
                  "rename the table [sectors.<your_id>]")
@@ -1222,7 +1495,15 @@ class DataStore:
         bundled = [BUNDLED_DIR / s for s in stems if (BUNDLED_DIR / s).exists()][:1]
         user: list[Path] = []
         if self.data_dir is not None:
-            user = [Path(self.data_dir) / s for s in stems if (Path(self.data_dir) / s).exists()]
+            user = [Path(self.data_dir) / s for s in stems if (Path(self.data_dir) / s).exists()
+                    or (Path(self.data_dir) / s).is_symlink()]
+            for path in user:  # a broken link or a folder under a dataset's name is not "no file": say so
+                if not path.exists():
+                    raise DataFileError(path, None, None, "is a symbolic link that leads to no file (its target is "
+                                        "missing, or links loop); point it at the file, or put the file itself here")
+                if path.is_dir():
+                    raise DataFileError(path, None, None, f"is a folder, not a file; put the {name} file here under "
+                                        "this name, or move the folder out of the data folder")
             if len(user) > 1:
                 raise DataFileError(user[1], None, None, f"{name} is also in {user[0].name}: only one file per dataset "
                                     "is read; keep one of them (merge the rows into it) and move the other out of the folder")
@@ -1279,6 +1560,12 @@ class DataStore:
             problems.append(problem(("cost", "benchmark"), f"unknown benchmark '{col}'; add it to benchmarks.csv"))
         elif col is not None and col not in self.load("prices").columns:
             problems.append(problem(("cost", "benchmark"), f"prices.csv has no column '{col}'; add one with each model's score on it"))
+        threshold = table.get("cost", {}).get("threshold")
+        if col in known and isinstance(threshold, (int, float)) and not 0 <= threshold <= 100:
+            bench = self.load("benchmarks")
+            if bench.loc[bench["benchmark"] == col, "unit"].isin(PERCENT_UNITS).any():
+                problems.append(problem(("cost", "threshold"), f"{threshold} is outside 0-100: benchmark '{col}' is in "
+                                        + _PERCENT_WORDS))
         series = table.get("funding", {}).get("series") or []
         if series:
             known_series = set(self.load("funding")["series"])
@@ -1297,6 +1584,11 @@ class DataStore:
             for col in ("floor", "human_baseline"):
                 problems += _row_problems(frame, log_scale & ~(frame[col] > 0) & frame[col].notna(), col,
                                           "value {} must be above 0 on a log-scale benchmark; fix it or set scale to linear")
+        if name == "benchmarks":
+            percent = frame["unit"].isin(PERCENT_UNITS)
+            for col in ("floor", "human_baseline"):
+                problems += _row_problems(frame, percent & ~frame[col].between(0, 100) & frame[col].notna(), col,
+                                          "value {} is outside 0-100 for a benchmark in " + _PERCENT_WORDS)
         if name == "funding" and "total_series" in frame.columns:  # the series a share is taken of
             named = frame["total_series"].notna()
             problems += _row_problems(frame, named & ~frame["total_series"].isin(set(frame["series"])), "total_series",
@@ -1310,6 +1602,9 @@ class DataStore:
                 log_ids = set(bench.loc[bench["scale"].eq("log"), "benchmark"]) if "scale" in bench.columns else set()
                 problems += _row_problems(frame, frame["benchmark"].isin(log_ids) & ~(frame["value"] > 0), "value",
                                           "value {} must be above 0: its benchmark is on a log scale (an error rate or a time horizon)")
+                percent_ids = set(bench.loc[bench["unit"].isin(PERCENT_UNITS), "benchmark"])
+                problems += _row_problems(frame, frame["benchmark"].isin(percent_ids) & ~frame["value"].between(0, 100), "value",
+                                          "value {} is outside 0-100: its benchmark is in " + _PERCENT_WORDS)
             elif name in ("benchmarks", "graduation", "outcomes"):
                 other = "'other'" if name == "benchmarks" else "'all'"
                 allowed = set(self.sectors()) | {"other", "all"}
@@ -1330,11 +1625,12 @@ class DataStore:
         frames, problems = [], []
         for path in self.files(name):
             try:
-                raw = read_table(path, spec.schema)
+                raw, facts = read_table_facts(path, spec.schema)
             except DataFileError as exc:
                 problems.append(exc)
                 continue
-            frame, found = validate(raw, spec.schema, path, numeric_extras=spec.numeric_extras, key=spec.key)
+            frame, found = validate(raw, spec.schema, path, numeric_extras=spec.numeric_extras, key=spec.key,
+                                    facts=facts)
             problems.extend(found)
             problems.extend(self._future_problems(spec, frame, path, found))
             if spec.name == "rounds":
@@ -1524,7 +1820,7 @@ def _hint_vendor_labels(problems: list[DataFileError]) -> None:
     """A round written as a vendor writes it (PitchBook's bare "B", "B-1", "Series A")
     gets the round it means and the import command that reads such exports."""
     for p in problems:
-        if p.column != "round" or "must be one of" not in p.message:
+        if p.column != "round" or "must be one of" not in p.message or "; write " in p.message:  # spelling told already
             continue
         found = re.search(r"value '([^']*)'", p.message)
         label = _VENDOR_ROUND.match(found.group(1).strip()) if found else None

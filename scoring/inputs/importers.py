@@ -76,8 +76,14 @@ Cells
 * dates: a spreadsheet date cell, or text as ``YYYY-MM-DD`` (optionally with a
   time), ``YYYY/MM/DD``, ``04-Mar-2021``, ``4 Mar 2021``, ``Mar 4, 2021``,
   ``March 4, 2021`` or ``03/04/2021`` (US month/day/year, as both vendors export).
-* amounts: a number, optionally with ``$`` and thousands commas; empty means
+* amounts: a number, optionally with ``$`` and thousands commas (grouped in threes:
+  ``1,234,567``; a decimal comma such as ``12,5`` is an error, not 125); empty means
   undisclosed. Negative or non-finite amounts are errors.
+* workbooks: the first sheet is read; another sheet with the export's headers is an
+  error (its rounds would be left out), as are cells merged across data rows (the
+  value shows on every row, but is stored on the first only) and a formula saved
+  without its result (it would read as an empty cell). Rows hidden in the sheet (a
+  filter) are imported, and named in ``frame.attrs["hidden_rows"]``.
 
 Errors name the file, the 1-based line (the header is line 1; for a workbook, the
 sheet row) and the column: ``DataFileError`` for one problem, ``DataValidationError``
@@ -104,7 +110,8 @@ import numpy as np
 import pandas as pd
 
 from gapscore.scoring.errors import ConfigError, DataFileError, DataValidationError, InputError
-from gapscore.scoring.inputs.schemas import EARLIEST_DATE, LATEST_DATE
+from gapscore.scoring.inputs.datasets import MAX_CELL_CHARS
+from gapscore.scoring.inputs.schemas import EARLIEST_DATE, LATEST_DATE, MAX_AMOUNT_USD
 
 VENDORS = ("crunchbase", "pitchbook")
 
@@ -339,6 +346,18 @@ def read_mapping(path: str | Path) -> dict[str, str]:
     return dict(doc)
 
 
+def vendor_of(header: list[str]) -> str | None:
+    """The vendor ("crunchbase", "pitchbook") whose export has this header row (every
+    required field's default header or an alias, case and spacing ignored), or None."""
+    names = {_norm_header(h) for h in header}
+    for vendor, layout in LAYOUTS.items():
+        fields = [f for f in REQUIRED_FIELDS if f in layout.headers]
+        if fields and all(_norm_header(layout.headers[f]) in names
+                          or any(_norm_header(a) in names for a in layout.aliases.get(f, ())) for f in fields):
+            return vendor
+    return None
+
+
 def _layout(vendor: str) -> VendorLayout:
     if vendor not in LAYOUTS:
         raise InputError(
@@ -381,8 +400,12 @@ def _header_text(value: object) -> str:
         return "#error"
 
 
-def _read_rows(path: Path) -> list[tuple[int, list[object]]]:
-    """(1-based line, cells) for every row of the file, blank rows included."""
+Rows = list[tuple[int, list[object]]]
+
+
+def _read_rows(path: Path) -> tuple[Rows, dict[str, Rows]]:
+    """(1-based line, cells) for every row of the file, blank rows included, and (a
+    workbook) the same for each sheet after the first, by sheet name."""
     raw = path.read_bytes()
     if raw[:4] == b"PK\x03\x04":
         return _read_xlsx(path)
@@ -402,7 +425,7 @@ def _read_rows(path: Path) -> list[tuple[int, list[object]]]:
             start = reader.line_num + 1
     except csv.Error as exc:
         raise DataFileError(path, reader.line_num, None, f"is not well-formed CSV ({exc})") from None
-    return rows
+    return rows, {}
 
 
 def _check_xlsx(path: Path) -> None:
@@ -426,11 +449,11 @@ def _check_xlsx(path: Path) -> None:
                             "refusing a possible zip bomb (save a genuine export as CSV UTF-8)")
 
 
-def _read_xlsx(path: Path) -> list[tuple[int, list[object]]]:
+def _read_xlsx(path: Path) -> tuple[Rows, dict[str, Rows]]:
     _check_xlsx(path)
     try:
-        sheet = pd.read_excel(
-            path, sheet_name=0, header=None, engine="openpyxl", dtype=object,
+        sheets = pd.read_excel(
+            path, sheet_name=None, header=None, engine="openpyxl", dtype=object,
             keep_default_na=False, na_values=[],
         )
     except Exception as exc:  # openpyxl raises many types for a broken workbook
@@ -442,7 +465,89 @@ def _read_xlsx(path: Path) -> list[tuple[int, list[object]]]:
                                 "attack would; refusing it (re-export it from the vendor, or save it as CSV UTF-8)") from None
         raise DataFileError(path, None, None, f"cannot read the workbook ({type(exc).__name__}: {exc})") from None
     # pandas keeps blank rows (as empty cells), so sheet row = position + 1.
-    return [(i + 1, list(values)) for i, values in enumerate(sheet.itertuples(index=False, name=None))]
+    rows = {name: [(i + 1, list(values)) for i, values in enumerate(sheet.itertuples(index=False, name=None))]
+            for name, sheet in sheets.items()}
+    first = next(iter(rows))
+    _refuse_formulas_without_results(path, first, rows[first])
+    return rows.pop(first), rows
+
+
+def _refuse_formulas_without_results(path: Path, sheet: str, rows: Rows) -> None:
+    """A formula cell saved without its result (a workbook written by a script, never
+    opened in Excel) reads as an empty cell: an amount would silently be undisclosed.
+    Found by a second, formula-preserving read, only when the sheets hold formulas."""
+    with zipfile.ZipFile(path) as archive:
+        parts = [n for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+        if not any(_holds_formula(archive, n) for n in parts):
+            return
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        for r, cells in enumerate(workbook[sheet].iter_rows(values_only=True)):
+            for c, value in enumerate(cells):
+                if not (isinstance(value, str) and value.startswith("=")):
+                    continue
+                read = rows[r][1][c] if r < len(rows) and c < len(rows[r][1]) else ""
+                if read is None or (isinstance(read, str) and not read):
+                    raise DataFileError(path, r + 1, openpyxl.utils.get_column_letter(c + 1),
+                                        f"holds the formula {value[:60]!r} saved without its result; open the file in "
+                                        "Excel and save it (which stores the results), or export the values as CSV UTF-8")
+    finally:
+        workbook.close()
+
+
+_MERGE_REF = re.compile(rb'<mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+_HIDDEN_ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"[^>]*?\bhidden="(?:1|true)"|<row\b[^>]*?\bhidden="(?:1|true)"[^>]*?\br="(\d+)"')
+
+
+def _merged_ranges(path: Path) -> tuple[list[tuple[str, int, int]], list[int]]:
+    """The first sheet's merged ranges spanning rows, as (A1:B2 text, first row, last row),
+    and its hidden rows (a filter or "Hide rows": still in the file, and read).
+
+    Excel shows a merged range's value in every row it covers; a reader gets it in the
+    first row only, the others empty. Read from the sheet part's <mergeCell> and <row>
+    elements, in chunks."""
+    from openpyxl.xml.functions import fromstring  # defusedxml's, as openpyxl reads
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    with zipfile.ZipFile(path) as archive:
+        try:
+            sheet = fromstring(archive.read("xl/workbook.xml")).find(f"{main}sheets/{main}sheet")
+            rels = fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        except KeyError:
+            return []
+        target = next((r.get("Target") for r in rels if sheet is not None and r.get("Id") == sheet.get(rel)), None)
+        if target is None:
+            return []
+        name = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        if name not in archive.namelist():
+            return [], []
+        found, hidden, tail = [], [], b""
+        with archive.open(name) as part:
+            while True:
+                chunk = part.read(1 << 20)
+                text = tail + chunk
+                cut = text.rfind(b"<") if chunk else -1  # an element split across chunks is read with the next one
+                body, tail = (text[:cut], text[cut:]) if cut > 0 else (text, b"")
+                found += [(f"{a.decode()}{r1.decode()}:{b.decode()}{r2.decode()}", int(r1), int(r2))
+                          for a, r1, b, r2 in _MERGE_REF.findall(body) if r1 != r2]
+                hidden += [int(x or y) for x, y in _HIDDEN_ROW.findall(body)]
+                if not chunk:
+                    break
+    return found, hidden
+
+
+def _holds_formula(archive: zipfile.ZipFile, name: str) -> bool:
+    """Whether a worksheet part has a formula element (<f>), read in chunks, never whole."""
+    tail = b""
+    with archive.open(name) as part:
+        while chunk := part.read(1 << 20):
+            if b"<f>" in tail + chunk or b"<f " in tail + chunk:
+                return True
+            tail = chunk[-2:]
+    return False
 
 
 def _is_blank(cells: list[object]) -> bool:
@@ -542,6 +647,10 @@ def _date(value: object) -> pd.Timestamp:
     return stamp
 
 
+_THOUSANDS = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+"""An amount with thousands commas: 1,234,567 or 1,234.5."""
+
+
 def _amount(value: object, usd_per_unit: float) -> float:
     if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
         if isinstance(value, float) and math.isnan(value):
@@ -552,7 +661,12 @@ def _amount(value: object, usd_per_unit: float) -> float:
         text = _text(value).strip()
         if not text:
             return math.nan
-        cleaned = text.replace(",", "").removeprefix("$").strip()
+        cleaned = text.removeprefix("$").strip()
+        if "," in cleaned:
+            if not _THOUSANDS.fullmatch(cleaned):  # "12,5" is not 125: a decimal comma, or a typo
+                raise _CellError(f"value {text!r} has a comma that is not a thousands separator (a decimal comma?); "
+                                 "write the amount with a decimal point, such as 12.5, or as a whole number")
+            cleaned = cleaned.replace(",", "")
         try:
             number = float(cleaned)
         except ValueError:
@@ -560,6 +674,8 @@ def _amount(value: object, usd_per_unit: float) -> float:
         shown = repr(text)
     if not math.isfinite(number) or number < 0:
         raise _CellError(f"value {shown} is not a non-negative amount")
+    if number * usd_per_unit > MAX_AMOUNT_USD:
+        raise _CellError(f"value {shown} is more than ${MAX_AMOUNT_USD:,.0f} for one round; check the amount and its unit")
     return float(round(number * usd_per_unit, 2))
 
 
@@ -567,7 +683,7 @@ def _amount(value: object, usd_per_unit: float) -> float:
 
 
 def import_vendor(
-    path: str | Path, vendor: str, mapping: Mapping[str, str] | None = None
+    path: str | Path, vendor: str, mapping: Mapping[str, str] | None = None, *, today: pd.Timestamp | None = None
 ) -> pd.DataFrame:
     """Read a ``vendor`` ("crunchbase" or "pitchbook") export into the rounds schema.
 
@@ -589,12 +705,17 @@ def import_vendor(
     DataFileError for a missing header or one unreadable cell (file, line, column);
     DataValidationError listing every unreadable cell when there are several;
     ConfigError for a mapping that names unknown fields; InputError for an unknown vendor.
+    A round dated after ``today`` (default: today) or a text cell longer than
+    ``MAX_CELL_CHARS`` is a cell error: the rounds loader would refuse the file written.
     """
     layout = _layout(vendor)
     path = Path(path)
+    today = pd.Timestamp(dt.date.today()) if today is None else pd.Timestamp(today)
     wanted = _headers_wanted(layout, mapping)
     needed = [f for f, h in wanted.items() if f not in layout.optional and h.strip()]
-    rows = _read_rows(path)
+    rows, other_sheets = _read_rows(path)
+    with open(path, "rb") as fh:
+        workbook = fh.read(4) == b"PK\x03\x04"
     first_error = None
     for alternative in _alternatives(layout, wanted, mapping):
         try:
@@ -604,7 +725,27 @@ def import_vendor(
         except DataFileError as exc:
             first_error = first_error or exc
     else:
+        holding = [name for name, sheet in other_sheets.items() if _header_on(path, sheet, layout, wanted, mapping, needed)]
+        if holding:
+            first_error.message += (f"; sheet {holding[0]!r} has the headers: only the first sheet is read, so move "
+                                    "that sheet first, or save it as CSV UTF-8")
         raise first_error
+    header_line = rows[pos][0]
+    hidden: list[int] = []
+    if workbook:
+        merged, hidden = _merged_ranges(path)
+        hidden = [r for r in hidden if r > header_line]
+        spans = [m for m in merged if m[2] > header_line]
+        if spans:  # a value shown on several rows is read on the first only: the others would be empty
+            ref, first_row, _ = spans[0]
+            raise DataFileError(path, max(first_row, header_line + 1), None,
+                                f"cells {ref} are merged across rows: the value Excel shows on each row is stored on the "
+                                "first only; unmerge them and fill the value into every row (or export as CSV UTF-8)")
+    holding = [name for name, sheet in other_sheets.items() if _header_on(path, sheet, layout, wanted, mapping, needed)]
+    if holding:  # rounds on a second sheet would be silently left out
+        raise DataFileError(path, None, None, f"sheet {holding[0]!r} also has the export's headers: only the first sheet "
+                            "is read, so its rows would be left out; put every round on the first sheet, or save each "
+                            "sheet as CSV UTF-8 and import each")
     source = f"{layout.display} export ({path.name})"
 
     records: list[tuple] = []
@@ -615,7 +756,7 @@ def import_vendor(
     for line, cells in rows[pos + 1:]:
         if _is_blank(cells):
             continue
-        record, cell_problems = _parse_row(path, line, cells, columns, wanted, layout, vendor, source)
+        record, cell_problems = _parse_row(path, line, cells, columns, wanted, layout, vendor, source, today)
         problems.extend(cell_problems)
         if record is not None:
             record, label = record
@@ -644,7 +785,19 @@ def import_vendor(
         frame[col] = frame[col].astype(object)
     frame.attrs["unmapped_labels"] = dict(sorted(unmapped.items(), key=lambda kv: (-kv[1], kv[0])))
     frame.attrs["duplicate_lines"] = duplicates
+    frame.attrs["hidden_rows"] = hidden
     return frame
+
+
+def _header_on(path: Path, rows: Rows, layout: VendorLayout, wanted: dict[str, str], mapping, needed: list[str]) -> bool:
+    """Whether a sheet's rows hold the export's header row (any accepted spelling)."""
+    for alternative in _alternatives(layout, wanted, mapping):
+        try:
+            _find_header(path, rows, alternative, needed)
+            return True
+        except DataFileError:
+            continue
+    return False
 
 
 def _alternatives(layout: VendorLayout, wanted: dict[str, str], mapping: Mapping[str, str] | None) -> list[dict[str, str]]:
@@ -686,10 +839,16 @@ def import_report(frame: pd.DataFrame, sectors: Mapping[str, dict]) -> list[str]
         more = f" and {len(duplicates) - DUPLICATES_SHOWN} more" if len(duplicates) > DUPLICATES_SHOWN else ""
         lines.append(f"{len(duplicates)} duplicate rows left out (the same company, category, round, date and amount "
                      f"as an earlier row): {shown}{more}")
+    hidden = frame.attrs.get("hidden_rows") or []
+    if hidden:  # a filter hides rows in Excel, not in the file: the analyst may believe them left out
+        shown = ", ".join(map(str, hidden[:DUPLICATES_SHOWN])) + (f" and {len(hidden) - DUPLICATES_SHOWN} more"
+                                                                  if len(hidden) > DUPLICATES_SHOWN else "")
+        lines.append(f"{len(hidden)} rows hidden in the sheet (a filter or 'Hide') were imported like the others: rows "
+                     f"{shown}; delete them from the export to leave them out")
     return lines
 
 
-def _parse_row(path, line, cells, columns, wanted, layout, vendor, source):
+def _parse_row(path, line, cells, columns, wanted, layout, vendor, source, today):
     def cell(field: str) -> object:
         index = columns.get(field)
         if index is None or index >= len(cells):
@@ -713,6 +872,16 @@ def _parse_row(path, line, cells, columns, wanted, layout, vendor, source):
             values[field] = reader(cell(field))
         except _CellError as exc:
             problems.append(DataFileError(path, line, wanted[field], str(exc)))
+    # What the rounds loader refuses is refused here, where the export's line is known: a
+    # written rounds.csv that --data-dir then rejects would be a half-done import.
+    for field in ("company", "category", "industry_sector", "industry_group", "verticals"):
+        if len(values.get(field, "")) > MAX_CELL_CHARS:
+            problems.append(DataFileError(path, line, wanted[field], f"value of {len(values[field])} characters is longer "
+                                          f"than {MAX_CELL_CHARS}; check for an unclosed quote"))
+    if "date" in values and values["date"] > today:
+        problems.append(DataFileError(path, line, wanted["date"], f"date {values['date'].date()} is after today "
+                                      f"({today.date()}): a round that has not happened is not data; fix the date or "
+                                      "leave the row out of the export"))
     if not problems:
         if not values["company"].strip():
             problems.append(DataFileError(path, line, wanted["company"], "is empty; every round needs a company name"))

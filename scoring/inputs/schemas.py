@@ -37,6 +37,13 @@ LATEST_DATE = pd.Timestamp(LATEST_DAY)
 
 _DATE = dict(ge=EARLIEST_DATE, le=LATEST_DATE)
 
+MAX_AMOUNT_USD = 1e12
+"""The largest amount one round (rounds.csv) or one check (holdings) may hold, USD: 25
+times the largest private funding round reported, OpenAI's $40B of March 2025 ("the
+largest private tech funding round in history", CNBC via Business Today, 2025-04-01;
+PitchBook: nearly three times the previous record). Assumption: beyond it a value is a
+typo or a unit slip (1e300, an amount in cents), not data."""
+
 #: pandera's typing modules for other frame libraries. Building a DataFrameModel's
 #: schema asks pandera which annotation types are series and indexes, and pandera
 #: answers by importing these modules, so ``pandera.typing.dask`` imports
@@ -70,9 +77,14 @@ class _Base(pa.DataFrameModel):
         coerce = False  # coercion happens before validation, with line numbers
 
 
+MAX_ID_CHARS = 100
+"""The longest benchmark or sector id (a spreadsheet column, a sheet title and a file name
+are made from them)."""
+
+
 class Benchmarks(_Base):
-    benchmark: Series[str] = pa.Field(unique=True, str_length={"min_value": 1, "max_value": 100})
-    sector: Series[str] = pa.Field(str_length={"min_value": 1, "max_value": 100})
+    benchmark: Series[str] = pa.Field(unique=True, str_length={"min_value": 1, "max_value": MAX_ID_CHARS})
+    sector: Series[str] = pa.Field(str_length={"min_value": 1, "max_value": MAX_ID_CHARS})
     metric: Series[str] = pa.Field(str_length={"min_value": 1, "max_value": 200})
     higher_is_better: Series[bool]
     human_baseline: Series[float] = pa.Field(nullable=True)
@@ -94,7 +106,7 @@ class Benchmarks(_Base):
 
 
 class Capability(_Base):
-    benchmark: Series[str] = pa.Field(str_length={"min_value": 1, "max_value": 100})
+    benchmark: Series[str] = pa.Field(str_length={"min_value": 1, "max_value": MAX_ID_CHARS})
     date: Series[pd.Timestamp] = pa.Field(**_DATE)
     system: Series[str] = pa.Field(nullable=True)
     value: Series[float]
@@ -124,7 +136,7 @@ class Rounds(_Base):
     category: Series[str] = pa.Field(nullable=True)
     round: Series[str] = pa.Field(isin=list(ROUNDS))
     date: Series[pd.Timestamp] = pa.Field(**_DATE)
-    amount_usd: Series[float] = pa.Field(ge=0, nullable=True)
+    amount_usd: Series[float] = pa.Field(ge=0, le=MAX_AMOUNT_USD, nullable=True)
     source: Series[str] = pa.Field(str_length={"min_value": 1})
 
 
@@ -242,5 +254,5 @@ class Holdings(_Base):
     company: Series[str] = pa.Field(str_length={"min_value": 1})
     sector: Series[str] = pa.Field(str_length={"min_value": 1})
     stage: Series[str] = pa.Field(isin=["seed", "series_a", "series_b", "growth"])
-    invested_usd: Series[float] = pa.Field(gt=0)
+    invested_usd: Series[float] = pa.Field(gt=0, le=MAX_AMOUNT_USD)
     date: Series[pd.Timestamp] = pa.Field(**_DATE)

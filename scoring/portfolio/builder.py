@@ -616,6 +616,10 @@ def build(
 # --------------------------------------------------------------------------- review
 
 
+HOLDING_KEY = ("company", "sector", "stage", "invested_usd", "date")
+"""Columns that together identify one investment in a holdings file."""
+
+
 def read_holdings(path: str | Path, known_sectors: Sequence[str]) -> pd.DataFrame:
     """Read and check a holdings CSV (company, sector, stage, invested_usd, date).
 
@@ -626,7 +630,9 @@ def read_holdings(path: str | Path, known_sectors: Sequence[str]) -> pd.DataFram
     """
     path = Path(path)
     raw = read_table(path, schemas.Holdings)
-    frame, problems = validate(raw, schemas.Holdings, path)
+    # A row repeating another whole (a pasted line, an export with one row per fund
+    # vehicle) would double the check silently: refused, both lines named.
+    frame, problems = validate(raw, schemas.Holdings, path, key=HOLDING_KEY)
     known = set(known_sectors)
     choices = ", ".join(sorted(known))
     rows = list(zip(frame["company"], frame["sector"], frame["_line"], strict=True))
@@ -680,7 +686,7 @@ class PortfolioReview:
         }
 
     def text(self) -> str:
-        from gapscore.scoring.output import frame_to_table
+        from gapscore.scoring.output import frame_to_table, printable
 
         lines = [f"Portfolio review as of {self.as_of.date()}: {len(self.holdings)} companies"
                  + (f" ({self.ignored} investments dated after {self.as_of.date()} ignored)" if self.ignored else "") + "."]
@@ -696,7 +702,7 @@ class PortfolioReview:
         cols = ["company", "sector", "stage", "invested_usd", "recommendation", "signal"]
         lines += ["holdings:", frame_to_table(self.holdings[cols])]
         lines.append("why:")
-        lines += [f"  - {r.company}: {r.signal}: {r.reason}" for r in self.holdings.itertuples()]
+        lines += [f"  - {printable(str(r.company))}: {r.signal}: {r.reason}" for r in self.holdings.itertuples()]
         lines += ["", "exposure by sector and stage, against the scores now:",
                   frame_to_table(self.exposure[["sector", "stage", "companies", "invested_usd", "share", "score", "recommendation", "timing"]])]
         return "\n".join(lines).rstrip("\n") + "\n"

@@ -77,11 +77,12 @@ def find_template(name_or_path: str | os.PathLike | None, user_dirs: Iterable[st
 def check_memo_target(path: str | os.PathLike, force: bool) -> Path:
     """``path`` as a memo's target: an .xlsx file, not a folder, not replaced without ``force``."""
     target = Path(path)
+    if target.is_dir():  # before the suffix: "give the file a .xlsx suffix" misleads about a folder
+        raise InputError(f"{target}: is a folder; give a file path ending in .xlsx (memos of every sector into a "
+                         "folder: --all -o FOLDER)")
     if target.suffix.lower() != ".xlsx":
         raise InputError(f"{target}: a memo is an Excel workbook; give the file a .xlsx suffix")
     check_target(target, force)
-    if target.is_dir():
-        raise InputError(f"{target}: is a folder; give a file path ending in .xlsx")
     return target
 
 def check_memo_folder(out_dir: str | os.PathLike, names: list[tuple[str, str]], force: bool) -> list[Path]:
@@ -92,11 +93,14 @@ def check_memo_folder(out_dir: str | os.PathLike, names: list[tuple[str, str]], 
     if folder.exists() and not folder.is_dir():
         raise InputError(f"{folder}: is a file; -o must name a folder for --all")
     targets = [folder / name for _, name in names]
-    seen: dict[Path, str] = {}
+    seen: dict[str, tuple[str, Path]] = {}
     for (sector, _), target in zip(names, targets):
-        if target in seen:
-            raise InputError(f"sectors '{seen[target]}' and '{sector}' would both be written to {target}; rename one of them")
-        seen[target] = sector
+        key = target.name.casefold()  # chat-memo.xlsx and CHAT-memo.xlsx are one file on macOS and Windows
+        if key in seen:
+            first, where = seen[key]
+            same = "" if where == target else f" and {target} (one file where names ignore case, as on macOS and Windows)"
+            raise InputError(f"sectors '{first}' and '{sector}' would both be written to {where}{same}; rename one of them")
+        seen[key] = (sector, target)
         check_memo_target(target, force)
     return targets
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from gapscore.scoring.inputs.datasets import DATASETS, DataStore, read_table, validate
+from gapscore.scoring.inputs.datasets import DATASETS, DataStore, read_table, read_table_facts, validate
 from gapscore.scoring.errors import DataValidationError
 from gapscore.scoring.signals import sector as sig_mod
 
@@ -295,7 +295,8 @@ def graduation(store: DataStore, sector: str | None, as_of: pd.Timestamp, cfg: C
 
     if rounds_file is not None:
         spec = DATASETS["rounds"]
-        rounds, problems = validate(read_table(rounds_file, spec.schema), spec.schema, Path(rounds_file))
+        raw, facts = read_table_facts(rounds_file, spec.schema)  # facts: the loader's checks per category in C++
+        rounds, problems = validate(raw, spec.schema, Path(rounds_file), facts=facts)
         if problems:
             raise DataValidationError(problems)
         exits = None
