@@ -300,11 +300,9 @@ def _per_date(store: DataStore, dates, cfg: Config, key, fit_many, *, jobs, sche
 
 
 def preload_fits() -> None:
-    """Import what the fits import lazily once, here, before workers fork: a forked
-    worker inherits it instead of importing it again. (scipy.optimize, 250 modules and
-    about 0.1-0.3 s, is no longer among them: the lifetime classes' Nelder-Mead is
-    ``models.shape_prior._nelder_mead``, and the S-curves' least squares are numpy's.)"""
-    import scipy.special  # noqa: F401
+    """Import what the fits import lazily (scipy.optimize: 250 modules, about 0.3 s) once,
+    here, before workers fork: a forked worker inherits it instead of importing it again."""
+    import scipy.optimize  # noqa: F401
 
     import gapscore.models.shape_prior  # noqa: F401
 
