@@ -320,85 +320,10 @@ class LifetimePrior:
         return pd.DataFrame([{"from_share": f, **vars(fit)} for f, fit in fits if fit is not None])
 
 
-#: Nelder-Mead's settings for the lifetime regression: absolute tolerances on the
-#: parameters (log-years) and on the negative log posterior, and the iteration budget.
-_NM_XATOL, _NM_FATOL, _NM_MAXITER = 1e-6, 1e-9, 4000
-
-
-def _nelder_mead(func, x0: np.ndarray, *, xatol: float, fatol: float, maxiter: int) -> np.ndarray:
-    """The minimum ``scipy.optimize.minimize(func, x0, method="Nelder-Mead",
-    options={"xatol": xatol, "fatol": fatol, "maxiter": maxiter}).x`` finds, bit for bit.
-
-    The same algorithm as scipy's ``_minimize_neldermead`` (scipy 1.17; standard
-    coefficients, no bounds, no evaluation budget): the same initial simplex (5% along
-    each axis, 0.00025 for a zero), the same reflection, expansion, contractions and
-    shrink in the same floating-point operations (on Python floats, which are the same
-    IEEE doubles; the centroid summed vertex by vertex as ``np.add.reduce`` does on
-    axis 0), ``func`` called on the same numpy vectors in the same order, the vertices
-    ordered by the same ``np.argsort`` of their values, and the same stopping rule. It
-    leaves out scipy's bookkeeping per iteration (an ``OptimizeResult``, the callback
-    check, a copy and a scalar check per evaluation), about half the time of the lifetime
-    classes' fits (some 300 a run of the calibration pool).
-    ``tests/test_shape_prior.py`` compares the two on random censored regressions and
-    on the bundled data's classes: same vertex, same number of evaluations.
-    """
-    n = len(x0)
-    start = [float(v) for v in x0]
-    sim = [start]
-    for k in range(n):
-        vertex = list(start)
-        vertex[k] = (1 + 0.05) * vertex[k] if vertex[k] != 0 else 0.00025
-        sim.append(vertex)
-    fsim = [func(np.array(v)) for v in sim]
-    for _ in range(2):  # scipy orders the first simplex twice (argsort need not be stable)
-        order = np.argsort(np.array(fsim, dtype=float)).tolist()
-        sim, fsim = [sim[i] for i in order], [float(fsim[i]) for i in order]
-    iterations = 1
-    while iterations < maxiter:
-        best, fbest = sim[0], fsim[0]
-        # scipy: max |sim[1:] - sim[0]| <= xatol and max |fsim[0] - fsim[1:]| <= fatol (NaN: not converged)
-        if (all(abs(v[j] - best[j]) <= xatol for v in sim[1:] for j in range(n))
-                and all(abs(fbest - f) <= fatol for f in fsim[1:])):
-            break
-        worst = sim[-1]
-        total = list(sim[0])
-        for v in sim[1:-1]:
-            total = [t + x for t, x in zip(total, v, strict=True)]
-        xbar = [t / n for t in total]
-        xr = [2 * c - w for c, w in zip(xbar, worst, strict=True)]  # (1 + rho) xbar - rho worst, rho = 1
-        fxr = func(np.array(xr))
-        if fxr < fsim[0]:
-            xe = [3 * c - 2 * w for c, w in zip(xbar, worst, strict=True)]  # expansion, chi = 2
-            fxe = func(np.array(xe))
-            sim[-1], fsim[-1] = (xe, fxe) if fxe < fxr else (xr, fxr)
-        elif fxr < fsim[-2]:
-            sim[-1], fsim[-1] = xr, fxr
-        else:
-            if fxr < fsim[-1]:  # outside contraction, psi = 0.5
-                xc = [1.5 * c - 0.5 * w for c, w in zip(xbar, worst, strict=True)]
-                fxc = func(np.array(xc))
-                shrink = not fxc <= fxr
-                if not shrink:
-                    sim[-1], fsim[-1] = xc, fxc
-            else:  # inside contraction
-                xcc = [0.5 * c + 0.5 * w for c, w in zip(xbar, worst, strict=True)]
-                fxcc = func(np.array(xcc))
-                shrink = not fxcc < fsim[-1]
-                if not shrink:
-                    sim[-1], fsim[-1] = xcc, fxcc
-            if shrink:  # towards the best vertex, sigma = 0.5
-                for j in range(1, n + 1):
-                    sim[j] = [b + 0.5 * (x - b) for b, x in zip(sim[0], sim[j], strict=True)]
-                    fsim[j] = func(np.array(sim[j]))
-        iterations += 1
-        order = np.argsort(np.array(fsim, dtype=float)).tolist()
-        sim, fsim = [sim[i] for i in order], [float(fsim[i]) for i in order]
-    return np.array(sim[0])
-
-
 def _censored_lognormal(x: np.ndarray, y: np.ndarray, resolved: np.ndarray, trend_sd: float):
     """MAP (a, b, sigma) of y = a + b x + sigma e, y right-censored where not resolved, with a
     normal prior of sd ``trend_sd`` on b (ridge): returns a, b, sigma, var_a, var_b."""
+    from scipy.optimize import minimize
     from scipy.special import log_ndtr
 
     half_log_2pi = 0.5 * np.log(2.0 * np.pi)
@@ -412,8 +337,8 @@ def _censored_lognormal(x: np.ndarray, y: np.ndarray, resolved: np.ndarray, tren
         return -ll.sum() + 0.5 * (b / trend_sd) ** 2
 
     start = np.array([float(np.mean(y)), 0.0, np.log(max(float(np.std(y)), 0.3))])
-    # scipy's Nelder-Mead, the same steps without its bookkeeping (_nelder_mead)
-    a, b, log_s = _nelder_mead(nll, start, xatol=_NM_XATOL, fatol=_NM_FATOL, maxiter=_NM_MAXITER)
+    best = minimize(nll, start, method="Nelder-Mead", options={"xatol": 1e-6, "fatol": 1e-9, "maxiter": 4000})
+    a, b, log_s = best.x
     s = float(np.exp(log_s))
     n = max(int(resolved.sum()), 1)
     var_a = s * s / n
