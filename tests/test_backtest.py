@@ -106,7 +106,7 @@ def test_observed_levels_by_hand(tmp_path):
     (tmp_path / "sectors.toml").write_text('[sectors.toy]\nname = "Toy"\ndescription = "toy"\nbenchmarks = ["a", "b"]\nround_categories = []\n')
     (tmp_path / "benchmarks.csv").write_text(
         "benchmark,sector,metric,higher_is_better,human_baseline,floor,unit,scale,source\n"
-        "a,toy,acc,true,100,0,percent,linear,hand\nb,toy,acc,true,100,0,percent,linear,hand\n")
+        "a,toy,acc,true,100,0,points,linear,hand\nb,toy,acc,true,100,0,points,linear,hand\n")  # points: 120 is allowed
     (tmp_path / "capability.csv").write_text(
         "benchmark,date,system,value,source\n"
         "a,2010-01-01,x,40,hand\na,2011-01-01,x,30,hand\nb,2011-06-01,x,20,hand\na,2012-01-01,x,120,hand\nb,2030-01-01,x,99,hand\n")
@@ -219,7 +219,7 @@ def _logistic_benchmark(tmp_path, end: str = "2021-12-31"):
     (tmp_path / "sectors.toml").write_text('[sectors.toy]\nname = "Toy"\ndescription = "toy"\nbenchmarks = ["toy"]\nround_categories = []\n')
     (tmp_path / "benchmarks.csv").write_text(
         "benchmark,sector,metric,higher_is_better,human_baseline,floor,unit,scale,source\n"
-        "toy,toy,acc,true,100,0,percent,linear,hand\n")
+        "toy,toy,acc,true,100,0,points,linear,hand\n")  # points, not percent: the curve passes 100
     dates = pd.date_range("2010-01-01", end, freq="QS")
     t = np.array([_year(d.date().isoformat()) for d in dates])
     value = 105 / (1 + np.exp(-(t - 2015.0)))
