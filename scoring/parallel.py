@@ -125,12 +125,7 @@ def run_map(
     items = list(items)
     local = workers(jobs, len(items)) if scheduler is None else 0
     if local == 1:
-        results = []
-        for done, item in enumerate(items, 1):
-            results.append(func(item))
-            if progress is not None:
-                progress(done, len(items), item)
-        return results
+        return _loop(func, items, progress)
     if local:
         import multiprocessing
 
@@ -138,7 +133,10 @@ def run_map(
         # Dask client, a test's server) a lock one of them holds would stay locked in
         # the worker, so such a process starts loky workers instead
         if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
-            return _fork_map(func, items, local, progress)
+            results = _fork_map(func, items, local, progress)
+            # None: no pool where the system gives no semaphores (no /dev/shm in some
+            # containers); the same results from the plain loop
+            return _loop(func, items, progress) if results is None else results
         return _joblib_map(func, items, local, progress, backend="loky")
     with _dask_client(scheduler.strip()) as client:
         return _joblib_map(func, items, jobs if jobs > 1 else -1, progress, backend="dask", client=client)
@@ -167,20 +165,34 @@ def _fork_call(index: int) -> tuple[int, Any]:
     return _tagged(func, index, items[index])
 
 
-def _fork_map(func, items, jobs, progress) -> list:
-    """``run_map`` on ``jobs`` forked workers: each inherits ``func`` and ``items``."""
-    import multiprocessing
+def _loop(func, items: list, progress) -> list:
+    """``run_map`` in this process: the plain loop."""
+    results = []
+    for done, item in enumerate(items, 1):
+        results.append(func(item))
+        if progress is not None:
+            progress(done, len(items), item)
+    return results
 
+
+def _fork_map(func, items, jobs, progress) -> list | None:
+    """``run_map`` on ``jobs`` forked workers, each inheriting ``func`` and ``items``;
+    None where the system cannot make the pool (no working semaphores, no processes left)."""
     import gc
+    import multiprocessing
 
     global _fork_work
     results: list = [None] * len(items)
-    _fork_work = (func, items)
+    _fork_work = (func, items)  # before the pool: its workers are forked when it is made
     # the objects that exist now are the workers' inheritance: frozen, the workers'
     # garbage collections skip them instead of walking (and copying) every page of them
     gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(jobs, initializer=_ignore_interrupt) as pool:
+        try:
+            pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_ignore_interrupt)
+        except (OSError, ImportError):
+            return None
+        with pool:
             for done, (index, result) in enumerate(pool.imap_unordered(_fork_call, range(len(items))), 1):
                 results[index] = result
                 if progress is not None:

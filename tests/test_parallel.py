@@ -223,3 +223,22 @@ def test_ctrl_c_stops_the_workers_without_their_tracebacks(tmp_path):
     out, err = proc.communicate(timeout=30)
     assert out.strip() == "interrupted"
     assert "Traceback" not in err and "ForkPoolWorker" not in err
+
+
+def test_no_pool_on_this_system_means_the_plain_loop(workload, monkeypatch):
+    """Where the system cannot make a pool (no /dev/shm semaphores in some containers:
+    OSError or ImportError from multiprocessing), the sweep runs here, same answer."""
+    import multiprocessing
+    import threading
+
+    func, expected = workload
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # the fork path, whatever earlier tests left
+
+    class NoPool:
+        def Pool(self, *args, **kwargs):
+            raise ImportError("This platform lacks a functioning sem_open implementation")
+
+    monkeypatch.setattr(multiprocessing, "get_context", lambda method: NoPool())
+    seen = []
+    assert run_map(func, PAIRS[:2], jobs=2, progress=lambda done, total, item: seen.append(done)) == expected[:2]
+    assert seen == [1, 2]
