@@ -78,12 +78,14 @@ class Jobs(click.ParamType):
     name = "N"
 
     def convert(self, value, param, ctx):
-        jobs = value if isinstance(value, int) and not isinstance(value, bool) else None
-        if jobs is None and isinstance(value, str) and re.fullmatch(r"-?[0-9]+", value.strip()):
-            jobs = int(value.strip())
-        if jobs is None or not (jobs >= 1 or jobs == -1):
+        from gapscore.scoring.errors import ConfigError
+        from gapscore.scoring.parallel import check_jobs  # the one rule for a number of workers
+
+        jobs = int(value.strip()) if isinstance(value, str) and re.fullmatch(r"-?[0-9]+", value.strip()) else value
+        try:
+            return check_jobs(jobs)
+        except ConfigError:
             self.fail(f"{value!r} is not a number of worker processes: give 1 or more, or -1 for every core", param, ctx)
-        return jobs
 
 
 JOBS = Jobs()
@@ -132,12 +134,12 @@ class GapscoreGroup(click.Group):
             ctx.exit(1)
         except OSError as exc:
             name = getattr(exc, "filename", None) or ""
-            todo = _OS_ERROR_TODO.get(exc.errno, "")
-            click.echo(f"error: {name}: {exc.strerror or exc}{todo}", err=True)
+            advice = _OS_ERROR_ADVICE.get(exc.errno, "")
+            click.echo(f"error: {name}: {exc.strerror or exc}{advice}", err=True)
             ctx.exit(1)
 
 
-_OS_ERROR_TODO = {
+_OS_ERROR_ADVICE = {
     errno.EISDIR: " (a folder where a file is expected); give the file's path, or move the folder out of the way",
     errno.EACCES: " (cannot be read or written by you); change its permissions (chmod u+rw) or use a copy you own",
     errno.EPERM: " (cannot be read or written by you); change its permissions (chmod u+rw) or use a copy you own",

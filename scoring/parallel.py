@@ -30,7 +30,7 @@ from typing import Any
 
 from gapscore.scoring.errors import ConfigError
 
-__all__ = ["default_jobs", "run_map", "workers"]
+__all__ = ["check_jobs", "default_jobs", "run_map", "workers"]
 
 #: Seconds to wait for a Dask scheduler to answer before giving up.
 CONNECT_TIMEOUT_S = 10
@@ -52,7 +52,7 @@ def default_jobs(jobs: int) -> Iterator[None]:
     2
     """
     global _default_jobs
-    _check_jobs(jobs)
+    check_jobs(jobs)
     before, _default_jobs = _default_jobs, jobs
     try:
         yield
@@ -68,7 +68,7 @@ def workers(jobs: int | None, n_items: int) -> int:
     (3, 1, 1)
     """
     jobs = _default_jobs if jobs is None else jobs
-    _check_jobs(jobs)
+    check_jobs(jobs)
     if jobs == -1:
         jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     if _in_worker():
@@ -76,9 +76,11 @@ def workers(jobs: int | None, n_items: int) -> int:
     return max(1, min(jobs, n_items))
 
 
-def _check_jobs(jobs) -> None:
+def check_jobs(jobs) -> int:
+    """``jobs`` if it is a number of worker processes (1 or more, or -1 for every CPU), else a ConfigError."""
     if isinstance(jobs, bool) or not isinstance(jobs, int) or not (jobs >= 1 or jobs == -1):
         raise ConfigError(f"jobs must be a whole number of processes (1 or more, or -1 for every CPU); got {jobs!r}")
+    return jobs
 
 
 #: ``.worker`` is True in a worker's thread while it runs an item (a Dask worker may be a
@@ -119,7 +121,7 @@ def run_map(
     [2, 3, 4]
     """
     jobs = _default_jobs if jobs is None else jobs
-    _check_jobs(jobs)
+    check_jobs(jobs)
     if scheduler is not None and (not isinstance(scheduler, str) or not scheduler.strip()):
         raise ConfigError(f"scheduler must be a Dask scheduler address such as tcp://host:8786; got {scheduler!r}")
     items = list(items)

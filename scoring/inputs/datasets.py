@@ -1763,9 +1763,9 @@ class DataStore:
                 read = Path(self.data_dir) / wanted
                 if read.exists() and read.samefile(path):  # a case-insensitive file system reads it
                     continue
-                todo = (f"save it as CSV named {wanted} (a vendor export: 'gapscore data import')"
-                        if path.suffix.lower() in (".xlsx", ".xls") else f"rename it {wanted}")
-                lines.append(f"{path}: is not read (no dataset has this name); {todo}")
+                advice = (f"save it as CSV named {wanted} (a vendor export: 'gapscore data import')"
+                          if path.suffix.lower() in (".xlsx", ".xls") else f"rename it {wanted}")
+                lines.append(f"{path}: is not read (no dataset has this name); {advice}")
         return lines
 
     def validate_all(self) -> list[DataFileError]:

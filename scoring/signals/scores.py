@@ -239,7 +239,7 @@ def score_all(store: DataStore, as_of: pd.Timestamp, cfg: Config, sectors: list[
     if workers(None, len(ids)) > 1:
         shared_references(store, as_of, cfg, capability=fits)
     results = run_map(functools.partial(_score_task, store, pd.Timestamp(as_of), cfg), ids,
-                      progress=None if progress is None else (lambda i, n, s: progress(i, n, s)))
+                      progress=progress)
     return sorted(results, key=lambda r: (-max(r.result.scores.values()), r.sector))
 
 
