@@ -1176,7 +1176,14 @@ def prepare_history(history: pd.DataFrame, benchmarks: pd.DataFrame, ids: Sequen
         saturated = pd.Series(dtype="datetime64[ns]")
     else:
         saturated = saturation_dates(normalised, listed, noise_points=saturation_noise, _table=table).dropna()
-    # the sector fit_sector infers from the listed benchmarks (None: not one; it then says so)
+    return _prepared(ids, error_scale, saturation_noise, table, normalised, records, saturated, listed)
+
+
+def _prepared(ids: tuple, error_scale: str, saturation_noise: float | None, table: pd.DataFrame,
+              normalised: pd.DataFrame, records: pd.DataFrame, saturated: pd.Series,
+              listed: pd.DataFrame) -> PreparedHistory:
+    """A :class:`PreparedHistory` of its frames, with the sector ``fit_sector`` infers from
+    the listed benchmarks (None: not one; it then says so)."""
     sector = str(listed["sector"].iloc[0]) if "sector" in listed.columns and listed["sector"].nunique() == 1 else None
     return PreparedHistory(ids, error_scale, saturation_noise, table, normalised,
                            normalised["date"].to_numpy(dtype="datetime64[ns]"), records,
@@ -1239,12 +1246,8 @@ def prepare_histories(history: pd.DataFrame, benchmarks: pd.DataFrame, id_sets: 
             part_saturated = pd.Series(dtype="datetime64[ns]")
         else:
             part_saturated = saturated[saturated.index.isin(ids)]
-        part_listed = listed.iloc[rows_of(listed_member, ids)]
-        sector = (str(part_listed["sector"].iloc[0]) if "sector" in part_listed.columns
-                  and part_listed["sector"].nunique() == 1 else None)
-        out.append(PreparedHistory(ids, error_scale, saturation_noise, table.loc[list(ids)], part,
-                                   part["date"].to_numpy(dtype="datetime64[ns]"), part_records,
-                                   part_records["date"].to_numpy(dtype="datetime64[ns]"), part_saturated, sector))
+        out.append(_prepared(ids, error_scale, saturation_noise, table.loc[list(ids)], part, part_records,
+                             part_saturated, listed.iloc[rows_of(listed_member, ids)]))
     return out
 
 
